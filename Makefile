@@ -1,0 +1,53 @@
+# The two commands a new user needs: `make run` and `make test`.
+# Everything else here is what they call.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Two cores here; CI machines are the same size.
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test setup deps static migrate demo check lint bench clean
+
+run: setup demo ## set up and start web, worker and scheduler on the embedded default
+	@HOST=$(HOST) PORT=$(PORT) scripts/run-embedded.sh
+
+test: setup ## set up and run the whole suite
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+
+setup: deps static migrate
+
+deps: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static: deps
+	@$(PY) manage.py collectstatic --noinput -v0
+
+migrate: deps
+	@mkdir -p var
+	@$(PY) manage.py migrate --noinput -v0
+
+demo: migrate
+	@$(PY) manage.py seed_demo
+
+check: deps
+	$(PY) manage.py check
+
+bench: setup
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf var staticfiles

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BasConfig(AppConfig):
+    name = "bas"
+    verbose_name = "Bas"

@@ -1,0 +1,85 @@
+"""Roles: who people are, each a documented bundle of permissions.
+
+A user holds zero or more role codes (User.roles). Anything finer than a
+role (which team's cases, which division) is derived from data: team
+membership, case assignment, a councillor's division.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .permissions import Permission as P
+
+
+@dataclass(frozen=True)
+class Role:
+    code: str
+    name: str
+    description: str
+    permissions: frozenset[P]
+    staff_area: bool = False  # may enter /staff/
+    member_area: bool = False  # may enter /members/
+
+
+RESIDENT = Role(
+    "resident", "Resident", "A member of the public or business using the portal for their own affairs.",
+    frozenset({P.PORTAL_USE}),
+)
+ADVISER = Role(
+    "adviser", "Contact-centre adviser",
+    "Finds customers, sees their whole record and completes online services with or for them.",
+    frozenset({P.CUSTOMER_VIEW, P.CUSTOMER_EDIT, P.CUSTOMER_CREATE, P.ASSIST_ACT_FOR, P.CONTACT_LOG}),
+    staff_area=True,
+)
+OFFICER = Role(
+    "officer", "Officer", "Works the cases of the teams they belong to.",
+    frozenset({P.CUSTOMER_VIEW, P.CASE_VIEW_TEAM, P.CASE_WORK, P.CONTACT_LOG}),
+    staff_area=True,
+)
+TEAM_LEADER = Role(
+    "team_leader", "Team leader", "An officer who also allocates work and manages their teams' queues.",
+    OFFICER.permissions | {P.CASE_ASSIGN, P.TEAM_MANAGE, P.CUSTOMER_MERGE},
+    staff_area=True,
+)
+COUNCILLOR = Role(
+    "councillor", "Councillor", "An elected member for one division: raises enquiries and sees its performance.",
+    frozenset({P.MEMBER_AREA, P.MEMBER_ENQUIRY_RAISE}),
+    member_area=True,
+)
+BAS_OFFICER = Role(
+    "bas_officer", "Business admin officer", "Handles business admin requests, FOI and complaints.",
+    frozenset({P.BAS_WORK, P.CUSTOMER_VIEW}),
+    staff_area=True,
+)
+PROVISION_OFFICER = Role(
+    "provision_officer", "Provision officer", "Runs commissioning, suppliers, contracts and spend.",
+    frozenset({P.PROVISION_WORK}),
+    staff_area=True,
+)
+PERFORMANCE_ANALYST = Role(
+    "performance_analyst", "Performance analyst", "Maintains measures, targets, imports and reports.",
+    frozenset({P.PERFORMANCE_MANAGE}),
+    staff_area=True,
+)
+COMMUNITY_PARTNER = Role(
+    "community_partner", "Community partner",
+    "A voluntary or community organisation that keeps its own directory entries up to date.",
+    frozenset({P.PORTAL_USE, P.COMMUNITY_DIRECTORY_EDIT}),
+)
+ADMINISTRATOR = Role(
+    "administrator", "Administrator", "Configures the service catalogue, teams and users.",
+    frozenset(P),
+    staff_area=True,
+    member_area=False,
+)
+
+ALL_ROLES: tuple[Role, ...] = (
+    RESIDENT, ADVISER, OFFICER, TEAM_LEADER, COUNCILLOR, BAS_OFFICER,
+    PROVISION_OFFICER, PERFORMANCE_ANALYST, COMMUNITY_PARTNER, ADMINISTRATOR,
+)
+ROLES_BY_CODE: dict[str, Role] = {r.code: r for r in ALL_ROLES}
+ROLE_CHOICES = [(r.code, r.name) for r in ALL_ROLES]
+
+
+def roles_for_codes(codes: list[str]) -> list[Role]:
+    return [ROLES_BY_CODE[c] for c in codes if c in ROLES_BY_CODE]

@@ -1,0 +1,63 @@
+"""Shared base models: timestamps, the audit trail and worker heartbeats."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class TimeStampedModel(models.Model):
+    """Who created/changed a row and when. Services set the *_by fields."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    modified_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class AuditEvent(models.Model):
+    """An append-only record of who did or saw what.
+
+    Staff views of personal data and every change made by a service are
+    written here; `target_type`/`target_id` name the object without a
+    generic foreign key so the trail survives deletion of the target.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        CREATE = "create", "Created"
+        UPDATE = "update", "Updated"
+        DELETE = "delete", "Deleted"
+        MERGE = "merge", "Merged"
+        SIGN_IN = "sign_in", "Signed in"
+        EXPORT = "export", "Exported"
+
+    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=16, choices=Action.choices)
+    target_type = models.CharField(max_length=64)
+    target_id = models.CharField(max_length=64)
+    summary = models.CharField(max_length=255, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["target_type", "target_id", "occurred_at"])]
+        ordering = ["-occurred_at"]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.target_type}:{self.target_id}"
+
+
+class Heartbeat(models.Model):
+    """Last time a background process proved it was alive (read by /healthz)."""
+
+    name = models.CharField(max_length=32, primary_key=True)
+    seen_at = models.DateTimeField()

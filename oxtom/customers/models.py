@@ -1,0 +1,127 @@
+"""THE single customer record and its interaction timeline.
+
+Only oxtom/customers/services.py writes these tables.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from oxtom.core.models import TimeStampedModel
+
+
+class Channel(models.TextChoices):
+    """How a contact happened (shared by interactions, cases and notifications)."""
+
+    WEB = "web", "Online"
+    PHONE = "phone", "Telephone"
+    FACE_TO_FACE = "face_to_face", "Face to face"
+    WEBCHAT = "webchat", "Webchat"
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
+    POST = "post", "Post"
+    SYSTEM = "system", "System"
+
+
+class PreferredChannel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
+    POST = "post", "Post"
+
+
+class Customer(TimeStampedModel):
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        ORGANISATION = "organisation", "Organisation"
+
+    reference = models.CharField(max_length=16, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.PERSON)
+    title = models.CharField(max_length=20, blank=True)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    organisation_name = models.CharField(max_length=200, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    email = models.EmailField(max_length=254, blank=True)
+    phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +447700900123")
+    address_line_1 = models.CharField(max_length=200, blank=True)
+    address_line_2 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=8, blank=True, help_text="Normalised, e.g. OX1 1AA")
+    uprn = models.CharField(max_length=12, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    division = models.ForeignKey(
+        "places.Division", null=True, blank=True, on_delete=models.PROTECT, related_name="customers"
+    )
+    preferred_channel = models.CharField(max_length=8, choices=PreferredChannel.choices, default=PreferredChannel.EMAIL)
+    interests = models.JSONField(default=list, blank=True)
+    reasonable_adjustments = models.TextField(blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="customer"
+    )
+    # Set when this record was merged into another: a tombstone pointing at the survivor.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
+    # Lower-cased copies for indexed search (SQLite and PostgreSQL alike).
+    search_last_name = models.CharField(max_length=100, blank=True, db_index=True)
+    search_first_name = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["email"]),
+            models.Index(fields=["phone"]),
+            models.Index(fields=["postcode"]),
+            models.Index(fields=["search_last_name", "search_first_name"]),
+            models.Index(fields=["date_of_birth"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.kind == self.Kind.ORGANISATION:
+            return self.organisation_name
+        return " ".join(p for p in (self.first_name, self.last_name) if p) or self.reference
+
+    @property
+    def is_tombstone(self) -> bool:
+        return self.merged_into_id is not None
+
+
+class Interaction(models.Model):
+    """One contact or event on a customer's timeline, from any app."""
+
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", "From the customer"
+        OUTBOUND = "outbound", "To the customer"
+        INTERNAL = "internal", "Internal"
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="interactions")
+    occurred_at = models.DateTimeField(db_index=True)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    direction = models.CharField(max_length=16, choices=Direction.choices)
+    kind = models.CharField(max_length=40, help_text="e.g. case.created, notification.sent, contact.logged")
+    # The person who did it (an adviser, an officer, or the customer themselves).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Set when staff acted on the customer's behalf (assisted digital).
+    on_behalf_of = models.BooleanField(default=False)
+    summary = models.CharField(max_length=500)
+    # What it is about, by label and id so any app can link without a hard FK.
+    subject_type = models.CharField(max_length=64, blank=True)
+    subject_id = models.CharField(max_length=64, blank=True)
+    subject_reference = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "-occurred_at"]),
+            models.Index(fields=["subject_type", "subject_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d} {self.kind}: {self.summary[:40]}"

@@ -1,0 +1,70 @@
+"""Electoral divisions as versioned boundary sets, and the county's districts.
+
+Boundaries change (the county's changed in May 2025), so every division
+belongs to a BoundarySet, and figures computed per division record which
+set they used.
+"""
+from __future__ import annotations
+
+from django.db import models
+
+
+class Locality(models.Model):
+    """A district council area within the county (e.g. Cherwell)."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    ons_code = models.CharField(max_length=9, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "localities"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BoundarySet(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    legislation = models.CharField(max_length=200, blank=True)
+    in_force_from = models.DateField()
+    in_force_to = models.DateField(null=True, blank=True)
+    is_current = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-in_force_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"], condition=models.Q(is_current=True), name="one_current_boundary_set"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Division(models.Model):
+    boundary_set = models.ForeignKey(BoundarySet, on_delete=models.PROTECT, related_name="divisions")
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120)
+    ons_code = models.CharField(max_length=9, blank=True)
+    locality = models.ForeignKey(Locality, null=True, blank=True, on_delete=models.PROTECT, related_name="divisions")
+    # GeoJSON geometry (Polygon/MultiPolygon, WGS84) and its bounding box; the
+    # box is indexed so a point lookup scans only a handful of candidates.
+    geometry = models.JSONField(null=True, blank=True)
+    min_lat = models.FloatField(null=True, blank=True)
+    max_lat = models.FloatField(null=True, blank=True)
+    min_lon = models.FloatField(null=True, blank=True)
+    max_lon = models.FloatField(null=True, blank=True)
+    electorate = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["boundary_set", "slug"], name="unique_division_slug_per_set"),
+        ]
+        indexes = [models.Index(fields=["boundary_set", "min_lat", "max_lat", "min_lon", "max_lon"])]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,106 @@
+"""Role fixtures every view test uses (DESIGN.md §3), and service switches.
+
+REQUIRE_SERVICES=1 / REQUIRE_BROWSER=1 turn "skipped because missing" into failures.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests import factories as f
+
+
+def require(flag: str, reason: str) -> None:
+    """Skip, or fail when the environment says this must not be skipped."""
+    if os.environ.get(flag) == "1":
+        pytest.fail(f"{flag}=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def division_a(db):
+    return f.DivisionFactory(name="Banbury Calthorpe", centre=(52.06, -1.34))
+
+
+@pytest.fixture
+def division_b(db):
+    return f.DivisionFactory(name="Wallingford", centre=(51.60, -1.12))
+
+
+@pytest.fixture
+def team(db):
+    return f.TeamFactory(name="Highways North", slug="highways-north")
+
+
+@pytest.fixture
+def other_team(db):
+    return f.TeamFactory(name="Parking Services", slug="parking-services")
+
+
+@pytest.fixture
+def resident_a(db, division_a):
+    user = f.UserFactory(email="resident.a@example.org", full_name="Alice Resident")
+    f.CustomerFactory(user=user, first_name="Alice", last_name="Resident", email=user.email, division=division_a)
+    return user
+
+
+@pytest.fixture
+def resident_b(db, division_b):
+    user = f.UserFactory(email="resident.b@example.org", full_name="Bob Resident")
+    f.CustomerFactory(user=user, first_name="Bob", last_name="Resident", email=user.email, division=division_b)
+    return user
+
+
+@pytest.fixture
+def adviser(db):
+    return f.UserFactory(email="adviser@example.org", roles=["adviser"])
+
+
+@pytest.fixture
+def officer_in_team(db, team):
+    user = f.UserFactory(email="officer.in@example.org", roles=["officer"])
+    f.TeamMembershipFactory(team=team, user=user)
+    return user
+
+
+@pytest.fixture
+def officer_outside_team(db, other_team):
+    user = f.UserFactory(email="officer.out@example.org", roles=["officer"])
+    f.TeamMembershipFactory(team=other_team, user=user)
+    return user
+
+
+@pytest.fixture
+def team_leader(db, team):
+    user = f.UserFactory(email="leader@example.org", roles=["team_leader"])
+    f.TeamMembershipFactory(team=team, user=user, is_leader=True)
+    return user
+
+
+@pytest.fixture
+def councillor_of_division(db, division_a):
+    return f.UserFactory(email="cllr.a@example.org", roles=["councillor"], member_division=division_a)
+
+
+@pytest.fixture
+def councillor_elsewhere(db, division_b):
+    return f.UserFactory(email="cllr.b@example.org", roles=["councillor"], member_division=division_b)
+
+
+@pytest.fixture
+def administrator(db):
+    return f.UserFactory(email="admin@example.org", roles=["administrator"])
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) -> a test client signed in as that user (None: anonymous)."""
+
+    def _client(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return _client
