@@ -10,6 +10,7 @@ urlpatterns = [
     path("accessibility/", core_views.accessibility_statement, name="accessibility"),
     path("cookies/", core_views.cookies, name="cookies"),
     path("accounts/", include("allauth.urls")),
+    path("account/details/", include("oxtom.customers.resident_urls")),
     path("account/", include("oxtom.accounts.urls")),
     path("staff/", include("oxtom.accounts.staff_urls")),
     path("staff/customers/", include("oxtom.customers.urls")),
