@@ -1,0 +1,63 @@
+"""Settings come from the environment and fail loudly; production passes check --deploy."""
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "oxtom.example.gov.uk",
+    "DATABASE_URL": "postgres://oxtom:secret@db.internal:5432/oxtom",
+    "REDIS_URL": "redis://redis.internal:6379/0",
+}
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and not k.startswith("DJANGO")}
+    clean.update(env)
+    clean["OXTOM_VAR_DIR"] = str(ROOT / "var" / "test-settings")
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_settings_pass_deploy_checks():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"])
+def test_production_refuses_to_start_without_required_setting(missing):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert f"{missing} must be set when DEBUG is false" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DEBUG", "perhaps", "is not a boolean"),
+        ("DB_CONN_MAX_AGE", "sixty", "is not a whole number"),
+        ("SMS_CHANNEL", "pigeon", "expected one of"),
+        ("PAYMENT_PROVIDER", "cash", "expected one of"),
+    ],
+)
+def test_bad_values_fail_loudly(name, value, message):
+    result = manage("check", env={name: value})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_embedded_default_needs_no_environment():
+    result = manage("check", env={})
+    assert result.returncode == 0, result.stderr
