@@ -15,7 +15,7 @@ PYTEST_WORKERS ?= 2
 run: setup demo ## set up and start web, worker and scheduler on the embedded default
 	@HOST=$(HOST) PORT=$(PORT) scripts/run-embedded.sh
 
-test: setup ## set up and run the whole suite
+test: deps static ## set up and run the whole suite (tests make their own databases)
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 setup: deps static migrate

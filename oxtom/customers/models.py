@@ -29,6 +29,15 @@ class PreferredChannel(models.TextChoices):
     POST = "post", "Post"
 
 
+class CustomerQuerySet(models.QuerySet):
+    def active(self) -> "CustomerQuerySet":
+        """Live records only: tombstones (merged into another record) are left out."""
+        return self.filter(merged_into__isnull=True)
+
+    def tombstones(self) -> "CustomerQuerySet":
+        return self.filter(merged_into__isnull=False)
+
+
 class Customer(TimeStampedModel):
     class Kind(models.TextChoices):
         PERSON = "person", "Person"
@@ -64,17 +73,26 @@ class Customer(TimeStampedModel):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
     )
     merged_at = models.DateTimeField(null=True, blank=True)
-    # Lower-cased copies for indexed search (SQLite and PostgreSQL alike).
+    # Lower-cased letters-only copies for indexed prefix search (SQLite and PostgreSQL alike).
+    # For organisations search_last_name holds the organisation's name, so one index finds both.
+    # Services fill these (phonetics.search_key / phonetic_key); nothing else should.
     search_last_name = models.CharField(max_length=100, blank=True, db_index=True)
     search_first_name = models.CharField(max_length=100, blank=True)
+    # "Sounds like" keys: Smyth finds Smith without scanning the table.
+    phonetic_last_name = models.CharField(max_length=16, blank=True)
+    phonetic_first_name = models.CharField(max_length=16, blank=True)
+
+    objects = CustomerQuerySet.as_manager()
 
     class Meta:
         indexes = [
             models.Index(fields=["email"]),
             models.Index(fields=["phone"]),
-            models.Index(fields=["postcode"]),
+            # Postcode first: full postcode and outward-code (range) search, ordered by name from the index.
+            models.Index(fields=["postcode", "search_last_name", "search_first_name"], name="customer_postcode_name"),
             models.Index(fields=["search_last_name", "search_first_name"]),
             models.Index(fields=["date_of_birth"]),
+            models.Index(fields=["phonetic_last_name", "phonetic_first_name"], name="customer_phonetic"),
         ]
 
     def __str__(self) -> str:
@@ -125,3 +143,47 @@ class Interaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d} {self.kind}: {self.summary[:40]}"
+
+
+# Topics a customer can ask to hear about (stored as codes in Customer.interests).
+INTEREST_CHOICES = [
+    ("roads", "Roads, transport and travel"),
+    ("schools", "Schools and education"),
+    ("social_care", "Adult social care"),
+    ("children", "Children and families"),
+    ("libraries", "Libraries, culture and heritage"),
+    ("environment", "Environment, waste and climate"),
+    ("consultations", "Consultations and have your say"),
+    ("jobs", "Jobs and volunteering"),
+]
+
+
+class Consent(models.Model):
+    """One consent decision. Append-only: the latest row per purpose is the one in force.
+
+    We keep every decision with the exact wording the customer saw, how it was
+    given and who recorded it, because UK GDPR asks us to prove consent.
+    """
+
+    class Purpose(models.TextChoices):
+        NEWSLETTER = "newsletter", "Council news and updates by email"
+        RESEARCH = "research", "Invitations to take part in research and consultations"
+        SMS_UPDATES = "sms_updates", "Text message updates about services"
+        SHARE_PARTNERS = "share_partners", "Sharing details with partner organisations to offer support"
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="consents")
+    purpose = models.CharField(max_length=32, choices=Purpose.choices)
+    granted = models.BooleanField(help_text="True: consent given. False: withdrawn or refused.")
+    wording = models.TextField(help_text="Exactly what the customer was shown or told.")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["customer", "purpose", "-recorded_at"], name="consent_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose}: {'granted' if self.granted else 'withdrawn'} at {self.recorded_at:%Y-%m-%d}"
