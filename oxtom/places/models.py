@@ -31,6 +31,13 @@ class BoundarySet(models.Model):
     in_force_from = models.DateField()
     in_force_to = models.DateField(null=True, blank=True)
     is_current = models.BooleanField(default=False)
+    # Where the geometry came from (file name, ONS release...). Demo geometry is
+    # flagged so pages and exports can say it is not a legal boundary.
+    geometry_source = models.CharField(max_length=200, blank=True)
+    geometry_is_demo = models.BooleanField(default=False)
+    # Bumped by every boundary load; keys the per-process cache of prepared
+    # polygons (selectors.py), so a reload is picked up without a restart.
+    geometry_version = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-in_force_from"]
@@ -68,3 +75,33 @@ class Division(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PostcodeCentroid(models.Model):
+    """An approximate centre point for a postcode unit, sector or district.
+
+    Lets an address's division be derived without a network service: a full
+    postcode is looked up first, then its sector ("OX1 1"), then its district
+    ("OX1"). The shipped table holds Oxfordshire's districts and some sectors
+    with approximate centroids; production loads the ONS Postcode Directory
+    (ONSPD) units through the same `load_postcodes` command.
+    """
+
+    class Kind(models.TextChoices):
+        UNIT = "unit", "Full postcode"
+        SECTOR = "sector", "Postcode sector"
+        DISTRICT = "district", "Postcode district"
+
+    postcode = models.CharField(max_length=8, unique=True, help_text="Normalised: 'OX1 1ND', 'OX1 1' or 'OX1'")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    # Rough share of the county's households, used only to spread demo data.
+    weight = models.PositiveIntegerField(default=1)
+    source = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["postcode"]
+
+    def __str__(self) -> str:
+        return self.postcode

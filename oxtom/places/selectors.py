@@ -1,0 +1,176 @@
+"""Reads for places: the current boundary set, point -> division, postcode -> point.
+
+Point lookup uses the indexed bounding box columns to fetch the few
+divisions whose box contains the point, then an exact point-in-polygon test
+with shapely. Prepared polygons are cached per process, keyed by boundary
+set and its geometry_version, so a reload is seen at once and a warm lookup
+costs two small queries whatever the number of divisions.
+"""
+from __future__ import annotations
+
+import math
+import threading
+from typing import Sequence
+
+from django.db.models import QuerySet
+
+from .models import BoundarySet, Division, PostcodeCentroid
+from .postcodes import lookup_keys, normalise_postcode
+
+_cache_lock = threading.Lock()
+# (boundary_set_id, geometry_version) -> {division_id: prepared geometry}
+_prepared: dict[tuple[int, int], dict[int, object]] = {}
+
+
+def clear_geometry_cache() -> None:
+    """Forget every prepared polygon (tests, and after bulk geometry changes outside the loader)."""
+    with _cache_lock:
+        _prepared.clear()
+
+
+def current_boundary_set() -> BoundarySet | None:
+    """The boundary set used for lookups today (one query), or None before any is loaded."""
+    return BoundarySet.objects.filter(is_current=True).first()
+
+
+def divisions_for_public(*, boundary_set: BoundarySet | None = None) -> QuerySet[Division]:
+    """Divisions of the current (or given) set for public pages: names and districts, no geometry."""
+    if boundary_set is None:
+        return Division.objects.filter(boundary_set__is_current=True).select_related("locality", "boundary_set") \
+            .defer("geometry").order_by("name")
+    return boundary_set.divisions.select_related("locality", "boundary_set").defer("geometry").order_by("name")
+
+
+def _as_coordinate(value: object, limit: float) -> float | None:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not math.isfinite(number) or abs(number) > limit:
+        return None
+    return number
+
+
+def _prepared_for(boundary_set: BoundarySet, division_ids: list[int]) -> dict[int, object]:
+    """Prepared polygons for these divisions, loading only those this process has not seen."""
+    from shapely import prepare
+    from shapely.geometry import shape
+
+    key = (boundary_set.pk, boundary_set.geometry_version)
+    with _cache_lock:
+        cache = _prepared.get(key)
+        if cache is None:
+            # A newer version replaces older ones for the same set.
+            for old in [k for k in _prepared if k[0] == boundary_set.pk]:
+                del _prepared[old]
+            cache = _prepared[key] = {}
+        missing = [pk for pk in division_ids if pk not in cache]
+    if missing:
+        loaded = {}
+        for pk, geometry in Division.objects.filter(pk__in=missing).values_list("pk", "geometry"):
+            if not geometry:
+                continue
+            geom = shape(geometry)
+            prepare(geom)
+            loaded[pk] = geom
+        with _cache_lock:
+            cache.update(loaded)
+    return cache
+
+
+def division_for_point(lat: object, lon: object, *, boundary_set: BoundarySet | None = None) -> Division | None:
+    """The division containing a WGS84 point, or None (outside the county, or unusable input).
+
+    A point exactly on a shared edge belongs to both polygons; the division
+    whose slug sorts first wins, so the answer is the same on every run.
+    At most three queries: the current set (unless given), the bounding-box
+    candidates, and geometry this process has not cached yet.
+    """
+    from shapely import Point
+
+    lat_f, lon_f = _as_coordinate(lat, 90), _as_coordinate(lon, 180)
+    if lat_f is None or lon_f is None:
+        return None
+    if boundary_set is None:
+        boundary_set = current_boundary_set()
+        if boundary_set is None:
+            return None
+    candidates = list(
+        Division.objects.filter(
+            boundary_set=boundary_set,
+            min_lat__lte=lat_f, max_lat__gte=lat_f, min_lon__lte=lon_f, max_lon__gte=lon_f,
+        ).select_related("locality").defer("geometry").order_by("slug", "pk")
+    )
+    if not candidates:
+        return None
+    prepared = _prepared_for(boundary_set, [d.pk for d in candidates])
+    point = Point(lon_f, lat_f)
+    for division in candidates:
+        geom = prepared.get(division.pk)
+        if geom is not None and geom.covers(point):
+            division.boundary_set = boundary_set
+            return division
+    return None
+
+
+def within_county(lat: object, lon: object) -> bool:
+    """Whether a point lies inside the area covered by the current boundary set."""
+    return division_for_point(lat, lon) is not None
+
+
+def division_ids_for_points(
+    points: Sequence[tuple[float, float]], *, boundary_set: BoundarySet
+) -> list[int | None]:
+    """Division id for each (lat, lon), for bulk work (imports, demo data): one query, vectorised.
+
+    Same edge rule as division_for_point: the lowest slug wins.
+    """
+    import numpy as np
+    import shapely
+    from shapely.geometry import shape
+
+    rows = list(boundary_set.divisions.exclude(geometry=None).order_by("slug", "pk").values_list("pk", "geometry"))
+    result: list[int | None] = [None] * len(points)
+    if not rows or not len(points):
+        return result
+    ids = [pk for pk, _ in rows]
+    tree = shapely.STRtree([shape(geometry) for _, geometry in rows])
+    coords = np.asarray(points, dtype=float)
+    geoms = shapely.points(coords[:, 1], coords[:, 0])
+    point_idx, poly_idx = tree.query(geoms, predicate="covered_by")
+    # Visit matches with the lowest (slug-ordered) polygon first; keep the first per point.
+    order = np.lexsort((poly_idx, point_idx))
+    for p, g in zip(point_idx[order], poly_idx[order]):
+        if result[p] is None:
+            result[p] = ids[g]
+    return result
+
+
+def locate_postcode(postcode: object) -> tuple[float, float] | None:
+    """(lat, lon) for a UK postcode from the centroid table, or None.
+
+    Falls back from the full postcode to its sector, then its district, in
+    one query. Anything that is not a well-formed full postcode gives None.
+    """
+    normalised = normalise_postcode(postcode)
+    if normalised is None:
+        return None
+    keys = lookup_keys(normalised)
+    found = dict(
+        (code, (lat, lon))
+        for code, lat, lon in PostcodeCentroid.objects.filter(postcode__in=keys).values_list(
+            "postcode", "latitude", "longitude"
+        )
+    )
+    for key in keys:
+        if key in found:
+            return found[key]
+    return None
+
+
+def division_for_postcode(postcode: object, *, boundary_set: BoundarySet | None = None) -> Division | None:
+    """The division an address with this postcode most probably lies in (by its centroid)."""
+    point = locate_postcode(postcode)
+    if point is None:
+        return None
+    return division_for_point(*point, boundary_set=boundary_set)
