@@ -1,3 +1,11 @@
+"""Residents' own contact details, under /account/details/."""
 from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+app_name = "account_details"
+
+urlpatterns = [
+    path("", views.resident_details, name="show"),
+    path("change/", views.resident_details_change, name="change"),
+]

@@ -1,0 +1,185 @@
+"""Forms collect what people typed; the services validate and save it.
+
+Field rules (postcode shape, phone numbers, name characters, date of birth)
+live in validation.py and are applied by the services, whose
+ValidationError messages the views attach back onto these forms. That way a
+form, an API and a bulk loader can't disagree about what is valid.
+"""
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .models import INTEREST_CHOICES, Channel, Consent, Customer, PreferredChannel
+from .validation import parse_date_of_birth
+
+# Enough for any real value; the services give the precise limits with clear messages.
+# Anything longer is refused here so a pasted essay never reaches the database layer.
+_LIMIT = 1000
+
+
+def _text(label: str, *, hint: str = "", required: bool = False, autocomplete: str = "", width: str = "") -> forms.CharField:
+    attrs = {"spellcheck": "false"}
+    if autocomplete:
+        attrs["autocomplete"] = autocomplete
+    if width:
+        attrs["class"] = width
+    return forms.CharField(
+        label=label, help_text=hint, required=required, max_length=_LIMIT, strip=True,
+        widget=forms.TextInput(attrs=attrs),
+        error_messages={"max_length": f"{label} is too long", "required": f"Enter {label.lower()}"},
+    )
+
+
+class DateOfBirthWidget(forms.MultiWidget):
+    def __init__(self, attrs=None):
+        super().__init__(
+            [forms.TextInput(attrs={"inputmode": "numeric", "class": f"govuk-input govuk-date-input__input govuk-input--width-{w}"})
+             for w in (2, 2, 4)],
+            attrs,
+        )
+
+    def decompress(self, value):
+        if value:
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+
+class DateOfBirthField(forms.MultiValueField):
+    """GOV.UK date input: day, month and year boxes, all blank meaning 'not given'."""
+
+    widget = DateOfBirthWidget
+
+    def __init__(self, **kwargs):
+        fields = [forms.CharField(max_length=4, required=False) for _ in range(3)]
+        super().__init__(fields=fields, require_all_fields=False, required=False, **kwargs)
+        self.error_messages["incomplete"] = "Date of birth must include a day, month and year"
+
+    def clean(self, value):
+        parts = list(value or ["", "", ""])
+        if any(len(str(p or "")) > 4 for p in parts):
+            raise ValidationError("Date of birth must be a real date")
+        return parse_date_of_birth(*parts)
+
+    def compress(self, data_list):  # pragma: no cover - clean() does the work
+        return data_list
+
+
+class CustomerForm(forms.Form):
+    """The staff form for creating or changing a customer record."""
+
+    kind = forms.ChoiceField(
+        label="Is this a person or an organisation?", choices=Customer.Kind.choices, widget=forms.RadioSelect,
+        initial=Customer.Kind.PERSON,
+        error_messages={"required": "Select whether this is a person or an organisation",
+                        "invalid_choice": "Select whether this is a person or an organisation"},
+    )
+    title = _text("Title (optional)", autocomplete="honorific-prefix", width="govuk-input--width-5")
+    first_name = _text("First name", autocomplete="given-name", width="govuk-!-width-one-half")
+    last_name = _text("Last name", autocomplete="family-name", width="govuk-!-width-one-half")
+    organisation_name = _text("Organisation name", hint="Only for organisations")
+    date_of_birth = DateOfBirthField(label="Date of birth (optional)", help_text="For example, 27 3 1987")
+    email = _text("Email address", autocomplete="email")
+    phone = _text("Telephone number", hint="For example, 01865 792422 or 07700 900 982",
+                  autocomplete="tel", width="govuk-input--width-20")
+    address_line_1 = _text("Address line 1", autocomplete="address-line1")
+    address_line_2 = _text("Address line 2 (optional)", autocomplete="address-line2")
+    town = _text("Town or city", autocomplete="address-level2", width="govuk-!-width-two-thirds")
+    postcode = _text("Postcode", autocomplete="postal-code", width="govuk-input--width-10")
+    uprn = _text("UPRN (optional)", hint="The property's Unique Property Reference Number, if known",
+                 width="govuk-input--width-20")
+    preferred_channel = forms.ChoiceField(
+        label="How would they like us to contact them?", choices=PreferredChannel.choices,
+        widget=forms.RadioSelect, initial=PreferredChannel.EMAIL,
+        error_messages={"required": "Select how they would like us to contact them",
+                        "invalid_choice": "Select how they would like us to contact them"},
+    )
+    interests = forms.MultipleChoiceField(
+        label="Interests (optional)", choices=INTEREST_CHOICES, required=False,
+        widget=forms.CheckboxSelectMultiple, error_messages={"invalid_choice": "Select interests from the list"},
+    )
+    reasonable_adjustments = forms.CharField(
+        label="Reasonable adjustments (optional)", required=False, max_length=_LIMIT * 3,
+        help_text="Anything we should do differently when contacting or helping them, like large print or a BSL interpreter",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "Reasonable adjustments must be 2000 characters or fewer"},
+    )
+
+    def customer_data(self) -> dict:
+        """The cleaned values as a dict for customer_create / customer_update."""
+        return {name: self.cleaned_data.get(name) for name in self.fields if name not in ("channel", "create_anyway")}
+
+
+class StaffCustomerCreateForm(CustomerForm):
+    channel = forms.ChoiceField(
+        label="How is the customer in touch with us?",
+        choices=[(c, label) for c, label in Channel.choices if c in ("phone", "face_to_face", "email", "webchat", "post")],
+        widget=forms.RadioSelect, initial=Channel.PHONE,
+        error_messages={"required": "Select how the customer is in touch with us",
+                        "invalid_choice": "Select how the customer is in touch with us"},
+    )
+
+
+class ResidentDetailsForm(forms.Form):
+    """What residents may change about themselves. Their email is their sign-in, changed in account settings."""
+
+    first_name = _text("First name", autocomplete="given-name", required=True)
+    last_name = _text("Last name", autocomplete="family-name", required=True)
+    phone = _text("Telephone number (optional)", hint="For example, 01865 792422 or 07700 900 982",
+                  autocomplete="tel", width="govuk-input--width-20")
+    address_line_1 = _text("Address line 1", autocomplete="address-line1")
+    address_line_2 = _text("Address line 2 (optional)", autocomplete="address-line2")
+    town = _text("Town or city", autocomplete="address-level2", width="govuk-!-width-two-thirds")
+    postcode = _text("Postcode", autocomplete="postal-code", width="govuk-input--width-10")
+    preferred_channel = forms.ChoiceField(
+        label="How would you like us to contact you?", choices=PreferredChannel.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Select how you would like us to contact you",
+                        "invalid_choice": "Select how you would like us to contact you"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].error_messages["required"] = "Enter your first name"
+        self.fields["last_name"].error_messages["required"] = "Enter your last name"
+
+    def customer_data(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search for a customer", max_length=100, required=True, strip=True,
+        help_text="Name, customer reference, postcode, email address, telephone number or date of birth (like 27/3/1987)",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+        error_messages={"required": "Enter something to search for",
+                        "max_length": "Search must be 100 characters or fewer"},
+    )
+
+
+class MergeChooseForm(forms.Form):
+    survivor_reference = forms.CharField(
+        label="Reference of the record to keep", max_length=20, required=True,
+        help_text="The other record stays as a closed record pointing at this one. For example, CU7KXMQ3TA",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "spellcheck": "false", "autocomplete": "off"}),
+        error_messages={"required": "Enter the reference of the record to keep",
+                        "max_length": "Enter a customer reference, like CU7KXMQ3TA"},
+    )
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(
+        label="What is the consent for?", choices=Consent.Purpose.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Select what the consent is for", "invalid_choice": "Select what the consent is for"},
+    )
+    granted = forms.ChoiceField(
+        label="What did the customer decide?", choices=[("yes", "Gave consent"), ("no", "Withdrew or refused consent")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what the customer decided", "invalid_choice": "Select what the customer decided"},
+    )
+    wording = forms.CharField(
+        label="What the customer was told", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The exact words you read out or they were shown",
+        error_messages={"required": "Enter the wording the customer was shown or told",
+                        "max_length": "Wording must be 2000 characters or fewer"},
+    )
+    channel = StaffCustomerCreateForm.base_fields["channel"]

@@ -1,0 +1,281 @@
+"""Reads of the customer record, scoped to who is asking.
+
+Every search branch is an index lookup (equality or a prefix range on an
+indexed key), never a leading-wildcard LIKE or a scan, so it stays fast at
+county scale (~730k records): see bench/customer_search.py.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.dateparse import parse_datetime
+
+from oxtom.accounts.permissions import Permission
+
+from .models import Consent, Customer, Interaction
+from .phonetics import phonetic_key, prefix_upper_bound, search_key
+from .validation import is_outward_code, normalise_email, normalise_phone, normalise_postcode, parse_dob_query
+
+MAX_QUERY_LENGTH = 100
+_REFERENCE_RE = re.compile(r"^C[A-Z0-9]{6,15}$")
+_PHONE_LIKE_RE = re.compile(r"^\+?[0-9 ()\-.]{7,}$")
+
+
+def _can_view(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.has_permission(Permission.CUSTOMER_VIEW)
+
+
+def customers_for_user(user: Any) -> QuerySet[Customer]:
+    """The customer records `user` may see: all of them for staff with CUSTOMER_VIEW, otherwise none."""
+    if _can_view(user):
+        return Customer.objects.all()
+    return Customer.objects.none()
+
+
+def get_customer_for_user(user: Any, reference: str) -> Customer:
+    """One record by reference; Http404 when it doesn't exist *and* when the user may not see it."""
+    reference = (reference or "").strip().upper()
+    if not reference or len(reference) > 16:
+        raise Http404("No customer record found")
+    try:
+        return customers_for_user(user).select_related("merged_into", "division", "user").get(reference=reference)
+    except Customer.DoesNotExist:
+        raise Http404("No customer record found") from None
+
+
+def find_possible_duplicates(
+    *, email: str = "", phone: str = "", first_name: str = "", last_name: str = "",
+    date_of_birth: dt.date | None = None, postcode: str = "", exclude_pk: int | None = None,
+    limit: int = 10,
+) -> list[Customer]:
+    """Live records that are probably the same customer.
+
+    Same email, same phone, or same name + date of birth + postcode. Values
+    are normalised the same way services store them; each test is an indexed
+    equality.
+    """
+    conditions = Q()
+    if email:
+        try:
+            conditions |= Q(email=normalise_email(email))
+        except ValidationError:
+            pass
+    if phone:
+        try:
+            conditions |= Q(phone=normalise_phone(phone))
+        except ValidationError:
+            pass
+    if first_name and last_name and date_of_birth and postcode:
+        try:
+            conditions |= Q(
+                search_last_name=search_key(last_name)[:100],
+                search_first_name=search_key(first_name)[:100],
+                date_of_birth=date_of_birth,
+                postcode=normalise_postcode(postcode),
+            )
+        except ValidationError:
+            pass
+    if not conditions:
+        return []
+    queryset = Customer.objects.active().filter(conditions)
+    if exclude_pk is not None:
+        queryset = queryset.exclude(pk=exclude_pk)
+    return list(queryset.order_by("search_last_name", "search_first_name", "pk")[:limit])
+
+
+@dataclass
+class SearchResult:
+    """What the search understood the query to be, and the records it found."""
+
+    kind: str  # reference, email, phone, postcode, outward_postcode, date_of_birth, name, empty
+    customers: list[Customer] = field(default_factory=list)
+    message: str = ""
+
+
+def _name_queries(query: str) -> tuple[Q, Q] | None:
+    """(prefix condition, phonetic condition) for 'last', 'first last' or 'last, first'."""
+    text = query.strip()
+    if "," in text:
+        last_part, _, first_part = text.partition(",")
+        words_last, words_first = last_part.split(), first_part.split()
+        last = "".join(words_last)
+        first = words_first[0] if words_first else ""
+    else:
+        words = text.split()
+        if not words:
+            return None
+        if len(words) == 1:
+            first, last = "", words[0]
+        else:
+            first, last = words[0], "".join(words[1:])
+    last_key, first_key = search_key(last)[:100], search_key(first)[:100]
+    if not last_key:
+        return None
+    prefix = Q(search_last_name__gte=last_key, search_last_name__lt=prefix_upper_bound(last_key))
+    phonetic = Q(phonetic_last_name=phonetic_key(last))
+    if first_key:
+        prefix &= Q(search_first_name__gte=first_key, search_first_name__lt=prefix_upper_bound(first_key))
+        phonetic &= Q(phonetic_first_name=phonetic_key(first))
+    return prefix, phonetic
+
+
+def classify_query(query: str) -> tuple[str, Any]:
+    """Decide what a search box entry is, and its normalised value."""
+    text = " ".join((query or "").split())
+    if not text:
+        return "empty", None
+    if len(text) > MAX_QUERY_LENGTH:
+        return "too_long", None
+    compact = re.sub(r"[\s\-]", "", text).upper()
+    if "@" in text:
+        try:
+            return "email", normalise_email(text)
+        except ValidationError:
+            return "invalid", "Enter a full email address to search by email"
+    dob = parse_dob_query(text)
+    if dob is not None:
+        return "date_of_birth", dob
+    if re.fullmatch(r"\d{1,2}[/\-.]\d{1,2}[/\-.]\d{2,4}", text):
+        return "invalid", "Enter a date of birth as day/month/year, like 27/3/1987"
+    if _PHONE_LIKE_RE.match(text) and sum(ch.isdigit() for ch in text) >= 7:
+        try:
+            return "phone", normalise_phone(text)
+        except ValidationError:
+            return "invalid", "Enter a full telephone number, like 01865 792422"
+    try:
+        return "postcode", normalise_postcode(text)
+    except ValidationError:
+        pass
+    if is_outward_code(text):
+        return "outward_postcode", compact
+    if _REFERENCE_RE.match(compact) and any(ch.isdigit() for ch in compact):
+        return "reference", compact
+    if any(ch.isdigit() for ch in text):
+        return "invalid", "Enter a name, reference, postcode, email, phone number or date of birth"
+    if _REFERENCE_RE.match(compact):
+        # All-letter references exist (CUxxxxxxxx); try it as a reference, then as a name.
+        return "reference_or_name", compact
+    return "name", text
+
+
+_ORDER = ("search_last_name", "search_first_name", "pk")
+
+
+def customer_search(*, user: Any, query: str, limit: int = 20) -> SearchResult:
+    """Find live customer records for staff with CUSTOMER_VIEW; anyone else gets an empty result.
+
+    Recognises a reference, email, phone number, full or outward postcode,
+    date of birth (dd/mm/yyyy), else a name ('last', 'first last' or
+    'last, first'), matching by prefix and by sound. Every branch uses an
+    index. Tombstones are left out (their survivor is found instead).
+    """
+    kind, value = classify_query(query)
+    if not _can_view(user):
+        return SearchResult(kind=kind)
+    if kind == "empty":
+        return SearchResult(kind=kind, message="Enter something to search for")
+    if kind == "too_long":
+        return SearchResult(kind=kind, message=f"Search must be {MAX_QUERY_LENGTH} characters or fewer")
+    if kind == "invalid":
+        return SearchResult(kind=kind, message=value)
+    limit = max(1, min(int(limit), 100))
+    base = Customer.objects.active()
+
+    if kind in ("reference", "reference_or_name"):
+        found = Customer.objects.filter(reference=value).select_related("merged_into").first()
+        if found is not None:
+            # A tombstone's reference leads to the record it was merged into.
+            while found.merged_into_id is not None:
+                found = Customer.objects.get(pk=found.merged_into_id)
+            return SearchResult(kind="reference", customers=[found])
+        if kind == "reference":
+            return SearchResult(kind="reference")
+        kind, value = "name", query
+    if kind == "email":
+        return SearchResult(kind=kind, customers=list(base.filter(email=value).order_by(*_ORDER)[:limit]))
+    if kind == "phone":
+        return SearchResult(kind=kind, customers=list(base.filter(phone=value).order_by(*_ORDER)[:limit]))
+    if kind == "date_of_birth":
+        return SearchResult(kind=kind, customers=list(base.filter(date_of_birth=value).order_by(*_ORDER)[:limit]))
+    if kind == "postcode":
+        return SearchResult(
+            kind=kind,
+            customers=list(base.filter(postcode=value).order_by("postcode", *_ORDER)[:limit]),
+        )
+    if kind == "outward_postcode":
+        # 'OX1' matches 'OX1 1DS' but not 'OX10 0AA': the range includes the space.
+        low = f"{value} "
+        return SearchResult(
+            kind=kind,
+            customers=list(
+                base.filter(postcode__gte=low, postcode__lt=prefix_upper_bound(low)).order_by("postcode", *_ORDER)[:limit]
+            ),
+        )
+    conditions = _name_queries(value)
+    if conditions is None:
+        return SearchResult(kind="name", message="Enter a name, reference, postcode, email, phone number or date of birth")
+    prefix, phonetic = conditions
+    exact = list(base.filter(prefix).order_by(*_ORDER)[:limit])
+    customers = exact
+    if len(exact) < limit:
+        seen = {c.pk for c in exact}
+        sounds_like = base.filter(phonetic).exclude(pk__in=seen).order_by(*_ORDER)[: limit - len(exact)]
+        customers = exact + list(sounds_like)
+    return SearchResult(kind="name", customers=customers)
+
+
+# --- the record page ---------------------------------------------------------------------
+
+
+def consents_in_force(customer: Customer) -> list[Consent]:
+    """The latest decision for each purpose (history kept; latest wins)."""
+    latest: dict[str, Consent] = {}
+    for consent in Consent.objects.filter(customer=customer).select_related("recorded_by").order_by("-recorded_at", "-id"):
+        latest.setdefault(consent.purpose, consent)
+    return [latest[p] for p in Consent.Purpose.values if p in latest]
+
+
+def consent_history(customer: Customer, limit: int = 50) -> list[Consent]:
+    return list(Consent.objects.filter(customer=customer).select_related("recorded_by").order_by("-recorded_at", "-id")[:limit])
+
+
+def encode_cursor(interaction: Interaction) -> str:
+    raw = f"{interaction.occurred_at.isoformat()}|{interaction.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[dt.datetime, int] | None:
+    """The (occurred_at, id) a page starts after, or None for a missing or tampered cursor."""
+    if not cursor or len(cursor) > 100:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, _, pk = raw.partition("|")
+        when = parse_datetime(stamp)
+        return (when, int(pk)) if when is not None else None
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+
+
+def interactions_page(customer: Customer, *, cursor: str = "", per_page: int = 25) -> tuple[list[Interaction], str]:
+    """One page of a customer's timeline, newest first, and the cursor for the next page ('' at the end).
+
+    Keyset pagination on (occurred_at, id) walks the (customer, -occurred_at)
+    index, so page 1000 costs what page 1 does.
+    """
+    queryset = Interaction.objects.filter(customer=customer).select_related("actor")
+    position = decode_cursor(cursor)
+    if position is not None:
+        when, pk = position
+        queryset = queryset.filter(Q(occurred_at__lt=when) | Q(occurred_at=when, id__lt=pk))
+    rows = list(queryset.order_by("-occurred_at", "-id")[: per_page + 1])
+    next_cursor = encode_cursor(rows[per_page - 1]) if len(rows) > per_page else ""
+    return rows[:per_page], next_cursor

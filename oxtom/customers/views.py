@@ -1,0 +1,244 @@
+"""Staff views of the customer record, and residents' own contact details.
+
+Thin: forms collect input, services validate and write, selectors read.
+Every staff page that shows a record writes an audit event (action "view").
+Search terms are posted, not put in the URL, so names, emails and phone
+numbers never land in browser history or access logs.
+"""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from oxtom.accounts.decorators import permission_required, signed_in_required, staff_area_required
+from oxtom.accounts.permissions import Permission
+from oxtom.core.audit import audit_record
+
+from . import selectors, services
+from .forms import ConsentForm, CustomerForm, MergeChooseForm, ResidentDetailsForm, SearchForm, StaffCustomerCreateForm
+from .models import Channel, Customer
+
+
+def _attach_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError messages on the form fields they belong to."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _record_view(request: HttpRequest, customer: Customer, summary: str) -> None:
+    audit_record(by=request.user, action="view", target=customer, summary=summary)
+
+
+# --- search ------------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@permission_required(Permission.CUSTOMER_VIEW)
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.POST or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = selectors.customer_search(user=request.user, query=form.cleaned_data["q"])
+        if result.message:
+            form.add_error("q", result.message)
+            result = None
+    return render(request, "customers/search.html", {
+        "form": form, "result": result,
+        "can_create": request.user.has_permission(Permission.CUSTOMER_CREATE),
+    })
+
+
+# --- create ------------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@permission_required(Permission.CUSTOMER_CREATE)
+def create(request: HttpRequest) -> HttpResponse:
+    form = StaffCustomerCreateForm(request.POST or None)
+    matches: list[Customer] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.customer_create(
+                data=form.customer_data(), by=request.user, channel=form.cleaned_data["channel"],
+                allow_duplicate=request.POST.get("create_anyway") == "1",
+            )
+        except services.PossibleDuplicateError as exc:
+            matches = exc.matches
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, f"Customer record {customer.reference} created")
+            return redirect("customers:record", reference=customer.reference)
+    return render(request, "customers/create.html", {"form": form, "matches": matches})
+
+
+# --- the record ----------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET"])
+@staff_area_required
+def record(request: HttpRequest, reference: str) -> HttpResponse:
+    customer = selectors.get_customer_for_user(request.user, reference)
+    _record_view(request, customer, "Viewed customer record")
+    interactions, next_cursor = selectors.interactions_page(customer, cursor=request.GET.get("after", ""))
+    return render(request, "customers/record.html", {
+        "customer": customer,
+        "consents": selectors.consents_in_force(customer),
+        "interactions": interactions,
+        "next_cursor": next_cursor,
+        "is_first_page": not request.GET.get("after"),
+        "duplicates": [] if customer.is_tombstone else selectors.find_possible_duplicates(
+            email=customer.email, phone=customer.phone, first_name=customer.first_name,
+            last_name=customer.last_name, date_of_birth=customer.date_of_birth, postcode=customer.postcode,
+            exclude_pk=customer.pk, limit=5,
+        ),
+        "can_edit": request.user.has_permission(Permission.CUSTOMER_EDIT) and not customer.is_tombstone,
+        "can_merge": request.user.has_permission(Permission.CUSTOMER_MERGE) and not customer.is_tombstone,
+    })
+
+
+def _editable_customer(request: HttpRequest, reference: str, permission: Permission) -> Customer:
+    customer = selectors.get_customer_for_user(request.user, reference)
+    if not request.user.has_permission(permission):
+        raise PermissionDenied
+    if customer.is_tombstone:
+        # A tombstone is a closed record: nothing to change, so nothing here.
+        raise Http404("This record was merged into another")
+    return customer
+
+
+def _initial(customer: Customer) -> dict:
+    return {name: getattr(customer, name) for name in CustomerForm.base_fields}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@staff_area_required
+def edit(request: HttpRequest, reference: str) -> HttpResponse:
+    customer = _editable_customer(request, reference, Permission.CUSTOMER_EDIT)
+    form = StaffCustomerCreateForm(request.POST or None, initial=_initial(customer))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_update(customer=customer, data=form.customer_data(), by=request.user,
+                                     channel=form.cleaned_data["channel"])
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, "Customer details saved")
+            return redirect("customers:record", reference=customer.reference)
+    else:
+        _record_view(request, customer, "Viewed customer record to change it")
+    return render(request, "customers/edit.html", {"form": form, "customer": customer})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@staff_area_required
+def consent_add(request: HttpRequest, reference: str) -> HttpResponse:
+    customer = _editable_customer(request, reference, Permission.CUSTOMER_EDIT)
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_record(
+                customer=customer, purpose=form.cleaned_data["purpose"], granted=form.cleaned_data["granted"] == "yes",
+                wording=form.cleaned_data["wording"], channel=form.cleaned_data["channel"], by=request.user,
+            )
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, "Consent recorded")
+            return redirect("customers:record", reference=customer.reference)
+    return render(request, "customers/consent.html", {"form": form, "customer": customer})
+
+
+# --- merge -------------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@staff_area_required
+def merge_choose(request: HttpRequest, reference: str) -> HttpResponse:
+    source = _editable_customer(request, reference, Permission.CUSTOMER_MERGE)
+    form = MergeChooseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        survivor_reference = "".join(form.cleaned_data["survivor_reference"].split()).replace("-", "").upper()
+        try:
+            survivor = selectors.get_customer_for_user(request.user, survivor_reference)
+        except Http404:
+            form.add_error("survivor_reference", "No customer record has that reference")
+        else:
+            if survivor.pk == source.pk:
+                form.add_error("survivor_reference", "You cannot merge a record into itself. Enter a different reference")
+            elif survivor.is_tombstone:
+                form.add_error("survivor_reference",
+                               f"That record was merged into {survivor.merged_into.reference}. Enter that reference instead")
+            else:
+                return redirect("customers:merge_confirm", reference=source.reference, survivor=survivor.reference)
+    duplicates = selectors.find_possible_duplicates(
+        email=source.email, phone=source.phone, first_name=source.first_name, last_name=source.last_name,
+        date_of_birth=source.date_of_birth, postcode=source.postcode, exclude_pk=source.pk, limit=5,
+    )
+    if request.method == "GET":
+        _record_view(request, source, "Viewed customer record to merge it")
+    return render(request, "customers/merge_choose.html", {"form": form, "customer": source, "duplicates": duplicates})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@staff_area_required
+def merge_confirm(request: HttpRequest, reference: str, survivor: str) -> HttpResponse:
+    source = _editable_customer(request, reference, Permission.CUSTOMER_MERGE)
+    keep = selectors.get_customer_for_user(request.user, survivor)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.customer_merge(source=source, survivor=keep, by=request.user)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, f"Record {source.reference} merged into this record")
+            return redirect("customers:record", reference=keep.reference)
+    else:
+        _record_view(request, source, "Viewed customer record to confirm a merge")
+        _record_view(request, keep, "Viewed customer record to confirm a merge")
+    return render(request, "customers/merge_confirm.html", {"source": source, "survivor": keep, "error": error})
+
+
+# --- residents: their own details ---------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET"])
+@signed_in_required
+def resident_details(request: HttpRequest) -> HttpResponse:
+    customer = services.customer_ensure_for_user(user=request.user, by=request.user)
+    return render(request, "customers/resident_details.html", {"customer": customer})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@signed_in_required
+def resident_details_change(request: HttpRequest) -> HttpResponse:
+    customer = services.customer_ensure_for_user(user=request.user, by=request.user)
+    initial = {name: getattr(customer, name) for name in ResidentDetailsForm.base_fields}
+    form = ResidentDetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_update(customer=customer, data=form.customer_data(), by=request.user, channel=Channel.WEB)
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, "Your details have been saved")
+            return redirect("account_details:show")
+    return render(request, "customers/resident_details_change.html", {"form": form, "customer": customer})
+
