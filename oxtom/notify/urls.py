@@ -1,3 +1,12 @@
 from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+app_name = "notify"
+
+urlpatterns = [
+    path("inbound-sms/", views.inbound_sms, name="inbound-sms"),
+    path("dev/", views.dev_page, name="dev"),
+    path("failed/", views.failed_messages, name="failed"),
+    path("failed/<uuid:pk>/retry/", views.retry_message, name="retry"),
+]

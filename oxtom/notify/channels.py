@@ -1,0 +1,281 @@
+"""Ways a message leaves the building.
+
+What "never sent twice" means, honestly, per channel:
+
+* File SMS sink and letter sink: **exactly once by message id.** The file is
+  named by our message id and created with a hard link, which fails if it is
+  already there, so a retry after a crash between "written" and "marked
+  sent" finds the file and reports it delivered instead of writing another.
+* Django email (SMTP): **at least once, narrowed by the claim.** Only the
+  worker holding the claim sends, and a second worker can only take over
+  after the lease (longer than the task's hard time limit) has run out. A
+  worker killed after the SMTP server accepted the message but before we
+  recorded it will cause one more send. The Message-ID header carries our
+  message id, so a duplicate is at least recognisable.
+* GOV.UK Notify (email, SMS): **at least once, narrowed by the claim and the
+  reference.** Same window as SMTP; every request carries our message id as
+  Notify's `reference`, so a duplicate can be found (GET
+  /v2/notifications?reference=...) and reconciled. Notify itself does not
+  de-duplicate on reference.
+
+Provider references never contain personal data: they are our message id or
+the provider's own id.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+if TYPE_CHECKING:
+    from .models import OutboundMessage
+
+
+class ChannelError(Exception):
+    """Sending failed but may work later (provider down, rate limited, timeout)."""
+
+
+class PermanentChannelError(ChannelError):
+    """Sending can never work as asked (e.g. the provider rejects the number): no retry."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    provider_reference: str
+    already_delivered: bool = False
+
+
+class Channel:
+    name = ""
+
+    def send(self, message: "OutboundMessage") -> Delivery:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+# --- file sinks ----------------------------------------------------------------
+
+def write_once(directory: Path, filename: str, content: bytes) -> bool:
+    """Create directory/filename with `content` unless it exists. True if this call created it.
+
+    Written to a temporary file, flushed to disk, then hard-linked into place:
+    readers never see half a file, and the link fails if a previous attempt
+    already delivered it.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    final = directory / filename
+    if final.exists():
+        return False
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(tmp, final)
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        os.unlink(tmp)
+
+
+class FileSmsChannel(Channel):
+    """The embedded default: each text message is a JSON file named by message id under SMS_FILE_PATH."""
+
+    name = "sms-file"
+
+    def send(self, message: "OutboundMessage") -> Delivery:
+        content = json.dumps(
+            {
+                "id": str(message.id),
+                "to": message.recipient,
+                "body": message.body,
+                "template": message.template_code,
+                "written_at": timezone.now().isoformat(),
+            },
+            indent=2,
+        ).encode()
+        created = write_once(Path(settings.SMS_FILE_PATH), f"{message.id}.json", content)
+        return Delivery(provider_reference=str(message.id), already_delivered=not created)
+
+
+class FileLetterChannel(Channel):
+    """Letters are written for the print room, one file per message id (exactly once, like SMS)."""
+
+    name = "letter-file"
+
+    def send(self, message: "OutboundMessage") -> Delivery:
+        directory = Path(getattr(settings, "LETTER_FILE_PATH", Path(settings.VAR_DIR) / "letters"))
+        content = f"{message.recipient}\n\n{message.subject}\n\n{message.body}\n".encode()
+        created = write_once(directory, f"{message.id}.txt", content)
+        return Delivery(provider_reference=str(message.id), already_delivered=not created)
+
+
+class DjangoEmailChannel(Channel):
+    """Email through whatever EMAIL_BACKEND is configured (file sink by default, SMTP in production)."""
+
+    name = "email-django"
+
+    def send(self, message: "OutboundMessage") -> Delivery:
+        host = urlsplit(settings.SITE_URL).hostname or "oxtom.invalid"
+        message_id = f"<{message.id}@{host}>"
+        email = EmailMessage(
+            subject=message.subject,
+            body=message.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[message.recipient],
+            headers={"Message-ID": message_id},
+        )
+        try:
+            email.send(fail_silently=False)
+        except (OSError, ValueError) as exc:  # smtplib errors are OSError subclasses
+            raise ChannelError(f"Email backend refused the message: {type(exc).__name__}") from exc
+        return Delivery(provider_reference=message_id)
+
+
+# --- GOV.UK Notify -------------------------------------------------------------
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def notify_jwt(service_id: str, secret: str, *, issued_at: int | None = None) -> str:
+    """The bearer token Notify asks for: HS256, iss = service id, iat = now (seconds)."""
+    header = _b64url(json.dumps({"typ": "JWT", "alg": "HS256"}, separators=(",", ":")).encode())
+    claims = {"iss": service_id, "iat": int(time.time()) if issued_at is None else issued_at}
+    payload = _b64url(json.dumps(claims, separators=(",", ":")).encode())
+    signing_input = f"{header}.{payload}".encode()
+    signature = _b64url(hmac.new(secret.encode(), signing_input, hashlib.sha256).digest())
+    return f"{header}.{payload}.{signature}"
+
+
+def split_notify_api_key(api_key: str) -> tuple[str, str]:
+    """A Notify key is '<name>-<service id (36)>-<secret (36)>'."""
+    if len(api_key) < 74 or api_key[-37] != "-" or api_key[-74] != "-":
+        raise ChannelError("NOTIFY_API_KEY is not in Notify's '<name>-<service id>-<secret>' form")
+    return api_key[-73:-37], api_key[-36:]
+
+
+class NotifyClient:
+    """The two calls we need from Notify's v2 API, with urllib and no third-party client."""
+
+    def __init__(self, *, api_key: str, base_url: str, timeout: float = 10.0):
+        self.service_id, self.secret = split_notify_api_key(api_key)
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+
+    def post(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+        request = urllib.request.Request(
+            self.base_url + path,
+            data=json.dumps(payload).encode(),
+            method="POST",
+            headers={
+                "Authorization": f"Bearer {notify_jwt(self.service_id, self.secret)}",
+                "Content-Type": "application/json",
+                "User-Agent": "oxtom-notify/1",
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as exc:
+            detail = _notify_error_text(exc)
+            if exc.code == 400:
+                raise PermanentChannelError(f"Notify rejected the request (400): {detail}") from None
+            raise ChannelError(f"Notify answered {exc.code}: {detail}") from None
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            raise ChannelError(f"Could not reach Notify: {type(exc).__name__}") from None
+        except ValueError:
+            raise ChannelError("Notify's answer was not JSON") from None
+
+
+def _notify_error_text(exc: urllib.error.HTTPError) -> str:
+    try:
+        body = json.loads(exc.read(4096) or b"{}")
+        return "; ".join(f"{e.get('error')}: {e.get('message')}" for e in body.get("errors", []))[:300]
+    except (ValueError, AttributeError, OSError):
+        return ""
+
+
+class _NotifyChannel(Channel):
+    path = ""
+    address_field = ""
+    template_setting = ""
+
+    def client(self) -> NotifyClient:
+        return NotifyClient(api_key=settings.NOTIFY_API_KEY, base_url=settings.NOTIFY_BASE_URL)
+
+    def _template_and_personalisation(self, message: "OutboundMessage") -> tuple[str, dict[str, str]]:
+        from .models import MessageTemplate
+
+        own = (
+            MessageTemplate.objects.filter(code=message.template_code, channel=message.channel)
+            .values_list("notify_template_id", flat=True).first()
+        )
+        if own:
+            return own, {k: str(v) for k, v in (message.context or {}).items()}
+        passthrough = getattr(settings, self.template_setting, "") or os.environ.get(self.template_setting, "")
+        if not passthrough:
+            raise ChannelError(f"No Notify template for {message.template_code}: set {self.template_setting}")
+        return passthrough, {"subject": message.subject, "body": message.body}
+
+    def send(self, message: "OutboundMessage") -> Delivery:
+        template_id, personalisation = self._template_and_personalisation(message)
+        answer = self.client().post(
+            self.path,
+            {
+                self.address_field: message.recipient,
+                "template_id": template_id,
+                "personalisation": personalisation,
+                "reference": str(message.id),
+            },
+        )
+        return Delivery(provider_reference=str(answer.get("id", ""))[:100])
+
+
+class NotifyEmailChannel(_NotifyChannel):
+    name = "email-notify"
+    path = "/v2/notifications/email"
+    address_field = "email_address"
+    template_setting = "NOTIFY_EMAIL_TEMPLATE_ID"
+
+
+class NotifySmsChannel(_NotifyChannel):
+    name = "sms-notify"
+    path = "/v2/notifications/sms"
+    address_field = "phone_number"
+    template_setting = "NOTIFY_SMS_TEMPLATE_ID"
+
+
+def channel_for(channel: str) -> Channel:
+    """The sender for a message channel, chosen by settings.
+
+    NOTIFY_CHANNEL_CLASSES (optional, {"sms": "dotted.Path"}) replaces one;
+    the real-worker tests use it for a slow or always-failing channel.
+    """
+    override = (getattr(settings, "NOTIFY_CHANNEL_CLASSES", None) or {}).get(channel)
+    if override:
+        return import_string(override)()
+    if channel == "email":
+        return NotifyEmailChannel() if settings.EMAIL_CHANNEL == "notify" else DjangoEmailChannel()
+    if channel == "sms":
+        return NotifySmsChannel() if settings.SMS_CHANNEL == "notify" else FileSmsChannel()
+    if channel == "letter":
+        return FileLetterChannel()
+    raise PermanentChannelError(f"Unknown channel {channel!r}")

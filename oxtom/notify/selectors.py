@@ -1,0 +1,70 @@
+"""Reads for notification pages. Staff pages show masked recipients only."""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from .models import InboundSms, OutboundMessage
+
+
+def dead_messages() -> QuerySet[OutboundMessage]:
+    """Messages that were given up on, newest first, for the staff page and admin."""
+    return (
+        OutboundMessage.objects.filter(status=OutboundMessage.Status.DEAD)
+        .select_related("customer")
+        .order_by("-created_at")
+    )
+
+
+def recent_outbox(limit: int = 50) -> list[OutboundMessage]:
+    return list(OutboundMessage.objects.select_related("customer").order_by("-created_at")[:limit])
+
+
+def recent_inbound(limit: int = 20) -> list[InboundSms]:
+    return list(InboundSms.objects.select_related("customer").order_by("-received_at", "-id")[:limit])
+
+
+def mask_recipient(recipient: str) -> str:
+    """Enough to recognise, not enough to read out: 'a••••@example.org', '+44••••••0123', first line of address."""
+    if not recipient:
+        return ""
+    if "@" in recipient:
+        local, _, domain = recipient.partition("@")
+        return f"{local[:1]}••••@{domain}"
+    if recipient.startswith("+"):
+        return f"{recipient[:3]}••••••{recipient[-4:]}"
+    return recipient.splitlines()[-1]  # a postal address: just the postcode
+
+
+@dataclass(frozen=True)
+class SinkedSms:
+    id: str
+    to: str
+    body: str
+    written_at: str
+
+
+def sms_sink(limit: int = 50) -> list[SinkedSms]:
+    """The newest text messages in the file sink (the embedded default's 'phone')."""
+    directory = Path(settings.SMS_FILE_PATH)
+    if not directory.is_dir():
+        return []
+    entries = sorted(
+        (e for e in os.scandir(directory) if e.name.endswith(".json") and e.is_file()),
+        key=lambda e: e.stat().st_mtime,
+        reverse=True,
+    )[:limit]
+    found = []
+    for entry in entries:
+        try:
+            data = json.loads(Path(entry.path).read_text())
+        except (OSError, ValueError):
+            continue
+        found.append(SinkedSms(str(data.get("id", "")), str(data.get("to", "")), str(data.get("body", "")),
+                               str(data.get("written_at", ""))))
+    return found

@@ -1,0 +1,494 @@
+"""Writes for notifications: queue, claim, dispatch, sweep, retry, receive.
+
+The outbox row is written in the caller's transaction, so "the event
+happened" and "a message will go" commit or roll back together. The Celery
+task is only a nudge published after commit; if the nudge is lost (broker
+down, worker killed) the row is still there and the sweeper nudges again.
+"""
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from oxtom.core.audit import audit_record
+from oxtom.customers.models import Channel, Customer, Interaction, PreferredChannel
+from oxtom.customers.services import interaction_record
+from oxtom.customers.validation import normalise_phone
+
+from .channels import PermanentChannelError, channel_for
+from .inbound import InboundPayload, inbound_handlers
+from .models import InboundSms, MessageChannel, MessageTemplate, OutboundMessage
+from .templating import TemplateNotFound, render
+
+logger = logging.getLogger(__name__)
+
+Status = OutboundMessage.Status
+
+# When a customer's preferred route is missing a contact detail, try these in order.
+FALLBACK_ORDER = (MessageChannel.SMS, MessageChannel.EMAIL, MessageChannel.LETTER)
+PREFERRED_TO_CHANNEL = {
+    PreferredChannel.EMAIL: MessageChannel.EMAIL,
+    PreferredChannel.SMS: MessageChannel.SMS,
+    PreferredChannel.POST: MessageChannel.LETTER,
+}
+TIMELINE_CHANNEL = {MessageChannel.EMAIL: Channel.EMAIL, MessageChannel.SMS: Channel.SMS, MessageChannel.LETTER: Channel.POST}
+# A retried task may arrive a moment before next_attempt_at by another host's clock.
+CLAIM_EARLY_TOLERANCE = timedelta(seconds=5)
+
+
+def max_attempts() -> int:
+    return max(1, int(settings.NOTIFY_MAX_ATTEMPTS))
+
+
+def lease_seconds() -> float:
+    """How long a claim holds. Longer than the dispatch task's hard time limit, so a
+    claim is only taken over from a worker that is certainly dead."""
+    return float(getattr(settings, "NOTIFY_LEASE_SECONDS", 150))
+
+
+def sweep_grace_seconds() -> float:
+    return float(getattr(settings, "NOTIFY_SWEEP_GRACE_SECONDS", 120))
+
+
+def backoff_seconds(attempt: int, *, base: float | None = None, cap: float = 3600.0) -> float:
+    """Exponential backoff before retry number `attempt` (1-based): base, 2×base, 4×base … capped."""
+    base = float(getattr(settings, "NOTIFY_RETRY_BASE_SECONDS", 30)) if base is None else base
+    return min(cap, base * (2 ** max(0, attempt - 1)))
+
+
+def backoff_with_jitter(attempt: int, *, base: float | None = None, cap: float = 3600.0) -> float:
+    """Backoff plus up to 10% jitter, so messages that failed together don't all retry together."""
+    delay = backoff_seconds(attempt, base=base, cap=cap)
+    return delay + random.uniform(0, delay * 0.1)
+
+
+# --- routing -------------------------------------------------------------------
+
+def _sms_number(customer: Customer) -> str:
+    """The customer's number if it can receive texts (a mobile), else ''."""
+    if not customer.phone:
+        return ""
+    try:
+        number = phonenumbers.parse(customer.phone, "GB")
+    except phonenumbers.NumberParseException:
+        return ""
+    kind = phonenumbers.number_type(number)
+    if kind not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _postal_address(customer: Customer) -> str:
+    if not (customer.address_line_1 and customer.postcode):
+        return ""
+    lines = [customer.display_name, customer.address_line_1, customer.address_line_2, customer.town, customer.postcode]
+    return "\n".join(line for line in lines if line)
+
+
+def recipient_for(customer: Customer, channel: str) -> str:
+    if channel == MessageChannel.EMAIL:
+        return customer.email or ""
+    if channel == MessageChannel.SMS:
+        return _sms_number(customer)
+    if channel == MessageChannel.LETTER:
+        return _postal_address(customer)
+    return ""
+
+
+def channel_candidates(customer: Customer, preferred: str | None = None) -> list[str]:
+    """Channels to try in order: the asked-for or preferred one, then SMS, email, letter."""
+    first = preferred or PREFERRED_TO_CHANNEL.get(customer.preferred_channel, MessageChannel.EMAIL)
+    return [first] + [c for c in FALLBACK_ORDER if c != first]
+
+
+# --- queue ---------------------------------------------------------------------
+
+@transaction.atomic
+def notification_queue(
+    *,
+    customer: Customer | None,
+    template: str,
+    context: dict[str, Any],
+    by: Any,
+    idempotency_key: str,
+    channel: str | None = None,
+    subject: str | None = None,
+    to: str | None = None,
+) -> OutboundMessage:
+    """Queue one message; it is sent after the surrounding transaction commits.
+
+    The channel is `channel` if given, else the customer's preferred
+    channel, falling back SMS → email → letter to the first for which the
+    customer has the contact detail and a template exists. Messages to staff
+    addresses pass `customer=None` and `to=` (email by default).
+
+    Queuing the same `idempotency_key` twice returns the first message and
+    sends nothing more. The key must not contain personal data (use ids:
+    "case:123:decision"). Raises TemplateNotFound or TemplateContextError
+    rather than queue a broken message. A customer with no usable contact
+    detail gets a dead-lettered row (visible to staff) instead of an error
+    that would undo the event itself.
+    """
+    if not idempotency_key or len(idempotency_key) > 200:
+        raise ValueError("idempotency_key must be 1 to 200 characters")
+    existing = OutboundMessage.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+
+    templates = {t.channel: t for t in MessageTemplate.objects.filter(code=template)}
+    if not templates:
+        raise TemplateNotFound(f"No message template with code {template!r}")
+    if channel is not None and channel not in MessageChannel.values:
+        raise ValueError(f"Unknown channel {channel!r}")
+
+    while customer is not None and customer.merged_into_id is not None:
+        customer = customer.merged_into
+
+    chosen, recipient, problem = None, "", ""
+    if customer is None:
+        if not to:
+            raise ValueError("A message without a customer needs to= (a staff address)")
+        chosen = channel or MessageChannel.EMAIL
+        recipient = to
+        if chosen not in templates:
+            raise TemplateNotFound(f"No {chosen} template with code {template!r}")
+    else:
+        candidates = [channel] if channel else channel_candidates(customer)
+        if channel and channel not in templates:
+            raise TemplateNotFound(f"No {channel} template with code {template!r}")
+        for candidate in candidates:
+            if candidate not in templates:
+                continue
+            address = to if (to and candidate == channel) else recipient_for(customer, candidate)
+            if address:
+                chosen, recipient = candidate, address
+                break
+        if chosen is None:
+            chosen = candidates[0] if candidates[0] in templates else next(iter(templates))
+            problem = "No email address, mobile number or postal address to send this message to"
+
+    rendered = render(templates[chosen], context, subject=subject)
+    now = timezone.now()
+    fields = dict(
+        customer=customer,
+        template_code=template,
+        context=context,
+        channel=chosen,
+        recipient=recipient,
+        subject=rendered.subject if chosen != MessageChannel.SMS else "",
+        body=rendered.body,
+        status=Status.DEAD if problem else Status.PENDING,
+        last_error=problem,
+        next_attempt_at=now,
+        enqueued_at=None if problem else now,
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    try:
+        with transaction.atomic():
+            message = OutboundMessage.objects.create(idempotency_key=idempotency_key, **fields)
+    except IntegrityError:
+        # A concurrent transaction queued the same event first.
+        return OutboundMessage.objects.get(idempotency_key=idempotency_key)
+
+    audit_record(by=by, action="create", target=message, summary=f"Queued {template} by {chosen}")
+    if problem:
+        _timeline_failure(message, problem)
+    else:
+        message_id = message.pk
+        transaction.on_commit(lambda: enqueue(message_id))
+    return message
+
+
+def enqueue(message_id: uuid.UUID) -> bool:
+    """Publish the dispatch task. Never raises: if the broker is down the committed
+    row stays pending and the sweeper publishes it later."""
+    from .tasks import enqueue_dispatch
+
+    return enqueue_dispatch(message_id)
+
+
+# --- claim and dispatch ----------------------------------------------------------
+
+def message_claim(*, message_id: uuid.UUID, worker: str = "") -> uuid.UUID | None:
+    """Take the right to send one message, or None if someone else has it / it isn't due.
+
+    One conditional UPDATE: it matches only a due pending/retrying row or a
+    row whose previous claim's lease ran out, and only below the attempt
+    limit. Two workers running it at once cannot both match, because the
+    second re-checks the WHERE clause against the first one's update.
+    """
+    now = timezone.now()
+    token = uuid.uuid4()
+    due = Q(status__in=[Status.PENDING, Status.RETRYING], next_attempt_at__lte=now + CLAIM_EARLY_TOLERANCE)
+    abandoned = Q(status=Status.SENDING, lease_expires_at__lt=now)
+    won = OutboundMessage.objects.filter(due | abandoned, pk=message_id, attempts__lt=max_attempts()).update(
+        status=Status.SENDING,
+        claim_token=token,
+        claimed_by=worker[:120],
+        lease_expires_at=now + timedelta(seconds=lease_seconds()),
+        attempts=F("attempts") + 1,
+    )
+    return token if won == 1 else None
+
+
+@dataclass(frozen=True)
+class DispatchResult:
+    outcome: str  # sent | not_claimed | lost_claim | retry | dead
+    retry_in: float | None = None
+
+
+def message_dispatch(*, message_id: uuid.UUID, worker: str = "") -> DispatchResult:
+    """Claim, send through the channel, record the outcome. Called by the dispatch task.
+
+    No database transaction is held open while the provider is called.
+    """
+    token = message_claim(message_id=message_id, worker=worker)
+    if token is None:
+        return DispatchResult("not_claimed")
+    message = OutboundMessage.objects.select_related("customer").get(pk=message_id)
+    try:
+        delivery = channel_for(message.channel).send(message)
+    except PermanentChannelError as exc:
+        return _record_failure(message, token, exc, permanent=True)
+    except Exception as exc:  # noqa: BLE001 - any failure (incl. soft time limit) is a failed attempt
+        return _record_failure(message, token, exc)
+    return _record_sent(message, token, delivery.provider_reference)
+
+
+@transaction.atomic
+def _record_sent(message: OutboundMessage, token: uuid.UUID, provider_reference: str) -> DispatchResult:
+    now = timezone.now()
+    updated = OutboundMessage.objects.filter(pk=message.pk, claim_token=token).update(
+        status=Status.SENT, sent_at=now, provider_reference=provider_reference[:100],
+        claim_token=None, lease_expires_at=None, last_error="",
+    )
+    if updated != 1:
+        # Our lease ran out and another worker took the message over: the one
+        # case where a provider may have been asked twice (see channels.py).
+        logger.warning("notify: message %s sent after its claim was taken over", message.pk)
+        return DispatchResult("lost_claim")
+    if message.customer_id is not None:
+        label = MessageChannel(message.channel).label
+        interaction_record(
+            customer=message.customer,
+            kind="notification.sent",
+            summary=f"{label} sent: {message.subject or message.template_code}",
+            channel=TIMELINE_CHANNEL[message.channel],
+            direction=Interaction.Direction.OUTBOUND,
+            subject=message,
+            occurred_at=now,
+        )
+    return DispatchResult("sent")
+
+
+@transaction.atomic
+def _record_failure(
+    message: OutboundMessage, token: uuid.UUID, exc: Exception, *, permanent: bool = False
+) -> DispatchResult:
+    error = f"{type(exc).__name__}: {exc}"[:500]
+    attempts = OutboundMessage.objects.filter(pk=message.pk).values_list("attempts", flat=True).get()
+    dead = permanent or attempts >= max_attempts()
+    now = timezone.now()
+    delay = None if dead else backoff_with_jitter(attempts)
+    updated = OutboundMessage.objects.filter(pk=message.pk, claim_token=token).update(
+        status=Status.DEAD if dead else Status.RETRYING,
+        last_error=error,
+        claim_token=None,
+        lease_expires_at=None,
+        next_attempt_at=now if dead else now + timedelta(seconds=delay),
+        enqueued_at=now,
+    )
+    # Message id and exception class only: provider errors can quote addresses.
+    logger.warning("notify: message %s attempt %s failed (%s)", message.pk, attempts, type(exc).__name__)
+    if updated != 1:
+        return DispatchResult("lost_claim")
+    if dead:
+        message.attempts = attempts
+        _timeline_failure(message, error)
+        return DispatchResult("dead")
+    return DispatchResult("retry", retry_in=delay)
+
+
+def _timeline_failure(message: OutboundMessage, reason: str) -> None:
+    """Advisers see on the record that we could not reach the customer."""
+    if message.customer_id is None:
+        return
+    label = MessageChannel(message.channel).label
+    interaction_record(
+        customer=message.customer,
+        kind="notification.failed",
+        summary=f"{label} could not be sent: {message.subject or message.template_code}",
+        channel=TIMELINE_CHANNEL[message.channel],
+        direction=Interaction.Direction.OUTBOUND,
+        subject=message,
+    )
+
+
+# --- sweep and retry -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SweepResult:
+    requeued: int
+    expired_leases: int
+    dead_lettered: int
+
+
+def outbox_sweep(*, older_than_seconds: float | None = None, limit: int = 500) -> SweepResult:
+    """Re-publish messages whose nudge was lost, and take back abandoned claims.
+
+    * pending/retrying rows that have been due for longer than the grace
+      period and were not published within it (broker down at commit time,
+      a retry message lost);
+    * sending rows whose lease ran out (the worker was killed mid-send);
+      those already at the attempt limit are dead-lettered instead, so a
+      message that kills its worker every time cannot loop.
+
+    A duplicate nudge is harmless: the claim lets only one through.
+    """
+    grace = sweep_grace_seconds() if older_than_seconds is None else older_than_seconds
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=grace)
+
+    with transaction.atomic():
+        exhausted = list(
+            OutboundMessage.objects.filter(
+                status=Status.SENDING, lease_expires_at__lt=now, attempts__gte=max_attempts()
+            ).select_related("customer")[:limit]
+        )
+        dead = OutboundMessage.objects.filter(
+            pk__in=[m.pk for m in exhausted], status=Status.SENDING, lease_expires_at__lt=now
+        ).update(
+            status=Status.DEAD, claim_token=None, lease_expires_at=None,
+            last_error="The worker stopped during every attempt to send this message",
+        )
+        for message in exhausted:
+            _timeline_failure(message, "worker stopped")
+
+    not_recent = Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=cutoff)
+    stranded = Q(status__in=[Status.PENDING, Status.RETRYING], next_attempt_at__lte=cutoff)
+    abandoned = Q(status=Status.SENDING, lease_expires_at__lt=now, attempts__lt=max_attempts())
+    rows = list(
+        OutboundMessage.objects.filter((stranded & not_recent) | abandoned)
+        .order_by("next_attempt_at")
+        .values_list("pk", "status")[:limit]
+    )
+    ids = [pk for pk, _ in rows]
+    if ids:
+        OutboundMessage.objects.filter(pk__in=ids).update(enqueued_at=now)
+    for pk in ids:
+        enqueue(pk)
+    if ids:
+        logger.info("notify: sweeper re-enqueued %s message(s)", len(ids))
+    return SweepResult(
+        requeued=len(ids),
+        expired_leases=sum(1 for _, status in rows if status == Status.SENDING),
+        dead_lettered=dead,
+    )
+
+
+@transaction.atomic
+def message_retry(*, message: OutboundMessage, by: Any) -> OutboundMessage:
+    """Give a dead-lettered message a fresh set of attempts (after staff fixed the cause)."""
+    if message.status != Status.DEAD:
+        raise ValidationError("Only messages that failed and were given up on can be retried")
+    if not message.recipient:
+        raise ValidationError("Add a contact detail to the customer record, then queue a new message")
+    now = timezone.now()
+    OutboundMessage.objects.filter(pk=message.pk, status=Status.DEAD).update(
+        status=Status.PENDING, attempts=0, next_attempt_at=now, enqueued_at=now, last_error="",
+    )
+    audit_record(by=by, action="update", target=message, summary="Dead-lettered message queued again")
+    message_id = message.pk
+    transaction.on_commit(lambda: enqueue(message_id))
+    message.refresh_from_db()
+    return message
+
+
+# --- inbound -------------------------------------------------------------------
+
+def normalise_inbound_number(raw: str) -> str:
+    """Notify sends '447700900123'; customers hold '+447700900123'. '' if unreadable."""
+    digits = "".join(raw.split())
+    if digits.startswith("44"):
+        digits = "+" + digits
+    try:
+        return normalise_phone(digits)
+    except ValidationError:
+        return ""
+
+
+def _match_customer(number: str) -> Customer | None:
+    """The live customer with this number. Several (unmerged duplicates): the one we
+    last texted, since a reply answers our last message; otherwise nobody."""
+    if not number:
+        return None
+    candidates = list(Customer.objects.filter(phone=number, merged_into__isnull=True)[:20])
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        return None
+    last = (
+        OutboundMessage.objects.filter(
+            channel=MessageChannel.SMS, recipient=number, customer__in=candidates, status=Status.SENT
+        ).order_by("-sent_at").values_list("customer_id", flat=True).first()
+    )
+    return next((c for c in candidates if c.pk == last), None)
+
+
+@transaction.atomic
+def inbound_sms_receive(*, payload: InboundPayload, by: Any = None) -> tuple[InboundSms, bool]:
+    """Store one received text message once, put it on the customer's timeline, run handlers.
+
+    Returns (message, created). A callback retried by Notify (same id) is
+    stored once and handlers do not run again.
+    """
+    existing = InboundSms.objects.filter(provider_id=payload.id).first()
+    if existing is not None:
+        return existing, False
+    number = normalise_inbound_number(payload.source_number)
+    customer = _match_customer(number)
+    try:
+        with transaction.atomic():
+            inbound = InboundSms.objects.create(
+                provider_id=payload.id,
+                source_number=number or payload.source_number,
+                destination_number=payload.destination_number,
+                message=payload.message,
+                received_at=payload.date_received,
+                customer=customer,
+            )
+    except IntegrityError:
+        return InboundSms.objects.get(provider_id=payload.id), False
+
+    if customer is not None:
+        interaction_record(
+            customer=customer,
+            kind="sms.received",
+            summary=f"Text message received: {payload.message[:200]}",
+            channel=Channel.SMS,
+            direction=Interaction.Direction.INBOUND,
+            subject=inbound,
+            occurred_at=payload.date_received,
+        )
+    for name, handler in inbound_handlers():
+        try:
+            with transaction.atomic():
+                if handler(inbound=inbound, customer=customer):
+                    inbound.handled_by.append(name)
+        except Exception as exc:  # noqa: BLE001 - one broken handler must not lose the message
+            logger.exception("notify: inbound handler %s failed for inbound %s", name, inbound.pk)
+            inbound.handler_errors.append({"handler": name, "error": type(exc).__name__})
+    if inbound.handled_by or inbound.handler_errors:
+        inbound.save(update_fields=["handled_by", "handler_errors"])
+    return inbound, True
