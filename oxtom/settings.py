@@ -154,7 +154,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "", required=not DEBUG)
-if REDIS_URL:
+if TESTING:
+    # Each test process gets its own in-memory cache, so rate-limit counters
+    # (sign-in throttling) never leak between tests or xdist workers; tests
+    # that need a clean slate call cache.clear().
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "oxtom-tests"}}
+elif REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     # A file cache is shared by every process, so rate limits hold across them.
@@ -202,7 +207,28 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "3/10m/key",
 }
 ACCOUNT_ADAPTER = "oxtom.accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "oxtom.accounts.forms.SignupForm"}
+# GOV.UK wording and labels on every allauth form (oxtom/accounts/forms.py).
+ACCOUNT_FORMS = {
+    "signup": "oxtom.accounts.forms.SignupForm",
+    "login": "oxtom.accounts.forms.LoginForm",
+    "reset_password": "oxtom.accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "oxtom.accounts.forms.ResetPasswordKeyForm",
+    "change_password": "oxtom.accounts.forms.ChangePasswordForm",
+    "set_password": "oxtom.accounts.forms.SetPasswordForm",
+    "add_email": "oxtom.accounts.forms.AddEmailForm",
+}
+MFA_FORMS = {
+    "authenticate": "oxtom.accounts.forms.AuthenticateForm",
+    "reauthenticate": "oxtom.accounts.forms.ReauthenticateForm",
+    "activate_totp": "oxtom.accounts.forms.ActivateTOTPForm",
+}
+# Confirming an email is a POST from the page the link opens (link scanners
+# in mail systems must not confirm addresses by following the link).
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+# Passwords sit in the form only; never echo one back to the page.
+ACCOUNT_PASSWORD_INPUT_RENDER_VALUE = False
+MFA_ADAPTER = "oxtom.accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "OxTOM"
 # Staff and councillors must use two-factor sign-in outside the embedded demo.
@@ -245,7 +271,11 @@ USE_TZ = True
 # --- Static files -----------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# GOV.UK Frontend comes from npm (package.json; `npm ci` also compiles
+# static/scss/oxtom.scss to static/vendor/oxtom.css). Its dist folder is served
+# under static/govuk/, which the compiled CSS and static/js/oxtom.js refer to.
+GOVUK_FRONTEND_DIR = BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+STATICFILES_DIRS = [BASE_DIR / "static", ("govuk", GOVUK_FRONTEND_DIR)]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -257,6 +287,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+# Look files up per request in development and tests (no collectstatic needed there).
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 

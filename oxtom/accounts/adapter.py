@@ -1,11 +1,31 @@
+"""allauth adapters: where each role lands, GOV.UK-style messages, and the staff two-factor rule."""
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.http import HttpRequest
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Sends each role to its own area after sign-in."""
+    """Sends each role to its own area after sign-in, and words errors the GOV.UK way."""
+
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "email_password_mismatch": "Enter the email address and password for your account",
+        "account_inactive": "This account has been closed. Contact us if you think this is wrong",
+        "email_taken": "An account already exists with this email address",
+        "too_many_login_attempts": (
+            "You have tried to sign in too many times. Wait 5 minutes, then try again"
+        ),
+        "rate_limited": "You have tried this too many times. Wait a few minutes, then try again",
+        "incorrect_password": "Enter your current password correctly",
+        "enter_current_password": "Enter your current password",
+        "incorrect_code": "Enter the code correctly",
+        "invalid_or_expired_key": "This link has expired or has already been used",
+        "unverified_primary_email": "Confirm your email address before you continue",
+    }
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         user = request.user
@@ -14,3 +34,21 @@ class AccountAdapter(DefaultAccountAdapter):
         if getattr(user, "can_enter_member_area", False):
             return "/members/"
         return super().get_login_redirect_url(request)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """Staff and councillors may not turn two-factor sign-in off while it is required."""
+
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "cannot_delete_authenticator": (
+            "You cannot turn off two-factor authentication: staff and councillors must use it"
+        ),
+        "incorrect_code": "Enter the 6-digit code from your authenticator app correctly",
+    }
+
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        user = authenticator.user
+        if settings.STAFF_MFA_REQUIRED and user.is_privileged and authenticator.type == Authenticator.Type.TOTP:
+            return False
+        return super().can_delete_authenticator(authenticator)

@@ -1,8 +1,17 @@
-"""Session policy for staff and councillors: two-factor sign-in and shorter sessions."""
+"""Session policy for staff and councillors: two-factor sign-in and shorter sessions.
+
+Residents are untouched. For a privileged user (User.is_privileged) each request:
+1. ends the session if it has been idle longer than STAFF_SESSION_IDLE_SECONDS or
+   has lasted longer than STAFF_SESSION_ABSOLUTE_SECONDS since sign-in;
+2. when settings.STAFF_MFA_REQUIRED, sends a user without a TOTP authenticator to
+   set one up before anything else (only sign-in/out and two-factor pages, static
+   files and the site's information pages stay reachable).
+"""
 from __future__ import annotations
 
 import time
 from typing import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,7 +22,11 @@ from django.urls import reverse
 
 SESSION_STARTED_KEY = "oxtom_session_started"
 SESSION_SEEN_KEY = "oxtom_session_seen"
-# Paths a privileged user without two-factor set up may still reach.
+# Set once the user is known to have TOTP, so the check costs no query per page.
+MFA_OK_KEY = "oxtom_mfa_ok"
+# Paths a privileged user without two-factor set up may still reach: allauth's
+# own pages (sign out, two-factor set-up, reauthentication), static files and
+# the information pages linked from every footer.
 MFA_SETUP_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/accessibility/", "/cookies/")
 
 
@@ -32,21 +45,31 @@ class StaffSessionPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.is_privileged:
-            now = int(time.time())
-            started = request.session.setdefault(SESSION_STARTED_KEY, now)
-            seen = request.session.get(SESSION_SEEN_KEY, now)
-            idle = now - seen > settings.STAFF_SESSION_IDLE_SECONDS
-            too_long = now - started > settings.STAFF_SESSION_ABSOLUTE_SECONDS
-            if idle or too_long:
-                logout(request)
-                messages.info(request, "You were signed out to protect the records you can see. Sign in again.")
-                return redirect(f"{reverse('account_login')}?next={request.path}")
-            request.session[SESSION_SEEN_KEY] = now
-            if (
-                settings.STAFF_MFA_REQUIRED
-                and not request.path.startswith(MFA_SETUP_ALLOWED_PREFIXES)
-                and not user_has_mfa(user)
-            ):
-                messages.info(request, "Set up two-factor authentication before using staff services.")
-                return redirect("mfa_activate_totp")
+            response = self._enforce(request, user)
+            if response is not None:
+                return response
         return self.get_response(request)
+
+    def _enforce(self, request: HttpRequest, user) -> HttpResponse | None:
+        session = request.session
+        now = int(time.time())
+        started = session.setdefault(SESSION_STARTED_KEY, now)
+        seen = session.get(SESSION_SEEN_KEY, now)
+        if now - seen > settings.STAFF_SESSION_IDLE_SECONDS or now - started > settings.STAFF_SESSION_ABSOLUTE_SECONDS:
+            logout(request)
+            # logout() flushed the session; the message goes in the new one.
+            messages.info(request, "You were signed out to protect the records you can see. Sign in again.")
+            query = urlencode({"next": request.path}) if request.method == "GET" else ""
+            return redirect(f"{reverse('account_login')}{'?' + query if query else ''}")
+        session[SESSION_SEEN_KEY] = now
+        # The server-side session and its cookie also expire after the idle
+        # time, so an abandoned session dies even if no request ever comes.
+        session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
+
+        if settings.STAFF_MFA_REQUIRED and not request.path.startswith(MFA_SETUP_ALLOWED_PREFIXES):
+            if not session.get(MFA_OK_KEY):
+                if not user_has_mfa(user):
+                    messages.info(request, "Set up two-factor authentication before you use staff or councillor services.")
+                    return redirect("mfa_activate_totp")
+                session[MFA_OK_KEY] = True
+        return None

@@ -1,23 +1,59 @@
+"""The account home and the staff and members home pages. Thin: they read and render."""
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
+
+from oxtom.customers.models import Customer
+from oxtom.places.models import Division
 
 from .decorators import member_area_required, signed_in_required, staff_area_required
+
+DETAILS_PATH = "/account/details/"
+
+
+def _route_exists(path: str) -> bool:
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True
 
 
 @signed_in_required
 def account_home(request: HttpRequest) -> HttpResponse:
-    customer = getattr(request.user, "customer", None)
-    return render(request, "account/home.html", {"customer": customer})
+    """The signed-in user's reference and the contact details we hold: only what exists."""
+    customer = (
+        Customer.objects.filter(user=request.user, merged_into__isnull=True).select_related("division").first()
+    )
+    return render(
+        request,
+        "account/home.html",
+        {
+            "customer": customer,
+            "details_url": DETAILS_PATH if customer is not None and _route_exists(DETAILS_PATH) else None,
+        },
+    )
 
 
 @staff_area_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    teams = [m.team for m in request.user.team_memberships.select_related("team")]
-    return render(request, "staff/home.html", {"teams": teams})
+    """What this member of staff can do, and (for officers and team leaders) their teams."""
+    memberships = list(request.user.team_memberships.select_related("team").order_by("team__name"))
+    return render(
+        request,
+        "staff/home.html",
+        {"memberships": memberships, "roles": request.user.role_objects},
+    )
 
 
 @member_area_required
 def member_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "members/home.html", {"division": request.user.member_division})
+    """A councillor's home: the division they represent."""
+    division = (
+        Division.objects.select_related("locality", "boundary_set").filter(pk=request.user.member_division_id).first()
+        if request.user.member_division_id
+        else None
+    )
+    return render(request, "members/home.html", {"division": division})

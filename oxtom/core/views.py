@@ -4,23 +4,64 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from .context_processors import COOKIE_MESSAGE_COOKIE, COOKIE_MESSAGE_HIDDEN
 from .models import Heartbeat
 
 
+def _existing(links: list[tuple[str, str, str]]) -> list[dict[str, str]]:
+    """Keep only links whose routes exist: other apps add their services as they are built."""
+    out = []
+    for title, href, description in links:
+        try:
+            resolve(href)
+        except Resolver404:
+            continue
+        out.append({"title": title, "href": href, "description": description})
+    return out
+
+
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    """The start page: points each visitor to the services they can use."""
+    services = _existing(
+        [
+            ("Report a problem", "/report/", "Report a pothole, broken street light, fly-tipping or other street problem."),
+            ("Apply for something", "/apply/", "Apply for a parking permit, blue badge, bus pass or other permit or licence."),
+            ("Your account", "/account/", "Create an account or sign in to see your customer reference and the contact details we hold."),
+        ]
+    )
+    return render(request, "core/home.html", {"services": services})
 
 
 def accessibility_statement(request: HttpRequest) -> HttpResponse:
     return render(request, "core/accessibility.html")
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def cookies(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/cookies.html")
+    """The cookies page. A POST hides the cookie message, with no JavaScript needed."""
+    if request.method == "POST":
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+            target = reverse("cookies")
+        response = redirect(target)
+        if request.POST.get("action") == "hide-banner":
+            response.set_cookie(
+                COOKIE_MESSAGE_COOKIE,
+                COOKIE_MESSAGE_HIDDEN,
+                max_age=365 * 24 * 60 * 60,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
+    return render(request, "core/cookies.html", {"cookie_message_cookie": COOKIE_MESSAGE_COOKIE})
 
 
 def _check_database() -> str:
