@@ -138,8 +138,12 @@ def divisions_load(
         name, slug, code, district = row["name"], row["slug"], row["ons_code"], row["district"]
         if not name:
             problems.append(f"line {i}: the division has no name")
+        if re.search(r"[<>\x00-\x1f]", name):
+            problems.append(f"line {i}: a division name cannot contain <, > or control characters")
         if not slug or slugify(slug) != slug:
             problems.append(f"line {i}: {slug!r} is not a valid slug (lower case letters, digits and hyphens)")
+        elif name and slug != slugify(name):
+            problems.append(f"line {i}: slug {slug!r} should be {slugify(name)!r}, made from the name")
         if slug in seen_slugs:
             problems.append(f"line {i}: slug {slug!r} appears twice")
         if match_key(name) in seen_names:
@@ -232,6 +236,9 @@ def _check_features(data: Any, *, name_property: str, code_property: str, slug_p
         label = f"feature {index} ({name[:60] or code or 'no name'})"
         if not name and not code:
             problems.append(f"{label}: has neither a {name_property!r} nor a {code_property!r} property")
+            continue
+        if re.search(r"[<>\x00-\x1f]", name):
+            problems.append(f"{label}: a division name cannot contain <, > or control characters")
             continue
         if len(name) > 120 or len(slug) > 120:
             problems.append(f"{label}: the name is longer than 120 characters")
