@@ -3,7 +3,6 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from oxtom.customers.validation import normalise_phone
 
 from .inbound import MAX_MESSAGE_CHARS
 
@@ -32,10 +31,12 @@ class SimulateReplyForm(forms.Form):
     )
 
     def clean_from_number(self) -> str:
-        try:
-            return normalise_phone(self.cleaned_data["from_number"])
-        except ValidationError:
-            raise ValidationError("Enter a UK mobile number, like 07700 900 982") from None
+        from .services import is_mobile, to_e164
+
+        number = to_e164(self.cleaned_data["from_number"])
+        if not number or not is_mobile(number):
+            raise ValidationError("Enter a UK mobile number, like 07700 900 982")
+        return number
 
     def clean_message(self) -> str:
         message = self.cleaned_data["message"]

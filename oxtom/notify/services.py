@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,7 +25,6 @@ from django.utils import timezone
 from oxtom.core.audit import audit_record
 from oxtom.customers.models import Channel, Customer, Interaction, PreferredChannel
 from oxtom.customers.services import interaction_record
-from oxtom.customers.validation import normalise_phone
 
 from .channels import PermanentChannelError, channel_for
 from .inbound import InboundPayload, inbound_handlers
@@ -75,18 +75,42 @@ def backoff_with_jitter(attempt: int, *, base: float | None = None, cap: float =
 
 # --- routing -------------------------------------------------------------------
 
-def _sms_number(customer: Customer) -> str:
-    """The customer's number if it can receive texts (a mobile), else ''."""
-    if not customer.phone:
+def to_e164(raw: str) -> str:
+    """A phone number as E.164, or '' if it cannot be one.
+
+    Lenient on purpose: Ofcom's drama range (07700 900xxx), used in demo
+    data and tests, is "possible" but not "valid" to libphonenumber.
+    Notify sends inbound numbers as '447700900123' (no plus).
+    """
+    text = "".join(str(raw or "").split()).replace("-", "")
+    if text.startswith("44"):
+        text = "+" + text
+    if not re.fullmatch(r"\+?[0-9]{6,15}", text):
         return ""
     try:
-        number = phonenumbers.parse(customer.phone, "GB")
+        number = phonenumbers.parse(text, "GB")
     except phonenumbers.NumberParseException:
         return ""
-    kind = phonenumbers.number_type(number)
-    if kind not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
+    if not phonenumbers.is_possible_number(number):
         return ""
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def is_mobile(e164: str) -> bool:
+    """Can this number receive a text? UK: 07 numbers except 070 (personal) and 076 (pagers)."""
+    if e164.startswith("+44"):
+        return len(e164) == 13 and e164.startswith("+447") and e164[4] not in "06"
+    try:
+        kind = phonenumbers.number_type(phonenumbers.parse(e164, None))
+    except phonenumbers.NumberParseException:
+        return False
+    return kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
+def _sms_number(customer: Customer) -> str:
+    """The customer's number if it can receive texts (a mobile), else ''."""
+    number = to_e164(customer.phone)
+    return number if number and is_mobile(number) else ""
 
 
 def _postal_address(customer: Customer) -> str:
@@ -379,7 +403,7 @@ def outbox_sweep(*, older_than_seconds: float | None = None, limit: int = 500) -
     stranded = Q(status__in=[Status.PENDING, Status.RETRYING], next_attempt_at__lte=cutoff)
     abandoned = Q(status=Status.SENDING, lease_expires_at__lt=now, attempts__lt=max_attempts())
     rows = list(
-        OutboundMessage.objects.filter((stranded & not_recent) | abandoned)
+        OutboundMessage.objects.filter((stranded | abandoned) & not_recent)
         .order_by("next_attempt_at")
         .values_list("pk", "status")[:limit]
     )
@@ -419,13 +443,7 @@ def message_retry(*, message: OutboundMessage, by: Any) -> OutboundMessage:
 
 def normalise_inbound_number(raw: str) -> str:
     """Notify sends '447700900123'; customers hold '+447700900123'. '' if unreadable."""
-    digits = "".join(raw.split())
-    if digits.startswith("44"):
-        digits = "+" + digits
-    try:
-        return normalise_phone(digits)
-    except ValidationError:
-        return ""
+    return to_e164(raw)
 
 
 def _match_customer(number: str) -> Customer | None:
