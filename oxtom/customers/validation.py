@@ -70,9 +70,30 @@ def normalise_phone(value: object) -> str:
         number = phonenumbers.parse(raw, "GB")
     except phonenumbers.NumberParseException:
         raise ValidationError(PHONE_MESSAGE, code="invalid_phone") from None
-    if not phonenumbers.is_valid_number(number):
+    if not (phonenumbers.is_valid_number(number) or _is_drama_number(number)):
         raise ValidationError(PHONE_MESSAGE, code="invalid_phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+# Ofcom reserves these UK ranges for drama and testing, so no real person is ever rung or
+# texted by demo data or tests. phonenumbers calls them invalid; we accept them.
+_DRAMA_MOBILE = re.compile(r"^7700900\d{3}$")
+_DRAMA_LANDLINE = re.compile(r"^1632960\d{3}$")
+
+
+def _is_drama_number(number: phonenumbers.PhoneNumber) -> bool:
+    national = str(number.national_number)
+    return number.country_code == 44 and bool(_DRAMA_MOBILE.match(national) or _DRAMA_LANDLINE.match(national))
+
+
+def is_mobile(e164: str) -> bool:
+    """Can this number receive text messages?"""
+    number = phonenumbers.parse(e164, "GB")
+    if number.country_code == 44 and _DRAMA_MOBILE.match(str(number.national_number)):
+        return True
+    return phonenumbers.number_type(number) in (
+        phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE
+    )
 
 
 def format_phone_for_display(e164: str) -> str:
@@ -309,10 +330,7 @@ def clean_customer_data(data: dict, *, current: dict | None = None) -> dict:
     if channel == "sms" and not merged.get("phone") and "phone" not in errors:
         errors.setdefault("phone", []).append("Enter a mobile number to send text messages to")
     if channel == "sms" and merged.get("phone") and "phone" not in errors:
-        number = phonenumbers.parse(merged["phone"], "GB")
-        if phonenumbers.number_type(number) not in (
-            phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE
-        ):
+        if not is_mobile(merged["phone"]):
             errors.setdefault("phone", []).append(
                 "Enter a mobile number to send text messages to, like 07700 900 982"
             )
