@@ -96,6 +96,8 @@ class PostcodeCentroid(models.Model):
     kind = models.CharField(max_length=8, choices=Kind.choices)
     latitude = models.FloatField()
     longitude = models.FloatField()
+    # Royal Mail post town, where the source gives one (the shipped table does; ONSPD does not).
+    post_town = models.CharField(max_length=40, blank=True)
     # Rough share of the county's households, used only to spread demo data.
     weight = models.PositiveIntegerField(default=1)
     source = models.CharField(max_length=60, blank=True)
