@@ -31,11 +31,16 @@ class PreferredChannel(models.TextChoices):
 
 class CustomerQuerySet(models.QuerySet):
     def active(self) -> "CustomerQuerySet":
-        """Live records only: tombstones (merged into another record) are left out."""
-        return self.filter(merged_into__isnull=True)
+        """Live records only: tombstones (merged into another record) are left out.
+
+        Filters on merged_at, which a check constraint keeps set exactly when
+        merged_into is. merged_at has no index, so the planner never picks the
+        (useless, nearly all-NULL) merged_into index over the search index.
+        """
+        return self.filter(merged_at__isnull=True)
 
     def tombstones(self) -> "CustomerQuerySet":
-        return self.filter(merged_into__isnull=False)
+        return self.filter(merged_at__isnull=False)
 
 
 class Customer(TimeStampedModel):
@@ -93,6 +98,13 @@ class Customer(TimeStampedModel):
             models.Index(fields=["search_last_name", "search_first_name"]),
             models.Index(fields=["date_of_birth"]),
             models.Index(fields=["phonetic_last_name", "phonetic_first_name"], name="customer_phonetic"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(merged_into__isnull=True, merged_at__isnull=True)
+                | models.Q(merged_into__isnull=False, merged_at__isnull=False),
+                name="customer_tombstone_has_merge_time",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -27,6 +27,8 @@ from .validation import is_outward_code, normalise_email, normalise_phone, norma
 MAX_QUERY_LENGTH = 100
 _REFERENCE_RE = re.compile(r"^C[A-Z0-9]{6,15}$")
 _PHONE_LIKE_RE = re.compile(r"^\+?[0-9 ()\-.]{7,}$")
+# Names: letters, with the punctuation names carry between them ("O'Brien", "Smith, John").
+_NAME_QUERY_RE = re.compile(r"^[^\W\d_]+(?:[ '’.,\-]+[^\W\d_]*)*$")
 
 
 def _can_view(user: Any) -> bool:
@@ -159,6 +161,8 @@ def classify_query(query: str) -> tuple[str, Any]:
     if _REFERENCE_RE.match(compact) and any(ch.isdigit() for ch in compact):
         return "reference", compact
     if any(ch.isdigit() for ch in text):
+        return "invalid", "Enter a name, reference, postcode, email, phone number or date of birth"
+    if not _NAME_QUERY_RE.match(text):
         return "invalid", "Enter a name, reference, postcode, email, phone number or date of birth"
     if _REFERENCE_RE.match(compact):
         # All-letter references exist (CUxxxxxxxx); try it as a reference, then as a name.
