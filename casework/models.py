@@ -1,0 +1,254 @@
+"""The service catalogue, cases and their timeline.
+
+Only casework/services.py writes cases and events (administrators edit the
+catalogue in Django admin). The status machine lives in rules.py so views,
+services and tests share one table of what may follow what.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from oxtom.core.models import TimeStampedModel
+from oxtom.customers.models import Channel
+
+
+class Priority(models.IntegerChoices):
+    URGENT = 1, "Urgent"
+    HIGH = 2, "High"
+    NORMAL = 3, "Normal"
+    LOW = 4, "Low"
+
+
+# Working days to resolve, per priority, for a new service until an administrator says otherwise.
+DEFAULT_SLA_WORKING_DAYS = {"1": 2, "2": 5, "3": 10, "4": 20}
+MAX_SLA_WORKING_DAYS = 260  # a working year; anything longer is a typo
+
+
+def default_sla() -> dict[str, int]:
+    return dict(DEFAULT_SLA_WORKING_DAYS)
+
+
+def validate_sla(value: object) -> None:
+    """An SLA table names every priority once with a whole number of working days (1..260)."""
+    if not isinstance(value, dict):
+        raise ValidationError("Give the SLA as working days per priority, like {\"1\": 2, \"2\": 5, \"3\": 10, \"4\": 20}")
+    expected = {str(p) for p in Priority.values}
+    if set(value) != expected:
+        raise ValidationError("Give working days for every priority: 1 (urgent), 2, 3 and 4 (low)")
+    for key, days in value.items():
+        if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_SLA_WORKING_DAYS:
+            raise ValidationError(
+                f"Working days for priority {key} must be a whole number from 1 to {MAX_SLA_WORKING_DAYS}"
+            )
+
+
+class Service(TimeStampedModel):
+    """One thing the council does for people, as data an administrator edits (DESIGN.md §3.7)."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", "Report"
+        APPLICATION = "application", "Application"
+        ENQUIRY = "enquiry", "Enquiry"
+        REQUEST = "request", "Request"
+
+    code = models.SlugField(max_length=40, unique=True, help_text="Stable identifier used by code and the API")
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    reference_prefix = models.CharField(
+        max_length=3, default="CS",
+        help_text="Two or three capital letters that start each case reference, e.g. HW for highways",
+    )
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="services",
+                             help_text="The team whose queue new cases join")
+    sla_working_days = models.JSONField(
+        default=default_sla, validators=[validate_sla],
+        help_text="Working days to resolve, per priority (1 urgent … 4 low), England & Wales bank holidays excluded",
+    )
+    clock_pauses_for_customer = models.BooleanField(
+        default=True, help_text="The SLA clock stops while we wait for the customer to send information",
+    )
+    qa_sample_rate = models.DecimalField(
+        max_digits=4, decimal_places=3, default=Decimal("0.050"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text="Share of closed cases sampled for quality checks (0 to 1)",
+    )
+    notify_customer_on_change = models.BooleanField(
+        default=True, help_text="Tell the customer about status changes and public updates",
+    )
+    is_active = models.BooleanField(default=True, help_text="Inactive services take no new cases")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        prefix = self.reference_prefix or ""
+        if not (2 <= len(prefix) <= 3 and prefix.isascii() and prefix.isalpha() and prefix.isupper()):
+            raise ValidationError({"reference_prefix": "Enter two or three capital letters, like HW"})
+
+    def sla_days(self, priority: int) -> int:
+        """Working days allowed for a case of this priority (the default table fills any gap)."""
+        table = self.sla_working_days or {}
+        return int(table.get(str(int(priority)), DEFAULT_SLA_WORKING_DAYS[str(int(priority))]))
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    ACCEPTED = "accepted", "Accepted"
+    IN_PROGRESS = "in_progress", "In progress"
+    AWAITING_CUSTOMER = "awaiting_customer", "Waiting for the customer"
+    DECIDED = "decided", "Decided"
+    CLOSED = "closed", "Closed"
+
+
+OPEN_STATUSES = (Status.NEW, Status.ACCEPTED, Status.IN_PROGRESS, Status.AWAITING_CUSTOMER, Status.DECIDED)
+
+
+class Decision(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
+    ACTION_TAKEN = "action_taken", "Action taken"
+    NO_ACTION = "no_action", "No action needed"
+
+
+class Outcome(models.TextChoices):
+    COMPLETED = "completed", "Completed"
+    NO_FURTHER_ACTION = "no_further_action", "No further action"
+    WITHDRAWN = "withdrawn", "Withdrawn by the customer"
+    DUPLICATE = "duplicate", "Duplicate of another case"
+    OUT_OF_SCOPE = "out_of_scope", "Not something the council does"
+
+
+class CaseQuerySet(models.QuerySet):
+    def open(self) -> "CaseQuerySet":
+        return self.exclude(status=Status.CLOSED)
+
+    def for_user(self, user) -> "CaseQuerySet":
+        """The cases `user` may see (see selectors.case_visibility_q for the rules)."""
+        from .selectors import case_visibility_q
+
+        condition = case_visibility_q(user)
+        return self.none() if condition is None else self.filter(condition)
+
+
+class Case(TimeStampedModel):
+    """One piece of work for a person: a report, an application, an enquiry or a request."""
+
+    reference = models.CharField(max_length=20, unique=True)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="cases")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="cases")
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="cases")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_cases"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    title = models.CharField(max_length=200, blank=True, help_text="A short description with no personal data")
+    # Flags: safeguarding and vulnerability fast-track; special category data
+    # (health, ethnicity…) is hidden from councillors unless shared.
+    safeguarding = models.BooleanField(default=False)
+    vulnerable_customer = models.BooleanField(default=False)
+    special_category = models.BooleanField(default=False)
+    shared_with_councillor = models.BooleanField(default=False)
+    division = models.ForeignKey(
+        "places.Division", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    answers = models.JSONField(default=dict, blank=True)
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
+    received_at = models.DateTimeField()
+    # SLA clock, in England & Wales working days (oxtom/core/calendar.py).
+    due_at = models.DateField(help_text="SLA due date, moved on by any working days the clock was paused")
+    expected_date = models.DateField(null=True, blank=True, help_text="The date we told the customer to expect")
+    paused_on = models.DateField(null=True, blank=True, help_text="Set while the clock is paused for the customer")
+    paused_working_days = models.PositiveIntegerField(default=0)
+    # The due date an escalation was raised for: escalate once per due date.
+    escalated_for = models.DateField(null=True, blank=True)
+    decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
+    decision_reasons = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+    )
+    # Optimistic locking: every change bumps it; a change made against an older version is refused.
+    version = models.PositiveIntegerField(default=1)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["team", "status", "due_at"], name="case_team_status_due"),
+            # The open queue sorted by due date (keyset on due_at, id) without touching closed cases.
+            models.Index(
+                fields=["team", "due_at", "id"], name="case_team_open_due",
+                condition=~models.Q(status="closed"),
+            ),
+            # Get next: unassigned open cases by priority then due date.
+            models.Index(
+                fields=["team", "priority", "due_at", "id"], name="case_team_unassigned",
+                condition=models.Q(assignee__isnull=True) & ~models.Q(status="closed"),
+            ),
+            models.Index(fields=["assignee", "status", "due_at"], name="case_assignee"),
+            models.Index(fields=["division", "status", "due_at"], name="case_division"),
+            models.Index(fields=["customer", "-received_at"], name="case_customer"),
+        ]
+        ordering = ["due_at", "id"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != Status.CLOSED
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_on is not None
+
+
+class CaseEvent(models.Model):
+    """One entry on a case's timeline. Append-only."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Case created"
+        STATUS_CHANGED = "status_changed", "Status changed"
+        PUBLIC_UPDATE = "public_update", "Update to the customer"
+        NOTE = "note", "Private note"
+        ASSIGNED = "assigned", "Assigned"
+        PRIORITY_CHANGED = "priority_changed", "Priority changed"
+        EXPECTED_DATE_SET = "expected_date_set", "Expected date set"
+        REFERRED = "referred", "Referred to another team"
+        DUPLICATE_LINKED = "duplicate_linked", "Linked as a duplicate"
+        NOTIFICATION_SENT = "notification_sent", "Notification sent"
+        NOTIFICATION_FAILED = "notification_failed", "Notification not sent"
+        ESCALATED = "escalated", "Escalated as overdue"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    occurred_at = models.DateTimeField()
+    # Visible to the customer (public updates, status changes) or staff only (notes, assignment).
+    public = models.BooleanField(default=False)
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    text = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["case", "-occurred_at", "-id"], name="case_event_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} at {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,717 @@
+"""Writes to cases: create, work, decide, close, and claim the next case.
+
+Every service is keyword-only, atomic, and takes the acting user as `by=`.
+Each records the audit event, the case timeline event and (for what the
+customer would recognise) an entry on the customer's timeline itself.
+
+Optimistic locking: every change to an existing case takes the version the
+person saw (`expected_version`). The row is re-read under a lock and the
+write is a conditional UPDATE on that version, so a second officer working
+from a stale page is told instead of silently overwriting the first.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from oxtom.accounts.models import Team, TeamMembership
+from oxtom.accounts.permissions import Permission
+from oxtom.core.audit import audit_record
+from oxtom.customers.models import Channel, Customer, Interaction
+from oxtom.customers.services import interaction_record
+
+from . import rules
+from .models import OPEN_STATUSES, Case, CaseEvent, Decision, Outcome, Priority, Service, Status
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT = 5000  # notes, updates, reasons: long enough for a real explanation, short enough to read
+MAX_ANSWERS_CHARS = 50_000
+_REFERENCE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"  # no look-alikes, readable over the phone
+Kind = CaseEvent.Kind
+
+
+class StaleCaseError(ValidationError):
+    """Someone changed the case after this person loaded it. Nothing was saved."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Someone else changed this case while you were working on it. "
+            "Your change has not been saved: check the latest details and try again.",
+            code="stale",
+        )
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+def _actor(by: Any) -> Any:
+    return by if getattr(by, "is_authenticated", False) else None
+
+
+def _is_admin(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.has_role("administrator")
+
+
+def is_team_member(user: Any, team_id: int) -> bool:
+    return TeamMembership.objects.filter(user=user, team_id=team_id).exists()
+
+
+def can_work_case(user: Any, case: Case) -> bool:
+    """Officers work their own teams' cases; administrators any case."""
+    if not getattr(user, "is_authenticated", False) or not user.has_permission(Permission.CASE_WORK):
+        return False
+    return _is_admin(user) or is_team_member(user, case.team_id)
+
+
+def _require_worker(case: Case, by: Any) -> None:
+    if not can_work_case(by, case):
+        raise PermissionDenied("You cannot work on this case")
+
+
+def _clean_text(value: str | None, *, required_message: str, field: str, max_length: int = MAX_TEXT) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError({field: required_message})
+    if len(text) > max_length:
+        raise ValidationError({field: f"Must be {max_length:,} characters or fewer"})
+    return text
+
+
+def new_case_reference(service: Service, when: dt.date) -> str:
+    """A short reference people can read over the phone, e.g. HW-2026-7KXM3Q."""
+    body = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))
+    return f"{service.reference_prefix}-{when.year}-{body}"
+
+
+def _unique_reference(service: Service, when: dt.date) -> str:
+    while True:
+        reference = new_case_reference(service, when)
+        if not Case.objects.filter(reference=reference).exists():
+            return reference
+
+
+def _lock(case: Case, expected_version: int) -> Case:
+    """Re-read the case under a row lock and refuse if it moved since the person saw it."""
+    try:
+        fresh = Case.objects.select_for_update().get(pk=case.pk)
+    except Case.DoesNotExist:
+        raise StaleCaseError() from None
+    if expected_version is None or int(expected_version) != fresh.version:
+        raise StaleCaseError()
+    return fresh
+
+
+def _save(case: Case, fields: list[str], by: Any) -> Case:
+    """Write `fields` only if the version is still the one we read, and bump it.
+
+    The conditional UPDATE is what makes the lock hold on databases without
+    row locks: two writers from the same version cannot both succeed.
+    """
+    now = timezone.now()
+    values = {name: getattr(case, name) for name in fields}
+    updated = Case.objects.filter(pk=case.pk, version=case.version).update(
+        **values, version=F("version") + 1, modified_at=now, modified_by=_actor(by)
+    )
+    if updated != 1:
+        raise StaleCaseError()
+    case.version += 1
+    case.modified_at = now
+    case.modified_by = _actor(by)
+    return case
+
+
+def _event(case: Case, kind: str, by: Any, *, text: str = "", public: bool = False,
+           from_status: str = "", to_status: str = "", **data: Any) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case, kind=kind, actor=_actor(by), occurred_at=timezone.now(), public=public,
+        from_status=from_status, to_status=to_status, text=text, data=data,
+    )
+
+
+def _timeline(case: Case, *, kind: str, summary: str, by: Any,
+              direction: str = Interaction.Direction.INTERNAL, channel: str = Channel.SYSTEM) -> None:
+    interaction_record(
+        customer=case.customer, kind=kind, summary=summary, channel=channel, direction=direction,
+        by=by, subject=case, subject_reference=case.reference,
+    )
+
+
+def _move(case: Case, target: str) -> str:
+    """Check and apply a status change; returns the status it came from."""
+    rules.check_transition(case.status, target)
+    previous = case.status
+    case.status = target
+    return previous
+
+
+def _notify_customer(case: Case, event: CaseEvent, *, message: str, by: Any) -> None:
+    """Queue a message to the customer through the outbox if the service says to.
+
+    The message is written in this transaction (the outbox's guarantee). If
+    the notification app cannot take it (no template yet, or its tables are
+    not there) the case change still stands and the timeline says why no
+    message went: losing the officer's work over a message would be worse.
+    """
+    if not case.service.notify_customer_on_change:
+        return
+    try:
+        from oxtom.notify.services import notification_queue
+
+        with transaction.atomic():
+            outbound = notification_queue(
+                customer=case.customer,
+                template="generic-update",
+                context={
+                    "name": case.customer.display_name,
+                    "subject": f"Your {case.service.name.lower()} case {case.reference}",
+                    "message": message,
+                    "reference": case.reference,
+                },
+                by=by,
+                idempotency_key=f"case:{case.pk}:event:{event.pk}",
+            )
+    except (ImportError, LookupError, ValueError, DatabaseError) as exc:
+        logger.warning("case %s: customer notification not queued (%s)", case.pk, type(exc).__name__)
+        _event(case, Kind.NOTIFICATION_FAILED, None, text="The customer could not be sent a message about this change",
+               reason=type(exc).__name__, about_event=event.pk)
+        return
+    _event(case, Kind.NOTIFICATION_SENT, None, text=f"Message to the customer queued by {outbound.channel}",
+           channel=outbound.channel, message_id=str(outbound.pk), about_event=event.pk)
+
+
+def _status_event(case: Case, previous: str, by: Any, *, text: str = "", public: bool = True,
+                  notify: bool = True, customer_message: str = "", **data: Any) -> CaseEvent:
+    event = _event(case, Kind.STATUS_CHANGED, by, text=text, public=public,
+                   from_status=previous, to_status=case.status, **data)
+    label = Status(case.status).label.lower()
+    _timeline(case, kind="case.status_changed", summary=f"Case {case.reference} is now {label}", by=by)
+    if notify:
+        _notify_customer(case, event, message=customer_message or f"Your case is now {label}.", by=by)
+    return event
+
+
+# --- create --------------------------------------------------------------------------------
+
+@transaction.atomic
+def case_create(
+    *,
+    service: Service,
+    customer: Customer,
+    answers: dict,
+    channel: str,
+    by: Any,
+    title: str = "",
+    priority: int = Priority.NORMAL,
+    division: Any = None,
+    safeguarding: bool = False,
+    vulnerable_customer: bool = False,
+    special_category: bool = False,
+    received_at: dt.datetime | None = None,
+) -> Case:
+    """Open a case for `customer` on `service`, in the service's team queue with its SLA due date.
+
+    A safeguarding concern is always urgent: it goes to the top of the queue
+    whatever priority was asked for.
+    """
+    if not service.is_active:
+        raise ValidationError("This service is not taking new cases")
+    if customer.merged_into_id is not None:
+        raise ValidationError("This customer record was merged into another: use the current record")
+    if not isinstance(answers, dict):
+        raise ValidationError({"answers": "Answers must be a set of questions and replies"})
+    if len(repr(answers)) > MAX_ANSWERS_CHARS:
+        raise ValidationError({"answers": f"Answers must be {MAX_ANSWERS_CHARS:,} characters or fewer in all"})
+    if channel not in Channel.values:
+        raise ValidationError({"channel": "Choose how the request reached us"})
+    if int(priority) not in Priority.values:
+        raise ValidationError({"priority": "Choose a priority from urgent to low"})
+    title = (title or "").strip()
+    if len(title) > 200:
+        raise ValidationError({"title": "Title must be 200 characters or fewer"})
+    if safeguarding:
+        priority = Priority.URGENT
+    received_at = received_at or timezone.now()
+    received_on = rules.local_date(received_at)
+    case = Case.objects.create(
+        reference=_unique_reference(service, received_on),
+        service=service,
+        customer=customer,
+        team=service.team,
+        priority=int(priority),
+        title=title,
+        safeguarding=safeguarding,
+        vulnerable_customer=vulnerable_customer,
+        special_category=special_category,
+        division=division if division is not None else customer.division,
+        answers=answers,
+        channel=channel,
+        received_at=received_at,
+        due_at=rules.due_date(received_on=received_on, sla_working_days=service.sla_days(priority)),
+        created_by=_actor(by),
+        modified_by=_actor(by),
+    )
+    _event(case, Kind.CREATED, by, public=True, to_status=case.status,
+           text=f"{service.name} received", channel=channel)
+    audit_record(by=by, action="create", target=case, summary=f"Case {case.reference} created",
+                 service=service.code, channel=channel)
+    _timeline(case, kind="case.created", summary=f"{service.name}: case {case.reference} opened", by=by,
+              direction=Interaction.Direction.INBOUND, channel=channel)
+    return case
+
+
+# --- work ------------------------------------------------------------------------------------
+
+@transaction.atomic
+def case_accept(*, case: Case, expected_version: int, by: Any) -> Case:
+    """The team confirms the case is theirs and valid; it waits in the queue for an officer."""
+    case = _lock(case, expected_version)
+    _require_worker(case, by)
+    previous = _move(case, Status.ACCEPTED)
+    _save(case, ["status"], by)
+    _status_event(case, previous, by, customer_message="We have accepted your request and will work on it.")
+    audit_record(by=by, action="update", target=case, summary="Case accepted")
+    return case
+
+
+@transaction.atomic
+def case_assign(*, case: Case, assignee: Any, expected_version: int, by: Any) -> Case:
+    """Give the case to an officer of its team (or take it back with assignee=None).
+
+    Officers may take a case themselves; giving it to someone else, or taking
+    it off someone, needs the team leader's CASE_ASSIGN permission. Taking on
+    a new or accepted case starts work on it.
+    """
+    case = _lock(case, expected_version)
+    _require_worker(case, by)
+    is_self = assignee is not None and getattr(by, "pk", None) == assignee.pk
+    if not is_self and not by.has_permission(Permission.CASE_ASSIGN):
+        raise PermissionDenied("Only a team leader can give a case to someone else")
+    if case.status == Status.CLOSED:
+        raise ValidationError("This case is closed: reopen it first", code="invalid_transition")
+    if assignee is not None:
+        if not (assignee.is_active and assignee.has_permission(Permission.CASE_WORK)
+                and is_team_member(assignee, case.team_id)):
+            raise ValidationError({"assignee": f"Choose an officer in {case.team.name}"})
+        if assignee.pk == case.assignee_id:
+            raise ValidationError({"assignee": "This case is already assigned to that officer"})
+    elif case.assignee_id is None:
+        raise ValidationError({"assignee": "This case is not assigned to anyone"})
+    previous_assignee = case.assignee
+    case.assignee = assignee
+    fields = ["assignee"]
+    previous_status = case.status
+    if assignee is not None and case.status in (Status.NEW, Status.ACCEPTED):
+        _move(case, Status.IN_PROGRESS)
+        fields.append("status")
+    _save(case, fields, by)
+    _event(case, Kind.ASSIGNED, by,
+           text=f"Assigned to {assignee}" if assignee else f"Taken off {previous_assignee}",
+           assignee=getattr(assignee, "pk", None), previous=getattr(previous_assignee, "pk", None))
+    if case.status != previous_status:
+        _status_event(case, previous_status, by, customer_message="An officer is now working on your request.")
+    audit_record(by=by, action="update", target=case, summary="Case assigned",
+                 assignee=getattr(assignee, "pk", None), previous=getattr(previous_assignee, "pk", None))
+    return case
+
+
+@transaction.atomic
+def case_change_priority(*, case: Case, priority: int, reason: str, expected_version: int, by: Any) -> Case:
+    """Re-prioritise; the due date is recomputed from receipt with the new priority's SLA (pauses kept)."""
+    case = _lock(case, expected_version)
+    _require_worker(case, by)
+    if case.status == Status.CLOSED:
+        raise ValidationError("This case is closed: reopen it first", code="invalid_transition")
+    try:
+        priority = int(priority)
+    except (TypeError, ValueError):
+        priority = 0
+    if priority not in Priority.values:
+        raise ValidationError({"priority": "Choose a priority from urgent to low"})
+    if priority == case.priority:
+        raise ValidationError({"priority": "The case already has this priority"})
+    if case.safeguarding and priority != Priority.URGENT:
+        raise ValidationError({"priority": "Safeguarding cases must stay urgent"})
+    reason = _clean_text(reason, required_message="Enter why the priority is changing", field="reason")
+    previous, previous_due = case.priority, case.due_at
+    case.priority = priority
+    case.due_at = rules.due_date(
+        received_on=rules.local_date(case.received_at),
+        sla_working_days=case.service.sla_days(priority),
+        paused_working_days=case.paused_working_days,
+    )
+    _save(case, ["priority", "due_at"], by)
+    _event(case, Kind.PRIORITY_CHANGED, by, text=reason, previous=previous, priority=priority,
+           previous_due=previous_due.isoformat(), due=case.due_at.isoformat())
+    audit_record(by=by, action="update", target=case, summary="Case priority changed",
+                 previous=previous, priority=priority)
+    return case
+
+
+MAX_EXPECTED_DAYS_AHEAD = 366
+
+
+@transaction.atomic
+def case_set_expected_date(*, case: Case, expected_date: dt.date, expected_version: int, by: Any) -> Case:
+    """Record the date we tell the customer to expect the work done (separate from the SLA due date)."""
+    case = _lock(case, expected_version)
+    _require_worker(case, by)
+    if case.status == Status.CLOSED:
+        raise ValidationError("This case is closed: reopen it first", code="invalid_transition")
+    today = rules.today()
+    if expected_date is None:
+        raise ValidationError({"expected_date": "Enter the date the customer can expect this done"})
+    if expected_date < today:
+        raise ValidationError({"expected_date": "The expected date must be today or in the future"})
+    if expected_date > today + dt.timedelta(days=MAX_EXPECTED_DAYS_AHEAD):
+        raise ValidationError({"expected_date": "The expected date must be within the next year"})
+    case.expected_date = expected_date
+    _save(case, ["expected_date"], by)
+    event = _event(case, Kind.EXPECTED_DATE_SET, by, public=True,
+                   text=f"Expected by {expected_date:%-d %B %Y}", expected_date=expected_date.isoformat())
+    _timeline(case, kind="case.expected_date", summary=f"Case {case.reference} expected by {expected_date:%-d %B %Y}", by=by)
+    _notify_customer(case, event, message=f"We expect to have this done by {expected_date:%-d %B %Y}.", by=by)
+    audit_record(by=by, action="update", target=case, summary="Expected date set")
+    return case
+
+
+@transaction.atomic
+def case_request_information(*, case: Case, request_text: str, expected_version: int, by: Any) -> Case:
+    """Ask the customer for something we need. The SLA clock stops if the service allows it."""
+    case = _lock(case, expected_version)
+    _require_worker(case, by)
+    previous = _move(case, Status.AWAITING_CUSTOMER)
+    request_text = _clean_text(request_text, required_message="Enter what you need from the customer", field="request_text")
+    fields = ["status"]
+    if case.service.clock_pauses_for_customer:
+        case.paused_on = rules.today()
+        fields.append("paused_on")
+    _save(case, fields, by)
+    _status_event(case, previous, by, text=request_text, clock_paused=case.paused_on is not None,
+                  customer_message=f"We need more information from you: {request_text}")
+    audit_record(by=by, action="update", target=case, summary="Information requested from the customer")
+    return case
+
+
+@transaction.atomic
+def case_information_received(*, case: Case, details: str, expected_version: int, by: Any) -> Case:
+    """The customer replied: work restarts and the due date moves on by the working days paused."""
+    case = _lock(case, expected_version)
+    _require_worker(case, by)
+    previous = _move(case, Status.IN_PROGRESS)
+    details = _clean_text(details, required_message="Enter what the customer sent", field="details")
+    fields = ["status"]
+    added = 0
+    if case.paused_on is not None:
+        added = rules.paused_days(paused_on=case.paused_on, resumed_on=rules.today())
+        case.paused_working_days += added
+        case.due_at = rules.due_date(
+            received_on=rules.local_date(case.received_at),
+            sla_working_days=case.service.sla_days(case.priority),
+            paused_working_days=case.paused_working_days,
+        )
+        case.paused_on = None
+        fields += ["paused_working_days", "due_at", "paused_on"]
+    _save(case, fields, by)
+    _status_event(case, previous, by, text=details, public=False, notify=False,
+                  paused_working_days_added=added, due=case.due_at.isoformat())
+    _timeline(case, kind="case.information_received", summary=f"Sent information for case {case.reference}",
+              by=by, direction=Interaction.Direction.INBOUND)
+    audit_record(by=by, action="update", target=case, summary="Information received from the customer",
+                 paused_working_days_added=added)
+    return case
+
+
+@transaction.atomic
+def case_add_note(*, case: Case, text: str, expected_version: int, by: Any) -> Case:
+    """A private note for staff. The customer never sees it."""
+    case = _lock(case, expected_version)
+    _require_worker(case, by)
+    text = _clean_text(text, required_message="Enter a note", field="text")
+    # Append-only: checked against the version the officer saw, but not bumping
+    # it, so a colleague's note never makes someone else's decision form stale.
+    _event(case, Kind.NOTE, by, text=text)
+    audit_record(by=by, action="update", target=case, summary="Private note added")
+    return case
+
+
+@transaction.atomic
+def case_add_public_update(*, case: Case, text: str, expected_version: int, by: Any) -> Case:
+    """An update the customer sees (and is sent, where the service says so)."""
+    case = _lock(case, expected_version)
+    _require_worker(case, by)
+    if case.status == Status.CLOSED:
+        raise ValidationError("This case is closed: reopen it first", code="invalid_transition")
+    text = _clean_text(text, required_message="Enter the update for the customer", field="text")
+    # Append-only, like notes: no version bump.
+    event = _event(case, Kind.PUBLIC_UPDATE, by, text=text, public=True)
+    _timeline(case, kind="case.update", summary=f"Update on case {case.reference}", by=by,
+              direction=Interaction.Direction.OUTBOUND)
+    _notify_customer(case, event, message=text, by=by)
+    audit_record(by=by, action="update", target=case, summary="Public update added")
+    return case
+
+
+@transaction.atomic
+def case_decide(*, case: Case, decision: str, reasons: str, expected_version: int, by: Any) -> Case:
+    """Record the assessment's decision. Reasons are required: the customer is entitled to know why."""
+    case = _lock(case, expected_version)
+    _require_worker(case, by)
+    previous = _move(case, Status.DECIDED)
+    if decision not in Decision.values:
+        raise ValidationError({"decision": "Choose a decision"})
+    reasons = _clean_text(reasons, required_message="Enter the reasons for the decision", field="reasons")
+    case.decision, case.decision_reasons, case.decided_at = decision, reasons, timezone.now()
+    if case.paused_on is not None:
+        case.paused_on = None
+    _save(case, ["status", "decision", "decision_reasons", "decided_at", "paused_on"], by)
+    label = Decision(decision).label
+    _status_event(case, previous, by, text=reasons, decision=decision,
+                  customer_message=f"Decision: {label}. {reasons}")
+    audit_record(by=by, action="update", target=case, summary=f"Decision recorded: {label}", decision=decision)
+    return case
+
+
+@transaction.atomic
+def case_close(*, case: Case, outcome: str, note: str = "", expected_version: int, by: Any) -> Case:
+    """Close with an outcome. Closing a closed case is refused (reopen it instead)."""
+    case = _lock(case, expected_version)
+    _require_worker(case, by)
+    previous = _move(case, Status.CLOSED)
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": "Choose an outcome"})
+    if outcome == Outcome.DUPLICATE and case.duplicate_of_id is None:
+        raise ValidationError({"outcome": "Use 'link as duplicate' to close a case as a duplicate"})
+    note = (note or "").strip()
+    if len(note) > MAX_TEXT:
+        raise ValidationError({"note": f"Must be {MAX_TEXT:,} characters or fewer"})
+    case.outcome, case.closed_at, case.paused_on = outcome, timezone.now(), None
+    _save(case, ["status", "outcome", "closed_at", "paused_on"], by)
+    label = Outcome(outcome).label
+    _status_event(case, previous, by, text=note or label, outcome=outcome,
+                  customer_message=f"We have closed your case. Outcome: {label}.")
+    audit_record(by=by, action="update", target=case, summary=f"Case closed: {label}", outcome=outcome)
+    return case
+
+
+@transaction.atomic
+def case_reopen(*, case: Case, reason: str, expected_version: int, by: Any) -> Case:
+    """Reopen a closed case (the problem came back, or it was closed in error).
+
+    The SLA starts again from today with the case's priority: the customer is
+    owed a fresh response, and an old due date would make it overdue at once.
+    """
+    case = _lock(case, expected_version)
+    _require_worker(case, by)
+    target = Status.IN_PROGRESS if case.assignee_id else Status.ACCEPTED
+    if case.status != Status.CLOSED:
+        raise ValidationError("Only a closed case can be reopened", code="invalid_transition")
+    previous = _move(case, target)
+    reason = _clean_text(reason, required_message="Enter why the case is being reopened", field="reason")
+    previous_outcome = case.outcome
+    case.outcome, case.closed_at, case.decision, case.decision_reasons, case.decided_at = "", None, "", "", None
+    case.duplicate_of = None
+    case.due_at = rules.due_date(received_on=rules.today(), sla_working_days=case.service.sla_days(case.priority))
+    case.escalated_for = None
+    _save(case, ["status", "outcome", "closed_at", "decision", "decision_reasons", "decided_at",
+                 "duplicate_of", "due_at", "escalated_for"], by)
+    _status_event(case, previous, by, text=reason, previous_outcome=previous_outcome,
+                  customer_message="We have reopened your case.")
+    audit_record(by=by, action="update", target=case, summary="Case reopened")
+    return case
+
+
+@transaction.atomic
+def case_link_duplicate(*, case: Case, original: Case, expected_version: int, by: Any) -> Case:
+    """Close `case` as a duplicate of `original` (which stays open and carries the work)."""
+    case = _lock(case, expected_version)
+    _require_worker(case, by)
+    if original.pk == case.pk:
+        raise ValidationError({"original": "A case cannot be a duplicate of itself"})
+    if original.duplicate_of_id is not None:
+        raise ValidationError({"original": f"{original.reference} is itself a duplicate: link to {original.duplicate_of.reference}"})
+    previous = _move(case, Status.CLOSED)
+    case.duplicate_of, case.outcome, case.closed_at, case.paused_on = original, Outcome.DUPLICATE, timezone.now(), None
+    _save(case, ["duplicate_of", "status", "outcome", "closed_at", "paused_on"], by)
+    _event(case, Kind.DUPLICATE_LINKED, by, text=f"Duplicate of {original.reference}", original=original.pk)
+    _status_event(case, previous, by, text=f"Duplicate of {original.reference}", outcome=Outcome.DUPLICATE,
+                  customer_message=f"This is the same as case {original.reference}, where the work is being done.")
+    audit_record(by=by, action="update", target=case, summary=f"Linked as duplicate of {original.reference}")
+    return case
+
+
+@transaction.atomic
+def case_refer(*, case: Case, team: Team, reason: str, expected_version: int, by: Any) -> Case:
+    """Hand the case to another team. The answers go with it, so the customer is not asked again.
+
+    The case goes back to NEW in the receiving team's queue, unassigned; its
+    SLA due date does not restart (the customer has already waited).
+    """
+    case = _lock(case, expected_version)
+    _require_worker(case, by)
+    if team.pk == case.team_id:
+        raise ValidationError({"team": "The case is already with this team: choose another"})
+    reason = _clean_text(reason, required_message="Enter why the case is being referred", field="reason")
+    previous_status = case.status
+    if case.status != Status.NEW:
+        _move(case, Status.NEW)
+    previous_team = case.team
+    case.team, case.assignee = team, None
+    _save(case, ["team", "assignee", "status"], by)
+    _event(case, Kind.REFERRED, by, text=reason, from_team=previous_team.pk, to_team=team.pk,
+           from_status=previous_status, to_status=case.status)
+    _timeline(case, kind="case.referred", summary=f"Case {case.reference} passed to {team.name}", by=by)
+    audit_record(by=by, action="update", target=case, summary=f"Referred from {previous_team.name} to {team.name}",
+                 from_team=previous_team.pk, to_team=team.pk)
+    return case
+
+
+# --- get next -------------------------------------------------------------------------------
+
+CLAIMABLE_STATUSES = (Status.NEW, Status.ACCEPTED, Status.IN_PROGRESS)
+
+
+def _claimable(team: Team):
+    return Case.objects.filter(team=team, assignee__isnull=True, status__in=CLAIMABLE_STATUSES).order_by(
+        "priority", "due_at", "id"
+    )
+
+
+def case_claim_next(*, officer: Any, team: Team) -> Case | None:
+    """Give `officer` the most urgent unassigned open case of `team` (priority, then due date).
+
+    Returns None when there is nothing to claim. Two officers claiming at the
+    same moment never get the same case:
+    - PostgreSQL: SELECT … FOR UPDATE SKIP LOCKED, so concurrent claimers
+      each lock a different row without waiting on one another;
+    - elsewhere (SQLite): a conditional UPDATE "set assignee where still
+      unassigned"; a loser moves on to the next candidate.
+    """
+    if not (getattr(officer, "is_authenticated", False) and officer.has_permission(Permission.CASE_WORK)):
+        raise PermissionDenied("You cannot work on cases")
+    if not is_team_member(officer, team.pk):
+        raise PermissionDenied("You are not in this team")
+    if connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():
+            case = _claimable(team).select_for_update(skip_locked=True).first()
+            if case is None:
+                return None
+            return _record_claim(case, officer)
+    for _attempt in range(5):
+        candidate_ids = list(_claimable(team).values_list("id", flat=True)[:20])
+        if not candidate_ids:
+            return None
+        for case_id in candidate_ids:
+            with transaction.atomic():
+                current = Case.objects.filter(
+                    pk=case_id, assignee__isnull=True, status__in=CLAIMABLE_STATUSES
+                ).values_list("status", flat=True).first()
+                if current is None:
+                    continue
+                # The claim itself: only one UPDATE can find the row still unassigned.
+                won = Case.objects.filter(pk=case_id, assignee__isnull=True, status=current).update(
+                    assignee=officer, status=Status.IN_PROGRESS, version=F("version") + 1,
+                    modified_at=timezone.now(), modified_by=officer,
+                )
+                if won:
+                    case = Case.objects.get(pk=case_id)
+                    _record_claim_events(case, officer, previous_status=current)
+                    return case
+    return None
+
+
+def _record_claim(case: Case, officer: Any) -> Case:
+    previous_status = case.status
+    case.assignee = officer
+    fields = ["assignee"]
+    if case.status != Status.IN_PROGRESS:
+        _move(case, Status.IN_PROGRESS)
+        fields.append("status")
+    _save(case, fields, officer)
+    _record_claim_events(case, officer, previous_status=previous_status)
+    return case
+
+
+def _record_claim_events(case: Case, officer: Any, *, previous_status: str) -> None:
+    _event(case, Kind.ASSIGNED, officer, text=f"Taken by {officer} (get next case)", assignee=officer.pk, previous=None)
+    if case.status != previous_status:
+        _status_event(case, previous_status, officer, customer_message="An officer is now working on your request.")
+    audit_record(by=officer, action="update", target=case, summary="Case claimed with get next")
+
+
+# --- SLA escalation -------------------------------------------------------------------------
+
+def overdue_unescalated(on: dt.date | None = None):
+    """Open, running (not paused) cases past their due date that have not been escalated for that date."""
+    on = on or rules.today()
+    return (
+        Case.objects.filter(status__in=[s for s in OPEN_STATUSES if s != Status.AWAITING_CUSTOMER],
+                            paused_on__isnull=True, due_at__lt=on)
+        .exclude(escalated_for=F("due_at"))
+        .exclude(status=Status.DECIDED)
+    )
+
+
+@transaction.atomic
+def case_escalate_overdue(*, case_id: int, on: dt.date | None = None, by: Any = None) -> bool:
+    """Record that one case went overdue and tell its team leaders. Idempotent.
+
+    The claim is a conditional UPDATE on escalated_for, so a double run (two
+    beat ticks, a retried task) escalates each case once per due date.
+    Returns True if this call did the escalation.
+    """
+    on = on or rules.today()
+    claimed = (
+        Case.objects.filter(pk=case_id, paused_on__isnull=True, due_at__lt=on)
+        .exclude(status__in=[Status.CLOSED, Status.DECIDED, Status.AWAITING_CUSTOMER])
+        .exclude(escalated_for=F("due_at"))
+        .update(escalated_for=F("due_at"))
+    )
+    if not claimed:
+        return False
+    case = Case.objects.select_related("team", "service").get(pk=case_id)
+    leaders = list(
+        TeamMembership.objects.filter(team_id=case.team_id, is_leader=True, user__is_active=True)
+        .select_related("user").order_by("user_id")
+    )
+    event = _event(case, Kind.ESCALATED, by, text=f"Overdue since {case.due_at:%-d %B %Y}: team leaders told",
+                   due=case.due_at.isoformat(), leaders=[m.user_id for m in leaders])
+    audit_record(by=by, action="update", target=case, summary="Escalated as overdue", due=case.due_at.isoformat())
+    for membership in leaders:
+        _notify_leader(case, event, membership.user)
+    return True
+
+
+def _notify_leader(case: Case, event: CaseEvent, leader: Any) -> None:
+    """Email a team leader through the outbox (template 'staff-alert'). No personal data in the message."""
+    try:
+        from oxtom.notify.services import notification_queue
+
+        with transaction.atomic():
+            notification_queue(
+                customer=None,
+                template="staff-alert",
+                context={
+                    "subject": f"Overdue case {case.reference}",
+                    "message": (
+                        f"Case {case.reference} ({case.service.name}) in {case.team.name} was due on "
+                        f"{case.due_at:%-d %B %Y} and is now overdue."
+                    ),
+                },
+                by=None,
+                to=leader.email,
+                idempotency_key=f"case:{case.pk}:escalation:{case.due_at.isoformat()}:leader:{leader.pk}",
+            )
+    except (ImportError, LookupError, ValueError, DatabaseError) as exc:
+        logger.warning("case %s: escalation email not queued (%s)", case.pk, type(exc).__name__)
+        _event(case, Kind.NOTIFICATION_FAILED, None, text="A team leader could not be emailed about this escalation",
+               reason=type(exc).__name__, about_event=event.pk, leader=leader.pk)
+        return
+    _event(case, Kind.NOTIFICATION_SENT, None, text="Team leader emailed about the escalation",
+           leader=leader.pk, about_event=event.pk)

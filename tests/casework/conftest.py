@@ -1,0 +1,39 @@
+"""Casework fixtures on top of the shared role fixtures (tests/conftest.py)."""
+from __future__ import annotations
+
+import pytest
+
+from casework.services import case_create
+from tests import factories as f
+
+from .factories import ServiceFactory
+
+
+@pytest.fixture
+def service(team):
+    return ServiceFactory(code="pothole", name="Report a pothole", team=team, reference_prefix="HW")
+
+
+@pytest.fixture
+def customer_a(resident_a):
+    return resident_a.customer
+
+
+@pytest.fixture
+def make_case(service, customer_a):
+    """make_case(**overrides) -> a case created through the real service."""
+
+    def _make(**kwargs):
+        params = dict(service=service, customer=customer_a, answers={"where": "High Street"},
+                      channel="web", by=None, title="Pothole on High Street")
+        params.update(kwargs)
+        return case_create(**params)
+
+    return _make
+
+
+@pytest.fixture
+def other_officer_in_team(team):
+    user = f.UserFactory(email="officer.two@example.org", roles=["officer"])
+    f.TeamMembershipFactory(team=team, user=user)
+    return user
