@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from oxtom.core.models import AuditEvent
 from oxtom.customers.models import Interaction
@@ -137,6 +138,6 @@ def test_hostile_context_is_stored_verbatim_not_interpreted(templates, customer,
 
 def test_messages_for_a_merged_record_go_to_the_survivor(templates, context, enqueued):
     survivor = f.CustomerFactory(email="survivor@example.org")
-    tombstone = f.CustomerFactory(email="old@example.org", merged_into=survivor)
+    tombstone = f.CustomerFactory(email="old@example.org", merged_into=survivor, merged_at=timezone.now())
     message = queue(tombstone, context)
     assert message.customer == survivor and message.recipient == "survivor@example.org"
