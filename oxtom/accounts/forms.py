@@ -14,6 +14,9 @@ from allauth.mfa.base.forms import AuthenticateForm as AllauthAuthenticateForm
 from allauth.mfa.base.forms import ReauthenticateForm as AllauthReauthenticateForm
 from allauth.mfa.totp.forms import ActivateTOTPForm as AllauthActivateTOTPForm
 from django import forms
+from django.utils.translation import gettext_lazy as _
+
+ALLAUTH_MISMATCH = _("You must type the same password each time.")
 
 # NCSC: allow long passphrases, but bound the work a single request can cause.
 PASSWORD_MAX_LENGTH = 256
@@ -47,8 +50,11 @@ def _gds_new_password(form: forms.Form, first: str = "password1", second: str = 
 
 
 def _gds_password_mismatch(form: forms.Form, cleaned: dict, first: str = "password1", second: str = "password2") -> None:
-    if second in form.errors and cleaned.get(first) and cleaned.get(second) and cleaned[first] != cleaned[second]:
-        form.errors[second] = form.error_class(["Passwords must match"])
+    """allauth says "You must type the same password each time."; GOV.UK wording is shorter."""
+    if second in form.errors:
+        form.errors[second] = form.error_class(
+            ["Passwords must match" if str(e) == str(ALLAUTH_MISMATCH) else e for e in form.errors[second]]
+        )
 
 
 def _check_password_length(value: str) -> str:

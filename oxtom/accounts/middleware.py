@@ -43,12 +43,16 @@ class StaffSessionPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
+        # process_view, not __call__: it runs after every middleware has set the
+        # request up (this one sits before MessageMiddleware in settings), so the
+        # message explaining a sign-out or the two-factor set-up can be stored.
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.is_privileged:
-            response = self._enforce(request, user)
-            if response is not None:
-                return response
-        return self.get_response(request)
+            return self._enforce(request, user)
+        return None
 
     def _enforce(self, request: HttpRequest, user) -> HttpResponse | None:
         session = request.session

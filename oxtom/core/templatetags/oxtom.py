@@ -74,9 +74,10 @@ def _staff_items(request, user) -> list[NavItem]:
 def _member_items(request, user) -> list[NavItem]:
     candidates = [("Home", "/members/"), ("Enquiries", "/members/enquiries/")]
     items = [_item(request, text, href, section=href != "/members/") for text, href in candidates if _route_exists(href)]
-    division = getattr(user, "member_division", None)
-    if division is not None:
-        href = f"/divisions/{division.slug}/"
+    # Probe for the public division pages before loading the division, so
+    # the navigation costs no query until those pages exist.
+    if getattr(user, "member_division_id", None) and _route_exists("/divisions/probe/"):
+        href = f"/divisions/{user.member_division.slug}/"
         if _route_exists(href):
             items.append(_item(request, "Your division", href))
     return items
