@@ -511,8 +511,10 @@ def test_claim_then_stale_form_is_refused(make_case, officer_in_team, team_leade
 
 
 def test_public_update_is_queued_in_the_outbox_once(working, officer_in_team, customer_a):
-    from oxtom.notify.models import OutboundMessage
+    from oxtom.notify.defaults import seed_templates
+    from oxtom.notify.models import MessageTemplate, OutboundMessage
 
+    seed_templates(MessageTemplate)  # a transactional test elsewhere may have flushed the seeded rows
     case = s.case_add_public_update(case=working, text="Repair booked for Tuesday", expected_version=working.version,
                                     by=officer_in_team)
     event = case.events.get(kind=K.PUBLIC_UPDATE)
