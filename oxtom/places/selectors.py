@@ -129,7 +129,7 @@ def division_ids_for_points(
     import shapely
     from shapely.geometry import shape
 
-    rows = list(boundary_set.divisions.exclude(geometry=None).order_by("slug", "pk").values_list("pk", "geometry"))
+    rows = list(boundary_set.divisions.filter(geometry__isnull=False).order_by("slug", "pk").values_list("pk", "geometry"))
     result: list[int | None] = [None] * len(points)
     if not rows or not len(points):
         return result

@@ -425,6 +425,7 @@ def postcode_centroids_load(
     latitude_column: str = "latitude",
     longitude_column: str = "longitude",
     weight_column: str = "weight",
+    post_town_column: str = "post_town",
     source: str = "",
     batch_size: int = 5000,
     by: Any = None,
@@ -457,7 +458,8 @@ def postcode_centroids_load(
         weight_text = row.get(weight_column, "") or "1"
         weight = int(weight_text) if weight_text.isdigit() else 1
         objects[key] = PostcodeCentroid(
-            postcode=key, kind=postcode_kind(key), latitude=lat, longitude=lon, weight=weight, source=source[:60]
+            postcode=key, kind=postcode_kind(key), latitude=lat, longitude=lon, weight=weight,
+            post_town=(row.get(post_town_column) or "")[:40], source=source[:60],
         )
     if problems:
         raise PlacesDataError(problems)

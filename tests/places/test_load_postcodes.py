@@ -15,6 +15,7 @@ def test_the_shipped_table_loads_and_reloading_it_changes_nothing(db, capsys):
     assert capsys.readouterr().out == first
     assert PostcodeCentroid.objects.filter(kind="district", postcode__startswith="OX").count() >= 26
     assert PostcodeCentroid.objects.get(postcode="OX14 4SB").kind == "unit"
+    assert PostcodeCentroid.objects.get(postcode="SN7").post_town == "Faringdon"
 
 
 def test_an_onspd_shaped_file_loads_through_the_same_command(db, tmp_path):
