@@ -1,0 +1,239 @@
+"""Reads of cases, scoped to who is asking.
+
+Who sees which case is derived from data (DESIGN.md §3.3):
+- administrators: every case;
+- officers and team leaders: their teams' cases;
+- councillors: cases in their division, except special-category ones the
+  case hasn't been marked as shareable with them;
+- residents: their own cases (through their customer record).
+A user with several roles sees the union. Single cases 404 for both missing
+and forbidden, so a reference never reveals that a case exists.
+
+Queue pages cost a fixed number of queries whatever the queue's size: one
+for the page (keyset pagination on (due_at, id), walking the open-queue
+index), one aggregate for the counts per SLA state.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from oxtom.accounts.models import Team, TeamMembership
+from oxtom.accounts.permissions import Permission
+
+from . import rules
+from .models import Case, CaseEvent, Priority, Status
+
+MAX_REFERENCE_LENGTH = 20
+QUEUE_PAGE_SIZE = 50
+TIMELINE_LIMIT = 100
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and getattr(user, "is_active", False)
+
+
+def case_visibility_q(user: Any) -> Q | None:
+    """The condition for cases `user` may see, or None for none at all."""
+    if not _signed_in(user):
+        return None
+    if user.has_role("administrator"):
+        return Q()
+    conditions: list[Q] = []
+    if user.has_permission(Permission.CASE_VIEW_TEAM):
+        conditions.append(Q(team_id__in=TeamMembership.objects.filter(user=user).values("team_id")))
+    if user.has_permission(Permission.MEMBER_AREA) and user.member_division_id:
+        conditions.append(
+            Q(division_id=user.member_division_id) & (Q(special_category=False) | Q(shared_with_councillor=True))
+        )
+    if user.has_permission(Permission.PORTAL_USE):
+        conditions.append(Q(customer__user=user))
+    if not conditions:
+        return None
+    combined = conditions[0]
+    for condition in conditions[1:]:
+        combined |= condition
+    return combined
+
+
+def cases_for_user(user: Any) -> QuerySet[Case]:
+    return Case.objects.for_user(user)
+
+
+def get_case_for_user(user: Any, reference: str) -> Case:
+    """One case by reference; Http404 when it doesn't exist *and* when the user may not see it."""
+    reference = (reference or "").strip().upper()
+    if not reference or len(reference) > MAX_REFERENCE_LENGTH:
+        raise Http404("No case found")
+    try:
+        return (
+            Case.objects.for_user(user)
+            .select_related("service", "team", "assignee", "customer", "division", "duplicate_of")
+            .get(reference=reference)
+        )
+    except Case.DoesNotExist:
+        raise Http404("No case found") from None
+
+
+# --- teams -------------------------------------------------------------------------------
+
+def teams_for_user(user: Any) -> QuerySet[Team]:
+    """Teams whose queues `user` may open: their own; administrators see all."""
+    if not _signed_in(user):
+        return Team.objects.none()
+    if user.has_role("administrator"):
+        return Team.objects.all()
+    if not user.has_permission(Permission.CASE_VIEW_TEAM):
+        return Team.objects.none()
+    return Team.objects.filter(memberships__user=user).distinct()
+
+
+def get_team_for_user(user: Any, slug: str) -> Team:
+    if not slug or len(slug) > 60:
+        raise Http404("No team found")
+    try:
+        return teams_for_user(user).get(slug=slug)
+    except Team.DoesNotExist:
+        raise Http404("No team found") from None
+
+
+def team_officers(team: Team) -> list[Any]:
+    """Active members of `team` who can work cases, for assignment lists (teams are small)."""
+    memberships = TeamMembership.objects.filter(team=team, user__is_active=True).select_related("user")
+    users = [m.user for m in memberships if m.user.has_permission(Permission.CASE_WORK)]
+    return sorted(users, key=lambda u: (str(u).lower(), u.pk))
+
+
+# --- the queue ---------------------------------------------------------------------------
+
+ASSIGNED_ME = "me"
+ASSIGNED_NOBODY = "unassigned"
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the queue page was asked to show. Views build it from a validated form."""
+
+    service_id: int | None = None
+    priority: int | None = None
+    status: str | None = None
+    division_id: int | None = None
+    sla: str | None = None
+    assigned: str | None = None  # "me" or "unassigned"
+
+
+@dataclass
+class QueuePage:
+    cases: list[Case]
+    next_cursor: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.get(state, 0) for state in rules.SlaState.FILTERABLE)
+
+
+def sla_q(state: str, on: dt.date) -> Q:
+    """The database condition for one SLA state on date `on` (mirrors rules.sla_state)."""
+    soon = rules.due_soon_limit(on)
+    running = Q(paused_on__isnull=True)
+    if state == rules.SlaState.PAUSED:
+        return Q(paused_on__isnull=False)
+    if state == rules.SlaState.OVERDUE:
+        return running & Q(due_at__lt=on)
+    if state == rules.SlaState.DUE_SOON:
+        return running & Q(due_at__gte=on, due_at__lte=soon)
+    if state == rules.SlaState.ON_TRACK:
+        return running & Q(due_at__gt=soon)
+    raise ValueError(f"Unknown SLA state {state!r}")
+
+
+def _filtered(team: Team, filters: QueueFilters, user: Any) -> QuerySet[Case]:
+    queryset = Case.objects.filter(team=team).exclude(status=Status.CLOSED)
+    if filters.service_id:
+        queryset = queryset.filter(service_id=filters.service_id)
+    if filters.priority:
+        queryset = queryset.filter(priority=filters.priority)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.division_id:
+        queryset = queryset.filter(division_id=filters.division_id)
+    if filters.assigned == ASSIGNED_ME:
+        queryset = queryset.filter(assignee=user)
+    elif filters.assigned == ASSIGNED_NOBODY:
+        queryset = queryset.filter(assignee__isnull=True)
+    return queryset
+
+
+def encode_cursor(case: Case) -> str:
+    raw = f"{case.due_at.isoformat()}|{case.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[dt.date, int] | None:
+    """The (due_at, id) a page starts after, or None for a missing or tampered cursor."""
+    if not cursor or len(cursor) > 64:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        day, _, pk = raw.partition("|")
+        return dt.date.fromisoformat(day), int(pk)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+
+
+def queue_page(
+    *, user: Any, team: Team, filters: QueueFilters, cursor: str = "", per_page: int = QUEUE_PAGE_SIZE,
+    on: dt.date | None = None,
+) -> QueuePage:
+    """One page of a team's open queue, soonest due first, with counts per SLA state.
+
+    The counts honour every filter except the SLA state itself, so the
+    state tabs say how many each would show. The caller has already checked
+    the user may see the team (get_team_for_user).
+    """
+    on = on or rules.today()
+    per_page = max(1, min(int(per_page), 200))
+    base = _filtered(team, filters, user)
+    counts = base.aggregate(**{state: Count("id", filter=sla_q(state, on)) for state in rules.SlaState.FILTERABLE})
+    page = base
+    if filters.sla:
+        page = page.filter(sla_q(filters.sla, on))
+    position = decode_cursor(cursor)
+    if position is not None:
+        due, pk = position
+        page = page.filter(Q(due_at__gt=due) | Q(due_at=due, id__gt=pk))
+    rows = list(page.select_related("service", "assignee", "division").order_by("due_at", "id")[: per_page + 1])
+    next_cursor = encode_cursor(rows[per_page - 1]) if len(rows) > per_page else ""
+    cases = rows[:per_page]
+    for case in cases:
+        case.sla_state = rules.sla_state(status=case.status, due_at=case.due_at, paused_on=case.paused_on, on=on)
+    return QueuePage(cases=cases, next_cursor=next_cursor, counts={k: counts[k] or 0 for k in counts})
+
+
+# --- the case page ---------------------------------------------------------------------------
+
+def case_timeline(case: Case, *, limit: int = TIMELINE_LIMIT) -> list[CaseEvent]:
+    """The latest events, newest first (one query)."""
+    return list(case.events.select_related("actor").order_by("-occurred_at", "-id")[:limit])
+
+
+def other_open_cases(user: Any, case: Case, *, limit: int = 10) -> list[Case]:
+    """The customer's other open cases that `user` may see."""
+    return list(
+        Case.objects.for_user(user)
+        .filter(customer_id=case.customer_id)
+        .exclude(pk=case.pk)
+        .exclude(status=Status.CLOSED)
+        .select_related("service")
+        .order_by("due_at", "id")[:limit]
+    )
+
+
+PRIORITY_LABELS = dict(Priority.choices)
