@@ -115,6 +115,9 @@ class OutboundMessage(models.Model):
             models.Index(fields=["status", "next_attempt_at"], name="notify_out_status_due"),
             models.Index(fields=["status", "lease_expires_at"], name="notify_out_status_lease"),
             models.Index(fields=["customer", "-created_at"], name="notify_out_customer"),
+            # The staff dead-letter page and the dev page: newest first.
+            models.Index(fields=["status", "-created_at"], name="notify_out_status_new"),
+            models.Index(fields=["-created_at"], name="notify_out_newest"),
             models.Index(fields=["channel", "recipient"], name="notify_out_recipient"),
         ]
 
@@ -139,7 +142,10 @@ class InboundSms(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-id"]
-        indexes = [models.Index(fields=["source_number", "-received_at"], name="notify_in_source")]
+        indexes = [
+            models.Index(fields=["source_number", "-received_at"], name="notify_in_source"),
+            models.Index(fields=["-received_at", "-id"], name="notify_in_newest"),
+        ]
         verbose_name = "received text message"
 
     def __str__(self) -> str:
