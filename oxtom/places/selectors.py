@@ -18,8 +18,10 @@ from .models import BoundarySet, Division, PostcodeCentroid
 from .postcodes import lookup_keys, normalise_postcode
 
 _cache_lock = threading.Lock()
-# (boundary_set_id, geometry_version) -> {division_id: prepared geometry}
-_prepared: dict[tuple[int, int], dict[int, object]] = {}
+# (boundary_set_id, geometry_version) -> {division_id: (bounding box, prepared geometry)}. The box is
+# checked on every use, so a row changed outside the loader (or a test database reusing ids) never
+# gets a stale polygon.
+_prepared: dict[tuple[int, int], dict[int, tuple[tuple, object]]] = {}
 
 
 def clear_geometry_cache() -> None:
@@ -51,7 +53,11 @@ def _as_coordinate(value: object, limit: float) -> float | None:
     return number
 
 
-def _prepared_for(boundary_set: BoundarySet, division_ids: list[int]) -> dict[int, object]:
+def _box(division: Division) -> tuple:
+    return (division.min_lat, division.max_lat, division.min_lon, division.max_lon)
+
+
+def _prepared_for(boundary_set: BoundarySet, divisions: list[Division]) -> dict[int, object]:
     """Prepared polygons for these divisions, loading only those this process has not seen."""
     from shapely import prepare
     from shapely.geometry import shape
@@ -64,18 +70,20 @@ def _prepared_for(boundary_set: BoundarySet, division_ids: list[int]) -> dict[in
             for old in [k for k in _prepared if k[0] == boundary_set.pk]:
                 del _prepared[old]
             cache = _prepared[key] = {}
-        missing = [pk for pk in division_ids if pk not in cache]
+        missing = [d.pk for d in divisions if d.pk not in cache or cache[d.pk][0] != _box(d)]
     if missing:
         loaded = {}
-        for pk, geometry in Division.objects.filter(pk__in=missing).values_list("pk", "geometry"):
+        for pk, geometry, *box in Division.objects.filter(pk__in=missing).values_list(
+            "pk", "geometry", "min_lat", "max_lat", "min_lon", "max_lon"
+        ):
             if not geometry:
                 continue
             geom = shape(geometry)
             prepare(geom)
-            loaded[pk] = geom
+            loaded[pk] = (tuple(box), geom)
         with _cache_lock:
             cache.update(loaded)
-    return cache
+    return {pk: entry[1] for pk, entry in cache.items()}
 
 
 def division_for_point(lat: object, lon: object, *, boundary_set: BoundarySet | None = None) -> Division | None:
@@ -103,7 +111,7 @@ def division_for_point(lat: object, lon: object, *, boundary_set: BoundarySet | 
     )
     if not candidates:
         return None
-    prepared = _prepared_for(boundary_set, [d.pk for d in candidates])
+    prepared = _prepared_for(boundary_set, candidates)
     point = Point(lon_f, lat_f)
     for division in candidates:
         geom = prepared.get(division.pk)

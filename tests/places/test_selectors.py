@@ -185,3 +185,14 @@ def test_postcode_to_division(county):
 def test_every_shipped_postcode_centroid_lies_in_a_division(county):
     outside = [p.postcode for p in PostcodeCentroid.objects.all() if division_for_point(p.latitude, p.longitude) is None]
     assert outside == []
+
+
+def test_a_polygon_changed_outside_the_loader_is_not_served_stale_from_the_cache(two_squares):
+    assert division_for_point(51.1, -1.1).slug == "west-side"
+    # Move West Side far away without the loader (as a test factory or a manual fix might).
+    Division.objects.filter(slug="west-side").update(
+        geometry={"type": "Polygon", "coordinates": [[[-3.2, 53.0], [-3.0, 53.0], [-3.0, 53.2], [-3.2, 53.0]]]},
+        min_lat=53.0, max_lat=53.2, min_lon=-3.2, max_lon=-3.0,
+    )
+    assert division_for_point(51.1, -1.1) is None
+    assert division_for_point(53.05, -3.05).slug == "west-side"
