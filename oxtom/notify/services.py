@@ -7,6 +7,7 @@ down, worker killed) the row is still there and the sweeper nudges again.
 """
 from __future__ import annotations
 
+import json
 import logging
 import random
 import re
@@ -18,6 +19,8 @@ from typing import Any
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -33,6 +36,10 @@ from .templating import TemplateNotFound, render
 
 logger = logging.getLogger(__name__)
 
+
+class MessageTooLong(ValueError):
+    """The rendered message is longer than the channel can carry."""
+
 Status = OutboundMessage.Status
 
 # When a customer's preferred route is missing a contact detail, try these in order.
@@ -43,6 +50,8 @@ PREFERRED_TO_CHANNEL = {
     PreferredChannel.POST: MessageChannel.LETTER,
 }
 TIMELINE_CHANNEL = {MessageChannel.EMAIL: Channel.EMAIL, MessageChannel.SMS: Channel.SMS, MessageChannel.LETTER: Channel.POST}
+# GOV.UK Notify's limit for one text message (it is split into up to 6 parts).
+SMS_MAX_CHARS = 918
 # A retried task may arrive a moment before next_attempt_at by another host's clock.
 CLAIM_EARLY_TOLERANCE = timedelta(seconds=5)
 
@@ -202,12 +211,24 @@ def notification_queue(
             chosen = candidates[0] if candidates[0] in templates else next(iter(templates))
             problem = "No email address, mobile number or postal address to send this message to"
 
+    if customer is None and chosen == MessageChannel.EMAIL:
+        try:
+            validate_email(recipient)
+        except ValidationError:
+            raise ValueError("to= must be an email address for an email message") from None
+    if len(recipient) > OutboundMessage._meta.get_field("recipient").max_length:
+        raise ValueError("The recipient is too long to be a real address")
+
     rendered = render(templates[chosen], context, subject=subject)
+    if chosen == MessageChannel.SMS and len(rendered.body) > SMS_MAX_CHARS:
+        # Cut short, a text can lose the very sentence that matters; refuse instead.
+        raise MessageTooLong(f"Text message for {template!r} is {len(rendered.body)} characters; the limit is {SMS_MAX_CHARS}")
     now = timezone.now()
     fields = dict(
         customer=customer,
         template_code=template,
-        context=context,
+        # Stored as JSON (dates, decimals, UUIDs as text) for the Notify personalisation.
+        context=json.loads(json.dumps(context, cls=DjangoJSONEncoder)),
         channel=chosen,
         recipient=recipient,
         subject=rendered.subject if chosen != MessageChannel.SMS else "",

@@ -141,3 +141,30 @@ def test_messages_for_a_merged_record_go_to_the_survivor(templates, context, enq
     tombstone = f.CustomerFactory(email="old@example.org", merged_into=survivor, merged_at=timezone.now())
     message = queue(tombstone, context)
     assert message.customer == survivor and message.recipient == "survivor@example.org"
+
+
+def test_a_text_longer_than_notify_allows_is_refused(templates, enqueued):
+    from oxtom.notify.services import MessageTooLong
+
+    customer = f.CustomerFactory(preferred_channel="sms", phone="+447700900558")
+    with pytest.raises(MessageTooLong):
+        queue(customer, {"message": "x" * 1000, "reference": "R"})
+    assert OutboundMessage.objects.count() == 0
+
+
+def test_context_values_that_are_not_json_are_stored_as_text(templates, customer, enqueued):
+    import datetime as dt
+    from decimal import Decimal
+
+    message = queue(customer, {"name": "R", "subject": "S", "message": Decimal("12.50"), "reference": dt.date(2026, 5, 14)})
+    message.refresh_from_db()
+    assert message.context["message"] == "12.50" and message.context["reference"] == "2026-05-14"
+    assert "12.50" in message.body and "2026-05-14" in message.body
+
+
+@pytest.mark.parametrize("to", ["not-an-email", "<script>@x", "a@" + "b" * 400 + ".org"])
+def test_staff_message_to_a_bad_address_is_refused(templates, to):
+    with pytest.raises(ValueError):
+        notification_queue(customer=None, template="staff-alert", context={"subject": "s", "message": "m"},
+                           by=None, idempotency_key="bad-to", to=to)
+    assert OutboundMessage.objects.count() == 0
