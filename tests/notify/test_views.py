@@ -1,7 +1,6 @@
 """The dev page (SMS sink, outbox, simulated reply) and the staff page of failed messages."""
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import pytest
