@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from .models import INTEREST_CHOICES, Channel, Consent, Customer, PreferredChannel
-from .validation import parse_date_of_birth
+from .validation import field_errors, parse_date_of_birth
 
 # Enough for any real value; the services give the precise limits with clear messages.
 # Anything longer is refused here so a pasted essay never reaches the database layer.
@@ -65,7 +65,21 @@ class DateOfBirthField(forms.MultiValueField):
         return data_list
 
 
-class CustomerForm(forms.Form):
+class _ShowsAllErrorsAtOnce:
+    """Run the record's field rules during form validation too, so every message shows in one go.
+
+    The service applies the same rules (and the rules across fields) again when saving.
+    """
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, messages in field_errors(cleaned).items():
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, messages)
+        return cleaned
+
+
+class CustomerForm(_ShowsAllErrorsAtOnce, forms.Form):
     """The staff form for creating or changing a customer record."""
 
     kind = forms.ChoiceField(
@@ -111,6 +125,7 @@ class CustomerForm(forms.Form):
 
 
 class StaffCustomerCreateForm(CustomerForm):
+    field_order = ["channel"]  # asked first, so the error summary follows the page order
     channel = forms.ChoiceField(
         label="How is the customer in touch with us?",
         choices=[(c, label) for c, label in Channel.choices if c in ("phone", "face_to_face", "email", "webchat", "post")],
@@ -120,7 +135,7 @@ class StaffCustomerCreateForm(CustomerForm):
     )
 
 
-class ResidentDetailsForm(forms.Form):
+class ResidentDetailsForm(_ShowsAllErrorsAtOnce, forms.Form):
     """What residents may change about themselves. Their email is their sign-in, changed in account settings."""
 
     first_name = _text("First name", autocomplete="given-name", required=True)

@@ -296,6 +296,19 @@ def _clean_field(name: str, value: object) -> object:  # noqa: C901 - one branch
     raise ValueError(f"{name!r} is not a field services may set on a customer")
 
 
+def field_errors(data: dict) -> dict[str, list[str]]:
+    """Each field's own problems (no cross-field rules), so a form can show them all at once."""
+    errors: dict[str, list[str]] = {}
+    for name, value in data.items():
+        if name not in EDITABLE_FIELDS:
+            continue
+        try:
+            _clean_field(name, value)
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    return errors
+
+
 def clean_customer_data(data: dict, *, current: dict | None = None) -> dict:
     """Clean `data` (field -> raw value) and check the record it would produce as a whole.
 

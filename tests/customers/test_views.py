@@ -376,3 +376,14 @@ def test_resident_details_need_sign_in(client_for):
 def test_staff_without_a_customer_record_get_one_made_for_their_account(client_for, adviser):
     assert client_for(adviser).get(reverse("account_details:show")).status_code == 200
     assert Customer.objects.filter(user=adviser).count() == 1
+
+
+def test_every_problem_shows_at_once_in_page_order(client_for, adviser):
+    data = {**PERSON, "channel": "", "first_name": "<b>", "postcode": "nope", "phone": "1"}
+    content = client_for(adviser).post(reverse("customers:create"), data).content.decode()
+    summary = content.split("govuk-error-summary__list")[1].split("</ul>")[0]
+    expected = ["Select how the customer is in touch with us", "First name must only include letters",
+                "Enter a telephone number", "Enter a real postcode"]
+    positions = [summary.find(message) for message in expected]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions)
+    assert not Customer.objects.exists()
