@@ -1,0 +1,214 @@
+"""Forms for the queue filters and the case actions.
+
+Forms only check the shape of input (GOV.UK-style messages); the rules of
+what may happen to a case live in services.py, whose ValidationErrors the
+views put back on these forms.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+
+from oxtom.accounts.models import Team
+from oxtom.places.models import Division
+
+from . import rules
+from .models import OPEN_STATUSES, Decision, Outcome, Priority, Service, Status
+from .selectors import ASSIGNED_ME, ASSIGNED_NOBODY, team_officers
+
+MAX_TEXT = 5000
+
+
+def _text(label: str, required_message: str, *, short: str, help_text: str = "", rows: int = 5) -> forms.CharField:
+    """A textarea whose messages name the thing: 'Reasons must be 5,000 characters or fewer'."""
+    return forms.CharField(
+        label=label, help_text=help_text, max_length=MAX_TEXT, strip=True,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"required": required_message,
+                        "max_length": f"{short} must be {MAX_TEXT:,} characters or fewer"},
+    )
+
+
+# --- queue filters ----------------------------------------------------------------------
+
+class QueueFilterForm(forms.Form):
+    """GET filters for a team queue. All optional; a bad value is reported and ignored."""
+
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.none(), required=False, empty_label="All services", label="Service",
+        error_messages={"invalid_choice": "Choose a service from the list"},
+    )
+    priority = forms.TypedChoiceField(
+        choices=[("", "All priorities"), *Priority.choices], coerce=int, required=False, empty_value=None,
+        label="Priority", error_messages={"invalid_choice": "Choose a priority from the list"},
+    )
+    status = forms.ChoiceField(
+        choices=[("", "All open statuses"), *[(s.value, s.label) for s in OPEN_STATUSES]], required=False,
+        label="Status", error_messages={"invalid_choice": "Choose a status from the list"},
+    )
+    division = forms.ModelChoiceField(
+        queryset=Division.objects.none(), required=False, empty_label="All divisions", label="Division",
+        error_messages={"invalid_choice": "Choose a division from the list"},
+    )
+    sla = forms.ChoiceField(
+        choices=[("", "Any"), *[(s, rules.SlaState.LABELS[s]) for s in rules.SlaState.FILTERABLE]],
+        required=False, label="Against target", error_messages={"invalid_choice": "Choose a target state from the list"},
+    )
+    assigned = forms.ChoiceField(
+        choices=[("", "Anyone or no one"), (ASSIGNED_ME, "Assigned to me"), (ASSIGNED_NOBODY, "Unassigned")],
+        required=False, label="Assigned", error_messages={"invalid_choice": "Choose who the cases are assigned to"},
+    )
+
+    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = Service.objects.filter(team=team).order_by("name")
+        self.fields["division"].queryset = Division.objects.filter(boundary_set__is_current=True).order_by("name")
+
+
+# --- case actions --------------------------------------------------------------------------
+
+class CaseActionForm(forms.Form):
+    """Every action carries the case version the officer saw (optimistic locking)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1,
+                                 error_messages={"required": "Reload the case and try again",
+                                                 "invalid": "Reload the case and try again",
+                                                 "min_value": "Reload the case and try again"})
+
+    def __init__(self, *args: Any, case: Any, user: Any, **kwargs: Any) -> None:
+        self.case, self.user = case, user
+        kwargs.setdefault("initial", {}).setdefault("version", case.version)
+        super().__init__(*args, **kwargs)
+
+
+class AcceptForm(CaseActionForm):
+    pass
+
+
+class AssignForm(CaseActionForm):
+    NOBODY = "nobody"
+    assignee = forms.ChoiceField(label="Assign to", widget=forms.RadioSelect,
+                                 error_messages={"required": "Choose an officer",
+                                                 "invalid_choice": "Choose an officer from the list"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.officers = {str(u.pk): u for u in team_officers(self.case.team)}
+        choices = [(pk, str(u)) for pk, u in self.officers.items()]
+        if self.case.assignee_id:
+            choices.append((self.NOBODY, "No one: put it back in the queue"))
+        self.fields["assignee"].choices = choices
+
+    def clean_assignee(self) -> Any:
+        value = self.cleaned_data["assignee"]
+        return None if value == self.NOBODY else self.officers[value]
+
+
+class PriorityForm(CaseActionForm):
+    priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int, widget=forms.RadioSelect, label="Priority",
+                                      error_messages={"required": "Choose a priority",
+                                                      "invalid_choice": "Choose a priority from the list"})
+    reason = _text("Why is the priority changing?", "Enter why the priority is changing", short="The reason", rows=3)
+
+
+class ExpectedDateForm(CaseActionForm):
+    """GOV.UK date input: day, month and year boxes, checked together."""
+
+    day = forms.CharField(label="Day", max_length=2, required=False)
+    month = forms.CharField(label="Month", max_length=2, required=False)
+    year = forms.CharField(label="Year", max_length=4, required=False)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        parts = [(self.data.get(name) or "").strip() for name in ("day", "month", "year")]
+        if not any(parts):
+            raise forms.ValidationError("Enter the date the customer can expect this done")
+        if not all(parts):
+            missing = [name for name, part in zip(("day", "month", "year"), parts) if not part]
+            raise forms.ValidationError(f"The expected date must include a {' and '.join(missing)}")
+        if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
+            raise forms.ValidationError("The expected date must be a real date, like 27 3 2026")
+        try:
+            cleaned["expected_date"] = dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
+        except ValueError:
+            raise forms.ValidationError("The expected date must be a real date, like 27 3 2026") from None
+        return cleaned
+
+
+class RequestInformationForm(CaseActionForm):
+    request_text = _text("What do you need from the customer?", "Enter what you need from the customer", short="The request",
+                         help_text="The customer is sent these words.")
+
+
+class InformationReceivedForm(CaseActionForm):
+    details = _text("What did the customer send?", "Enter what the customer sent", short="The details")
+
+
+class NoteForm(CaseActionForm):
+    text = _text("Private note", "Enter a note", short="The note", help_text="Only staff can see notes.", rows=3)
+
+
+class PublicUpdateForm(CaseActionForm):
+    text = _text("Update for the customer", "Enter the update for the customer", short="The update",
+                 help_text="The customer can see this and may be sent it.")
+
+
+class DecideForm(CaseActionForm):
+    decision = forms.ChoiceField(choices=Decision.choices, widget=forms.RadioSelect, label="Decision",
+                                 error_messages={"required": "Choose a decision",
+                                                 "invalid_choice": "Choose a decision from the list"})
+    reasons = _text("Reasons for the decision", "Enter the reasons for the decision", short="The reasons",
+                    help_text="The customer is told these reasons.")
+
+
+class CloseForm(CaseActionForm):
+    outcome = forms.ChoiceField(choices=[c for c in Outcome.choices if c[0] != Outcome.DUPLICATE],
+                                widget=forms.RadioSelect, label="Outcome",
+                                error_messages={"required": "Choose an outcome",
+                                                "invalid_choice": "Choose an outcome from the list"})
+    note = _text("Closing note (optional)", "", short="The closing note", rows=3)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["note"].required = False
+
+
+class ReopenForm(CaseActionForm):
+    reason = _text("Why is the case being reopened?", "Enter why the case is being reopened", short="The reason", rows=3)
+
+
+class DuplicateForm(CaseActionForm):
+    original = forms.CharField(label="Reference of the original case", max_length=20,
+                               help_text="For example, HW-2026-7KXM3Q",
+                               error_messages={"required": "Enter the reference of the original case",
+                                               "max_length": "Enter a case reference, like HW-2026-7KXM3Q"})
+
+    def clean_original(self) -> Any:
+        from django.http import Http404
+
+        from .selectors import get_case_for_user
+
+        try:
+            return get_case_for_user(self.user, self.cleaned_data["original"])
+        except Http404:
+            raise forms.ValidationError("Enter the reference of a case you can see, like HW-2026-7KXM3Q") from None
+
+
+class ReferForm(CaseActionForm):
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), label="Refer to", empty_label="Choose a team",
+                                  error_messages={"required": "Choose the team to refer the case to",
+                                                  "invalid_choice": "Choose a team from the list"})
+    reason = _text("Why are you referring it?", "Enter why the case is being referred", short="The reason", rows=3)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.exclude(pk=self.case.team_id).order_by("name")
+
+
+__all__ = [
+    "QueueFilterForm", "AcceptForm", "AssignForm", "PriorityForm", "ExpectedDateForm", "RequestInformationForm",
+    "InformationReceivedForm", "NoteForm", "PublicUpdateForm", "DecideForm", "CloseForm", "ReopenForm",
+    "DuplicateForm", "ReferForm", "Status",
+]

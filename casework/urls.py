@@ -1,0 +1,14 @@
+"""Staff casework. Mounted under /staff/ by oxtom/urls.py: path("staff/", include("casework.urls"))."""
+from django.urls import path
+
+from . import views
+
+app_name = "casework"
+
+urlpatterns = [
+    path("queues/", views.queue_list, name="queues"),
+    path("queues/<slug:team_slug>/", views.queue, name="queue"),
+    path("queues/<slug:team_slug>/next/", views.claim_next, name="claim_next"),
+    path("cases/<str:reference>/", views.case_detail, name="case"),
+    path("cases/<str:reference>/<slug:action>/", views.case_action, name="case_action"),
+]

@@ -1,0 +1,257 @@
+"""Staff casework pages: team queues, get next, the case page and its actions.
+
+Thin views: read through selectors, write through services, and put a
+service's ValidationError back on the form. Everything works without
+JavaScript: actions are plain forms that POST and redirect.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from oxtom.accounts.decorators import staff_area_required
+from oxtom.accounts.permissions import Permission
+from oxtom.core.audit import audit_record
+from oxtom.customers.selectors import customers_for_user, interactions_page
+
+from . import forms as f
+from . import rules, selectors, services
+from .models import Case, Status
+
+# --- queues ------------------------------------------------------------------------------
+
+
+@staff_area_required
+@require_GET
+def queue_list(request: HttpRequest) -> HttpResponse:
+    """The teams whose queues this person can open; one team goes straight to its queue."""
+    teams = list(selectors.teams_for_user(request.user).order_by("name"))
+    if len(teams) == 1:
+        return redirect("casework:queue", team_slug=teams[0].slug)
+    return render(request, "casework/queue_list.html", {"teams": teams})
+
+
+def _filters_from(form: f.QueueFilterForm) -> selectors.QueueFilters:
+    """Valid filters apply; a field with an error is ignored (and reported on the page)."""
+    form.is_valid()
+    data = {name: form.cleaned_data.get(name) for name in form.fields if name not in form.errors}
+    return selectors.QueueFilters(
+        service_id=data.get("service").pk if data.get("service") else None,
+        priority=data.get("priority") or None,
+        status=data.get("status") or None,
+        division_id=data.get("division").pk if data.get("division") else None,
+        sla=data.get("sla") or None,
+        assigned=data.get("assigned") or None,
+    )
+
+
+@staff_area_required
+@require_GET
+def queue(request: HttpRequest, team_slug: str) -> HttpResponse:
+    team = selectors.get_team_for_user(request.user, team_slug)
+    form = f.QueueFilterForm(request.GET or None, team=team)
+    filters = _filters_from(form) if request.GET else selectors.QueueFilters()
+    page = selectors.queue_page(user=request.user, team=team, filters=filters, cursor=request.GET.get("after", ""))
+    base_params = {k: v for k, v in request.GET.items() if k not in ("after", "sla") and v and k in form.fields}
+    sla_tabs = [
+        {
+            "state": state,
+            "label": rules.SlaState.LABELS[state],
+            "count": page.counts.get(state, 0),
+            "href": "?" + urlencode({**base_params, "sla": state}),
+            "current": filters.sla == state,
+        }
+        for state in rules.SlaState.FILTERABLE
+    ]
+    next_href = ""
+    if page.next_cursor:
+        params = {k: v for k, v in request.GET.items() if k != "after" and v and k in form.fields}
+        next_href = "?" + urlencode({**params, "after": page.next_cursor})
+    return render(request, "casework/queue.html", {
+        "team": team,
+        "filter_form": form,
+        "page": page,
+        "sla_tabs": sla_tabs,
+        "all_href": "?" + urlencode(base_params) if base_params else "?",
+        "next_href": next_href,
+        "is_first_page": not request.GET.get("after"),
+        "first_href": "?" + urlencode({k: v for k, v in request.GET.items() if k != "after" and v and k in form.fields}),
+        "can_claim": request.user.has_permission(Permission.CASE_WORK)
+        and services.is_team_member(request.user, team.pk),
+    })
+
+
+@staff_area_required
+@require_POST
+def claim_next(request: HttpRequest, team_slug: str) -> HttpResponse:
+    team = selectors.get_team_for_user(request.user, team_slug)
+    try:
+        case = services.case_claim_next(officer=request.user, team=team)
+    except PermissionDenied:
+        messages.error(request, "Only officers in this team can take its cases")
+        return redirect("casework:queue", team_slug=team.slug)
+    if case is None:
+        messages.info(request, "There are no unassigned cases in this queue")
+        return redirect("casework:queue", team_slug=team.slug)
+    messages.success(request, f"Case {case.reference} is now yours")
+    return redirect("casework:case", reference=case.reference)
+
+
+# --- the case page -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing an officer can do to a case: its form, its service call and when it is offered."""
+
+    slug: str
+    title: str
+    button: str
+    form: type[f.CaseActionForm]
+    run: Callable[[Case, dict, Any], Case]
+    offered: Callable[[Case], bool]
+    done: str
+    permission: Permission = Permission.CASE_WORK
+
+
+def _open(case: Case) -> bool:
+    return case.status != Status.CLOSED
+
+
+def _can(target: str) -> Callable[[Case], bool]:
+    return lambda case: rules.can_transition(case.status, target)
+
+
+ACTIONS: dict[str, Action] = {a.slug: a for a in [
+    Action("accept", "Accept this case", "Accept case", f.AcceptForm,
+           lambda c, d, u: services.case_accept(case=c, expected_version=d["version"], by=u),
+           lambda c: c.status == Status.NEW, "Case accepted"),
+    Action("assign", "Assign this case", "Assign", f.AssignForm,
+           lambda c, d, u: services.case_assign(case=c, assignee=d["assignee"], expected_version=d["version"], by=u),
+           _open, "Assignment changed"),
+    Action("priority", "Change the priority", "Change priority", f.PriorityForm,
+           lambda c, d, u: services.case_change_priority(case=c, priority=d["priority"], reason=d["reason"],
+                                                         expected_version=d["version"], by=u),
+           _open, "Priority changed"),
+    Action("expected-date", "Set the expected date", "Set date", f.ExpectedDateForm,
+           lambda c, d, u: services.case_set_expected_date(case=c, expected_date=d["expected_date"],
+                                                           expected_version=d["version"], by=u),
+           _open, "Expected date set"),
+    Action("request-information", "Ask the customer for information", "Send request", f.RequestInformationForm,
+           lambda c, d, u: services.case_request_information(case=c, request_text=d["request_text"],
+                                                             expected_version=d["version"], by=u),
+           _can(Status.AWAITING_CUSTOMER), "Request sent to the customer"),
+    Action("information-received", "Record the customer's reply", "Record reply", f.InformationReceivedForm,
+           lambda c, d, u: services.case_information_received(case=c, details=d["details"],
+                                                              expected_version=d["version"], by=u),
+           lambda c: c.status == Status.AWAITING_CUSTOMER, "Reply recorded: work has restarted"),
+    Action("note", "Add a private note", "Add note", f.NoteForm,
+           lambda c, d, u: services.case_add_note(case=c, text=d["text"], expected_version=d["version"], by=u),
+           lambda c: True, "Note added"),
+    Action("update", "Send an update to the customer", "Add update", f.PublicUpdateForm,
+           lambda c, d, u: services.case_add_public_update(case=c, text=d["text"], expected_version=d["version"], by=u),
+           _open, "Update added"),
+    Action("decide", "Record a decision", "Record decision", f.DecideForm,
+           lambda c, d, u: services.case_decide(case=c, decision=d["decision"], reasons=d["reasons"],
+                                                expected_version=d["version"], by=u),
+           _can(Status.DECIDED), "Decision recorded"),
+    Action("close", "Close this case", "Close case", f.CloseForm,
+           lambda c, d, u: services.case_close(case=c, outcome=d["outcome"], note=d.get("note", ""),
+                                               expected_version=d["version"], by=u),
+           _open, "Case closed"),
+    Action("reopen", "Reopen this case", "Reopen case", f.ReopenForm,
+           lambda c, d, u: services.case_reopen(case=c, reason=d["reason"], expected_version=d["version"], by=u),
+           lambda c: c.status == Status.CLOSED, "Case reopened"),
+    Action("duplicate", "Link as a duplicate", "Link and close", f.DuplicateForm,
+           lambda c, d, u: services.case_link_duplicate(case=c, original=d["original"],
+                                                        expected_version=d["version"], by=u),
+           _open, "Linked as a duplicate and closed"),
+    Action("refer", "Refer to another team", "Refer case", f.ReferForm,
+           lambda c, d, u: services.case_refer(case=c, team=d["team"], reason=d["reason"],
+                                               expected_version=d["version"], by=u),
+           _can(Status.NEW), "Case referred"),
+]}
+
+
+@staff_area_required
+@require_GET
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    case = selectors.get_case_for_user(request.user, reference)
+    customer = customers_for_user(request.user).filter(pk=case.customer_id).first()
+    interactions: list = []
+    if customer is not None:
+        interactions, _ = interactions_page(customer, per_page=5)
+        # Every staff view of a customer's record is audited (DESIGN.md §8).
+        audit_record(by=request.user, action="view", target=customer, summary=f"Viewed with case {case.reference}")
+    can_work = services.can_work_case(request.user, case)
+    return render(request, "casework/case_detail.html", {
+        "case": case,
+        "customer": customer,
+        "interactions": interactions,
+        "other_cases": selectors.other_open_cases(request.user, case),
+        "timeline": selectors.case_timeline(case),
+        "timeline_limit": selectors.TIMELINE_LIMIT,
+        "sla_state": rules.sla_state(status=case.status, due_at=case.due_at, paused_on=case.paused_on),
+        "sla_labels": rules.SlaState.LABELS,
+        "actions": [a for a in ACTIONS.values() if can_work and a.offered(case) and a.slug != "note"],
+        "note_form": f.NoteForm(case=case, user=request.user) if can_work else None,
+        "can_work": can_work,
+    })
+
+
+def _put_errors_on_form(form: f.CaseActionForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            for e in errors:
+                form.add_error(field if field in form.fields else None, e)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+@staff_area_required
+@require_http_methods(["GET", "POST"])
+def case_action(request: HttpRequest, reference: str, action: str) -> HttpResponse:
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404("No such action")
+    case = selectors.get_case_for_user(request.user, reference)
+    if not services.can_work_case(request.user, case) or not request.user.has_permission(spec.permission):
+        raise PermissionDenied
+    case_url = reverse("casework:case", kwargs={"reference": case.reference})
+    if request.method == "GET":
+        if not spec.offered(case):
+            messages.info(request, f"You cannot {spec.title[0].lower()}{spec.title[1:]} now: it is {case.get_status_display().lower()}")
+            return redirect(case_url)
+        form = spec.form(case=case, user=request.user)
+    else:
+        form = spec.form(request.POST, case=case, user=request.user)
+        if form.is_valid():
+            try:
+                spec.run(case, form.cleaned_data, request.user)
+            except services.StaleCaseError as exc:
+                # Keep what they typed; the hidden version moves on so they can resubmit after checking.
+                data = request.POST.copy()
+                data["version"] = str(Case.objects.filter(pk=case.pk).values_list("version", flat=True).first())
+                form = spec.form(data, case=case, user=request.user)
+                form.is_valid()
+                form.add_error(None, exc.messages[0])
+                case.refresh_from_db()
+            except ValidationError as exc:
+                _put_errors_on_form(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc) or "You cannot do that")
+            else:
+                messages.success(request, spec.done)
+                return redirect(case_url)
+    return render(request, "casework/case_action.html", {
+        "case": case, "action": spec, "form": form, "case_url": case_url,
+    })
