@@ -36,7 +36,14 @@ from oxtom.notify.services import notification_queue, outbox_sweep
 from tests import factories as f
 from tests.conftest import require
 
-pytestmark = [pytest.mark.xdist_group("worker"), pytest.mark.services]
+# Rows must be committed for the worker to see them. serialized_rollback puts
+# back the migrations' data (seeded templates, other apps' reference data)
+# after the flush, so tests that run after these on the same database still find it.
+pytestmark = [
+    pytest.mark.xdist_group("worker"),
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 BASE_DIR = Path(settings.BASE_DIR)
 Status = OutboundMessage.Status
@@ -140,7 +147,7 @@ def _database_url() -> str:
 
 
 @pytest.fixture
-def services_available(transactional_db):
+def services_available():
     if connection.vendor != "postgresql":
         require("REQUIRE_SERVICES", "real-worker outbox tests need PostgreSQL (set DATABASE_URL)")
     if not (shutil.which("redis-server") and shutil.which("redis-cli")):
@@ -206,7 +213,7 @@ def workers(broker, tmp_path):
 
 
 @pytest.fixture
-def seeded(transactional_db):
+def seeded():
     seed_templates(MessageTemplate)
 
 

@@ -246,7 +246,7 @@ def test_enqueue_dispatch_swallows_a_dead_broker(monkeypatch, caplog):
     assert str(message_id) in caplog.text and "sweeper" in caplog.text
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_concurrent_claimers_on_postgresql_only_one_wins(templates, customer, context, enqueued):
     """Two threads, two database connections, one row: the conditional UPDATE lets one through."""
     if connection.vendor != "postgresql":
