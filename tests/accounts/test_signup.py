@@ -57,6 +57,8 @@ def test_signup_creates_resident_with_customer_record_and_sends_verification(cli
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["rose.tyler@example.org"]
     assert "/accounts/confirm-email/" in mail.outbox[0].body
+    assert mail.outbox[0].subject == "Oxfordshire County Council: Confirm your email address"
+    assert "Rose Tyler" not in mail.outbox[0].body  # nothing a stranger typed is echoed into the email
 
 
 def test_verification_is_required_before_the_account_can_be_used(client):

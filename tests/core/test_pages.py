@@ -353,3 +353,16 @@ def test_collectstatic_with_manifest_storage_hashes_the_front_end(tmp_path, clie
         assert (tmp_path / "govuk" / "govuk-frontend.min.js").exists()
         html = client.get("/").content.decode()
         assert css_url in html and js_url in html
+
+
+@pytest.mark.parametrize("url", ["/", "/accessibility/", "/cookies/", "/accounts/login/"])
+def test_public_pages_cost_no_queries_for_anonymous_visitors(client, url, django_assert_max_num_queries):
+    with django_assert_max_num_queries(0):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/", "/accessibility/", "/cookies/"])
+def test_public_pages_cost_a_constant_few_queries_when_signed_in(client_for, resident_a, url, django_assert_max_num_queries):
+    client = client_for(resident_a)
+    with django_assert_max_num_queries(2):  # the session and the user
+        assert client.get(url).status_code == 200
