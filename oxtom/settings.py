@@ -216,6 +216,7 @@ ACCOUNT_FORMS = {
     "change_password": "oxtom.accounts.forms.ChangePasswordForm",
     "set_password": "oxtom.accounts.forms.SetPasswordForm",
     "add_email": "oxtom.accounts.forms.AddEmailForm",
+    "reauthenticate": "oxtom.accounts.forms.PasswordReauthenticateForm",
 }
 MFA_FORMS = {
     "authenticate": "oxtom.accounts.forms.AuthenticateForm",

@@ -21,7 +21,8 @@ class AccountAdapter(DefaultAccountAdapter):
         ),
         "rate_limited": "You have tried this too many times. Wait a few minutes, then try again",
         "incorrect_password": "Enter your current password correctly",
-        "enter_current_password": "Enter your current password",
+        # allauth raises this when the current password given is wrong.
+        "enter_current_password": "Enter your current password correctly",
         "incorrect_code": "Enter the code correctly",
         "invalid_or_expired_key": "This link has expired or has already been used",
         "unverified_primary_email": "Confirm your email address before you continue",

@@ -5,6 +5,7 @@ import unicodedata
 
 from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import ReauthenticateForm as AllauthPasswordReauthenticateForm
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import ResetPasswordKeyForm as AllauthResetPasswordKeyForm
 from allauth.account.forms import SetPasswordForm as AllauthSetPasswordForm
@@ -126,6 +127,17 @@ class AddEmailForm(AllauthAddEmailForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         _gds_email(self.fields["email"], label="New email address")
+
+
+class PasswordReauthenticateForm(AllauthPasswordReauthenticateForm):
+    """Asked before sensitive changes (two-factor set-up, email changes)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        password = self.fields["password"]
+        password.help_text = ""
+        password.error_messages["required"] = "Enter your password"
+        password.widget.attrs.pop("placeholder", None)
 
 
 class AuthenticateForm(AllauthAuthenticateForm):
