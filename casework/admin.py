@@ -8,8 +8,26 @@ from django.contrib import admin
 from .models import MAX_SLA_WORKING_DAYS, Case, CaseEvent, Priority, Service
 
 
+def _sla_field(priority: Priority) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=f"Working days for {priority.label.lower()} priority",
+        min_value=1, max_value=MAX_SLA_WORKING_DAYS,
+        error_messages={
+            "required": f"Enter working days for {priority.label.lower()} priority",
+            "min_value": "Working days must be 1 or more",
+            "max_value": f"Working days must be {MAX_SLA_WORKING_DAYS} or fewer",
+            "invalid": "Enter a whole number of working days",
+        },
+    )
+
+
 class ServiceAdminForm(forms.ModelForm):
     """One whole-number box per priority instead of raw JSON, so an SLA can't be mistyped."""
+
+    sla_1 = _sla_field(Priority.URGENT)
+    sla_2 = _sla_field(Priority.HIGH)
+    sla_3 = _sla_field(Priority.NORMAL)
+    sla_4 = _sla_field(Priority.LOW)
 
     class Meta:
         model = Service
@@ -17,20 +35,8 @@ class ServiceAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        table = self.instance.sla_working_days or {}
         for priority in Priority:
-            name = f"sla_{priority.value}"
-            self.fields[name] = forms.IntegerField(
-                label=f"Working days for {priority.label.lower()} priority",
-                min_value=1, max_value=MAX_SLA_WORKING_DAYS,
-                initial=table.get(str(priority.value), self.instance.sla_days(priority.value)),
-                error_messages={
-                    "required": f"Enter working days for {priority.label.lower()} priority",
-                    "min_value": "Working days must be 1 or more",
-                    "max_value": f"Working days must be {MAX_SLA_WORKING_DAYS} or fewer",
-                    "invalid": "Enter a whole number of working days",
-                },
-            )
+            self.fields[f"sla_{priority.value}"].initial = self.instance.sla_days(priority.value)
 
     def clean(self):
         cleaned = super().clean()
