@@ -2,7 +2,9 @@
 
 Use it from any tests/browser/ module:
 
-    pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+    # serialized_rollback: the live server needs real commits, and this puts back rows
+    # that data migrations created once each test has flushed the database.
+    pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
     def test_something(page, resident_a):
         sign_in(page, resident_a)            # through the real sign-in form

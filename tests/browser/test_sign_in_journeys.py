@@ -9,7 +9,7 @@ from django.core import mail
 from oxtom.customers.models import Customer
 from tests.browser.conftest import assert_accessible, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_resident_signs_up_verifies_their_email_and_lands_on_account_home(page, live_server):

@@ -7,7 +7,7 @@ from tests.accounts.conftest import totp_code
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import TEST_PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_staff_set_up_two_factor_then_sign_in_with_it(page, live_server, settings, officer_in_team):
