@@ -131,10 +131,3 @@ register_move("customers.consent", "customer")
 # so following merged_into is always one hop.
 register_move("customers.customer", "merged_into")
 
-# Notifications (oxtom/notify): a message sent to or received from a person belongs on the
-# record we keep, like the rest of their timeline. Registered here because notify's models
-# already point at Customer; notify may re-register in its own ready() (the later call wins).
-register_move("notify.outboundmessage", "customer")
-register_move("notify.inboundsms", "customer")
-# Casework: a case belongs to the person, whichever record we keep for them.
-register_move("casework.case", "customer")

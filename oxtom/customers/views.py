@@ -50,6 +50,12 @@ def search(request: HttpRequest) -> HttpResponse:
         if result.message:
             form.add_error("q", result.message)
             result = None
+        elif result.customers:
+            # Results show personal data, so say which records were shown (never the search terms).
+            audit_record(
+                by=request.user, action="view", target=request.user, summary="Searched customer records",
+                search_kind=result.kind, references=[c.reference for c in result.customers],
+            )
     return render(request, "customers/search.html", {
         "form": form, "result": result,
         "can_create": request.user.has_permission(Permission.CUSTOMER_CREATE),
@@ -147,6 +153,8 @@ def edit(request: HttpRequest, reference: str) -> HttpResponse:
 def consent_add(request: HttpRequest, reference: str) -> HttpResponse:
     customer = _editable_customer(request, reference, Permission.CUSTOMER_EDIT)
     form = ConsentForm(request.POST or None)
+    if request.method == "GET":
+        _record_view(request, customer, "Viewed customer record to record consent")
     if request.method == "POST" and form.is_valid():
         try:
             services.consent_record(

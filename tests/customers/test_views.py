@@ -114,7 +114,11 @@ def test_search_posts_so_terms_stay_out_of_the_url(client_for, adviser, customer
     response = client.post(reverse("customers:search"), {"q": "Tailor"})
     assert response.status_code == 200
     assert customer.reference.encode() in response.content
+    assert response.request["PATH_INFO"] == "/staff/customers/" and not response.request.get("QUERY_STRING")
     assert b"1 customer found" in response.content
+    event = AuditEvent.objects.get(action="view", target_type="accounts.user", target_id=str(adviser.pk))
+    assert event.detail == {"search_kind": "name", "references": [customer.reference]}
+    assert "Tailor" not in str(event.detail) and "Tailor" not in event.summary
 
 
 @pytest.mark.parametrize("query, message", [
@@ -274,6 +278,8 @@ def test_bad_edit_changes_nothing(client_for, adviser, customer):
 
 def test_adviser_records_consent(client_for, adviser, customer):
     client = client_for(adviser)
+    assert client.get(reverse("customers:consent", args=[customer.reference])).status_code == 200
+    assert _views_of(customer) == 1
     bad = client.post(reverse("customers:consent", args=[customer.reference]), {"purpose": "sell"})
     assert "Select what the consent is for" in bad.content.decode() and not Consent.objects.exists()
     response = client.post(reverse("customers:consent", args=[customer.reference]), {
