@@ -33,7 +33,11 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-static: deps
+# Our stylesheet compiles GOV.UK Frontend's Sass (npm's postinstall builds it too).
+static/vendor/oxtom.css: static/scss/oxtom.scss node_modules/.installed
+	npm run --silent build:css
+
+static: deps static/vendor/oxtom.css
 	@$(PY) manage.py collectstatic --noinput -v0
 
 migrate: deps
