@@ -146,9 +146,13 @@ class Case(TimeStampedModel):
     reference = models.CharField(max_length=20, unique=True)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="cases")
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="cases")
-    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="cases")
+    # No single-column indexes on team, assignee and division: the composite
+    # indexes below lead with them, and on SQLite a plain assignee index lures
+    # the planner into scanning every unassigned case for "get next".
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="cases", db_index=False)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_cases"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_cases",
+        db_index=False,
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
@@ -160,7 +164,7 @@ class Case(TimeStampedModel):
     special_category = models.BooleanField(default=False)
     shared_with_councillor = models.BooleanField(default=False)
     division = models.ForeignKey(
-        "places.Division", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        "places.Division", null=True, blank=True, on_delete=models.PROTECT, related_name="cases", db_index=False
     )
     answers = models.JSONField(default=dict, blank=True)
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
@@ -188,9 +192,10 @@ class Case(TimeStampedModel):
     class Meta:
         indexes = [
             models.Index(fields=["team", "status", "due_at"], name="case_team_status_due"),
-            # The open queue sorted by due date (keyset on due_at, id) without touching closed cases.
+            # The open queue sorted by due date (keyset on due_at, id) without touching closed
+            # cases; paused_on makes it covering for the counts per SLA state.
             models.Index(
-                fields=["team", "due_at", "id"], name="case_team_open_due",
+                fields=["team", "due_at", "id", "paused_on"], name="case_team_open_due_v2",
                 condition=~models.Q(status="closed"),
             ),
             # Get next: unassigned open cases by priority then due date.
@@ -198,8 +203,14 @@ class Case(TimeStampedModel):
                 fields=["team", "priority", "due_at", "id"], name="case_team_unassigned",
                 condition=models.Q(assignee__isnull=True) & ~models.Q(status="closed"),
             ),
-            models.Index(fields=["assignee", "status", "due_at"], name="case_assignee"),
+            # Partial: "assigned to me" and user deletion checks use it; unassigned cases never do.
+            models.Index(
+                fields=["assignee", "status", "due_at"], name="case_assignee_v2",
+                condition=models.Q(assignee__isnull=False),
+            ),
             models.Index(fields=["division", "status", "due_at"], name="case_division"),
+            # The escalation sweep: open cases past their due date, across teams.
+            models.Index(fields=["due_at", "id"], name="case_open_due", condition=~models.Q(status="closed")),
             models.Index(fields=["customer", "-received_at"], name="case_customer"),
         ]
         ordering = ["due_at", "id"]
