@@ -6,8 +6,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.dateparse import parse_datetime
 
 from .models import InboundSms, OutboundMessage
 
@@ -46,7 +49,7 @@ class SinkedSms:
     id: str
     to: str
     body: str
-    written_at: str
+    written_at: datetime | None
 
 
 def sms_sink(limit: int = 50) -> list[SinkedSms]:
@@ -65,6 +68,9 @@ def sms_sink(limit: int = 50) -> list[SinkedSms]:
             data = json.loads(Path(entry.path).read_text())
         except (OSError, ValueError):
             continue
-        found.append(SinkedSms(str(data.get("id", "")), str(data.get("to", "")), str(data.get("body", "")),
-                               str(data.get("written_at", ""))))
+        try:
+            written = parse_datetime(str(data.get("written_at", "")))
+        except ValueError:
+            written = None
+        found.append(SinkedSms(str(data.get("id", "")), str(data.get("to", "")), str(data.get("body", "")), written))
     return found

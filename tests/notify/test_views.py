@@ -179,3 +179,13 @@ def test_retry_of_a_message_that_is_not_dead_is_404(client_for, adviser, templat
 
 def test_retry_by_get_is_not_allowed(client_for, adviser, dead_messages):
     assert client_for(adviser).get(f"/notify/failed/{dead_messages[0].pk}/retry/").status_code == 405
+
+
+def test_a_corrupt_file_in_the_sms_sink_does_not_break_the_dev_page(client, settings, sinks):
+    settings.DEBUG = True
+    folder = sinks / "sms"
+    folder.mkdir()
+    (folder / "broken.json").write_text("{not json")
+    (folder / "ok.json").write_text('{"id": "1", "to": "+447700900123", "body": "Hello", "written_at": "2026-05-14T12:15:30+00:00"}')
+    html = client.get(DEV).content.decode()
+    assert "Hello" in html and "14 May 2026" in html
