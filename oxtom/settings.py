@@ -310,8 +310,20 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "OxTOM <no-reply@oxtom.exampl
 SMS_FILE_PATH = str(VAR_DIR / "sms")
 NOTIFY_API_KEY = env_str("NOTIFY_API_KEY", "", required=not DEBUG and "notify" in {EMAIL_CHANNEL, SMS_CHANNEL})
 NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
-NOTIFY_INBOUND_TOKEN = env_str("NOTIFY_INBOUND_TOKEN", "embedded-inbound-token")
+# The embedded token is public; production must set its own or inbound texts are refused.
+NOTIFY_INBOUND_TOKEN = env_str(
+    "NOTIFY_INBOUND_TOKEN", "embedded-inbound-token" if DEBUG else "", required=not DEBUG and SMS_CHANNEL == "notify"
+)
+NOTIFY_EMAIL_TEMPLATE_ID = env_str("NOTIFY_EMAIL_TEMPLATE_ID", "", required=not DEBUG and EMAIL_CHANNEL == "notify")
+NOTIFY_SMS_TEMPLATE_ID = env_str("NOTIFY_SMS_TEMPLATE_ID", "", required=not DEBUG and SMS_CHANNEL == "notify")
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5)
+# A claim must outlive the dispatch task's hard time limit, or two workers could send.
+NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 150)
+NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 30)
+NOTIFY_SWEEP_GRACE_SECONDS = env_int("NOTIFY_SWEEP_GRACE_SECONDS", 120)
+LETTER_FILE_PATH = str(VAR_DIR / "letters")
+# Without a timeout a stuck SMTP server holds a worker until the task's time limit.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 
 # --- Payments ---------------------------------------------------------------
 PAYMENT_PROVIDER = env_choice("PAYMENT_PROVIDER", "sandbox", {"sandbox", "govuk_pay"})

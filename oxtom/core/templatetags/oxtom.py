@@ -61,6 +61,7 @@ def _staff_items(request, user) -> list[NavItem]:
         ("Customers", "/staff/customers/", Permission.CUSTOMER_VIEW),
         ("Queues", "/staff/queues/", Permission.CASE_VIEW_TEAM),
         ("Assist", "/staff/assist/", Permission.ASSIST_ACT_FOR),
+        ("Failed messages", "/notify/failed/", Permission.CUSTOMER_VIEW),
     ]
     items = []
     for text, href, permission in candidates:
