@@ -167,10 +167,10 @@ def test_public_navigation_lists_existing_services_and_the_users_areas(client_fo
 @pytest.mark.parametrize(
     "role, expected",
     [
-        ("adviser", ["/staff/", "/staff/customers/", "/staff/assist/"]),
-        ("officer_in_team", ["/staff/", "/staff/customers/", "/staff/queues/"]),
-        ("team_leader", ["/staff/", "/staff/customers/", "/staff/queues/"]),
-        ("administrator", ["/staff/", "/staff/customers/", "/staff/queues/", "/staff/assist/"]),
+        ("adviser", ["/staff/", "/staff/customers/", "/staff/assist/", "/notify/failed/"]),
+        ("officer_in_team", ["/staff/", "/staff/customers/", "/staff/queues/", "/notify/failed/"]),
+        ("team_leader", ["/staff/", "/staff/customers/", "/staff/queues/", "/notify/failed/"]),
+        ("administrator", ["/staff/", "/staff/customers/", "/staff/queues/", "/staff/assist/", "/notify/failed/"]),
     ],
 )
 def test_staff_navigation_shows_only_what_the_role_allows(client_for, request, role, expected):
