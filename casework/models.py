@@ -193,9 +193,10 @@ class Case(TimeStampedModel):
         indexes = [
             models.Index(fields=["team", "status", "due_at"], name="case_team_status_due"),
             # The open queue sorted by due date (keyset on due_at, id) without touching closed
-            # cases; paused_on makes it covering for the counts per SLA state.
+            # cases; paused_on and status make it covering for the counts per SLA state
+            # (SQLite needs every column the query names, even the one the condition fixes).
             models.Index(
-                fields=["team", "due_at", "id", "paused_on"], name="case_team_open_due_v2",
+                fields=["team", "due_at", "id", "paused_on", "status"], name="case_team_open_due_v3",
                 condition=~models.Q(status="closed"),
             ),
             # Get next: unassigned open cases by priority then due date.
