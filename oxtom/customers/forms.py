@@ -164,7 +164,8 @@ class ResidentDetailsForm(_ShowsAllErrorsAtOnce, forms.Form):
 class SearchForm(forms.Form):
     q = forms.CharField(
         label="Search for a customer", max_length=100, required=True, strip=True,
-        help_text="Name, customer reference, postcode, email address, telephone number or date of birth (like 27/3/1987)",
+        help_text="Name, customer reference, postcode, email address, telephone number or date of birth (like 27/3/1987). "
+        "Add a postcode or date of birth after a name to narrow it, like John Smith OX1 1DS",
         widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
         error_messages={"required": "Enter something to search for",
                         "max_length": "Search must be 100 characters or fewer"},

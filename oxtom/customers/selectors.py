@@ -97,9 +97,28 @@ def find_possible_duplicates(
 class SearchResult:
     """What the search understood the query to be, and the records it found."""
 
-    kind: str  # reference, email, phone, postcode, outward_postcode, date_of_birth, name, empty
+    kind: str  # reference, email, phone, postcode, outward_postcode, date_of_birth, name, name_and_..., empty
     customers: list[Customer] = field(default_factory=list)
     message: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        """What we searched by, for the results heading."""
+        return _KIND_LABELS.get(self.kind, self.kind.replace("_", " "))
+
+
+_KIND_LABELS = {
+    "reference": "customer reference",
+    "email": "email address",
+    "phone": "telephone number",
+    "postcode": "postcode",
+    "outward_postcode": "the first half of the postcode",
+    "date_of_birth": "date of birth",
+    "name": "name, including names that sound alike",
+    "name_and_postcode": "name and postcode",
+    "name_and_outward_postcode": "name and the first half of the postcode",
+    "name_and_date_of_birth": "name and date of birth",
+}
 
 
 def _name_queries(query: str) -> tuple[Q, Q] | None:
@@ -160,6 +179,9 @@ def classify_query(query: str) -> tuple[str, Any]:
         return "outward_postcode", compact
     if _REFERENCE_RE.match(compact) and any(ch.isdigit() for ch in compact):
         return "reference", compact
+    combined = _name_with_detail(text)
+    if combined is not None:
+        return combined
     if any(ch.isdigit() for ch in text):
         return "invalid", "Enter a name, reference, postcode, email, phone number or date of birth"
     if not _NAME_QUERY_RE.match(text):
@@ -170,6 +192,31 @@ def classify_query(query: str) -> tuple[str, Any]:
     return "name", text
 
 
+def _name_with_detail(text: str) -> tuple[str, Any] | None:
+    """'John Smith OX1 1DS', 'Smith OX1' or 'Smith 7/3/1980': a name narrowed by postcode or date of birth."""
+    tokens = text.split()
+    if len(tokens) < 2:
+        return None
+    candidates = []
+    if len(tokens) >= 3:
+        candidates.append((tokens[:-2], " ".join(tokens[-2:])))
+    candidates.append((tokens[:-1], tokens[-1]))
+    for name_tokens, detail in candidates:
+        name = " ".join(name_tokens)
+        if not _NAME_QUERY_RE.match(name):
+            continue
+        try:
+            return "name_and_postcode", (name, normalise_postcode(detail))
+        except ValidationError:
+            pass
+        if " " not in detail and is_outward_code(detail):
+            return "name_and_outward_postcode", (name, detail.upper())
+        dob = parse_dob_query(detail)
+        if dob is not None:
+            return "name_and_date_of_birth", (name, dob)
+    return None
+
+
 _ORDER = ("search_last_name", "search_first_name", "pk")
 
 
@@ -178,8 +225,9 @@ def customer_search(*, user: Any, query: str, limit: int = 20) -> SearchResult:
 
     Recognises a reference, email, phone number, full or outward postcode,
     date of birth (dd/mm/yyyy), else a name ('last', 'first last' or
-    'last, first'), matching by prefix and by sound. Every branch uses an
-    index. Tombstones are left out (their survivor is found instead).
+    'last, first'), matching by prefix and by sound, optionally followed by a
+    postcode, outward code or date of birth to narrow it ('John Smith OX1').
+    Every branch uses an index. Tombstones are left out (their survivor is found instead).
     """
     kind, value = classify_query(query)
     if not _can_view(user):
@@ -223,17 +271,27 @@ def customer_search(*, user: Any, query: str, limit: int = 20) -> SearchResult:
                 base.filter(postcode__gte=low, postcode__lt=prefix_upper_bound(low)).order_by("postcode", *_ORDER)[:limit]
             ),
         )
+    narrowing = Q()
+    if kind.startswith("name_and_"):
+        value, detail = value
+        if kind == "name_and_postcode":
+            narrowing = Q(postcode=detail)
+        elif kind == "name_and_outward_postcode":
+            narrowing = Q(postcode__gte=f"{detail} ", postcode__lt=prefix_upper_bound(f"{detail} "))
+        else:
+            narrowing = Q(date_of_birth=detail)
     conditions = _name_queries(value)
     if conditions is None:
         return SearchResult(kind="name", message="Enter a name, reference, postcode, email, phone number or date of birth")
     prefix, phonetic = conditions
+    prefix, phonetic = prefix & narrowing, phonetic & narrowing
     exact = list(base.filter(prefix).order_by(*_ORDER)[:limit])
     customers = exact
     if len(exact) < limit:
         seen = {c.pk for c in exact}
         sounds_like = base.filter(phonetic).exclude(pk__in=seen).order_by(*_ORDER)[: limit - len(exact)]
         customers = exact + list(sounds_like)
-    return SearchResult(kind="name", customers=customers)
+    return SearchResult(kind=kind if kind.startswith("name_and_") else "name", customers=customers)
 
 
 # --- the record page ---------------------------------------------------------------------

@@ -52,6 +52,8 @@ def _names(result):
     ("01865 792422", "phone"), ("OX1 1DS", "postcode"), ("ox11ds", "postcode"), ("OX1", "outward_postcode"),
     ("07/03/1980", "date_of_birth"), ("Smith", "name"), ("john smith", "name"), ("Cunningham", "reference_or_name"),
     ("", "empty"), ("x" * 101, "too_long"), ("31/02/1980", "invalid"), ("Smith 2", "invalid"),
+    ("John Smith OX1 1DS", "name_and_postcode"), ("smith ox11ds", "name_and_postcode"),
+    ("Smith OX1", "name_and_outward_postcode"), ("j smith 7/3/1980", "name_and_date_of_birth"),
     ("<script>alert(1)</script>", "invalid"), ("<b>Smith</b>", "invalid"), ("O'Brien", "name"), ("' OR 1=1 --", "invalid"),
 ])
 def test_queries_are_recognised(query, kind):
@@ -80,6 +82,14 @@ def test_other_kinds_of_search(staff, people):
     assert _names(customer_search(user=staff, query="7/3/1980")) == ["Smith"]
     reference = people["jones"].reference
     assert _names(customer_search(user=staff, query=reference.lower())) == ["Jones"]
+
+
+def test_a_name_can_be_narrowed_by_postcode_or_date_of_birth(staff, people):
+    assert _names(customer_search(user=staff, query="Smith OX1 1DS")) == ["Smith"]
+    assert _names(customer_search(user=staff, query="Smyth OX10")) == ["Smyth"]  # sounds-like, narrowed
+    assert _names(customer_search(user=staff, query="Smith OX1")) == ["Smith"]  # not Smyth in OX10
+    assert _names(customer_search(user=staff, query="j smith 07/03/1980")) == ["Smith"]
+    assert _names(customer_search(user=staff, query="Jones OX1 1DS")) == []
 
 
 def test_search_leaves_out_tombstones_and_follows_their_reference(staff, people):
@@ -128,7 +138,7 @@ def _plan(sql: str, params) -> str:
 
 @pytest.mark.parametrize("query", [
     "Smith", "Smi", "john smith", "Smyth", "OX1 1DS", "OX1", "john@example.org", "01865 792422", "07/03/1980",
-    "CU7KXMQ3TA",
+    "CU7KXMQ3TA", "John Smith OX1 1DS", "Smith OX1", "Smith 07/03/1980",
 ])
 def test_every_search_branch_uses_an_index(staff, people, query):
     with CaptureQueriesContext(connection) as ctx:

@@ -116,6 +116,7 @@ def test_search_posts_so_terms_stay_out_of_the_url(client_for, adviser, customer
     assert customer.reference.encode() in response.content
     assert response.request["PATH_INFO"] == "/staff/customers/" and not response.request.get("QUERY_STRING")
     assert b"1 customer found" in response.content
+    assert b"Searched by name, including names that sound alike" in response.content
     event = AuditEvent.objects.get(action="view", target_type="accounts.user", target_id=str(adviser.pk))
     assert event.detail == {"search_kind": "name", "references": [customer.reference]}
     assert "Tailor" not in str(event.detail) and "Tailor" not in event.summary
