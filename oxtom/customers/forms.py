@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .models import INTEREST_CHOICES, Channel, Consent, Customer, PreferredChannel
+from .models import CONSENT_WORDING_ONLINE, INTEREST_CHOICES, Channel, Consent, Customer, PreferredChannel
 from .validation import field_errors, parse_date_of_birth
 
 # Enough for any real value; the services give the precise limits with clear messages.
@@ -152,6 +152,11 @@ class ResidentDetailsForm(_ShowsAllErrorsAtOnce, forms.Form):
                         "invalid_choice": "Select how you would like us to contact you"},
     )
 
+    interests = forms.MultipleChoiceField(
+        label="What would you like to hear about? (optional)", choices=INTEREST_CHOICES, required=False,
+        widget=forms.CheckboxSelectMultiple, error_messages={"invalid_choice": "Select interests from the list"},
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["first_name"].error_messages["required"] = "Enter your first name"
@@ -199,3 +204,15 @@ class ConsentForm(forms.Form):
                         "max_length": "Wording must be 2000 characters or fewer"},
     )
     channel = StaffCustomerCreateForm.base_fields["channel"]
+
+
+class ResidentConsentsForm(forms.Form):
+    """One yes/no question per consent purpose, worded exactly as we record it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for purpose, wording in CONSENT_WORDING_ONLINE.items():
+            self.fields[purpose.value] = forms.ChoiceField(
+                label=wording, choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect,
+                error_messages={"required": "Select yes or no", "invalid_choice": "Select yes or no"},
+            )

@@ -199,3 +199,14 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose}: {'granted' if self.granted else 'withdrawn'} at {self.recorded_at:%Y-%m-%d}"
+
+
+# What residents are shown when they choose online, recorded word for word with their decision.
+CONSENT_WORDING_ONLINE = {
+    Consent.Purpose.NEWSLETTER: "Send me council news and updates by email. I can stop them at any time.",
+    Consent.Purpose.RESEARCH: "Invite me to take part in research and consultations about council services. "
+    "I can stop these at any time.",
+    Consent.Purpose.SMS_UPDATES: "Send me text messages about services I use. I can stop them at any time.",
+    Consent.Purpose.SHARE_PARTNERS: "Share my contact details with partner organisations, such as the NHS "
+    "and voluntary groups, so they can offer me support. I can withdraw this at any time.",
+}

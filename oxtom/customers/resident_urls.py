@@ -8,4 +8,5 @@ app_name = "account_details"
 urlpatterns = [
     path("", views.resident_details, name="show"),
     path("change/", views.resident_details_change, name="change"),
+    path("choices/", views.resident_consents, name="consents"),
 ]

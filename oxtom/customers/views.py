@@ -19,8 +19,16 @@ from oxtom.accounts.permissions import Permission
 from oxtom.core.audit import audit_record
 
 from . import selectors, services
-from .forms import ConsentForm, CustomerForm, MergeChooseForm, ResidentDetailsForm, SearchForm, StaffCustomerCreateForm
-from .models import Channel, Customer
+from .forms import (
+    ConsentForm,
+    CustomerForm,
+    MergeChooseForm,
+    ResidentConsentsForm,
+    ResidentDetailsForm,
+    SearchForm,
+    StaffCustomerCreateForm,
+)
+from .models import CONSENT_WORDING_ONLINE, Channel, Customer
 
 
 def _attach_errors(form, exc: ValidationError) -> None:
@@ -230,7 +238,27 @@ def merge_confirm(request: HttpRequest, reference: str, survivor: str) -> HttpRe
 @signed_in_required
 def resident_details(request: HttpRequest) -> HttpResponse:
     customer = services.customer_ensure_for_user(user=request.user, by=request.user)
-    return render(request, "customers/resident_details.html", {"customer": customer})
+    return render(request, "customers/resident_details.html", {
+        "customer": customer, "consents": selectors.consents_in_force(customer),
+    })
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@signed_in_required
+def resident_consents(request: HttpRequest) -> HttpResponse:
+    customer = services.customer_ensure_for_user(user=request.user, by=request.user)
+    in_force = {c.purpose: ("yes" if c.granted else "no") for c in selectors.consents_in_force(customer)}
+    form = ResidentConsentsForm(request.POST or None, initial=in_force)
+    if request.method == "POST" and form.is_valid():
+        for purpose, wording in CONSENT_WORDING_ONLINE.items():
+            services.consent_record(
+                customer=customer, purpose=purpose, granted=form.cleaned_data[purpose.value] == "yes",
+                wording=wording, channel=Channel.WEB, by=request.user,
+            )
+        messages.success(request, "Your choices have been saved")
+        return redirect("account_details:show")
+    return render(request, "customers/resident_consents.html", {"form": form})
 
 
 @never_cache

@@ -394,3 +394,31 @@ def test_every_problem_shows_at_once_in_page_order(client_for, adviser):
     positions = [summary.find(message) for message in expected]
     assert all(p >= 0 for p in positions) and positions == sorted(positions)
     assert not Customer.objects.exists()
+
+
+def test_resident_sets_their_consents_and_history_is_kept(client_for, resident_a):
+    client = client_for(resident_a)
+    url = reverse("account_details:consents")
+    page = client.get(url).content.decode()
+    assert "Send me council news and updates by email" in page
+    bad = client.post(url, {"newsletter": "maybe"}).content.decode()
+    assert "There is a problem" in bad and "Select yes or no" in bad and not Consent.objects.exists()
+    choices = {"newsletter": "yes", "research": "no", "sms_updates": "no", "share_partners": "no"}
+    assert client.post(url, choices).status_code == 302
+    assert client.post(url, {**choices, "newsletter": "no"}).status_code == 302
+    customer = Customer.objects.get(user=resident_a)
+    newsletter = Consent.objects.filter(customer=customer, purpose="newsletter").order_by("recorded_at", "id")
+    assert [c.granted for c in newsletter] == [True, False]
+    assert newsletter[0].wording.startswith("Send me council news") and newsletter[0].channel == "web"
+    assert Consent.objects.filter(customer=customer).count() == 5  # unchanged answers aren't repeated
+    details = client.get(reverse("account_details:show")).content.decode()
+    assert "Council news and updates by email: no" in details
+
+
+def test_resident_chooses_interests(client_for, resident_a):
+    data = {"first_name": "Alice", "last_name": "Resident", "phone": "", "address_line_1": "", "address_line_2": "",
+            "town": "", "postcode": "", "preferred_channel": "email", "interests": ["roads", "libraries"]}
+    assert client_for(resident_a).post(reverse("account_details:change"), data).status_code == 302
+    assert Customer.objects.get(user=resident_a).interests == ["libraries", "roads"]
+    bad = client_for(resident_a).post(reverse("account_details:change"), {**data, "interests": ["<script>"]})
+    assert "Select interests from the list" in bad.content.decode()
