@@ -212,3 +212,38 @@ __all__ = [
     "InformationReceivedForm", "NoteForm", "PublicUpdateForm", "DecideForm", "CloseForm", "ReopenForm",
     "DuplicateForm", "ReferForm", "Status",
 ]
+
+
+class BulkReassignForm(forms.Form):
+    """A team leader gives the ticked cases to one officer. Each tick carries 'case id:version seen'."""
+
+    cases = forms.MultipleChoiceField(
+        label="Cases", required=True,
+        error_messages={"required": "Select at least one case to reassign",
+                        "invalid_choice": "Select cases from the queue"},
+    )
+    assignee = forms.ChoiceField(label="Give the selected cases to",
+                                 error_messages={"required": "Choose an officer",
+                                                 "invalid_choice": "Choose an officer from the list"})
+
+    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.officers = {str(u.pk): u for u in team_officers(team)}
+        self.fields["assignee"].choices = [("", "Choose an officer"), *((pk, str(u)) for pk, u in self.officers.items())]
+        # Any well-formed "id:version" is a choice; the service checks each one against the database.
+        submitted = self.data.getlist("cases") if hasattr(self.data, "getlist") else []
+        self.fields["cases"].choices = [(v, v) for v in submitted if _is_case_token(v)]
+
+    def clean_cases(self) -> list[tuple[int, int]]:
+        values = self.cleaned_data["cases"]
+        if len(values) > 200:
+            raise forms.ValidationError("Select 200 cases or fewer at a time")
+        return [tuple(int(part) for part in v.split(":")) for v in dict.fromkeys(values)]
+
+    def clean_assignee(self) -> Any:
+        return self.officers[self.cleaned_data["assignee"]]
+
+
+def _is_case_token(value: str) -> bool:
+    case_id, sep, version = (value or "").partition(":")
+    return bool(sep) and case_id.isdigit() and version.isdigit() and len(value) <= 30

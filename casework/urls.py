@@ -9,6 +9,8 @@ urlpatterns = [
     path("queues/", views.queue_list, name="queues"),
     path("queues/<slug:team_slug>/", views.queue, name="queue"),
     path("queues/<slug:team_slug>/next/", views.claim_next, name="claim_next"),
+    path("queues/<slug:team_slug>/workload/", views.workload, name="workload"),
+    path("queues/<slug:team_slug>/reassign/", views.bulk_reassign, name="bulk_reassign"),
     path("cases/<str:reference>/", views.case_detail, name="case"),
     path("cases/<str:reference>/<slug:action>/", views.case_action, name="case_action"),
 ]

@@ -75,6 +75,7 @@ def queue(request: HttpRequest, team_slug: str) -> HttpResponse:
     if page.next_cursor:
         params = {k: v for k, v in request.GET.items() if k != "after" and v and k in form.fields}
         next_href = "?" + urlencode({**params, "after": page.next_cursor})
+    can_manage = _can_manage(request.user, team)
     return render(request, "casework/queue.html", {
         "team": team,
         "filter_form": form,
@@ -86,6 +87,9 @@ def queue(request: HttpRequest, team_slug: str) -> HttpResponse:
         "first_href": "?" + urlencode({k: v for k, v in request.GET.items() if k != "after" and v and k in form.fields}),
         "can_claim": request.user.has_permission(Permission.CASE_WORK)
         and services.is_team_member(request.user, team.pk),
+        "can_manage": can_manage,
+        "officers": selectors.team_officers(team) if can_manage else [],
+        "return_query": "?" + request.GET.urlencode() if request.GET else "",
     })
 
 
@@ -103,6 +107,50 @@ def claim_next(request: HttpRequest, team_slug: str) -> HttpResponse:
         return redirect("casework:queue", team_slug=team.slug)
     messages.success(request, f"Case {case.reference} is now yours")
     return redirect("casework:case", reference=case.reference)
+
+
+# --- team leaders: workload and bulk reassignment ------------------------------------------------
+
+
+def _can_manage(user: Any, team: Any) -> bool:
+    return user.has_permission(Permission.CASE_ASSIGN) and (
+        user.has_role("administrator") or services.is_team_member(user, team.pk)
+    )
+
+
+@staff_area_required
+@require_GET
+def workload(request: HttpRequest, team_slug: str) -> HttpResponse:
+    team = selectors.get_team_for_user(request.user, team_slug)
+    if not _can_manage(request.user, team):
+        raise PermissionDenied
+    loads, unassigned = selectors.team_workload(team)
+    return render(request, "casework/workload.html", {"team": team, "loads": loads, "unassigned": unassigned})
+
+
+@staff_area_required
+@require_POST
+def bulk_reassign(request: HttpRequest, team_slug: str) -> HttpResponse:
+    """Reassign ticked cases, then back to the queue page the leader came from (filters kept)."""
+    team = selectors.get_team_for_user(request.user, team_slug)
+    if not _can_manage(request.user, team):
+        raise PermissionDenied
+    back = reverse("casework:queue", kwargs={"team_slug": team.slug})
+    query = request.POST.get("return_query", "")
+    if query.startswith("?") and len(query) < 500 and "//" not in query:
+        back += query
+    form = f.BulkReassignForm(request.POST, team=team)
+    if not form.is_valid():
+        messages.error(request, next(iter(form.errors.values()))[0])
+        return redirect(back)
+    try:
+        changed = services.case_bulk_reassign(team=team, items=form.cleaned_data["cases"],
+                                              assignee=form.cleaned_data["assignee"], by=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect(back)
+    messages.success(request, f"{changed} case{'s' if changed != 1 else ''} given to {form.cleaned_data['assignee']}")
+    return redirect(back)
 
 
 # --- the case page -------------------------------------------------------------------------
