@@ -154,6 +154,27 @@ def _display(value: Any) -> Any:
     return value
 
 
+def _derive_division(values: dict) -> Any:
+    """The electoral division for an address: its coordinates if known, else its postcode's centroid.
+
+    Councillors' enquiries and division statistics rely on this, so the record
+    keeps it in step with the address rather than asking advisers to pick it.
+    """
+    from oxtom.places.selectors import division_for_point, division_for_postcode
+
+    lat, lon = values.get("latitude"), values.get("longitude")
+    if lat is not None and lon is not None:
+        found = division_for_point(lat, lon)
+        if found is not None:
+            return found
+    if values.get("postcode"):
+        return division_for_postcode(values["postcode"])
+    return None
+
+
+_LOCATION_FIELDS = {"postcode", "latitude", "longitude"}
+
+
 # --- create, update --------------------------------------------------------------------
 
 
@@ -169,6 +190,8 @@ def customer_create(*, data: dict, by: Any, channel: str, allow_duplicate: bool 
     from .selectors import find_possible_duplicates
 
     cleaned = clean_customer_data(data)
+    if not cleaned.get("division"):
+        cleaned["division"] = _derive_division(cleaned)
     if not allow_duplicate:
         matches = find_possible_duplicates(
             email=cleaned.get("email", ""),
@@ -210,6 +233,11 @@ def customer_update(*, customer: Customer, data: dict, by: Any, channel: str) ->
     current = _current_values(locked)
     cleaned = clean_customer_data(data, current=current)
     changed = [name for name, value in cleaned.items() if current.get(name) != value]
+    if "division" not in data and _LOCATION_FIELDS & set(changed):
+        division = _derive_division({**current, **cleaned})
+        if division != current.get("division"):
+            cleaned["division"] = division
+            changed.append("division")
     if not changed:
         return locked
     for name in changed:

@@ -218,3 +218,22 @@ def test_ensure_for_user_creates_once():
     first = customer_ensure_for_user(user=user, by=user)
     assert customer_ensure_for_user(user=user, by=user).pk == first.pk
     assert (first.first_name, first.last_name, first.phonetic_last_name) == ("Jo", "Bloggs", "blgs")
+
+
+def test_division_follows_the_address(adviser_user, division_a, division_b):
+    from oxtom.places.models import PostcodeCentroid
+
+    PostcodeCentroid.objects.create(postcode="OX10 0AB", kind="unit", latitude=51.60, longitude=-1.12)
+    customer = customer_create(data={**VALID, "latitude": 52.06, "longitude": -1.34}, by=adviser_user,
+                               channel=Channel.PHONE)
+    assert customer.division == division_a
+    # A new address without coordinates: its postcode's centroid decides.
+    customer_update(customer=customer, data={"postcode": "OX10 0AB", "latitude": None, "longitude": None},
+                    by=adviser_user, channel=Channel.PHONE)
+    customer.refresh_from_db()
+    assert customer.division == division_b
+    assert "division" in AuditEvent.objects.filter(action="update").latest("occurred_at").detail["fields"]
+    # A postcode we can't place leaves the division unknown rather than stale.
+    customer_update(customer=customer, data={"postcode": "SW1A 1AA"}, by=adviser_user, channel=Channel.PHONE)
+    customer.refresh_from_db()
+    assert customer.division is None
