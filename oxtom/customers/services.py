@@ -175,6 +175,11 @@ def _derive_division(values: dict) -> Any:
 _LOCATION_FIELDS = {"postcode", "latitude", "longitude"}
 
 
+def _check_channel(channel: str) -> None:
+    if channel not in Channel.values:
+        raise ValidationError({"channel": ["Select how the customer is in touch with us"]})
+
+
 # --- create, update --------------------------------------------------------------------
 
 
@@ -189,6 +194,7 @@ def customer_create(*, data: dict, by: Any, channel: str, allow_duplicate: bool 
     """
     from .selectors import find_possible_duplicates
 
+    _check_channel(channel)
     cleaned = clean_customer_data(data)
     if not cleaned.get("division"):
         cleaned["division"] = _derive_division(cleaned)
@@ -224,6 +230,7 @@ def customer_update(*, customer: Customer, data: dict, by: Any, channel: str) ->
     A tombstone can't be changed: CustomerMergedError names the survivor.
     Submitting the same values again changes and records nothing.
     """
+    _check_channel(channel)
     locked = Customer.objects.select_for_update().get(pk=customer.pk)
     if locked.is_tombstone:
         raise CustomerMergedError(

@@ -237,3 +237,9 @@ def test_division_follows_the_address(adviser_user, division_a, division_b):
     customer_update(customer=customer, data={"postcode": "SW1A 1AA"}, by=adviser_user, channel=Channel.PHONE)
     customer.refresh_from_db()
     assert customer.division is None
+
+
+def test_an_unknown_channel_is_refused(adviser_user):
+    with pytest.raises(ValidationError) as exc:
+        customer_create(data=VALID, by=adviser_user, channel="telepathy")
+    assert "channel" in exc.value.message_dict and not Customer.objects.exists()
