@@ -26,7 +26,9 @@ def expected(allowed: set[str], role: str):
 
 AREAS = {
     "/account/": SIGNED_IN,
+    "/account/details/": SIGNED_IN,
     "/staff/": STAFF,
+    "/staff/customers/": STAFF,  # every staff role here holds customer.view
     "/members/": MEMBERS,
 }
 
