@@ -56,6 +56,8 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=20260401)
     parser.add_argument("--quick", action="store_true", help="small sizes (also BENCH_QUICK=1)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure an already seeded benchmark database (the get-next cases are reset first)")
     args = parser.parse_args()
     if args.quick or os.environ.get("BENCH_QUICK") == "1":
         args.open, args.closed, args.claim_cases, args.requests = 3000, 2000, 500, 20
@@ -63,7 +65,7 @@ def main() -> None:
     default_path = ROOT / "var" / "bench" / "casework.sqlite3"
     if not os.environ.get("DATABASE_URL"):
         default_path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in (() if args.reuse else ("", "-wal", "-shm")):
             Path(f"{default_path}{suffix}").unlink(missing_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{default_path}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oxtom.settings")
@@ -86,100 +88,112 @@ def main() -> None:
 
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     call_command("migrate", verbosity=0)
-    if Case.objects.exists():
-        sys.exit("The benchmark database already has cases; point DATABASE_URL at an empty database.")
     rng = random.Random(args.seed)
     today = timezone.localdate()
     now = timezone.now()
+    if Case.objects.exists():
+        if not args.reuse:
+            sys.exit("The benchmark database already has cases; point DATABASE_URL at an empty database or pass --reuse.")
+        teams = list(Team.objects.filter(slug__startswith="bench-team-").order_by("id"))
+        claim_team = teams[-1]
+        divisions = list(Division.objects.filter(boundary_set__slug="bench").order_by("id"))
+        services = list(Service.objects.filter(code__startswith="bench-").order_by("id"))
+        queue_services = [s for s in services if s.team_id != claim_team.pk]
+        officers = {t.pk: [m.user for m in TeamMembership.objects.filter(team=t).select_related("user").order_by("id")]
+                    for t in teams}
+        reset = Case.objects.filter(team=claim_team).update(assignee=None, status=Status.NEW, version=1)
+        args.claim_cases = reset
+        print(f"reusing {Case.objects.count():,} cases; {reset:,} get-next cases reset to unassigned")
+    else:
 
-    # --- reference data -------------------------------------------------------------------
-    boundary = BoundarySet.objects.create(name="Bench divisions", slug="bench", in_force_from=dt.date(2025, 5, 1),
-                                          is_current=True)
-    divisions = Division.objects.bulk_create(
-        [Division(boundary_set=boundary, name=f"Division {i:02d}", slug=f"division-{i:02d}") for i in range(DIVISIONS)]
-    )
-    teams = Team.objects.bulk_create([Team(name=f"Bench team {i}", slug=f"bench-team-{i}") for i in range(TEAMS + 1)])
-    claim_team = teams[-1]
-    services = []
-    for i, team in enumerate(teams):
-        for j in range(2):
-            # The get-next team's services don't message customers, so the figure is the claim itself
-            # (publishing to the broker is the outbox's cost, measured by notify's own benchmarks).
-            services.append(Service.objects.create(code=f"bench-{i}-{j}", name=f"Bench service {i}.{j}",
-                                                   kind="report", team=team, reference_prefix="BN",
-                                                   notify_customer_on_change=team != claim_team))
-    officers: dict[int, list] = {}
-    for team in teams:
-        officers[team.pk] = []
-        for k in range(OFFICERS_PER_TEAM):
-            user = User.objects.create_user(f"officer{team.pk}-{k}@example.org", None, roles=["officer"],
-                                            full_name=f"Officer {team.pk}-{k}")
-            TeamMembership.objects.create(team=team, user=user)
-            officers[team.pk].append(user)
-    Customer.objects.bulk_create(
-        [Customer(reference=f"CB{i:08d}", first_name="Bench", last_name=f"Customer{i}",
-                  email=f"bench{i}@example.org", division=divisions[i % DIVISIONS]) for i in range(CUSTOMERS)],
-        batch_size=args.batch_size,
-    )
-    customer_ids = list(Customer.objects.values_list("id", flat=True))
+        # --- reference data -------------------------------------------------------------------
+        boundary = BoundarySet.objects.create(name="Bench divisions", slug="bench", in_force_from=dt.date(2025, 5, 1),
+                                              is_current=True)
+        divisions = Division.objects.bulk_create(
+            [Division(boundary_set=boundary, name=f"Division {i:02d}", slug=f"division-{i:02d}") for i in range(DIVISIONS)]
+        )
+        teams = Team.objects.bulk_create([Team(name=f"Bench team {i}", slug=f"bench-team-{i}") for i in range(TEAMS + 1)])
+        claim_team = teams[-1]
+        services = []
+        for i, team in enumerate(teams):
+            for j in range(2):
+                # The get-next team's services don't message customers, so the figure is the claim itself
+                # (publishing to the broker is the outbox's cost, measured by notify's own benchmarks).
+                services.append(Service.objects.create(code=f"bench-{i}-{j}", name=f"Bench service {i}.{j}",
+                                                       kind="report", team=team, reference_prefix="BN",
+                                                       notify_customer_on_change=team != claim_team))
+        officers: dict[int, list] = {}
+        for team in teams:
+            officers[team.pk] = []
+            for k in range(OFFICERS_PER_TEAM):
+                user = User.objects.create_user(f"officer{team.pk}-{k}@example.org", None, roles=["officer"],
+                                                full_name=f"Officer {team.pk}-{k}")
+                TeamMembership.objects.create(team=team, user=user)
+                officers[team.pk].append(user)
+        Customer.objects.bulk_create(
+            [Customer(reference=f"CB{i:08d}", first_name="Bench", last_name=f"Customer{i}",
+                      email=f"bench{i}@example.org", division=divisions[i % DIVISIONS]) for i in range(CUSTOMERS)],
+            batch_size=args.batch_size,
+        )
+        customer_ids = list(Customer.objects.values_list("id", flat=True))
 
-    # --- cases --------------------------------------------------------------------------------
-    queue_services = [s for s in services if s.team_id != claim_team.pk]
-    open_statuses = [s for s in OPEN_STATUSES]
+        # --- cases --------------------------------------------------------------------------------
+        queue_services = [s for s in services if s.team_id != claim_team.pk]
+        open_statuses = [s for s in OPEN_STATUSES]
 
-    def make_cases(n: int, *, closed: bool, start: int, team_services, unassigned: bool = False):
-        made = 0
-        while made < n:
-            batch = []
-            for i in range(start + made, start + min(n, made + args.batch_size)):
-                service = rng.choice(team_services)
-                status = Status.CLOSED if closed else rng.choice(open_statuses)
-                if unassigned:
-                    status = rng.choice([Status.NEW, Status.ACCEPTED])
-                assigned = status not in (Status.NEW, Status.ACCEPTED) and not unassigned
-                due = today + dt.timedelta(days=rng.randint(-30, 60))
-                batch.append(Case(
-                    reference=f"BN-2026-{i:08d}", service_id=service.pk, customer_id=rng.choice(customer_ids),
-                    team_id=service.team_id, status=status, priority=rng.randint(1, 4), title="Bench case",
-                    division=rng.choice(divisions), answers={"description": "A pothole outside number 12"},
-                    channel="web", received_at=now - dt.timedelta(days=rng.randint(0, 90)), due_at=due,
-                    paused_on=today if status == Status.AWAITING_CUSTOMER else None,
-                    assignee=rng.choice(officers[service.team_id]) if assigned else None,
-                    outcome="completed" if closed else "", closed_at=now if closed else None,
-                ))
-            Case.objects.bulk_create(batch, batch_size=args.batch_size)
-            made += len(batch)
-        return made
+        def make_cases(n: int, *, closed: bool, start: int, team_services, unassigned: bool = False):
+            made = 0
+            while made < n:
+                batch = []
+                for i in range(start + made, start + min(n, made + args.batch_size)):
+                    service = rng.choice(team_services)
+                    status = Status.CLOSED if closed else rng.choice(open_statuses)
+                    if unassigned:
+                        status = rng.choice([Status.NEW, Status.ACCEPTED])
+                    assigned = status not in (Status.NEW, Status.ACCEPTED) and not unassigned
+                    due = today + dt.timedelta(days=rng.randint(-30, 60))
+                    batch.append(Case(
+                        reference=f"BN-2026-{i:08d}", service_id=service.pk, customer_id=rng.choice(customer_ids),
+                        team_id=service.team_id, status=status, priority=rng.randint(1, 4), title="Bench case",
+                        division=rng.choice(divisions), answers={"description": "A pothole outside number 12"},
+                        channel="web", received_at=now - dt.timedelta(days=rng.randint(0, 90)), due_at=due,
+                        paused_on=today if status == Status.AWAITING_CUSTOMER else None,
+                        assignee=rng.choice(officers[service.team_id]) if assigned else None,
+                        outcome="completed" if closed else "", closed_at=now if closed else None,
+                    ))
+                Case.objects.bulk_create(batch, batch_size=args.batch_size)
+                made += len(batch)
+            return made
 
-    started = time.perf_counter()
-    make_cases(args.open, closed=False, start=0, team_services=queue_services)
-    make_cases(args.closed, closed=True, start=args.open, team_services=queue_services)
-    claim_services = [s for s in services if s.team_id == claim_team.pk]
-    make_cases(args.claim_cases, closed=False, start=args.open + args.closed, team_services=claim_services,
-               unassigned=True)
-    # Three timeline events per open case (created, note, status change), inserted in id ranges.
-    events = 0
-    last_id = 0
-    while True:
-        ids = list(Case.objects.filter(id__gt=last_id).exclude(status=Status.CLOSED).order_by("id")
-                   .values_list("id", flat=True)[: args.batch_size])
-        if not ids:
-            break
-        last_id = ids[-1]
-        rows = []
-        for case_id in ids:
-            rows += [
-                CaseEvent(case_id=case_id, kind="created", occurred_at=now, public=True, text="Received"),
-                CaseEvent(case_id=case_id, kind="note", occurred_at=now, text="Checked the location"),
-                CaseEvent(case_id=case_id, kind="status_changed", occurred_at=now, public=True,
-                          from_status="new", to_status="accepted"),
-            ]
-        CaseEvent.objects.bulk_create(rows, batch_size=args.batch_size)
-        events += len(rows)
-    seeded = time.perf_counter() - started
-    total = args.open + args.closed + args.claim_cases
-    print(f"seeded {total:,} cases ({args.open:,} open, {args.closed:,} closed, {args.claim_cases:,} to claim) "
-          f"and {events:,} events in {seeded:.1f}s")
+        started = time.perf_counter()
+        make_cases(args.open, closed=False, start=0, team_services=queue_services)
+        make_cases(args.closed, closed=True, start=args.open, team_services=queue_services)
+        claim_services = [s for s in services if s.team_id == claim_team.pk]
+        make_cases(args.claim_cases, closed=False, start=args.open + args.closed, team_services=claim_services,
+                   unassigned=True)
+        # Three timeline events per open case (created, note, status change), inserted in id ranges.
+        events = 0
+        last_id = 0
+        while True:
+            ids = list(Case.objects.filter(id__gt=last_id).exclude(status=Status.CLOSED).order_by("id")
+                       .values_list("id", flat=True)[: args.batch_size])
+            if not ids:
+                break
+            last_id = ids[-1]
+            rows = []
+            for case_id in ids:
+                rows += [
+                    CaseEvent(case_id=case_id, kind="created", occurred_at=now, public=True, text="Received"),
+                    CaseEvent(case_id=case_id, kind="note", occurred_at=now, text="Checked the location"),
+                    CaseEvent(case_id=case_id, kind="status_changed", occurred_at=now, public=True,
+                              from_status="new", to_status="accepted"),
+                ]
+            CaseEvent.objects.bulk_create(rows, batch_size=args.batch_size)
+            events += len(rows)
+        seeded = time.perf_counter() - started
+        total = args.open + args.closed + args.claim_cases
+        print(f"seeded {total:,} cases ({args.open:,} open, {args.closed:,} closed, {args.claim_cases:,} to claim) "
+              f"and {events:,} events in {seeded:.1f}s")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
