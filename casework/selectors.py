@@ -198,9 +198,30 @@ def queue_page(
     state tabs say how many each would show. The caller has already checked
     the user may see the team (get_team_for_user).
     """
+    return _page(_filtered(team, filters, user), filters=filters, cursor=cursor, per_page=per_page, on=on,
+                 related=("service", "assignee", "division"))
+
+
+def division_cases_page(
+    *, user: Any, filters: QueueFilters = QueueFilters(), cursor: str = "", per_page: int = QUEUE_PAGE_SIZE,
+    on: dt.date | None = None,
+) -> QueuePage:
+    """A councillor's view: open cases in their division that they may see (no special
+    category data unless the case is shared with them), soonest due first, with counts."""
+    division_id = getattr(user, "member_division_id", None)
+    if not division_id or not getattr(user, "is_authenticated", False) or not user.has_permission(Permission.MEMBER_AREA):
+        return QueuePage(cases=[], next_cursor="", counts={state: 0 for state in rules.SlaState.FILTERABLE})
+    base = Case.objects.for_user(user).filter(division_id=division_id).exclude(status=Status.CLOSED)
+    if filters.service_id:
+        base = base.filter(service_id=filters.service_id)
+    return _page(base, filters=filters, cursor=cursor, per_page=per_page, on=on, related=("service", "team"))
+
+
+def _page(base: QuerySet[Case], *, filters: QueueFilters, cursor: str, per_page: int, on: dt.date | None,
+          related: tuple[str, ...]) -> QueuePage:
+    """Counts per SLA state (one aggregate) and one keyset page on (due_at, id) (one query)."""
     on = on or rules.today()
     per_page = max(1, min(int(per_page), 200))
-    base = _filtered(team, filters, user)
     counts = base.aggregate(**{state: Count("id", filter=sla_q(state, on)) for state in rules.SlaState.FILTERABLE})
     page = base
     if filters.sla:
@@ -209,12 +230,17 @@ def queue_page(
     if position is not None:
         due, pk = position
         page = page.filter(Q(due_at__gt=due) | Q(due_at=due, id__gt=pk))
-    rows = list(page.select_related("service", "assignee", "division").order_by("due_at", "id")[: per_page + 1])
+    rows = list(page.select_related(*related).order_by("due_at", "id")[: per_page + 1])
     next_cursor = encode_cursor(rows[per_page - 1]) if len(rows) > per_page else ""
     cases = rows[:per_page]
     for case in cases:
         case.sla_state = rules.sla_state(status=case.status, due_at=case.due_at, paused_on=case.paused_on, on=on)
     return QueuePage(cases=cases, next_cursor=next_cursor, counts={k: counts[k] or 0 for k in counts})
+
+
+def public_timeline(case: Case, *, limit: int = 50) -> list[CaseEvent]:
+    """What the customer (and a councillor) may see of a case's history: public events only."""
+    return list(case.events.filter(public=True).order_by("-occurred_at", "-id")[:limit])
 
 
 # --- workload -----------------------------------------------------------------------------
