@@ -1,0 +1,78 @@
+"""End to end in Chromium: an officer works a case from the queue to closure, without JavaScript,
+and the casework pages pass axe-core (no serious or critical violations)."""
+from __future__ import annotations
+
+import pytest
+
+from casework.models import Case, Status
+from tests.browser.conftest import (  # noqa: F401  (fixtures used by name)
+    _clean_cache, assert_accessible, browser, context, no_js_context, no_js_page, page, sign_in,
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.urls("tests.casework.urls"),
+]
+
+
+def test_officer_works_a_case_from_queue_to_closure_without_javascript(no_js_page, make_case, officer_in_team):
+    page = no_js_page
+    case = make_case(title="Pothole on Bridge Street")
+    sign_in(page, officer_in_team)
+    page.goto("/staff/queues/")  # one team: straight to its queue
+    assert page.get_by_role("heading", level=1).inner_text() == "Highways North"
+    assert page.locator("#queue").get_by_role("link", name=case.reference).is_visible()
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Get next case").click()
+    assert page.url.endswith(f"/staff/cases/{case.reference}/")
+    assert "is now yours" in page.locator(".govuk-notification-banner").inner_text()
+
+    steps = [
+        ("Send an update to the customer", {"Update for the customer": "We will inspect it this week"}, "Add update"),
+        ("Record a decision", {"Reasons for the decision": "Over 40mm deep: repair within 5 days"}, "Record decision"),
+        ("Close this case", {}, "Close case"),
+    ]
+    choices = {"Record a decision": "Action taken", "Close this case": "Completed"}
+    for link, fields, button in steps:
+        page.get_by_role("link", name=link).click()
+        if link in choices:
+            page.get_by_label(choices[link], exact=True).check()
+        for label, value in fields.items():
+            page.get_by_label(label).fill(value)
+        with page.expect_navigation():
+            page.get_by_role("button", name=button).click()
+        assert page.url.endswith(f"/staff/cases/{case.reference}/"), page.locator("main").inner_text()[:500]
+
+    assert page.locator("#case-status").inner_text() == "Closed"
+    assert "Over 40mm deep" in page.locator("#case-timeline").inner_text()
+    assert Case.objects.get(pk=case.pk).status == Status.CLOSED
+
+
+def test_casework_pages_are_accessible(page, make_case, team_leader):
+    case = make_case(title="Pothole on Bridge Street")
+    sign_in(page, team_leader)
+    page.goto("/staff/queues/highways-north/")
+    assert_accessible(page)
+    page.goto(f"/staff/cases/{case.reference}/")
+    assert_accessible(page)
+    page.goto(f"/staff/cases/{case.reference}/decide/".replace("decide", "priority"))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Change priority").click()
+    assert "There is a problem" in page.locator(".govuk-error-summary").inner_text()
+    assert page.title().startswith("Error: ")
+    assert_accessible(page)
+    page.goto("/staff/queues/highways-north/workload/")
+    assert_accessible(page)
+    assert page.console_errors == []
+
+
+def test_councillor_division_pages_are_accessible(page, make_case, councillor_of_division):
+    case = make_case(title="Pothole on Bridge Street")
+    sign_in(page, councillor_of_division)
+    page.goto("/members/cases/")
+    assert page.get_by_role("link", name=case.reference).is_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name=case.reference).click()
+    assert_accessible(page)
