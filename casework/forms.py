@@ -247,3 +247,65 @@ class BulkReassignForm(forms.Form):
 def _is_case_token(value: str) -> bool:
     case_id, sep, version = (value or "").partition(":")
     return bool(sep) and case_id.isdigit() and version.isdigit() and len(value) <= 30
+
+
+class MemberEnquiryForm(forms.Form):
+    """A councillor's enquiry: for a constituent (with consent) or about a place.
+
+    Constituent details are checked by the customer record's own rules when
+    the service creates or finds the record; errors come back on these fields.
+    """
+
+    ABOUT_CONSTITUENT, ABOUT_PLACE = "constituent", "place"
+
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.none(), label="What is it about?", empty_label="Choose a subject",
+        error_messages={"required": "Choose what the enquiry is about",
+                        "invalid_choice": "Choose a subject from the list"},
+    )
+    about = forms.ChoiceField(
+        label="Who is the enquiry for?", widget=forms.RadioSelect,
+        choices=[(ABOUT_CONSTITUENT, "A constituent"), (ABOUT_PLACE, "A place in my division, not a person")],
+        error_messages={"required": "Choose who the enquiry is for",
+                        "invalid_choice": "Choose who the enquiry is for"},
+    )
+    title = forms.CharField(label="Subject", max_length=200,
+                            error_messages={"required": "Enter a subject for the enquiry",
+                                            "max_length": "The subject must be 200 characters or fewer"})
+    details = _text("Details of the enquiry", "Enter the details of the enquiry", short="The details")
+    location = forms.CharField(label="Place (optional for a constituent)", max_length=200, required=False,
+                               help_text="For example, the junction of Bridge Street and Castle Street",
+                               error_messages={"max_length": "The place must be 200 characters or fewer"})
+    first_name = forms.CharField(label="Constituent's first name", max_length=100, required=False)
+    last_name = forms.CharField(label="Constituent's last name", max_length=100, required=False)
+    email = forms.CharField(label="Email address", max_length=254, required=False)
+    phone = forms.CharField(label="Telephone number", max_length=30, required=False)
+    address_line_1 = forms.CharField(label="Address line 1", max_length=200, required=False)
+    postcode = forms.CharField(label="Postcode", max_length=20, required=False)
+    consent = forms.BooleanField(required=False, label="The constituent has given their consent")
+    submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64,
+                                     error_messages={"required": "The form has expired: start again",
+                                                     "max_length": "The form has expired: start again"})
+
+    CONSTITUENT_FIELDS = ("first_name", "last_name", "email", "phone", "address_line_1", "postcode")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = Service.objects.filter(kind=Service.Kind.ENQUIRY, is_active=True).order_by("name")
+        for name in self.CONSTITUENT_FIELDS:
+            label = self.fields[name].label.lower().replace("constituent's ", "")
+            self.fields[name].error_messages["max_length"] = f"The {label} is too long"
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("about") == self.ABOUT_CONSTITUENT:
+            if not cleaned.get("first_name") and "first_name" not in self.errors:
+                self.add_error("first_name", "Enter the constituent's first name")
+            if not cleaned.get("last_name") and "last_name" not in self.errors:
+                self.add_error("last_name", "Enter the constituent's last name")
+        return cleaned
+
+    def constituent(self) -> dict | None:
+        if self.cleaned_data.get("about") != self.ABOUT_CONSTITUENT:
+            return None
+        return {name: self.cleaned_data.get(name, "") for name in self.CONSTITUENT_FIELDS}

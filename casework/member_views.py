@@ -8,14 +8,19 @@ sharing more personal data than that needs.
 """
 from __future__ import annotations
 
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from oxtom.accounts.decorators import member_area_required
 
-from . import rules, selectors
+from . import rules, selectors, services
+from .forms import MemberEnquiryForm
 
 
 @member_area_required
@@ -47,4 +52,49 @@ def division_case(request: HttpRequest, reference: str) -> HttpResponse:
         "timeline": selectors.public_timeline(case),
         "sla_state": rules.SlaState.LABELS[rules.sla_state(status=case.status, due_at=case.due_at,
                                                            paused_on=case.paused_on)],
+    })
+
+
+# --- enquiries -----------------------------------------------------------------------------------
+
+
+@member_area_required
+@require_GET
+def enquiry_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "casework/members/enquiries.html", {"enquiries": selectors.member_enquiries(request.user)})
+
+
+@member_area_required
+@require_http_methods(["GET", "POST"])
+def enquiry_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        form = MemberEnquiryForm(initial={"submission_key": uuid.uuid4().hex})
+    else:
+        form = MemberEnquiryForm(request.POST)
+        if form.is_valid():
+            try:
+                case = services.member_enquiry_raise(
+                    service=form.cleaned_data["service"], title=form.cleaned_data["title"],
+                    details=form.cleaned_data["details"], location=form.cleaned_data["location"],
+                    constituent=form.constituent(), consent_given=form.cleaned_data["consent"],
+                    submission_key=form.cleaned_data["submission_key"], by=request.user,
+                )
+            except services.DuplicateSubmission as duplicate:
+                messages.info(request, f"You have already sent this enquiry: its reference is {duplicate.case.reference}")
+                return redirect("casework_members:case", reference=duplicate.case.reference)
+            except PermissionDenied:
+                raise
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.error_dict.items():
+                        for error in errors:
+                            form.add_error(field if field in form.fields else None, error)
+                else:
+                    for message in exc.messages:
+                        form.add_error(None, message)
+            else:
+                messages.success(request, f"Enquiry sent. Its reference is {case.reference}")
+                return redirect("casework_members:case", reference=case.reference)
+    return render(request, "casework/members/enquiry_new.html", {
+        "form": form, "consent_wording": services.CONSENT_WORDING,
     })

@@ -184,6 +184,15 @@ class Case(TimeStampedModel):
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
     )
+    # Councillors' enquiries: who raised it on the constituent's behalf, and the consent they recorded.
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="raised_cases",
+        db_index=False,
+    )
+    consent_wording = models.TextField(blank=True, help_text="Exactly what the councillor confirmed about consent")
+    consent_recorded_at = models.DateTimeField(null=True, blank=True)
+    # Set by forms that create cases, so a double-clicked submit creates one case, not two.
+    submission_key = models.CharField(max_length=64, blank=True)
     # Optimistic locking: every change bumps it; a change made against an older version is refused.
     version = models.PositiveIntegerField(default=1)
 
@@ -213,6 +222,12 @@ class Case(TimeStampedModel):
             # The escalation sweep: open cases past their due date, across teams.
             models.Index(fields=["due_at", "id"], name="case_open_due", condition=~models.Q(status="closed")),
             models.Index(fields=["customer", "-received_at"], name="case_customer"),
+            models.Index(fields=["raised_by", "-received_at"], name="case_raised_by",
+                         condition=models.Q(raised_by__isnull=False)),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["submission_key"], condition=~models.Q(submission_key=""),
+                                    name="case_unique_submission_key"),
         ]
         ordering = ["due_at", "id"]
 

@@ -48,10 +48,14 @@ def case_visibility_q(user: Any) -> Q | None:
     conditions: list[Q] = []
     if user.has_permission(Permission.CASE_VIEW_TEAM):
         conditions.append(Q(team_id__in=TeamMembership.objects.filter(user=user).values("team_id")))
-    if user.has_permission(Permission.MEMBER_AREA) and user.member_division_id:
-        conditions.append(
-            Q(division_id=user.member_division_id) & (Q(special_category=False) | Q(shared_with_councillor=True))
-        )
+    if user.has_permission(Permission.MEMBER_AREA):
+        # Their own enquiries, wherever they are; and their division's cases, except
+        # special-category ones the case hasn't been shared for.
+        conditions.append(Q(raised_by=user))
+        if user.member_division_id:
+            conditions.append(
+                Q(division_id=user.member_division_id) & (Q(special_category=False) | Q(shared_with_councillor=True))
+            )
     if user.has_permission(Permission.PORTAL_USE):
         conditions.append(Q(customer__user=user))
     if not conditions:
@@ -241,6 +245,14 @@ def _page(base: QuerySet[Case], *, filters: QueueFilters, cursor: str, per_page:
 def public_timeline(case: Case, *, limit: int = 50) -> list[CaseEvent]:
     """What the customer (and a councillor) may see of a case's history: public events only."""
     return list(case.events.filter(public=True).order_by("-occurred_at", "-id")[:limit])
+
+
+def member_enquiries(user: Any, *, limit: int = 100) -> list[Case]:
+    """The enquiries a councillor raised, newest first (one query)."""
+    if not getattr(user, "is_authenticated", False) or not user.has_permission(Permission.MEMBER_AREA):
+        return []
+    return list(Case.objects.filter(raised_by=user).select_related("service", "team")
+                .order_by("-received_at", "-id")[:limit])
 
 
 # --- workload -----------------------------------------------------------------------------
