@@ -37,3 +37,12 @@ def other_officer_in_team(team):
     user = f.UserFactory(email="officer.two@example.org", roles=["officer"])
     f.TeamMembershipFactory(team=team, user=user)
     return user
+
+
+@pytest.fixture
+def enquiry_service(team):
+    """The members' enquiry service with a 10 working day response target."""
+    from casework.models import Service
+
+    return ServiceFactory(code="members-enquiry", name="Members' enquiry", kind=Service.Kind.ENQUIRY, team=team,
+                          reference_prefix="ME", sla_working_days={"1": 10, "2": 10, "3": 10, "4": 10})

@@ -76,3 +76,31 @@ def test_councillor_division_pages_are_accessible(page, make_case, councillor_of
     assert_accessible(page)
     page.get_by_role("link", name=case.reference).click()
     assert_accessible(page)
+
+
+def test_councillor_raises_and_tracks_an_enquiry(page, enquiry_service, councillor_of_division):
+    sign_in(page, councillor_of_division)
+    page.goto("/members/enquiries/")
+    assert_accessible(page)
+    page.get_by_role("button", name="Raise an enquiry").click()
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send enquiry").click()
+    assert "There is a problem" in page.locator(".govuk-error-summary").inner_text()
+    assert_accessible(page)
+    page.get_by_label("What is it about?").select_option(label="Members' enquiry")
+    page.get_by_label("Subject").fill("Flooding at the ford")
+    page.get_by_label("Details of the enquiry").fill("Water over the road after rain")
+    page.get_by_role("radio", name="A constituent").check()
+    page.get_by_label("Constituent's first name").fill("Doris")
+    page.get_by_label("Constituent's last name").fill("Day")
+    page.get_by_label("Email address").fill("doris.day@example.org")
+    page.get_by_label("The constituent has given their consent").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send enquiry").click()
+    case = Case.objects.get(raised_by=councillor_of_division)
+    assert page.url.endswith(f"/members/cases/{case.reference}/")
+    assert case.reference in page.locator(".govuk-notification-banner").inner_text()
+    page.goto("/members/enquiries/")
+    assert page.locator("#enquiries").get_by_role("link", name=case.reference).is_visible()
+    assert page.console_errors == []

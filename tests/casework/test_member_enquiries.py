@@ -7,22 +7,14 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from casework import services as s
-from casework.models import Case, Service
+from casework.models import Case
 from oxtom.customers.models import Customer
-
-from .factories import ServiceFactory
 
 pytestmark = pytest.mark.urls("tests.casework.urls")
 ROLES = [
     "anonymous", "resident_a", "adviser", "officer_in_team", "officer_outside_team",
     "team_leader", "councillor_of_division", "councillor_elsewhere", "administrator",
 ]
-
-
-@pytest.fixture
-def enquiry_service(team):
-    return ServiceFactory(code="members-enquiry", name="Members' enquiry", kind=Service.Kind.ENQUIRY, team=team,
-                          reference_prefix="ME", sla_working_days={"1": 10, "2": 10, "3": 10, "4": 10})
 
 
 CONSTITUENT = {"first_name": "Doris", "last_name": "Day", "email": "doris.day@example.org", "phone": "",
