@@ -37,3 +37,22 @@ def escalate_overdue() -> int:
     if escalated:
         logger.info("escalated %d overdue cases", escalated)
     return escalated
+
+
+@shared_task(
+    name="casework.tasks.send_member_digests", ignore_result=True, acks_late=True,
+    autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5,
+    soft_time_limit=100, time_limit=120,
+)
+def send_member_digests() -> int:
+    """Queue each councillor's weekly digest (idempotent per councillor per ISO week)."""
+    from django.contrib.auth import get_user_model
+
+    from .services import member_digest_send
+
+    sent = 0
+    councillors = get_user_model().objects.filter(is_active=True, member_division__isnull=False)
+    for councillor in councillors.select_related("member_division").order_by("pk"):
+        if councillor.has_role("councillor"):
+            sent += member_digest_send(councillor=councillor)
+    return sent
