@@ -309,3 +309,18 @@ class MemberEnquiryForm(forms.Form):
         if self.cleaned_data.get("about") != self.ABOUT_CONSTITUENT:
             return None
         return {name: self.cleaned_data.get(name, "") for name in self.CONSTITUENT_FIELDS}
+
+
+class QaCheckForm(forms.Form):
+    result = forms.ChoiceField(
+        label="Result", widget=forms.RadioSelect,
+        choices=[("passed", "Passed"), ("failed", "Failed")],
+        error_messages={"required": "Choose whether the case passed or failed",
+                        "invalid_choice": "Choose whether the case passed or failed"},
+    )
+    feedback = _text("Feedback for the officer", "", short="The feedback", rows=4,
+                     help_text="Required if the case failed.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["feedback"].required = False

@@ -259,6 +259,8 @@ class CaseEvent(models.Model):
         NOTIFICATION_SENT = "notification_sent", "Notification sent"
         NOTIFICATION_FAILED = "notification_failed", "Notification not sent"
         ESCALATED = "escalated", "Escalated as overdue"
+        QA_SAMPLED = "qa_sampled", "Sampled for a quality check"
+        QA_RECORDED = "qa_recorded", "Quality check recorded"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)
@@ -279,3 +281,37 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class QaCheck(models.Model):
+    """A quality spot-check of a closed case, sampled at the service's QA rate.
+
+    Reviewed by a team leader who did not close the case; the result and
+    feedback go back to the officer.
+    """
+
+    class Result(models.TextChoices):
+        PENDING = "pending", "Waiting for review"
+        PASSED = "passed", "Passed"
+        FAILED = "failed", "Failed"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="qa_checks")
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="qa_checks")
+    sampled_at = models.DateTimeField()
+    # Who closed the case: they may not review their own work.
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    result = models.CharField(max_length=10, choices=Result.choices, default=Result.PENDING)
+    feedback = models.TextField(blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["sampled_at", "id"]
+        indexes = [models.Index(fields=["team", "result", "sampled_at"], name="qa_team_queue")]
+
+    def __str__(self) -> str:
+        return f"QA {self.case_id} {self.result}"

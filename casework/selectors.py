@@ -28,7 +28,7 @@ from oxtom.accounts.models import Team, TeamMembership
 from oxtom.accounts.permissions import Permission
 
 from . import rules
-from .models import Case, CaseEvent, Priority, Status
+from .models import Case, CaseEvent, Priority, QaCheck, Status
 
 MAX_REFERENCE_LENGTH = 20
 QUEUE_PAGE_SIZE = 50
@@ -253,6 +253,21 @@ def member_enquiries(user: Any, *, limit: int = 100) -> list[Case]:
         return []
     return list(Case.objects.filter(raised_by=user).select_related("service", "team")
                 .order_by("-received_at", "-id")[:limit])
+
+
+def qa_queue(team: Team, *, limit: int = 50) -> list[QaCheck]:
+    """Pending quality checks of `team`, oldest first (one query)."""
+    return list(QaCheck.objects.filter(team=team, result=QaCheck.Result.PENDING)
+                .select_related("case", "case__service", "closed_by").order_by("sampled_at", "id")[:limit])
+
+
+def get_qa_check(team: Team, check_id: int) -> QaCheck:
+    try:
+        return QaCheck.objects.select_related("case", "case__service", "case__customer", "closed_by").get(
+            team=team, pk=check_id
+        )
+    except QaCheck.DoesNotExist:
+        raise Http404("No quality check found") from None
 
 
 # --- workload -----------------------------------------------------------------------------

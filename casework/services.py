@@ -28,7 +28,7 @@ from oxtom.customers.models import Channel, Customer, Interaction
 from oxtom.customers.services import interaction_record
 
 from . import rules
-from .models import Case, CaseEvent, Decision, Outcome, Priority, Service, Status
+from .models import Case, CaseEvent, Decision, Outcome, Priority, QaCheck, Service, Status
 
 logger = logging.getLogger(__name__)
 
@@ -497,7 +497,16 @@ def case_close(*, case: Case, outcome: str, note: str = "", expected_version: in
     _status_event(case, previous, by, text=note or label, outcome=outcome,
                   customer_message=f"We have closed your case. Outcome: {label}.")
     audit_record(by=by, action="update", target=case, summary=f"Case closed: {label}", outcome=outcome)
+    if qa_should_sample(case):
+        QaCheck.objects.create(case=case, team_id=case.team_id, sampled_at=timezone.now(), closed_by=_actor(by))
+        _event(case, Kind.QA_SAMPLED, None, text="Sampled for a quality check")
     return case
+
+
+def qa_should_sample(case: Case) -> bool:
+    """Sample a closed case at its service's QA rate (0 never, 1 always)."""
+    rate = float(case.service.qa_sample_rate or 0)
+    return rate > 0 and secrets.randbelow(1_000_000) < rate * 1_000_000
 
 
 @transaction.atomic
@@ -925,7 +934,9 @@ def member_digest_send(*, councillor: Any, on: dt.date | None = None) -> bool:
     new = list(visible.filter(received_at__gte=week_start).select_related("service")
                .order_by("-received_at", "-id")[:DIGEST_LIST_LIMIT])
     new_count = visible.filter(received_at__gte=week_start).count() if len(new) == DIGEST_LIST_LIMIT else len(new)
-    overdue_q = visible.exclude(status=Status.CLOSED).filter(rules_overdue_q(on))
+    from .selectors import sla_q
+
+    overdue_q = visible.exclude(status=Status.CLOSED).filter(sla_q(rules.SlaState.OVERDUE, on))
     overdue = list(overdue_q.select_related("service").order_by("due_at", "id")[:DIGEST_LIST_LIMIT])
     overdue_count = overdue_q.count() if len(overdue) == DIGEST_LIST_LIMIT else len(overdue)
     if not new_count and not overdue_count:
@@ -945,7 +956,37 @@ def member_digest_send(*, councillor: Any, on: dt.date | None = None) -> bool:
     return True
 
 
-def rules_overdue_q(on: dt.date):
-    from .selectors import sla_q
+# --- quality checks --------------------------------------------------------------------------------
 
-    return sla_q(rules.SlaState.OVERDUE, on)
+
+@transaction.atomic
+def qa_check_record(*, check: QaCheck, result: str, feedback: str, by: Any) -> QaCheck:
+    """A team leader records a quality check: pass, or fail with feedback for the officer.
+
+    Reviewers never check a case they closed themselves. Recording is a
+    conditional UPDATE on a pending check, so two leaders reviewing the same
+    case at once cannot both record a result.
+    """
+    if not (getattr(by, "is_authenticated", False) and by.has_permission(Permission.CASE_ASSIGN)
+            and (_is_admin(by) or is_team_member(by, check.team_id))):
+        raise PermissionDenied("Only a team leader of this team can record quality checks")
+    if check.closed_by_id is not None and check.closed_by_id == getattr(by, "pk", None):
+        raise ValidationError("You closed this case: another team leader must check it")
+    if result not in (QaCheck.Result.PASSED, QaCheck.Result.FAILED):
+        raise ValidationError({"result": "Choose whether the case passed or failed"})
+    feedback = (feedback or "").strip()
+    if result == QaCheck.Result.FAILED and not feedback:
+        raise ValidationError({"feedback": "Enter feedback for the officer: what should have been done differently"})
+    if len(feedback) > MAX_TEXT:
+        raise ValidationError({"feedback": f"The feedback must be {MAX_TEXT:,} characters or fewer"})
+    now = timezone.now()
+    updated = QaCheck.objects.filter(pk=check.pk, result=QaCheck.Result.PENDING).update(
+        result=result, feedback=feedback, reviewer=by, reviewed_at=now
+    )
+    if not updated:
+        raise ValidationError("This check has already been recorded", code="stale")
+    check.refresh_from_db()
+    label = QaCheck.Result(result).label
+    _event(check.case, Kind.QA_RECORDED, by, text=f"{label}. {feedback}".strip(), result=result, check=check.pk)
+    audit_record(by=by, action="update", target=check, summary=f"Quality check {label.lower()}", result=result)
+    return check

@@ -11,6 +11,8 @@ urlpatterns = [
     path("queues/<slug:team_slug>/next/", views.claim_next, name="claim_next"),
     path("queues/<slug:team_slug>/workload/", views.workload, name="workload"),
     path("queues/<slug:team_slug>/reassign/", views.bulk_reassign, name="bulk_reassign"),
+    path("queues/<slug:team_slug>/qa/", views.qa_list, name="qa"),
+    path("queues/<slug:team_slug>/qa/<int:check_id>/", views.qa_review, name="qa_review"),
     path("cases/<str:reference>/", views.case_detail, name="case"),
     path("cases/<str:reference>/<slug:action>/", views.case_action, name="case_action"),
 ]

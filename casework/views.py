@@ -153,6 +153,38 @@ def bulk_reassign(request: HttpRequest, team_slug: str) -> HttpResponse:
     return redirect(back)
 
 
+@staff_area_required
+@require_GET
+def qa_list(request: HttpRequest, team_slug: str) -> HttpResponse:
+    team = selectors.get_team_for_user(request.user, team_slug)
+    if not _can_manage(request.user, team):
+        raise PermissionDenied
+    return render(request, "casework/qa_list.html", {"team": team, "checks": selectors.qa_queue(team)})
+
+
+@staff_area_required
+@require_http_methods(["GET", "POST"])
+def qa_review(request: HttpRequest, team_slug: str, check_id: int) -> HttpResponse:
+    team = selectors.get_team_for_user(request.user, team_slug)
+    if not _can_manage(request.user, team):
+        raise PermissionDenied
+    check = selectors.get_qa_check(team, check_id)
+    form = f.QaCheckForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.qa_check_record(check=check, result=form.cleaned_data["result"],
+                                     feedback=form.cleaned_data["feedback"], by=request.user)
+        except ValidationError as exc:
+            _put_errors_on_form(form, exc)
+        else:
+            messages.success(request, f"Quality check of {check.case.reference} recorded")
+            return redirect("casework:qa", team_slug=team.slug)
+    return render(request, "casework/qa_review.html", {
+        "team": team, "check": check, "case": check.case, "form": form,
+        "timeline": selectors.case_timeline(check.case, limit=30),
+    })
+
+
 # --- the case page -------------------------------------------------------------------------
 
 
@@ -255,7 +287,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     })
 
 
-def _put_errors_on_form(form: f.CaseActionForm, error: ValidationError) -> None:
+def _put_errors_on_form(form: Any, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             for e in errors:

@@ -22,6 +22,7 @@ class ServiceFactory(factory.django.DjangoModelFactory):
     reference_prefix = "HW"
     team = factory.SubFactory(f.TeamFactory)
     sla_working_days = factory.LazyFunction(default_sla)
+    qa_sample_rate = 0  # tests that sample for QA set it (1 = always)
 
 
 class CaseFactory(factory.django.DjangoModelFactory):

@@ -65,6 +65,8 @@ def test_casework_pages_are_accessible(page, make_case, team_leader):
     assert_accessible(page)
     page.goto("/staff/queues/highways-north/workload/")
     assert_accessible(page)
+    page.goto("/staff/queues/highways-north/qa/")
+    assert_accessible(page)
     assert page.console_errors == []
 
 
