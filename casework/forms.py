@@ -324,3 +324,28 @@ class QaCheckForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["feedback"].required = False
+
+
+class ScreenForm(CaseActionForm):
+    """Route a referral from the intake queue: which team, how urgent, and which flags."""
+
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), label="Route to", empty_label="Choose a team",
+                                  error_messages={"required": "Choose the team that will work the case",
+                                                  "invalid_choice": "Choose a team from the list"})
+    priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int, widget=forms.RadioSelect, label="Priority",
+                                      help_text="A safeguarding concern is always urgent; a vulnerable customer at least high.",
+                                      error_messages={"required": "Choose a priority",
+                                                      "invalid_choice": "Choose a priority from the list"})
+    safeguarding = forms.BooleanField(required=False, label="Safeguarding concern")
+    vulnerable_customer = forms.BooleanField(required=False, label="Vulnerable customer")
+    special_category = forms.BooleanField(required=False, label="Contains special category data (for example health)")
+    note = _text("Screening note (optional)", "", short="The note", rows=3)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["note"].required = False
+        self.fields["team"].queryset = Team.objects.exclude(pk=self.case.team_id).order_by("name")
+        self.fields["team"].initial = self.case.service.team_id
+        self.fields["priority"].initial = self.case.priority
+        for flag in ("safeguarding", "vulnerable_customer", "special_category"):
+            self.fields[flag].initial = getattr(self.case, flag)

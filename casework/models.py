@@ -65,7 +65,11 @@ class Service(TimeStampedModel):
         help_text="Two or three capital letters that start each case reference, e.g. HW for highways",
     )
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="services",
-                             help_text="The team whose queue new cases join")
+                             help_text="The team that works this service's cases")
+    triage_team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="triaged_services",
+        help_text="If set, new cases join this screening team's intake queue first and are routed from there",
+    )
     sla_working_days = models.JSONField(
         default=default_sla, validators=[validate_sla],
         help_text="Working days to resolve, per priority (1 urgent … 4 low), England & Wales bank holidays excluded",
@@ -261,6 +265,7 @@ class CaseEvent(models.Model):
         ESCALATED = "escalated", "Escalated as overdue"
         QA_SAMPLED = "qa_sampled", "Sampled for a quality check"
         QA_RECORDED = "qa_recorded", "Quality check recorded"
+        SCREENED = "screened", "Screened and routed"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)

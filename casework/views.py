@@ -211,9 +211,15 @@ def _can(target: str) -> Callable[[Case], bool]:
 
 
 ACTIONS: dict[str, Action] = {a.slug: a for a in [
+    Action("screen", "Screen and route this case", "Route case", f.ScreenForm,
+           lambda c, d, u: services.case_screen(
+               case=c, team=d["team"], priority=d["priority"], safeguarding=d["safeguarding"],
+               vulnerable_customer=d["vulnerable_customer"], special_category=d["special_category"],
+               note=d.get("note", ""), expected_version=d["version"], by=u),
+           services.in_intake, "Case screened and routed"),
     Action("accept", "Accept this case", "Accept case", f.AcceptForm,
            lambda c, d, u: services.case_accept(case=c, expected_version=d["version"], by=u),
-           lambda c: c.status == Status.NEW, "Case accepted"),
+           lambda c: c.status == Status.NEW and not services.in_intake(c), "Case accepted"),
     Action("assign", "Assign this case", "Assign", f.AssignForm,
            lambda c, d, u: services.case_assign(case=c, assignee=d["assignee"], expected_version=d["version"], by=u),
            _open, "Assignment changed"),
