@@ -16,12 +16,14 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-.venv/bin/celery -A oxtom worker --loglevel=INFO --concurrency=2 --pool=prefork -n "worker@%h" \
+# Each child runs in its own session so Ctrl-C reaches only this script, whose
+# trap then stops them in order (Celery finishes the task in hand).
+setsid .venv/bin/celery -A oxtom worker --loglevel=INFO --concurrency=2 --pool=prefork -n "worker@%h" \
   >var/log/worker.log 2>&1 &
 pids+=($!)
-.venv/bin/celery -A oxtom beat --loglevel=INFO >var/log/beat.log 2>&1 &
+setsid .venv/bin/celery -A oxtom beat --loglevel=INFO >var/log/beat.log 2>&1 &
 pids+=($!)
-.venv/bin/python manage.py runserver "$HOST:$PORT" --noreload >var/log/web.log 2>&1 &
+setsid .venv/bin/python manage.py runserver "$HOST:$PORT" --noreload >var/log/web.log 2>&1 &
 pids+=($!)
 
 sleep 2
