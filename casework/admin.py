@@ -49,7 +49,8 @@ class ServiceAdminForm(forms.ModelForm):
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
     form = ServiceAdminForm
-    list_display = ["name", "code", "kind", "team", "clock_pauses_for_customer", "notify_customer_on_change", "is_active"]
+    list_display = ["name", "code", "kind", "team", "triage_team", "clock_pauses_for_customer", "notify_customer_on_change",
+                    "is_active"]
     list_filter = ["kind", "is_active", "team"]
     search_fields = ["name", "code"]
 
