@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import statistics
 import sys
 import time
@@ -114,8 +115,9 @@ def percentile(values: list[float], p: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--customers", type=int, default=700_000)
-    parser.add_argument("--searches", type=int, default=200, help="searches per kind")
+    quick = os.environ.get("BENCH_QUICK") == "1"  # run_all.py --quick: prove it still runs
+    parser.add_argument("--customers", type=int, default=20_000 if quick else 700_000)
+    parser.add_argument("--searches", type=int, default=30 if quick else 200, help="searches per kind")
     parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=20250501)
     parser.add_argument("--reuse", action="store_true", help="keep an existing benchmark database if it has rows")
@@ -178,6 +180,7 @@ def main() -> None:
         inserting = elapsed - generating[0]
         print(f"inserted {inserted:,} customers in {inserting:.1f}s (+{generating[0]:.1f}s generating them): "
               f"{inserted / inserting:,.0f} rows/s through customer_bulk_create (batch size {args.batch_size})")
+        print(f"BENCH customer_search.{connection.vendor}.insert_rows_per_second {inserted / inserting:.0f} rows/s")
     else:
         print(f"reusing {existing:,} customers")
     with connection.cursor() as cursor:
@@ -230,6 +233,8 @@ def main() -> None:
         worst_p95 = max(worst_p95, p95)
         print(f"{kind:<20}{len(timings):>5}{statistics.median(timings):>11.2f}{p95:>9.2f}{max(timings):>9.2f}"
               f"{found / len(timings):>8.0%}{rows / len(timings):>10.1f}")
+        slug = re.sub(r"[^a-z0-9]+", "_", kind.lower()).strip("_")
+        print(f"BENCH customer_search.{connection.vendor}.{slug}.p95 {p95:.2f} ms")
         if args.explain:
             from django.test.utils import CaptureQueriesContext
 
@@ -241,6 +246,8 @@ def main() -> None:
                     cursor.execute(("EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN ") + q["sql"])
                     print("    ", " | ".join(str(r[-1] if connection.vendor == "sqlite" else r[0]) for r in cursor.fetchall()))
     print(f"\nworst p95: {worst_p95:.1f} ms (target < 200 ms at 700k)")
+    print(f"BENCH customer_search.{connection.vendor}.customers {Customer.objects.count()} customers")
+    print(f"BENCH customer_search.{connection.vendor}.worst_p95 {worst_p95:.2f} ms")
     print("'found' = share of searches whose source customer is in the first 20 results; name searches "
           "for common names (John Smith) legitimately have more than 20 matches.")
 
