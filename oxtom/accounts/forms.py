@@ -64,6 +64,22 @@ def _check_password_length(value: str) -> str:
     return value
 
 
+class NewPasswordMixin:
+    """GOV.UK wording, a length bound and a plain mismatch message for any form that sets a password."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _gds_new_password(self)
+
+    def clean_password1(self) -> str:
+        return _check_password_length(self.cleaned_data.get("password1", ""))
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        _gds_password_mismatch(self, cleaned)
+        return cleaned
+
+
 class LoginForm(AllauthLoginForm):
     """Sign in with email address and password."""
 
@@ -83,44 +99,20 @@ class ResetPasswordForm(AllauthResetPasswordForm):
         _gds_email(self.fields["email"])
 
 
-class ResetPasswordKeyForm(AllauthResetPasswordKeyForm):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        _gds_new_password(self)
-
-    def clean_password1(self) -> str:
-        return _check_password_length(self.cleaned_data.get("password1", ""))
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        _gds_password_mismatch(self, cleaned)
-        return cleaned
+class ResetPasswordKeyForm(NewPasswordMixin, AllauthResetPasswordKeyForm):
+    pass
 
 
-class ChangePasswordForm(AllauthChangePasswordForm):
+class ChangePasswordForm(NewPasswordMixin, AllauthChangePasswordForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["oldpassword"].label = "Current password"
         self.fields["oldpassword"].error_messages["required"] = "Enter your current password"
         self.fields["oldpassword"].help_text = ""
-        _gds_new_password(self)
-
-    def clean_password1(self) -> str:
-        return _check_password_length(self.cleaned_data.get("password1", ""))
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        _gds_password_mismatch(self, cleaned)
-        return cleaned
 
 
-class SetPasswordForm(AllauthSetPasswordForm):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        _gds_new_password(self)
-
-    def clean_password1(self) -> str:
-        return _check_password_length(self.cleaned_data.get("password1", ""))
+class SetPasswordForm(NewPasswordMixin, AllauthSetPasswordForm):
+    pass
 
 
 class AddEmailForm(AllauthAddEmailForm):
