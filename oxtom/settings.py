@@ -361,6 +361,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "oxtom.core.tasks.heartbeat", "schedule": 30.0},
     "notify-sweep-outbox": {"task": "oxtom.notify.tasks.sweep_outbox", "schedule": 60.0},
+    "casework-escalate-overdue": {"task": "casework.tasks.escalate_overdue", "schedule": crontab(minute="*/15")},
+    "casework-member-digests": {
+        "task": "casework.tasks.send_member_digests",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=0),
+    },
     "purge-expired-audit-views": {
         "task": "oxtom.core.tasks.purge_expired_records",
         "schedule": crontab(hour=2, minute=30),

@@ -13,8 +13,10 @@ urlpatterns = [
     path("account/details/", include("oxtom.customers.resident_urls")),
     path("account/", include("oxtom.accounts.urls")),
     path("staff/", include("oxtom.accounts.staff_urls")),
+    path("staff/", include("casework.urls")),  # /staff/queues/..., /staff/cases/...
     path("staff/customers/", include("oxtom.customers.urls")),
     path("members/", include("oxtom.accounts.member_urls")),
+    path("members/", include("casework.member_urls")),  # /members/cases/..., /members/enquiries/...
     path("notify/", include("oxtom.notify.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("django-admin/", admin.site.urls),

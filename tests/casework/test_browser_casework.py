@@ -12,7 +12,6 @@ from tests.browser.conftest import (  # noqa: F401  (fixtures used by name)
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.urls("tests.casework.urls"),
 ]
 
 

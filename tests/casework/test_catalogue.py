@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from casework.admin import ServiceAdminForm
 from casework.models import Service, validate_sla
 
-pytestmark = pytest.mark.urls("tests.casework.urls")
 
 
 @pytest.mark.parametrize(

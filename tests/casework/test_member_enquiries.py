@@ -10,7 +10,6 @@ from casework import services as s
 from casework.models import Case
 from oxtom.customers.models import Customer
 
-pytestmark = pytest.mark.urls("tests.casework.urls")
 ROLES = [
     "anonymous", "resident_a", "adviser", "officer_in_team", "officer_outside_team",
     "team_leader", "councillor_of_division", "councillor_elsewhere", "administrator",

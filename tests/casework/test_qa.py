@@ -8,7 +8,6 @@ from casework import services as s
 from casework.models import CaseEvent, Outcome, QaCheck
 from tests import factories as f
 
-pytestmark = pytest.mark.urls("tests.casework.urls")
 ROLES = [
     "anonymous", "resident_a", "adviser", "officer_in_team", "officer_outside_team",
     "team_leader", "councillor_of_division", "councillor_elsewhere", "administrator",

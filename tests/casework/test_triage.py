@@ -10,7 +10,6 @@ from tests import factories as f
 
 from .factories import ServiceFactory
 
-pytestmark = pytest.mark.urls("tests.casework.urls")
 
 
 @pytest.fixture

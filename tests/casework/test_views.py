@@ -14,7 +14,6 @@ from tests import factories as f
 
 from .factories import CaseEventFactory, CaseFactory
 
-pytestmark = pytest.mark.urls("tests.casework.urls")
 
 ROLES = [
     "anonymous", "resident_a", "adviser", "officer_in_team", "officer_outside_team",

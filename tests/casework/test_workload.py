@@ -13,7 +13,6 @@ from casework.selectors import team_workload
 
 from .factories import CaseFactory
 
-pytestmark = pytest.mark.urls("tests.casework.urls")
 ROLES = [
     "anonymous", "resident_a", "adviser", "officer_in_team", "officer_outside_team",
     "team_leader", "councillor_of_division", "councillor_elsewhere", "administrator",
