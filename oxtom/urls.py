@@ -18,6 +18,16 @@ urlpatterns = [
     path("members/", include("oxtom.accounts.member_urls")),
     path("members/", include("casework.member_urls")),  # /members/cases/..., /members/enquiries/...
     path("notify/", include("oxtom.notify.urls")),
+    # Resident-facing journeys (report it, ...) and the public pages around them.
+    path("", include("portal.urls")),
+    path("open311/v2/", include("portal.open311_urls")),
+    path("pay/", include("oxtom.payments.urls")),
+    path("chat/", include("oxtom.customers.webchat_urls")),
+    path("staff/assist/", include("oxtom.customers.assist_urls")),
+    # Performance: public division pages, members' view, analysts' tools.
+    path("", include("performance.urls")),
+    path("members/", include("performance.member_urls")),
+    path("staff/performance/", include("performance.staff_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("django-admin/", admin.site.urls),
 ]
