@@ -86,9 +86,6 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
-    "crispy_forms",
-    "crispy_forms_gds",
-    "govuk_frontend_django",
     # shared kernel
     "oxtom.core",
     "oxtom.accounts",
@@ -293,8 +290,6 @@ WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 
-CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
-CRISPY_TEMPLATE_PACK = "gds"
 
 # --- Email and SMS ------------------------------------------------------------
 EMAIL_CHANNEL = env_choice("EMAIL_CHANNEL", "django", {"django", "notify"})
