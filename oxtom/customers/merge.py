@@ -131,3 +131,8 @@ register_move("customers.consent", "customer")
 # so following merged_into is always one hop.
 register_move("customers.customer", "merged_into")
 
+# Assisted digital: contacts, sessions, coaching and chats are part of the customer's history.
+register_move("customers.contactlog", "customer")
+register_move("customers.assistedsession", "customer")
+register_move("customers.digitalcoaching", "customer")
+register_move("customers.webchat", "customer")

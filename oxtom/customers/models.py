@@ -210,3 +210,189 @@ CONSENT_WORDING_ONLINE = {
     Consent.Purpose.SHARE_PARTNERS: "Share my contact details with partner organisations, such as the NHS "
     "and voluntary groups, so they can offer me support. I can withdraw this at any time.",
 }
+
+
+# --- assisted digital: contacts, acting-for sessions, coaching, webchat ---------------------
+
+
+class ContactReason(models.Model):
+    """Why someone got in touch, for contacts that need no service request. Edited by administrators.
+
+    Codes are what measures group by, so they never change once used;
+    retire a reason by unticking `active` rather than deleting it.
+    """
+
+    code = models.SlugField(max_length=40, unique=True)
+    label = models.CharField(max_length=120)
+    active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=100, help_text="Lower comes first in the list")
+
+    class Meta:
+        ordering = ["position", "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ContactOutcome(models.TextChoices):
+    INFORMATION = "information", "Information or advice given"
+    SIGNPOSTED = "signposted", "Signposted to a partner or community group"
+    RESOLVED = "resolved", "Resolved at first contact"
+    TRANSFERRED = "transferred", "Transferred to a service or team"
+
+
+class ContactLog(models.Model):
+    """One contact that needed no service request, counted by the performance measures.
+
+    The matching Interaction (when the caller is known) carries it onto the
+    customer's timeline; anonymous enquiries are still counted here.
+    """
+
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="contact_logs")
+    interaction = models.OneToOneField(
+        Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="contact_log"
+    )
+    reason = models.ForeignKey(ContactReason, on_delete=models.PROTECT, related_name="contacts")
+    outcome = models.CharField(max_length=16, choices=ContactOutcome.choices)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    first_contact_resolved = models.BooleanField()
+    signposted_to = models.CharField(max_length=200, blank=True)
+    notes = models.TextField(blank=True)
+    # The customer's division when the contact happened (measures split by division).
+    division = models.ForeignKey(
+        "places.Division", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+    submission_key = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        indexes = [
+            models.Index(fields=["recorded_at", "channel"], name="contactlog_period"),
+            models.Index(fields=["division", "recorded_at"], name="contactlog_division"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["submission_key"], condition=~models.Q(submission_key=""),
+                                    name="contactlog_unique_submission_key"),
+        ]
+
+
+class AssistedSession(models.Model):
+    """An adviser acting for one customer through the resident journeys, for a limited time.
+
+    The row's id sits in the adviser's session; while it is live every
+    submission names the customer as subject and the adviser as actor.
+    """
+
+    class EndReason(models.TextChoices):
+        ENDED = "ended", "Ended by the adviser"
+        EXPIRED = "expired", "Expired"
+        REPLACED = "replaced", "Replaced by a new session"
+        SIGNED_OUT = "signed_out", "Adviser signed out"
+
+    adviser = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assisted_sessions")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="assisted_sessions")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    customer_present = models.BooleanField()
+    started_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=16, choices=EndReason.choices, blank=True)
+    chat = models.ForeignKey("customers.WebChat", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["adviser", "ended_at"], name="assist_adviser_open")]
+
+    def __str__(self) -> str:
+        return f"Session {self.pk} for {self.customer_id}"
+
+    def is_live(self, now) -> bool:
+        return self.ended_at is None and now < self.expires_at
+
+
+class DigitalCoaching(models.Model):
+    """An adviser sent a customer a link to carry on a journey themselves ("helped to go digital").
+
+    Whether it worked is read from the timeline, not stored: the
+    assisted-to-digital measure counts coachings followed by something the
+    customer did online themselves (see measures.assisted_to_digital).
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="coachings")
+    adviser = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    journey = models.CharField(max_length=40)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    message_id = models.BigIntegerField(null=True, blank=True)
+    sent_at = models.DateTimeField()
+    division = models.ForeignKey(
+        "places.Division", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        indexes = [models.Index(fields=["sent_at"], name="coaching_sent")]
+
+
+class WebChat(models.Model):
+    """A resident's request for help from a portal page, and its conversation.
+
+    Messages are stored before anyone sees them, so a reload on either
+    side loses nothing. The resident holds the chat through `token` in
+    their own session (no sign-in needed).
+    """
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting for an adviser"
+        ACTIVE = "active", "With an adviser"
+        CLOSED = "closed", "Closed"
+
+    token = models.CharField(max_length=43, unique=True)
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="webchats")
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    page = models.CharField(max_length=200, blank=True, help_text="The portal page the resident asked from (path only)")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.WAITING)
+    adviser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="webchats_taken"
+    )
+    division = models.ForeignKey(
+        "places.Division", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    created_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    assist_consent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="webchat_status"),
+            models.Index(fields=["created_at"], name="webchat_created"),
+        ]
+
+
+class ChatMessage(models.Model):
+    class Sender(models.TextChoices):
+        RESIDENT = "resident", "Resident"
+        ADVISER = "adviser", "Adviser"
+        SYSTEM = "system", "System"
+
+    chat = models.ForeignKey(WebChat, on_delete=models.CASCADE, related_name="messages")
+    sender = models.CharField(max_length=16, choices=Sender.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField()
+    sent_at = models.DateTimeField()
+    # Set by the sending form so a resubmitted (double-clicked, reloaded) message is stored once.
+    client_key = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["chat", "client_key"], condition=~models.Q(client_key=""),
+                                    name="chatmessage_unique_client_key"),
+        ]
