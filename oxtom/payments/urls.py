@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+app_name = "payments"
+
+urlpatterns = [
+    path("return/<str:token>/", views.payment_return, name="return"),
+    path("sandbox/<str:payment_id>/", views.sandbox_page, name="sandbox_page"),
+    path("sandbox/<str:payment_id>/cancel/", views.sandbox_cancel, name="sandbox_cancel"),
+]

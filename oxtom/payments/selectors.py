@@ -1,0 +1,42 @@
+"""Reads of payments, scoped to who is asking."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from .models import Payment, SandboxCharge
+
+
+def get_payment_for_return(token: str) -> Payment:
+    """The payment a payer is returning to, by the unguessable token in our return URL; 404 otherwise."""
+    if not token or len(token) > 64:
+        raise Http404
+    payment = Payment.objects.select_related("customer").filter(return_token=token).first()
+    if payment is None:
+        raise Http404
+    return payment
+
+
+def get_sandbox_charge(payment_id: str) -> SandboxCharge:
+    if not payment_id or len(payment_id) > 64:
+        raise Http404
+    charge = SandboxCharge.objects.filter(payment_id=payment_id).first()
+    if charge is None:
+        raise Http404
+    return charge
+
+
+def payments_for_object(obj: Model) -> QuerySet[Payment]:
+    """Every payment taken for one thing (an application, a permit), newest first."""
+    return Payment.objects.for_object(obj)
+
+
+def successful_payment_for(obj: Model) -> Payment | None:
+    """The payment that paid for `obj`, if any: what callers check before issuing."""
+    return Payment.objects.for_object(obj).filter(status="success").first()
+
+
+def payments_for_customer(customer: Any) -> QuerySet[Payment]:
+    return Payment.objects.filter(customer=customer)

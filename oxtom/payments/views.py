@@ -1,0 +1,68 @@
+"""Pay pages: the sandbox provider's hosted card page, and our return page.
+
+The return page is the only place a payer lands after paying, and it asks
+the provider what happened (payment_refresh_status) instead of believing
+anything in the URL. Reloading it is harmless.
+"""
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import selectors, services
+from .forms import CardForm
+from .models import FINISHED, Status
+from .providers import sandbox
+
+
+@sensitive_post_parameters("card_number", "cvc", "expiry_month", "expiry_year", "cardholder_name")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sandbox_page(request: HttpRequest, payment_id: str) -> HttpResponse:
+    charge = selectors.get_sandbox_charge(payment_id)
+    sandbox.expire_if_due(charge)
+    if charge.status in FINISHED:
+        return redirect(charge.return_url)  # a second submit or a back button: straight to the outcome
+    sandbox.mark_started(charge)
+    form = CardForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        sandbox.pay(charge, form.cleaned_data["card_number"])
+        return redirect(charge.return_url)
+    return render(request, "payments/sandbox_page.html", {
+        "charge": charge, "form": form, "amount_display": f"£{charge.amount / 100:,.2f}",
+        "test_cards": [("4444 3333 2222 1111", "Payment succeeds"), ("4000 0000 0000 0002", "Card declined"),
+                       ("4000 0000 0000 0069", "Card expired"), ("4000 0000 0000 0119", "Processing error")],
+    }, status=400 if form.is_bound else 200)
+
+
+@never_cache
+@require_POST
+def sandbox_cancel(request: HttpRequest, payment_id: str) -> HttpResponse:
+    charge = selectors.get_sandbox_charge(payment_id)
+    sandbox.cancel(charge)
+    return redirect(charge.return_url)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def payment_return(request: HttpRequest, token: str) -> HttpResponse:
+    payment = selectors.get_payment_for_return(token)
+    by = request.user if request.user.is_authenticated else None
+    payment = services.payment_refresh_status(payment=payment, by=by)
+    outcome = {
+        Status.SUCCESS: "success",
+        Status.FAILED: "failed",
+        Status.CANCELLED: "cancelled",
+        Status.ERROR: "error",
+    }.get(Status(payment.status), "pending")
+    declined_reason = {
+        "P0010": "Your card was declined. No money has been taken.",
+        "P0020": "The payment timed out. No money has been taken.",
+        "P0030": "You cancelled the payment. No money has been taken.",
+    }.get(payment.failure_code, "No money has been taken.")
+    return render(request, "payments/return.html", {
+        "payment": payment, "outcome": outcome, "declined_reason": declined_reason,
+    })
