@@ -1,0 +1,276 @@
+"""Reads for the performance pages: each page costs a constant number of queries.
+
+Every selector loads whole sets in one query each (measures; the values of
+the periods shown for the areas shown; targets; latest commentary) and
+assembles rows in Python, so adding measures or months adds rows, not
+queries. Public selectors apply small-number suppression themselves: a
+template cannot forget to.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from oxtom.accounts.models import User
+from oxtom.places.models import Division
+from oxtom.places.selectors import divisions_for_public
+
+from . import rules
+from .models import Commentary, Measure, Period, Target, Unit, Value, area_key
+
+TREND_MONTHS = 13  # this month and the same month last year
+
+
+@dataclass
+class Point:
+    period: Period
+    value: Decimal | None
+    display: str
+    suppressed: bool
+
+
+@dataclass
+class Row:
+    measure: Measure
+    status: rules.Status
+    period: Period | None = None
+    target: Target | None = None
+    target_display: str = ""
+    commentary: Commentary | None = None
+    county_display: str = ""
+    county_label: str = "County"
+    series: list[Point] = field(default_factory=list)
+    chart: dict | None = None
+
+
+def measures_for(*, public: bool) -> QuerySet[Measure]:
+    qs = Measure.objects.filter(is_active=True)
+    return qs.filter(is_public=True) if public else qs
+
+
+def recent_periods(*, count: int = TREND_MONTHS, on: dt.date | None = None) -> list[Period]:
+    """The last `count` periods that have started, oldest first (one query)."""
+    on = on or timezone.localdate()
+    return list(reversed(Period.objects.filter(start__lte=on).order_by("-start")[:count]))
+
+
+def _year_before(start: dt.date) -> dt.date:
+    return start.replace(year=start.year - 1)
+
+
+def _latest_commentary(measure_ids: list[int], period_ids: list[int]) -> dict[tuple[int, int], Commentary]:
+    latest: dict[tuple[int, int], Commentary] = {}
+    for c in Commentary.objects.filter(measure_id__in=measure_ids, period_id__in=period_ids) \
+            .select_related("written_by").order_by("measure_id", "period_id", "-written_at", "-id"):
+        latest.setdefault((c.measure_id, c.period_id), c)
+    return latest
+
+
+def _status(measure: Measure, value: Value | None, previous: Value | None, last_year: Value | None,
+            target: Target | None, *, public: bool, use_target: bool = True) -> rules.Status:
+    number = value.value if value else None
+    suppressed = public and value is not None and rules.is_suppressed(base=value.base, value=number, unit=measure.unit)
+    if suppressed:
+        return rules.Status(value=None, display="Fewer than 5", suppressed=True, rag=rules.Rag.NONE,
+                            direction_month=rules.Direction.NONE, direction_year=rules.Direction.NONE)
+
+    def visible(other: Value | None) -> Decimal | None:
+        if other is None or (public and rules.is_suppressed(base=other.base, value=other.value, unit=measure.unit)):
+            return None
+        return other.value
+
+    return rules.Status(
+        value=number,
+        display=rules.format_value(number, unit=measure.unit, precision=measure.precision),
+        suppressed=False,
+        rag=rules.rag_status(value=number, target=target.value if target else None,
+                             tolerance=target.amber_tolerance if target else None,
+                             polarity=measure.polarity) if use_target else rules.Rag.NONE,
+        direction_month=rules.direction(current=number, previous=visible(previous), polarity=measure.polarity,
+                                        precision=measure.precision),
+        direction_year=rules.direction(current=number, previous=visible(last_year), polarity=measure.polarity,
+                                       precision=measure.precision),
+    )
+
+
+def county_rows(period: Period, *, public: bool = False) -> list[Row]:
+    """Every active measure's county figure for a period, with target, RAG, direction and commentary.
+
+    Five queries whatever the number of measures.
+    """
+    measures = list(measures_for(public=public).select_related("priority"))
+    starts = [period.start, _previous_month(period.start), _year_before(period.start)]
+    periods = {p.start: p for p in Period.objects.filter(start__in=starts)}
+    values = {(v.measure_id, v.period_id): v for v in Value.objects.filter(
+        area_key="county", period_id__in=[p.pk for p in periods.values()], measure__in=measures)}
+    targets = {t.measure_id: t for t in Target.objects.filter(period=period)}
+    commentary = _latest_commentary([m.pk for m in measures], [period.pk])
+    previous, last_year = periods.get(starts[1]), periods.get(starts[2])
+    rows = []
+    for m in measures:
+        target = targets.get(m.pk)
+        status = _status(m, values.get((m.pk, period.pk)),
+                         values.get((m.pk, previous.pk)) if previous else None,
+                         values.get((m.pk, last_year.pk)) if last_year else None, target, public=public)
+        rows.append(Row(measure=m, status=status, period=period, target=target,
+                        target_display=rules.format_value(target.value, unit=m.unit, precision=m.precision)
+                        if target else "", commentary=commentary.get((m.pk, period.pk))))
+    return rows
+
+
+def _previous_month(start: dt.date) -> dt.date:
+    return dt.date(start.year - (start.month == 1), (start.month - 2) % 12 + 1, 1)
+
+
+# --- division pages -------------------------------------------------------------------------------
+
+
+def public_divisions() -> list[Division]:
+    """The current set's divisions for the county overview (one query)."""
+    return list(divisions_for_public())
+
+
+def get_public_division(slug: str) -> Division:
+    division = divisions_for_public().filter(slug=slug).first()
+    if division is None:
+        raise Http404
+    return division
+
+
+def councillors_for(division: Division) -> list[str]:
+    """Names of the councillors for a division (public information; nothing else about them)."""
+    users = User.objects.filter(member_division=division, is_active=True).only("full_name", "roles")
+    return sorted(u.full_name for u in users if "councillor" in (u.roles or []))
+
+
+@dataclass
+class DivisionPage:
+    division: Division
+    periods: list[Period]
+    rows: list[Row]
+    division_count: int
+    councillors: list[str]
+
+
+def division_page(division: Division, *, public: bool = True, on: dt.date | None = None) -> DivisionPage:
+    """Each measure's latest figure in the division, its trend, the county comparison and target status.
+
+    Queries: periods, measures, values (division and county, all periods at
+    once), targets, commentary, division count, councillors: constant.
+    """
+    periods = recent_periods(on=on)
+    measures = list(measures_for(public=public))
+    period_ids = [p.pk for p in periods]
+    own_key = area_key(division_id=division.pk)
+    values: dict[tuple[str, int, int], Value] = {}
+    for v in Value.objects.filter(area_key__in=[own_key, "county"], period_id__in=period_ids, measure__in=measures):
+        values[(v.area_key, v.measure_id, v.period_id)] = v
+    targets = {(t.measure_id, t.period_id): t for t in Target.objects.filter(period_id__in=period_ids)}
+    commentary = _latest_commentary([m.pk for m in measures], period_ids)
+    division_count = max(1, Division.objects.filter(boundary_set_id=division.boundary_set_id).count())
+    by_start = {p.start: p for p in periods}
+    rows = []
+    for m in measures:
+        latest = next((p for p in reversed(periods) if (own_key, m.pk, p.pk) in values), None)
+        if latest is None:
+            rows.append(Row(measure=m, status=_status(m, None, None, None, None, public=public)))
+            continue
+        prev_p = by_start.get(_previous_month(latest.start))
+        year_p = by_start.get(_year_before(latest.start))
+        target = targets.get((m.pk, latest.pk))
+        # Count targets are county totals: a division's count is not judged against them.
+        use_target = m.unit != Unit.COUNT
+        status = _status(m, values.get((own_key, m.pk, latest.pk)),
+                         values.get((own_key, m.pk, prev_p.pk)) if prev_p else None,
+                         values.get((own_key, m.pk, year_p.pk)) if year_p else None,
+                         target, public=public, use_target=use_target)
+        county = values.get(("county", m.pk, latest.pk))
+        county_display, county_label = "", "County"
+        if county is not None and county.value is not None:
+            number = county.value
+            if m.unit == Unit.COUNT:
+                number, county_label = county.value / division_count, "County average per division"
+            county_display = rules.format_value(number, unit=m.unit, precision=m.precision + (1 if m.unit == Unit.COUNT else 0))
+        series = []
+        for p in periods:
+            v = values.get((own_key, m.pk, p.pk))
+            number = v.value if v else None
+            hidden = public and v is not None and rules.is_suppressed(base=v.base, value=number, unit=m.unit)
+            series.append(Point(period=p, value=None if hidden else number, suppressed=hidden,
+                                display="Fewer than 5" if hidden else rules.format_value(number, unit=m.unit,
+                                                                                         precision=m.precision)))
+        rows.append(Row(measure=m, status=status, period=latest, target=target if use_target else None,
+                        target_display=rules.format_value(target.value, unit=m.unit, precision=m.precision)
+                        if target and use_target else "",
+                        commentary=commentary.get((m.pk, latest.pk)), county_display=county_display,
+                        county_label=county_label, series=series, chart=line_chart(series)))
+    return DivisionPage(division=division, periods=periods, rows=rows, division_count=division_count,
+                        councillors=councillors_for(division))
+
+
+CHART_WIDTH, CHART_HEIGHT, CHART_PAD_X, CHART_PAD_Y = 640, 220, 56, 28
+
+
+def line_chart(series: list[Point]) -> dict | None:
+    """Coordinates for a server-rendered SVG line chart; suppressed or missing months are gaps.
+
+    The page shows the same figures in a table, so the chart carries no
+    information the table does not.
+    """
+    known = [float(p.value) for p in series if p.value is not None]
+    if not known:
+        return None
+    low, high = min(0.0, min(known)), max(known)
+    if high == low:
+        high = low + 1
+    inner_w = CHART_WIDTH - 2 * CHART_PAD_X
+    inner_h = CHART_HEIGHT - 2 * CHART_PAD_Y
+    step = inner_w / max(1, len(series) - 1)
+
+    def y(value: float) -> float:
+        return round(CHART_PAD_Y + inner_h - (value - low) / (high - low) * inner_h, 1)
+
+    segments, current, dots, labels = [], [], [], []
+    for i, p in enumerate(series):
+        x = round(CHART_PAD_X + i * step, 1)
+        if i % 3 == 0 or i == len(series) - 1:
+            labels.append({"x": x, "text": p.period.start.strftime("%b %y")})
+        if p.value is None:
+            if current:
+                segments.append(current)
+            current = []
+            continue
+        point = (x, y(float(p.value)))
+        current.append(point)
+        dots.append({"x": point[0], "y": point[1]})
+    if current:
+        segments.append(current)
+    return {
+        "width": CHART_WIDTH, "height": CHART_HEIGHT,
+        "lines": [" ".join(f"{x},{yy}" for x, yy in seg) for seg in segments],
+        "dots": dots, "labels": labels,
+        "axis_y": CHART_HEIGHT - CHART_PAD_Y, "axis_x0": CHART_PAD_X, "axis_x1": CHART_WIDTH - CHART_PAD_X,
+        "label_y": CHART_HEIGHT - 8, "top_y": CHART_PAD_Y, "high": _short(high), "low": _short(low),
+        "tick_x": CHART_PAD_X - 6,
+    }
+
+
+def _short(number: float) -> str:
+    return f"{number:,.0f}" if abs(number) >= 10 else f"{number:,.1f}"
+
+
+def division_csv_rows(page: DivisionPage) -> list[list[Any]]:
+    """The division page's figures as CSV rows (suppressed figures stay suppressed)."""
+    rows: list[list[Any]] = [["measure_code", "measure", "month", "value", "unit", "note"]]
+    for row in page.rows:
+        for point in row.series:
+            rows.append([row.measure.code, row.measure.name, point.period.start.strftime("%Y-%m"),
+                         "" if point.value is None else str(point.value), row.measure.unit,
+                         "suppressed: fewer than 5" if point.suppressed else ("" if point.value is not None else "no data")])
+    return rows
