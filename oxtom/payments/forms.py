@@ -33,7 +33,8 @@ class CardForm(forms.Form):
         label="Card number", max_length=40, strip=True,
         widget=BlankTextInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric", "spellcheck": "false",
                                      "class": "govuk-input--width-20"}),
-        error_messages={"required": "Enter a card number", "max_length": "Enter a valid card number"},
+        error_messages={"required": "Enter a card number", "max_length": "Enter a valid card number",
+                        "null_characters_not_allowed": "Enter a valid card number"},
     )
     expiry_month = forms.CharField(
         label="Month", max_length=2, widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "cc-exp-month",
@@ -49,12 +50,14 @@ class CardForm(forms.Form):
         label="Name on card", max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "cc-name", "spellcheck": "false"}),
         error_messages={"required": "Enter the name as it appears on the card",
-                        "max_length": "Name on card must be 100 characters or fewer"},
+                        "max_length": "Name on card must be 100 characters or fewer",
+                        "null_characters_not_allowed": "Name on card must only include letters, spaces and punctuation"},
     )
     cvc = forms.CharField(
         label="Card security code", max_length=4, help_text="The last 3 digits on the back of the card",
         widget=BlankTextInput(attrs={"autocomplete": "cc-csc", "inputmode": "numeric", "class": "govuk-input--width-4"}),
-        error_messages={"required": "Enter the card security code", "max_length": "Enter a valid card security code"},
+        error_messages={"required": "Enter the card security code", "max_length": "Enter a valid card security code",
+                        "null_characters_not_allowed": "Enter a valid card security code"},
     )
 
     def clean_card_number(self) -> str:

@@ -319,3 +319,17 @@ def payments_sweep(*, older_than: timedelta = timedelta(minutes=15), limit: int 
 
 def _actor(by: Any) -> Any:
     return by if getattr(by, "is_authenticated", False) else None
+
+
+def moto_for_request(request: Any) -> bool:
+    """True when an adviser is taking this payment for a customer (an acting-for session): a MOTO payment.
+
+    Callers pass the answer as payment_create(moto=...). Uses
+    oxtom.customers.assist.is_assisted, which lives with the acting-for
+    session; without that module every payment is a resident's own (False).
+    """
+    try:
+        from oxtom.customers.assist import is_assisted
+    except ImportError:  # pragma: no cover - the assist module ships with customers
+        return False
+    return bool(is_assisted(request))
