@@ -348,3 +348,17 @@ class ComputationRun(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+
+
+class ImportBatch(models.Model):
+    """One accepted CSV import (rejected files store nothing, by design)."""
+
+    file_name = models.CharField(max_length=200)
+    rows = models.PositiveIntegerField()
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    imported_at = models.DateTimeField()
+    comparator_group = models.ForeignKey(ComparatorGroup, null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="+")
+
+    class Meta:
+        ordering = ["-imported_at"]
