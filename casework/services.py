@@ -285,6 +285,32 @@ def case_accept(*, case: Case, expected_version: int, by: Any) -> Case:
 
 
 @transaction.atomic
+def case_start_work(*, case: Case, note: str = "", expected_version: int, by: Any) -> Case:
+    """Work has started without a named officer taking the case (e.g. a contractor's crew is on site).
+
+    Street reports use it for "in progress"; assigning an officer does the
+    same move as a side effect.
+    """
+    case = _lock(case, expected_version)
+    _require_worker(case, by)
+    if in_intake(case):
+        raise ValidationError("Screen this case first: route it to the team that will work it",
+                              code="invalid_transition")
+    if case.status == Status.IN_PROGRESS:
+        raise ValidationError("Work on this case has already started", code="invalid_transition")
+    if case.status == Status.CLOSED:
+        raise ValidationError("This case is closed: reopen it first", code="invalid_transition")
+    previous = _move(case, Status.IN_PROGRESS)
+    note = (note or "").strip()
+    if len(note) > MAX_TEXT:
+        raise ValidationError({"note": f"Must be {MAX_TEXT:,} characters or fewer"})
+    _save(case, ["status"], by)
+    _status_event(case, previous, by, text=note, customer_message="Work on your request has started.")
+    audit_record(by=by, action="update", target=case, summary="Work started")
+    return case
+
+
+@transaction.atomic
 def case_assign(*, case: Case, assignee: Any, expected_version: int, by: Any) -> Case:
     """Give the case to an officer of its team (or take it back with assignee=None).
 
@@ -522,6 +548,25 @@ def case_reopen(*, case: Case, reason: str, expected_version: int, by: Any) -> C
     """
     case = _lock(case, expected_version)
     _require_worker(case, by)
+    return _reopen(case, reason, by)
+
+
+@transaction.atomic
+def case_reopen_by_customer(*, case: Case, reason: str, expected_version: int, by: Any) -> Case:
+    """The customer says the problem is not fixed: they reopen their own closed case.
+
+    Callers decide whether reopening is still allowed (e.g. street reports
+    allow it for a set number of days after closure); this checks who is asking.
+    """
+    case = _lock(case, expected_version)
+    if not getattr(by, "is_authenticated", False) or case.customer.user_id != by.pk:
+        raise PermissionDenied("Only the person who made the request can reopen it")
+    if case.outcome == Outcome.DUPLICATE:
+        raise ValidationError("This was a duplicate: follow the original report instead", code="invalid_transition")
+    return _reopen(case, reason, by)
+
+
+def _reopen(case: Case, reason: str, by: Any) -> Case:
     target = Status.IN_PROGRESS if case.assignee_id else Status.ACCEPTED
     if case.status != Status.CLOSED:
         raise ValidationError("Only a closed case can be reopened", code="invalid_transition")

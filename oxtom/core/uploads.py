@@ -1,0 +1,171 @@
+"""Checking uploaded images: by content, never by name or the browser's content type.
+
+Used for report photos and evidence uploads. `image_check` reads the file
+(refusing anything over the size cap before decoding), lets Pillow identify
+the format from the bytes, refuses formats we do not accept and
+decompression bombs, reads the GPS position from EXIF (so a photo can place
+a report), then re-encodes the pixels at a capped size. Re-encoding from a
+fresh image drops every piece of metadata (EXIF with GPS and camera serial,
+XMP, ICC, PNG text chunks) and anything hidden after the image data.
+
+HEIC (iPhone photos) is read through pillow-heif when it is installed and
+converted to JPEG; without it HEIC is refused with the same clear message as
+any other unsupported file.
+"""
+from __future__ import annotations
+
+import io
+import math
+import struct
+import warnings
+from dataclasses import dataclass
+from typing import IO, Any
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+try:  # optional: iPhone HEIC photos
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    HEIF_SUPPORTED = True
+except ImportError:  # pragma: no cover - depends on the environment
+    HEIF_SUPPORTED = False
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_SOURCE_PIXELS = 50_000_000  # a 50-megapixel camera; more is a bomb or not a photo
+MAX_OUTPUT_SIDE = 2000
+JPEG_QUALITY = 85
+
+# Pillow format name -> (what we save as, content type, extension)
+_OUTPUT = {
+    "JPEG": ("JPEG", "image/jpeg", "jpg"),
+    "MPO": ("JPEG", "image/jpeg", "jpg"),  # some phones' JPEGs with a second frame
+    "PNG": ("PNG", "image/png", "png"),
+    "WEBP": ("WEBP", "image/webp", "webp"),
+    "HEIF": ("JPEG", "image/jpeg", "jpg"),
+}
+
+FORMATS_TEXT = "JPG, PNG, HEIC or WebP" if HEIF_SUPPORTED else "JPG, PNG or WebP"
+
+
+class ImageRejected(ValueError):
+    """The upload is not an image we accept. The message is written for the person who uploaded it."""
+
+
+@dataclass(frozen=True)
+class CheckedImage:
+    content: bytes
+    content_type: str
+    extension: str
+    width: int
+    height: int
+    # (latitude, longitude) from the photo's EXIF, if it had a usable one.
+    gps: tuple[float, float] | None = None
+
+
+def _read_capped(upload: IO[bytes] | bytes, max_bytes: int) -> bytes:
+    if isinstance(upload, (bytes, bytearray)):
+        data = bytes(upload)
+    else:
+        size = getattr(upload, "size", None)
+        if isinstance(size, int) and size > max_bytes:
+            raise ImageRejected(f"The selected file must be smaller than {max_bytes // (1024 * 1024)}MB")
+        if hasattr(upload, "seek"):
+            upload.seek(0)
+        data = upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ImageRejected(f"The selected file must be smaller than {max_bytes // (1024 * 1024)}MB")
+    if not data:
+        raise ImageRejected("The selected file is empty")
+    return data
+
+
+def _rational(value: Any) -> float:
+    if isinstance(value, tuple) and len(value) == 2:  # (numerator, denominator) from old writers
+        return float(value[0]) / float(value[1]) if value[1] else math.nan
+    return float(value)
+
+
+def _dms(values: Any, ref: Any, positive: str) -> float | None:
+    try:
+        degrees, minutes, seconds = (_rational(v) for v in values)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    result = degrees + minutes / 60 + seconds / 3600
+    if not math.isfinite(result):
+        return None
+    if isinstance(ref, bytes):
+        ref = ref.decode("ascii", "ignore")
+    if str(ref or positive).strip().upper()[:1] != positive:
+        result = -result
+    return result
+
+
+def gps_from_exif(image: Image.Image) -> tuple[float, float] | None:
+    """(lat, lon) from EXIF GPS tags, or None when absent, malformed or out of range."""
+    try:
+        gps = image.getexif().get_ifd(0x8825)
+    except Exception:  # noqa: BLE001 - malformed EXIF must never fail the upload
+        return None
+    if not gps or 2 not in gps or 4 not in gps:
+        return None
+    lat = _dms(gps.get(2), gps.get(1), "N")
+    lon = _dms(gps.get(4), gps.get(3), "E")
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
+        return None
+    return (round(lat, 6), round(lon, 6))
+
+
+def image_check(
+    upload: IO[bytes] | bytes,
+    *,
+    max_bytes: int = MAX_UPLOAD_BYTES,
+    max_side: int = MAX_OUTPUT_SIDE,
+    max_source_pixels: int = MAX_SOURCE_PIXELS,
+) -> CheckedImage:
+    """Check an uploaded image by its content and return a clean, resized copy.
+
+    Raises ImageRejected with a GOV.UK-style message for anything else: the
+    file's name and declared type are never trusted.
+    """
+    data = _read_capped(upload, max_bytes)
+    unreadable = f"The selected file must be a {FORMATS_TEXT}"
+    with warnings.catch_warnings():
+        # Pillow warns (rather than fails) on images between 1x and 2x its pixel limit: fail instead.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            probe = Image.open(io.BytesIO(data))
+            fmt = probe.format
+            if fmt not in _OUTPUT:
+                raise ImageRejected(unreadable)
+            width, height = probe.size
+            if width < 1 or height < 1 or width * height > max_source_pixels:
+                raise ImageRejected("The selected image is too large: use a photo of 50 megapixels or fewer")
+            probe.verify()  # structure and checksums, without decoding every pixel
+            image = Image.open(io.BytesIO(data))
+            gps = gps_from_exif(image)
+            image.load()
+        except ImageRejected:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ImageRejected("The selected image is too large: use a photo of 50 megapixels or fewer") from None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, struct.error):
+            raise ImageRejected(unreadable) from None
+    save_as, content_type, extension = _OUTPUT[fmt]
+    image = ImageOps.exif_transpose(image)  # keep the photo the right way up once EXIF is gone
+    keep_alpha = save_as in ("PNG", "WEBP") and image.mode in ("RGBA", "LA", "PA") or (
+        save_as in ("PNG", "WEBP") and image.mode == "P" and "transparency" in image.info)
+    image = image.convert("RGBA" if keep_alpha else "RGB")
+    image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    # A fresh image holds pixels only: no EXIF, XMP, ICC profile or text chunks can follow.
+    clean = Image.frombytes(image.mode, image.size, image.tobytes())
+    out = io.BytesIO()
+    if save_as == "JPEG":
+        clean.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    elif save_as == "PNG":
+        clean.save(out, "PNG", optimize=True)
+    else:
+        clean.save(out, "WEBP", quality=JPEG_QUALITY)
+    return CheckedImage(content=out.getvalue(), content_type=content_type, extension=extension,
+                        width=clean.width, height=clean.height, gps=gps)
+
