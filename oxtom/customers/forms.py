@@ -157,13 +157,17 @@ class ResidentDetailsForm(_ShowsAllErrorsAtOnce, forms.Form):
         widget=forms.CheckboxSelectMultiple, error_messages={"invalid_choice": "Select interests from the list"},
     )
 
+    # Whose record the form was shown for: an adviser's stale form for another
+    # customer is refused inside an acting-for session (AssistSessionMiddleware).
+    customer_reference = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["first_name"].error_messages["required"] = "Enter your first name"
         self.fields["last_name"].error_messages["required"] = "Enter your last name"
 
     def customer_data(self) -> dict:
-        return dict(self.cleaned_data)
+        return {k: v for k, v in self.cleaned_data.items() if k != "customer_reference"}
 
 
 class SearchForm(forms.Form):
@@ -216,3 +220,69 @@ class ResidentConsentsForm(forms.Form):
                 label=wording, choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect,
                 error_messages={"required": "Select yes or no", "invalid_choice": "Select yes or no"},
             )
+
+
+# --- assisted digital ------------------------------------------------------------------------
+
+from .assist_defaults import COACHING_JOURNEYS  # noqa: E402
+from .models import ContactOutcome, ContactReason  # noqa: E402
+
+_ASSIST_CHANNEL_CHOICES = [("phone", "Telephone"), ("face_to_face", "Face to face"), ("webchat", "Webchat")]
+_CONTACT_CHANNEL_CHOICES = _ASSIST_CHANNEL_CHOICES + [("email", "Email"), ("post", "Post")]
+
+
+def _radio(label: str, choices, message: str, **kwargs) -> forms.ChoiceField:
+    return forms.ChoiceField(label=label, choices=choices, widget=forms.RadioSelect,
+                             error_messages={"required": message, "invalid_choice": message}, **kwargs)
+
+
+class ContactLogForm(forms.Form):
+    """A contact that needed no service request."""
+
+    channel = _radio("How did they contact us?", _CONTACT_CHANNEL_CHOICES, "Select how they contacted us",
+                     initial="phone")
+    reason = forms.ModelChoiceField(
+        label="Why did they contact us?", queryset=ContactReason.objects.filter(active=True),
+        empty_label="Select a reason",
+        error_messages={"required": "Select why they contacted us", "invalid_choice": "Select why they contacted us"},
+    )
+    outcome = _radio("What happened?", ContactOutcome.choices, "Select what happened")
+    signposted_to = forms.CharField(
+        label="Who did you signpost them to?", required=False, max_length=200,
+        help_text="Only if you signposted them, like Age UK Oxfordshire or the district council",
+        error_messages={"max_length": "Who you signposted them to must be 200 characters or fewer"},
+    )
+    first_contact_resolved = _radio("Was it resolved at this first contact?", [("yes", "Yes"), ("no", "No")],
+                                    "Select yes if it was resolved at this first contact")
+    notes = forms.CharField(
+        label="Notes (optional)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "Notes must be 2000 characters or fewer"},
+    )
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+
+class StartSessionForm(forms.Form):
+    channel = _radio("How are you helping them?", _ASSIST_CHANNEL_CHOICES, "Select how you are helping the customer",
+                     initial="phone")
+    customer_present = _radio("Is the customer with you or on the line now?", [("yes", "Yes"), ("no", "No")],
+                              "Select yes if the customer is with you or on the line")
+
+
+class CoachingForm(forms.Form):
+    journey = _radio("What do they want to do online?", [(c, label) for c, label, _ in COACHING_JOURNEYS],
+                     "Select what they want to do online")
+    send_by = _radio("How should we send the link?",
+                     [("", "Their preferred way"), ("email", "Email"), ("sms", "Text message")],
+                     "Select how to send the link", required=False)
+    channel = _radio("How are you in touch with them?", _CONTACT_CHANNEL_CHOICES,
+                     "Select how you are helping the customer", initial="phone")
+
+
+class ChatMessageForm(forms.Form):
+    """One chat message. Long or marked-up text is refused by services.clean_chat_text with its own words."""
+
+    message = forms.CharField(
+        label="Your message", max_length=20000, widget=forms.Textarea(attrs={"rows": 3}), strip=True,
+        error_messages={"required": "Enter a message", "max_length": "Your message must be 1000 characters or fewer"},
+    )
+    client_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)

@@ -326,7 +326,7 @@ class DigitalCoaching(models.Model):
     adviser = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     journey = models.CharField(max_length=40)
     channel = models.CharField(max_length=16, choices=Channel.choices)
-    message_id = models.BigIntegerField(null=True, blank=True)
+    message_id = models.UUIDField(null=True, blank=True, help_text="The notify.OutboundMessage carrying the link")
     sent_at = models.DateTimeField()
     division = models.ForeignKey(
         "places.Division", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False

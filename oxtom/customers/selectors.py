@@ -26,6 +26,8 @@ from .validation import is_outward_code, normalise_email, normalise_phone, norma
 
 MAX_QUERY_LENGTH = 100
 _REFERENCE_RE = re.compile(r"^C[A-Z0-9]{6,15}$")
+# Case and permit references, e.g. HW-2026-7KXM3Q (hyphens or spaces optional when read over the phone).
+_CASE_REFERENCE_RE = re.compile(r"^\s*([A-Z]{2,3})[\s\-]*(20\d\d)[\s\-]*([A-Z0-9]{6})\s*$")
 _PHONE_LIKE_RE = re.compile(r"^\+?[0-9 ()\-.]{7,}$")
 # Names: letters, with the punctuation names carry between them ("O'Brien", "Smith, John").
 _NAME_QUERY_RE = re.compile(r"^[^\W\d_]+(?:[ '’.,\-]+[^\W\d_]*)*$")
@@ -109,6 +111,7 @@ class SearchResult:
 
 _KIND_LABELS = {
     "reference": "customer reference",
+    "case_reference": "case or permit reference",
     "email": "email address",
     "phone": "telephone number",
     "postcode": "postcode",
@@ -177,6 +180,8 @@ def classify_query(query: str) -> tuple[str, Any]:
         pass
     if is_outward_code(text):
         return "outward_postcode", compact
+    if _CASE_REFERENCE_RE.match(text.upper()):
+        return "case_reference", _normalise_case_reference(text)
     if _REFERENCE_RE.match(compact) and any(ch.isdigit() for ch in compact):
         return "reference", compact
     combined = _name_with_detail(text)
@@ -190,6 +195,11 @@ def classify_query(query: str) -> tuple[str, Any]:
         # All-letter references exist (CUxxxxxxxx); try it as a reference, then as a name.
         return "reference_or_name", compact
     return "name", text
+
+
+def _normalise_case_reference(text: str) -> str:
+    prefix, year, body = _CASE_REFERENCE_RE.match(text.upper()).groups()
+    return f"{prefix}-{year}-{body}"
 
 
 def _name_with_detail(text: str) -> tuple[str, Any] | None:
@@ -223,7 +233,7 @@ _ORDER = ("search_last_name", "search_first_name", "pk")
 def customer_search(*, user: Any, query: str, limit: int = 20) -> SearchResult:
     """Find live customer records for staff with CUSTOMER_VIEW; anyone else gets an empty result.
 
-    Recognises a reference, email, phone number, full or outward postcode,
+    Recognises a customer reference, a case or permit reference (HW-2026-7KXM3Q), email, phone number, full or outward postcode,
     date of birth (dd/mm/yyyy), else a name ('last', 'first last' or
     'last, first'), matching by prefix and by sound, optionally followed by a
     postcode, outward code or date of birth to narrow it ('John Smith OX1').
@@ -251,6 +261,17 @@ def customer_search(*, user: Any, query: str, limit: int = 20) -> SearchResult:
         if kind == "reference":
             return SearchResult(kind="reference")
         kind, value = "name", query
+    if kind == "case_reference":
+        # One unique-index lookup on the case table; the case's customer (or its survivor).
+        from casework.models import Case
+
+        case = Case.objects.filter(reference=value).select_related("customer").first()
+        if case is None:
+            return SearchResult(kind=kind)
+        found = case.customer
+        while found.merged_into_id is not None:
+            found = Customer.objects.get(pk=found.merged_into_id)
+        return SearchResult(kind=kind, customers=[found])
     if kind == "email":
         return SearchResult(kind=kind, customers=list(base.filter(email=value).order_by(*_ORDER)[:limit]))
     if kind == "phone":
@@ -341,3 +362,73 @@ def interactions_page(customer: Customer, *, cursor: str = "", per_page: int = 2
     rows = list(queryset.order_by("-occurred_at", "-id")[: per_page + 1])
     next_cursor = encode_cursor(rows[per_page - 1]) if len(rows) > per_page else ""
     return rows[:per_page], next_cursor
+
+
+# --- assisted digital ----------------------------------------------------------------------
+
+from .models import AssistedSession, ChatMessage, ContactLog, ContactReason, WebChat  # noqa: E402
+
+
+def customer_cases(user: Any, customer: Customer, *, limit: int = 50) -> list:
+    """Every case of this customer (newest first) for staff who may see the customer record.
+
+    Advisers see the whole record, including cases of teams they don't
+    belong to, but only the summary: reference, service, status, dates. The
+    case page itself stays scoped by casework's own rules. One query.
+    """
+    if not _can_view(user):
+        return []
+    from casework.models import Case
+
+    return list(
+        Case.objects.filter(customer=customer).select_related("service", "team")
+        .order_by("-received_at", "-id")[:limit]
+    )
+
+
+def contact_logs_for(customer: Customer, *, limit: int = 20) -> list[ContactLog]:
+    return list(ContactLog.objects.filter(customer=customer).select_related("reason", "recorded_by")[:limit])
+
+
+def contact_reasons() -> list[ContactReason]:
+    return list(ContactReason.objects.filter(active=True))
+
+
+def actions_on_behalf_page(customer: Customer, *, cursor: str = "", per_page: int = 25) -> tuple[list[Interaction], str]:
+    """What staff did for this customer on their behalf, newest first (keyset-paged like the timeline)."""
+    queryset = Interaction.objects.filter(customer=customer, on_behalf_of=True).select_related("actor")
+    position = decode_cursor(cursor)
+    if position is not None:
+        when, pk = position
+        queryset = queryset.filter(Q(occurred_at__lt=when) | Q(occurred_at=when, id__lt=pk))
+    rows = list(queryset.order_by("-occurred_at", "-id")[: per_page + 1])
+    next_cursor = encode_cursor(rows[per_page - 1]) if len(rows) > per_page else ""
+    return rows[:per_page], next_cursor
+
+
+def open_chats(user: Any, *, limit: int = 50) -> list[WebChat]:
+    """Waiting chats (oldest first) and the adviser's own active ones, for the chat list."""
+    if not (getattr(user, "is_authenticated", False) and user.has_permission(Permission.ASSIST_ACT_FOR)):
+        return []
+    return list(
+        WebChat.objects.filter(Q(status=WebChat.Status.WAITING) | Q(status=WebChat.Status.ACTIVE, adviser=user))
+        .select_related("customer", "adviser").order_by("created_at", "id")[:limit]
+    )
+
+
+def get_chat_for_adviser(user: Any, chat_id: int | str) -> WebChat:
+    """One chat for an adviser with ASSIST_ACT_FOR; 404 for missing and forbidden alike."""
+    if not (getattr(user, "is_authenticated", False) and user.has_permission(Permission.ASSIST_ACT_FOR)):
+        raise Http404("No chat found")
+    try:
+        return WebChat.objects.select_related("customer", "adviser", "customer__division").get(pk=int(chat_id))
+    except (WebChat.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404("No chat found") from None
+
+
+def chat_messages(chat: WebChat, *, after: int = 0, limit: int = 200) -> list[ChatMessage]:
+    return list(chat.messages.filter(id__gt=after).order_by("id")[:limit])
+
+
+def live_session_for(user: Any) -> AssistedSession | None:
+    return AssistedSession.objects.filter(adviser=user, ended_at__isnull=True).select_related("customer").first()

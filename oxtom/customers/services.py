@@ -1,20 +1,35 @@
 """Writes to the single customer record. Nothing else writes these tables."""
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from oxtom.accounts.permissions import Permission
 from oxtom.core.audit import audit_record
 
 from . import merge as merge_registry
-from .models import Channel, Consent, Customer, Interaction
+from .models import (
+    AssistedSession,
+    Channel,
+    ChatMessage,
+    Consent,
+    ContactLog,
+    ContactOutcome,
+    ContactReason,
+    Customer,
+    DigitalCoaching,
+    Interaction,
+    WebChat,
+)
 from .phonetics import phonetic_key, search_key
 from .validation import clean_customer_data, normalise_email, normalise_phone, normalise_postcode
 
@@ -224,11 +239,13 @@ def customer_create(*, data: dict, by: Any, channel: str, allow_duplicate: bool 
 
 
 @transaction.atomic
-def customer_update(*, customer: Customer, data: dict, by: Any, channel: str) -> Customer:
+def customer_update(*, customer: Customer, data: dict, by: Any, channel: str, on_behalf_of: bool = False) -> Customer:
     """Change fields of a live record, recording which changed (audit) and a timeline entry.
 
     A tombstone can't be changed: CustomerMergedError names the survivor.
     Submitting the same values again changes and records nothing.
+    on_behalf_of=True marks an adviser changing them for the customer in an
+    assisted session, so the customer sees it among actions taken for them.
     """
     _check_channel(channel)
     locked = Customer.objects.select_for_update().get(pk=customer.pk)
@@ -258,16 +275,16 @@ def customer_update(*, customer: Customer, data: dict, by: Any, channel: str) ->
     labels = [Customer._meta.get_field(name).verbose_name for name in changed]
     audit_record(
         by=by, action="update", target=locked, summary=f"Changed: {', '.join(labels)}"[:255],
-        channel=channel, fields=changed,
+        channel=channel, fields=changed, on_behalf_of=on_behalf_of,
         before={name: _display(current.get(name)) for name in changed},
         after={name: _display(cleaned[name]) for name in changed},
     )
     interaction_record(
         customer=locked, kind="customer.updated", summary=f"Details changed: {', '.join(labels)}",
         channel=channel,
-        direction=Interaction.Direction.INBOUND if getattr(locked, "user_id", None) == getattr(by, "pk", object())
+        direction=Interaction.Direction.INBOUND if on_behalf_of or getattr(locked, "user_id", None) == getattr(by, "pk", object())
         else Interaction.Direction.INTERNAL,
-        by=by,
+        by=by, on_behalf_of=on_behalf_of,
     )
     # Keep the caller's object in step with the database.
     for name in update_fields:
@@ -282,7 +299,7 @@ def customer_update(*, customer: Customer, data: dict, by: Any, channel: str) ->
 @transaction.atomic
 def consent_record(
     *, customer: Customer, purpose: str, granted: bool, wording: str, channel: str, by: Any,
-    recorded_at: datetime | None = None,
+    recorded_at: datetime | None = None, on_behalf_of: bool = False,
 ) -> Consent:
     """Append a consent decision (given or withdrawn) with the exact wording shown.
 
@@ -311,11 +328,12 @@ def consent_record(
     label = Consent.Purpose(purpose).label
     verb = "given" if granted else "withdrawn"
     audit_record(by=by, action="update", target=customer, summary=f"Consent {verb}: {label}"[:255],
-                 consent_id=consent.pk, purpose=purpose, granted=bool(granted), channel=channel)
+                 consent_id=consent.pk, purpose=purpose, granted=bool(granted), channel=channel,
+                 on_behalf_of=on_behalf_of)
     interaction_record(
         customer=customer, kind=f"consent.{'granted' if granted else 'withdrawn'}",
         summary=f"Consent {verb}: {label}", channel=channel,
-        direction=Interaction.Direction.INBOUND, by=by, subject=consent,
+        direction=Interaction.Direction.INBOUND, by=by, subject=consent, on_behalf_of=on_behalf_of,
     )
     return consent
 
@@ -544,3 +562,369 @@ def _assign_unique_references(customers: list[Customer]) -> None:
                 customer.reference = reference
                 taken.add(reference)
         needing = [c for c in needing if not c.reference]
+
+
+# --- assisted digital: contacts, acting-for sessions, coaching, webchat ---------------------
+#
+# These record what advisers do with and for customers. Each writes its own
+# row (which the measures count), an audit event and a timeline entry.
+
+# Channels an adviser can act for a customer through.
+ASSIST_CHANNELS = (Channel.PHONE, Channel.FACE_TO_FACE, Channel.WEBCHAT)
+CONTACT_CHANNELS = (Channel.PHONE, Channel.FACE_TO_FACE, Channel.WEBCHAT, Channel.EMAIL, Channel.POST)
+MAX_NOTES = 2000
+MAX_CHAT_MESSAGE = 1000
+MAX_SIGNPOSTED = 200
+
+
+def assist_session_minutes() -> int:
+    """How long an acting-for session lasts (settings.ASSIST_SESSION_MINUTES, default 60)."""
+    return int(getattr(settings, "ASSIST_SESSION_MINUTES", 60))
+
+
+def _live_customer(customer: Customer) -> Customer:
+    if customer.merged_into_id is not None:
+        raise CustomerMergedError(
+            f"This record was merged into {customer.merged_into.reference}. Use that record.", code="merged"
+        )
+    return customer
+
+
+def _require(by: Any, permission: Permission) -> None:
+    if not (getattr(by, "is_authenticated", False) and by.has_permission(permission)):
+        raise PermissionDenied(f"You need the {permission.value} permission to do this")
+
+
+@transaction.atomic
+def contact_log(
+    *, customer: Customer | None, reason: ContactReason, outcome: str, channel: str,
+    first_contact_resolved: bool, by: Any, signposted_to: str = "", notes: str = "", submission_key: str = "",
+) -> ContactLog:
+    """Record a contact that needed no service request (information, signposting, resolved, transferred).
+
+    The ContactLog row is what the measures count (by channel, reason,
+    division and first-contact resolution); a known customer also gets a
+    timeline entry. Signposting must say where to. The same submission_key
+    twice (a double-clicked form) records one contact.
+    """
+    _require(by, Permission.CONTACT_LOG)
+    errors: dict[str, list[str]] = {}
+    if channel not in CONTACT_CHANNELS:
+        errors["channel"] = ["Select how the customer contacted us"]
+    if outcome not in ContactOutcome.values:
+        errors["outcome"] = ["Select what happened"]
+    if reason is None or not reason.active:
+        errors["reason"] = ["Select why they contacted us"]
+    signposted_to = (signposted_to or "").strip()
+    notes = (notes or "").strip()
+    if outcome == ContactOutcome.SIGNPOSTED and not signposted_to:
+        errors["signposted_to"] = ["Enter who you signposted them to"]
+    if len(signposted_to) > MAX_SIGNPOSTED:
+        errors["signposted_to"] = [f"Who you signposted them to must be {MAX_SIGNPOSTED} characters or fewer"]
+    if len(notes) > MAX_NOTES:
+        errors["notes"] = [f"Notes must be {MAX_NOTES} characters or fewer"]
+    if outcome == ContactOutcome.TRANSFERRED and first_contact_resolved:
+        errors["first_contact_resolved"] = ["A transferred contact was not resolved at first contact: select no"]
+    if errors:
+        raise ValidationError(errors)
+    if submission_key:
+        existing = ContactLog.objects.filter(submission_key=submission_key[:64]).first()
+        if existing is not None:
+            return existing
+    if customer is not None:
+        customer = _live_customer(customer)
+    now = timezone.now()
+    interaction = None
+    if customer is not None:
+        label = ContactOutcome(outcome).label
+        summary = f"{reason.label}: {label.lower()}"
+        if signposted_to:
+            summary += f" ({signposted_to})"
+        interaction = interaction_record(
+            customer=customer, kind="contact.logged", summary=summary, channel=channel,
+            direction=Interaction.Direction.INBOUND, by=by, occurred_at=now,
+        )
+    log = ContactLog.objects.create(
+        customer=customer, interaction=interaction, reason=reason, outcome=outcome, channel=channel,
+        first_contact_resolved=bool(first_contact_resolved), signposted_to=signposted_to, notes=notes,
+        division_id=customer.division_id if customer is not None else None,
+        recorded_by=_actor(by), recorded_at=now, submission_key=(submission_key or "")[:64],
+    )
+    audit_record(by=by, action="create", target=customer if customer is not None else log,
+                 summary=f"Contact logged: {reason.code}", contact_log_id=log.pk, outcome=outcome, channel=channel)
+    return log
+
+
+@transaction.atomic
+def assisted_session_start(
+    *, customer: Customer, channel: str, customer_present: bool, by: Any, chat: WebChat | None = None,
+) -> AssistedSession:
+    """Start acting for a customer. Any live session of the same adviser ends first (one customer at a time).
+
+    Needs ASSIST_ACT_FOR. A webchat session needs the resident's consent in
+    that chat. The caller keeps the returned id in the adviser's session
+    (oxtom.customers.assist.activate).
+    """
+    _require(by, Permission.ASSIST_ACT_FOR)
+    if channel not in ASSIST_CHANNELS:
+        raise ValidationError({"channel": ["Select how you are helping the customer"]})
+    customer = _live_customer(customer)
+    if chat is not None:
+        chat = WebChat.objects.get(pk=chat.pk)  # the consent may have arrived since the caller loaded it
+        if chat.customer_id != customer.pk or chat.assist_consent_at is None or chat.status == WebChat.Status.CLOSED:
+            raise ValidationError("The resident has not agreed in this chat for you to act for them")
+    now = timezone.now()
+    for live in AssistedSession.objects.select_for_update().filter(adviser=by, ended_at__isnull=True):
+        _session_close(live, by=by, reason=AssistedSession.EndReason.REPLACED, now=now)
+    session = AssistedSession.objects.create(
+        adviser=by, customer=customer, channel=channel, customer_present=bool(customer_present),
+        started_at=now, expires_at=now + timedelta(minutes=assist_session_minutes()), chat=chat,
+    )
+    present = "with the customer present" if customer_present else "without the customer present"
+    audit_record(by=by, action="create", target=customer, summary="Assisted session started",
+                 session_id=session.pk, channel=channel, customer_present=bool(customer_present))
+    interaction_record(
+        customer=customer, kind="assist.session_started",
+        summary=f"An adviser started helping by {Channel(channel).label.lower()}, {present}",
+        channel=channel, direction=Interaction.Direction.INBOUND, by=by, on_behalf_of=True, subject=session,
+    )
+    return session
+
+
+def _session_close(session: AssistedSession, *, by: Any, reason: str, now) -> None:
+    session.ended_at = min(now, session.expires_at) if reason == AssistedSession.EndReason.EXPIRED else now
+    session.end_reason = reason
+    session.save(update_fields=["ended_at", "end_reason"])
+    audit_record(by=by, action="update", target=session.customer, summary=f"Assisted session ended ({reason})",
+                 session_id=session.pk)
+    interaction_record(
+        customer=session.customer, kind="assist.session_ended",
+        summary=f"Adviser session ended: {AssistedSession.EndReason(reason).label.lower()}",
+        channel=session.channel, direction=Interaction.Direction.INTERNAL, by=by, on_behalf_of=True,
+        subject=session,
+    )
+
+
+@transaction.atomic
+def assisted_session_end(*, session: AssistedSession, by: Any, reason: str = AssistedSession.EndReason.ENDED) -> AssistedSession:
+    """End a session (the adviser's choice, expiry, or sign-out). Ending an ended session does nothing."""
+    locked = AssistedSession.objects.select_for_update().select_related("customer").get(pk=session.pk)
+    if locked.ended_at is None:
+        if reason not in AssistedSession.EndReason.values:
+            raise ValueError(f"Unknown end reason {reason!r}")
+        _session_close(locked, by=by, reason=reason, now=timezone.now())
+    return locked
+
+
+@transaction.atomic
+def coaching_send(*, customer: Customer, journey: str, channel: str, by: Any, send_by: str | None = None) -> DigitalCoaching:
+    """Send the customer a link to carry on a journey themselves, and record that we helped them go digital.
+
+    The message goes through the notification outbox (after commit), by the
+    customer's preferred channel unless `send_by` names one. The link is the
+    public portal page, never anything personal.
+    """
+    from oxtom.notify.services import notification_queue
+
+    from .assist_defaults import COACHING_JOURNEYS, TEMPLATE_CODE
+
+    _require(by, Permission.ASSIST_ACT_FOR)
+    journeys = {code: (label, path) for code, label, path in COACHING_JOURNEYS}
+    errors: dict[str, list[str]] = {}
+    if journey not in journeys:
+        errors["journey"] = ["Select what they want to do online"]
+    if channel not in CONTACT_CHANNELS:
+        errors["channel"] = ["Select how you are helping the customer"]
+    if send_by not in (None, "", "email", "sms", "letter"):
+        errors["send_by"] = ["Select how to send the link"]
+    if errors:
+        raise ValidationError(errors)
+    customer = _live_customer(customer)
+    if send_by == "email" and not customer.email:
+        raise ValidationError({"send_by": ["The customer has no email address: add one or send a text"]})
+    if send_by == "sms" and not customer.phone:
+        raise ValidationError({"send_by": ["The customer has no telephone number: add one or send an email"]})
+    label, path = journeys[journey]
+    now = timezone.now()
+    coaching = DigitalCoaching.objects.create(
+        customer=customer, adviser=_actor(by), journey=journey, channel=channel, sent_at=now,
+        division_id=customer.division_id,
+    )
+    message = notification_queue(
+        customer=customer, template=TEMPLATE_CODE, by=by, idempotency_key=f"assist-coaching:{coaching.pk}",
+        channel=send_by or None,
+        context={"name": customer.display_name, "journey": label, "link": f"{settings.SITE_URL.rstrip('/')}{path}"},
+    )
+    coaching.message_id = message.pk
+    coaching.save(update_fields=["message_id"])
+    audit_record(by=by, action="create", target=customer, summary="Sent a link to carry on online",
+                 coaching_id=coaching.pk, journey=journey)
+    interaction_record(
+        customer=customer, kind="assist.coached", summary=f"Helped to go digital: sent a link to {label.lower()}",
+        channel=channel, direction=Interaction.Direction.OUTBOUND, by=by, subject=coaching,
+    )
+    return coaching
+
+
+# --- webchat -------------------------------------------------------------------------------
+
+# Anything that looks like markup or a script: refused rather than stored and escaped,
+# so nobody downstream (exports, emails, the timeline) ever has to think about it.
+_MARKUP_RE = re.compile(r"</?[a-zA-Z!?]|javascript\s*:|on[a-z]+\s*=\s*['\"]|&#|\\u003c", re.IGNORECASE)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_chat_text(text: str) -> str:
+    """The message to store, or ValidationError with a message a person can act on."""
+    text = (text or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise ValidationError({"message": ["Enter a message"]})
+    if len(text) > MAX_CHAT_MESSAGE:
+        raise ValidationError({"message": [f"Your message must be {MAX_CHAT_MESSAGE} characters or fewer. "
+                                           "Send it in shorter parts"]})
+    if _MARKUP_RE.search(text) or _CONTROL_RE.search(text):
+        raise ValidationError({"message": ["Your message can’t include code or HTML tags like <script>. "
+                                           "Remove them and send it again"]})
+    return text
+
+
+def _safe_page(page: str) -> str:
+    """Keep only a same-site path (no query string: it could hold personal data)."""
+    page = (page or "").split("?", 1)[0].split("#", 1)[0]
+    if not page.startswith("/") or page.startswith("//") or len(page) > 200 or _CONTROL_RE.search(page):
+        return ""
+    return page
+
+
+@transaction.atomic
+def webchat_start(*, token: str, message: str, page: str, by: Any, client_key: str = "") -> WebChat:
+    """Open a chat with its first message. A signed-in resident's chat is linked to their record.
+
+    The resident's browser session holds `token` (random, 32+ bytes), which
+    is how they find the chat again after a reload without signing in.
+    """
+    text = clean_chat_text(message)
+    if not token or len(token) < 32 or len(token) > 43:
+        raise ValueError("webchat token must be 32 to 43 characters")
+    existing = WebChat.objects.filter(token=token).first()
+    if existing is not None:
+        return existing
+    customer = None
+    resident = by if getattr(by, "is_authenticated", False) else None
+    if resident is not None:
+        customer = Customer.objects.filter(user=resident).first()
+    now = timezone.now()
+    chat = WebChat.objects.create(
+        token=token, customer=customer, resident=resident, page=_safe_page(page), created_at=now,
+        division_id=customer.division_id if customer is not None else None,
+    )
+    ChatMessage.objects.create(chat=chat, sender=ChatMessage.Sender.RESIDENT, author=resident, body=text,
+                               sent_at=now, client_key=(client_key or "")[:64])
+    return chat
+
+
+@transaction.atomic
+def chat_message_add(*, chat: WebChat, sender: str, message: str, by: Any, client_key: str = "") -> ChatMessage:
+    """Store one message. An adviser's first reply answers the chat (the wait-time measure ends there).
+
+    Refused on a closed chat, and for advisers who haven't taken the chat.
+    The same client_key twice stores one message.
+    """
+    text = clean_chat_text(message)
+    locked = WebChat.objects.select_for_update().get(pk=chat.pk)
+    if locked.status == WebChat.Status.CLOSED:
+        raise ValidationError({"message": ["This chat has ended. Start a new chat if you still need help"]})
+    if sender == ChatMessage.Sender.ADVISER:
+        _require(by, Permission.ASSIST_ACT_FOR)
+        if locked.adviser_id != getattr(by, "pk", None):
+            raise ValidationError({"message": ["Another adviser is answering this chat"]
+                                   if locked.adviser_id else ["Take the chat before you reply"]})
+    elif sender != ChatMessage.Sender.RESIDENT:
+        raise ValueError(f"Unknown sender {sender!r}")
+    if client_key:
+        existing = ChatMessage.objects.filter(chat=locked, client_key=client_key[:64]).first()
+        if existing is not None:
+            return existing
+    now = timezone.now()
+    msg = ChatMessage.objects.create(
+        chat=locked, sender=sender, author=by if getattr(by, "is_authenticated", False) else None, body=text,
+        sent_at=now, client_key=(client_key or "")[:64],
+    )
+    if sender == ChatMessage.Sender.ADVISER and locked.answered_at is None:
+        locked.answered_at = now
+        locked.save(update_fields=["answered_at"])
+    chat.status, chat.answered_at = locked.status, locked.answered_at
+    return msg
+
+
+@transaction.atomic
+def chat_take(*, chat: WebChat, by: Any) -> WebChat:
+    """An adviser takes a waiting chat. Refused if another adviser already has it (first one wins)."""
+    _require(by, Permission.ASSIST_ACT_FOR)
+    taken = WebChat.objects.filter(pk=chat.pk, status=WebChat.Status.WAITING).update(
+        status=WebChat.Status.ACTIVE, adviser=by,
+    )
+    fresh = WebChat.objects.get(pk=chat.pk)
+    if not taken and fresh.adviser_id != by.pk:
+        raise ValidationError("Another adviser has already taken this chat" if fresh.status == WebChat.Status.ACTIVE
+                              else "This chat has ended")
+    if taken:
+        ChatMessage.objects.create(chat=fresh, sender=ChatMessage.Sender.SYSTEM, body="An adviser has joined the chat",
+                                   sent_at=timezone.now())
+        audit_record(by=by, action="update", target=fresh, summary="Took a webchat")
+    return fresh
+
+
+@transaction.atomic
+def chat_consent_to_assist(*, chat: WebChat, by: Any) -> WebChat:
+    """The signed-in resident agrees, in the chat, that the adviser may act for them."""
+    locked = WebChat.objects.select_for_update().get(pk=chat.pk)
+    if locked.status == WebChat.Status.CLOSED:
+        raise ValidationError("This chat has ended")
+    if locked.customer_id is None or getattr(by, "pk", None) != locked.resident_id:
+        raise ValidationError("Sign in to your account so the adviser can help you with it")
+    if locked.assist_consent_at is None:
+        locked.assist_consent_at = timezone.now()
+        locked.save(update_fields=["assist_consent_at"])
+        ChatMessage.objects.create(chat=locked, sender=ChatMessage.Sender.SYSTEM, sent_at=locked.assist_consent_at,
+                                   body="You agreed that the adviser can use your account to help you")
+        consent_text = "Agreed in webchat that an adviser may act for me in my account for this conversation"
+        interaction_record(customer=locked.customer, kind="assist.consent", summary=consent_text,
+                           channel=Channel.WEBCHAT, direction=Interaction.Direction.INBOUND, by=by, subject=locked)
+    return locked
+
+
+def _transcript(chat: WebChat) -> str:
+    lines = []
+    for m in chat.messages.order_by("id"):
+        who = {"resident": "Resident", "adviser": "Adviser", "system": "—"}[m.sender]
+        lines.append(f"{timezone.localtime(m.sent_at):%H:%M} {who}: {m.body}")
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def chat_close(*, chat: WebChat, by: Any) -> WebChat:
+    """Close a chat (either side). The transcript goes on the customer's timeline when we know who they are.
+
+    Closing a closed chat does nothing. Any acting-for session started from
+    the chat ends with it.
+    """
+    locked = WebChat.objects.select_for_update().select_related("customer").get(pk=chat.pk)
+    if locked.status == WebChat.Status.CLOSED:
+        return locked
+    now = timezone.now()
+    locked.status = WebChat.Status.CLOSED
+    locked.closed_at = now
+    locked.save(update_fields=["status", "closed_at"])
+    ChatMessage.objects.create(chat=locked, sender=ChatMessage.Sender.SYSTEM, body="The chat has ended", sent_at=now)
+    if locked.customer_id is not None:
+        transcript = _transcript(locked)
+        interaction_record(
+            customer=locked.customer, kind="webchat.transcript",
+            summary=f"Webchat transcript:\n{transcript}"[:500], channel=Channel.WEBCHAT,
+            direction=Interaction.Direction.INBOUND, by=by, subject=locked, subject_reference=f"CHAT-{locked.pk}",
+        )
+    for session in AssistedSession.objects.select_for_update().filter(chat=locked, ended_at__isnull=True):
+        _session_close(session, by=by, reason=AssistedSession.EndReason.ENDED, now=now)
+    audit_record(by=by, action="update", target=locked, summary="Webchat closed")
+    return locked

@@ -1,0 +1,143 @@
+"""Acting for a customer: what the resident journeys ask about an assisted session.
+
+An adviser starts a session (services.assisted_session_start) for one
+customer; its id sits in the adviser's own Django session under
+SESSION_KEY. While it is live, the ordinary resident pages serve *that
+customer*, and every write names the customer as subject and the adviser as
+actor with on_behalf_of=True. For the portal and payments code:
+
+    from oxtom.customers.assist import acting_customer, subject_and_actor, is_assisted
+
+    customer, actor, channel, on_behalf_of = subject_and_actor(request)
+    case_create(service=..., customer=customer, channel=channel, by=actor, ...)
+
+    if is_assisted(request):          # payments: take it as a telephone (MOTO) payment
+        ...
+
+    check_customer(request, posted_reference)   # refuses another customer's reference
+
+A session is live for one adviser only, until it is ended or expires
+(settings.ASSIST_SESSION_MINUTES, default 60). An expired or foreign id
+in the session is dropped (and the row marked expired) on the next request.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.utils import timezone
+
+from oxtom.accounts.permissions import Permission
+
+from .models import AssistedSession, Channel, Customer
+
+SESSION_KEY = "oxtom_assist_session"
+_CACHE_ATTR = "_oxtom_assist_session"
+
+
+class ActingForMismatch(PermissionDenied):
+    """A request inside an acting-for session named a different customer. Nothing was shown or changed."""
+
+    def __init__(self, session: AssistedSession, message: str = ""):
+        self.session = session
+        super().__init__(
+            message or f"You are acting for {session.customer.display_name} ({session.customer.reference}). "
+            "You can’t see or change another customer’s details in this session. "
+            "End the session first, then find the other customer."
+        )
+
+
+def activate(request: HttpRequest, session: AssistedSession) -> None:
+    """Put a newly started session in the adviser's Django session."""
+    request.session[SESSION_KEY] = session.pk
+    setattr(request, _CACHE_ATTR, session)
+
+
+def deactivate(request: HttpRequest) -> None:
+    request.session.pop(SESSION_KEY, None)
+    setattr(request, _CACHE_ATTR, None)
+
+
+def active_session(request: HttpRequest) -> AssistedSession | None:
+    """The live acting-for session of the signed-in adviser, or None. One query per request at most.
+
+    Drops the id from the Django session when the row has ended, expired,
+    belongs to someone else, or the user lost the right to act for customers;
+    an expired row is marked expired then.
+    """
+    if hasattr(request, _CACHE_ATTR):
+        return getattr(request, _CACHE_ATTR)
+    session_id = getattr(request, "session", {}).get(SESSION_KEY)
+    user = getattr(request, "user", None)
+    found = None
+    if session_id is not None and user is not None and user.is_authenticated:
+        found = (
+            AssistedSession.objects.select_related("customer", "customer__division")
+            .filter(pk=session_id, adviser=user).first()
+        )
+        if found is not None and not user.has_permission(Permission.ASSIST_ACT_FOR):
+            found = None
+        elif found is not None and found.ended_at is None and not found.is_live(timezone.now()):
+            from .services import assisted_session_end
+
+            assisted_session_end(session=found, by=user, reason=AssistedSession.EndReason.EXPIRED)
+            request.assist_expired = found
+            found = None
+        elif found is not None and found.ended_at is not None:
+            found = None
+    if found is None and session_id is not None:
+        request.session.pop(SESSION_KEY, None)
+    setattr(request, _CACHE_ATTR, found)
+    return found
+
+
+def acting_customer(request: HttpRequest) -> Customer | None:
+    """The customer the current request is for when an adviser is acting for someone, else None."""
+    session = active_session(request)
+    return session.customer if session is not None else None
+
+
+def is_assisted(request: HttpRequest) -> bool:
+    """True inside a live acting-for session: payments taken now are telephone (MOTO) payments."""
+    return active_session(request) is not None
+
+
+def assisted_channel(request: HttpRequest) -> str | None:
+    session = active_session(request)
+    return session.channel if session is not None else None
+
+
+def subject_and_actor(request: HttpRequest) -> tuple[Customer | None, Any, str, bool]:
+    """(customer the request is for, user doing it, channel, on_behalf_of) for any resident journey.
+
+    - In a session: (acted-for customer, the adviser, the session's channel, True).
+    - A signed-in resident: (their own customer record or None if they have
+      none yet — call services.customer_ensure_for_user to create it, the user, "web", False).
+    - Anonymous: (None, None, "web", False).
+    """
+    session = active_session(request)
+    if session is not None:
+        return session.customer, request.user, session.channel, True
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return Customer.objects.filter(user=user).first(), user, Channel.WEB, False
+    return None, None, Channel.WEB, False
+
+
+def check_customer(request: HttpRequest, customer_or_reference: Customer | str | None) -> None:
+    """Refuse (ActingForMismatch) when a session is live and the request names a different customer.
+
+    Call it with any customer reference taken from a URL or a form. Outside
+    a session it does nothing: ordinary scoping (selectors) applies then.
+    """
+    session = active_session(request)
+    if session is None or customer_or_reference is None:
+        return
+    if isinstance(customer_or_reference, Customer):
+        same = customer_or_reference.pk == session.customer_id
+    else:
+        reference = "".join(str(customer_or_reference).split()).replace("-", "").upper()
+        same = reference == session.customer.reference
+    if not same:
+        raise ActingForMismatch(session)
