@@ -18,7 +18,7 @@ from oxtom.accounts.decorators import permission_required, signed_in_required, s
 from oxtom.accounts.permissions import Permission
 from oxtom.core.audit import audit_record
 
-from . import selectors, services
+from . import assist, selectors, services
 from .forms import (
     ConsentForm,
     CustomerForm,
@@ -28,7 +28,7 @@ from .forms import (
     SearchForm,
     StaffCustomerCreateForm,
 )
-from .models import CONSENT_WORDING_ONLINE, Channel, Customer
+from .models import CONSENT_WORDING_ONLINE, Customer
 
 
 def _attach_errors(form, exc: ValidationError) -> None:
@@ -51,6 +51,9 @@ def _record_view(request: HttpRequest, customer: Customer, summary: str) -> None
 @require_http_methods(["GET", "POST"])
 @permission_required(Permission.CUSTOMER_VIEW)
 def search(request: HttpRequest) -> HttpResponse:
+    if assist.is_assisted(request):
+        # Searching shows other customers: not while acting for one.
+        raise assist.ActingForMismatch(assist.active_session(request))
     form = SearchForm(request.POST or None)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -77,6 +80,8 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required(Permission.CUSTOMER_CREATE)
 def create(request: HttpRequest) -> HttpResponse:
+    if assist.is_assisted(request):
+        raise assist.ActingForMismatch(assist.active_session(request))
     form = StaffCustomerCreateForm(request.POST or None)
     matches: list[Customer] = []
     if request.method == "POST" and form.is_valid():
@@ -231,15 +236,42 @@ def merge_confirm(request: HttpRequest, reference: str, survivor: str) -> HttpRe
 
 
 # --- residents: their own details ---------------------------------------------------------
+#
+# Inside an adviser's acting-for session these pages show and change the
+# acted-for customer's record, through the same services, with the adviser
+# as actor and on_behalf_of=True (oxtom.customers.assist).
+
+
+def _resident_subject(request: HttpRequest) -> tuple[Customer, object, str, bool]:
+    customer, actor, channel, on_behalf_of = assist.subject_and_actor(request)
+    if not on_behalf_of:
+        customer = services.customer_ensure_for_user(user=request.user, by=request.user)
+    return customer, actor, channel, on_behalf_of
 
 
 @never_cache
 @require_http_methods(["GET"])
 @signed_in_required
 def resident_details(request: HttpRequest) -> HttpResponse:
-    customer = services.customer_ensure_for_user(user=request.user, by=request.user)
+    customer, actor, _, on_behalf_of = _resident_subject(request)
+    if on_behalf_of:
+        _record_view(request, customer, "Viewed the customer's own details page in an assisted session")
     return render(request, "customers/resident_details.html", {
-        "customer": customer, "consents": selectors.consents_in_force(customer),
+        "customer": customer, "consents": selectors.consents_in_force(customer), "acting": on_behalf_of,
+        "on_behalf_count": customer.interactions.filter(on_behalf_of=True).count(),
+    })
+
+
+@never_cache
+@require_http_methods(["GET"])
+@signed_in_required
+def resident_on_behalf(request: HttpRequest) -> HttpResponse:
+    """Every action staff took on the customer's behalf, so residents can check what was done for them."""
+    customer, _, _, on_behalf_of = _resident_subject(request)
+    rows, next_cursor = selectors.actions_on_behalf_page(customer, cursor=request.GET.get("after", ""))
+    return render(request, "customers/resident_on_behalf.html", {
+        "customer": customer, "actions": rows, "next_cursor": next_cursor,
+        "is_first_page": not request.GET.get("after"), "acting": on_behalf_of,
     })
 
 
@@ -247,34 +279,37 @@ def resident_details(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @signed_in_required
 def resident_consents(request: HttpRequest) -> HttpResponse:
-    customer = services.customer_ensure_for_user(user=request.user, by=request.user)
+    customer, actor, channel, on_behalf_of = _resident_subject(request)
     in_force = {c.purpose: ("yes" if c.granted else "no") for c in selectors.consents_in_force(customer)}
     form = ResidentConsentsForm(request.POST or None, initial=in_force)
     if request.method == "POST" and form.is_valid():
         for purpose, wording in CONSENT_WORDING_ONLINE.items():
             services.consent_record(
                 customer=customer, purpose=purpose, granted=form.cleaned_data[purpose.value] == "yes",
-                wording=wording, channel=Channel.WEB, by=request.user,
+                wording=wording, channel=channel, by=actor, on_behalf_of=on_behalf_of,
             )
-        messages.success(request, "Your choices have been saved")
+        messages.success(request, "Their choices have been saved" if on_behalf_of else "Your choices have been saved")
         return redirect("account_details:show")
-    return render(request, "customers/resident_consents.html", {"form": form})
+    return render(request, "customers/resident_consents.html", {"form": form, "acting": on_behalf_of})
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 @signed_in_required
 def resident_details_change(request: HttpRequest) -> HttpResponse:
-    customer = services.customer_ensure_for_user(user=request.user, by=request.user)
-    initial = {name: getattr(customer, name) for name in ResidentDetailsForm.base_fields}
+    customer, actor, channel, on_behalf_of = _resident_subject(request)
+    initial = {name: getattr(customer, name) for name in ResidentDetailsForm.base_fields if name != "customer_reference"}
+    initial["customer_reference"] = customer.reference
     form = ResidentDetailsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.customer_update(customer=customer, data=form.customer_data(), by=request.user, channel=Channel.WEB)
+            services.customer_update(customer=customer, data=form.customer_data(), by=actor, channel=channel,
+                                     on_behalf_of=on_behalf_of)
         except ValidationError as exc:
             _attach_errors(form, exc)
         else:
-            messages.success(request, "Your details have been saved")
+            messages.success(request, "Their details have been saved" if on_behalf_of else "Your details have been saved")
             return redirect("account_details:show")
-    return render(request, "customers/resident_details_change.html", {"form": form, "customer": customer})
+    return render(request, "customers/resident_details_change.html",
+                  {"form": form, "customer": customer, "acting": on_behalf_of})
 

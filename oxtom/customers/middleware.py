@@ -1,0 +1,102 @@
+"""Acting-for sessions on every page: the banner, expiry, and refusing another customer's data.
+
+Add after MessageMiddleware in settings.MIDDLEWARE:
+    "oxtom.customers.middleware.AssistSessionMiddleware",
+
+For an adviser with a live session (oxtom.customers.assist) it
+- shows "You are acting for <name> (<reference>) — End session" at the top of
+  every HTML page's main content, staff and resident pages alike;
+- refuses, with a clear 403 page, any URL or form that names a different
+  customer's reference (URL kwargs `reference`/`customer_reference`, form
+  field `customer_reference`), and any ActingForMismatch a view raises;
+- when the session has expired, says so and sends the adviser back to the
+  console from resident pages (so they never carry on as themselves unawares).
+Everyone else pays nothing: no session id, no query.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+
+from . import assist
+
+MAIN_MARKER = b'id="main-content">'
+# Views whose `reference` kwarg is a customer reference (others, like case pages, use their own checks).
+_CUSTOMER_REFERENCE_NAMESPACES = {"customers", "assist"}
+
+
+class AssistSessionMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "_oxtom_assist_session", None)
+        if session is not None and getattr(request, "_oxtom_assist_show_banner", True):
+            self._add_banner(request, response, session)
+        return response
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
+        if assist.SESSION_KEY not in getattr(request, "session", {}):
+            return None
+        session = assist.active_session(request)
+        expired = getattr(request, "assist_expired", None)
+        if expired is not None:
+            messages.warning(
+                request,
+                f"Your session acting for {expired.customer.display_name} ({expired.customer.reference}) "
+                "has ended because it expired. Start a new session to carry on.",
+            )
+            if not request.path.startswith("/staff/"):
+                return redirect("assist:console")
+            return None
+        if session is None:
+            return None
+        match = getattr(request, "resolver_match", None)
+        named = []
+        if match is not None and match.namespace in _CUSTOMER_REFERENCE_NAMESPACES:
+            named += [view_kwargs.get("reference"), view_kwargs.get("survivor")]
+        named.append(view_kwargs.get("customer_reference"))
+        if request.method == "POST":
+            named.append(request.POST.get("customer_reference"))
+        try:
+            for reference in named:
+                if reference:
+                    assist.check_customer(request, reference)
+        except assist.ActingForMismatch as exc:
+            return self._refuse(request, exc)
+        return None
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, assist.ActingForMismatch):
+            return self._refuse(request, exception)
+        return None
+
+    def _refuse(self, request: HttpRequest, exc: assist.ActingForMismatch) -> HttpResponse:
+        from oxtom.core.audit import audit_record
+
+        audit_record(by=request.user, action="view", target=exc.session.customer,
+                     summary="Refused: another customer's data inside an assisted session",
+                     session_id=exc.session.pk, path=request.path[:200])
+        request._oxtom_assist_show_banner = True
+        return HttpResponse(
+            render_to_string("assist/refused.html", {"message": str(exc), "session": exc.session}, request=request),
+            status=403,
+        )
+
+    def _add_banner(self, request: HttpRequest, response: HttpResponse, session) -> None:
+        if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
+            return
+        content = response.content
+        at = content.find(MAIN_MARKER)
+        if at < 0:
+            return
+        banner = render_to_string("assist/_banner.html", {"assist_session": session}, request=request).encode()
+        at += len(MAIN_MARKER)
+        response.content = content[:at] + banner + content[at:]
+        if response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
