@@ -158,14 +158,15 @@ class DivisionPage:
     councillors: list[str]
 
 
-def division_page(division: Division, *, public: bool = True, on: dt.date | None = None) -> DivisionPage:
+def division_page(division: Division, *, include_private: bool = False, on: dt.date | None = None) -> DivisionPage:
     """Each measure's latest figure in the division, its trend, the county comparison and target status.
 
     Queries: periods, measures, values (division and county, all periods at
     once), targets, commentary, division count, councillors: constant.
     """
+    public = True  # small numbers are suppressed for councillors too: the pages may be printed and shared
     periods = recent_periods(on=on)
-    measures = list(measures_for(public=public))
+    measures = list(measures_for(public=not include_private))
     period_ids = [p.pk for p in periods]
     own_key = area_key(division_id=division.pk)
     values: dict[tuple[str, int, int], Value] = {}
@@ -274,3 +275,12 @@ def division_csv_rows(page: DivisionPage) -> list[list[Any]]:
                          "" if point.value is None else str(point.value), row.measure.unit,
                          "suppressed: fewer than 5" if point.suppressed else ("" if point.value is not None else "no data")])
     return rows
+
+
+def county_overview(*, on: dt.date | None = None) -> tuple[Period | None, list[Row]]:
+    """The latest period that has county figures, and the public county rows for it."""
+    on = on or timezone.localdate()
+    period = Period.objects.filter(start__lte=on, values__area_key="county").order_by("-start").first()
+    if period is None:
+        return None, []
+    return period, county_rows(period, public=True)

@@ -1,0 +1,93 @@
+"""Public division pages: the county overview, one division, and its figures as CSV.
+
+No personal data: councillors' names (public office) and figures only,
+with small numbers suppressed by the selectors.
+"""
+from __future__ import annotations
+
+import csv
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from oxtom.places.models import PostcodeCentroid
+from oxtom.places.selectors import current_boundary_set, division_for_point, division_ids_for_points, locate_postcode
+
+from . import selectors
+from .forms import DivisionSearchForm
+
+MAX_TOWN_POINTS = 2000
+
+
+def _place_matches(query: str, divisions: list) -> list:
+    """Divisions whose name or district contains the words typed, else those covering a post town's postcodes."""
+    needle = query.lower()
+    found = [d for d in divisions if needle in d.name.lower() or (d.locality and needle in d.locality.name.lower())]
+    if found:
+        return found
+    boundary_set = current_boundary_set()
+    if boundary_set is None:
+        return []
+    points = list(PostcodeCentroid.objects.filter(post_town__iexact=query)
+                  .values_list("latitude", "longitude")[:MAX_TOWN_POINTS])
+    ids = {pk for pk in division_ids_for_points(points, boundary_set=boundary_set) if pk}
+    return [d for d in divisions if d.pk in ids]
+
+
+@require_GET
+def division_list(request: HttpRequest) -> HttpResponse:
+    divisions = selectors.public_divisions()
+    form = DivisionSearchForm(request.GET if "q" in request.GET else None)
+    matches = None
+    if form.is_bound and form.is_valid():
+        if form.postcode:
+            point = locate_postcode(form.postcode)
+            division = division_for_point(*point) if point else None
+            if division is not None:
+                return redirect("performance:division", slug=division.slug)
+            form.add_error("q", "We could not find a division for that postcode: check it is an Oxfordshire postcode")
+        else:
+            matches = _place_matches(form.cleaned_data["q"], divisions)
+            if len(matches) == 1:
+                return redirect("performance:division", slug=matches[0].slug)
+            if not matches:
+                form.add_error("q", "No division matches that place name: try a postcode or a town")
+    period, county = selectors.county_overview()
+    return render(request, "performance/divisions.html", {
+        "form": form, "divisions": divisions, "matches": matches, "period": period, "county_rows": county,
+    })
+
+
+@require_GET
+def division_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    division = selectors.get_public_division(slug)
+    page = selectors.division_page(division)
+    return render(request, "performance/division.html", {"page": page, "division": division})
+
+
+@require_GET
+def division_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    division = selectors.get_public_division(slug)
+    page = selectors.division_page(division)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="division-{division.slug}.csv"'
+    writer = csv.writer(response)
+    for row in selectors.division_csv_rows(page):
+        writer.writerow([_safe_cell(cell) for cell in row])
+    return response
+
+
+def _safe_cell(value: object) -> object:
+    """Spreadsheets run cells starting with = + - @ as formulas: quote text that does (numbers stay numbers)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not _is_number(value):
+        return "'" + value
+    return value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

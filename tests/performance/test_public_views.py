@@ -1,0 +1,160 @@
+"""Public division pages: search, figures with suppression, CSV, no personal data, constant queries."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from oxtom.places.models import BoundarySet, PostcodeCentroid
+from tests import factories as f
+
+from .factories import MeasureFactory, PeriodFactory, target, value
+
+ROLES = ["anonymous", "resident_a", "adviser", "officer_in_team", "team_leader", "councillor_of_division",
+         "councillor_elsewhere", "administrator", "analyst"]
+
+
+def months(n: int) -> list:
+    today = timezone.localdate().replace(day=1)
+    out = [today]
+    while len(out) < n:
+        first = out[0]
+        out.insert(0, dt.date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1))
+    return [PeriodFactory(start=m) for m in out]
+
+
+@pytest.fixture
+def figures(division_a, division_b, councillor_of_division):
+    periods = months(13)
+    rate = MeasureFactory(code="on-time", name="Cases finished on time", unit="percent", precision=1,
+                          polarity="higher", source="computed", display_order=1)
+    count = MeasureFactory(code="received", name="Cases received", unit="count", precision=0, polarity="neutral",
+                           source="computed", display_order=2)
+    hidden = MeasureFactory(code="internal-only", name="Internal measure", is_public=False, source="computed")
+    for i, period in enumerate(periods):
+        value(rate, period, D(70 + i), division=division_a, base=20)
+        value(rate, period, D("80"), base=900)
+        value(count, period, D(3 if i == len(periods) - 1 else 10 + i), division=division_a)
+        value(count, period, D("690"))
+        value(hidden, period, D("1"), division=division_a)
+    target(rate, periods[-1], D("85"), D("2"))
+    return periods
+
+
+def test_public_pages_for_every_role(request, client_for, figures, division_a):
+    for role in ROLES:
+        user = None if role == "anonymous" else request.getfixturevalue(role)
+        client = client_for(user)
+        for path in ("/divisions/", f"/divisions/{division_a.slug}/", f"/divisions/{division_a.slug}/data.csv"):
+            assert client.get(path).status_code == 200, (role, path)
+
+
+def test_division_page_shows_latest_trend_county_target_and_suppresses_small_numbers(client, figures, division_a):
+    html = client.get(f"/divisions/{division_a.slug}/").content.decode()
+    assert "Banbury Calthorpe" in html
+    assert "Cases finished on time" in html
+    assert "82.0%" in html  # latest: 70 + 12
+    assert "Improving" in html  # up on last month and last year, higher is better
+    assert "80.0%" in html  # county figure
+    assert "Red: off target" in html  # 82 against 85 with 2 tolerance
+    assert "County average per division" in html
+    assert "345.0" in html  # county 690 over the 2 divisions of the set
+    assert "Fewer than 5" in html  # this month's count of 3
+    assert "Internal measure" not in html  # not public
+    assert "<svg" in html and "figures as a table" in html
+
+
+def test_no_personal_data_on_public_pages(client, figures, division_a, councillor_of_division, resident_a):
+    html = client.get(f"/divisions/{division_a.slug}/").content.decode()
+    assert councillor_of_division.full_name in html  # a councillor's name is public
+    for private in (councillor_of_division.email, resident_a.email, resident_a.full_name, "Resident"):
+        assert private not in html
+
+
+def test_csv_keeps_suppression_and_quotes_formulas(client, figures, division_a):
+    response = client.get(f"/divisions/{division_a.slug}/data.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["measure_code", "measure", "month", "value", "unit", "note"]
+    received = [r for r in rows if r[0] == "received"]
+    assert len(received) == 13
+    assert received[-1][3] == "" and received[-1][5] == "suppressed: fewer than 5"
+    assert "internal-only" not in {r[0] for r in rows}
+
+
+def test_unknown_and_old_boundary_divisions_are_not_found(client, db, division_a):
+    old_set = BoundarySet.objects.create(name="2013", slug="oxon-2013", in_force_from=dt.date(2013, 5, 1))
+    old = f.DivisionFactory(name="Old Division", boundary_set=old_set)
+    assert client.get("/divisions/no-such-place/").status_code == 404
+    assert client.get(f"/divisions/{old.slug}/").status_code == 404
+    assert client.get("/divisions/no-such-place/data.csv").status_code == 404
+
+
+def test_query_count_is_constant_whatever_the_measures_and_months(client, figures, division_a):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/divisions/{division_a.slug}/").status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()
+    for i in range(8):
+        m = MeasureFactory(code=f"extra-{i}", unit="days", source="computed")
+        for period in figures:
+            value(m, period, D("3.5"), division=division_a, base=9)
+    assert count() == few
+    assert few <= 10
+
+
+def test_overview_lists_divisions_and_county_figures(client, figures, division_a, division_b):
+    html = client.get("/divisions/").content.decode()
+    assert "All 2 divisions" in html and division_b.name in html
+    assert "The county in" in html and "690" in html
+
+
+@pytest.fixture
+def postcodes(division_a):
+    PostcodeCentroid.objects.create(postcode="OX16 5", kind="sector", latitude=52.06, longitude=-1.34,
+                                    post_town="BANBURY")
+    PostcodeCentroid.objects.create(postcode="RG9 1", kind="sector", latitude=51.0, longitude=-3.0,
+                                    post_town="HENLEY-ON-THAMES")
+
+
+def test_search_by_postcode_goes_to_the_division(client, postcodes, division_a):
+    response = client.get("/divisions/", {"q": " ox16 5ab "})
+    assert response.status_code == 302 and response["Location"] == f"/divisions/{division_a.slug}/"
+
+
+def test_search_by_place_name(client, postcodes, division_a, division_b):
+    assert client.get("/divisions/", {"q": "wallingford"})["Location"] == f"/divisions/{division_b.slug}/"
+    assert client.get("/divisions/", {"q": "Banbury"})["Location"] == f"/divisions/{division_a.slug}/"
+
+
+@pytest.mark.parametrize("q,message", [
+    ("", "Enter a postcode or place name"),
+    ("   ", "Enter a postcode or place name"),
+    ("x" * 101, "Postcode or place name must be 100 characters or fewer"),
+    ("RG9 1AA", "We could not find a division for that postcode"),  # outside the county
+    ("ZZ99 9ZZ", "We could not find a division for that postcode"),
+    ("Atlantis", "No division matches that place name"),
+    ("<script>alert(1)</script>", "No division matches that place name"),
+])
+def test_search_problems_are_explained(client, postcodes, division_a, q, message):
+    response = client.get("/divisions/", {"q": q})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert message in html
+    assert html.count("There is a problem") == 1 and "<title>Error:" in html
+    assert "<script>alert(1)</script>" not in html
+
+
+def test_several_matches_are_listed(client, db):
+    a = f.DivisionFactory(name="Witney North", centre=(51.79, -1.48))
+    b = f.DivisionFactory(name="Witney South", centre=(51.77, -1.48))
+    html = client.get("/divisions/", {"q": "witney"}).content.decode()
+    assert "Divisions matching your search" in html and a.name in html and b.name in html
