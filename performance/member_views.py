@@ -1,0 +1,50 @@
+"""Councillors' view of their own division (/members/division/) and a printable briefing.
+
+The public figures plus what a councillor may see operationally: open
+cases in the division (through casework's selectors, which apply the
+special-category rules) and the enquiries they raised. Small numbers stay
+suppressed, because briefings are printed and handed out.
+"""
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from casework import rules as case_rules
+from casework import selectors as case_selectors
+from oxtom.accounts.decorators import member_area_required
+
+from . import selectors
+
+CASES_SHOWN = 10
+
+
+def _context(request: HttpRequest, *, cases: int) -> dict:
+    division = request.user.member_division
+    if division is None:
+        return {"division": None}
+    cases_page = case_selectors.division_cases_page(user=request.user, per_page=cases)
+    return {
+        "division": division,
+        "page": selectors.division_page(division, include_private=True),
+        "cases": cases_page,
+        "open_cases": sum(cases_page.counts.values()),
+        "sla_counts": [(case_rules.SlaState.LABELS[s], cases_page.counts.get(s, 0))
+                       for s in case_rules.SlaState.FILTERABLE],
+    }
+
+
+@member_area_required
+@require_GET
+def my_division(request: HttpRequest) -> HttpResponse:
+    context = _context(request, cases=CASES_SHOWN)
+    if context["division"] is not None:
+        context["enquiries"] = case_selectors.member_enquiries(request.user, limit=CASES_SHOWN)
+    return render(request, "performance/members/division.html", context)
+
+
+@member_area_required
+@require_GET
+def briefing(request: HttpRequest) -> HttpResponse:
+    return render(request, "performance/members/briefing.html", _context(request, cases=1))
