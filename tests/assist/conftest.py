@@ -25,6 +25,15 @@ def _assist_middleware(settings):
         settings.MIDDLEWARE = stack
 
 
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """Rate-limit counters live in the shared locmem cache: start every test with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def reasons(db):
     """The seeded contact reasons (seeded again: transactional tests flush migration data)."""

@@ -1,0 +1,146 @@
+"""Residents' side of webchat, under /chat/: works with plain forms and reloads; webchat.js only polls.
+
+The resident's browser session holds the chat's random token, so no
+sign-in is needed and a reload finds the same chat. Messages are stored
+before they are shown, so nothing is lost if either side reloads.
+"""
+from __future__ import annotations
+
+import secrets
+from urllib.parse import urlsplit
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from . import selectors, services
+from .forms import ChatMessageForm
+from .models import ChatMessage, WebChat
+from .views import _attach_errors
+
+TOKEN_KEY = "oxtom_webchat_token"
+# A person asks for help a few times an hour at most; more is a script.
+STARTS_PER_HOUR = 10
+
+
+def _current_chat(request: HttpRequest) -> WebChat | None:
+    token = request.session.get(TOKEN_KEY)
+    if not token:
+        return None
+    return WebChat.objects.filter(token=token).first()
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def _referring_path(request: HttpRequest) -> str:
+    """The page on this site the resident came from (path only), when there was no ?from=."""
+    referer = request.META.get("HTTP_REFERER", "")
+    parsed = urlsplit(referer)
+    if not referer or parsed.netloc != request.get_host() or parsed.path.startswith("/chat/"):
+        return ""
+    return parsed.path
+
+
+def _new_form() -> ChatMessageForm:
+    return ChatMessageForm(initial={"client_key": secrets.token_urlsafe(24)})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def chat_home(request: HttpRequest) -> HttpResponse:
+    """Start a chat, or carry on the one this browser already has."""
+    chat = _current_chat(request)
+    if chat is not None and chat.status != WebChat.Status.CLOSED:
+        return render(request, "webchat/chat.html", {
+            "chat": chat, "chat_messages": selectors.chat_messages(chat), "form": _new_form(),
+        })
+    page = request.GET.get("from", "") or request.POST.get("page", "") or _referring_path(request)
+    form = ChatMessageForm(request.POST or None, initial={"client_key": secrets.token_urlsafe(24)})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        key = f"webchat-start:{_client_ip(request)}"
+        if cache.get(key, 0) >= STARTS_PER_HOUR:
+            form.add_error("message", "You have started a lot of chats. Wait an hour, or call us on 01865 792422")
+            status = 429
+        else:
+            token = secrets.token_urlsafe(32)
+            try:
+                services.webchat_start(token=token, message=form.cleaned_data["message"], page=page,
+                                       by=request.user, client_key=form.cleaned_data["client_key"])
+            except ValidationError as exc:
+                _attach_errors(form, exc)
+            else:
+                cache.add(key, 0, 3600)
+                cache.incr(key)
+                request.session[TOKEN_KEY] = token
+                return redirect(f"{reverse('webchat:home')}#latest")
+    return render(request, "webchat/start.html", {
+        "form": form, "page": services._safe_page(page), "ended": chat is not None,
+    }, status=status)
+
+
+@never_cache
+@require_http_methods(["POST"])
+def chat_send(request: HttpRequest) -> HttpResponse:
+    chat = _current_chat(request)
+    if chat is None:
+        messages.warning(request, "Your chat could not be found. Start a new chat")
+        return redirect("webchat:home")
+    form = ChatMessageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.chat_message_add(chat=chat, sender=ChatMessage.Sender.RESIDENT, message=form.cleaned_data["message"],
+                                      by=request.user, client_key=form.cleaned_data["client_key"])
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            return redirect(f"{reverse('webchat:home')}#latest")
+    chat.refresh_from_db()
+    if chat.status == WebChat.Status.CLOSED:
+        return redirect("webchat:home")
+    return render(request, "webchat/chat.html", {
+        "chat": chat, "chat_messages": selectors.chat_messages(chat), "form": form,
+    })
+
+
+@never_cache
+@require_http_methods(["GET"])
+def chat_poll(request: HttpRequest) -> JsonResponse:
+    """New messages after ?after=<id> for webchat.js. Only this browser's chat."""
+    chat = _current_chat(request)
+    if chat is None:
+        return JsonResponse({"status": "none", "messages": []}, status=404)
+    from .assist_views import _poll_payload
+
+    return JsonResponse(_poll_payload(chat, request.GET.get("after", "0")))
+
+
+@never_cache
+@require_http_methods(["POST"])
+def chat_allow(request: HttpRequest) -> HttpResponse:
+    chat = _current_chat(request)
+    if chat is None:
+        return redirect("webchat:home")
+    try:
+        services.chat_consent_to_assist(chat=chat, by=request.user)
+    except ValidationError as exc:
+        messages.warning(request, " ".join(exc.messages))
+    return redirect(f"{reverse('webchat:home')}#latest")
+
+
+@never_cache
+@require_http_methods(["POST"])
+def chat_close(request: HttpRequest) -> HttpResponse:
+    chat = _current_chat(request)
+    if chat is not None:
+        services.chat_close(chat=chat, by=request.user)
+    request.session.pop(TOKEN_KEY, None)
+    messages.success(request, "Chat ended. Thank you for getting in touch")
+    return redirect("webchat:home")
