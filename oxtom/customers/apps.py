@@ -8,9 +8,12 @@ class CustomersConfig(AppConfig):
     verbose_name = "Customers"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_out
+
         from . import merge  # noqa: F401 - registers the customers app's own relations
 
         checks.register(check_merge_registry, checks.Tags.models)
+        user_logged_out.connect(end_assisted_session_on_sign_out, dispatch_uid="customers.assist.sign_out")
 
 
 def check_merge_registry(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
@@ -29,3 +32,19 @@ def check_merge_registry(app_configs=None, **kwargs) -> list[checks.CheckMessage
         )
         for label in unregistered_relations()
     ]
+
+
+def end_assisted_session_on_sign_out(sender, request=None, user=None, **kwargs) -> None:
+    """Signing out ends the adviser's acting-for session rather than leaving it to expire."""
+    if request is None or user is None or not hasattr(request, "session"):
+        return
+    from .assist import SESSION_KEY
+    from .models import AssistedSession
+    from .services import assisted_session_end
+
+    session_id = request.session.get(SESSION_KEY)
+    if session_id is None:
+        return
+    session = AssistedSession.objects.filter(pk=session_id, adviser=user, ended_at__isnull=True).first()
+    if session is not None:
+        assisted_session_end(session=session, by=user, reason=AssistedSession.EndReason.SIGNED_OUT)

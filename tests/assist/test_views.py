@@ -389,3 +389,33 @@ def test_coach_bad_input(client_for, adviser, customer, message_templates):
     body = response.content.decode()
     assert response.status_code == 200 and "Select what they want to do online" in body
     assert DigitalCoaching.objects.count() == 0
+
+
+def test_signing_out_ends_the_session(client_for, adviser, customer):
+    client = client_for(adviser)
+    _start(client, customer)
+    client.post("/accounts/logout/")
+    session = AssistedSession.objects.get()
+    assert session.end_reason == "signed_out" and session.ended_at is not None
+
+
+def test_contact_reasons_are_admin_editable(client_for, reasons, adviser, customer):
+    client = client_for(f.UserFactory(roles=["administrator"], is_staff=True, is_superuser=True))
+    reason = reasons["other"]
+    assert client.get(f"/django-admin/customers/contactreason/{reason.pk}/change/").status_code == 200
+    services.contact_log(customer=customer, reason=reason, outcome="information", channel="phone",
+                         first_contact_resolved=True, by=adviser)
+    page = client.get(f"/django-admin/customers/contactreason/{reason.pk}/change/").content.decode()
+    assert 'name="code"' not in page  # in use: the code is fixed
+
+
+def test_chat_list_costs_constant_queries(client_for, adviser, django_assert_max_num_queries):
+    client = client_for(adviser)
+    services.webchat_start(token="a" * 40, message="hi", page="/", by=None)
+    client.get(reverse("assist:chats"))
+    with django_assert_max_num_queries(12) as small:
+        client.get(reverse("assist:chats"))
+    for n in range(15):
+        services.webchat_start(token=f"{n:02d}" * 20, message="hi", page="/apply/", by=f.UserFactory())
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(reverse("assist:chats"))
