@@ -605,6 +605,48 @@ def case_link_duplicate(*, case: Case, original: Case, expected_version: int, by
 
 
 @transaction.atomic
+def case_recategorise(*, case: Case, service: Service, reason: str, expected_version: int, by: Any) -> Case:
+    """Move a case to another service of the same kind (a "pothole" that is really a pavement defect).
+
+    The due date is recomputed from receipt with the new service's SLA. If
+    the new service belongs to another team the case goes to that team's
+    queue as NEW and unassigned, as a referral would.
+    """
+    case = _lock(case, expected_version)
+    _require_worker(case, by)
+    if case.status == Status.CLOSED:
+        raise ValidationError("This case is closed: reopen it first", code="invalid_transition")
+    if service.pk == case.service_id:
+        raise ValidationError({"service": "The case is already of this type: choose another"})
+    if not service.is_active or service.kind != case.service.kind:
+        raise ValidationError({"service": "Choose an active service of the same kind"})
+    reason = _clean_text(reason, required_message="Enter why the type is changing", field="reason")
+    previous_service = case.service
+    case.service = service
+    case.due_at = rules.due_date(
+        received_on=rules.local_date(case.received_at),
+        sla_working_days=service.sla_days(case.priority),
+        paused_working_days=case.paused_working_days,
+    )
+    fields = ["service", "due_at"]
+    previous_team_id, previous_status = case.team_id, case.status
+    if service.team_id != case.team_id:
+        if case.status != Status.NEW:
+            _move(case, Status.NEW)
+        case.team_id, case.assignee = service.team_id, None
+        fields += ["team", "assignee", "status"]
+    _save(case, fields, by)
+    _event(case, Kind.REFERRED if case.team_id != previous_team_id else Kind.NOTE, by,
+           text=f"Changed from {previous_service.name} to {service.name}: {reason}",
+           from_service=previous_service.pk, to_service=service.pk, from_team=previous_team_id,
+           to_team=case.team_id, from_status=previous_status, to_status=case.status)
+    audit_record(by=by, action="update", target=case,
+                 summary=f"Re-categorised from {previous_service.code} to {service.code}",
+                 from_service=previous_service.pk, to_service=service.pk)
+    return case
+
+
+@transaction.atomic
 def case_refer(*, case: Case, team: Team, reason: str, expected_version: int, by: Any) -> Case:
     """Hand the case to another team. The answers go with it, so the customer is not asked again.
 

@@ -161,10 +161,10 @@ class StreetReport(models.Model):
 
     class Meta:
         indexes = [
-            # Nearby open reports of a type: equality on type, range on latitude, then longitude
-            # checked from the index. Partial, so closed reports never cost anything.
-            models.Index(fields=["report_type", "latitude", "longitude"], name="report_open_nearby",
-                         condition=models.Q(public_status__in=["open", "accepted", "scheduled", "in_progress"])),
+            # Nearby open reports of a type: equality on type, one seek per open status (IN), a range on
+            # latitude, then longitude checked from the index. Not partial: SQLite cannot match a
+            # partial index's IN condition against a query with bound parameters.
+            models.Index(fields=["report_type", "public_status", "latitude", "longitude"], name="report_nearby"),
             # Reports around a place, any type or status.
             models.Index(fields=["latitude", "longitude"], name="report_lat_lon"),
             # Open311 requests.json and "latest first" lists: keyset on (reported_at, id).

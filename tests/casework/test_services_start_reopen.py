@@ -62,3 +62,35 @@ def test_customer_cannot_reopen_a_duplicate(make_case, officer_in_team, resident
     copy = s.case_link_duplicate(case=copy, original=original, expected_version=copy.version, by=officer_in_team)
     with pytest.raises(ValidationError, match="duplicate"):
         s.case_reopen_by_customer(case=copy, reason="x", expected_version=copy.version, by=resident_a)
+
+
+def test_recategorise_same_team_keeps_status_and_recomputes_due(make_case, officer_in_team, team, service):
+    from .factories import ServiceFactory
+
+    other = ServiceFactory(code="casework-pavement", team=team, sla_working_days={"1": 1, "2": 2, "3": 3, "4": 4})
+    case = make_case()
+    case = s.case_accept(case=case, expected_version=case.version, by=officer_in_team)
+    case = s.case_recategorise(case=case, service=other, reason="Really the pavement",
+                               expected_version=case.version, by=officer_in_team)
+    case = refresh(case)
+    assert case.service == other and case.status == Status.ACCEPTED and case.team == team
+    assert (case.due_at - case.received_at.date()).days <= 5
+
+
+def test_recategorise_to_another_team_requeues_and_refusals(make_case, officer_in_team, other_team, service):
+    from .factories import ServiceFactory
+
+    moved = ServiceFactory(code="casework-fly", team=other_team)
+    enquiry = ServiceFactory(code="casework-enq", team=other_team, kind="enquiry")
+    case = make_case()
+    with pytest.raises(ValidationError, match="already of this type"):
+        s.case_recategorise(case=case, service=service, reason="x", expected_version=case.version, by=officer_in_team)
+    with pytest.raises(ValidationError, match="same kind"):
+        s.case_recategorise(case=case, service=enquiry, reason="x", expected_version=case.version, by=officer_in_team)
+    with pytest.raises(ValidationError, match="Enter why"):
+        s.case_recategorise(case=case, service=moved, reason="", expected_version=case.version, by=officer_in_team)
+    case = s.case_recategorise(case=case, service=moved, reason="Rubbish", expected_version=case.version,
+                               by=officer_in_team)
+    case = refresh(case)
+    assert case.team == other_team and case.status == Status.NEW and case.assignee is None
+    assert case.events.filter(kind=CaseEvent.Kind.REFERRED).exists()

@@ -1,0 +1,216 @@
+"""Reads for street reports, each a fixed number of queries whatever the data size.
+
+"Nearby" uses the partial index (report_type, latitude, longitude) over
+open reports: an equality on the type and a range on latitude narrow the
+rows to a small box, longitude is checked from the index, and the exact
+great-circle distance is computed in Python for the few candidates. This
+works the same on SQLite and PostgreSQL without PostGIS.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .models import OPEN_REPORT_STATUSES, ReportStatus, ReportType, StreetReport
+
+EARTH_RADIUS_M = 6_371_008.8
+METRES_PER_DEGREE_LAT = 111_320.0
+NEARBY_LIMIT = 5
+NEARBY_CANDIDATES = 500  # a box this full is a cluster: the nearest five are among the first few hundred anyway
+AROUND_RADIUS_M = 1000
+AROUND_PAGE_SIZE = 25
+MAX_REFERENCE_LENGTH = 20
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def bounding_box(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, float]:
+    """(min_lat, max_lat, min_lon, max_lon) of a box that contains the circle."""
+    dlat = radius_m / METRES_PER_DEGREE_LAT
+    dlon = radius_m / (METRES_PER_DEGREE_LAT * max(0.01, math.cos(math.radians(lat))))
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+@dataclass(frozen=True)
+class NearbyReport:
+    report: StreetReport
+    distance_m: float
+
+    @property
+    def distance_text(self) -> str:
+        metres = int(round(self.distance_m / 5.0) * 5)
+        return "less than 5 metres away" if metres < 5 else f"about {metres} metres away"
+
+
+def _public_fields(qs: QuerySet) -> QuerySet:
+    return qs.select_related("case", "report_type__service").only(
+        "id", "latitude", "longitude", "public_status", "scheduled_on", "reported_at", "status_changed_at",
+        "description", "is_public", "eligible", "report_type__id", "report_type__nearby_radius_m",
+        "report_type__service__name", "report_type__service__code", "case__reference", "case__expected_date",
+        "case__id",
+    )
+
+
+def nearby_open_reports(*, report_type: ReportType, latitude: float, longitude: float,
+                        radius_m: float | None = None, limit: int = NEARBY_LIMIT) -> list[NearbyReport]:
+    """The nearest open public reports of this type within the type's radius, nearest first (one query)."""
+    radius = float(radius_m if radius_m is not None else report_type.nearby_radius_m)
+    min_lat, max_lat, min_lon, max_lon = bounding_box(latitude, longitude, radius)
+    candidates = _public_fields(
+        StreetReport.objects.filter(
+            report_type=report_type, public_status__in=[s.value for s in OPEN_REPORT_STATUSES],
+            latitude__gte=min_lat, latitude__lte=max_lat, longitude__gte=min_lon, longitude__lte=max_lon,
+            is_public=True,
+        )
+    )[:NEARBY_CANDIDATES]
+    found = []
+    for report in candidates:
+        d = distance_m(latitude, longitude, report.latitude, report.longitude)
+        if d <= radius:
+            found.append(NearbyReport(report, d))
+    found.sort(key=lambda n: (n.distance_m, n.report.pk))
+    return found[:limit]
+
+
+def get_public_report(reference: object) -> StreetReport:
+    """A public report by case reference, with its public timeline; 404 when missing or not public."""
+    if not isinstance(reference, str) or not 0 < len(reference) <= MAX_REFERENCE_LENGTH:
+        raise Http404
+    report = (
+        StreetReport.objects.select_related("case", "report_type__service", "division")
+        .filter(case__reference=reference.upper(), is_public=True).first()
+    )
+    if report is None:
+        raise Http404
+    return report
+
+
+def public_timeline(report: StreetReport) -> list:
+    """Public events only: status changes and updates the public may read (no names, no notes)."""
+    from casework.models import CaseEvent
+
+    kinds = [CaseEvent.Kind.CREATED, CaseEvent.Kind.STATUS_CHANGED, CaseEvent.Kind.PUBLIC_UPDATE,
+             CaseEvent.Kind.EXPECTED_DATE_SET]
+    return list(report.case.events.filter(public=True, kind__in=kinds).only(
+        "kind", "occurred_at", "text", "from_status", "to_status", "case_id").order_by("-occurred_at", "-id")[:50])
+
+
+def public_photos(report: StreetReport) -> list:
+    return list(report.photos.filter(is_public=True).order_by("position", "id"))
+
+
+# --- reports around a place --------------------------------------------------------------
+
+@dataclass
+class AroundPage:
+    reports: list
+    next_cursor: str | None
+
+
+def _encode_cursor(report: StreetReport) -> str:
+    raw = f"{report.reported_at.isoformat()}|{report.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[dt.datetime, int] | None:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        when, pk = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
+        parsed = dt.datetime.fromisoformat(when)
+        if parsed.tzinfo is None:
+            return None
+        return parsed, int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def reports_around(*, latitude: float, longitude: float, radius_m: float = AROUND_RADIUS_M,
+                   report_type: ReportType | None = None, status: str | None = None,
+                   cursor: str | None = None, page_size: int = AROUND_PAGE_SIZE) -> AroundPage:
+    """Public reports in a box around a point, newest first, keyset-paginated (one query a page).
+
+    `status` is "open", "closed" or one public status; a bad cursor starts
+    from the beginning rather than failing.
+    """
+    min_lat, max_lat, min_lon, max_lon = bounding_box(latitude, longitude, radius_m)
+    qs = StreetReport.objects.filter(
+        is_public=True, latitude__gte=min_lat, latitude__lte=max_lat, longitude__gte=min_lon, longitude__lte=max_lon,
+    )
+    if report_type is not None:
+        qs = qs.filter(report_type=report_type)
+    if status == "open":
+        qs = qs.filter(public_status__in=[s.value for s in OPEN_REPORT_STATUSES])
+    elif status == "closed":
+        qs = qs.exclude(public_status__in=[s.value for s in OPEN_REPORT_STATUSES])
+    elif status in ReportStatus.values:
+        qs = qs.filter(public_status=status)
+    decoded = _decode_cursor(cursor) if cursor else None
+    if decoded is not None:
+        when, pk = decoded
+        qs = qs.filter(Q(reported_at__lt=when) | Q(reported_at=when, id__lt=pk))
+    rows = list(_public_fields(qs).order_by("-reported_at", "-id")[: page_size + 1])
+    next_cursor = _encode_cursor(rows[page_size - 1]) if len(rows) > page_size else None
+    return AroundPage(reports=rows[:page_size], next_cursor=next_cursor)
+
+
+# --- a resident's own reports ------------------------------------------------------------
+
+def reports_for_customer(customer: Any, *, limit: int = 100) -> tuple[list, list]:
+    """(reports they made, reports they follow), newest first, two queries."""
+    if customer is None:
+        return [], []
+    made = list(_public_fields(StreetReport.objects.filter(case__customer=customer)).order_by("-reported_at", "-id")
+                [:limit])
+    following = list(
+        _public_fields(StreetReport.objects.filter(subscriptions__customer=customer)).order_by("-reported_at", "-id")
+        [:limit]
+    )
+    return made, following
+
+
+def customer_for_account(user: Any):
+    """The signed-in person's own customer record (None for anonymous or before they have one)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    from oxtom.customers.models import Customer
+
+    return Customer.objects.filter(user=user, merged_into__isnull=True).first()
+
+
+def get_report_for_user(user: Any, reference: object) -> StreetReport:
+    """A report the user may work or read through casework's rules (404 for missing and forbidden)."""
+    from casework.selectors import get_case_for_user
+
+    case = get_case_for_user(user, reference)
+    report = StreetReport.objects.select_related("case", "report_type__service").filter(case=case).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+def report_types_for_choice() -> list[ReportType]:
+    """Active report types, in the administrator's order, for the "what is the problem" page."""
+    return list(ReportType.objects.select_related("service").filter(service__is_active=True)
+                .order_by("display_order", "id"))
+
+
+def response_templates_for(report: StreetReport) -> list:
+    """Active response templates for this report's type, then those for every type."""
+    from .models import ResponseTemplate
+
+    return list(ResponseTemplate.objects.filter(Q(report_type=report.report_type) | Q(report_type__isnull=True),
+                                                is_active=True)
+                .order_by("status", "report_type_id", "title"))

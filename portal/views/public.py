@@ -1,0 +1,70 @@
+"""Public report pages: one report, and reports around a place. No names, no reporter's address.
+
+Each page costs a fixed number of queries whatever the number of reports.
+"""
+from __future__ import annotations
+
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from .. import selectors, services
+from ..forms import AroundForm
+from ..models import ReportPhoto
+
+
+def _viewer_customer(request: HttpRequest):
+    return selectors.customer_for_account(request.user)
+
+
+@require_GET
+def report_public(request: HttpRequest, reference: str) -> HttpResponse:
+    """What anyone may know about a report: type, status, dates, area, photos and public updates."""
+    report = selectors.get_public_report(reference)
+    customer = _viewer_customer(request)
+    is_reporter = customer is not None and customer.pk == report.case.customer_id
+    following = (customer is not None and not is_reporter
+                 and report.subscriptions.filter(customer=customer).exists())
+    return render(request, "portal/report_public.html", {
+        "report": report,
+        "timeline": selectors.public_timeline(report),
+        "photos": selectors.public_photos(report),
+        "is_reporter": is_reporter,
+        "following": following,
+        "can_reopen": is_reporter and services.can_reopen(report),
+        "can_give_feedback": is_reporter and not report.is_open and report.feedback_at is None,
+        "reopen_days": services.REOPEN_DAYS,
+    })
+
+
+@require_GET
+def report_photo(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+    """A public photo, streamed by us (never a guessable media path), cached by browsers."""
+    report = selectors.get_public_report(reference)
+    photo = ReportPhoto.objects.filter(report=report, token=token, is_public=True).first()
+    if photo is None or len(token) != 32:
+        raise Http404
+    try:
+        handle = default_storage.open(photo.image.name, "rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type=photo.content_type)
+    response["Cache-Control"] = "public, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+def reports_around(request: HttpRequest) -> HttpResponse:
+    """Reports around a postcode (or a point), filterable by type and status, newest first."""
+    form = AroundForm(request.GET or None)
+    page = None
+    place = None
+    if form.is_bound and form.is_valid():
+        place = form.cleaned_data["point"]
+        page = selectors.reports_around(
+            latitude=place[0], longitude=place[1], report_type=form.cleaned_data.get("report_type"),
+            status=form.cleaned_data.get("status") or None, cursor=form.cleaned_data.get("after") or None,
+        )
+    return render(request, "portal/reports_around.html", {"form": form, "page": page, "place": place})
