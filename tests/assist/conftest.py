@@ -17,12 +17,19 @@ from tests.customers.helpers import make_customer
 MIDDLEWARE = "oxtom.customers.middleware.AssistSessionMiddleware"
 
 
-@pytest.fixture(autouse=True)
-def _assist_middleware(settings):
-    if MIDDLEWARE not in settings.MIDDLEWARE:
-        stack = list(settings.MIDDLEWARE)
-        stack.insert(stack.index("django.contrib.messages.middleware.MessageMiddleware") + 1, MIDDLEWARE)
-        settings.MIDDLEWARE = stack
+@pytest.fixture(autouse=True, scope="session")
+def _assist_middleware():
+    """Session-wide, so a live server started for browser tests loads it too."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    if MIDDLEWARE in settings.MIDDLEWARE:
+        yield
+        return
+    stack = list(settings.MIDDLEWARE)
+    stack.insert(stack.index("django.contrib.messages.middleware.MessageMiddleware") + 1, MIDDLEWARE)
+    with override_settings(MIDDLEWARE=stack):
+        yield
 
 
 @pytest.fixture(autouse=True)
