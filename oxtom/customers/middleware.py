@@ -67,9 +67,35 @@ class AssistSessionMiddleware:
             for reference in named:
                 if reference:
                     assist.check_customer(request, reference)
+            self._check_case_references(request, session, match, view_kwargs)
         except assist.ActingForMismatch as exc:
             return self._refuse(request, exc)
         return None
+
+    def _check_case_references(self, request: HttpRequest, session, match, view_kwargs: dict) -> None:
+        """A case or permit reference in the URL or form must belong to the acted-for customer.
+
+        Case pages, tracking pages and payment pages name cases, not
+        customers; one indexed lookup per reference, only inside a session.
+        """
+        from .selectors import _CASE_REFERENCE_RE, _normalise_case_reference
+
+        candidates = []
+        if match is None or match.namespace not in _CUSTOMER_REFERENCE_NAMESPACES:
+            candidates += [view_kwargs.get("reference"), view_kwargs.get("case_reference")]
+        if request.method == "POST":
+            candidates.append(request.POST.get("case_reference"))
+        references = {
+            _normalise_case_reference(value) for value in candidates
+            if isinstance(value, str) and len(value) <= 30 and _CASE_REFERENCE_RE.match(value.upper())
+        }
+        if not references:
+            return
+        from casework.models import Case
+
+        owners = set(Case.objects.filter(reference__in=references).values_list("customer_id", flat=True))
+        if owners - {session.customer_id}:
+            raise assist.ActingForMismatch(session)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, assist.ActingForMismatch):

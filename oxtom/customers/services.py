@@ -823,6 +823,14 @@ def webchat_start(*, token: str, message: str, page: str, by: Any, client_key: s
     return chat
 
 
+def webchat_page_seen(*, chat: WebChat, page: str) -> None:
+    """The resident asked again from another page: show advisers where they are now (path only)."""
+    page = _safe_page(page)
+    if page and page != chat.page and chat.status != WebChat.Status.CLOSED:
+        WebChat.objects.filter(pk=chat.pk).update(page=page)
+        chat.page = page
+
+
 @transaction.atomic
 def chat_message_add(*, chat: WebChat, sender: str, message: str, by: Any, client_key: str = "") -> ChatMessage:
     """Store one message. An adviser's first reply answers the chat (the wait-time measure ends there).

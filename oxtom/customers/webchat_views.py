@@ -58,6 +58,7 @@ def chat_home(request: HttpRequest) -> HttpResponse:
     """Start a chat, or carry on the one this browser already has."""
     chat = _current_chat(request)
     if chat is not None and chat.status != WebChat.Status.CLOSED:
+        services.webchat_page_seen(chat=chat, page=request.GET.get("from", "") or _referring_path(request))
         return render(request, "webchat/chat.html", {
             "chat": chat, "chat_messages": selectors.chat_messages(chat), "form": _new_form(),
         })

@@ -180,3 +180,50 @@ def test_second_adviser_cannot_take_a_taken_chat(client, adviser):
     chat.refresh_from_db()
     assert chat.adviser == adviser
     assert "Another adviser is answering" in second.get(reverse("assist:chat", args=[chat.pk])).content.decode()
+
+
+def test_the_page_follows_the_resident(client):
+    _start(client, page="/apply/")
+    client.get(reverse("webchat:home") + "?from=/pay/step-2/")
+    assert WebChat.objects.get().page == "/pay/step-2/"
+    client.get(reverse("webchat:home") + "?from=https://evil.example/")
+    assert WebChat.objects.get().page == "/pay/step-2/"
+
+
+@pytest.mark.parametrize("who", ["resident_a", "adviser", "officer_in_team", "councillor_of_division", None])
+def test_anyone_can_ask_for_help(request, client_for, who):
+    user = request.getfixturevalue(who) if who else None
+    assert client_for(user).get(reverse("webchat:home")).status_code == 200
+
+
+def test_help_link_include_carries_the_path_only(rf):
+    from django.template.loader import render_to_string
+
+    html = render_to_string("webchat/_help_link.html", {"request": rf.get("/apply/permit/?email=a@b.c")})
+    assert "/chat/?from=/apply/permit/" in html and "email" not in html
+    assert render_to_string("webchat/_help_link.html", {"request": rf.get("/staff/assist/")}).strip() == ""
+
+
+def test_chat_pages_cost_constant_queries(client, adviser, django_assert_max_num_queries):
+    from django.test import Client
+
+    _start(client)
+    chat = WebChat.objects.get()
+    staff = Client()
+    staff.force_login(adviser)
+    staff.post(reverse("assist:chat_take", args=[chat.pk]))
+    staff.get(reverse("assist:chat", args=[chat.pk]))
+    with django_assert_max_num_queries(14) as captured:
+        staff.get(reverse("assist:chat", args=[chat.pk]))
+    staff_queries = len(captured.captured_queries)
+    with django_assert_max_num_queries(10) as captured:
+        client.get(reverse("webchat:home"))
+    resident_queries = len(captured.captured_queries)
+    assert staff_queries and resident_queries
+    for n in range(20):
+        staff.post(reverse("assist:chat", args=[chat.pk]), {"message": f"reply {n}", "client_key": f"s{n}"})
+        client.post(reverse("webchat:send"), {"message": f"question {n}", "client_key": f"r{n}"})
+    with django_assert_max_num_queries(staff_queries):
+        staff.get(reverse("assist:chat", args=[chat.pk]))
+    with django_assert_max_num_queries(resident_queries):
+        client.get(reverse("webchat:home"))
