@@ -16,6 +16,14 @@ actor with on_behalf_of=True. For the portal and payments code:
 
     check_customer(request, posted_reference)   # refuses another customer's reference
 
+Journeys that serve the acted-for customer say so once, in their AppConfig.ready():
+
+    assist.register_journey("Report a problem", "/report/")
+
+Only registered journeys are offered on the console, and inside a session a
+form posted anywhere else outside the staff area is refused (nothing saved),
+so an unconverted page can never file something as the adviser by mistake.
+
 A session is live for one adviser only, until it is ended or expires
 (settings.ASSIST_SESSION_MINUTES, default 60). An expired or foreign id
 in the session is dropped (and the row marked expired) on the next request.
@@ -35,9 +43,52 @@ from .models import AssistedSession, Channel, Customer
 SESSION_KEY = "oxtom_assist_session"
 _CACHE_ATTR = "_oxtom_assist_session"
 
+# Paths outside the resident journeys, where posting inside a session is the adviser's own business.
+_STAFF_PREFIXES = ("/staff/", "/accounts/", "/chat/", "/django-admin/", "/notify/", "/members/")
+
+
+class Journey:
+    __slots__ = ("label", "link", "prefix")
+
+    def __init__(self, label: str, link: str, prefix: str):
+        self.label, self.link, self.prefix = label, link, prefix
+
+
+_journeys: dict[str, Journey] = {}
+
+
+def register_journey(label: str, link: str, *, prefix: str | None = None, listed: bool = True) -> None:
+    """Declare that the pages under `prefix` (default: `link`) serve the acted-for customer.
+
+    `listed` journeys are offered on the console while acting for someone;
+    unlisted ones (a payment provider's page) are only allowed to take posts.
+    """
+    if not link.startswith("/") or (prefix is not None and not prefix.startswith("/")):
+        raise ValueError("journeys are site paths starting with /")
+    _journeys[link] = Journey(label if listed else "", link, prefix or link)
+
+
+def journeys() -> list[tuple[str, str]]:
+    """(label, link) of the listed journeys, in registration order."""
+    return [(j.label, j.link) for j in _journeys.values() if j.label]
+
+
+def accepts_posts(path: str) -> bool:
+    """May a form be posted to `path` inside a session? Staff pages, and registered journeys."""
+    return path.startswith(_STAFF_PREFIXES) or any(path.startswith(j.prefix) for j in _journeys.values())
+
+
+# This app's own resident pages serve the acted-for customer (views.resident_*).
+register_journey("Change their contact details", "/account/details/change/", prefix="/account/details/")
+register_journey("Their details, choices and what was done for them", "/account/details/")
+# The payment pages take the card details an adviser keys in for a telephone (MOTO) payment.
+register_journey("", "/pay/", listed=False)
+
 
 class ActingForMismatch(PermissionDenied):
     """A request inside an acting-for session named a different customer. Nothing was shown or changed."""
+
+    title = "You can’t see another customer’s details in this session"
 
     def __init__(self, session: AssistedSession, message: str = ""):
         self.session = session
@@ -141,3 +192,16 @@ def check_customer(request: HttpRequest, customer_or_reference: Customer | str |
         same = reference == session.customer.reference
     if not same:
         raise ActingForMismatch(session)
+
+
+class JourneyNotAssisted(ActingForMismatch):
+    """A form posted inside a session to a page that doesn't yet act for the customer. Nothing was saved."""
+
+    title = "This page can’t be used to act for a customer yet"
+
+    def __init__(self, session: AssistedSession):
+        super().__init__(
+            session,
+            f"Nothing was saved. This page would record it as done by you, not for {session.customer.display_name}. "
+            "Send them a link to do it online, or end the session to do it as yourself.",
+        )

@@ -30,20 +30,10 @@ from .views import _attach_errors
 act_for_required = permission_required(Permission.ASSIST_ACT_FOR)
 contact_log_required = permission_required(Permission.CONTACT_LOG)
 
-# Resident journeys an adviser can open inside a session, shown once their routes exist.
-SESSION_JOURNEYS = [
-    ("Change their contact details", "/account/details/change/"),
-    ("Their details and choices", "/account/details/"),
-    ("Report a problem", "/report/"),
-    ("Apply for a permit, badge or pass", "/apply/"),
-    ("Pay for a service", "/pay/"),
-    ("Their requests", "/account/"),
-]
-
-
 def _journeys() -> list[tuple[str, str]]:
+    """The registered acting-for journeys whose pages exist in this deployment."""
     found = []
-    for label, path in SESSION_JOURNEYS:
+    for label, path in assist.journeys():
         try:
             resolve(path)
         except Resolver404:

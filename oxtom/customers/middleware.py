@@ -8,7 +8,11 @@ For an adviser with a live session (oxtom.customers.assist) it
   every HTML page's main content, staff and resident pages alike;
 - refuses, with a clear 403 page, any URL or form that names a different
   customer's reference (URL kwargs `reference`/`customer_reference`, form
-  field `customer_reference`), and any ActingForMismatch a view raises;
+  field `customer_reference`) or another customer's case reference, and any
+  ActingForMismatch a view raises;
+- refuses forms posted to resident pages that haven't registered as
+  acting-for journeys (assist.register_journey), so nothing is filed as the
+  adviser by mistake;
 - when the session has expired, says so and sends the adviser back to the
   console from resident pages (so they never carry on as themselves unawares).
 Everyone else pays nothing: no session id, no query.
@@ -56,6 +60,8 @@ class AssistSessionMiddleware:
             return None
         if session is None:
             return None
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not assist.accepts_posts(request.path):
+            return self._refuse(request, assist.JourneyNotAssisted(session))
         match = getattr(request, "resolver_match", None)
         named = []
         if match is not None and match.namespace in _CUSTOMER_REFERENCE_NAMESPACES:
@@ -106,11 +112,12 @@ class AssistSessionMiddleware:
         from oxtom.core.audit import audit_record
 
         audit_record(by=request.user, action="view", target=exc.session.customer,
-                     summary="Refused: another customer's data inside an assisted session",
+                     summary=f"Refused inside an assisted session: {exc.title}"[:255],
                      session_id=exc.session.pk, path=request.path[:200])
         request._oxtom_assist_show_banner = True
         return HttpResponse(
-            render_to_string("assist/refused.html", {"message": str(exc), "session": exc.session}, request=request),
+            render_to_string("assist/refused.html", {"message": str(exc), "title": exc.title, "session": exc.session},
+                             request=request),
             status=403,
         )
 

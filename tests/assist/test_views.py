@@ -443,3 +443,26 @@ def test_another_customers_case_reference_is_refused_in_a_session(client_for, cu
     response = client.post(reverse("assist:console"), {"case_reference": theirs.reference, "q": "x"})
     assert response.status_code == 403
     assert AuditEvent.objects.filter(summary__startswith="Refused").exists()
+
+
+def test_forms_on_pages_not_yet_acting_for_are_refused_in_a_session(client_for, adviser, customer):
+    from oxtom.customers import assist
+
+    client = client_for(adviser)
+    _start(client, customer)
+    response = client.post("/report/", {"anything": "x"})
+    body = response.content.decode()
+    assert response.status_code == 403 and "This page can’t be used to act for a customer yet" in body
+    assert "Nothing was saved" in body
+    # Reading is fine, and staff pages and registered journeys take posts.
+    assert assist.accepts_posts("/staff/assist/session/end/") and assist.accepts_posts("/account/details/change/")
+    assert assist.accepts_posts("/pay/sandbox/abc/") and not assist.accepts_posts("/report/")
+    assert ("Change their contact details", "/account/details/change/") in assist.journeys()
+    assert all(label for label, _ in assist.journeys())
+
+
+def test_register_journey_refuses_non_paths():
+    from oxtom.customers import assist
+
+    with pytest.raises(ValueError):
+        assist.register_journey("Evil", "https://evil.example/")
