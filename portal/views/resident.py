@@ -47,7 +47,7 @@ def report_reopen(request: HttpRequest, reference: str) -> HttpResponse:
         messages.error(request, f"This report cannot be reopened: it is open, or closed more than "
                                 f"{services.REOPEN_DAYS} days ago. Make a new report instead.")
         return redirect("portal:report_public", reference=report.case.reference)
-    form = ReopenForm(request.POST or None)
+    form = ReopenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.report_reopen(report=report, reason=form.cleaned_data["reason"], by=request.user)
@@ -68,7 +68,7 @@ def report_feedback(request: HttpRequest, reference: str) -> HttpResponse:
     if report.is_open or report.feedback_at is not None:
         messages.error(request, "You can give feedback once, after the report is closed.")
         return redirect("portal:report_public", reference=report.case.reference)
-    form = FeedbackForm(request.POST or None)
+    form = FeedbackForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.report_feedback(report=report, rating=form.cleaned_data["rating"],

@@ -1,0 +1,303 @@
+"""The "Report it" journey: one question per page, works without JavaScript.
+
+start → type → location → nearby (skipped when none) → details → (photos |
+why it does not meet the criteria) → check answers (sign in or create an
+account here; the draft is in the session) → submit → confirmation.
+
+Each step sends the resident back to the first unanswered step if they
+arrive out of order (a bookmark, the back button, an expired session).
+"""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_http_methods
+
+from casework.services import DuplicateSubmission
+from oxtom.accounts.decorators import signed_in_required
+from oxtom.customers.services import customer_ensure_for_user
+from oxtom.places.selectors import division_for_point
+
+from .. import catalogue, draft, selectors, services
+from ..forms import NEW_REPORT, LocationForm, NearbyForm, PhotosForm, QuestionsForm, ReportTypeForm
+from ..models import MAX_PHOTOS, ReportType, StreetReport
+
+STEPS = ["type", "location", "details"]
+
+
+def _report_type(code: object) -> ReportType | None:
+    if not isinstance(code, str):
+        return None
+    return ReportType.objects.select_related("service").filter(service__code=code, service__is_active=True).first()
+
+
+def _missing_step(d: dict) -> str | None:
+    """The first step the draft has not answered, as a URL name."""
+    if not d.get("key"):
+        return "portal:report_start"
+    if not d.get("type"):
+        return "portal:report_type"
+    if d.get("lat") is None or d.get("lon") is None:
+        return "portal:report_location"
+    if "answers" not in d:
+        return "portal:report_details"
+    return None
+
+
+def _guard(request: HttpRequest, needs: str):
+    """(draft, report type) or a redirect to the first missing step before `needs`."""
+    d = draft.get(request)
+    order = ["portal:report_start", "portal:report_type", "portal:report_location", "portal:report_details",
+             "portal:report_check"]
+    missing = _missing_step(d)
+    if missing is not None and order.index(missing) < order.index(needs):
+        return None, None, redirect(missing)
+    report_type = _report_type(d.get("type")) if d.get("type") else None
+    if d.get("type") and report_type is None:
+        draft.update(request, type=None)
+        return None, None, redirect("portal:report_type")
+    return d, report_type, None
+
+
+@require_GET
+def report_start(request: HttpRequest) -> HttpResponse:
+    """The service start page: what can be reported, what happens, how long it takes."""
+    types = selectors.report_types_for_choice()
+    return render(request, "portal/report_start.html", {"types": types})
+
+
+@require_http_methods(["GET", "POST"])
+def report_begin(request: HttpRequest) -> HttpResponse:
+    """"Start now": a fresh draft. A GET keeps an existing draft (the back button must not lose answers)."""
+    if request.method == "POST" or not draft.get(request).get("key"):
+        draft.start(request)
+    return redirect("portal:report_type")
+
+
+@require_http_methods(["GET", "POST"])
+def report_type(request: HttpRequest) -> HttpResponse:
+    d, _, bounce = _guard(request, "portal:report_type")
+    if bounce:
+        return bounce
+    types = selectors.report_types_for_choice()
+    form = ReportTypeForm(request.POST if request.method == "POST" else None, types=types, initial={"report_type": d.get("type")})
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["report_type"]
+        if code != d.get("type"):
+            # A different type has different questions: earlier answers no longer apply.
+            d.pop("answers", None)
+            d.pop("verdict", None)
+        d["type"] = code
+        draft.save(request, d)
+        return redirect("portal:report_location")
+    groups: dict[str, list] = {}
+    for t in types:
+        groups.setdefault(t.group, []).append(t)
+    return render(request, "portal/report_type.html", {"form": form, "groups": groups})
+
+
+@require_http_methods(["GET", "POST"])
+def report_location(request: HttpRequest) -> HttpResponse:
+    from django.conf import settings
+
+    d, report_type, bounce = _guard(request, "portal:report_location")
+    if bounce:
+        return bounce
+    form = LocationForm(request.POST if request.method == "POST" else None, initial={"postcode": d.get("postcode", ""), "where": d.get("where", "")})
+    if request.method == "POST" and form.is_valid():
+        lat, lon = form.cleaned_data["point"]
+        d.update(lat=lat, lon=lon, source=form.cleaned_data["source"], postcode=form.cleaned_data.get("postcode", ""),
+                 where=form.cleaned_data.get("where", ""))
+        draft.save(request, d)
+        return redirect("portal:report_nearby")
+    return render(request, "portal/report_location.html", {
+        "form": form, "report_type": report_type, "tile_url": settings.MAP_TILE_URL,
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def report_nearby(request: HttpRequest) -> HttpResponse:
+    """Open reports of the same type nearby: follow one instead of reporting it again."""
+    d, report_type, bounce = _guard(request, "portal:report_details")
+    if bounce:
+        return bounce
+    nearby = selectors.nearby_open_reports(report_type=report_type, latitude=d["lat"], longitude=d["lon"])
+    if not nearby:
+        return redirect("portal:report_details")
+    form = NearbyForm(request.POST if request.method == "POST" else None, nearby=nearby)
+    if request.method == "POST" and form.is_valid():
+        choice = form.cleaned_data["choice"]
+        if choice == NEW_REPORT:
+            d["not_listed"] = True
+            draft.save(request, d)
+            return redirect("portal:report_details")
+        d["follow"] = choice
+        draft.save(request, d)
+        return redirect("portal:report_follow_confirm")
+    return render(request, "portal/report_nearby.html", {"form": form, "nearby": nearby,
+                                                          "report_type": report_type})
+
+
+@require_http_methods(["GET", "POST"])
+@signed_in_required
+def report_follow_confirm(request: HttpRequest) -> HttpResponse:
+    """Confirm following the report chosen on the nearby step (after signing in if needed)."""
+    d = draft.get(request)
+    reference = d.get("follow")
+    if not reference:
+        return redirect("portal:report_start")
+    report = selectors.get_public_report(reference)
+    if request.method == "POST":
+        customer = customer_ensure_for_user(user=request.user, by=request.user)
+        try:
+            services.report_subscribe(report=report, customer=customer, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+            return redirect("portal:report_nearby")
+        draft.discard(request)
+        messages.success(request, "You are following this report. We will tell you when it changes.")
+        return redirect("portal:report_public", reference=report.case.reference)
+    return render(request, "portal/report_follow_confirm.html", {"report": report})
+
+
+@require_http_methods(["GET", "POST"])
+def report_details(request: HttpRequest) -> HttpResponse:
+    """The type's questions. The verdict against the council's criteria follows at once."""
+    d, report_type, bounce = _guard(request, "portal:report_details")
+    if bounce:
+        return bounce
+    questions = report_type.ordered_questions()
+    initial = d.get("answers") or {}
+    form = QuestionsForm(request.POST if request.method == "POST" else None, questions=questions, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        verdict = catalogue.evaluate(report_type.thresholds, form.answers)
+        d.update(answers=form.answers, verdict={"meets": verdict.meets, "reasons": verdict.reasons})
+        draft.save(request, d)
+        if verdict.meets:
+            return redirect("portal:report_photos")
+        return redirect("portal:report_criteria")
+    back = reverse("portal:report_nearby") if d.get("not_listed") else reverse("portal:report_location")
+    return render(request, "portal/report_details.html", {"form": form, "report_type": report_type, "back": back})
+
+
+@require_GET
+def report_criteria(request: HttpRequest) -> HttpResponse:
+    """Does not meet the intervention criteria: say why and what happens instead."""
+    d, report_type, bounce = _guard(request, "portal:report_check")
+    if bounce:
+        return bounce
+    verdict = d.get("verdict") or {}
+    if verdict.get("meets", True):
+        return redirect("portal:report_photos")
+    return render(request, "portal/report_criteria.html", {"report_type": report_type, "reasons": verdict["reasons"]})
+
+
+@require_http_methods(["GET", "POST"])
+def report_photos(request: HttpRequest) -> HttpResponse:
+    """Up to three photos, at least one when the type asks for it. GPS in a photo can place the report."""
+    d, report_type, bounce = _guard(request, "portal:report_check")
+    if bounce:
+        return bounce
+    meets = (d.get("verdict") or {}).get("meets", True)
+    photos = d.get("photos", [])
+    if request.method == "POST" and request.POST.get("remove"):
+        keep = [p for p in photos if p.get("token") != request.POST["remove"]]
+        for gone in [p for p in photos if p not in keep]:
+            from django.core.files.storage import default_storage
+
+            default_storage.delete(draft.photo_name(gone))
+        d["photos"] = keep
+        draft.save(request, d)
+        return redirect("portal:report_photos")
+    required = meets and report_type.photos_required
+    form = PhotosForm(request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None, already=len(photos), required=required)
+    if request.method == "POST" and form.is_valid():
+        for checked in form.checked[: MAX_PHOTOS - len(photos)]:
+            photos.append(draft.park_photo(checked))
+            if checked.gps and d.get("source") == "postcode" and division_for_point(*checked.gps) is not None:
+                # A photo's own position beats a postcode's centre.
+                d.update(lat=checked.gps[0], lon=checked.gps[1], source="photo")
+        d["photos"] = photos
+        draft.save(request, d)
+        if request.POST.get("add_another") and len(photos) < MAX_PHOTOS:
+            return redirect("portal:report_photos")
+        return redirect("portal:report_check")
+    return render(request, "portal/report_photos.html", {
+        "form": form, "report_type": report_type, "photos": photos, "required": required, "meets": meets,
+        "max_photos": MAX_PHOTOS, "back": reverse("portal:report_details") if meets else reverse("portal:report_criteria"),
+    })
+
+
+def _answer_rows(report_type: ReportType, answers: dict) -> list[tuple[str, str]]:
+    rows = []
+    for question in report_type.ordered_questions():
+        if question["code"] not in answers:
+            continue
+        value = answers[question["code"]]
+        if question["datatype"] in ("singlevaluelist", "multivaluelist"):
+            value = catalogue.value_name(question, value)
+        rows.append((question["description"], str(value)))
+    return rows
+
+
+@require_http_methods(["GET", "POST"])
+def report_check(request: HttpRequest) -> HttpResponse:
+    """Check answers, then send. Signing in or creating an account happens here, with the answers kept."""
+    d, report_type, bounce = _guard(request, "portal:report_check")
+    if bounce:
+        return bounce
+    verdict = d.get("verdict") or {}
+    if verdict.get("meets") and report_type.photos_required and not d.get("photos"):
+        return redirect("portal:report_photos")
+    error = ""
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?{urlencode({'next': reverse('portal:report_check')})}")
+        customer = customer_ensure_for_user(user=request.user, by=request.user)
+        try:
+            report = services.report_create(
+                report_type=report_type, customer=customer, latitude=d["lat"], longitude=d["lon"],
+                answers=d["answers"], photos=draft.load_photos(d), by=request.user,
+                location_text=" ".join(x for x in (d.get("postcode", ""), d.get("where", "")) if x)[:200],
+                submission_key=d["key"],
+            )
+        except DuplicateSubmission as dup:
+            if dup.case.customer_id == customer.pk:
+                draft.finish(request, dup.case.reference)
+                return redirect("portal:report_confirmation")
+            draft.start(request)
+            return redirect("portal:report_start")
+        except (ValidationError, OSError, ValueError) as exc:
+            # The draft no longer passes (e.g. the type's questions changed): say so, keep the answers.
+            error = "; ".join(getattr(exc, "messages", [str(exc)])) if isinstance(exc, ValidationError) else \
+                "Your photos have expired: add them again"
+        else:
+            draft.finish(request, report.case.reference)
+            return redirect("portal:report_confirmation")
+    location_label = {"postcode": f"Near {d.get('postcode', '')}", "device": "Your current location",
+                      "map": "The point you chose on the map", "photo": "Where your photo was taken"}
+    return render(request, "portal/report_check.html", {
+        "report_type": report_type, "d": d, "rows": _answer_rows(report_type, d.get("answers", {})),
+        "location": location_label.get(d.get("source"), "The point you chose"), "error": error,
+        "meets": verdict.get("meets", True),
+        "next": reverse("portal:report_check"),
+    })
+
+
+@require_GET
+@signed_in_required
+def report_confirmation(request: HttpRequest) -> HttpResponse:
+    reference = request.session.get(draft.DONE_KEY)
+    if not reference:
+        return redirect("portal:report_start")
+    report = StreetReport.objects.select_related("case__service", "report_type__service").filter(
+        case__reference=reference, case__customer__user_id=request.user.pk).first()
+    if report is None:
+        return redirect("portal:report_start")
+    return render(request, "portal/report_confirmation.html", {
+        "report": report, "sla_days": report.case.service.sla_days(report.case.priority) if report.eligible else None,
+    })
