@@ -936,3 +936,39 @@ def chat_close(*, chat: WebChat, by: Any) -> WebChat:
         _session_close(session, by=by, reason=AssistedSession.EndReason.ENDED, now=now)
     audit_record(by=by, action="update", target=locked, summary="Webchat closed")
     return locked
+
+
+# --- sweeping up ------------------------------------------------------------------------------
+
+
+def assisted_sessions_expire(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Mark sessions past their expiry as expired (the adviser closed the browser, say). Returns how many.
+
+    Each is ended in its own transaction, claimed with skip_locked so two
+    sweepers (or a sweeper and the adviser's own request) never double-end one.
+    """
+    now = now or timezone.now()
+    done = 0
+    ids = list(AssistedSession.objects.filter(ended_at__isnull=True, expires_at__lte=now)
+               .order_by("expires_at").values_list("pk", flat=True)[:limit])
+    for pk in ids:
+        with transaction.atomic():
+            session = (AssistedSession.objects.select_for_update(skip_locked=True).select_related("customer")
+                       .filter(pk=pk, ended_at__isnull=True).first())
+            if session is None:
+                continue
+            _session_close(session, by=None, reason=AssistedSession.EndReason.EXPIRED, now=now)
+            done += 1
+    return done
+
+
+def webchats_close_idle(*, idle_minutes: int = 120, now: datetime | None = None, limit: int = 500) -> int:
+    """Close chats nobody has written in for `idle_minutes` (the resident left), transcript and all."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=idle_minutes)
+    open_chats = WebChat.objects.exclude(status=WebChat.Status.CLOSED).filter(created_at__lte=cutoff)
+    active_recently = ChatMessage.objects.filter(sent_at__gt=cutoff).values("chat_id")
+    ids = list(open_chats.exclude(pk__in=active_recently).order_by("created_at").values_list("pk", flat=True)[:limit])
+    for pk in ids:
+        chat_close(chat=WebChat(pk=pk), by=None)
+    return len(ids)

@@ -290,3 +290,51 @@ def test_search_finds_the_customer_by_case_reference(adviser, customer):
         assert result.kind == "case_reference" and result.customers == [customer]
     assert customer_search(user=adviser, query="PP-2026-AAAAAA").customers == []
     assert customer_search(user=f.UserFactory(roles=["resident"]), query="PP-2026-7KXM3Q").customers == []
+
+
+def test_sweeper_ends_expired_sessions_once(adviser, customer):
+    import datetime as _dt
+
+    from django.utils import timezone as tz
+
+    from oxtom.customers.tasks import sweep_assisted
+
+    live = services.assisted_session_start(customer=customer, channel="phone", customer_present=True, by=adviser)
+    other = f.UserFactory(roles=["adviser"])
+    stale = services.assisted_session_start(customer=customer, channel="phone", customer_present=True, by=other)
+    AssistedSession.objects.filter(pk=stale.pk).update(expires_at=tz.now() - _dt.timedelta(minutes=1))
+    assert sweep_assisted() == {"sessions_expired": 1, "chats_closed": 0}
+    assert sweep_assisted()["sessions_expired"] == 0
+    stale.refresh_from_db()
+    live.refresh_from_db()
+    assert stale.end_reason == "expired" and stale.ended_at == stale.expires_at and live.ended_at is None
+
+
+def test_sweeper_closes_idle_chats_with_their_transcript(resident_a):
+    import datetime as _dt
+
+    from django.utils import timezone as tz
+
+    idle = services.webchat_start(token="i" * 40, message="anyone?", page="/", by=resident_a)
+    busy = services.webchat_start(token="b" * 40, message="hello", page="/", by=None)
+    old = tz.now() - _dt.timedelta(hours=3)
+    WebChat.objects.update(created_at=old)
+    ChatMessage.objects.filter(chat=idle).update(sent_at=old)
+    assert services.webchats_close_idle() == 1
+    idle.refresh_from_db()
+    busy.refresh_from_db()
+    assert idle.status == "closed" and busy.status == "waiting"
+    assert Interaction.objects.filter(kind="webchat.transcript", customer=idle.customer).exists()
+
+
+def test_merging_moves_contacts_sessions_coaching_and_chats_to_the_survivor(adviser, customer, other_customer,
+                                                                             reasons, message_templates):
+    services.contact_log(customer=other_customer, reason=reasons["other"], outcome="information", channel="phone",
+                         first_contact_resolved=True, by=adviser)
+    services.assisted_session_start(customer=other_customer, channel="phone", customer_present=True, by=adviser)
+    services.coaching_send(customer=other_customer, journey="apply", channel="phone", by=adviser)
+    chat = services.webchat_start(token="m" * 40, message="hi", page="/", by=None)
+    WebChat.objects.filter(pk=chat.pk).update(customer=other_customer)
+    services.customer_merge(source=other_customer, survivor=customer, by=f.UserFactory(roles=["team_leader"]))
+    for model in (ContactLog, AssistedSession, DigitalCoaching, WebChat):
+        assert set(model.objects.values_list("customer_id", flat=True)) == {customer.pk}, model
