@@ -708,7 +708,7 @@ def _session_close(session: AssistedSession, *, by: Any, reason: str, now) -> No
 @transaction.atomic
 def assisted_session_end(*, session: AssistedSession, by: Any, reason: str = AssistedSession.EndReason.ENDED) -> AssistedSession:
     """End a session (the adviser's choice, expiry, or sign-out). Ending an ended session does nothing."""
-    locked = AssistedSession.objects.select_for_update().select_related("customer").get(pk=session.pk)
+    locked = AssistedSession.objects.select_for_update(of=("self",)).select_related("customer").get(pk=session.pk)
     if locked.ended_at is None:
         if reason not in AssistedSession.EndReason.values:
             raise ValueError(f"Unknown end reason {reason!r}")
@@ -917,7 +917,7 @@ def chat_close(*, chat: WebChat, by: Any) -> WebChat:
     Closing a closed chat does nothing. Any acting-for session started from
     the chat ends with it.
     """
-    locked = WebChat.objects.select_for_update().select_related("customer").get(pk=chat.pk)
+    locked = WebChat.objects.select_for_update(of=("self",)).select_related("customer").get(pk=chat.pk)
     if locked.status == WebChat.Status.CLOSED:
         return locked
     now = timezone.now()
@@ -953,7 +953,7 @@ def assisted_sessions_expire(*, now: datetime | None = None, limit: int = 500) -
                .order_by("expires_at").values_list("pk", flat=True)[:limit])
     for pk in ids:
         with transaction.atomic():
-            session = (AssistedSession.objects.select_for_update(skip_locked=True).select_related("customer")
+            session = (AssistedSession.objects.select_for_update(skip_locked=True, of=("self",)).select_related("customer")
                        .filter(pk=pk, ended_at__isnull=True).first())
             if session is None:
                 continue
