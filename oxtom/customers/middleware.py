@@ -31,6 +31,7 @@ from . import assist
 MAIN_MARKER = b'id="main-content">'
 # Views whose `reference` kwarg is a customer reference (others, like case pages, use their own checks).
 _CUSTOMER_REFERENCE_NAMESPACES = {"customers", "assist"}
+_PRIVATE_PREFIXES = ("/staff/", "/account/", "/members/")
 
 
 class AssistSessionMiddleware:
@@ -87,7 +88,11 @@ class AssistSessionMiddleware:
         from .selectors import _CASE_REFERENCE_RE, _normalise_case_reference
 
         candidates = []
-        if match is None or match.namespace not in _CUSTOMER_REFERENCE_NAMESPACES:
+        # Public pages about a case (a street report's public page) show no personal data, and
+        # an adviser may well look one up for the caller ("it's already reported"), so only
+        # private areas are checked.
+        private = request.path.startswith(_PRIVATE_PREFIXES)
+        if private and (match is None or match.namespace not in _CUSTOMER_REFERENCE_NAMESPACES):
             candidates += [view_kwargs.get("reference"), view_kwargs.get("case_reference")]
         if request.method == "POST":
             candidates.append(request.POST.get("case_reference"))

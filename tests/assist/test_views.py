@@ -466,3 +466,14 @@ def test_register_journey_refuses_non_paths():
 
     with pytest.raises(ValueError):
         assist.register_journey("Evil", "https://evil.example/")
+
+
+def test_public_case_pages_stay_readable_in_a_session(client_for, adviser, customer, other_customer):
+    from oxtom.customers.middleware import AssistSessionMiddleware  # noqa: F401
+    from tests.casework.factories import CaseFactory
+
+    theirs = CaseFactory(customer=other_customer, reference="HW-2026-PUBLC1")
+    client = client_for(adviser)
+    _start(client, customer)
+    response = client.get(f"/reports/{theirs.reference}/")
+    assert response.status_code != 403
