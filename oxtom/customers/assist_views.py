@@ -28,6 +28,7 @@ from .models import ChatMessage, Customer, WebChat
 from .views import _attach_errors
 
 act_for_required = permission_required(Permission.ASSIST_ACT_FOR)
+CASES_SHOWN = 50
 contact_log_required = permission_required(Permission.CONTACT_LOG)
 
 def _journeys() -> list[tuple[str, str]]:
@@ -117,10 +118,12 @@ def record(request: HttpRequest, reference: str) -> HttpResponse:
     audit_record(by=request.user, action="view", target=customer, summary="Viewed customer record (assist)")
     interactions, next_cursor = selectors.interactions_page(customer, cursor=request.GET.get("after", ""))
     session = assist.active_session(request)
+    cases = selectors.customer_cases(request.user, customer, limit=CASES_SHOWN + 1)
     return render(request, "assist/record.html", {
         "customer": customer,
         "consents": selectors.consents_in_force(customer),
-        "cases": selectors.customer_cases(request.user, customer),
+        "cases": cases[:CASES_SHOWN],
+        "more_cases": len(cases) > CASES_SHOWN,
         "contacts": selectors.contact_logs_for(customer),
         "interactions": interactions,
         "next_cursor": next_cursor,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.dateparse import parse_datetime
 
@@ -319,10 +319,18 @@ def customer_search(*, user: Any, query: str, limit: int = 20) -> SearchResult:
 
 
 def consents_in_force(customer: Customer) -> list[Consent]:
-    """The latest decision for each purpose (history kept; latest wins)."""
-    latest: dict[str, Consent] = {}
-    for consent in Consent.objects.filter(customer=customer).select_related("recorded_by").order_by("-recorded_at", "-id"):
-        latest.setdefault(consent.purpose, consent)
+    """The latest decision for each purpose (history kept; latest wins).
+
+    One query that returns at most one row per purpose, however long the
+    history: the database picks each purpose's latest through the
+    (customer, purpose, -recorded_at) index.
+    """
+    latest_of_purpose = (
+        Consent.objects.filter(customer=customer, purpose=OuterRef("purpose"))
+        .order_by("-recorded_at", "-id").values("id")[:1]
+    )
+    rows = Consent.objects.filter(customer=customer, id=Subquery(latest_of_purpose)).select_related("recorded_by")
+    latest = {c.purpose: c for c in rows}
     return [latest[p] for p in Consent.Purpose.values if p in latest]
 
 
