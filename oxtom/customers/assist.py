@@ -15,6 +15,7 @@ actor with on_behalf_of=True. For the portal and payments code:
         ...
 
     check_customer(request, posted_reference)   # refuses another customer's reference
+    form = MyForm(initial=subject_initial(request))   # pre-filled from the record
 
 Journeys that serve the acted-for customer say so once, in their AppConfig.ready():
 
@@ -174,6 +175,22 @@ def subject_and_actor(request: HttpRequest) -> tuple[Customer | None, Any, str, 
     if user is not None and user.is_authenticated:
         return Customer.objects.filter(user=user).first(), user, Channel.WEB, False
     return None, None, Channel.WEB, False
+
+
+PREFILL_FIELDS = ("title", "first_name", "last_name", "email", "phone", "address_line_1", "address_line_2",
+                  "town", "postcode", "uprn")
+
+
+def subject_initial(request: HttpRequest) -> dict[str, Any]:
+    """Contact details of the customer the request is for, to pre-fill a journey's forms.
+
+    The acted-for customer in a session, else the signed-in resident's own
+    record, else {}. Only the fields listed in PREFILL_FIELDS, blanks left out.
+    """
+    customer, _, _, _ = subject_and_actor(request)
+    if customer is None:
+        return {}
+    return {name: getattr(customer, name) for name in PREFILL_FIELDS if getattr(customer, name)}
 
 
 def check_customer(request: HttpRequest, customer_or_reference: Customer | str | None) -> None:

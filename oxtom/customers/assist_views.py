@@ -194,7 +194,11 @@ def session_start(request: HttpRequest, reference: str) -> HttpResponse:
             assist.activate(request, session)
             messages.success(request, f"You are now acting for {customer.display_name}")
             return redirect("assist:record", reference=customer.reference)
-    return render(request, "assist/session_start.html", {"form": form, "customer": customer})
+    elif request.method == "GET":
+        audit_record(by=request.user, action="view", target=customer, summary="Viewed customer record to act for them")
+    return render(request, "assist/session_start.html", {
+        "form": form, "customer": customer, "minutes": services.assist_session_minutes(),
+    })
 
 
 @never_cache

@@ -477,3 +477,33 @@ def test_public_case_pages_stay_readable_in_a_session(client_for, adviser, custo
     _start(client, customer)
     response = client.get(f"/reports/{theirs.reference}/")
     assert response.status_code != 403
+
+
+def test_subject_initial_prefills_from_the_acted_for_record(rf, adviser, customer, resident_a):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from oxtom.customers import assist
+
+    session = services.assisted_session_start(customer=customer, channel="phone", customer_present=True, by=adviser)
+    request = rf.get("/report/")
+    request.user = adviser
+    request.session = SessionStore()
+    assist.activate(request, session)
+    initial = assist.subject_initial(request)
+    assert initial["email"] == "rose.baker@example.org" and initial["first_name"] == "Rose"
+    assert assist.subject_and_actor(request) == (customer, adviser, "phone", True)
+    assert assist.is_assisted(request) and assist.acting_customer(request) == customer
+
+    own = rf.get("/report/")
+    own.user = resident_a
+    own.session = SessionStore()
+    assert assist.subject_initial(own)["email"] == "resident.a@example.org"
+    assert assist.subject_and_actor(own)[1:] == (resident_a, "web", False)
+    assert not assist.is_assisted(own)
+
+    from django.contrib.auth.models import AnonymousUser
+
+    anonymous = rf.get("/report/")
+    anonymous.user = AnonymousUser()
+    anonymous.session = SessionStore()
+    assert assist.subject_initial(anonymous) == {} and assist.subject_and_actor(anonymous) == (None, None, "web", False)
