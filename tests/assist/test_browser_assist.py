@@ -105,3 +105,30 @@ def test_a_resident_opens_a_webchat_and_an_adviser_answers(browser, live_server,
     finally:
         staff_context.close()
     assert Interaction.objects.filter(kind="webchat.transcript", customer__user=resident_a).exists()
+
+
+def test_other_assist_pages_are_accessible(page, adviser, customer, other_customer, reasons, message_templates):
+    sign_in(page, adviser)
+    for path in (f"/staff/assist/customers/{customer.reference}/contact/", "/staff/assist/contact/",
+                 f"/staff/assist/customers/{customer.reference}/coach/", "/staff/assist/new/",
+                 "/staff/assist/chats/", "/account/details/done-for-you/"):
+        page.goto(path)
+        assert_accessible(page)
+    # Errors: the summary and the "Error:" title.
+    page.goto(f"/staff/assist/customers/{customer.reference}/contact/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log contact").click()
+    assert page.title().startswith("Error: ")
+    assert "Select why they contacted us" in page.locator(".govuk-error-summary").inner_text()
+    assert_accessible(page)
+    # The refusal page inside a session.
+    page.goto(f"/staff/assist/customers/{customer.reference}/session/")
+    page.get_by_label("Face to face").check()
+    page.locator("#id_customer_present_1").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start session").click()
+    page.goto(f"/staff/assist/customers/{other_customer.reference}/")
+    assert page.get_by_role("heading", level=1).inner_text() == "You can’t see another customer’s details in this session"
+    assert "peter.jones@example.org" not in page.content()
+    assert_accessible(page)
+
