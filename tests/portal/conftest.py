@@ -59,3 +59,9 @@ def make_report(pothole, resident_a, division_a, photo):
         return services.report_create(**params)
 
     return _make
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Photos and parked draft photos go to a per-test folder, never var/media."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
