@@ -110,6 +110,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "oxtom.accounts.middleware.StaffSessionPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Assisted digital: the acting-for banner and refusal of other customers' records.
+    "oxtom.customers.middleware.AssistSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "oxtom.core.middleware.SecurityHeadersMiddleware",
@@ -360,6 +362,12 @@ CELERY_BEAT_SCHEDULE = {
     "casework-member-digests": {
         "task": "casework.tasks.send_member_digests",
         "schedule": crontab(day_of_week="mon", hour=7, minute=0),
+    },
+    "customers-sweep-assisted": {"task": "oxtom.customers.tasks.sweep_assisted", "schedule": crontab(minute="*/5")},
+    "payments-sweep": {"task": "oxtom.payments.tasks.sweep_payments", "schedule": 300.0},
+    "performance-compute-measures": {
+        "task": "performance.tasks.compute_measures",
+        "schedule": crontab(hour=2, minute=30),
     },
     "purge-expired-audit-views": {
         "task": "oxtom.core.tasks.purge_expired_records",

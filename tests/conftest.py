@@ -104,3 +104,9 @@ def client_for(client):
         return client
 
     return _client
+
+
+# Playwright fixtures, defined once for every directory (imported last: they use require()).
+from tests.browser_support import (  # noqa: E402,F401
+    _clean_cache, browser, context, no_js_context, no_js_page, page,
+)

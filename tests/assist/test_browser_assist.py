@@ -4,10 +4,8 @@ from __future__ import annotations
 import pytest
 
 from oxtom.customers.models import AssistedSession, Interaction, WebChat
-from tests.browser.conftest import (  # noqa: F401  (fixtures used by name)
-    assert_accessible, browser, context, page, sign_in,
-)
-from tests.browser.conftest import _new_context, _new_page
+from tests.browser_support import assert_accessible, sign_in
+from tests.browser_support import _new_context, _new_page
 
 pytestmark = [
     pytest.mark.browser,

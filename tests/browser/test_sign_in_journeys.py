@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 
 from oxtom.customers.models import Customer
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser_support import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests.accounts.conftest import totp_code
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser_support import assert_accessible, sign_in
 from tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 
 from casework.models import Case, Status
-from tests.browser.conftest import (  # noqa: F401  (fixtures used by name)
-    _clean_cache, assert_accessible, browser, context, no_js_context, no_js_page, page, sign_in,
-)
+from tests.browser_support import assert_accessible, sign_in
 
 pytestmark = [
     pytest.mark.browser,

@@ -60,7 +60,8 @@ def test_the_resident_demo_sign_in_works_through_the_sign_in_form(seeded, client
 
 
 def test_staff_are_in_their_teams_and_the_councillor_has_a_division(seeded):
-    assert Team.objects.count() == 8
+    # seed_demo's eight teams, plus Environmental Enforcement seeded by the report-it catalogue.
+    assert Team.objects.count() == 9
     leader = User.objects.get(email="team.leader@demo.oxtom.example")
     assert TeamMembership.objects.get(user=leader).is_leader
     assert TeamMembership.objects.get(user__email="officer@demo.oxtom.example").team.slug == "highways-north"

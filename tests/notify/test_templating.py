@@ -67,4 +67,7 @@ def test_seeding_again_keeps_an_administrators_edits(templates):
     MessageTemplate.objects.filter(code="generic-update", channel="sms").update(body="Edited ((message))")
     assert seed_templates(MessageTemplate) == 0
     assert MessageTemplate.objects.get(code="generic-update", channel="sms").body == "Edited ((message))"
-    assert MessageTemplate.objects.count() == len(DEFAULT_TEMPLATES)
+    # Other apps seed their own templates; notify's defaults are each there once.
+    notify_codes = {(t["code"], t["channel"]) for t in DEFAULT_TEMPLATES}
+    seeded = [pair for pair in MessageTemplate.objects.values_list("code", "channel") if pair in notify_codes]
+    assert len(seeded) == len(DEFAULT_TEMPLATES)

@@ -7,9 +7,7 @@ from decimal import Decimal as D
 import pytest
 
 from oxtom.places.models import PostcodeCentroid
-from tests.browser.conftest import (  # noqa: F401  (fixtures used by name)
-    _clean_cache, assert_accessible, browser, context, no_js_context, no_js_page, page, sign_in,
-)
+from tests.browser_support import assert_accessible, sign_in
 
 from .factories import MeasureFactory, target, value
 from .test_public_views import months

@@ -1,6 +1,7 @@
 """Playwright infrastructure for end-to-end tests in the system Chromium.
 
-Use it from any tests/browser/ module:
+Its fixtures are exposed once, from tests/conftest.py (one Playwright per
+process: importing them into a test module would start a second). Use it from any module:
 
     # serialized_rollback: the live server needs real commits, and this puts back rows
     # that data migrations created once each test has flushed the database.
@@ -18,7 +19,7 @@ Fixtures
     no_js_context  like context, with JavaScript turned off (progressive enhancement checks)
     no_js_page     a page in no_js_context
 
-Helpers (import from tests.browser.conftest)
+Helpers (import from tests.browser_support)
     sign_in(page, user, password=TEST_PASSWORD, totp_secret=None)
     assert_accessible(page, *, impacts=("serious", "critical"))
 
@@ -72,7 +73,7 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def _clean_cache():
     """Rate-limit counters are shared with the live server: start every test with none."""
     cache.clear()
@@ -94,7 +95,7 @@ def _new_page(context):
 
 
 @pytest.fixture
-def context(browser, live_server):
+def context(browser, live_server, _clean_cache):
     ctx = _new_context(browser, live_server)
     yield ctx
     ctx.close()
@@ -106,7 +107,7 @@ def page(context):
 
 
 @pytest.fixture
-def no_js_context(browser, live_server):
+def no_js_context(browser, live_server, _clean_cache):
     ctx = _new_context(browser, live_server, java_script_enabled=False)
     yield ctx
     ctx.close()
