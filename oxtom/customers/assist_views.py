@@ -25,7 +25,7 @@ from oxtom.core.audit import audit_record
 from . import assist, selectors, services
 from .forms import ChatMessageForm, CoachingForm, ContactLogForm, SearchForm, StaffCustomerCreateForm, StartSessionForm
 from .models import ChatMessage, Customer, WebChat
-from .views import _attach_errors
+from .views import _attach_errors, create_customer_page
 
 act_for_required = permission_required(Permission.ASSIST_ACT_FOR)
 CASES_SHOWN = 50
@@ -86,27 +86,10 @@ def console(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required(Permission.CUSTOMER_CREATE)
 def create(request: HttpRequest) -> HttpResponse:
-    if assist.is_assisted(request):
-        raise assist.ActingForMismatch(assist.active_session(request))
-    form = StaffCustomerCreateForm(request.POST or None)
-    matches: list[Customer] = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            customer = services.customer_create(
-                data=form.customer_data(), by=request.user, channel=form.cleaned_data["channel"],
-                allow_duplicate=request.POST.get("create_anyway") == "1",
-            )
-        except services.PossibleDuplicateError as exc:
-            matches = exc.matches
-        except ValidationError as exc:
-            _attach_errors(form, exc)
-        else:
-            messages.success(request, f"Customer record {customer.reference} created")
-            return redirect("assist:record", reference=customer.reference)
-    return render(request, "customers/create.html", {
-        "form": form, "matches": matches, "form_action": reverse("assist:create"),
-        "back_url": reverse("assist:console"), "link_to_assist": True,
-    })
+    return create_customer_page(
+        request, record_url="assist:record",
+        form_action=reverse("assist:create"), back_url=reverse("assist:console"), link_to_assist=True,
+    )
 
 
 @never_cache

@@ -80,6 +80,11 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required(Permission.CUSTOMER_CREATE)
 def create(request: HttpRequest) -> HttpResponse:
+    return create_customer_page(request, record_url="customers:record")
+
+
+def create_customer_page(request: HttpRequest, *, record_url: str, **context: object) -> HttpResponse:
+    """Create a customer with the duplicate check; shared by the customer area and the adviser console."""
     if assist.is_assisted(request):
         raise assist.ActingForMismatch(assist.active_session(request))
     form = StaffCustomerCreateForm(request.POST or None)
@@ -96,8 +101,8 @@ def create(request: HttpRequest) -> HttpResponse:
             _attach_errors(form, exc)
         else:
             messages.success(request, f"Customer record {customer.reference} created")
-            return redirect("customers:record", reference=customer.reference)
-    return render(request, "customers/create.html", {"form": form, "matches": matches})
+            return redirect(record_url, reference=customer.reference)
+    return render(request, "customers/create.html", {"form": form, "matches": matches, **context})
 
 
 # --- the record ----------------------------------------------------------------------------
