@@ -23,7 +23,7 @@ from oxtom.accounts.permissions import Permission
 from oxtom.core.audit import audit_record
 
 from . import assist, selectors, services
-from .forms import ChatMessageForm, CoachingForm, ContactLogForm, SearchForm, StaffCustomerCreateForm, StartSessionForm
+from .forms import ChatMessageForm, CoachingForm, ContactLogForm, SearchForm, StartSessionForm
 from .models import ChatMessage, Customer, WebChat
 from .views import _attach_errors, create_customer_page
 
