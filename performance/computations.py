@@ -310,3 +310,70 @@ def _notifications(ctx: Context) -> pd.DataFrame:
 for _channel in NOTIFICATION_CHANNELS:
     _split_counts(f"notifications-{_channel}", cache_key="notifications", load=_notifications,
                   categories=(_channel,))
+
+
+# --- street reports --------------------------------------------------------------------------------
+
+# A satisfied resident rated 4 ("satisfied") or 5 ("very satisfied") on the 1-5 feedback scale.
+SATISFIED_RATINGS = (4, 5)
+
+register_count("street-reports-received", model="portal.StreetReport", date_field="reported_at",
+               division_field="division_id")
+
+
+def _fixed_reports(ctx: Context) -> pd.DataFrame:
+    """Street reports marked fixed in the run, with working days to fix and whether within target.
+
+    A report counts in the month it was closed as fixed; its target is its
+    case's SLA due date (moved on by any pause for the resident).
+    """
+    from portal.models import ReportStatus, StreetReport
+
+    start, end = ctx.window
+    rows = list(StreetReport.objects.filter(public_status=ReportStatus.FIXED, closed_at__gte=start, closed_at__lt=end)
+                .values_list("division_id", "reported_at", "closed_at", "case__due_at"))
+    frame = pd.DataFrame(rows, columns=["division_id", "reported_at", "closed_at", "due_at"])
+    if frame.empty:
+        return pd.DataFrame(columns=["month", "division_id", "working_days", "on_time", "n"])
+    frame["month"] = month_column(frame["closed_at"]).to_numpy()
+    reported, fixed = local_dates(frame["reported_at"]), local_dates(frame["closed_at"])
+    frame["working_days"] = working_days_between(reported, fixed)
+    frame["on_time"] = fixed <= pd.to_datetime(frame["due_at"]).to_numpy().astype("datetime64[D]")
+    frame["n"] = 1
+    return frame
+
+
+@register("street-reports-fixed")
+def street_reports_fixed(ctx: Context) -> pd.DataFrame:
+    """Street reports closed as fixed in the month."""
+    fixed = ctx.cached("fixed-reports", lambda: _fixed_reports(ctx))
+    return ctx.counts(fixed[["month", "division_id", "n"]])
+
+
+@register("street-reports-fixed-on-time")
+def street_reports_fixed_on_time(ctx: Context) -> pd.DataFrame:
+    """Street reports fixed in the month on or before their target date."""
+    fixed = ctx.cached("fixed-reports", lambda: _fixed_reports(ctx))
+    return ctx.counts(fixed[fixed["on_time"].astype(bool)][["month", "division_id", "n"]])
+
+
+@register("street-reports-median-days-to-fix")
+def street_reports_median_days_to_fix(ctx: Context) -> pd.DataFrame:
+    """Median working days from report to fix, for the reports fixed in the month."""
+    fixed = ctx.cached("fixed-reports", lambda: _fixed_reports(ctx))
+    return ctx.medians(fixed[["month", "division_id", "working_days"]].astype({"working_days": float}),
+                       "working_days")
+
+
+register_count("feedback-responses", model="portal.StreetReport", date_field="feedback_at",
+               division_field="division_id", filters=Q(feedback_rating__isnull=False))
+register_count("feedback-satisfied", model="portal.StreetReport", date_field="feedback_at",
+               division_field="division_id", filters=Q(feedback_rating__in=SATISFIED_RATINGS))
+
+
+# --- contacts resolved at first contact ------------------------------------------------------------
+
+register_count("contacts-logged", model="customers.ContactLog", date_field="recorded_at",
+               division_field="division_id")
+register_count("contacts-resolved-first-time", model="customers.ContactLog", date_field="recorded_at",
+               division_field="division_id", filters=Q(first_contact_resolved=True))
