@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     # capabilities
     "portal",
     "casework",
+    "casework.applications",
     "provision",
     "bas",
     "performance",

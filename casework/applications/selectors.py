@@ -1,0 +1,91 @@
+"""Reads of the application catalogue, applications and entitlements, scoped to who is asking.
+
+Residents see only their own (or, for an adviser in an acting-for session,
+the acted-for customer's): anything else answers 404, the same as missing.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Application, ApplicationService, Entitlement
+
+
+def application_services_active() -> list[ApplicationService]:
+    """The services people can apply for now, in name order."""
+    return list(ApplicationService.objects.select_related("case_service").filter(is_active=True)
+                .order_by("name"))
+
+
+def get_application_service(code: object) -> ApplicationService:
+    """The active service with this code; 404 if unknown or switched off."""
+    if not isinstance(code, str) or not code or len(code) > 40:
+        raise Http404
+    service = ApplicationService.objects.select_related("case_service").filter(code=code, is_active=True).first()
+    if service is None:
+        raise Http404
+    return service
+
+
+def applications_for_customer(customer: Any, *, limit: int = 100) -> list[Application]:
+    """A customer's applications, newest first (one query)."""
+    if customer is None:
+        return []
+    return list(Application.objects.select_related("service").filter(customer=customer)
+                .order_by("-submitted_at", "-id")[:limit])
+
+
+def entitlements_for_customer(customer: Any, *, include_old: bool = True, limit: int = 100) -> list[Entitlement]:
+    """A customer's permits, badges and passes: active ones first, then by expiry (one query)."""
+    if customer is None:
+        return []
+    qs: QuerySet = Entitlement.objects.select_related("service").filter(customer=customer)
+    if not include_old:
+        qs = qs.filter(status=Entitlement.Status.ACTIVE)
+    rows = list(qs.order_by("-expires_on", "-id")[:limit])
+    rows.sort(key=lambda e: (e.status != Entitlement.Status.ACTIVE,))
+    return rows
+
+
+def customer_for(user: Any, request: Any = None):
+    """Whose records `user` may read here: the acted-for customer in an adviser's session, else their own."""
+    if request is not None:
+        from oxtom.customers.assist import acting_customer
+
+        acted_for = acting_customer(request)
+        if acted_for is not None:
+            return acted_for
+    if not getattr(user, "is_authenticated", False):
+        return None
+    from oxtom.customers.models import Customer
+
+    return Customer.objects.filter(user=user, merged_into__isnull=True).first()
+
+
+def get_application_for_user(user: Any, reference: object, *, request: Any = None) -> Application:
+    """The user's own application by reference (404 for missing and for anyone else's).
+
+    Pass `request` so an adviser acting for a customer sees that customer's.
+    """
+    customer = customer_for(user, request)
+    if customer is None or not isinstance(reference, str) or not reference or len(reference) > 20:
+        raise Http404
+    application = (Application.objects.select_related("service", "payment", "case", "previous_entitlement")
+                   .filter(reference=reference.strip().upper(), customer=customer).first())
+    if application is None:
+        raise Http404
+    return application
+
+
+def get_entitlement_for_user(user: Any, number: object, *, request: Any = None) -> Entitlement:
+    """The user's own permit, badge or pass by number (404 for missing and for anyone else's)."""
+    customer = customer_for(user, request)
+    if customer is None or not isinstance(number, str) or not number or len(number) > 20:
+        raise Http404
+    entitlement = (Entitlement.objects.select_related("service", "application")
+                   .filter(number=number.strip().upper(), customer=customer).first())
+    if entitlement is None:
+        raise Http404
+    return entitlement
