@@ -11,10 +11,12 @@ urlpatterns = [
     path("cookies/", core_views.cookies, name="cookies"),
     path("accounts/", include("allauth.urls")),
     path("account/details/", include("oxtom.customers.resident_urls")),
+    path("account/cases/", include("casework.account_urls")),  # residents' cases; reply to requests for information
     path("account/", include("oxtom.accounts.urls")),
     path("staff/", include("oxtom.accounts.staff_urls")),
     path("staff/", include("casework.urls")),  # /staff/queues/..., /staff/cases/...
     path("staff/customers/", include("oxtom.customers.urls")),
+    path("staff/reports/", include("portal.staff_urls")),  # street reports: status, repair date, duplicates
     path("members/", include("oxtom.accounts.member_urls")),
     path("members/", include("casework.member_urls")),  # /members/cases/..., /members/enquiries/...
     path("notify/", include("oxtom.notify.urls")),

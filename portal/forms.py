@@ -6,6 +6,7 @@ and services.py so the web journey and Open311 share them.
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 from django import forms
@@ -246,3 +247,179 @@ class PhotosForm(forms.Form):
             first = next(n for n in ("photo_1", "photo_2", "photo_3") if n in self.fields)
             self.add_error(first, "Select a photo of the problem")
         return cleaned
+
+
+# --- staff: working a report ---------------------------------------------------------------
+
+MAX_STAFF_NOTE = 5000
+DATE_PARTS = ("day", "month", "year")
+
+
+def date_from_parts(data, prefix: str, *, what: str, required: bool) -> tuple[dt.date | None, str | None]:
+    """GOV.UK date input (day, month and year boxes) -> (date or None, error message or None)."""
+    parts = [str(data.get(f"{prefix}_{name}") or "").strip() for name in DATE_PARTS]
+    if not any(parts):
+        return None, (f"Enter {what}" if required else None)
+    what = what[0].upper() + what[1:]
+    if not all(parts):
+        missing = [name for name, part in zip(DATE_PARTS, parts) if not part]
+        return None, f"{what} must include a {' and '.join(missing)}"
+    if not all(p.isdigit() for p in parts) or len(parts[2]) != 4 or max(len(parts[0]), len(parts[1])) > 2:
+        return None, f"{what} must be a real date, like 27 3 2026"
+    try:
+        return dt.date(int(parts[2]), int(parts[1]), int(parts[0])), None
+    except ValueError:
+        return None, f"{what} must be a real date, like 27 3 2026"
+
+
+def _date_fields(prefix: str) -> dict[str, forms.CharField]:
+    return {f"{prefix}_{name}": forms.CharField(label=name.capitalize(), required=False, max_length=4,
+                                                error_messages={"max_length": "Enter a real date, like 27 3 2026"})
+            for name in DATE_PARTS}
+
+
+def _staff_text(label: str, *, max_length: int, short: str, required: bool = False, help_text: str = "",
+                rows: int = 4, required_message: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label, required=required, help_text=help_text, max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"required": required_message or f"Enter {short.lower()}",
+                        "max_length": f"{short} must be {max_length:,} characters or fewer"},
+    )
+
+
+class StaffReportForm(forms.Form):
+    """Every staff change carries the case version the officer saw (optimistic locking)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1,
+                                 error_messages={"required": "Reload the report and try again",
+                                                 "invalid": "Reload the report and try again",
+                                                 "min_value": "Reload the report and try again"})
+    date_prefix = ""  # a form with a GOV.UK date input names its boxes <prefix>_day, _month, _year
+
+    def __init__(self, *args, report, user, **kwargs):
+        self.report, self.user = report, user
+        kwargs.setdefault("initial", {}).setdefault("version", report.case.version)
+        super().__init__(*args, **kwargs)
+
+    def date_fields(self) -> list:
+        return [self[f"{self.date_prefix}_{name}"] for name in DATE_PARTS] if self.date_prefix else []
+
+
+class ReportStatusForm(StaffReportForm):
+    """A new public status, with a public update (typed or a response template) and a private note."""
+
+    status = forms.ChoiceField(label="New status", widget=forms.RadioSelect,
+                               error_messages={"required": "Choose the new status",
+                                               "invalid_choice": "Choose a status from the list"})
+    response_template = forms.ChoiceField(
+        label="Standard response (optional)", required=False,
+        help_text="Its words go to the reporter and followers and onto the public page",
+        error_messages={"invalid_choice": "Choose a standard response from the list"},
+    )
+    public_text = _staff_text("Public update (optional)", max_length=1000, short="The public update",
+                              help_text="Added after the standard response if you chose one. No names or addresses.")
+    private_note = _staff_text("Private note for staff (optional)", max_length=MAX_STAFF_NOTE,
+                               short="The private note", rows=3)
+    when_day, when_month, when_year = _date_fields("when").values()
+    duplicate_of = forms.CharField(
+        label="Reference of the report this duplicates", required=False, max_length=20,
+        help_text="Only when the new status is Duplicate. For example, HW-2026-7KXM3Q",
+        error_messages={"max_length": "Enter a report reference, like HW-2026-7KXM3Q"},
+    )
+    date_prefix = "when"
+
+    def __init__(self, *args, templates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from .services import allowed_statuses
+
+        self.fields["status"].choices = [(s, ReportStatus(s).label) for s in allowed_statuses(self.report.public_status)]
+        self.templates = {str(t.pk): t for t in templates}
+        self.fields["response_template"].choices = [("", "None: I will write the update")] + [
+            (pk, f"{ReportStatus(t.status).label}: {t.title}") for pk, t in self.templates.items()
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("status")
+        template = self.templates.get(cleaned.get("response_template") or "")
+        if template is not None and status and template.status != status:
+            self.add_error("response_template", f"Choose a standard response for {ReportStatus(status).label.lower()}")
+        typed = (cleaned.get("public_text") or "").strip()
+        text = " ".join(x for x in ((template.text if template else ""), typed) if x)
+        if len(text) > 1000:
+            self.add_error("public_text", "The standard response and your update together must be 1,000 characters "
+                                          "or fewer")
+        cleaned["text"] = text
+        when, error = date_from_parts(self.data, "when", what="the date",
+                                      required=status == ReportStatus.SCHEDULED)
+        if error and status in (ReportStatus.SCHEDULED, ReportStatus.ACCEPTED):
+            self.add_error("when_day", error.replace("the date", "the repair date")
+                           if status == ReportStatus.SCHEDULED else error)
+        cleaned["scheduled_on"] = when if status == ReportStatus.SCHEDULED else None
+        cleaned["expected_date"] = when if status == ReportStatus.ACCEPTED else None
+        reference = (cleaned.get("duplicate_of") or "").strip()
+        cleaned["original"] = None
+        if status == ReportStatus.DUPLICATE:
+            if not reference:
+                self.add_error("duplicate_of", "Enter the reference of the report this duplicates")
+            else:
+                from django.http import Http404
+
+                from .selectors import get_report_for_user
+
+                try:
+                    cleaned["original"] = get_report_for_user(self.user, reference)
+                except Http404:
+                    self.add_error("duplicate_of", "Enter the reference of a report you can see, like HW-2026-7KXM3Q")
+        return cleaned
+
+
+class ReportPriorityForm(StaffReportForm):
+    priority = forms.TypedChoiceField(label="Priority", coerce=int, widget=forms.RadioSelect,
+                                      error_messages={"required": "Choose a priority",
+                                                      "invalid_choice": "Choose a priority from the list"})
+    reason = _staff_text("Why is the priority changing?", max_length=MAX_STAFF_NOTE, short="The reason",
+                         required=True, required_message="Enter why the priority is changing", rows=3)
+
+    def __init__(self, *args, **kwargs):
+        from casework.models import Priority
+
+        super().__init__(*args, **kwargs)
+        self.fields["priority"].choices = Priority.choices
+
+
+class ReportExpectedDateForm(StaffReportForm):
+    """The date the reporter and followers are told to expect the repair."""
+
+    expected_day, expected_month, expected_year = _date_fields("expected").values()
+    date_prefix = "expected"
+
+    def clean(self):
+        cleaned = super().clean()
+        when, error = date_from_parts(self.data, "expected", what="the expected date", required=True)
+        if error:
+            self.add_error("expected_day", error)
+        cleaned["expected_date"] = when
+        return cleaned
+
+
+class ReportRecategoriseForm(StaffReportForm):
+    report_type = forms.ChoiceField(label="Correct type", widget=forms.RadioSelect,
+                                    error_messages={"required": "Choose the correct type",
+                                                    "invalid_choice": "Choose a type from the list"})
+    reason = _staff_text("Why is the type changing?", max_length=MAX_STAFF_NOTE, short="The reason",
+                         required=True, required_message="Enter why the type is changing", rows=3)
+
+    def __init__(self, *args, types=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.types = {t.service.code: t for t in types if t.pk != self.report.report_type_id}
+        self.fields["report_type"].choices = [(code, t.service.name) for code, t in self.types.items()]
+
+    def clean_report_type(self):
+        return self.types[self.cleaned_data["report_type"]]
+
+
+class ReportNoteForm(StaffReportForm):
+    text = _staff_text("Private note", max_length=MAX_STAFF_NOTE, short="The note", required=True,
+                       required_message="Enter a note", help_text="Only staff see this")

@@ -214,3 +214,25 @@ def response_templates_for(report: StreetReport) -> list:
     return list(ResponseTemplate.objects.filter(Q(report_type=report.report_type) | Q(report_type__isnull=True),
                                                 is_active=True)
                 .order_by("status", "report_type_id", "title"))
+
+
+def get_staff_report(user: Any, reference: object) -> StreetReport:
+    """A report whose case `user` may see under casework's rules, loaded for the staff page (one query).
+
+    Missing and forbidden both answer 404, so a reference never reveals that a report exists.
+    """
+    from casework.models import Case
+
+    if not isinstance(reference, str) or not 0 < len(reference.strip()) <= MAX_REFERENCE_LENGTH:
+        raise Http404
+    reference = reference.strip().upper()
+    report = (
+        StreetReport.objects.select_related(
+            "case__service", "case__team", "case__assignee", "case__duplicate_of", "division", "report_type__service",
+        )
+        .filter(case__reference=reference, case__in=Case.objects.for_user(user).filter(reference=reference).values("pk"))
+        .first()
+    )
+    if report is None:
+        raise Http404
+    return report

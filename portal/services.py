@@ -164,12 +164,15 @@ def report_create(
     location_text: str = "",
     channel: str = Channel.WEB,
     submission_key: str = "",
+    photos_optional: bool = False,
 ) -> StreetReport:
     """File a street report: a case in the type's team queue, the public report, photos, a confirmation.
 
     All checks come first, so bad input saves nothing. A report below the
     intervention threshold is still recorded (at low priority), as the
     resident was told. The same `submission_key` twice gives one report.
+    `photos_optional` is for Open311 clients, which can only send a link to a
+    photo (media_url) that we do not fetch.
     """
     service = report_type.service
     if not service.is_active:
@@ -192,7 +195,7 @@ def report_create(
     photos = list(photos or [])
     if len(photos) > MAX_PHOTOS:
         raise ValidationError({"photos": f"Add up to {MAX_PHOTOS} photos"})
-    if verdict.meets and report_type.photos_required and not photos:
+    if verdict.meets and report_type.photos_required and not photos and not photos_optional:
         raise ValidationError({"photos": "Add at least one photo of the problem"})
 
     case = casework.case_create(
@@ -276,6 +279,20 @@ def _clean_public_text(text: str | None) -> str:
     return text
 
 
+def _check_version(case: Case, expected_version: object) -> None:
+    """Refuse up front when the case moved on since the officer loaded it.
+
+    Some moves make no casework call that would check (a new repair date on
+    a scheduled report), so the check cannot be left to casework alone.
+    """
+    try:
+        if int(expected_version) == case.version:  # type: ignore[call-overload]
+            return
+    except (TypeError, ValueError):
+        pass
+    raise casework.StaleCaseError()
+
+
 def _lock_report(report: StreetReport) -> StreetReport:
     return StreetReport.objects.select_for_update().select_related(
         "case__service", "case__customer", "report_type__service").get(pk=report.pk)
@@ -308,6 +325,7 @@ def report_change_status(
         raise ValidationError({"status": "Choose a status"})
     if not casework.can_work_case(by, case):
         raise PermissionDenied("You cannot work on this report")
+    _check_version(case, expected_version)
     if status not in REPORT_TRANSITIONS[report.public_status]:
         if report.public_status in CLOSED_REPORT_STATUSES:
             raise ValidationError({"status": "This report is closed: reopen it first"})
@@ -378,6 +396,26 @@ def report_change_status(
     _notify_status(report, message=message, event_key=f"v{case.version}:{status}", by=by)
     audit_record(by=by, action="update", target=report, summary=f"Report {previous} → {status}",
                  previous=previous, status=status)
+    return report
+
+
+@transaction.atomic
+def report_set_expected_date(*, report: StreetReport, expected_date: dt.date, expected_version: int,
+                             by: Any) -> StreetReport:
+    """Tell the reporter and followers when to expect the repair (a new date on an open report)."""
+    report = _lock_report(report)
+    if not casework.can_work_case(by, report.case):
+        raise PermissionDenied("You cannot work on this report")
+    if report.public_status not in OPEN_REPORT_STATUSES:
+        raise ValidationError({"expected_date": "This report is closed: reopen it first"})
+    if expected_date == report.case.expected_date:
+        raise ValidationError({"expected_date": "The report already has that expected date"})
+    case = casework.case_set_expected_date(case=report.case, expected_date=expected_date,
+                                           expected_version=expected_version, by=by)
+    report.case = case
+    _notify_status(report, message=f"We expect to fix it by {expected_date:%-d %B %Y}.",
+                   event_key=f"v{case.version}:expected", by=by)
+    audit_record(by=by, action="update", target=report, summary=f"Expected by {expected_date:%Y-%m-%d}")
     return report
 
 
