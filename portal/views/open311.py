@@ -1,0 +1,103 @@
+"""Open311 GeoReport v2 endpoints under /open311/v2/ (plus mySociety's servicerequestupdates).
+
+Thin: each view reads parameters, calls portal.open311, and renders the
+answer (or the spec's error list) as JSON or XML. Only the create POST is
+CSRF-exempt: it is authenticated by api_key, never by a browser cookie.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from .. import open311
+from ..open311_format import errors, respond
+from ..open311_keys import open311_key_check
+
+JURISDICTION = "oxfordshire.gov.uk"
+CHANGESET = "2026-11-28T00:00:00+00:00"
+
+
+def _api(methods: tuple[str, ...]) -> Callable:
+    """Allowed methods, a known jurisdiction, and Open311Error turned into the spec's error list."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, fmt: str, *args, **kwargs) -> HttpResponse:
+            if request.method not in methods:
+                response = errors([{"code": 405, "description": f"Use {' or '.join(methods)}"}], fmt, 405)
+                response["Allow"] = ", ".join(methods)
+                return response
+            data = request.POST if request.method == "POST" else request.GET
+            jurisdiction = str(data.get("jurisdiction_id", "")).strip()
+            try:
+                if jurisdiction and jurisdiction != JURISDICTION:
+                    raise open311.Open311Error(404, f"This endpoint serves only the jurisdiction {JURISDICTION}")
+                return view(request, fmt, *args, **kwargs)
+            except open311.Open311Error as exc:
+                return errors(exc.errors, fmt, exc.status)
+
+        return wrapped
+
+    return decorate
+
+
+@_api(("GET",))
+def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
+    base = settings.SITE_URL.rstrip("/") + "/open311/v2/"
+    data = {
+        "changeset": CHANGESET,
+        "contact": "Oxfordshire County Council digital team, via https://www.oxfordshire.gov.uk/contact",
+        "key_service": "Ask the council's digital team for an api_key for your system",
+        "endpoints": [{
+            "specification": "http://wiki.open311.org/GeoReport_v2",
+            "url": base,
+            "changeset": CHANGESET,
+            "type": "production",
+            "formats": ["text/xml", "application/json"],
+        }],
+    }
+    return respond(data, fmt, root="discovery")
+
+
+@_api(("GET",))
+def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
+    data = [open311.service_dict(t) for t in open311.public_report_types()]
+    return respond(data, fmt, root="services", item="service")
+
+
+@_api(("GET",))
+def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpResponse:
+    data = open311.service_definition_dict(open311.report_type_for_code(code))
+    return respond(data, fmt, root="service_definition")
+
+
+@csrf_exempt
+@_api(("GET", "POST"))
+def service_requests(request: HttpRequest, fmt: str) -> HttpResponse:
+    if request.method == "GET":
+        return respond(open311.requests_query(request.GET), fmt, root="service_requests", item="request")
+    key = open311_key_check(request.POST.get("api_key"))
+    if key is None:
+        raise open311.Open311Error(403, "A valid api_key is required to create a request")
+    open311.rate_limit(key)
+    report, created = open311.open311_request_create(key=key, data=request.POST)
+    return respond([open311.created_dict(report)], fmt, root="service_requests", item="request",
+                   status=201 if created else 200)
+
+
+@_api(("GET",))
+def service_request(request: HttpRequest, fmt: str, reference: str) -> HttpResponse:
+    return respond([open311.request_by_id(reference)], fmt, root="service_requests", item="request")
+
+
+@_api(("GET",))
+def request_updates(request: HttpRequest, fmt: str) -> HttpResponse:
+    return respond(open311.updates_query(request.GET), fmt, root="service_requests_updates", item="request_update")
+
+
+def not_found(request: HttpRequest, fmt: str = "json", **kwargs) -> HttpResponse:
+    return errors([{"code": 404, "description": "There is no such Open311 resource"}], fmt, 404)
