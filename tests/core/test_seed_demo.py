@@ -9,6 +9,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.utils import timezone
 
 from oxtom.accounts.models import Team, TeamMembership, User
 from oxtom.accounts.roles import ALL_ROLES
@@ -20,6 +21,9 @@ from oxtom.places.selectors import clear_geometry_cache, division_for_point
 
 def _seed(*args) -> str:
     out = StringIO()
+    # Demo activity (a year of street reports) has its own test below; the rest don't need it.
+    if "--reports" not in args:
+        args = (*args, "--reports", "0")
     call_command("seed_demo", *args, stdout=out)
     return out.getvalue()
 
@@ -121,6 +125,7 @@ def test_a_small_scale_run_tops_customers_up_to_the_number_asked_for(seeded):
 
 
 @pytest.mark.parametrize("args, message", [(["--customers", "-1"], "0 or more"), (["--batch-size", "0"], "1 or more"),
+                                           (["--reports", "-1"], "0 or more"),
                                            (["--scale", "planet"], "invalid choice")])
 def test_bad_options_are_refused(db, args, message):
     with pytest.raises(CommandError, match=message):
@@ -154,3 +159,27 @@ def test_demo_signins_before_seeding_says_what_to_run(db):
 def test_demo_signins_refuses_a_url_that_is_not_http(db, url):
     with pytest.raises(CommandError, match="not an http"):
         call_command("demo_signins", "--url", url)
+
+
+def test_demo_activity_is_real_reports_in_every_state_dated_over_the_year_and_sends_nothing(seeded):
+    from casework.models import Case, Status
+    from oxtom.notify.models import OutboundMessage
+    from performance.models import Value
+    from portal.models import StreetReport
+
+    out = _seed("--reports", "24")
+    assert "24 street reports" in out
+    reports = StreetReport.objects.select_related("case")
+    assert reports.count() == 24
+    statuses = {r.case.status for r in reports}
+    assert Status.CLOSED in statuses and statuses - {Status.CLOSED}  # some closed, some still being worked
+    assert all(r.division_id for r in reports)
+    ages = [(timezone.now() - r.reported_at).days for r in reports]
+    assert max(ages) > 200 and min(ages) <= 20
+    assert all(r.closed_at and r.closed_at >= r.reported_at for r in reports if r.case.status == Status.CLOSED)
+    # History, not news: the residents are not told about it now.
+    assert OutboundMessage.objects.exists()
+    assert not OutboundMessage.objects.exclude(status=OutboundMessage.Status.SENT).exists()
+    assert Value.objects.exists()  # the division pages have figures straight away
+    assert "24 street reports" not in _seed("--reports", "24")  # a rerun adds nothing
+    assert Case.objects.filter(submission_key__startswith="demo-activity-").count() == 24

@@ -29,6 +29,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from oxtom.accounts.models import Team, TeamMembership, User
+from oxtom.core.demo_activity import DEFAULT_REPORTS, seed_activity
 from oxtom.customers.models import Customer
 from oxtom.customers.services import customer_bulk_create, customer_ensure_for_user, customer_update
 from oxtom.places import services as places
@@ -102,6 +103,8 @@ class Command(BaseCommand):
                             help="county: customers up to --customers (default 730,000) with bulk inserts")
         parser.add_argument("--customers", type=int, help="total customers wanted (implies a scale run)")
         parser.add_argument("--batch-size", type=int, default=5000)
+        parser.add_argument("--reports", type=int, default=DEFAULT_REPORTS,
+                            help="street reports of demo activity over the last year (0: none)")
         parser.add_argument("--seed", type=int, default=RANDOM_SEED, help="random seed for generated people")
         parser.add_argument("--allow-demo-passwords", action="store_true",
                             help="create the demo sign-ins even with DEBUG off (throwaway databases only)")
@@ -114,6 +117,8 @@ class Command(BaseCommand):
             )
         if opts["customers"] is not None and opts["customers"] < 0:
             raise CommandError("--customers must be 0 or more")
+        if opts["reports"] < 0:
+            raise CommandError("--reports must be 0 or more")
         if opts["batch_size"] < 1:
             raise CommandError("--batch-size must be 1 or more")
         started = time.perf_counter()
@@ -124,6 +129,8 @@ class Command(BaseCommand):
             "demo sign-ins": self._seed_sign_ins(),
             "councillors": self._seed_councillors(),
             "residents": self._seed_residents(rng),
+            "street reports": seed_activity(officer=User.objects.filter(email=f"admin@{DEMO_DOMAIN}").first(),
+                                            reports=opts["reports"]) if opts["reports"] else 0,
         }
         made = {k: v for k, v in created.items() if v}
         elapsed = time.perf_counter() - started

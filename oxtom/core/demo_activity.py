@@ -1,0 +1,167 @@
+"""A year of demo activity, so a new user of `make run` sees a working council.
+
+Without it the queues are empty, the public report pages show nothing and the
+division figures are blank. Every report here is made through the same
+services a resident and an officer use (`report_create`,
+`report_change_status`, `report_feedback`), so the cases, timelines, audit
+events and public pages are exactly what the real journeys produce. Only the
+dates are moved back afterwards (a demo has no year of history to wait for),
+and the notifications those services queue are marked as already sent: they
+describe events "in the past" and must not land in the demo mail and SMS
+sinks as if they had just happened.
+
+Idempotent: it does nothing once any demo report exists.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from casework.models import Case, CaseEvent
+from oxtom.accounts.models import User
+from oxtom.customers.models import Customer, Interaction
+from oxtom.notify.models import OutboundMessage
+from oxtom.places.models import PostcodeCentroid
+
+KEY_PREFIX = "demo-activity-"
+DEFAULT_REPORTS = 240
+# A quarter still open, so every queue filter (on track, due soon, overdue) has rows.
+OPEN_SHARE = 0.25
+_DETAILS = (
+    "Near the bus stop, on the side of the road heading into town.",
+    "Has been getting worse over the last few weeks.",
+    "Opposite the primary school entrance.",
+    "Cyclists are swerving round it into the traffic.",
+    "At the junction, by the post box.",
+    "",
+)
+# Public statuses a closed demo report ends in, weighted like a real year: most fixed.
+_CLOSED_ENDINGS = ("fixed",) * 8 + ("not_fixed", "referred")
+
+
+def _answers(questions: list[dict], rng: random.Random, *, meets: bool) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    for question in questions:
+        code, datatype = question["code"], question["datatype"]
+        if datatype == "number":
+            answers[code] = str(rng.randint(45, 120) if meets else rng.randint(10, 30)) if "mm" in code else "1"
+        elif datatype in ("singlevaluelist", "multivaluelist"):
+            answers[code] = rng.choice(question["values"])["key"]
+        elif code == "details":
+            answers[code] = rng.choice(_DETAILS)
+    return answers
+
+
+def _point(centroids: list[tuple[float, float]], rng: random.Random) -> tuple[float, float]:
+    # ~100 m of jitter around a real postcode centre keeps every point inside the county.
+    lat, lon = rng.choice(centroids)
+    return round(lat + rng.uniform(-0.0009, 0.0009), 6), round(lon + rng.uniform(-0.0014, 0.0014), 6)
+
+
+def seed_activity(*, officer: User | None, reports: int = DEFAULT_REPORTS, seed: int = 2025) -> int:
+    """Make `reports` street reports over the last twelve months; returns how many were made (0 if present).
+
+    `officer` works the reports: it must be able to work every report type's
+    team (the demo administrator can).
+    """
+    from portal.models import ReportType
+    from portal.services import report_change_status, report_create, report_feedback
+
+    if Case.objects.filter(submission_key__startswith=KEY_PREFIX).exists():
+        return 0
+    types = list(ReportType.objects.select_related("service").filter(service__is_active=True).order_by("pk"))
+    customers = list(Customer.objects.active().exclude(division=None).order_by("pk")[:400])
+    centroids = list(PostcodeCentroid.objects.values_list("latitude", "longitude")[:2000])
+    if officer is None or not types or not customers or not centroids:
+        return 0
+    rng = random.Random(seed)
+    now = timezone.now()
+    started = now
+    made = 0
+    for n in range(reports):
+        report_type = rng.choice(types)
+        customer = rng.choice(customers)
+        meets = rng.random() < 0.8
+        latitude, longitude = _point(centroids, rng)
+        # Older reports are closed; the newest quarter, from the last three weeks, is still being worked.
+        still_open = n >= reports * (1 - OPEN_SHARE)
+        age_days = rng.randint(0, 20) if still_open else int((1 - n / reports) * 360) + 21
+        by = customer.user if customer.user_id else None
+        with transaction.atomic():
+            report = report_create(
+                report_type=report_type, customer=customer, latitude=latitude, longitude=longitude,
+                answers=_answers(report_type.questions, rng, meets=meets), photos=[], by=by,
+                location_text="", submission_key=f"{KEY_PREFIX}{n}", photos_optional=True,
+                channel=rng.choice(["web"] * 7 + ["phone", "phone", "email"]),
+            )
+            steps = _steps(rng, still_open=still_open)
+            for status in steps:
+                report_change_status(
+                    report=report, status=status, expected_version=report.case.version, by=officer,
+                    public_text=_public_text(status),
+                    scheduled_on=(now + dt.timedelta(days=rng.randint(3, 20))).date() if status == "scheduled" else None,
+                )
+                report.refresh_from_db()
+                report.case.refresh_from_db()
+            if steps and steps[-1] in ("fixed", "not_fixed", "referred") and by is not None and rng.random() < 0.5:
+                report_feedback(report=report, rating=rng.choice([5, 5, 4, 4, 4, 3, 2, 1]), text="", by=by)
+            _backdate(report, age_days=age_days, closed=not still_open, rng=rng)
+        made += 1
+    # History, not news: nothing queued while making it goes out now.
+    OutboundMessage.objects.filter(created_at__gte=started, status=OutboundMessage.Status.PENDING).update(
+        status=OutboundMessage.Status.SENT, sent_at=now)
+    _compute_figures()
+    return made
+
+
+def _compute_figures() -> None:
+    """Run the nightly measures once now, so the division pages have a year of figures straight away."""
+    from performance import services as performance
+
+    performance.compute_measures(months=performance.months_back(timezone.localdate(), 13))
+
+
+def _steps(rng: random.Random, *, still_open: bool) -> list[str]:
+    if still_open:
+        return rng.choice([[], [], ["accepted"], ["accepted", "scheduled"], ["in_progress"]])
+    return rng.choice([["accepted"], ["accepted", "scheduled"], []]) + [rng.choice(_CLOSED_ENDINGS)]
+
+
+def _public_text(status: str) -> str:
+    return {
+        "accepted": "Thank you. An inspector will look at this.",
+        "scheduled": "A repair has been booked.",
+        "in_progress": "Our contractor is on site.",
+        "fixed": "This has been repaired.",
+        "not_fixed": "Our inspector found this below our repair level; we will check it again on the next cycle.",
+        "referred": "This is the responsibility of the district council; we have passed it to them.",
+    }.get(status, "")
+
+
+def _backdate(report: Any, *, age_days: int, closed: bool, rng: random.Random) -> None:
+    """Move one report's dates back as if it had been made `age_days` ago and worked since."""
+    from portal.models import StreetReport
+
+    case = Case.objects.get(pk=report.case_id)
+    shift = dt.timedelta(days=age_days, minutes=rng.randint(0, 600))
+    received = case.received_at - shift
+    took = dt.timedelta(days=rng.randint(1, 30))
+    closed_at = min(received + took, timezone.now()) if closed else None
+    due = case.due_at - dt.timedelta(days=age_days)
+    Case.objects.filter(pk=case.pk).update(
+        received_at=received, due_at=due, closed_at=closed_at or case.closed_at,
+        decided_at=closed_at if case.decided_at else None,
+        expected_date=(case.expected_date - dt.timedelta(days=age_days)) if case.expected_date and closed else
+        case.expected_date,
+    )
+    StreetReport.objects.filter(pk=report.pk).update(
+        reported_at=received, status_changed_at=closed_at or received, closed_at=closed_at,
+        feedback_at=closed_at if report.feedback_at else None,
+    )
+    CaseEvent.objects.filter(case_id=case.pk).update(occurred_at=closed_at or received)
+    Interaction.objects.filter(customer_id=case.customer_id, subject_reference=case.reference).update(
+        occurred_at=received)
