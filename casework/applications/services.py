@@ -6,7 +6,6 @@ queues customer messages through the notify outbox inside its transaction.
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import secrets
 from typing import Any
@@ -20,6 +19,7 @@ from oxtom.customers.models import Channel, Interaction
 from oxtom.customers.services import interaction_record
 
 from .models import Application, Entitlement
+from .rules import add_months
 
 _ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"  # no look-alikes, readable over the phone
 
@@ -30,13 +30,6 @@ class ApplicationError(ValidationError):
 
 def _actor(by: Any) -> Any:
     return by if getattr(by, "is_authenticated", False) else None
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """`day` moved on by whole months; the 29th-31st become the month's last day where there is none."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _new_number(prefix: str) -> str:

@@ -1,0 +1,86 @@
+"""Older and disabled person's bus pass (English National Concessionary Travel Scheme).
+
+Older person's pass: from State Pension age (rules.state_pension_date),
+applications accepted `apply_days_before_spa` days early (config, 14 by
+default) with the pass starting on the State Pension date. Disabled person's
+pass: the seven statutory categories of Transport Act 2000 s.146; evidence
+listed in config `automatic_evidence` for the category approves it, anything
+else goes to an officer. No fee for a first pass; replacements pay
+`replacement_fee_pence`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from .rules import APPROVE, REFER, REFUSE, Question, ServiceRules, register, state_pension_date
+
+CODE = "bus-pass"
+
+CATEGORIES = (
+    ("blind", "Blind or partially sighted"),
+    ("deaf", "Profoundly or severely deaf"),
+    ("speech", "Without speech"),
+    ("walking", "A disability or injury that has a substantial and long-term effect on walking"),
+    ("arms", "No arms, or long-term loss of the use of both arms"),
+    ("learning", "A learning disability"),
+    ("driving", "Would be refused a driving licence on medical grounds (not alcohol or drugs)"),
+)
+CATEGORY_LABELS = dict(CATEGORIES)
+
+EVIDENCE = (
+    ("registered_sight_impaired", "Registered as sight impaired or severely sight impaired (CVI)"),
+    ("dla_higher_mobility", "Disability Living Allowance, higher rate mobility component"),
+    ("pip_moving_around_8", "PIP with 8 or more points in 'moving around'"),
+    ("wpms", "War Pensioners' Mobility Supplement"),
+    ("afcs_1_8", "Armed Forces Compensation Scheme award, tariff 1 to 8"),
+    ("dvla_refusal", "A DVLA letter refusing or revoking a driving licence on medical grounds"),
+    ("other", "Other evidence, for example a letter from a specialist"),
+)
+EVIDENCE_LABELS = dict(EVIDENCE)
+
+_DISABLED = ("disability_category", tuple(code for code, _ in CATEGORIES))
+
+
+def questions(config: dict) -> list[Question]:
+    return [
+        Question("date_of_birth", "Date of birth", datatype="date", prefill="date_of_birth"),
+        Question("disability_category", "Do you have any of these disabilities?",
+                 "Answer if you are under State Pension age, or want a disabled person's pass", "choice",
+                 choices=(*CATEGORIES, ("none", "None of these")), required=False),
+        Question("disability_evidence", "What evidence can you send?", datatype="choice", choices=EVIDENCE,
+                 show_if=_DISABLED),
+    ]
+
+
+def decide(config: dict, answers: dict, facts: dict, today: dt.date, kind: str) -> tuple[str, list[str], dict]:
+    birth = dt.date.fromisoformat(answers["date_of_birth"])
+    spa = state_pension_date(birth)
+    early_days = int(config.get("apply_days_before_spa", 14))
+    accept_from = spa - dt.timedelta(days=early_days)
+    details: dict[str, Any] = {"date_of_birth": answers["date_of_birth"], "state_pension_date": spa.isoformat()}
+
+    if today >= accept_from:
+        details.update({"pass_type": "older", "starts_on": max(today, spa).isoformat()})
+        reason = ("You have reached State Pension age." if today >= spa else
+                  f"You reach State Pension age on {spa:%-d %B %Y}: your pass starts that day.")
+        return APPROVE, [reason], details
+
+    age_reason = (f"You reach State Pension age on {spa:%-d %B %Y}. You can apply for an older person's pass "
+                  f"from {accept_from:%-d %B %Y}.")
+    category = answers.get("disability_category")
+    if category in CATEGORY_LABELS:
+        evidence = answers["disability_evidence"]
+        details.update({"pass_type": "disabled", "category": category, "evidence": evidence})
+        automatic = (config.get("automatic_evidence") or {}).get(category) or []
+        if evidence in automatic:
+            return APPROVE, [f"You qualify for a disabled person's pass: {CATEGORY_LABELS[category].lower()}, "
+                             f"shown by: {EVIDENCE_LABELS[evidence].lower()}."], details
+        return REFER, [f"An officer needs to check your evidence for: {CATEGORY_LABELS[category].lower()}."], details
+
+    details["signposting"] = list(config.get("signposting") or [])
+    return REFUSE, [age_reason, "You did not tell us about a disability in one of the seven groups the "
+                                "national scheme covers."], details
+
+
+register(CODE, ServiceRules(questions=questions, decide=decide))

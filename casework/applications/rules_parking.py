@@ -1,0 +1,79 @@
+"""Residents' parking permit rules. Zones, charges, limits and barred properties are config data."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from .rules import (
+    APPROVE, REFUSE, YES, Question, ServiceRules, address_key, excluded_property, find_zone, register,
+)
+
+CODE = "parking-permit"
+
+_YESNO = "yesno"
+
+
+def questions(config: dict) -> list[Question]:
+    return [
+        Question("address_line_1", "Address line 1", "The address the permit is for", prefill="address_line_1"),
+        Question("postcode", "Postcode", prefill="postcode"),
+        Question("uprn", "Property reference (UPRN)", "Filled in from your account when we know it",
+                 required=False, prefill="uprn"),
+        Question("lives_at_address", "Do you live at this address?", "It must be your main home", _YESNO),
+        Question("vehicle_registration", "Vehicle registration number", "For example, AB12 CDE",
+                 "registration"),
+        Question("vehicle_kept_at_address", "Is the vehicle normally kept at this address overnight?",
+                 datatype=_YESNO),
+        Question("vehicle_keeper", "Who is the registered keeper of the vehicle?",
+                 datatype="choice", choices=(("me", "Me"), ("company", "My employer or a lease company"),
+                                             ("other", "Someone else"))),
+    ]
+
+
+def facts(service: Any, answers: dict, customer: Any) -> dict:
+    from .selectors import household_permit_count
+
+    return {"household_permits": household_permit_count(service, address_key(answers))}
+
+
+def decide(config: dict, answers: dict, facts: dict, today: dt.date, kind: str) -> tuple[str, list[str], dict]:
+    reasons: list[str] = []
+    zone = find_zone(config, answers)
+    excluded = excluded_property(config, answers)
+    if answers["lives_at_address"] != YES:
+        reasons.append("Permits are only for people who live at the address: you told us you do not live there.")
+    if zone is None:
+        reasons.append("The address is not in a residents' parking zone, so there is no permit to issue for it.")
+    if excluded is not None:
+        reasons.append(excluded.get("reason") or "This property cannot have residents' parking permits.")
+    if answers["vehicle_kept_at_address"] != YES:
+        reasons.append("The vehicle must normally be kept at the address.")
+    if answers["vehicle_keeper"] == "other":
+        reasons.append("The vehicle must be registered to you, or be a company or lease car you are the main "
+                       "user of.")
+    held = int(facts.get("household_permits") or 0)
+    if zone is not None:
+        limit = int(zone.get("max_permits") or 1)
+        if held >= limit:
+            reasons.append(f"Your household already has {held} permit{'s' if held != 1 else ''}, the most "
+                           f"{zone.get('name') or 'this zone'} allows.")
+    details: dict[str, Any] = {
+        "address_line_1": answers["address_line_1"], "postcode": answers["postcode"],
+        "uprn": answers.get("uprn", ""), "address_key": address_key(answers),
+        "vehicle_registration": answers["vehicle_registration"],
+    }
+    if reasons:
+        return REFUSE, reasons, details
+    charges = [int(c) for c in zone.get("charges_pence") or []]
+    # Escalating charge: the household's 2nd permit costs the 2nd price, and so on (the last price repeats).
+    fee = charges[min(held, len(charges) - 1)] if charges else None
+    details.update({"zone": zone.get("code", ""), "zone_name": zone.get("name", ""),
+                    "household_permit_number": held + 1})
+    if fee is not None:
+        details["fee_pence"] = fee
+    ordinal = {1: "first", 2: "second", 3: "third"}.get(held + 1, f"number {held + 1}")
+    return APPROVE, [f"You live in {zone.get('name') or 'a permit zone'} and this is your household's "
+                     f"{ordinal} permit."], details
+
+
+register(CODE, ServiceRules(questions=questions, decide=decide, facts=facts))
