@@ -221,7 +221,7 @@ def report_create(
     try:
         stored = _store_photos(report, photos)
         next_steps = (
-            "We aim to inspect it within "
+            "We aim to deal with it within "
             f"{service.sla_days(case.priority)} working days." if verdict.meets
             else report_type.below_threshold_message or "We have recorded it."
         )
