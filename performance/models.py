@@ -362,3 +362,24 @@ class ImportBatch(models.Model):
 
     class Meta:
         ordering = ["-imported_at"]
+
+
+class CabinetReport(models.Model):
+    """The monthly performance report for Cabinet, made once when its period closes and never changed.
+
+    `content` is the snapshot of every figure, target, status and commentary
+    the report shows (the HTML page is rendered from it); `pdf` is the
+    document as generated. Both are written once by reports.cabinet_report_generate.
+    """
+
+    period = models.OneToOneField(Period, on_delete=models.PROTECT, related_name="cabinet_report")
+    generated_at = models.DateTimeField()
+    content = models.JSONField()
+    pdf = models.BinaryField()
+    pdf_sha256 = models.CharField(max_length=64, help_text="So anyone can check a copy is the one we published")
+
+    class Meta:
+        ordering = ["-period__start"]
+
+    def __str__(self) -> str:
+        return f"Cabinet report {self.period.label}"

@@ -284,3 +284,106 @@ def county_overview(*, on: dt.date | None = None) -> tuple[Period | None, list[R
     if period is None:
         return None, []
     return period, county_rows(period, public=True)
+
+
+# --- analysts' pages --------------------------------------------------------------------------------
+
+
+def latest_period(*, on: dt.date | None = None) -> Period | None:
+    """The latest period that has started (one query)."""
+    return Period.objects.filter(start__lte=on or timezone.localdate()).order_by("-start").first()
+
+
+def get_measure(code: str) -> Measure:
+    measure = Measure.objects.select_related("priority", "numerator", "denominator").filter(code=code).first()
+    if measure is None:
+        raise Http404
+    return measure
+
+
+def get_period(text: str) -> Period:
+    """A period from its YYYY-MM form in a URL; 404 for anything else."""
+    try:
+        start = dt.datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise Http404 from None
+    period = Period.objects.filter(start=start).select_related("closed_by").first()
+    if period is None:
+        raise Http404
+    return period
+
+
+@dataclass
+class MeasurePeriodRow:
+    period: Period
+    value: Value | None
+    display: str
+    target: Target | None
+    target_display: str
+    rag: str
+    rag_label: str
+    rag_tag: str
+
+
+@dataclass
+class MeasurePage:
+    measure: Measure
+    rows: list[MeasurePeriodRow]
+    versions: list
+    commentary: list[Commentary]
+    pending: list
+    divisions: list[tuple[Division, str]]
+    division_period: Period | None
+
+
+def measure_page(measure: Measure, *, on: dt.date | None = None, commentary_limit: int = 50) -> MeasurePage:
+    """A measure for analysts: its county figures, targets and status by month, versions, commentary
+    history, figures waiting for approval and the latest month by division. Constant queries."""
+    from .models import ValueEntry
+
+    periods = recent_periods(on=on, count=TREND_MONTHS)
+    values = {v.period_id: v for v in Value.objects.filter(measure=measure, area_key="county",
+                                                           period__in=periods)}
+    targets = {t.period_id: t for t in Target.objects.filter(measure=measure, period__in=periods)}
+    rows = []
+    for p in reversed(periods):
+        v, t = values.get(p.pk), targets.get(p.pk)
+        number = v.value if v else None
+        rag = rules.rag_status(value=number, target=t.value if t else None,
+                               tolerance=t.amber_tolerance if t else None, polarity=measure.polarity)
+        rows.append(MeasurePeriodRow(
+            period=p, value=v, display=rules.format_value(number, unit=measure.unit, precision=measure.precision)
+            if v else "No figure", target=t,
+            target_display=rules.format_value(t.value, unit=measure.unit, precision=measure.precision) if t else "",
+            rag=rag, rag_label=rules.Rag.LABELS[rag], rag_tag=rules.Rag.TAGS[rag]))
+    latest = next((r.period for r in rows if r.value is not None), None)
+    divisions: list[tuple[Division, str]] = []
+    if latest is not None:
+        by_division = {v.division_id: v for v in Value.objects.filter(
+            measure=measure, period=latest, area_type="division").select_related("division")}
+        divisions = [(v.division, rules.format_value(v.value, unit=measure.unit, precision=measure.precision))
+                     for v in sorted(by_division.values(), key=lambda v: v.division.name)]
+    return MeasurePage(
+        measure=measure, rows=rows,
+        versions=list(measure.versions.select_related("changed_by").order_by("-version")),
+        commentary=list(Commentary.objects.filter(measure=measure).select_related("period", "written_by")
+                        .order_by("-period__start", "-written_at", "-id")[:commentary_limit]),
+        pending=list(ValueEntry.objects.filter(measure=measure, status=ValueEntry.Status.PENDING)
+                     .select_related("period", "division", "entered_by")),
+        divisions=divisions, division_period=latest,
+    )
+
+
+def pending_entries() -> list:
+    """Figures waiting for a second analyst, oldest first (one query)."""
+    from .models import ValueEntry
+
+    return list(ValueEntry.objects.filter(status=ValueEntry.Status.PENDING)
+                .select_related("measure", "period", "division", "entered_by").order_by("entered_at", "id"))
+
+
+def periods_for_analysts(*, on: dt.date | None = None, count: int = 24) -> list[Period]:
+    """The latest periods, newest first, with whether each has its Cabinet report (one query)."""
+    return list(Period.objects.filter(start__lte=on or timezone.localdate()).select_related(
+        "closed_by", "cabinet_report").defer("cabinet_report__pdf", "cabinet_report__content")
+        .order_by("-start")[:count])

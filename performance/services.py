@@ -291,7 +291,17 @@ def period_close(*, period: Period, by: Any):
     period.closed_by = by
     period.save(update_fields=["status", "closed_at", "closed_by"])
     audit_record(by=by, action="update", target=period, summary=f"Closed {period.label}")
+    period_id = period.pk
+    transaction.on_commit(lambda: enqueue_cabinet_report(period_id))
     return period
+
+
+def enqueue_cabinet_report(period_id: int) -> bool:
+    """Queue the Cabinet report of a closed period. Never raises: if the broker is down the
+    nightly job finds the closed period without a report and makes it."""
+    from .tasks import enqueue_report
+
+    return enqueue_report(period_id)
 
 
 # --- manual entry with approval --------------------------------------------------------------------
@@ -370,3 +380,29 @@ def parse_decimal(text: str) -> Decimal | None:
     except (InvalidOperation, ValueError):
         return None
     return number if number.is_finite() and abs(number) <= MAX_DECIMAL else None
+
+
+# --- comparator groups -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def comparator_group_create(*, name: str, as_of: dt.date, members: list[tuple[str, str]], by: Any):
+    """Store a dated set of comparator councils. Sets are never edited: a new set is a new group,
+    so figures imported against an old set keep meaning what they meant."""
+    from django.utils.text import slugify
+
+    from .models import Comparator, ComparatorGroup
+
+    _require_analyst(by)
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": "Enter the group's name"})
+    if not members:
+        raise ValidationError({"members": "Enter at least one council"})
+    slug = slugify(f"{name} {as_of:%Y-%m-%d}")[:60]
+    if ComparatorGroup.objects.filter(slug=slug).exists():
+        raise ValidationError({"name": f"There is already a group called {name} drawn up on {as_of:%d %B %Y}"})
+    group = ComparatorGroup.objects.create(name=name[:120], slug=slug, as_of=as_of)
+    Comparator.objects.bulk_create([Comparator(group=group, code=code, name=label) for code, label in members])
+    audit_record(by=by, action="create", target=group, summary=f"Comparator group {group} ({len(members)} councils)")
+    return group

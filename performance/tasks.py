@@ -8,9 +8,13 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
-from . import services
+from . import reports, services
+from .models import Period
 
 logger = logging.getLogger(__name__)
+
+# Publishing happens after an analyst's close commits: give up within a second rather than hang the page.
+PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 
 
 @shared_task(
@@ -29,4 +33,27 @@ def compute_measures(months: int | None = None) -> int:
     result = services.compute_measures(months=services.months_back(timezone.localdate(), count))
     logger.info("performance: %d values for %d open periods in %.1fs; %d locked periods skipped; %d errors",
                 result.values_written, result.periods, result.seconds, result.skipped_locked, len(result.errors))
+    # The sweeper for Cabinet reports: a period closed while the broker was down still gets its report.
+    for period in reports.missing_reports():
+        reports.cabinet_report_generate(period=period)
     return result.values_written
+
+
+@shared_task(
+    name="performance.tasks.generate_cabinet_report", ignore_result=True, acks_late=True,
+    autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, soft_time_limit=100, time_limit=120,
+)
+def generate_cabinet_report(period_id: int) -> int:
+    """Make the Cabinet report of a period that has just closed (once; a rerun returns the stored one)."""
+    period = Period.objects.get(pk=period_id)
+    return reports.cabinet_report_generate(period=period).pk
+
+
+def enqueue_report(period_id: int) -> bool:
+    """Publish generate_cabinet_report; False (logged, not raised) if the broker can't take it."""
+    try:
+        generate_cabinet_report.apply_async((period_id,), retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+    except Exception as exc:  # noqa: BLE001 - any broker failure: the nightly job is the safety net
+        logger.warning("performance: could not queue the report for period %s (%s)", period_id, type(exc).__name__)
+        return False
+    return True

@@ -1,0 +1,249 @@
+"""Performance analysts' pages under /staff/performance/: measures, targets, commentary, figures
+waiting for a second analyst, CSV imports, comparator groups, closing periods and Cabinet reports.
+
+Thin views: read through selectors, write through services, and put a
+service's ValidationError back on the form. Only people with
+PERFORMANCE_MANAGE get in (others 403, like every staff area); an unknown
+measure, period or entry is 404.
+"""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from oxtom.accounts.decorators import permission_required
+from oxtom.accounts.permissions import Permission
+
+from . import imports, reports, selectors, services
+from . import forms as f
+from .models import CabinetReport, ComparatorGroup, Source, ValueEntry
+
+analyst_required = permission_required(Permission.PERFORMANCE_MANAGE)
+
+
+def _posted(request: HttpRequest):
+    """The POST data to bind a form to, even when empty (an empty POST is a submission, not a first visit)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    """A service's error onto the form: on the field it names when the form has it, else the whole form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --- measures ----------------------------------------------------------------------------------------
+
+
+@analyst_required
+@require_GET
+def measure_list(request: HttpRequest) -> HttpResponse:
+    period = selectors.latest_period()
+    rows = selectors.county_rows(period) if period else []
+    return render(request, "performance/staff/measures.html", {
+        "period": period, "rows": rows, "pending_count": ValueEntry.objects.filter(
+            status=ValueEntry.Status.PENDING).count(),
+    })
+
+
+@analyst_required
+@require_GET
+def measure_detail(request: HttpRequest, code: str) -> HttpResponse:
+    measure = selectors.get_measure(code)
+    return render(request, "performance/staff/measure.html", {"page": selectors.measure_page(measure),
+                                                               "measure": measure})
+
+
+@analyst_required
+@require_http_methods(["GET", "POST"])
+def target_set(request: HttpRequest, code: str) -> HttpResponse:
+    measure = selectors.get_measure(code)
+    form = f.TargetForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.target_set(measure=measure, period_start=form.cleaned_data["period"],
+                                value=form.cleaned_data["value"], amber_tolerance=form.cleaned_data["amber_tolerance"],
+                                by=request.user)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"Target set for {form.cleaned_data['period']:%B %Y}")
+            return redirect("performance_staff:measure", code=measure.code)
+    return render(request, "performance/staff/target_form.html", {"form": form, "measure": measure})
+
+
+@analyst_required
+@require_http_methods(["GET", "POST"])
+def commentary_add(request: HttpRequest, code: str) -> HttpResponse:
+    measure = selectors.get_measure(code)
+    initial = {"period": request.GET.get("period", "")[:7]}
+    form = f.CommentaryForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.commentary_add(measure=measure, period=form.cleaned_data["period"], text=form.cleaned_data["text"],
+                                    by=request.user)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"Commentary added for {form.cleaned_data['period'].label}")
+            return redirect("performance_staff:measure", code=measure.code)
+    return render(request, "performance/staff/commentary_form.html", {"form": form, "measure": measure})
+
+
+@analyst_required
+@require_http_methods(["GET", "POST"])
+def entry_new(request: HttpRequest, code: str) -> HttpResponse:
+    measure = selectors.get_measure(code)
+    if measure.source != Source.MANUAL:
+        raise Http404  # computed and imported measures take no typed figures
+    form = f.EntryForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.value_entry_submit(measure=measure, period=data["period"], division=data["division"],
+                                        value=data["value"], base=data["base"], note=data["note"],
+                                        commentary=data["commentary"], by=request.user)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "Figure entered. Another analyst must approve it before it is published")
+            return redirect("performance_staff:measure", code=measure.code)
+    return render(request, "performance/staff/entry_form.html", {"form": form, "measure": measure})
+
+
+# --- approvals ---------------------------------------------------------------------------------------
+
+
+@analyst_required
+@require_GET
+def approvals(request: HttpRequest) -> HttpResponse:
+    return render(request, "performance/staff/approvals.html", {"entries": selectors.pending_entries()})
+
+
+@analyst_required
+@require_http_methods(["GET", "POST"])
+def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(ValueEntry.objects.select_related("measure", "period", "division", "entered_by"), pk=pk)
+    form = f.DecisionForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.value_entry_decide(entry=entry, approve=form.cleaned_data["decision"] == "approve",
+                                        note=form.cleaned_data["note"], by=request.user)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "Figure approved and published" if form.cleaned_data["decision"] == "approve"
+                             else "Figure rejected")
+            return redirect("performance_staff:approvals")
+    return render(request, "performance/staff/approval_form.html", {
+        "form": form, "entry": entry, "own": entry.entered_by_id == request.user.pk,
+    })
+
+
+# --- imports and comparator groups -------------------------------------------------------------------
+
+
+@analyst_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request: HttpRequest) -> HttpResponse:
+    form = f.ImportForm(_posted(request), request.FILES if request.method == "POST" else None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report = imports.values_import(data=upload.read(), file_name=upload.name,
+                                           comparator_group=form.cleaned_data["comparator_group"], by=request.user)
+        except imports.ImportRejected as exc:
+            report = exc.report
+            form.add_error("file", f"The file was not imported: {len(report.problems)} "
+                                   f"problem{'s' if len(report.problems) != 1 else ''} (listed below). Nothing was stored")
+        except ValidationError as exc:
+            _add_errors(form, exc)
+    return render(request, "performance/staff/import.html", {
+        "form": form, "report": report,
+        "problems": report.problems[:imports.MAX_REPORTED] if report else [],
+        "more": max(0, len(report.problems) - imports.MAX_REPORTED) if report else 0,
+    })
+
+
+@analyst_required
+@require_GET
+def comparator_groups(request: HttpRequest) -> HttpResponse:
+    groups = ComparatorGroup.objects.prefetch_related("members")
+    return render(request, "performance/staff/comparators.html", {"groups": groups})
+
+
+@analyst_required
+@require_http_methods(["GET", "POST"])
+def comparator_group_new(request: HttpRequest) -> HttpResponse:
+    form = f.ComparatorGroupForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = services.comparator_group_create(name=form.cleaned_data["name"], as_of=form.cleaned_data["as_of"],
+                                                     members=form.cleaned_data["members"], by=request.user)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"Comparator group {group} saved")
+            return redirect("performance_staff:comparators")
+    return render(request, "performance/staff/comparator_form.html", {"form": form})
+
+
+# --- periods and Cabinet reports -------------------------------------------------------------------------
+
+
+@analyst_required
+@require_GET
+def period_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "performance/staff/periods.html", {"periods": selectors.periods_for_analysts()})
+
+
+@analyst_required
+@require_http_methods(["GET", "POST"])
+def period_close(request: HttpRequest, month: str) -> HttpResponse:
+    period = selectors.get_period(month)
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            services.period_close(period=period, by=request.user)
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, f"{period.label} is closed. Its Cabinet report is being made")
+            return redirect("performance_staff:periods")
+    missing = [] if period.is_locked else services.red_without_commentary(period)
+    return render(request, "performance/staff/period_close.html", {
+        "period": period, "missing": missing, "errors": errors, "month": month,
+    }, status=400 if errors else 200)
+
+
+@analyst_required
+@require_GET
+def report_detail(request: HttpRequest, month: str) -> HttpResponse:
+    period = selectors.get_period(month)
+    # A closed period shows its stored report; an open one a draft from today's figures.
+    report = CabinetReport.objects.defer("pdf").filter(period=period).first() if period.is_locked else None
+    content = report.content if report else reports.report_content(period)
+    return render(request, "performance/staff/report.html", {
+        "period": period, "report": report, "content": content, "month": month,
+        "pending": period.is_locked and report is None,
+    })
+
+
+@analyst_required
+@require_GET
+def report_pdf(request: HttpRequest, month: str) -> HttpResponse:
+    period = selectors.get_period(month)
+    report = CabinetReport.objects.filter(period=period).only("pdf", "pdf_sha256").first()
+    if report is None:
+        raise Http404
+    response = HttpResponse(bytes(report.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="cabinet-performance-report-{month}.pdf"'
+    response["X-Content-SHA256"] = report.pdf_sha256
+    return response
