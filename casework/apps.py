@@ -12,3 +12,8 @@ class CaseworkConfig(AppConfig):
 
         # A merged customer's cases follow them to the surviving record.
         merge.register_move(Case, "customer")
+
+        from oxtom.customers import assist
+
+        # /account/cases/ serves the acted-for customer, so an adviser can read a request out and key the reply.
+        assist.register_journey("Their cases and replies to our questions", "/account/cases/")

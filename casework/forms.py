@@ -207,10 +207,17 @@ class ReferForm(CaseActionForm):
         self.fields["team"].queryset = Team.objects.exclude(pk=self.case.team_id).order_by("name")
 
 
+class CustomerReplyForm(forms.Form):
+    """The customer answers our request for information from their account."""
+
+    details = _text("Your reply", "Enter your reply", short="Your reply", rows=8,
+                    help_text="Tell us what we asked for. Do not include bank or card details.")
+
+
 __all__ = [
     "QueueFilterForm", "AcceptForm", "AssignForm", "PriorityForm", "ExpectedDateForm", "RequestInformationForm",
     "InformationReceivedForm", "NoteForm", "PublicUpdateForm", "DecideForm", "CloseForm", "ReopenForm",
-    "DuplicateForm", "ReferForm", "Status",
+    "DuplicateForm", "ReferForm", "CustomerReplyForm", "Status",
 ]
 
 

@@ -266,6 +266,7 @@ class CaseEvent(models.Model):
         QA_SAMPLED = "qa_sampled", "Sampled for a quality check"
         QA_RECORDED = "qa_recorded", "Quality check recorded"
         SCREENED = "screened", "Screened and routed"
+        CUSTOMER_REPLIED = "customer_replied", "Reply from the customer"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)
@@ -289,10 +290,11 @@ class CaseEvent(models.Model):
 
 
 class QaCheck(models.Model):
-    """A quality spot-check of a closed case, sampled at the service's QA rate.
+    """A quality spot-check, sampled at the service's QA rate: of a closed case, or of a
+    decision the system made by itself (an automatic decision no person looked at).
 
     Reviewed by a team leader who did not close the case; the result and
-    feedback go back to the officer.
+    feedback go back to the officer (or to whoever owns the decision rule).
     """
 
     class Result(models.TextChoices):
@@ -300,8 +302,13 @@ class QaCheck(models.Model):
         PASSED = "passed", "Passed"
         FAILED = "failed", "Failed"
 
+    class Kind(models.TextChoices):
+        CLOSED_CASE = "closed_case", "Closed case"
+        AUTOMATIC_DECISION = "automatic_decision", "Automatic decision"
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="qa_checks")
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="qa_checks")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CLOSED_CASE)
     sampled_at = models.DateTimeField()
     # Who closed the case: they may not review their own work.
     closed_by = models.ForeignKey(

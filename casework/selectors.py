@@ -338,3 +338,32 @@ def other_open_cases(user: Any, case: Case, *, limit: int = 10) -> list[Case]:
 
 
 PRIORITY_LABELS = dict(Priority.choices)
+
+
+# --- the customer's own cases (/account/cases/) ----------------------------------------------
+
+CUSTOMER_CASES_LIMIT = 100
+
+
+def customer_cases(customer: Any, *, limit: int = CUSTOMER_CASES_LIMIT) -> list[Case]:
+    """A customer's cases, those waiting for them first, then newest first (one query)."""
+    if customer is None:
+        return []
+    from django.db import models as m
+
+    # Cases waiting for the customer's reply come first: that is what they need to act on.
+    waiting_first = m.Case(m.When(status=Status.AWAITING_CUSTOMER, then=m.Value(0)), default=m.Value(1),
+                           output_field=m.IntegerField())
+    return list(Case.objects.filter(customer=customer).select_related("service")
+                .order_by(waiting_first, "-received_at", "-id")[:limit])
+
+
+def get_customer_case(customer: Any, reference: str) -> Case:
+    """One of `customer`'s own cases by reference; Http404 for anyone else's (and for no customer)."""
+    reference = (reference or "").strip().upper()
+    if customer is None or not reference or len(reference) > MAX_REFERENCE_LENGTH:
+        raise Http404("No case found")
+    try:
+        return Case.objects.select_related("service", "team").get(customer=customer, reference=reference)
+    except Case.DoesNotExist:
+        raise Http404("No case found") from None

@@ -151,6 +151,28 @@ def _move(case: Case, target: str) -> str:
     return previous
 
 
+# Long enough for a decision's gist, short enough that a text message (918 characters with
+# the template's own words) always fits; the rest is on the customer's case page.
+MAX_MESSAGE_CHARS = 600
+
+
+def account_case_url(case: Case) -> str:
+    """Where the customer reads their case and answers our questions (absolute, for messages)."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    return settings.SITE_URL.rstrip("/") + reverse("casework_account:case", kwargs={"reference": case.reference})
+
+
+def customer_message_text(case: Case, message: str) -> str:
+    """The words every customer message about a case carries: cut at a word with a link when long."""
+    message = (message or "").strip()
+    if len(message) <= MAX_MESSAGE_CHARS:
+        return message
+    cut = " ".join(message.split())[:MAX_MESSAGE_CHARS].rsplit(" ", 1)[0].rstrip(".,;:")
+    return f"{cut}... Read the whole message at {account_case_url(case)}"
+
+
 def _notify_customer(case: Case, event: CaseEvent, *, message: str, by: Any) -> None:
     """Queue a message to the customer through the outbox if the service says to.
 
@@ -161,6 +183,7 @@ def _notify_customer(case: Case, event: CaseEvent, *, message: str, by: Any) -> 
     """
     if not case.service.notify_customer_on_change:
         return
+    message = customer_message_text(case, message)
     try:
         from oxtom.notify.services import notification_queue
 
@@ -424,7 +447,8 @@ def case_request_information(*, case: Case, request_text: str, expected_version:
         fields.append("paused_on")
     _save(case, fields, by)
     _status_event(case, previous, by, text=request_text, clock_paused=case.paused_on is not None,
-                  customer_message=f"We need more information from you: {request_text}")
+                  customer_message=f"We need more information from you: {request_text} "
+                                   f"Reply at {account_case_url(case)} or contact us quoting your reference.")
     audit_record(by=by, action="update", target=case, summary="Information requested from the customer")
     return case
 
@@ -436,19 +460,8 @@ def case_information_received(*, case: Case, details: str, expected_version: int
     _require_worker(case, by)
     previous = _move(case, Status.IN_PROGRESS)
     details = _clean_text(details, required_message="Enter what the customer sent", field="details")
-    fields = ["status"]
-    added = 0
-    if case.paused_on is not None:
-        added = rules.paused_days(paused_on=case.paused_on, resumed_on=rules.today())
-        case.paused_working_days += added
-        case.due_at = rules.due_date(
-            received_on=rules.local_date(case.received_at),
-            sla_working_days=case.service.sla_days(case.priority),
-            paused_working_days=case.paused_working_days,
-        )
-        case.paused_on = None
-        fields += ["paused_working_days", "due_at", "paused_on"]
-    _save(case, fields, by)
+    added, fields = _resume_clock(case)
+    _save(case, ["status", *fields], by)
     _status_event(case, previous, by, text=details, public=False, notify=False,
                   paused_working_days_added=added, due=case.due_at.isoformat())
     _timeline(case, kind="case.information_received", summary=f"Sent information for case {case.reference}",
@@ -456,6 +469,99 @@ def case_information_received(*, case: Case, details: str, expected_version: int
     audit_record(by=by, action="update", target=case, summary="Information received from the customer",
                  paused_working_days_added=added)
     return case
+
+
+def _resume_clock(case: Case) -> tuple[int, list[str]]:
+    """Restart a paused SLA clock: the due date moves on by the working days it stood still.
+
+    Returns (working days added, fields changed) for the caller's save.
+    """
+    if case.paused_on is None:
+        return 0, []
+    added = rules.paused_days(paused_on=case.paused_on, resumed_on=rules.today())
+    case.paused_working_days += added
+    case.due_at = rules.due_date(
+        received_on=rules.local_date(case.received_at),
+        sla_working_days=case.service.sla_days(case.priority),
+        paused_working_days=case.paused_working_days,
+    )
+    case.paused_on = None
+    return added, ["paused_working_days", "due_at", "paused_on"]
+
+
+def outstanding_request(case: Case) -> CaseEvent | None:
+    """The request for information the customer has not answered yet (None when we are not waiting)."""
+    if case.status != Status.AWAITING_CUSTOMER:
+        return None
+    return (case.events.filter(kind=Kind.STATUS_CHANGED, to_status=Status.AWAITING_CUSTOMER)
+            .order_by("-occurred_at", "-id").first())
+
+
+@transaction.atomic
+def case_customer_reply(*, case: Case, customer: Customer, details: str, by: Any, channel: str = Channel.WEB,
+                        on_behalf_of: bool = False) -> Case:
+    """The customer answers our request for information from their account: work restarts.
+
+    Only the case's own customer may reply (or an adviser acting for them,
+    `on_behalf_of`, whose session the view has checked). No version is asked
+    for: an officer changing the case meanwhile must not cost the customer
+    their reply; the row lock and the status check are what matter. The clock
+    restarts and the due date moves on by the working days we waited. The
+    reply is staff-only on the timeline (councillors see public events), and
+    the assigned officer is emailed that it arrived.
+    """
+    if not getattr(by, "is_authenticated", False):
+        raise PermissionDenied("Sign in to reply")
+    if on_behalf_of:
+        if not by.has_permission(Permission.ASSIST_ACT_FOR):
+            raise PermissionDenied("You cannot reply for a customer")
+    elif customer.user_id != by.pk:
+        raise PermissionDenied("Only the customer can reply on their case")
+    case = Case.objects.select_for_update().select_related("service").get(pk=case.pk)
+    if case.customer_id != customer.pk:
+        raise PermissionDenied("Only the customer can reply on their case")
+    if case.status != Status.AWAITING_CUSTOMER:
+        raise ValidationError("We are not waiting for anything from you on this case", code="invalid_transition")
+    details = _clean_text(details, required_message="Enter your reply", field="details")
+    if channel not in Channel.values:
+        raise ValidationError({"channel": "Choose how the reply reached us"})
+    previous = _move(case, Status.IN_PROGRESS)
+    added, fields = _resume_clock(case)
+    _save(case, ["status", *fields], by)
+    reply = _event(case, Kind.CUSTOMER_REPLIED, by, text=details, channel=channel, on_behalf_of=on_behalf_of)
+    _event(case, Kind.STATUS_CHANGED, by, text="Reply received", public=True, from_status=previous,
+           to_status=case.status, paused_working_days_added=added, due=case.due_at.isoformat())
+    _timeline(case, kind="case.customer_replied", summary=f"Replied to a request for information on {case.reference}",
+              by=by, direction=Interaction.Direction.INBOUND, channel=channel)
+    audit_record(by=by, action="update", target=case, summary="Customer replied to a request for information",
+                 paused_working_days_added=added, on_behalf_of=on_behalf_of)
+    if case.assignee_id:
+        _notify_officer(case, reply)
+    return case
+
+
+def _notify_officer(case: Case, event: CaseEvent) -> None:
+    """Email the assigned officer that the customer replied (no personal data in the message)."""
+    officer = case.assignee
+    if not (officer and officer.is_active and officer.email):
+        return
+    try:
+        from oxtom.notify.services import notification_queue
+
+        with transaction.atomic():
+            notification_queue(
+                customer=None, template="staff-alert", to=officer.email, by=None,
+                idempotency_key=f"case:{case.pk}:event:{event.pk}:officer",
+                context={"subject": f"Reply on case {case.reference}",
+                         "message": f"The customer has replied on case {case.reference} ({case.service.name}). "
+                                    "The case is back in progress."},
+            )
+    except (ImportError, LookupError, ValueError, DatabaseError) as exc:
+        logger.warning("case %s: officer alert not queued (%s)", case.pk, type(exc).__name__)
+        _event(case, Kind.NOTIFICATION_FAILED, None, text="The assigned officer could not be emailed about the reply",
+               reason=type(exc).__name__, about_event=event.pk)
+        return
+    _event(case, Kind.NOTIFICATION_SENT, None, text="Assigned officer emailed about the reply", about_event=event.pk)
 
 
 @transaction.atomic
@@ -505,6 +611,49 @@ def case_decide(*, case: Case, decision: str, reasons: str, expected_version: in
     _status_event(case, previous, by, text=reasons, decision=decision,
                   customer_message=f"Decision: {label}. {reasons}")
     audit_record(by=by, action="update", target=case, summary=f"Decision recorded: {label}", decision=decision)
+    return case
+
+
+MAX_RULE_CHARS = 100
+
+
+@transaction.atomic
+def case_decide_automatically(*, case: Case, decision: str, reasons: str, rule: str,
+                              expected_version: int) -> Case:
+    """The system decides a case by a published rule (e.g. a renewal that meets every criterion).
+
+    No person is the actor. The reasons are still required and sent to the
+    customer, and the decision is sampled for a quality check at the
+    service's QA rate, so someone looks at a share of what no one looked at.
+    A new case is accepted on the way (both steps are on the timeline).
+    """
+    case = _lock(case, expected_version)
+    if in_intake(case):
+        raise ValidationError("Screen this case first: route it to the team that will work it",
+                              code="invalid_transition")
+    if decision not in Decision.values:
+        raise ValidationError({"decision": "Choose a decision"})
+    rule = (rule or "").strip()
+    if not rule or len(rule) > MAX_RULE_CHARS:
+        raise ValidationError({"rule": f"Name the decision rule in 1 to {MAX_RULE_CHARS} characters"})
+    reasons = _clean_text(reasons, required_message="Enter the reasons for the decision", field="reasons")
+    if case.status == Status.NEW:
+        previous = _move(case, Status.ACCEPTED)
+        _save(case, ["status"], None)
+        _status_event(case, previous, None, notify=False, automatic=True, rule=rule)
+    previous = _move(case, Status.DECIDED)
+    case.decision, case.decision_reasons, case.decided_at = decision, reasons, timezone.now()
+    _, clock_fields = _resume_clock(case)
+    _save(case, ["status", "decision", "decision_reasons", "decided_at", *clock_fields], None)
+    label = Decision(decision).label
+    _status_event(case, previous, None, text=reasons, decision=decision, automatic=True, rule=rule,
+                  customer_message=f"Decision: {label}. {reasons}")
+    audit_record(by=None, action="update", target=case, summary=f"Automatic decision: {label}",
+                 decision=decision, rule=rule)
+    if qa_should_sample(case):
+        QaCheck.objects.create(case=case, team_id=case.team_id, kind=QaCheck.Kind.AUTOMATIC_DECISION,
+                               sampled_at=timezone.now())
+        _event(case, Kind.QA_SAMPLED, None, text="Automatic decision sampled for a quality check", rule=rule)
     return case
 
 
@@ -664,9 +813,13 @@ def case_refer(*, case: Case, team: Team, reason: str, expected_version: int, by
     previous_team = case.team
     case.team, case.assignee = team, None
     _save(case, ["team", "assignee", "status"], by)
-    _event(case, Kind.REFERRED, by, text=reason, from_team=previous_team.pk, to_team=team.pk,
-           from_status=previous_status, to_status=case.status)
+    event = _event(case, Kind.REFERRED, by, text=reason, from_team=previous_team.pk, to_team=team.pk,
+                   from_status=previous_status, to_status=case.status)
     _timeline(case, kind="case.referred", summary=f"Case {case.reference} passed to {team.name}", by=by)
+    # The reason stays staff-only; the customer hears who has it and that nothing is needed again.
+    _notify_customer(case, event, by=by, message=(
+        f"We have passed your case to {team.name}, who will deal with it. They have everything you told us, "
+        "so you do not need to send it again."))
     audit_record(by=by, action="update", target=case, summary=f"Referred from {previous_team.name} to {team.name}",
                  from_team=previous_team.pk, to_team=team.pk)
     return case
