@@ -34,6 +34,9 @@ def home(request: HttpRequest) -> HttpResponse:
             ("Report a problem", "/report/", "Report a pothole, broken street light, fly-tipping or other street problem."),
             ("Apply for something", "/apply/", "Apply for a parking permit, blue badge, bus pass or other permit or licence."),
             ("Your account", "/account/", "Create an account or sign in to see your customer reference and the contact details we hold."),
+            ("Problems reported near you", "/reports/", "See what has been reported around a place and what the council is doing about it."),
+            ("How your area is doing", "/divisions/", "Find your councillor and see how the council is performing in your division."),
+            ("Get help online", "/chat/", "Ask an adviser for help with any of these services by webchat."),
         ]
     )
     return render(request, "core/home.html", {"services": services})

@@ -287,6 +287,14 @@ def test_home_page_points_to_the_services(client, resident_a):
 def test_home_page_lists_services_once_they_exist(client):
     html = client.get("/").content.decode()
     assert 'href="/report/"' in html and 'href="/apply/"' in html
+    for public in ("/reports/", "/divisions/", "/chat/"):
+        assert f'href="{public}"' in html
+
+
+def test_account_home_links_to_what_the_resident_has_with_us(client_for, resident_a):
+    html = client_for(resident_a).get("/account/").content.decode()
+    for href in ("/report/your-reports/", "/account/details/done-for-you/", "/account/details/choices/"):
+        assert f'href="{href}"' in html
 
 
 def test_403_page_is_gov_uk_styled(client_for, resident_a):
