@@ -23,7 +23,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -67,11 +66,14 @@ class Open311Error(Exception):
         return [{"code": self.status, "description": d} for d in self.descriptions]
 
 
-def _iso(value: dt.datetime | None) -> str | None:
-    """ISO 8601 in Europe/London with its offset, to the second (the spec asks for W3C date-times)."""
+def _iso(value: dt.datetime | None, zone: dt.tzinfo | None = None) -> str | None:
+    """ISO 8601 in Europe/London with its offset, to the second (the spec asks for W3C date-times).
+
+    Pass `zone` when formatting many: looking up the current zone costs more than the formatting.
+    """
     if value is None:
         return None
-    return timezone.localtime(value).isoformat(timespec="seconds")
+    return value.astimezone(zone or timezone.get_current_timezone()).isoformat(timespec="seconds")
 
 
 def _date_iso(value: dt.date | None) -> str | None:
@@ -181,61 +183,73 @@ def service_definition_dict(report_type: ReportType) -> dict:
 
 # --- requests: reads -----------------------------------------------------------------------
 
+# Plain rows, not model instances: a 1000-row answer spent most of its time building five
+# model objects per row (see bench/open311_requests.py).
+REQUEST_FIELDS = (
+    "id", "latitude", "longitude", "public_status", "scheduled_on", "reported_at", "status_changed_at", "closed_at",
+    "description", "eligible", "division_id", "division__name", "case__reference", "case__expected_date",
+    "report_type__below_threshold_message", "report_type__service__code", "report_type__service__name",
+)
+
+
 def _requests_queryset():
-    """Public reports with only the columns a public response may use (one query, plus one for photos)."""
-    photos = ReportPhoto.objects.filter(is_public=True).only("id", "token", "report_id", "position")
-    return (
-        StreetReport.objects.filter(is_public=True)
-        .select_related("case", "report_type__service", "division")
-        .only("id", "latitude", "longitude", "public_status", "scheduled_on", "reported_at", "status_changed_at",
-              "closed_at", "description", "is_public", "eligible", "case__id", "case__reference",
-              "case__expected_date", "report_type__id", "report_type__below_threshold_message",
-              "report_type__service__id", "report_type__service__code", "report_type__service__name",
-              "division__id", "division__name")
-        .prefetch_related(Prefetch("photos", queryset=photos.order_by("position", "id"), to_attr="public_photos"))
-    )
+    """Public reports, only the columns a public response may use."""
+    return StreetReport.objects.filter(is_public=True).values(*REQUEST_FIELDS)
 
 
-def _status_notes(report: StreetReport) -> str:
-    label = ReportStatus(report.public_status).label
-    if report.public_status == ReportStatus.SCHEDULED and report.scheduled_on:
-        return f"{label} for {report.scheduled_on:%-d %B %Y}"
+def _status_notes(row: dict) -> str:
+    label = ReportStatus(row["public_status"]).label
+    if row["public_status"] == ReportStatus.SCHEDULED and row["scheduled_on"]:
+        return f"{label} for {row['scheduled_on']:%-d %B %Y}"
     return label
 
 
-def request_dict(report: StreetReport) -> dict:
-    """One request as the spec's fields, plus `extended_status` (our public status) as an extension."""
-    case = report.case
+def _request_dicts(rows: list[dict]) -> list[dict]:
+    """The spec's fields for each row, plus `extended_status` (our public status) and `url` as extensions.
+
+    Two queries in all (the rows, then the first public photo of each).
+    """
+    if not rows:
+        return []
+    first_photo: dict[int, str] = {}
+    photos = (ReportPhoto.objects.filter(report_id__in=[r["id"] for r in rows], is_public=True)
+              .order_by("report_id", "position", "id").values_list("report_id", "token"))
+    for report_id, token in photos:
+        first_photo.setdefault(report_id, token)
     site = settings.SITE_URL.rstrip("/")
-    photos = getattr(report, "public_photos", None)
-    if photos is None:
-        photos = list(report.photos.filter(is_public=True).order_by("position", "id"))
-    media_url = None
-    if photos:
-        media_url = site + reverse("portal:report_photo", args=[case.reference, photos[0].token])
-    is_open = report.public_status in OPEN_VALUES
-    return {
-        "service_request_id": case.reference,
-        "status": "open" if is_open else "closed",
-        "status_notes": _status_notes(report),
-        "extended_status": report.public_status,
-        "service_name": report.report_type.service.name,
-        "service_code": report.report_type.service.code,
-        "description": report.description or None,
-        "agency_responsible": AGENCY,
-        "service_notice": None if report.eligible else (report.report_type.below_threshold_message or None),
-        "requested_datetime": _iso(report.reported_at),
-        "updated_datetime": _iso(report.closed_at if not is_open and report.closed_at else report.status_changed_at),
-        "expected_datetime": _date_iso(report.scheduled_on or case.expected_date),
-        # The division, not a street address: the reporter's own words about the place stay with staff.
-        "address": f"{report.division.name}, Oxfordshire" if report.division_id else None,
-        "address_id": None,
-        "zipcode": None,
-        "lat": report.latitude,
-        "long": report.longitude,
-        "media_url": media_url,
-        "url": site + reverse("portal:report_public", args=[case.reference]),
-    }
+    # One reverse() each, then plain substitution: references and tokens are [A-Z0-9-] / hex.
+    page_url = site + reverse("portal:report_public", args=["REF0"])
+    photo_url = site + reverse("portal:report_photo", args=["REF0", "TOKEN0"])
+    zone = timezone.get_current_timezone()
+    result = []
+    for row in rows:
+        reference = row["case__reference"]
+        is_open = row["public_status"] in OPEN_VALUES
+        token = first_photo.get(row["id"])
+        updated = row["closed_at"] if not is_open and row["closed_at"] else row["status_changed_at"]
+        result.append({
+            "service_request_id": reference,
+            "status": "open" if is_open else "closed",
+            "status_notes": _status_notes(row),
+            "extended_status": row["public_status"],
+            "service_name": row["report_type__service__name"],
+            "service_code": row["report_type__service__code"],
+            "description": row["description"] or None,
+            "agency_responsible": AGENCY,
+            "service_notice": None if row["eligible"] else (row["report_type__below_threshold_message"] or None),
+            "requested_datetime": _iso(row["reported_at"], zone),
+            "updated_datetime": _iso(updated, zone),
+            "expected_datetime": _date_iso(row["scheduled_on"] or row["case__expected_date"]),
+            # The division, not a street address: the reporter's own words about the place stay with staff.
+            "address": f"{row['division__name']}, Oxfordshire" if row["division_id"] else None,
+            "address_id": None,
+            "zipcode": None,
+            "lat": row["latitude"],
+            "long": row["longitude"],
+            "media_url": photo_url.replace("REF0", reference).replace("TOKEN0", token) if token else None,
+            "url": page_url.replace("REF0", reference),
+        })
+    return result
 
 
 def requests_query(data: Any) -> list[dict]:
@@ -247,8 +261,8 @@ def requests_query(data: Any) -> list[dict]:
     ids_raw = _param(data, "service_request_id", limit=MAX_IDS * 21)
     if ids_raw:
         ids = [i.upper() for i in _codes(ids_raw, "service_request_id", MAX_IDS)]
-        rows = _requests_queryset().filter(case__reference__in=ids).order_by("-reported_at", "-id")
-        return [request_dict(r) for r in rows]
+        return _request_dicts(list(_requests_queryset().filter(case__reference__in=ids)
+                                   .order_by("-reported_at", "-id")))
     start, end = _window(data)
     qs = _requests_queryset().filter(reported_at__gte=start, reported_at__lte=end)
     codes = _codes(_param(data, "service_code", limit=MAX_SERVICE_CODES * 41), "service_code", MAX_SERVICE_CODES)
@@ -261,22 +275,16 @@ def requests_query(data: Any) -> list[dict]:
         qs = qs.filter(public_status__in=sorted(OPEN_VALUES))
     elif statuses == {"closed"}:
         qs = qs.exclude(public_status__in=sorted(OPEN_VALUES))
-    return [request_dict(r) for r in qs.order_by("-reported_at", "-id")[:MAX_RESULTS]]
+    return _request_dicts(list(qs.order_by("-reported_at", "-id")[:MAX_RESULTS]))
 
 
 def request_by_id(reference: str) -> dict:
     if not reference or len(reference) > 20:
         raise Open311Error(404, "There is no request with that service_request_id")
-    report = _requests_queryset().filter(case__reference=reference.upper()).first()
-    if report is None:
+    rows = list(_requests_queryset().filter(case__reference=reference.upper())[:1])
+    if not rows:
         raise Open311Error(404, f"There is no request with the service_request_id {reference}")
-    return request_dict(report)
-
-
-def _update_status(event: CaseEvent) -> str:
-    # Public updates and expected dates are only ever added to open cases, so only a status change
-    # into "closed" makes an update closed.
-    return "closed" if event.to_status == "closed" else "open"
+    return _request_dicts(rows)[0]
 
 
 def updates_query(data: Any) -> list[dict]:
@@ -289,18 +297,21 @@ def updates_query(data: Any) -> list[dict]:
     start, end = _window(data)
     rows = (CaseEvent.objects.filter(public=True, kind__in=UPDATE_KINDS, occurred_at__gte=start,
                                      occurred_at__lte=end, case__street_report__is_public=True)
-            .select_related("case").only("id", "kind", "occurred_at", "text", "to_status", "case__reference")
-            .order_by("occurred_at", "id")[:MAX_RESULTS])
+            .order_by("occurred_at", "id")
+            .values_list("id", "kind", "occurred_at", "text", "to_status", "case__reference")[:MAX_RESULTS])
+    zone = timezone.get_current_timezone()
     return [
         {
-            "update_id": str(event.pk),
-            "service_request_id": event.case.reference,
-            "status": _update_status(event),
-            "updated_datetime": _iso(event.occurred_at),
-            "description": event.text or CaseEvent.Kind(event.kind).label,
+            "update_id": str(pk),
+            "service_request_id": reference,
+            # Public updates and expected dates are only ever added to open cases, so only a status
+            # change into "closed" makes an update closed.
+            "status": "closed" if to_status == "closed" else "open",
+            "updated_datetime": _iso(occurred_at, zone),
+            "description": text or CaseEvent.Kind(kind).label,
             "media_url": None,
         }
-        for event in rows
+        for pk, kind, occurred_at, text, to_status, reference in rows
     ]
 
 
@@ -472,12 +483,16 @@ def open311_request_create(*, key: Open311Key, data: Any) -> tuple[StreetReport,
                 .filter(case__submission_key__in=[submission_key, previous_key]).first())
     if existing is not None:
         return existing, False
-    customer = _reporter_customer(reporter)
     try:
-        report = services.report_create(
-            report_type=report_type, customer=customer, latitude=lat, longitude=lon, answers=answers, photos=[],
-            by=None, location_text=address, channel=Channel.WEB, submission_key=submission_key, photos_optional=True,
-        )
+        # One savepoint for the customer and the report, so a twin that loses the race leaves no
+        # customer record behind either.
+        with transaction.atomic():
+            customer = _reporter_customer(reporter)
+            report = services.report_create(
+                report_type=report_type, customer=customer, latitude=lat, longitude=lon, answers=answers,
+                photos=[], by=None, location_text=address, channel=Channel.WEB, submission_key=submission_key,
+                photos_optional=True,
+            )
     except DuplicateSubmission as dup:
         return StreetReport.objects.select_related("case", "report_type__service").get(case=dup.case), False
     except ValidationError as exc:
@@ -489,8 +504,8 @@ def open311_request_create(*, key: Open311Key, data: Any) -> tuple[StreetReport,
 
 def created_dict(report: StreetReport) -> dict:
     """The POST answer: the spec's service_request_id / service_notice / account_id, plus the request itself."""
-    fresh = _requests_queryset().filter(pk=report.pk).first() or report
-    body = request_dict(fresh)
+    rows = _request_dicts(list(_requests_queryset().filter(pk=report.pk)))
+    body = rows[0] if rows else {"service_request_id": report.case.reference}
     body["service_notice"] = body.get("service_notice") or (
         f"We aim to deal with it within {report.case.service.sla_days(report.case.priority)} working days"
         if report.eligible else None)
