@@ -9,6 +9,7 @@ from oxtom.customers.models import Customer
 from oxtom.places.models import Division
 
 from .decorators import member_area_required, signed_in_required, staff_area_required
+from .permissions import Permission
 
 DETAILS_PATH = "/account/details/"
 
@@ -44,7 +45,8 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "staff/home.html",
-        {"memberships": memberships, "roles": request.user.role_objects},
+        {"memberships": memberships, "roles": request.user.role_objects,
+         "can_open_queues": request.user.has_permission(Permission.CASE_VIEW_TEAM)},
     )
 
 

@@ -374,3 +374,14 @@ def test_public_pages_cost_a_constant_few_queries_when_signed_in(client_for, res
     client = client_for(resident_a)
     with django_assert_max_num_queries(2):  # the session and the user
         assert client.get(url).status_code == 200
+
+
+def test_staff_home_links_officers_to_their_team_queue(client_for, officer_in_team, team):
+    html = client_for(officer_in_team).get("/staff/").content.decode()
+    assert f'href="/staff/queues/{team.slug}/"' in html
+
+
+def test_member_home_links_to_enquiries_cases_and_the_division_page(client_for, councillor_of_division):
+    html = client_for(councillor_of_division).get("/members/").content.decode()
+    for href in ("/members/enquiries/new/", "/members/enquiries/", "/members/cases/", "/members/division/"):
+        assert f'href="{href}"' in html
