@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import timedelta
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -44,6 +44,41 @@ class PaymentStarted(NamedTuple):
     payment: Payment
     # Where to send the payer: the provider's hosted card page ("" if already finished).
     next_url: str
+
+
+# What to do when a payment succeeds, by what it pays for (Payment.for_type): e.g. issue the permit.
+# Handlers run inside _apply's transaction, after the move to success, so whichever caller moved
+# the payment (the return page or the sweeper) runs them, once.
+SuccessHandler = Callable[[Payment, Any], None]
+_success_handlers: dict[str, list[SuccessHandler]] = {}
+
+
+def register_payment_success_handler(for_type: str, handler: SuccessHandler | None = None):
+    """Call `handler(payment, by)` when a payment for `for_type` ("app_label.model") reaches success.
+
+    Usable as a call or a decorator. Registering the same handler twice keeps one.
+    """
+    def _register(func: SuccessHandler) -> SuccessHandler:
+        handlers = _success_handlers.setdefault(for_type.lower(), [])
+        if func not in handlers:
+            handlers.append(func)
+        return func
+
+    return _register(handler) if handler is not None else _register
+
+
+def _run_success_handlers(payment: Payment, by: Any) -> None:
+    for handler in _success_handlers.get(payment.for_type, []):
+        try:
+            # A savepoint: a failing handler must not undo the record that the money was taken.
+            with transaction.atomic():
+                handler(payment, by)
+        except Exception:  # noqa: BLE001 - logged and audited; the payment stands
+            logger.exception("Payment %s: success handler %s failed", payment.reference,
+                             getattr(handler, "__name__", handler))
+            audit_record(by=None, action="update", target=payment,
+                         summary=f"After-payment step failed for {payment.reference}",
+                         handler=getattr(handler, "__qualname__", str(handler)))
 
 
 def _new_reference() -> str:
@@ -220,6 +255,8 @@ def _apply(payment: Payment, *, status: str, code: str, message: str, by: Any,
             channel=Channel.PHONE if payment.moto else Channel.WEB, direction=Interaction.Direction.INBOUND,
             by=by, on_behalf_of=payment.moto, subject=payment, subject_reference=payment.reference,
         )
+    if status == Status.SUCCESS:
+        _run_success_handlers(payment, by)
     return True
 
 
