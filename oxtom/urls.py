@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("portal.urls")),
     path("open311/v2/", include("portal.open311_urls")),
     path("pay/", include("oxtom.payments.urls")),
+    path("renew/", include("casework.renewals.urls")),  # one-click renewal links from emails
     path("chat/", include("oxtom.customers.webchat_urls")),
     path("staff/assist/", include("oxtom.customers.assist_urls")),
     # Performance: public division pages, members' view, analysts' tools.
