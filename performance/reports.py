@@ -23,7 +23,8 @@ from oxtom.core.audit import audit_record
 from . import rules, selectors
 from .models import CabinetReport, Period
 
-logger = logging.getLogger(__name__)
+# fpdf2 subsets fonts through fontTools, which logs every glyph table at INFO: noise in worker logs.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 # A Unicode font when the system has one (commentary is free text); otherwise the PDF's built-in
 # Helvetica, which only covers Latin-1, so text is narrowed to it.
@@ -135,7 +136,7 @@ class _Pdf:
 
     def para(self, value: str, *, size: float = 10, bold: bool = False, after: float = 2) -> None:
         self.doc.set_font(self.family, "B" if bold else "", size)
-        self.doc.multi_cell(0, size * 0.5, self.text(value), new_x="LMARGIN", new_y="NEXT")
+        self.doc.multi_cell(0, size * 0.5, self.text(value), align="L", new_x="LMARGIN", new_y="NEXT")
         self.doc.ln(after)
 
 
