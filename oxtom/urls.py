@@ -22,6 +22,7 @@ urlpatterns = [
     path("notify/", include("oxtom.notify.urls")),
     # Resident-facing journeys (report it, ...) and the public pages around them.
     path("", include("portal.urls")),
+    path("", include("portal.apply_urls")),  # /apply/... and /account/entitlements/...
     path("open311/v2/", include("portal.open311_urls")),
     path("pay/", include("oxtom.payments.urls")),
     path("renew/", include("casework.renewals.urls")),  # one-click renewal links from emails

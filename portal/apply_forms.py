@@ -1,0 +1,459 @@
+"""Forms for the "Apply for it" journeys (permits, blue badges, bus passes).
+
+The questions come from the service's rules (casework.applications.rules.questions),
+so a council changes what is asked by changing the rules, not these forms.
+Forms check shape only (a real date, not in the future; a vehicle
+registration that can exist; no markup); whether the answers make someone
+eligible is the rules' business, and an ineligible answer is never a form error.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, Iterable
+
+from django import forms
+from django.utils import timezone
+
+from oxtom.places.postcodes import normalise_postcode
+
+MAX_TEXT = 200
+MAX_LONG_TEXT = 2000
+
+# Anything that looks like markup or a script is refused rather than stored and escaped
+# (answers travel to officers' screens, emails and exports).
+_MARKUP_RE = re.compile(r"</?[a-zA-Z!?]|javascript\s*:|on[a-z]+\s*=\s*['\"]|&#|\\u003c", re.IGNORECASE)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+# Current (AB12 CDE), prefix (A123 BCD), suffix (ABC 123D) and dateless (ABC 123, 1234 AB) marks.
+_REGISTRATION_RES = [re.compile(p) for p in (
+    r"^[A-Z]{2}[0-9]{2}[A-Z]{3}$",
+    r"^[A-Z][0-9]{1,3}[A-Z]{3}$",
+    r"^[A-Z]{3}[0-9]{1,3}[A-Z]$",
+    r"^[A-Z]{1,3}[0-9]{1,4}$",
+    r"^[0-9]{1,4}[A-Z]{1,3}$",
+)]
+REGISTRATION_ERROR = "Enter a real vehicle registration number, like AB12 CDE"
+
+# Datatype names the rules may use, folded onto the field kinds this module renders.
+_KINDS = {
+    "string": "text", "text": "text", "name": "text", "short_text": "text",
+    "long_text": "textarea", "textarea": "textarea", "paragraph": "textarea",
+    "date": "date", "past_date": "date", "date_of_birth": "date",
+    "choice": "radio", "radio": "radio", "singlevaluelist": "radio", "select": "radio",
+    "multichoice": "checkboxes", "checkboxes": "checkboxes", "multivaluelist": "checkboxes",
+    "boolean": "yesno", "yesno": "yesno", "yes_no": "yesno", "bool": "yesno",
+    "number": "number", "integer": "number", "int": "number",
+    "registration": "registration", "vehicle_registration": "registration", "vrm": "registration",
+    "postcode": "postcode", "email": "email", "phone": "phone",
+}
+
+
+def q(question: Any, name: str, default: Any = None) -> Any:
+    """One attribute of a rules Question (an object or a dict)."""
+    if isinstance(question, dict):
+        return question.get(name, default)
+    return getattr(question, name, default)
+
+
+def field_kind(question: Any) -> str:
+    kind = _KINDS.get(str(q(question, "datatype", "text")).lower(), "text")
+    if kind == "text" and q(question, "code") in ("postcode", "email", "phone"):
+        return str(q(question, "code"))
+    if kind == "number" and q(question, "choices", None):
+        return "radio"  # a score from a fixed list (PIP points, a tariff level)
+    return kind
+
+
+def choices_of(question: Any) -> list[tuple[str, str]]:
+    result = []
+    for choice in q(question, "choices", None) or ():
+        if isinstance(choice, dict):
+            result.append((str(choice.get("value", choice.get("key"))), str(choice.get("label", choice.get("name")))))
+        elif isinstance(choice, (list, tuple)):
+            result.append((str(choice[0]), str(choice[1])))
+        else:
+            result.append((str(choice), str(choice)))
+    return result
+
+
+def refuse_markup(value: str, label: str) -> None:
+    if _MARKUP_RE.search(value) or _CONTROL_RE.search(value.replace("\n", "").replace("\r", "").replace("\t", "")):
+        raise forms.ValidationError(f"{label} can’t include code or HTML tags like <script>. Remove them and try again")
+
+
+def normalise_registration(value: str) -> str:
+    return re.sub(r"[\s\-]", "", value or "").upper()
+
+
+def registration_valid(value: str) -> bool:
+    reg = normalise_registration(value)
+    return 2 <= len(reg) <= 7 and any(r.match(reg) for r in _REGISTRATION_RES)
+
+
+def _short(label: str) -> str:
+    """The label as used inside an error message ("Enter your date of birth")."""
+    label = label.strip().rstrip("?").strip()
+    return label[0].lower() + label[1:] if label[:2] != label[:2].upper() else label
+
+
+class DateField(forms.MultiValueField):
+    """Day, month and year boxes (GOV.UK date input); optionally never in the future."""
+
+    def __init__(self, *, label: str, past_only: bool = True, **kwargs):
+        self.past_only = past_only
+        self.short = _short(label)
+        fields = (forms.CharField(max_length=2), forms.CharField(max_length=2), forms.CharField(max_length=4))
+        super().__init__(fields=fields, label=label, require_all_fields=False, **kwargs)
+        self.widget = DateWidget()
+
+    def clean(self, value):
+        parts = [str(v or "").strip() for v in (value or ["", "", ""])]
+        if not any(parts):
+            if self.required:
+                raise forms.ValidationError(f"Enter {self.short}")
+            return None
+        if any(len(p) > 4 for p in parts):
+            raise forms.ValidationError(f"{self.short[0].upper() + self.short[1:]} must be a real date")
+        if not all(parts):
+            missing = [n for n, p in zip(("a day", "a month", "a year"), parts) if not p]
+            raise forms.ValidationError(f"{self.short[0].upper() + self.short[1:]} must include {' and '.join(missing)}")
+        try:
+            day, month, year = (int(p) for p in parts)
+            value = date(year, month, day)
+        except (ValueError, OverflowError):
+            raise forms.ValidationError(f"{self.short[0].upper() + self.short[1:]} must be a real date") from None
+        if year < 1900:
+            raise forms.ValidationError(f"{self.short[0].upper() + self.short[1:]} must be after 1900")
+        if self.past_only and value > timezone.localdate():
+            raise forms.ValidationError(f"{self.short[0].upper() + self.short[1:]} must be today or in the past")
+        return value
+
+    def compress(self, data_list):  # pragma: no cover - clean() does the work
+        return data_list
+
+
+class DateWidget(forms.MultiWidget):
+    """Posted as <name>_0 (day), <name>_1 (month), <name>_2 (year); drawn by portal/apply/_date.html."""
+
+    def __init__(self):
+        super().__init__(widgets=[forms.TextInput(attrs={"inputmode": "numeric"})] * 3)
+
+    def decompress(self, value):
+        if isinstance(value, date):
+            return [value.day, value.month, value.year]
+        if isinstance(value, str) and len(value) == 10:
+            try:
+                parsed = date.fromisoformat(value)
+            except ValueError:
+                return ["", "", ""]
+            return [parsed.day, parsed.month, parsed.year]
+        return ["", "", ""]
+
+
+class QuestionsForm(forms.Form):
+    """Some of the service's questions as fields; `answers` holds JSON-ready values after is_valid()."""
+
+    def __init__(self, *args, questions: Iterable[Any] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        for question in self.questions:
+            self.fields[q(question, "code")] = self._field(question)
+
+    @staticmethod
+    def _field(question: Any) -> forms.Field:
+        kind = field_kind(question)
+        label = str(q(question, "label", q(question, "code")))
+        required = bool(q(question, "required", True))
+        hint = str(q(question, "hint", "") or "")
+        short = _short(label)
+        shown = label if required else f"{label} (optional)"
+        common = {"label": shown, "required": required, "help_text": hint}
+        if kind == "date":
+            field: forms.Field = DateField(past_only=not bool(q(question, "future_allowed", False)), **common)
+            field.short = short
+        elif kind == "radio":
+            field = forms.ChoiceField(choices=choices_of(question), widget=forms.RadioSelect, error_messages={
+                "required": f"Select {short}", "invalid_choice": f"Select {short} from the list"}, **common)
+        elif kind == "checkboxes":
+            field = forms.MultipleChoiceField(choices=choices_of(question), widget=forms.CheckboxSelectMultiple,
+                                              error_messages={"required": f"Select {short}",
+                                                              "invalid_choice": f"Select {short} from the list"},
+                                              **common)
+        elif kind == "yesno":
+            field = forms.ChoiceField(choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect,
+                                      error_messages={"required": "Select yes or no", "invalid_choice": "Select yes or no"}, **common)
+        elif kind == "number":
+            field = forms.IntegerField(min_value=0, max_value=99, widget=forms.TextInput(
+                attrs={"inputmode": "numeric", "class": "govuk-input--width-5"}), error_messages={
+                "required": f"Enter {short}", "invalid": f"{short[0].upper() + short[1:]} must be a whole number",
+                "min_value": f"{short[0].upper() + short[1:]} must be 0 or more",
+                "max_value": f"{short[0].upper() + short[1:]} is too large"}, **common)
+        elif kind == "textarea":
+            field = forms.CharField(max_length=MAX_LONG_TEXT, widget=forms.Textarea(attrs={"rows": 5}), error_messages={
+                "required": f"Enter {short}",
+                "max_length": f"{short[0].upper() + short[1:]} must be {MAX_LONG_TEXT:,} characters or fewer"}, **common)
+        else:
+            attrs = {}
+            if kind == "registration":
+                attrs = {"class": "govuk-input--width-10 govuk-input--extra-letter-spacing", "spellcheck": "false",
+                         "autocapitalize": "characters"}
+            elif kind == "postcode":
+                attrs = {"class": "govuk-input--width-10", "autocomplete": "postal-code"}
+            field = forms.CharField(max_length=MAX_TEXT, widget=forms.TextInput(attrs=attrs), error_messages={
+                "required": f"Enter {short}",
+                "max_length": f"{short[0].upper() + short[1:]} must be {MAX_TEXT} characters or fewer"}, **common)
+        field.kind = kind
+        field.short = short
+        return field
+
+    def clean(self):
+        cleaned = super().clean()
+        self.answers: dict[str, Any] = {}
+        for question in self.questions:
+            code = q(question, "code")
+            field = self.fields[code]
+            if code not in cleaned:
+                continue
+            value = cleaned[code]
+            if isinstance(value, str):
+                value = value.strip()
+                try:
+                    refuse_markup(value, field.short[0].upper() + field.short[1:])
+                except forms.ValidationError as exc:
+                    self.add_error(code, exc)
+                    continue
+                if value and field.kind == "registration":
+                    if not registration_valid(value):
+                        self.add_error(code, REGISTRATION_ERROR)
+                        continue
+                    value = normalise_registration(value)
+                elif value and field.kind == "postcode":
+                    normal = normalise_postcode(value)
+                    if normal is None:
+                        self.add_error(code, "Enter a full postcode, like OX1 1ND")
+                        continue
+                    value = normal
+            if isinstance(value, date):
+                value = value.isoformat()
+            if value in ("", None, []) and not field.required:
+                continue
+            self.answers[code] = value
+        return cleaned
+
+
+class WhoForm(forms.Form):
+    applying_for = forms.ChoiceField(
+        label="Who are you applying for?", widget=forms.RadioSelect,
+        choices=[("self", "Myself"), ("someone_else", "Someone else")],
+        error_messages={"required": "Select who you are applying for",
+                        "invalid_choice": "Select who you are applying for"},
+    )
+
+
+class SomeoneElseForm(forms.Form):
+    """The person a blue badge is for, when that is not the person applying."""
+
+    full_name = forms.CharField(label="Their full name", max_length=MAX_TEXT, error_messages={
+        "required": "Enter their full name", "max_length": f"Their full name must be {MAX_TEXT} characters or fewer"})
+    date_of_birth = DateField(label="Their date of birth", help_text="For example, 27 3 2007")
+    relationship = forms.CharField(
+        label="How are you related to them?", max_length=100, help_text="For example, parent, partner or carer",
+        error_messages={"required": "Enter how you are related to them",
+                        "max_length": "How you are related to them must be 100 characters or fewer"})
+    address_line_1 = forms.CharField(label="Address line 1", max_length=MAX_TEXT, error_messages={
+        "required": "Enter the first line of their address",
+        "max_length": f"Address line 1 must be {MAX_TEXT} characters or fewer"})
+    town = forms.CharField(label="Town or city", max_length=100, error_messages={
+        "required": "Enter their town or city", "max_length": "Town or city must be 100 characters or fewer"})
+    postcode = forms.CharField(label="Postcode", max_length=10, widget=forms.TextInput(
+        attrs={"class": "govuk-input--width-10", "autocomplete": "off"}), error_messages={
+        "required": "Enter their postcode", "max_length": "Enter a full postcode, like OX1 1ND"})
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("full_name", "relationship", "address_line_1", "town"):
+            value = (cleaned.get(name) or "").strip()
+            if value:
+                try:
+                    refuse_markup(value, self.fields[name].label)
+                except forms.ValidationError as exc:
+                    self.add_error(name, exc)
+        postcode = cleaned.get("postcode")
+        if postcode:
+            normal = normalise_postcode(postcode)
+            if normal is None:
+                self.add_error("postcode", "Enter a full postcode, like OX1 1ND")
+            else:
+                cleaned["postcode"] = normal
+        return cleaned
+
+
+class EvidenceForm(forms.Form):
+    """One upload per piece of evidence the service asks for (its config "required_evidence").
+
+    Each item is {"kinds": [...], "message": "..."}; with more than one kind
+    the person says which it is. Files are checked by content in clean().
+    Items already uploaded (kept in the draft) need not be sent again.
+    """
+
+    def __init__(self, *args, items: list[dict], have: set[int], kind_labels: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items, self.have = items, have
+        for index, item in enumerate(items):
+            kinds = [k for k in item.get("kinds", []) if k in kind_labels] or ["other"]
+            photo = kinds == ["photo"]
+            field = forms.FileField(
+                label=kind_labels.get(kinds[0], "Evidence") if len(kinds) == 1 else "Evidence",
+                required=False, help_text=str(item.get("message", "")) + (
+                    " JPG, PNG or WebP, smaller than 10MB." if photo else " A photo or scan: JPG, PNG, WebP or PDF, smaller than 10MB."))
+            field.widget.attrs["accept"] = ("image/jpeg,image/png,image/webp,image/heic,image/heif" if photo
+                                            else "image/jpeg,image/png,image/webp,application/pdf")
+            field.index, field.photo_only, field.already = index, photo, index in have
+            self.fields[f"file_{index}"] = field
+            if len(kinds) > 1:
+                self.fields[f"kind_{index}"] = forms.ChoiceField(
+                    label="What is this document?", required=False, widget=forms.RadioSelect,
+                    choices=[(k, kind_labels[k]) for k in kinds],
+                    error_messages={"invalid_choice": "Select what the document is"})
+            self.fields[f"file_{index}"].kinds = kinds
+
+    def clean(self):
+        from oxtom.core.uploads import ImageRejected, image_check
+
+        cleaned = super().clean()
+        self.checked: dict[int, tuple[str, Any]] = {}
+        for index, item in enumerate(self.items):
+            name = f"file_{index}"
+            field = self.fields[name]
+            upload = cleaned.get(name)
+            kinds = field.kinds
+            kind = cleaned.get(f"kind_{index}") or (kinds[0] if len(kinds) == 1 else "")
+            if upload:
+                if not kind:
+                    self.add_error(f"kind_{index}", "Select what the document is")
+                    continue
+                try:
+                    checked = image_check(upload) if field.photo_only else check_document(upload)
+                except ImageRejected as exc:
+                    self.add_error(name, str(exc))
+                    continue
+                self.checked[index] = (kind, checked)
+            elif index not in self.have:
+                self.add_error(name, str(item.get("message") or "Select a file"))
+        return cleaned
+
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+
+class CheckedDocument:
+    """A PDF accepted by its content (magic bytes and trailer), stored as it came."""
+
+    __slots__ = ("content", "content_type", "extension")
+
+    def __init__(self, content: bytes):
+        self.content, self.content_type, self.extension = content, "application/pdf", "pdf"
+
+
+def check_document(upload):
+    """An image (re-encoded by image_check) or a PDF (checked by its bytes). Names and declared types are ignored."""
+    from oxtom.core.uploads import ImageRejected, image_check
+
+    size = getattr(upload, "size", None)
+    if isinstance(size, int) and size > MAX_DOCUMENT_BYTES:
+        raise ImageRejected("The selected file must be smaller than 10MB")
+    upload.seek(0)
+    head = upload.read(1024)
+    upload.seek(0)
+    if not head:
+        raise ImageRejected("The selected file is empty")
+    if head.lstrip()[:5] == b"%PDF-":
+        data = upload.read(MAX_DOCUMENT_BYTES + 1)
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise ImageRejected("The selected file must be smaller than 10MB")
+        if b"%%EOF" not in data[-2048:]:
+            raise ImageRejected("The selected file must be a JPG, PNG, WebP or PDF")
+        return CheckedDocument(data)
+    try:
+        return image_check(upload)
+    except ImageRejected as exc:
+        if "must be a" in str(exc):
+            raise ImageRejected("The selected file must be a JPG, PNG, WebP or PDF") from None
+        raise
+
+
+class ReconsiderationForm(forms.Form):
+    grounds = forms.CharField(
+        label="Why should we look at our decision again?", max_length=MAX_LONG_TEXT,
+        help_text="Tell us anything we did not know or got wrong. You can add evidence later if we ask for it.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Enter why we should look at our decision again",
+                        "max_length": f"Your reasons must be {MAX_LONG_TEXT:,} characters or fewer"},
+    )
+
+    def clean_grounds(self):
+        value = self.cleaned_data["grounds"].strip()
+        refuse_markup(value, "Your reasons")
+        if len(value) < 10:
+            raise forms.ValidationError("Tell us a little more about why we should look again (at least 10 characters)")
+        return value
+
+
+class ChangeForm(forms.Form):
+    """A change of circumstances: a new address, a new vehicle, or both (only what the entitlement has)."""
+
+    address_line_1 = forms.CharField(label="Address line 1", max_length=MAX_TEXT, required=False,
+                                     error_messages={"max_length": f"Address line 1 must be {MAX_TEXT} characters or fewer"})
+    town = forms.CharField(label="Town or city", max_length=100, required=False,
+                           error_messages={"max_length": "Town or city must be 100 characters or fewer"})
+    postcode = forms.CharField(label="Postcode", max_length=10, required=False, widget=forms.TextInput(
+        attrs={"class": "govuk-input--width-10", "autocomplete": "postal-code"}),
+        error_messages={"max_length": "Enter a full postcode, like OX1 1ND"})
+    vehicle_registration = forms.CharField(
+        label="New vehicle registration number", max_length=12, required=False,
+        help_text="For example, AB12 CDE", widget=forms.TextInput(attrs={
+            "class": "govuk-input--width-10 govuk-input--extra-letter-spacing", "spellcheck": "false",
+            "autocapitalize": "characters"}),
+        error_messages={"max_length": REGISTRATION_ERROR})
+
+    def __init__(self, *args, vehicle: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not vehicle:
+            del self.fields["vehicle_registration"]
+
+    def clean(self):
+        cleaned = super().clean()
+        self.changes: dict[str, str] = {}
+        for name in ("address_line_1", "town"):
+            value = (cleaned.get(name) or "").strip()
+            if value:
+                try:
+                    refuse_markup(value, self.fields[name].label)
+                except forms.ValidationError as exc:
+                    self.add_error(name, exc)
+                    continue
+                self.changes[name] = value
+        postcode = (cleaned.get("postcode") or "").strip()
+        if postcode:
+            normal = normalise_postcode(postcode)
+            if normal is None:
+                self.add_error("postcode", "Enter a full postcode, like OX1 1ND")
+            else:
+                self.changes["postcode"] = normal
+        address_given = [n for n in ("address_line_1", "postcode") if n in self.changes or self.has_error(n)]
+        if len(address_given) == 1 and not self.errors:
+            missing = "postcode" if "address_line_1" in address_given else "address_line_1"
+            self.add_error(missing, "Enter the postcode of your new address" if missing == "postcode"
+                           else "Enter the first line of your new address")
+        reg = (cleaned.get("vehicle_registration") or "").strip()
+        if "vehicle_registration" in self.fields and reg:
+            if not registration_valid(reg):
+                self.add_error("vehicle_registration", REGISTRATION_ERROR)
+            else:
+                self.changes["vehicle_registration"] = normalise_registration(reg)
+        if not self.changes and not self.errors:
+            first = "vehicle_registration" if "vehicle_registration" in self.fields else "address_line_1"
+            self.add_error(first, "Tell us what has changed: a new address" + (
+                " or a new vehicle" if "vehicle_registration" in self.fields else ""))
+        return cleaned

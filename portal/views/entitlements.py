@@ -1,0 +1,65 @@
+"""A resident's permits, badges and passes, their applications, and telling us about a change.
+
+In an adviser's acting-for session these pages show the acted-for customer's
+(selectors take the request), and a change is recorded as done for them.
+"""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from casework.applications import selectors
+from casework.applications import services as app_services
+from casework.applications.models import Entitlement
+from oxtom.accounts.decorators import signed_in_required
+
+from ..apply_forms import ChangeForm
+from .apply import _subject
+
+
+@require_GET
+@signed_in_required
+def entitlements_list(request: HttpRequest) -> HttpResponse:
+    """Every permit, badge and pass with its status and expiry, and every application with its status."""
+    customer = selectors.customer_for(request.user, request)
+    return render(request, "portal/apply/entitlements.html", {
+        "entitlements": selectors.entitlements_for_customer(customer),
+        "applications": selectors.applications_for_customer(customer),
+    })
+
+
+@require_GET
+@signed_in_required
+def entitlement_detail(request: HttpRequest, number: str) -> HttpResponse:
+    entitlement = selectors.get_entitlement_for_user(request.user, number, request=request)
+    return render(request, "portal/apply/entitlement.html", {
+        "entitlement": entitlement, "service": entitlement.service,
+        "can_change": entitlement.status == Entitlement.Status.ACTIVE,
+        "vehicle": "vehicle_registration" in (entitlement.details or {}),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@signed_in_required
+def entitlement_change(request: HttpRequest, number: str) -> HttpResponse:
+    """A new address or a new vehicle: the rules run again and the person sees the outcome at once."""
+    entitlement = selectors.get_entitlement_for_user(request.user, number, request=request)
+    if entitlement.status != Entitlement.Status.ACTIVE:
+        messages.info(request, "This one is no longer in force, so there is nothing to change. Apply for a new one.")
+        return redirect("apply:entitlement", number=entitlement.number)
+    vehicle = "vehicle_registration" in (entitlement.details or {})
+    form = ChangeForm(request.POST if request.method == "POST" else None, vehicle=vehicle)
+    if request.method == "POST" and form.is_valid():
+        _, actor, channel, _ = _subject(request)
+        try:
+            application = app_services.entitlement_change_circumstances(
+                entitlement=entitlement, changes=form.changes, by=actor, channel=channel)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            return redirect("apply:application", reference=application.reference)
+    return render(request, "portal/apply/change.html", {"entitlement": entitlement, "form": form,
+                                                        "service": entitlement.service, "vehicle": vehicle})
