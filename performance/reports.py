@@ -39,6 +39,7 @@ def _row(row: selectors.Row) -> dict[str, Any]:
         "target": row.target_display, "rag": status.rag, "rag_label": status.rag_label if status.rag else "No target",
         "month": status.direction_month_label, "year": status.direction_year_label,
         "worsening": status.direction_month == rules.Direction.WORSENING,
+        "comparator": row.comparator_display, "comparator_label": row.comparator_label,
         "commentary": row.commentary.text if row.commentary else "",
         "commentary_at": row.commentary.written_at.isoformat() if row.commentary else "",
         "public": m.is_public,
@@ -158,6 +159,8 @@ def render_pdf(content: dict[str, Any]) -> bytes:
         facts = [f"Figure: {row['value']}"]
         if row["target"]:
             facts.append(f"Target: {row['target']}")
+        if row.get("comparator"):
+            facts.append(f"{row['comparator_label']}: {row['comparator']}")
         facts += [f"Status: {row['rag_label']}", f"Compared with last month: {row['month']}",
                   f"Compared with a year before: {row['year']}"]
         pdf.para(". ".join(facts) + ".", size=9.5, after=0.5)

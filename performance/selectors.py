@@ -45,6 +45,8 @@ class Row:
     commentary: Commentary | None = None
     county_display: str = ""
     county_label: str = "County"
+    comparator_display: str = ""
+    comparator_label: str = ""
     series: list[Point] = field(default_factory=list)
     chart: dict | None = None
 
@@ -70,6 +72,25 @@ def _latest_commentary(measure_ids: list[int], period_ids: list[int]) -> dict[tu
             .select_related("written_by").order_by("measure_id", "period_id", "-written_at", "-id"):
         latest.setdefault((c.measure_id, c.period_id), c)
     return latest
+
+
+def _comparator_averages(measure_ids: list[int], period_ids: list[int]) -> dict[tuple[int, int], tuple[Decimal, str]]:
+    """The mean of comparator councils' figures per measure and period (one query).
+
+    Where figures were imported against more than one comparator group, the
+    most recently drawn-up group is the one compared with.
+    """
+    groups: dict[tuple[int, int], dict] = {}
+    for v in Value.objects.filter(area_type="comparator", measure_id__in=measure_ids, period_id__in=period_ids,
+                                  value__isnull=False).select_related("comparator__group"):
+        group = v.comparator.group
+        best = groups.get((v.measure_id, v.period_id))
+        if best is None or group.as_of > best["group"].as_of:
+            best = groups[(v.measure_id, v.period_id)] = {"group": group, "values": []}
+        if best["group"].pk == group.pk:
+            best["values"].append(v.value)
+    return {key: (sum(g["values"]) / len(g["values"]), f"Similar councils' average ({g['group']})")
+            for key, g in groups.items()}
 
 
 def _status(measure: Measure, value: Value | None, previous: Value | None, last_year: Value | None,
@@ -102,7 +123,7 @@ def _status(measure: Measure, value: Value | None, previous: Value | None, last_
 def county_rows(period: Period, *, public: bool = False) -> list[Row]:
     """Every active measure's county figure for a period, with target, RAG, direction and commentary.
 
-    Five queries whatever the number of measures.
+    Six queries whatever the number of measures.
     """
     measures = list(measures_for(public=public).select_related("priority"))
     starts = [period.start, _previous_month(period.start), _year_before(period.start)]
@@ -111,6 +132,7 @@ def county_rows(period: Period, *, public: bool = False) -> list[Row]:
         area_key="county", period_id__in=[p.pk for p in periods.values()], measure__in=measures)}
     targets = {t.measure_id: t for t in Target.objects.filter(period=period)}
     commentary = _latest_commentary([m.pk for m in measures], [period.pk])
+    comparators = _comparator_averages([m.pk for m in measures], [period.pk])
     previous, last_year = periods.get(starts[1]), periods.get(starts[2])
     rows = []
     for m in measures:
@@ -118,9 +140,12 @@ def county_rows(period: Period, *, public: bool = False) -> list[Row]:
         status = _status(m, values.get((m.pk, period.pk)),
                          values.get((m.pk, previous.pk)) if previous else None,
                          values.get((m.pk, last_year.pk)) if last_year else None, target, public=public)
+        average, label = comparators.get((m.pk, period.pk), (None, ""))
         rows.append(Row(measure=m, status=status, period=period, target=target,
                         target_display=rules.format_value(target.value, unit=m.unit, precision=m.precision)
-                        if target else "", commentary=commentary.get((m.pk, period.pk))))
+                        if target else "", commentary=commentary.get((m.pk, period.pk)),
+                        comparator_display=rules.format_value(average, unit=m.unit, precision=m.precision)
+                        if average is not None else "", comparator_label=label))
     return rows
 
 
@@ -174,6 +199,7 @@ def division_page(division: Division, *, include_private: bool = False, on: dt.d
         values[(v.area_key, v.measure_id, v.period_id)] = v
     targets = {(t.measure_id, t.period_id): t for t in Target.objects.filter(period_id__in=period_ids)}
     commentary = _latest_commentary([m.pk for m in measures], period_ids)
+    comparators = _comparator_averages([m.pk for m in measures], period_ids)
     division_count = max(1, Division.objects.filter(boundary_set_id=division.boundary_set_id).count())
     by_start = {p.start: p for p in periods}
     rows = []
@@ -198,6 +224,11 @@ def division_page(division: Division, *, include_private: bool = False, on: dt.d
             if m.unit == Unit.COUNT:
                 number, county_label = county.value / division_count, "County average per division"
             county_display = rules.format_value(number, unit=m.unit, precision=m.precision + (1 if m.unit == Unit.COUNT else 0))
+        comparator_display, comparator_label = "", ""
+        # Other councils' counts are their totals, not comparable with a division's: rates and times only.
+        if (m.pk, latest.pk) in comparators and m.unit != Unit.COUNT:
+            average, comparator_label = comparators[(m.pk, latest.pk)]
+            comparator_display = rules.format_value(average, unit=m.unit, precision=m.precision)
         series = []
         for p in periods:
             v = values.get((own_key, m.pk, p.pk))
@@ -210,7 +241,8 @@ def division_page(division: Division, *, include_private: bool = False, on: dt.d
                         target_display=rules.format_value(target.value, unit=m.unit, precision=m.precision)
                         if target and use_target else "",
                         commentary=commentary.get((m.pk, latest.pk)), county_display=county_display,
-                        county_label=county_label, series=series, chart=line_chart(series)))
+                        county_label=county_label, comparator_display=comparator_display,
+                        comparator_label=comparator_label, series=series, chart=line_chart(series)))
     return DivisionPage(division=division, periods=periods, rows=rows, division_count=division_count,
                         councillors=councillors_for(division))
 

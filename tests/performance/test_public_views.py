@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from oxtom.places.models import BoundarySet, PostcodeCentroid
+from performance.models import Value
 from tests import factories as f
 
 from .factories import MeasureFactory, PeriodFactory, target, value
@@ -160,3 +161,20 @@ def test_several_matches_are_listed(client, db):
     b = f.DivisionFactory(name="Witney South", centre=(51.77, -1.48))
     html = client.get("/divisions/", {"q": "witney"}).content.decode()
     assert "Divisions matching your search" in html and a.name in html and b.name in html
+
+
+def test_comparator_councils_average_is_shown_from_the_latest_group(client, figures, division_a):
+    from performance.models import AreaType, Comparator, ComparatorGroup
+
+    old = ComparatorGroup.objects.create(name="Old neighbours", slug="old", as_of=dt.date(2019, 4, 1))
+    new = ComparatorGroup.objects.create(name="CIPFA neighbours", slug="cipfa", as_of=dt.date(2025, 4, 1))
+    rate = Value.objects.filter(measure__code="on-time").first().measure
+    for group, code, number in [(old, "E10000001", "10"), (new, "E10000013", "76"), (new, "E06000060", "79")]:
+        c = Comparator.objects.create(group=group, name=code, code=code)
+        Value.objects.create(measure=rate, period=figures[-1], area_type=AreaType.COMPARATOR, area_key=f"c:{c.pk}",
+                             comparator=c, value=D(number), source="imported", recorded_at=timezone.now())
+    html = client.get(f"/divisions/{division_a.slug}/").content.decode()
+    assert "Similar councils&#x27; average (CIPFA neighbours (2025))" in html
+    assert "77.5%" in html  # (76 + 79) / 2; the older group is not mixed in
+    overview = client.get("/divisions/").content.decode()
+    assert "77.5%" in overview
