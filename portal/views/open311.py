@@ -10,6 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -27,11 +28,17 @@ def _api(methods: tuple[str, ...]) -> Callable:
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(request: HttpRequest, fmt: str, *args, **kwargs) -> HttpResponse:
-            if request.method not in methods:
+            allowed = methods + (("HEAD",) if "GET" in methods else ())
+            if request.method not in allowed:
                 response = errors([{"code": 405, "description": f"Use {' or '.join(methods)}"}], fmt, 405)
-                response["Allow"] = ", ".join(methods)
+                response["Allow"] = ", ".join(allowed)
                 return response
-            data = request.POST if request.method == "POST" else request.GET
+            try:
+                # Django refuses oversized bodies and too many fields when the form is first read;
+                # say so in the spec's error list rather than with an HTML error page.
+                data = request.POST if request.method == "POST" else request.GET
+            except (RequestDataTooBig, TooManyFieldsSent):
+                return errors([{"code": 400, "description": "The request is too large"}], fmt, 400)
             jurisdiction = str(data.get("jurisdiction_id", "")).strip()
             try:
                 if jurisdiction and jurisdiction != JURISDICTION:
@@ -78,7 +85,7 @@ def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpRespons
 @csrf_exempt
 @_api(("GET", "POST"))
 def service_requests(request: HttpRequest, fmt: str) -> HttpResponse:
-    if request.method == "GET":
+    if request.method != "POST":
         return respond(open311.requests_query(request.GET), fmt, root="service_requests", item="request")
     key = open311_key_check(request.POST.get("api_key"))
     if key is None:

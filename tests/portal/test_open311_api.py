@@ -165,8 +165,11 @@ def test_unknown_resource_and_wrong_method_answer_with_error_lists(client, db):
     assert response.status_code == 404
     conforms(response.json(), ERRORS_SCHEMA)
     response = client.post("/open311/v2/services.json", {})
-    assert response.status_code == 405 and response["Allow"] == "GET"
+    assert response.status_code == 405 and response["Allow"] == "GET, HEAD"
     conforms(response.json(), ERRORS_SCHEMA)
+    assert client.head("/open311/v2/services.json").status_code == 200
+    response = client.put("/open311/v2/requests.xml")
+    assert response.status_code == 405 and xml(response).findtext("error/code") == "405"
 
 
 def test_other_jurisdiction_is_404(client, catalogue):
@@ -393,6 +396,16 @@ def test_post_refuses_bad_input_and_saves_nothing(client, pothole, division_a, a
     assert not OutboundMessage.objects.exists()
 
 
+def test_oversized_or_overfull_post_is_400_and_saves_nothing(client, pothole, division_a, api_key, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    response = post(client, payload(api_key, **{"attribute[details]": "x" * 20_000}))
+    assert response.status_code == 400 and response.json()[0]["description"] == "The request is too large"
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 20
+    response = post(client, {**payload(api_key), **{f"attribute[x{i}]": "1" for i in range(30)}}, fmt="xml")
+    assert response.status_code == 400 and xml(response).findtext("error/description") == "The request is too large"
+    assert not Case.objects.exists()
+
+
 def test_post_lists_every_attribute_error(client, pothole, division_a, api_key):
     response = post(client, payload(api_key, **{"attribute[position]": "x", "attribute[width_mm]": "-3"}))
     assert response.status_code == 400
@@ -514,6 +527,18 @@ def test_updates_window_and_hidden_reports(client, make_report, pothole):
     response = client.get("/open311/v2/servicerequestupdates.json", {"start_date": "2026-11-10",
                                                                       "end_date": "2026-11-01"})
     assert response.status_code == 400
+
+
+def test_updates_query_count_is_constant(client, make_report, pothole, django_assert_max_num_queries):
+    make_report()
+    with django_assert_max_num_queries(1):
+        assert len(client.get("/open311/v2/servicerequestupdates.json").json()) == 1
+    for i in range(20):
+        report = quick_report(pothole, north_of(10 * i))
+        CaseEvent.objects.create(case=report.case, kind=CaseEvent.Kind.PUBLIC_UPDATE, occurred_at=timezone.now(),
+                                 public=True, text=f"Update {i}")
+    with django_assert_max_num_queries(1):
+        assert len(client.get("/open311/v2/servicerequestupdates.json").json()) == 21
 
 
 # --- privacy ------------------------------------------------------------------------------------
