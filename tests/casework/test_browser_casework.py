@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from casework.models import Case, Status
-from tests.browser_support import assert_accessible, sign_in
+from tests.browser_support import _new_context, _new_page, assert_accessible, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -103,3 +103,54 @@ def test_councillor_raises_and_tracks_an_enquiry(page, enquiry_service, councill
     page.goto("/members/enquiries/")
     assert page.locator("#enquiries").get_by_role("link", name=case.reference).is_visible()
     assert page.console_errors == []
+
+
+def test_customer_answers_a_request_for_information_and_the_officer_closes(page, browser, live_server, make_case,
+                                                                           officer_in_team, resident_a):
+    """Officer asks; the resident reads the request in their account and replies (error state
+    first, axe on each page); the clock restarts; the officer sees the reply and closes the case."""
+    from casework import services as s
+
+    case = make_case(title="Pothole on Bridge Street")
+    case = s.case_assign(case=case, assignee=officer_in_team, expected_version=case.version, by=officer_in_team)
+
+    officer = page
+    sign_in(officer, officer_in_team)
+    officer.goto(f"/staff/cases/{case.reference}/")
+    officer.get_by_role("link", name="Ask the customer for information").click()
+    officer.get_by_label("What do you need from the customer?").fill("Please send a photo with a ruler beside it")
+    with officer.expect_navigation():
+        officer.get_by_role("button", name="Send request").click()
+    assert officer.locator("#case-status").inner_text() == "Waiting for the customer"
+
+    resident_context = _new_context(browser, live_server)  # a second person, with their own cookies
+    resident = _new_page(resident_context)
+    sign_in(resident, resident_a)
+    resident.goto("/account/cases/")
+    assert "We need your reply" in resident.locator("#your-cases").inner_text()
+    assert_accessible(resident)
+    resident.get_by_role("link", name=case.reference).click()
+    assert "Please send a photo with a ruler" in resident.locator("#information-request").inner_text()
+    assert_accessible(resident)
+    with resident.expect_navigation():
+        resident.get_by_role("button", name="Send reply").click()
+    assert "Enter your reply" in resident.locator(".govuk-error-summary").inner_text()
+    assert resident.title().startswith("Error: ")
+    assert_accessible(resident)
+    resident.get_by_label("Your reply").fill("The hole is 45mm deep; photo sent by email")
+    with resident.expect_navigation():
+        resident.get_by_role("button", name="Send reply").click()
+    assert "we have your reply" in resident.locator(".govuk-notification-banner").inner_text()
+    assert resident.locator("#case-status").inner_text() == "In progress"
+    assert_accessible(resident)
+
+    officer.goto(f"/staff/cases/{case.reference}/")
+    assert "The hole is 45mm deep" in officer.locator("#case-timeline").inner_text()
+    officer.get_by_role("link", name="Close this case").click()
+    officer.get_by_label("Completed", exact=True).check()
+    with officer.expect_navigation():
+        officer.get_by_role("button", name="Close case").click()
+    assert officer.locator("#case-status").inner_text() == "Closed"
+    assert Case.objects.get(pk=case.pk).status == Status.CLOSED
+    assert officer.console_errors == [] and resident.console_errors == []
+    resident_context.close()
