@@ -25,14 +25,6 @@ MAX_LONG_TEXT = 2000
 _MARKUP_RE = re.compile(r"</?[a-zA-Z!?]|javascript\s*:|on[a-z]+\s*=\s*['\"]|&#|\\u003c", re.IGNORECASE)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-# Current (AB12 CDE), prefix (A123 BCD), suffix (ABC 123D) and dateless (ABC 123, 1234 AB) marks.
-_REGISTRATION_RES = [re.compile(p) for p in (
-    r"^[A-Z]{2}[0-9]{2}[A-Z]{3}$",
-    r"^[A-Z][0-9]{1,3}[A-Z]{3}$",
-    r"^[A-Z]{3}[0-9]{1,3}[A-Z]$",
-    r"^[A-Z]{1,3}[0-9]{1,4}$",
-    r"^[0-9]{1,4}[A-Z]{1,3}$",
-)]
 REGISTRATION_ERROR = "Enter a real vehicle registration number, like AB12 CDE"
 
 # Datatype names the rules may use, folded onto the field kinds this module renders.
@@ -82,13 +74,11 @@ def refuse_markup(value: str, label: str) -> None:
         raise forms.ValidationError(f"{label} can’t include code or HTML tags like <script>. Remove them and try again")
 
 
-def normalise_registration(value: str) -> str:
-    return re.sub(r"[\s\-]", "", value or "").upper()
+def normalise_registration(value: str) -> str | None:
+    """'ab12cde' -> 'AB12 CDE' (the rules' own DVLA shapes), None if no UK registration looks like it."""
+    from casework.applications.rules import normalise_registration as rules_normalise
 
-
-def registration_valid(value: str) -> bool:
-    reg = normalise_registration(value)
-    return 2 <= len(reg) <= 7 and any(r.match(reg) for r in _REGISTRATION_RES)
+    return rules_normalise(value)
 
 
 def _short(label: str) -> str:
@@ -224,7 +214,7 @@ class QuestionsForm(forms.Form):
                     self.add_error(code, exc)
                     continue
                 if value and field.kind == "registration":
-                    if not registration_valid(value):
+                    if normalise_registration(value) is None:
                         self.add_error(code, REGISTRATION_ERROR)
                         continue
                     value = normalise_registration(value)
@@ -448,7 +438,7 @@ class ChangeForm(forms.Form):
                            else "Enter the first line of your new address")
         reg = (cleaned.get("vehicle_registration") or "").strip()
         if "vehicle_registration" in self.fields and reg:
-            if not registration_valid(reg):
+            if normalise_registration(reg) is None:
                 self.add_error("vehicle_registration", REGISTRATION_ERROR)
             else:
                 self.changes["vehicle_registration"] = normalise_registration(reg)

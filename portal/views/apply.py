@@ -450,9 +450,6 @@ def _display(question: Any, value: Any) -> str:
         return names.get(str(value), str(value))
     if kind == "yesno":
         return {"yes": "Yes", "no": "No", True: "Yes", False: "No"}.get(value, str(value))
-    if kind == "registration" and isinstance(value, str) and len(value) == 7 and value[:2].isalpha() \
-            and value[2:4].isdigit():
-        return f"{value[:4]} {value[4:]}"
     return str(value)
 
 
@@ -512,9 +509,6 @@ def apply_check(request: HttpRequest, code: str) -> HttpResponse:
             error = "; ".join(exc.messages) if isinstance(exc, ValidationError) else \
                 "Your files have expired: add them again"
         else:
-            if application.customer_id != customer.pk:  # a key reused by someone else: never show theirs
-                _start(request, service)
-                return redirect("apply:start", code=service.code)
             _discard(request)
             request.session[DONE_KEY] = application.reference
             return redirect("apply:confirmation", code=service.code)
