@@ -121,7 +121,10 @@ def _window(data: Any) -> tuple[dt.datetime, dt.datetime]:
     if end is None:
         end = max(timezone.now(), start) if start else timezone.now()
     if start is None:
-        start = end - DEFAULT_WINDOW
+        try:
+            start = end - DEFAULT_WINDOW
+        except OverflowError:
+            raise Open311Error(400, "end_date is too early") from None
     return start, end
 
 
@@ -454,7 +457,10 @@ def open311_request_create(*, key: Open311Key, data: Any) -> tuple[StreetReport,
     case and report are written in one transaction, so a refused request
     leaves nothing behind.
     """
-    report_type = report_type_for_code(_param(data, "service_code", limit=40) or "")
+    code = _param(data, "service_code", limit=40)
+    if not code:
+        raise Open311Error(400, "service_code is required")
+    report_type = report_type_for_code(code)
     description = _param(data, "description", limit=10_000)
     if len(description) > MAX_DESCRIPTION:
         raise Open311Error(400, f"description must be {MAX_DESCRIPTION:,} characters or fewer")

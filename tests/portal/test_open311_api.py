@@ -255,6 +255,8 @@ def test_requests_are_capped_at_1000(client, pothole, monkeypatch):
     ({"status": "pending"}, "status must be open, closed"),
     ({"service_request_id": ",".join(f"HW-{i}" for i in range(101))}, "at most 100 values"),
     ({"service_code": "x" * 2000}, "service_code must be"),
+    ({"end_date": "0001-01-01T00:00:00"}, "end_date is too early"),
+    ({"start_date": "2026-11-01T00:00:00Z\x00"}, "start_date must not contain control characters"),
 ])
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_bad_query_parameters_are_400(client, db, params, message, fmt):
@@ -373,7 +375,8 @@ def test_post_with_a_revoked_key_is_403(client, pothole, division_a, api_key):
 
 @pytest.mark.parametrize("overrides, status, message", [
     ({"service_code": "no-such-service"}, 404, "no service with the service_code"),
-    ({"service_code": None}, 404, "no service"),
+    ({"service_code": None}, 400, "service_code is required"),
+    ({"service_code": "x" * 41}, 400, "service_code must be 40 characters or fewer"),
     ({"attribute[position]": "in_the_sky"}, 400, "attribute[position]: Select where is it from the list"),
     ({"attribute[depth_mm]": None}, 400, "attribute[depth_mm]: Enter how deep is it"),
     ({"attribute[depth_mm]": "deep"}, 400, "as a number"),
