@@ -488,9 +488,11 @@ def application_payment_start(*, application: Application, return_url: str, by: 
 
     application = Application.objects.select_related("service", "customer", "payment").get(pk=application.pk)
     payment = application.payment
+    if application.fee_pence <= 0:
+        raise ApplicationError("There is nothing to pay for this application.")
     if application.status == A.ISSUED or (payment is not None and payment.status == PaymentStatus.SUCCESS):
         raise ApplicationError("This application has already been paid for.")
-    if application.status != A.AWAITING_PAYMENT or application.fee_pence <= 0:
+    if application.status != A.AWAITING_PAYMENT:
         raise ApplicationError("There is nothing to pay for this application.")
     if payment is not None and not payment.is_finished:
         if payment.provider_payment_id:
@@ -589,7 +591,8 @@ def entitlement_issue(*, application: Application, by: Any, starts_on: dt.date |
     details = dict(application.details or {})
     if starts_on is None:
         planned = details.get("starts_on")
-        starts_on = max(dt.date.fromisoformat(planned), timezone.localdate()) if planned else timezone.localdate()
+        # A pass applied for early starts on the day it was planned for (e.g. State Pension age).
+        starts_on = dt.date.fromisoformat(planned) if planned else timezone.localdate()
     validity = int(details.get("validity_months") or service.validity_months)
     entitlement = _create_entitlement(application, starts_on=starts_on, expires_on=_term(starts_on, validity),
                                       details=details, by=by)
@@ -680,6 +683,11 @@ def entitlement_change_circumstances(*, entitlement: Entitlement, changes: dict,
     if not isinstance(changes, dict) or not changes:
         raise ApplicationError("Tell us what has changed")
     entitlement = Entitlement.objects.select_related("service", "customer", "application").get(pk=entitlement.pk)
+    digest = hashlib.sha256(json.dumps(changes, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    key = f"change:{entitlement.pk}:{digest}"
+    existing = Application.objects.filter(submission_key=key, customer=entitlement.customer).first()
+    if existing is not None:
+        return existing  # the same change sent twice
     if entitlement.status != Entitlement.Status.ACTIVE:
         raise ApplicationError("Only a permit, badge or pass in force can be changed.")
     known = {q.code for q in rules.questions(entitlement.service)}
@@ -687,10 +695,9 @@ def entitlement_change_circumstances(*, entitlement: Entitlement, changes: dict,
     if unknown:
         raise ApplicationError("Only the answers to our questions can be changed")
     answers = {**(entitlement.application.answers or {}), **changes}
-    digest = hashlib.sha256(json.dumps(changes, sort_keys=True, default=str).encode()).hexdigest()[:16]
     return application_submit(
         service=entitlement.service, customer=entitlement.customer, answers=answers, channel=channel, by=by,
-        submission_key=f"change:{entitlement.pk}:{entitlement.version}:{digest}", kind=Application.Kind.CHANGE,
+        submission_key=key, kind=Application.Kind.CHANGE,
         previous_entitlement=entitlement,
     )
 
