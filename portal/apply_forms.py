@@ -391,12 +391,10 @@ class ReconsiderationForm(forms.Form):
 
 
 class ChangeForm(forms.Form):
-    """A change of circumstances: a new address, a new vehicle, or both (only what the entitlement has)."""
+    """A change of circumstances: a new address, a new vehicle, or both (only what the entitlement's rules ask)."""
 
     address_line_1 = forms.CharField(label="Address line 1", max_length=MAX_TEXT, required=False,
                                      error_messages={"max_length": f"Address line 1 must be {MAX_TEXT} characters or fewer"})
-    town = forms.CharField(label="Town or city", max_length=100, required=False,
-                           error_messages={"max_length": "Town or city must be 100 characters or fewer"})
     postcode = forms.CharField(label="Postcode", max_length=10, required=False, widget=forms.TextInput(
         attrs={"class": "govuk-input--width-10", "autocomplete": "postal-code"}),
         error_messages={"max_length": "Enter a full postcode, like OX1 1ND"})
@@ -407,23 +405,24 @@ class ChangeForm(forms.Form):
             "autocapitalize": "characters"}),
         error_messages={"max_length": REGISTRATION_ERROR})
 
-    def __init__(self, *args, vehicle: bool, **kwargs):
+    def __init__(self, *args, vehicle: bool, address: bool, **kwargs):
         super().__init__(*args, **kwargs)
         if not vehicle:
             del self.fields["vehicle_registration"]
+        if not address:
+            del self.fields["address_line_1"], self.fields["postcode"]
 
     def clean(self):
         cleaned = super().clean()
         self.changes: dict[str, str] = {}
-        for name in ("address_line_1", "town"):
-            value = (cleaned.get(name) or "").strip()
-            if value:
-                try:
-                    refuse_markup(value, self.fields[name].label)
-                except forms.ValidationError as exc:
-                    self.add_error(name, exc)
-                    continue
-                self.changes[name] = value
+        line = (cleaned.get("address_line_1") or "").strip()
+        if line:
+            try:
+                refuse_markup(line, "Address line 1")
+            except forms.ValidationError as exc:
+                self.add_error("address_line_1", exc)
+            else:
+                self.changes["address_line_1"] = line
         postcode = (cleaned.get("postcode") or "").strip()
         if postcode:
             normal = normalise_postcode(postcode)
@@ -431,11 +430,11 @@ class ChangeForm(forms.Form):
                 self.add_error("postcode", "Enter a full postcode, like OX1 1ND")
             else:
                 self.changes["postcode"] = normal
-        address_given = [n for n in ("address_line_1", "postcode") if n in self.changes or self.has_error(n)]
-        if len(address_given) == 1 and not self.errors:
-            missing = "postcode" if "address_line_1" in address_given else "address_line_1"
-            self.add_error(missing, "Enter the postcode of your new address" if missing == "postcode"
-                           else "Enter the first line of your new address")
+        if "address_line_1" in self.fields and not self.errors:
+            if "address_line_1" in self.changes and "postcode" not in self.changes:
+                self.add_error("postcode", "Enter the postcode of your new address")
+            elif "postcode" in self.changes and "address_line_1" not in self.changes:
+                self.add_error("address_line_1", "Enter the first line of your new address")
         reg = (cleaned.get("vehicle_registration") or "").strip()
         if "vehicle_registration" in self.fields and reg:
             if normalise_registration(reg) is None:
@@ -444,6 +443,7 @@ class ChangeForm(forms.Form):
                 self.changes["vehicle_registration"] = normalise_registration(reg)
         if not self.changes and not self.errors:
             first = "vehicle_registration" if "vehicle_registration" in self.fields else "address_line_1"
-            self.add_error(first, "Tell us what has changed: a new address" + (
-                " or a new vehicle" if "vehicle_registration" in self.fields else ""))
+            what = " or ".join(w for w, f in (("a new vehicle", "vehicle_registration"), ("a new address", "postcode"))
+                               if f in self.fields)
+            self.add_error(first, f"Tell us what has changed: {what}")
         return cleaned

@@ -267,10 +267,11 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?{urlencode({'next': request.get_full_path()})}")
         entitlement = _renewal_source(request, service, renewing)
-        _start(request, service, renewing=entitlement.number, answers=dict(entitlement.application.answers or {}))
+        d = _start(request, service, renewing=entitlement.number, answers=dict(entitlement.application.answers or {}))
         messages.info(request, f"We have filled in your answers from {service.name.lower()} {entitlement.number}. "
                                "Check them and change anything that is different now.")
-        return redirect(_first_step(service))
+        # Straight to the evidence and check answers (or to whatever the rules now need asking).
+        return _next_after_questions(request, service, d, _subject(request)[0])
     return render(request, "portal/apply/start.html", {
         "service": service, "evidence": _evidence_items(service), "start": _start_text(service),
         "fee": f"£{service.fee_pence / 100:,.2f}" if service.fee_pence else "",

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from casework.applications import selectors
+from casework.applications import rules, selectors
 from casework.applications import services as app_services
 from casework.applications.models import Entitlement
 from oxtom.accounts.decorators import signed_in_required
@@ -31,14 +31,21 @@ def entitlements_list(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _changeable(entitlement: Entitlement) -> tuple[bool, bool]:
+    """(vehicle, address): what a change of circumstances can say, given what the service's rules ask."""
+    codes = {question.code for question in rules.questions(entitlement.service)}
+    return "vehicle_registration" in codes, {"address_line_1", "postcode"} <= codes
+
+
 @require_GET
 @signed_in_required
 def entitlement_detail(request: HttpRequest, number: str) -> HttpResponse:
     entitlement = selectors.get_entitlement_for_user(request.user, number, request=request)
+    vehicle, address = _changeable(entitlement)
     return render(request, "portal/apply/entitlement.html", {
-        "entitlement": entitlement, "service": entitlement.service,
-        "can_change": entitlement.status == Entitlement.Status.ACTIVE,
-        "vehicle": "vehicle_registration" in (entitlement.details or {}),
+        "entitlement": entitlement, "service": entitlement.service, "vehicle": vehicle, "address": address,
+        "can_change": entitlement.status == Entitlement.Status.ACTIVE and (vehicle or address),
+        "active": entitlement.status == Entitlement.Status.ACTIVE,
     })
 
 
@@ -50,8 +57,10 @@ def entitlement_change(request: HttpRequest, number: str) -> HttpResponse:
     if entitlement.status != Entitlement.Status.ACTIVE:
         messages.info(request, "This one is no longer in force, so there is nothing to change. Apply for a new one.")
         return redirect("apply:entitlement", number=entitlement.number)
-    vehicle = "vehicle_registration" in (entitlement.details or {})
-    form = ChangeForm(request.POST if request.method == "POST" else None, vehicle=vehicle)
+    vehicle, address = _changeable(entitlement)
+    if not (vehicle or address):
+        raise Http404
+    form = ChangeForm(request.POST if request.method == "POST" else None, vehicle=vehicle, address=address)
     if request.method == "POST" and form.is_valid():
         _, actor, channel, _ = _subject(request)
         try:
@@ -62,4 +71,5 @@ def entitlement_change(request: HttpRequest, number: str) -> HttpResponse:
         else:
             return redirect("apply:application", reference=application.reference)
     return render(request, "portal/apply/change.html", {"entitlement": entitlement, "form": form,
-                                                        "service": entitlement.service, "vehicle": vehicle})
+                                                        "service": entitlement.service, "vehicle": vehicle,
+                                                        "address": address})
