@@ -20,14 +20,14 @@ from . import selectors
 CASES_SHOWN = 10
 
 
-def _context(request: HttpRequest, *, cases: int) -> dict:
+def _context(request: HttpRequest, *, cases: int, include_private: bool = True) -> dict:
     division = request.user.member_division
     if division is None:
         return {"division": None}
     cases_page = case_selectors.division_cases_page(user=request.user, per_page=cases)
     return {
         "division": division,
-        "page": selectors.division_page(division, include_private=True),
+        "page": selectors.division_page(division, include_private=include_private),
         "cases": cases_page,
         "open_cases": sum(cases_page.counts.values()),
         "sla_counts": [(case_rules.SlaState.LABELS[s], cases_page.counts.get(s, 0))
@@ -47,4 +47,5 @@ def my_division(request: HttpRequest) -> HttpResponse:
 @member_area_required
 @require_GET
 def briefing(request: HttpRequest) -> HttpResponse:
-    return render(request, "performance/members/briefing.html", _context(request, cases=1))
+    # A handout for residents: the published measures only, and only those with figures, so it fits one page.
+    return render(request, "performance/members/briefing.html", _context(request, cases=1, include_private=False))

@@ -220,7 +220,7 @@ def period_close(request: HttpRequest, month: str) -> HttpResponse:
     missing = [] if period.is_locked else services.red_without_commentary(period)
     return render(request, "performance/staff/period_close.html", {
         "period": period, "missing": missing, "errors": errors, "month": month,
-    }, status=400 if errors else 200)
+    })
 
 
 @analyst_required

@@ -2,6 +2,7 @@
 the briefing. axe-core on every page (no serious or critical violations)."""
 from __future__ import annotations
 
+import io
 from decimal import Decimal as D
 
 import pytest
@@ -41,3 +42,88 @@ def test_search_error_is_accessible(page, published):
     assert "No division matches" in page.locator(".govuk-error-summary").inner_text()
     assert page.title().startswith("Error:")
     assert_accessible(page)
+
+
+def test_member_finds_their_division_by_postcode_and_prints_the_briefing(page, published, councillor_of_division,
+                                                                          division_a):
+    from pypdf import PdfReader
+
+    sign_in(page, councillor_of_division)
+    page.goto("/divisions/")
+    assert_accessible(page)
+    page.get_by_label("Postcode or place name").fill("OX16 5AB")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Find division").click()
+    assert page.url.endswith(f"/divisions/{division_a.slug}/")
+    assert page.get_by_role("heading", name=division_a.name, level=1).is_visible()
+    assert page.locator("#measure-on-time strong").first.inner_text() == "82.0%"
+    assert_accessible(page)
+
+    page.goto("/members/division/")
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.get_by_role("link", name="Printable one-page briefing").click()
+    assert_accessible(page)
+    # JavaScript offers a print button on screen; the print stylesheet hides it and the page furniture.
+    button = page.get_by_role("button", name="Print this page")
+    assert button.is_visible()
+    header_display = "() => getComputedStyle(document.querySelector('.govuk-header')).display"
+    assert page.evaluate(header_display) != "none"
+    page.emulate_media(media="print")
+    assert page.evaluate(header_display) == "none"
+    assert not button.is_visible()
+    assert page.locator("#briefing-figures").is_visible()
+    pdf = PdfReader(io.BytesIO(page.pdf(format="A4", prefer_css_page_size=True)))
+    assert len(pdf.pages) == 1
+    text = pdf.pages[0].extract_text()
+    assert division_a.name in text and "Cases finished on time" in text and "Cookies" not in text
+    assert page.console_errors == []
+
+
+def test_analyst_closes_a_month_and_downloads_the_cabinet_report(page, published, analyst, monkeypatch):
+    from pypdf import PdfReader
+
+    from performance import services, tasks
+
+    # The live server runs in this process: make the report at once instead of through the broker.
+    monkeypatch.setattr(services, "enqueue_cabinet_report", tasks.generate_cabinet_report)
+    month = published[-1].start.strftime("%Y-%m")
+    label = published[-1].label
+    sign_in(page, analyst)
+    page.goto("/staff/performance/")
+    assert page.get_by_text("Needs commentary").is_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Periods and Cabinet reports").click()
+    page.get_by_role("link", name=f"Close {label}").click()
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name=f"Close {label} and make the report").click()
+    assert "is red for" in page.locator(".govuk-error-summary").inner_text()
+    assert page.title().startswith("Error:")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Cases finished on time", exact=True).click()
+    page.get_by_label("Month").fill(month)
+    page.get_by_label("Commentary").fill("Two officers left in March; recruitment is under way.")
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add commentary").click()
+    page.goto(f"/staff/performance/periods/{month}/close/")
+    with page.expect_navigation():
+        page.get_by_role("button", name=f"Close {label} and make the report").click()
+    assert "is closed" in page.locator(".govuk-notification-banner, .govuk-panel, body").first.inner_text()
+
+    page.get_by_role("link", name=f"Report for {label}").click()
+    assert page.get_by_role("heading", name=f"Performance report for Cabinet: {label}").is_visible()
+    exceptions = page.locator(".exception")
+    assert exceptions.first.get_by_text("Two officers left in March").is_visible()
+    assert_accessible(page)
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download the report (PDF)").click()
+    download = download_info.value
+    assert download.suggested_filename == f"cabinet-performance-report-{month}.pdf"
+    data = open(download.path(), "rb").read()
+    assert data.startswith(b"%PDF-")
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+    assert "Cases finished on time" in text and "Two officers left in March" in text
+    assert page.console_errors == []
