@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/", include("casework.urls")),  # /staff/queues/..., /staff/cases/...
     path("staff/customers/", include("oxtom.customers.urls")),
     path("staff/reports/", include("portal.staff_urls")),  # street reports: status, repair date, duplicates
+    path("staff/applications/", include("casework.applications.urls")),  # assess referred applications
     path("members/", include("oxtom.accounts.member_urls")),
     path("members/", include("casework.member_urls")),  # /members/cases/..., /members/enquiries/...
     path("notify/", include("oxtom.notify.urls")),

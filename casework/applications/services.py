@@ -396,7 +396,8 @@ def _refer(application: Application, *, reasons: list[str], by: Any) -> None:
         answers={"application": application.reference, "kind": application.kind, "answers": application.answers,
                  "rule_reasons": reasons, "details": application.details, "evidence": evidence},
         title=f"{service.name} application {application.reference}"[:200], priority=priority,
-        special_category=service.code == "blue-badge",
+        # Blue badge and disabled bus pass answers are health information (UK GDPR special category).
+        special_category=service.code != "parking-permit",
     )
     application.case = case
     application.status = A.REFERRED

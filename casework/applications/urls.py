@@ -1,0 +1,12 @@
+"""Officers' pages for referred applications. Mounted at /staff/applications/ by oxtom/urls.py."""
+from django.urls import path
+
+from . import views
+
+app_name = "applications"
+
+urlpatterns = [
+    path("<str:reference>/", views.assess, name="assess"),
+    path("<str:reference>/decide/", views.decide, name="decide"),
+    path("<str:reference>/evidence/<str:token>/", views.evidence_file, name="evidence"),
+]

@@ -1,0 +1,153 @@
+"""Officers assess referred applications: every answer and piece of evidence, then approve or refuse.
+
+Thin views: the application is found through its case, so whoever may not
+work that case (another team, a councillor, a resident) gets 404 exactly as
+for a missing one; the decision goes through services.application_decide.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from oxtom.accounts.decorators import staff_area_required
+from oxtom.core.audit import audit_record
+
+from . import rules, services
+from .forms import DecisionForm
+from .models import Application
+
+
+def _application_for_officer(user: Any, reference: str) -> Application:
+    """A referred (or decided) application whose case this officer may work; 404 otherwise."""
+    from casework.services import can_work_case
+
+    reference = (reference or "").strip().upper()
+    if not reference or len(reference) > 20:
+        raise Http404
+    application = (Application.objects.select_related("service", "customer", "case__team", "case__assignee",
+                                                      "decided_by", "reconsideration_of__decided_by")
+                   .filter(reference=reference, case__isnull=False).first())
+    if application is None or not can_work_case(user, application.case):
+        raise Http404
+    return application
+
+
+def _answer_rows(application: Application) -> list[tuple[str, str]]:
+    """(question, answer) in the journey's order, with choice codes shown as their labels."""
+    answers = application.answers or {}
+    rows, seen = [], set()
+    for question in rules.questions(application.service):
+        if question.code in seen or question.code not in answers:
+            continue
+        seen.add(question.code)
+        labels = dict(question.choices)
+        value = answers[question.code]
+        values = value if isinstance(value, list) else [value]
+        rows.append((question.label, ", ".join(str(labels.get(v, labels.get(str(v), v))) for v in values)))
+    for code, value in answers.items():
+        if code not in seen:
+            rows.append((code.replace("_", " ").capitalize(), str(value)))
+    return rows
+
+
+_DETAIL_LABELS = {"zone_name": "Parking zone", "holder_name": "Badge holder", "pass_type": "Pass type",
+                  "category": "Disability category", "assessment": "To assess",
+                  "state_pension_date": "State Pension date", "fast_track": "Fast track"}
+
+
+def _detail_rows(application: Application) -> list[tuple[str, str]]:
+    """What the rules worked out, worth showing an officer, as (label, text)."""
+    details = application.details or {}
+    rows = []
+    for key, label in _DETAIL_LABELS.items():
+        value = details.get(key)
+        if value in (None, "", [], False):
+            continue
+        text = "; ".join(map(str, value)) if isinstance(value, list) else ("Yes" if value is True else str(value))
+        rows.append((label, text))
+    return rows
+
+
+def _page(request: HttpRequest, application: Application, form: DecisionForm, status: int = 200) -> HttpResponse:
+    original = application.reconsideration_of
+    same_officer = (original is not None and original.decided_by_id is not None
+                    and original.decided_by_id == request.user.pk)
+    audit_record(by=request.user, action="view", target=application,
+                 summary=f"Viewed application {application.reference}")
+    return render(request, "applications/assess.html", {
+        "application": application, "case": application.case, "answers": _answer_rows(application),
+        "evidence": list(application.evidence.all()), "original": original, "form": form,
+        "fast_track": bool((application.details or {}).get("fast_track")),
+        "can_decide": application.status == Application.Status.REFERRED and not same_officer,
+        "same_officer": same_officer and application.status == Application.Status.REFERRED,
+        "details": _detail_rows(application),
+    }, status=status)
+
+
+@staff_area_required
+@require_GET
+def assess(request: HttpRequest, reference: str) -> HttpResponse:
+    application = _application_for_officer(request.user, reference)
+    return _page(request, application, DecisionForm(application=application))
+
+
+@staff_area_required
+@require_POST
+def decide(request: HttpRequest, reference: str) -> HttpResponse:
+    application = _application_for_officer(request.user, reference)
+    form = DecisionForm(request.POST, application=application)
+    if form.is_valid():
+        try:
+            services.application_decide(application=application, decision=form.cleaned_data["decision"],
+                                        reasons=form.cleaned_data["reasons"], by=request.user,
+                                        version=form.cleaned_data["version"])
+        except services.StaleApplicationError as exc:
+            application.refresh_from_db()
+            data = request.POST.copy()
+            data["version"] = str(application.version)
+            form = DecisionForm(data, application=application)
+            form.is_valid()
+            form.add_error(None, exc.messages[0])
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or "You cannot decide this application")
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            application.refresh_from_db()
+        else:
+            word = "approved" if form.cleaned_data["decision"] == "approve" else "refused"
+            messages.success(request, f"Application {application.reference} {word}. The customer has been told.")
+            return redirect(reverse("applications:assess", args=[application.reference]))
+    return _page(request, application, form, status=400)
+
+
+@staff_area_required
+@require_GET
+def evidence_file(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+    application = _application_for_officer(request.user, reference)
+    row = application.evidence.filter(token=token).first() if len(token) <= 32 else None
+    if row is None:
+        raise Http404
+    audit_record(by=request.user, action="view", target=application,
+                 summary=f"Viewed evidence for {application.reference}", evidence=row.pk, kind=row.kind)
+    try:
+        handle = row.file.open("rb")
+    except OSError:
+        raise Http404 from None
+    # Our stored type (decided from the bytes), never the uploader's; PDFs download rather than render here.
+    response = FileResponse(handle, content_type=row.content_type, as_attachment=row.content_type == "application/pdf",
+                            filename=f"{application.reference}-{row.kind}.{row.file.name.rsplit('.', 1)[-1]}")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
