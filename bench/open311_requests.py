@@ -111,7 +111,8 @@ def main() -> None:  # noqa: C901 - one linear script reads best
                 team_id=report_type.service.team_id, status="closed" if closed else "new", priority=3,
                 title=report_type.service.name, answers={"details": "A problem in the road"}, channel="web",
                 received_at=when, due_at=when.date() + dt.timedelta(days=28),
-                closed_at=when + dt.timedelta(days=5) if closed else None, outcome="completed" if closed else "",
+                closed_at=min(now, when + dt.timedelta(days=5)) if closed else None,
+                outcome="completed" if closed else "",
             ))
             extras.append((report_type, when, status, closed))
         Case.objects.bulk_create(cases, batch_size=args.batch_size)
@@ -121,13 +122,13 @@ def main() -> None:  # noqa: C901 - one linear script reads best
             reports.append(StreetReport(
                 case_id=case.pk, report_type=report_type, latitude=lat, longitude=lon,
                 division=rng.choice(divisions), public_status=status, reported_at=when,
-                status_changed_at=when + dt.timedelta(days=2), closed_at=case.closed_at,
+                status_changed_at=min(now, when + dt.timedelta(days=2)), closed_at=case.closed_at,
                 is_public=rng.random() < 0.97, description="Deep hole by the bus stop",
             ))
             events += [
                 CaseEvent(case_id=case.pk, kind="created", occurred_at=when, public=True, text="Received"),
                 CaseEvent(case_id=case.pk, kind="note", occurred_at=when, text="Private note"),
-                CaseEvent(case_id=case.pk, kind="public_update", occurred_at=when + dt.timedelta(days=1),
+                CaseEvent(case_id=case.pk, kind="public_update", occurred_at=min(now, when + dt.timedelta(days=1)),
                           public=True, text="An inspector will visit"),
             ]
         StreetReport.objects.bulk_create(reports, batch_size=args.batch_size)
