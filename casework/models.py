@@ -206,11 +206,13 @@ class Case(TimeStampedModel):
         indexes = [
             models.Index(fields=["team", "status", "due_at"], name="case_team_status_due"),
             # The open queue sorted by due date (keyset on due_at, id) without touching closed
-            # cases; paused_on and status make it covering for the counts per SLA state
-            # (SQLite needs every column the query names, even the one the condition fixes).
+            # cases. The trailing columns make it covering for the counts per SLA state under
+            # every queue filter (priority, service, division, assignee): at 20,000 open cases a
+            # team the counts are an index-only scan instead of a heap visit per case (SQLite
+            # needs every column the query names, even the one the condition fixes).
             models.Index(
-                fields=["team", "due_at", "id", "paused_on", "status"], name="case_team_open_due_v3",
-                condition=~models.Q(status="closed"),
+                fields=["team", "due_at", "id", "paused_on", "status", "priority", "service", "division", "assignee"],
+                name="case_team_open_due_v4", condition=~models.Q(status="closed"),
             ),
             # Get next: unassigned open cases by priority then due date.
             models.Index(

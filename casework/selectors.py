@@ -233,7 +233,9 @@ def _page(base: QuerySet[Case], *, filters: QueueFilters, cursor: str, per_page:
     position = decode_cursor(cursor)
     if position is not None:
         due, pk = position
-        page = page.filter(Q(due_at__gt=due) | Q(due_at=due, id__gt=pk))
+        # The redundant due_at >= bound is what the index can seek to; the OR alone is a filter
+        # applied row by row from the top of the queue (150 ms deep into 20,000 cases on PostgreSQL).
+        page = page.filter(due_at__gte=due).filter(Q(due_at__gt=due) | Q(due_at=due, id__gt=pk))
     rows = list(page.select_related(*related).order_by("due_at", "id")[: per_page + 1])
     next_cursor = encode_cursor(rows[per_page - 1]) if len(rows) > per_page else ""
     cases = rows[:per_page]

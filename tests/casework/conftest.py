@@ -42,8 +42,13 @@ def other_officer_in_team(team):
 
 @pytest.fixture
 def enquiry_service(team):
-    """The members' enquiry service with a 10 working day response target."""
+    """The members' enquiry service (seeded by migration 0008) with its 10 working day response
+    target, worked by this test's team."""
     from casework.models import Service
 
-    return ServiceFactory(code="members-enquiry", name="Members' enquiry", kind=Service.Kind.ENQUIRY, team=team,
-                          reference_prefix="ME", sla_working_days={"1": 10, "2": 10, "3": 10, "4": 10})
+    service, _ = Service.objects.update_or_create(
+        code="members-enquiry",
+        defaults={"name": "Members' enquiry", "kind": Service.Kind.ENQUIRY, "team": team, "reference_prefix": "ME",
+                  "sla_working_days": {"1": 10, "2": 10, "3": 10, "4": 10}, "qa_sample_rate": 0, "is_active": True},
+    )
+    return service

@@ -162,3 +162,34 @@ def test_hostile_subject_is_escaped(client_for, councillor_of_division, enquiry_
     _post(client, enquiry_service, title="<script>alert('x')</script>")
     body = client.get("/members/enquiries/").content.decode()
     assert "<script>alert" not in body and "&lt;script&gt;" in body
+
+
+# --- the response target ---------------------------------------------------------------------------------
+
+
+def test_a_fresh_install_has_the_members_enquiry_service_with_a_10_working_day_target(db):
+    from casework.models import Service
+
+    service = Service.objects.get(code="members-enquiry")  # seeded by casework migration 0008
+    assert service.kind == Service.Kind.ENQUIRY and service.is_active
+    assert service.sla_working_days == {"1": 10, "2": 10, "3": 10, "4": 10}
+    assert service.team.slug == "member-services"
+
+
+def test_response_target_is_the_services_working_days_and_an_administrator_can_change_it(
+        councillor_of_division, enquiry_service, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from casework import rules
+    from oxtom.core.calendar import add_working_days
+
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 12, 21, 10, tzinfo=dt.timezone.utc))
+    case = raise_it(councillor_of_division, enquiry_service)
+    # Monday 21 December 2026: 10 working days skip Christmas Day, Boxing Day (substitute Mon 28) and New Year.
+    assert case.due_at == add_working_days(dt.date(2026, 12, 21), 10) == dt.date(2027, 1, 7)
+    enquiry_service.sla_working_days = {"1": 5, "2": 5, "3": 5, "4": 5}
+    enquiry_service.save()
+    quicker = raise_it(councillor_of_division, enquiry_service, title="Another")
+    assert quicker.due_at == rules.due_date(received_on=dt.date(2026, 12, 21), sla_working_days=5)
