@@ -212,4 +212,5 @@ def test_submit_without_evidence_or_with_expired_files_keeps_answers_and_says_so
     default_storage.delete(f"apply-drafts/{item['token']}.{item['extension']}")
     response = client.post("/apply/parking-permit/check/")
     assert response.status_code == 200 and "Your files have expired" in response.content.decode()
+    assert "<title>Error: Check your answers" in response.content.decode()
     assert not Application.objects.exists() and client.session["apply_draft"]["answers"]
