@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.json import KT
 
 from oxtom.core.models import TimeStampedModel
 from oxtom.customers.models import Channel
@@ -168,6 +169,10 @@ class Entitlement(TimeStampedModel):
     expires_on = models.DateField()
     details = models.JSONField(default=dict, blank=True)
     issued_at = models.DateTimeField()
+    # rules.address_key of the address the details name, worked out by the database from the JSON, so rows
+    # written in bulk (the renewal run) get it too; indexed for the household permit limit.
+    household_key = models.GeneratedField(expression=KT("details__address_key"),
+                                          output_field=models.CharField(max_length=200), db_persist=True)
     superseded_by = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                          related_name="supersedes")
     version = models.PositiveIntegerField(default=1)
@@ -178,6 +183,8 @@ class Entitlement(TimeStampedModel):
             # The nightly renewal run: active entitlements by expiry date.
             models.Index(fields=["status", "expires_on"], name="entitlement_status_expiry"),
             models.Index(fields=["customer", "status"], name="entitlement_customer"),
+            # The household limit: active permits at one address.
+            models.Index(fields=["service", "household_key", "status"], name="entitlement_household"),
         ]
         constraints = [
             # One term per application per start date: issuing twice (a double payment callback) cannot

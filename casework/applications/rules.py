@@ -358,8 +358,9 @@ def evaluate(service: Any, answers: dict, *, customer: Any = None, today: dt.dat
         return RuleResult(REFER, ["An officer needs to look at this application"], int(service.fee_pence),
                           validity)
     config = service.config or {}
-    answers = _with_customer(rules.questions(config), answers if isinstance(answers, dict) else {}, customer)
-    cleaned, missing, errors = _clean(rules.questions(config), answers, today)
+    asked = rules.questions(config)
+    answers = _with_customer(asked, answers if isinstance(answers, dict) else {}, customer)
+    cleaned, missing, errors = _clean(asked, answers, today)
     if missing or errors:
         return RuleResult(REFER, ["Some answers are missing or need correcting"], int(service.fee_pence),
                           validity, {}, missing, errors)

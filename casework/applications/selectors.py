@@ -93,7 +93,7 @@ def get_entitlement_for_user(user: Any, number: object, *, request: Any = None) 
 
 def household_permit_count(service: ApplicationService, key: str, *, excluding: Entitlement | None = None) -> int:
     """Active permits of `service` at one household (address key from rules.address_key)."""
-    qs = Entitlement.objects.filter(service=service, status=Entitlement.Status.ACTIVE, details__address_key=key)
+    qs = Entitlement.objects.filter(service=service, household_key=key, status=Entitlement.Status.ACTIVE)
     if excluding is not None:
         qs = qs.exclude(pk=excluding.pk)
     return qs.count()
