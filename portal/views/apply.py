@@ -220,7 +220,8 @@ def _next_after_questions(request: HttpRequest, service: ApplicationService, d: 
     _save(request, d)
     if result.outcome == "refuse":
         return redirect("apply:not_eligible", code=service.code)
-    if _evidence_items(service):
+    have = d.get("evidence") or {}
+    if any(str(i) not in have for i, _ in enumerate(_evidence_items(service))):
         return redirect("apply:evidence", code=service.code)
     return redirect("apply:check", code=service.code)
 
