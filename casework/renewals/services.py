@@ -24,6 +24,7 @@ same function for one reply (a text, an email click) and for 100,000.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import secrets
 from collections import defaultdict
@@ -32,7 +33,7 @@ from typing import Any, Iterable
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -81,8 +82,21 @@ def _what(service: ApplicationService) -> str:
     return name[:1].lower() + name[1:]
 
 
+_TOKEN_SLOT = "0" * 64
+
+
+@functools.lru_cache(maxsize=None)
+def _path_pattern(name: str) -> str:
+    # reverse() costs ~1 ms; the nightly run builds two links per message.
+    return reverse(name, args=[_TOKEN_SLOT])
+
+
 def renew_path(token: str) -> str:
-    return reverse("renewals:confirm", args=[token])
+    return _path_pattern("renewals:confirm").replace(_TOKEN_SLOT, token)
+
+
+def changed_path(token: str) -> str:
+    return _path_pattern("renewals:changed").replace(_TOKEN_SLOT, token)
 
 
 def reapply_path(entitlement: Entitlement) -> str:
@@ -105,7 +119,7 @@ def _context(entitlement: Entitlement, customer: Customer, due: dt.date) -> dict
         "number": entitlement.number,
         "expires_on": _long_date(due),
         "renew_url": _site(renew_path(token)),
-        "change_url": _site(reverse("renewals:changed", args=[token])),
+        "change_url": _site(changed_path(token)),
         "yes_means": yes_means,
         "yes_means_sms": yes_means,
         "apply_url": _site(f"/apply/{service.code}/"),
@@ -518,18 +532,13 @@ def renewals_apply_replies(*, invitation_ids: Iterable[int], by: Any = None) -> 
                 application_id__in={r.application_id for r in new_rows},
                 starts_on__in={r.starts_on for r in new_rows}).select_related("service")
         }
-        superseded, invitations_done = [], []
+        done_ids = []
         for invitation in renew_now:
             old = invitation.entitlement
             new = issued.get((old.application_id, _renewal_start(old)))
             if new is None:  # pragma: no cover - the INSERT above guarantees it
                 continue
-            old.status, old.superseded_by_id, old.modified_at, old.modified_by_id = (
-                Entitlement.Status.SUPERSEDED, new.pk, now, getattr(actor, "pk", None))
-            old.version += 1
-            superseded.append(old)
-            invitation.state, invitation.renewed_entitlement_id, invitation.closed_at = State.RENEWED, new.pk, now
-            invitations_done.append(invitation)
+            done_ids.append(invitation.pk)
             result.renewed.append(invitation.pk)
             outgoing.append(Outgoing(old.customer, "renewal-renewed", {
                 "name": old.customer.display_name, "what": _what(old.service), "number": new.number,
@@ -546,10 +555,19 @@ def renewals_apply_replies(*, invitation_ids: Iterable[int], by: Any = None) -> 
                                     target_type=Entitlement._meta.label_lower, target_id=str(new.pk),
                                     summary=summary[:255], detail={"renews": old.pk, "invitation": invitation.pk,
                                                                    "reply_channel": invitation.reply_channel}))
-        Entitlement.objects.bulk_update(superseded, ["status", "superseded_by", "modified_at", "modified_by",
-                                                     "version"], batch_size=1000)
-        RenewalInvitation.objects.bulk_update(invitations_done, ["state", "renewed_entitlement", "closed_at"],
-                                              batch_size=1000)
+        # Two set-based UPDATEs link old to new through the shared application (the new term is the one
+        # that starts after the old expiry); bulk_update's CASE per row is ten times slower at this size.
+        successor = (Entitlement.objects.filter(application_id=OuterRef("application_id"),
+                                                starts_on__gt=OuterRef("expires_on"))
+                     .order_by("starts_on").values("pk")[:1])
+        done = set(done_ids)
+        Entitlement.objects.filter(pk__in=[i.entitlement_id for i in renew_now if i.pk in done],
+                                   status=Entitlement.Status.ACTIVE).update(
+            status=Entitlement.Status.SUPERSEDED, superseded_by=Subquery(successor), version=F("version") + 1,
+            modified_at=now, modified_by=actor)
+        renewed_as = Entitlement.objects.filter(pk=OuterRef("entitlement_id")).values("superseded_by")[:1]
+        RenewalInvitation.objects.filter(pk__in=done_ids, state__in=OPEN).update(
+            state=State.RENEWED, closed_at=now, renewed_entitlement=Subquery(renewed_as))
 
     # --- fee: a renewal application per term, waiting for payment --------------------------------
     if to_pay:
@@ -572,11 +590,8 @@ def renewals_apply_replies(*, invitation_ids: Iterable[int], by: Any = None) -> 
         Application.objects.bulk_create(applications, batch_size=1000, ignore_conflicts=True)
         made = dict(Application.objects.filter(submission_key__in=[a.submission_key for a in applications])
                     .values_list("submission_key", "pk"))
-        waiting = []
         for invitation, application in zip(to_pay, applications):
             old = invitation.entitlement
-            invitation.state, invitation.application_id = State.AWAITING_PAYMENT, made[application.submission_key]
-            waiting.append(invitation)
             result.awaiting_payment.append(invitation.pk)
             context = _context(old, old.customer, invitation.due)
             context.update(fee=f"£{application.fee_pence / 100:,.2f}", pay_url=context["renew_url"])
@@ -587,7 +602,11 @@ def renewals_apply_replies(*, invitation_ids: Iterable[int], by: Any = None) -> 
                                     summary=f"Renewal of {old.number} waiting for payment",
                                     detail={"renews": old.pk, "invitation": invitation.pk,
                                             "fee_pence": application.fee_pence}))
-        RenewalInvitation.objects.bulk_update(waiting, ["state", "application"], batch_size=1000)
+        renewal_application = (Application.objects.filter(previous_entitlement_id=OuterRef("entitlement_id"),
+                                                          kind=Application.Kind.RENEWAL)
+                               .order_by("-id").values("pk")[:1])
+        RenewalInvitation.objects.filter(pk__in=result.awaiting_payment, state__in=OPEN).update(
+            state=State.AWAITING_PAYMENT, application=Subquery(renewal_application))
 
     _bulk_timeline(timeline)
     _bulk_audit(audit)
