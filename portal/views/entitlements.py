@@ -46,6 +46,9 @@ def entitlement_detail(request: HttpRequest, number: str) -> HttpResponse:
         "entitlement": entitlement, "service": entitlement.service, "vehicle": vehicle, "address": address,
         "can_change": entitlement.status == Entitlement.Status.ACTIVE and (vehicle or address),
         "active": entitlement.status == Entitlement.Status.ACTIVE,
+        # Blue badges are never renewed automatically (the law): the resident reapplies, pre-filled from this one.
+        "can_renew": not entitlement.service.auto_renew and entitlement.status in (
+            Entitlement.Status.ACTIVE, Entitlement.Status.EXPIRED, Entitlement.Status.LAPSED),
     })
 
 

@@ -143,6 +143,8 @@ def test_blue_badge_renewal_link_prefills_and_submits_a_renewal(client, resident
                                             by=officer, version=first.version)
     badge = app_services.entitlement_issue(application=first, by=None)
     # Every answer is there already: the rules run again and the journey goes on to the evidence.
+    html = client.get(f"/account/entitlements/{badge.number}/").content.decode()
+    assert f'href="/apply/blue-badge/?renewing={badge.number}"' in html
     response = client.get(f"/apply/blue-badge/?renewing={badge.number}")
     assert response["Location"] == "/apply/blue-badge/evidence/"
     assert client.session["apply_draft"]["renewing"] == badge.number
