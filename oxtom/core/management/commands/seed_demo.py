@@ -131,6 +131,7 @@ class Command(BaseCommand):
             "residents": self._seed_residents(rng),
             "street reports": seed_activity(officer=User.objects.filter(email=f"admin@{DEMO_DOMAIN}").first(),
                                             reports=opts["reports"]) if opts["reports"] else 0,
+            "applications and entitlements": self._seed_applications(),
         }
         made = {k: v for k, v in created.items() if v}
         elapsed = time.perf_counter() - started
@@ -261,6 +262,15 @@ class Command(BaseCommand):
             if demo_resident is not None:
                 self._give_address(demo_resident, people[-1])
         return created
+
+    @staticmethod
+    def _seed_applications() -> int:
+        """Permits, bus passes and a referred blue badge for demo residents (casework/applications/demo.py)."""
+        from casework.applications.demo import seed_demo_applications
+
+        with_accounts = Customer.objects.filter(user__email__endswith=f"@{DEMO_DOMAIN}").order_by("id")
+        others = Customer.objects.filter(email__endswith=f"@{DEMO_RESIDENT_DOMAIN}").order_by("id")
+        return seed_demo_applications(customers=(with_accounts, others))
 
     @staticmethod
     def _give_address(customer: Customer, person: dict) -> None:

@@ -1,0 +1,40 @@
+"""seed_demo's applications: permits paid through the sandbox, bus passes, one referred badge; idempotent."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from casework.applications.demo import seed_demo_applications
+from casework.applications.models import Application, Entitlement
+from oxtom.customers.models import Customer
+from oxtom.notify.models import OutboundMessage
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def residents(db):
+    people = [
+        f.CustomerFactory(postcode="OX4 1HP", address_line_1="3 Iffley Road", date_of_birth=dt.date(1980, 1, 1)),
+        f.CustomerFactory(postcode="OX16 5AA", address_line_1="9 Sheep Street", date_of_birth=dt.date(1985, 1, 1)),
+        f.CustomerFactory(postcode="OX10 0AA", address_line_1="1 High Street", date_of_birth=dt.date(1945, 1, 1)),
+        f.CustomerFactory(postcode="OX10 0AB", address_line_1="2 High Street", date_of_birth=dt.date(1948, 1, 1)),
+        f.CustomerFactory(postcode="OX10 0AD", address_line_1="4 High Street", date_of_birth=dt.date(1990, 1, 1)),
+    ]
+    return Customer.objects.filter(pk__in=[p.pk for p in people]).order_by("id")
+
+
+def test_demo_applications(residents, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    assert seed_demo_applications(customers=(residents,)) == 5
+    permits = Entitlement.objects.filter(service__code="parking-permit")
+    assert permits.count() == 2 and {p.details["zone"] for p in permits} == {"B", "C"}
+    assert Entitlement.objects.filter(service__code="bus-pass").count() == 2
+    referred = Application.objects.get(status=Application.Status.REFERRED)
+    assert referred.service.code == "blue-badge" and referred.case.team.slug == "blue-badge-concessions"
+    # History, not news: nothing waits to be sent to demo residents.
+    assert not OutboundMessage.objects.filter(status=OutboundMessage.Status.PENDING).exists()
+    assert seed_demo_applications(customers=(residents,)) == 0
+    assert Application.objects.count() == 5
