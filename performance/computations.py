@@ -30,7 +30,6 @@ import numpy as np
 import pandas as pd
 from django.apps import apps
 from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from oxtom.core.calendar import Calendar, is_working_day
@@ -168,16 +167,28 @@ def working_days_between(start: np.ndarray, end: np.ndarray) -> np.ndarray:
 
 def grouped_counts(ctx: Context, *, model: str, date_field: str, division_field: str,
                    filters: Q | None = None, split: str | None = None) -> pd.DataFrame:
-    """COUNT(*) per month x division (x `split`) in SQL, for rows dated within the run's months."""
-    start, end = ctx.window
-    queryset = apps.get_model(model).objects.filter(**{f"{date_field}__gte": start, f"{date_field}__lt": end})
+    """COUNT(*) per month x division (x `split`) in SQL, for rows dated within the run's months.
+
+    One query per month over a date range (an index range scan where the
+    date is indexed) rather than one query grouping by a truncated date:
+    SQLite truncates dates in a Python function called once per row, which
+    at five years of contacts costs minutes.
+    """
+    tz = timezone.get_default_timezone()
+    keys = [division_field] + ([split] if split else [])
+    base = apps.get_model(model).objects.all()
     if filters is not None:
-        queryset = queryset.filter(filters)
-    keys = ["month", division_field] + ([split] if split else [])
-    rows = list(queryset.annotate(month=TruncMonth(date_field)).order_by().values(*keys).annotate(n=Count("pk"))
-                .values_list(*keys, "n"))
+        base = base.filter(filters)
+    rows = []
+    for month in ctx.months:
+        low = dt.datetime.combine(month, dt.time.min, tzinfo=tz)
+        high = dt.datetime.combine(next_month(month), dt.time.min, tzinfo=tz)
+        period = pd.Period(month, freq="M")
+        rows += [(period, *row) for row in base.filter(**{f"{date_field}__gte": low, f"{date_field}__lt": high})
+                 .order_by().values(*keys).annotate(n=Count("pk")).values_list(*keys, "n")]
     frame = pd.DataFrame(rows, columns=["month", "division_id"] + (["split"] if split else []) + ["n"])
-    frame["month"] = month_column(frame["month"]) if len(frame) else pd.Series([], dtype="period[M]")
+    if frame.empty:
+        frame["month"] = pd.Series([], dtype="period[M]")
     return frame
 
 

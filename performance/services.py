@@ -150,22 +150,38 @@ def compute_measures(*, months: list[dt.date], codes: Iterable[str] | None = Non
 
 def _store_frame(*, measure: Measure, frame: pd.DataFrame, periods: dict[dt.date, Period],
                  boundary_set_id: int | None) -> int:
+    """Upsert the figures that changed (or are new); returns how many figures the run produced.
+
+    Most of a nightly run's months have not changed since the night before:
+    comparing first (one query) writes only the few that did, and keeps
+    `recorded_at` as when the figure last changed.
+    """
     now = timezone.now()
+    produced = 0
+    stored = {(period_id, key): rest for period_id, key, *rest in Value.objects.filter(
+        measure=measure, period_id__in=[p.pk for p in periods.values() if not p.is_locked],
+        area_type__in=[AreaType.COUNTY, AreaType.DIVISION],
+    ).values_list("period_id", "area_key", "value", "base", "boundary_set_id", "measure_version", "source")}
     rows = []
     for month, division_id, value, base in frame[computations.COLUMNS].itertuples(index=False, name=None):
         period = periods.get(month.start_time.date())
         if period is None or period.is_locked:
             continue
+        produced += 1
         division_id = None if division_id is None or pd.isna(division_id) else int(division_id)
+        key = area_key(division_id=division_id)
+        number = None if pd.isna(value) else Decimal(str(round(float(value), 4)))
+        base = None if pd.isna(base) else int(base)
+        if stored.get((period.pk, key)) == [number, base, boundary_set_id, measure.version, Source.COMPUTED]:
+            continue
         rows.append(Value(
             measure=measure, period=period, division_id=division_id,
             area_type=AreaType.DIVISION if division_id is not None else AreaType.COUNTY,
-            area_key=area_key(division_id=division_id), boundary_set_id=boundary_set_id,
-            value=None if pd.isna(value) else Decimal(str(round(float(value), 4))),
-            base=None if pd.isna(base) else int(base),
+            area_key=key, boundary_set_id=boundary_set_id, value=number, base=base,
             source=Source.COMPUTED, measure_version=measure.version, recorded_at=now,
         ))
-    return _upsert(rows)
+    _upsert(rows)
+    return produced
 
 
 def _upsert(rows: list[Value]) -> int:
