@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 
 from . import services
@@ -15,7 +16,8 @@ from . import services
 def nightly_run() -> dict:
     """Beat, every night: act on replies, lapse, invite, remind. Safe to repeat or run after a crash
     (every step picks only rows still waiting for it; see services.py)."""
-    return services.renewals_run().as_dict()
+    batch_size = int(getattr(settings, "RENEWALS_BATCH_SIZE", services.BATCH_SIZE))
+    return services.renewals_run(batch_size=batch_size).as_dict()
 
 
 @shared_task(
