@@ -294,7 +294,7 @@ class EvidenceForm(forms.Form):
             kinds = [k for k in item.get("kinds", []) if k in kind_labels] or ["other"]
             photo = kinds == ["photo"]
             field = forms.FileField(
-                label=kind_labels.get(kinds[0], "Evidence") if len(kinds) == 1 else "Evidence",
+                label=kind_labels.get(kinds[0], "Evidence") if len(kinds) == 1 else "Letter or document",
                 required=False, help_text=str(item.get("message", "")) + (
                     " JPG, PNG or WebP, smaller than 10MB." if photo else " A photo or scan: JPG, PNG, WebP or PDF, smaller than 10MB."))
             field.widget.attrs["accept"] = ("image/jpeg,image/png,image/webp,image/heic,image/heif" if photo

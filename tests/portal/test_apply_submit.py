@@ -214,3 +214,19 @@ def test_submit_without_evidence_or_with_expired_files_keeps_answers_and_says_so
     assert response.status_code == 200 and "Your files have expired" in response.content.decode()
     assert "<title>Error: Check your answers" in response.content.decode()
     assert not Application.objects.exists() and client.session["apply_draft"]["answers"]
+
+
+def test_blue_badge_for_someone_else_asks_their_details_not_yours(signed_in, resident_a):
+    client = signed_in
+    answers = {**BADGE_AUTOMATIC, "applying_for": "someone_else", "holder_first_name": "Tom",
+               "holder_last_name": "Resident", "relationship": "Son", "holder_date_of_birth": date(2015, 6, 1)}
+    response = answer_questions(client, "blue-badge", answers)
+    add_evidence(client, "blue-badge", None)
+    html = client.get("/apply/blue-badge/check/").content.decode()
+    assert "Someone else" in html and "Tom" in html and "1 June 2015" in html
+    client.post("/apply/blue-badge/check/")
+    application = Application.objects.get()
+    assert application.customer == resident_a.customer
+    assert application.answers["holder_first_name"] == "Tom" and application.answers["holder_date_of_birth"] == "2015-06-01"
+    assert application.details["holder_name"] == "Tom Resident"
+    assert response["Location"] == "/apply/blue-badge/evidence/"
