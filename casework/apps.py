@@ -17,3 +17,10 @@ class CaseworkConfig(AppConfig):
 
         # /account/cases/ serves the acted-for customer, so an adviser can read a request out and key the reply.
         assist.register_journey("Their cases and replies to our questions", "/account/cases/")
+
+        from oxtom.notify.inbound import register_inbound_handler
+
+        from .inbound import reply_by_text
+
+        # A text back to our request for information is the customer's reply.
+        register_inbound_handler("casework.reply-to-request")(reply_by_text)

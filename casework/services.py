@@ -508,11 +508,15 @@ def case_customer_reply(*, case: Case, customer: Customer, details: str, by: Any
     their reply; the row lock and the status check are what matter. The clock
     restarts and the due date moves on by the working days we waited. The
     reply is staff-only on the timeline (councillors see public events), and
-    the assigned officer is emailed that it arrived.
+    the assigned officer is emailed that it arrived. `by=None` with
+    channel=SMS is a text message the notify app matched to the customer's
+    number (casework/inbound.py).
     """
-    if not getattr(by, "is_authenticated", False):
+    if by is None and channel == Channel.SMS and not on_behalf_of:
+        pass  # a text from the customer's own number, matched to their record by oxtom.notify
+    elif not getattr(by, "is_authenticated", False):
         raise PermissionDenied("Sign in to reply")
-    if on_behalf_of:
+    elif on_behalf_of:
         if not by.has_permission(Permission.ASSIST_ACT_FOR):
             raise PermissionDenied("You cannot reply for a customer")
     elif customer.user_id != by.pk:
