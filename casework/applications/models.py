@@ -8,6 +8,7 @@ writes applications and entitlements.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.fields.json import KT
@@ -49,6 +50,24 @@ class ApplicationService(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        from .rules import config_problems
+
+        problems = config_problems(self.code, self.config)
+        if problems:
+            raise ValidationError({"config": problems})
+        if not (2 <= len(self.number_prefix or "") <= 3 and self.number_prefix.isascii()
+                and self.number_prefix.isalpha() and self.number_prefix.isupper()):
+            raise ValidationError({"number_prefix": "Enter two or three capital letters, like RP"})
+        if not isinstance(self.renewal_reminder_days, list) or not all(
+                isinstance(d, int) and not isinstance(d, bool) and 0 < d < self.renew_invite_days_before
+                for d in self.renewal_reminder_days):
+            raise ValidationError({"renewal_reminder_days": "List whole days before expiry, each fewer than the "
+                                                            "invitation's, like [14, 3]"})
+        if self.validity_months < 1 or self.validity_months > 120:
+            raise ValidationError({"validity_months": "Validity must be from 1 to 120 months"})
 
 
 class Application(TimeStampedModel):

@@ -393,5 +393,64 @@ def required_evidence_missing(service: Any, kinds: list[str] | set[str]) -> list
             if not given.intersection(row.get("kinds") or [])]
 
 
+# --- config checks (admin edits the config JSON) ------------------------------------------------
+
+_EVIDENCE_KINDS = {"photo", "proof_of_address", "vehicle", "benefit", "medical", "identity", "other"}
+
+
+def _whole(value: Any, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def config_problems(code: str, config: Any) -> list[str]:
+    """What is wrong with a service's config, in words an administrator can act on ([] when it is fine)."""
+    if not isinstance(config, dict):
+        return ["The settings must be a JSON object, like {\"zones\": [...]}"]
+    problems: list[str] = []
+    for n, row in enumerate(config.get("required_evidence") or [], start=1):
+        if not isinstance(row, dict) or not row.get("kinds") or not set(row.get("kinds") or []) <= _EVIDENCE_KINDS:
+            problems.append(f"Required evidence {n}: give \"kinds\" from {', '.join(sorted(_EVIDENCE_KINDS))}")
+    if code == "parking-permit":
+        zones = config.get("zones")
+        if not isinstance(zones, list) or not zones:
+            problems.append("Give at least one parking zone under \"zones\"")
+            zones = []
+        codes = set()
+        for n, zone in enumerate(zones, start=1):
+            if not isinstance(zone, dict) or not str(zone.get("code") or "").strip():
+                problems.append(f"Zone {n}: give it a \"code\"")
+                continue
+            if zone["code"] in codes:
+                problems.append(f"Zone {zone['code']}: the code is used twice")
+            codes.add(zone["code"])
+            if not _whole(zone.get("max_permits"), 1, 20):
+                problems.append(f"Zone {zone['code']}: \"max_permits\" must be a whole number from 1 to 20")
+            charges = zone.get("charges_pence")
+            if not isinstance(charges, list) or not charges or not all(_whole(c, 0, 100_000) for c in charges):
+                problems.append(f"Zone {zone['code']}: \"charges_pence\" must list charges in pence (0 to 100000), "
+                                "first permit first")
+            for key in ("postcodes", "streets", "uprns"):
+                if not isinstance(zone.get(key, []), list):
+                    problems.append(f"Zone {zone['code']}: \"{key}\" must be a list")
+        for n, entry in enumerate(config.get("excluded_properties") or [], start=1):
+            if not isinstance(entry, dict) or not (entry.get("uprn") or (entry.get("address_line_1")
+                                                                          and entry.get("postcode"))):
+                problems.append(f"Excluded property {n}: give a \"uprn\", or an \"address_line_1\" and \"postcode\"")
+    elif code == "blue-badge":
+        for key, low, high in (("pip_moving_around_min_points", 0, 12), ("pip_planning_journeys_points", 0, 12),
+                               ("afcs_max_tariff", 1, 15), ("child_max_age_years", 0, 18)):
+            if key in config and not _whole(config[key], low, high):
+                problems.append(f"\"{key}\" must be a whole number from {low} to {high}")
+        if str(config.get("pip_planning_journeys_descriptor", "e")).lower() not in "abcdef":
+            problems.append("\"pip_planning_journeys_descriptor\" must be a letter from a to f")
+    elif code == "bus-pass":
+        if "apply_days_before_spa" in config and not _whole(config["apply_days_before_spa"], 0, 90):
+            problems.append("\"apply_days_before_spa\" must be a whole number of days from 0 to 90")
+        automatic = config.get("automatic_evidence", {})
+        if not isinstance(automatic, dict) or not all(isinstance(v, list) for v in automatic.values()):
+            problems.append("\"automatic_evidence\" must map each category to a list of evidence codes")
+    return problems
+
+
 # Importing the service modules registers their rules.
 from . import rules_blue_badge, rules_bus_pass, rules_parking  # noqa: E402,F401

@@ -34,3 +34,44 @@ def test_inactive_service_is_404():
     with pytest.raises(Http404):
         selectors.get_application_service("bus-pass")
     assert "bus-pass" not in {s.code for s in selectors.application_services_active()}
+
+
+# --- the catalogue's config is admin-edited data: bad shapes are refused with a reason -------------------
+
+@pytest.mark.parametrize("code, change, message", [
+    ("parking-permit", {"zones": []}, "at least one parking zone"),
+    ("parking-permit", {"zones": [{"code": "A", "max_permits": 0, "charges_pence": [100]}]}, "max_permits"),
+    ("parking-permit", {"zones": [{"code": "A", "max_permits": 2, "charges_pence": ["£65"]}]}, "charges_pence"),
+    ("parking-permit", {"zones": [{"code": "A", "max_permits": 2, "charges_pence": [1]},
+                                  {"code": "A", "max_permits": 2, "charges_pence": [1]}]}, "used twice"),
+    ("parking-permit", {"excluded_properties": [{"reason": "x"}]}, "Excluded property 1"),
+    ("blue-badge", {"pip_moving_around_min_points": "8"}, "whole number"),
+    ("blue-badge", {"pip_planning_journeys_descriptor": "z"}, "letter from a to f"),
+    ("bus-pass", {"apply_days_before_spa": 400}, "0 to 90"),
+    ("bus-pass", {"required_evidence": [{"kinds": ["passport"]}]}, "Required evidence 1"),
+])
+def test_bad_config_is_refused_by_clean(code, change, message):
+    from django.core.exceptions import ValidationError
+
+    service = ApplicationService.objects.get(code=code)
+    service.config = {**service.config, **change}
+    with pytest.raises(ValidationError) as exc:
+        service.full_clean()
+    assert message in " ".join(exc.value.message_dict["config"])
+
+
+def test_seeded_config_is_valid():
+    for service in ApplicationService.objects.all():
+        service.full_clean()
+
+
+def test_reminder_days_and_prefix_are_checked():
+    from django.core.exceptions import ValidationError
+
+    service = ApplicationService.objects.get(code="bus-pass")
+    service.renewal_reminder_days = [40]
+    with pytest.raises(ValidationError, match="each fewer"):
+        service.full_clean()
+    service.renewal_reminder_days, service.number_prefix = [14, 3], "bp"
+    with pytest.raises(ValidationError, match="capital letters"):
+        service.full_clean()
