@@ -46,6 +46,21 @@ CONTACT_CHANNELS = ("web", "phone", "face_to_face", "webchat", "email", "sms", "
 NOTIFICATION_CHANNELS = ("email", "sms", "letter")
 
 
+class Unavailable(Exception):
+    """The data a measure reads does not exist in this installation (its app is not installed yet).
+
+    compute_measures skips the measure and says so; it is not an error.
+    """
+
+
+def model_or_unavailable(label: str):
+    """The model for "app_label.Model", or Unavailable if that app is not installed."""
+    try:
+        return apps.get_model(label)
+    except LookupError:
+        raise Unavailable(f"{label} is not installed") from None
+
+
 def register(code: str) -> Callable[[Computation], Computation]:
     """Register `function` as the computation of the measure with this code."""
 
@@ -176,7 +191,7 @@ def grouped_counts(ctx: Context, *, model: str, date_field: str, division_field:
     """
     tz = timezone.get_default_timezone()
     keys = [division_field] + ([split] if split else [])
-    base = apps.get_model(model).objects.all()
+    base = model_or_unavailable(model).objects.all()
     if filters is not None:
         base = base.filter(filters)
     rows = []
@@ -388,3 +403,49 @@ register_count("contacts-logged", model="customers.ContactLog", date_field="reco
                division_field="division_id")
 register_count("contacts-resolved-first-time", model="customers.ContactLog", date_field="recorded_at",
                division_field="division_id", filters=Q(first_contact_resolved=True))
+
+
+# --- applications (permits, badges, passes) ----------------------------------------------------------
+# Read through the app registry so this module works, and these measures are skipped, where the
+# applications app is not installed. An application counts in the division of the customer's address.
+
+register_count("applications-received", model="applications.Application", date_field="submitted_at",
+               division_field="customer__division_id")
+
+
+def _decided_applications(ctx: Context) -> pd.DataFrame:
+    """Applications decided in the run, with working days from submission to decision."""
+    Application = model_or_unavailable("applications.Application")
+    start, end = ctx.window
+    rows = list(Application.objects.filter(decided_at__gte=start, decided_at__lt=end)
+                .values_list("customer__division_id", "submitted_at", "decided_at", "decided_automatically"))
+    frame = pd.DataFrame(rows, columns=["division_id", "submitted_at", "decided_at", "automatic"])
+    if frame.empty:
+        return pd.DataFrame(columns=["month", "division_id", "working_days", "automatic", "n"])
+    frame["month"] = month_column(frame["decided_at"]).to_numpy()
+    frame["working_days"] = working_days_between(local_dates(frame["submitted_at"]),
+                                                 local_dates(frame["decided_at"])).astype(float)
+    frame["n"] = 1
+    return frame
+
+
+@register("applications-decided")
+def applications_decided(ctx: Context) -> pd.DataFrame:
+    """Applications decided (approved or refused) in the month."""
+    decided = ctx.cached("decided-applications", lambda: _decided_applications(ctx))
+    return ctx.counts(decided[["month", "division_id", "n"]])
+
+
+@register("applications-decided-automatically")
+def applications_decided_automatically(ctx: Context) -> pd.DataFrame:
+    """Applications decided in the month by the service's rules, with no officer involved."""
+    decided = ctx.cached("decided-applications", lambda: _decided_applications(ctx))
+    return ctx.counts(decided[decided["automatic"].astype(bool)][["month", "division_id", "n"]])
+
+
+@register("applications-median-days-to-decision")
+def applications_median_days_to_decision(ctx: Context) -> pd.DataFrame:
+    """Median working days from submission to decision, for the applications decided in the month."""
+    decided = ctx.cached("decided-applications", lambda: _decided_applications(ctx))
+    return ctx.medians(decided[["month", "division_id", "working_days"]].astype({"working_days": float}),
+                       "working_days")

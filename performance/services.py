@@ -95,6 +95,7 @@ class ComputeResult:
     skipped_locked: int = 0
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
+    unavailable: list[str] = field(default_factory=list)  # measures whose data's app is not installed
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -133,6 +134,8 @@ def compute_measures(*, months: list[dt.date], codes: Iterable[str] | None = Non
                 frame = function(ctx)
                 result.values_written += _store_frame(measure=measure, frame=frame, periods=periods,
                                                       boundary_set_id=ctx.boundary_set_id)
+            except computations.Unavailable as exc:
+                result.unavailable.append(f"{measure.code}: {exc}")
             except Exception as exc:  # noqa: BLE001 - one broken measure must not stop the night's run
                 result.errors.append(f"{measure.code}: {type(exc).__name__}: {exc}")
             result.timings[measure.code] = time.perf_counter() - t0

@@ -31,8 +31,9 @@ def compute_measures(months: int | None = None) -> int:
     """
     count = int(months or getattr(settings, "PERFORMANCE_COMPUTE_MONTHS", 13))
     result = services.compute_measures(months=services.months_back(timezone.localdate(), count))
-    logger.info("performance: %d values for %d open periods in %.1fs; %d locked periods skipped; %d errors",
-                result.values_written, result.periods, result.seconds, result.skipped_locked, len(result.errors))
+    logger.info("performance: %d values for %d open periods in %.1fs; %d locked periods skipped; %d errors; "
+                "%d measures whose data is not installed", result.values_written, result.periods, result.seconds,
+                result.skipped_locked, len(result.errors), len(result.unavailable))
     # The sweeper for Cabinet reports: a period closed while the broker was down still gets its report.
     for period in reports.missing_reports():
         reports.cabinet_report_generate(period=period)

@@ -146,3 +146,61 @@ def test_closed_month_is_not_recomputed(reports, division_a, report_type):
     compute()
     assert figures("street-reports-fixed", DEC)[f"d:{division_a.pk}"] == (D("3"), 3)
     assert figures("street-reports-received", DEC)[f"d:{division_a.pk}"] == (D("5"), 5)
+
+
+# --- applications: Easter 2026 (Good Friday 3 April and Easter Monday 6 April are bank holidays) -----------
+
+
+def application(customer, submitted: str, decided: str | None = None, *, automatic: bool = False, hour: int = 10):
+    from casework.applications.models import Application, ApplicationService
+
+    service = ApplicationService.objects.order_by("id").first()
+    return Application.objects.create(
+        reference=f"APP-{Application.objects.count():05d}", service=service, customer=customer,
+        submitted_at=at(submitted, hour), status="approved" if decided else "submitted",
+        decided_at=at(decided, hour + (0 if automatic else 3)) if decided else None, decided_automatically=automatic)
+
+
+@pytest.fixture
+def applications(division_a, division_b):
+    here, there = f.CustomerFactory(division=division_a), f.CustomerFactory(division=division_b)
+    application(here, "2026-04-02", "2026-04-02", automatic=True)  # decided at once: 0 working days
+    application(here, "2026-04-02", "2026-04-08")  # Tue 7, Wed 8 = 2 (Good Friday, Easter Monday)
+    application(here, "2026-04-01", "2026-04-10")  # Thu 2, Tue 7 .. Fri 10 = 5
+    application(here, "2026-04-20")  # not decided yet
+    application(there, "2026-03-30", "2026-04-01", automatic=True)  # Tue 31, Wed 1 = 2; received in March
+
+
+def test_applications_received_decided_automatically_and_median_days(applications, division_a, division_b):
+    result = services.compute_measures(months=[dt.date(2026, 3, 1), dt.date(2026, 4, 1)])
+    assert result.errors == [] and result.unavailable == []
+    april, a, b = dt.date(2026, 4, 1), f"d:{division_a.pk}", f"d:{division_b.pk}"
+    assert figures("applications-received", april)[a] == (D("4"), 4)
+    assert figures("applications-received", april)["county"] == (D("4"), 4)
+    assert figures("applications-received", dt.date(2026, 3, 1))[b] == (D("1"), 1)
+    assert figures("applications-decided", april)[a] == (D("3"), 3)
+    assert figures("applications-auto-percent", april)[a] == (D("33.3333"), 3)
+    assert figures("applications-auto-percent", april)[b] == (D("100"), 1)
+    assert figures("applications-auto-percent", april)["county"] == (D("50"), 4)
+    assert figures("applications-median-days-to-decision", april)[a] == (D("2"), 3)  # median of 0, 2 and 5
+    assert figures("applications-median-days-to-decision", april)["county"] == (D("2"), 4)
+
+
+def test_application_measures_are_skipped_cleanly_without_the_app(applications, monkeypatch):
+    from performance import computations
+
+    real = computations.model_or_unavailable
+
+    def without_applications(label):
+        if label.startswith("applications."):
+            raise computations.Unavailable(f"{label} is not installed")
+        return real(label)
+
+    monkeypatch.setattr(computations, "model_or_unavailable", without_applications)
+    result = services.compute_measures(months=[dt.date(2026, 4, 1)])
+    assert result.errors == []
+    assert sorted(u.split(":")[0] for u in result.unavailable) == [
+        "applications-decided", "applications-decided-automatically", "applications-median-days-to-decision",
+        "applications-received"]
+    assert not Value.objects.filter(measure__code__startswith="applications-").exists()
+    assert figures("cases-received", dt.date(2026, 4, 1))  # everything else still computed
