@@ -367,6 +367,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "customers-sweep-assisted": {"task": "oxtom.customers.tasks.sweep_assisted", "schedule": crontab(minute="*/5")},
     "payments-sweep": {"task": "oxtom.payments.tasks.sweep_payments", "schedule": 300.0},
+    "applications-reconcile-paid": {"task": "casework.applications.tasks.reconcile_paid", "schedule": 600.0},
     # Renewals: invite, remind and lapse nightly; replies recorded but not yet acted on, every 5 minutes.
     "renewals-nightly-run": {"task": "casework.renewals.tasks.nightly_run", "schedule": crontab(hour=1, minute=15)},
     "renewals-apply-replies": {"task": "casework.renewals.tasks.apply_replies", "schedule": 300.0},

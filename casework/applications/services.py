@@ -544,6 +544,28 @@ def application_paid(*, application: Application, payment: Any, by: Any) -> Enti
     return _issue_for(application, by=by)
 
 
+def applications_reconcile_paid(*, limit: int = 200) -> dict[str, int]:
+    """Issue for applications whose payment succeeded but were not issued (the success handler failed).
+
+    Run by beat; safe alongside the payment handler (application_paid locks
+    and issues once). Applications that still cannot be issued are logged for staff.
+    """
+    from oxtom.payments.models import Status as PaymentStatus
+
+    due = list(Application.objects.filter(status=A.AWAITING_PAYMENT, payment__status=PaymentStatus.SUCCESS)
+               .select_related("payment").order_by("id")[:limit])
+    counts = {"issued": 0, "failed": 0}
+    for application in due:
+        try:
+            application_paid(application=application, payment=application.payment, by=None)
+        except ValidationError as exc:
+            counts["failed"] += 1
+            logger.error("Application %s paid but not issued: %s", application.reference, "; ".join(exc.messages))
+        else:
+            counts["issued"] += 1
+    return counts
+
+
 def _current_entitlement(application: Application) -> Entitlement | None:
     return Entitlement.objects.filter(application=application).order_by("-starts_on", "-id").first()
 

@@ -410,3 +410,23 @@ def test_decide_is_refused_for_residents(svc, rose, key, photo, letter):
     with pytest.raises(PermissionDenied):
         s.application_decide(application=application, decision="approve", reasons="fine", by=rose.user,
                              version=application.version)
+
+
+def test_a_paid_application_the_handler_missed_is_issued_by_the_reconciliation(svc, rose, key, monkeypatch):
+    from oxtom.payments import services as payments
+
+    monkeypatch.setattr(payments, "_success_handlers", {})  # as if the handler had failed
+    application = permit(svc, rose, key)
+    pay(application)
+    assert application.status == Application.Status.AWAITING_PAYMENT and not Entitlement.objects.exists()
+    assert s.applications_reconcile_paid() == {"issued": 1, "failed": 0}
+    application.refresh_from_db()
+    assert application.status == Application.Status.ISSUED and Entitlement.objects.count() == 1
+    assert s.applications_reconcile_paid() == {"issued": 0, "failed": 0}
+
+
+def test_the_reconciliation_task_is_on_the_beat_schedule(settings):
+    from casework.applications import tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["applications-reconcile-paid"]
+    assert entry["task"] == tasks.reconcile_paid.name
