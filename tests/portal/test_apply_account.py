@@ -49,7 +49,7 @@ def test_entitlements_page_lists_all_with_status_and_expiry_in_constant_queries(
     customer = resident_a.customer
     first = issue(customer)
     client.force_login(resident_a)
-    with django_assert_max_num_queries(12) as one:
+    with django_assert_max_num_queries(7) as one:
         html = client.get("/account/entitlements/").content.decode()
     assert first.number in html and first.expires_on.strftime("%-d %b %Y") in html and "Active" in html
     assert first.application.reference in html and "Issued" in html
@@ -70,7 +70,7 @@ def test_entitlement_page_in_constant_queries_and_others_are_404(client, residen
                                                                  django_assert_max_num_queries):
     entitlement = issue(resident_a.customer)
     client.force_login(resident_a)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(6):
         html = client.get(f"/account/entitlements/{entitlement.number}/").content.decode()
     assert "AB12 CDE" in html and "Tell us about a change" in html
     assert client.get(f"/account/entitlements/{entitlement.number.lower()}/").status_code == 200

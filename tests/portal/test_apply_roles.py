@@ -62,7 +62,7 @@ def test_adviser_acting_for_one_customer_cannot_open_anothers(client, adviser, r
 def test_application_page_costs_a_constant_number_of_queries(client, resident_a, django_assert_max_num_queries):
     client.force_login(resident_a)
     permit = issue(resident_a.customer)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(7):
         html = client.get(f"/apply/applications/{permit.application.reference}/").content.decode()
     assert permit.number in html
 
