@@ -68,8 +68,9 @@ def _render(request: HttpRequest, token: str, invitation: RenewalInvitation | No
         context["change_path"] = services.change_path()
     response = render(request, f"renewals/{'confirm' if page == 'confirm' else 'status'}.html", context,
                       status=STATUS.get(page, 200))
-    # The token must not leak to other sites through the Referer header.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token must not leak to other sites through the Referer header. (Not "no-referrer":
+    # Chromium then sends "Origin: null" with the form's POST and CSRF refuses it.)
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

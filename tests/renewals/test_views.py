@@ -44,7 +44,7 @@ def test_get_shows_a_confirmation_page_and_changes_nothing(client, invited):
     assert ent.number in html and 'method="post"' in html and "Nothing has changed: renew" in html
     assert url(token, "changed/") in html
     assert ent.customer.last_name not in html and ent.customer.address_line_1 not in html, "no personal data"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["Cache-Control"].startswith("max-age=0")
     invitation = RenewalInvitation.objects.get(entitlement=ent)
     assert (invitation.state, invitation.reply) == (State.INVITED, "")
