@@ -150,7 +150,7 @@ def test_blue_badge_renewal_link_prefills_and_submits_a_renewal(client, resident
     assert client.session["apply_draft"]["renewing"] == badge.number
     add_evidence(client, "blue-badge", None)
     html = client.get("/apply/blue-badge/check/").content.decode()
-    assert "Yes" in html and "Myself" in html
+    assert "Yes" in html and "Myself" in html and f"This application renews {badge.number}" in html
     client.post("/apply/blue-badge/check/")
     renewal = Application.objects.get(kind="renewal")
     assert renewal.previous_entitlement == badge and renewal.customer == resident_a.customer
