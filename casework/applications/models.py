@@ -191,7 +191,8 @@ class Entitlement(TimeStampedModel):
     # rules.address_key of the address the details name, worked out by the database from the JSON, so rows
     # written in bulk (the renewal run) get it too; indexed for the household permit limit.
     household_key = models.GeneratedField(expression=KT("details__address_key"),
-                                          output_field=models.CharField(max_length=200), db_persist=True)
+                                          output_field=models.CharField(max_length=200), db_persist=True,
+                                          null=True)  # null for badges and passes (no address key)
     superseded_by = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                          related_name="supersedes")
     version = models.PositiveIntegerField(default=1)
@@ -209,8 +210,8 @@ class Entitlement(TimeStampedModel):
             # One term per application per start date: issuing twice (a double payment callback) cannot
             # create two entitlements.
             models.UniqueConstraint(fields=["application", "starts_on"], name="entitlement_once_per_term"),
-            models.CheckConstraint(condition=Q(expires_on__gt=models.F("starts_on")),
-                                   name="entitlement_expires_after_start"),
+            models.CheckConstraint(condition=Q(expires_on__gte=models.F("starts_on")),
+                                   name="entitlement_expires_on_or_after_start"),
         ]
 
     def __str__(self) -> str:
