@@ -230,3 +230,27 @@ def test_blue_badge_for_someone_else_asks_their_details_not_yours(signed_in, res
     assert application.answers["holder_first_name"] == "Tom" and application.answers["holder_date_of_birth"] == "2015-06-01"
     assert application.details["holder_name"] == "Tom Resident"
     assert response["Location"] == "/apply/blue-badge/evidence/"
+
+
+def test_creating_an_account_at_check_answers_keeps_the_answers(client, mailoutbox):
+    import re
+
+    from .test_apply_support import BUS_PASS_OLD
+
+    answer_questions(client, "bus-pass", BUS_PASS_OLD)
+    add_evidence(client, "bus-pass", None)
+    html = client.get("/apply/bus-pass/check/").content.decode()
+    assert "Create an account" in html and "/accounts/signup/?next=/apply/bus-pass/check/" in html
+    response = client.post("/accounts/signup/?next=/apply/bus-pass/check/", {
+        "full_name": "New Person", "email": "new.person@example.org", "password1": "a long and unusual passphrase 42",
+        "password2": "a long and unusual passphrase 42"})
+    assert response.status_code == 302
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)", mailoutbox[-1].body).group(1)
+    client.post(link)
+    html = client.get("/apply/bus-pass/check/").content.decode()
+    assert "Accept and send" in html and "2 January 1950" in html
+    response = client.post("/apply/bus-pass/check/")
+    assert response["Location"] == "/apply/bus-pass/confirmation/"
+    application = Application.objects.get()
+    assert application.customer.user.email == "new.person@example.org"
+    assert application.answers["date_of_birth"] == "1950-01-02" and application.status == "issued"
