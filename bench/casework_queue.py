@@ -76,6 +76,7 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
     from django.db import connection, connections
+    from django.db.models import Count
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
@@ -206,10 +207,10 @@ def main() -> None:
     client.force_login(officer)
     queue_url = f"/staff/queues/{team.slug}/"
 
-    def timed(url: str) -> tuple[float, int, int]:
+    def timed(url: str, who=None) -> tuple[float, int, int]:
         with CaptureQueriesContext(connection) as queries:
             t = time.perf_counter()
-            response = client.get(url)
+            response = (who or client).get(url)
             elapsed = (time.perf_counter() - t) * 1000
         return elapsed, len(queries), response.status_code
 
@@ -240,11 +241,37 @@ def main() -> None:
     refs = iter(sample_refs * 2)
     page_kinds["case page"] = lambda: f"/staff/cases/{next(refs)}/"
 
+    # A councillor's division (open cases of every team there) and a customer's own cases.
+    councillor, _ = User.objects.get_or_create(
+        email="bench.councillor@example.org",
+        defaults={"full_name": "Bench Councillor", "member_division": divisions[0], "roles": ["councillor"]})
+    member_client = Client()
+    member_client.force_login(councillor)
+    busiest = (Case.objects.values("customer_id").annotate(n=Count("id")).order_by("-n").values_list("customer_id", flat=True)
+               .first())
+    resident = Customer.objects.get(pk=busiest)
+    if resident.user_id is None:
+        resident.user = User.objects.create_user(f"bench.resident.{resident.pk}@example.org", None, full_name="Bench Resident")
+        resident.save(update_fields=["user"])
+    resident_client = Client()
+    resident_client.force_login(resident.user)
+    resident_refs = list(Case.objects.filter(customer=resident).values_list("reference", flat=True)[:20])
+    others = {
+        "members division cases": (member_client, lambda: "/members/cases/"),
+        "members division cases (overdue)": (member_client, lambda: "/members/cases/?sla=overdue"),
+        "account cases list": (resident_client, lambda: "/account/cases/"),
+        "account case page": (resident_client, lambda: f"/account/cases/{rng.choice(resident_refs)}/"),
+    }
+    print(f"councillor of {divisions[0].name}: "
+          f"{Case.objects.filter(division=divisions[0]).exclude(status=Status.CLOSED).count():,} open cases; "
+          f"busiest customer: {Case.objects.filter(customer=resident).count():,} cases")
+
     failed = False
-    for name, url_for in page_kinds.items():
+    all_kinds = {name: (None, url_for) for name, url_for in page_kinds.items()} | others
+    for name, (who, url_for) in all_kinds.items():
         times, counts, statuses = [], [], Counter()
         for _ in range(args.requests):
-            ms, n, status = timed(url_for())
+            ms, n, status = timed(url_for(), who)
             times.append(ms)
             counts.append(n)
             statuses[status] += 1

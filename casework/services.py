@@ -217,7 +217,42 @@ def _status_event(case: Case, previous: str, by: Any, *, text: str = "", public:
     _timeline(case, kind="case.status_changed", summary=f"Case {case.reference} is now {label}", by=by)
     if notify:
         _notify_customer(case, event, message=customer_message or f"Your case is now {label}.", by=by)
+    if public:
+        _notify_councillor(case, event, what=f"is now {label}")
     return event
+
+
+def _notify_councillor(case: Case, event: CaseEvent, *, what: str) -> None:
+    """Tell the councillor who raised an enquiry that it moved (reference and status only, and a link).
+
+    The constituent hears from us directly; this keeps the councillor from
+    being surprised when the constituent calls them.
+    """
+    councillor = case.raised_by if case.raised_by_id else None
+    if not (councillor and councillor.is_active and councillor.email):
+        return
+    from django.conf import settings
+    from django.urls import reverse
+
+    link = settings.SITE_URL.rstrip("/") + reverse("casework_members:case", kwargs={"reference": case.reference})
+    try:
+        from oxtom.notify.services import notification_queue
+
+        with transaction.atomic():
+            notification_queue(
+                customer=None, template="staff-alert", to=councillor.email, by=None,
+                idempotency_key=f"case:{case.pk}:event:{event.pk}:councillor",
+                context={"subject": f"Your enquiry {case.reference} {what}",
+                         "message": f"Your enquiry {case.reference} ({case.service.name}) {what}. "
+                                    f"See the latest at {link}"},
+            )
+    except (ImportError, LookupError, ValueError, DatabaseError) as exc:
+        logger.warning("case %s: councillor alert not queued (%s)", case.pk, type(exc).__name__)
+        _event(case, Kind.NOTIFICATION_FAILED, None, text="The councillor who raised this could not be emailed",
+               reason=type(exc).__name__, about_event=event.pk)
+        return
+    _event(case, Kind.NOTIFICATION_SENT, None, text="Councillor who raised the enquiry emailed",
+           about_event=event.pk)
 
 
 # --- create --------------------------------------------------------------------------------
@@ -594,6 +629,7 @@ def case_add_public_update(*, case: Case, text: str, expected_version: int, by: 
     _timeline(case, kind="case.update", summary=f"Update on case {case.reference}", by=by,
               direction=Interaction.Direction.OUTBOUND)
     _notify_customer(case, event, message=text, by=by)
+    _notify_councillor(case, event, what="has an update")
     audit_record(by=by, action="update", target=case, summary="Public update added")
     return case
 

@@ -193,3 +193,36 @@ def test_response_target_is_the_services_working_days_and_an_administrator_can_c
     enquiry_service.save()
     quicker = raise_it(councillor_of_division, enquiry_service, title="Another")
     assert quicker.due_at == rules.due_date(received_on=dt.date(2026, 12, 21), sla_working_days=5)
+
+
+# --- the councillor hears when their enquiry moves ------------------------------------------------------
+
+
+def test_councillor_is_emailed_when_their_enquiry_moves_without_the_constituents_details(
+        councillor_of_division, enquiry_service, officer_in_team):
+    from oxtom.notify.defaults import seed_templates
+    from oxtom.notify.models import MessageTemplate, OutboundMessage
+
+    seed_templates(MessageTemplate)
+    case = raise_it(councillor_of_division, enquiry_service)
+    case = s.case_accept(case=case, expected_version=case.version, by=officer_in_team)
+    s.case_add_note(case=case, text="Private: Doris called twice", expected_version=case.version, by=officer_in_team)
+    s.case_add_public_update(case=case, text="Inspector visiting Tuesday", expected_version=case.version,
+                             by=officer_in_team)
+    case = s.case_decide(case=case, decision="action_taken", reasons="Drain cleared", expected_version=case.version,
+                         by=officer_in_team)
+    alerts = list(OutboundMessage.objects.filter(recipient=councillor_of_division.email).order_by("created_at"))
+    subjects = [m.subject for m in alerts]
+    assert subjects == [f"Your enquiry {case.reference} is now accepted", f"Your enquiry {case.reference} has an update",
+                        f"Your enquiry {case.reference} is now decided"]
+    for message in alerts:
+        assert f"/members/cases/{case.reference}/" in message.body
+        assert "Doris" not in message.body and "doris.day" not in message.body and "Inspector" not in message.body
+
+
+def test_cases_not_raised_by_a_councillor_alert_no_councillor(make_case, officer_in_team, councillor_of_division):
+    from oxtom.notify.models import OutboundMessage
+
+    case = make_case()
+    s.case_accept(case=case, expected_version=case.version, by=officer_in_team)
+    assert not OutboundMessage.objects.filter(recipient=councillor_of_division.email).exists()
