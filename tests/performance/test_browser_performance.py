@@ -127,3 +127,60 @@ def test_analyst_closes_a_month_and_downloads_the_cabinet_report(page, published
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
     assert "Cases finished on time" in text and "Two officers left in March" in text
     assert page.console_errors == []
+
+
+def test_analysts_enter_approve_and_import_figures(page, context, browser, live_server, published, analyst,
+                                                  second_analyst, tmp_path):
+    from performance.models import Value, ValueEntry
+
+    MeasureFactory(code="satisfaction", name="Resident satisfaction", unit="percent", polarity="higher",
+                   source="manual")
+    MeasureFactory(code="partner-rate", name="Partner rate", unit="percent", source="imported")
+    month = published[-1].start.strftime("%Y-%m")
+    sign_in(page, analyst)
+    page.goto("/staff/performance/measures/satisfaction/")
+    assert_accessible(page)
+    page.get_by_role("link", name="Enter a figure").click()
+    page.get_by_label("Month").fill(month)
+    page.get_by_label("Figure", exact=True).fill("eighty")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send for approval").click()
+    assert "Figure must be a number" in page.locator(".govuk-error-summary").inner_text()
+    assert page.title().startswith("Error:")
+    assert_accessible(page)
+    page.get_by_label("Figure", exact=True).fill("88.5")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send for approval").click()
+    assert ValueEntry.objects.filter(status="pending").count() == 1
+
+    # A file with problems: every one listed by row, nothing stored.
+    csv_path = tmp_path / "partner.csv"
+    csv_path.write_text("measure_code,period,area_type,area_code,value\n"
+                        f"partner-rate,{month},county,,81\npartner-rate,{month},division,E99999999,7\n"
+                        f"partner-rate,{month},county,,not a number\n")
+    page.goto("/staff/performance/import/")
+    page.get_by_label("CSV file").set_input_files(str(csv_path))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Check and import").click()
+    problems = page.locator("#import-problems").inner_text()
+    assert "Unknown division code 'E99999999'" in problems and "is not a number" in problems
+    assert_accessible(page)
+    assert not Value.objects.filter(measure__code="partner-rate").exists()
+
+    # The second analyst approves it in a browser of their own.
+    other = browser.new_context(base_url=live_server.url)
+    try:
+        second = other.new_page()
+        sign_in(second, second_analyst)
+        second.goto("/staff/performance/approvals/")
+        assert_accessible(second)
+        second.get_by_role("link", name="Resident satisfaction").click()
+        second.get_by_role("radio", name="Yes, approve it").check()
+        assert_accessible(second)
+        with second.expect_navigation():
+            second.get_by_role("button", name="Save decision").click()
+        assert "Figure approved and published" in second.locator("body").inner_text()
+    finally:
+        other.close()
+    assert Value.objects.get(measure__code="satisfaction", area_key="county").value == D("88.5")
+    assert page.console_errors == []

@@ -78,6 +78,11 @@ def test_briefing_is_one_printable_page(client_for, data, councillor_of_division
     assert 'id="briefing-figures"' in html and "Cases received" in html
     assert "use your browser&#x27;s print option" in html or "use your browser's print option" in html
     assert "<svg" not in html  # figures only: fits one page
+    # a handout for residents: published measures with figures only
+    assert "Contacts by telephone" not in html
+    MeasureFactory(code="no-figures-yet", name="Measure without figures", source="computed")
+    html = client_for(councillor_of_division).get("/members/division/briefing/").content.decode()
+    assert "Measure without figures" not in html
 
 
 def test_query_counts_are_constant(client_for, data, councillor_of_division, division_a):
