@@ -982,11 +982,15 @@ def case_escalate_overdue(*, case_id: int, on: dt.date | None = None, by: Any = 
     audit_record(by=by, action="update", target=case, summary="Escalated as overdue", due=case.due_at.isoformat())
     for membership in leaders:
         _notify_leader(case, event, membership.user)
+    if not leaders and case.team.email:
+        # No leader named (yet): the team's shared mailbox hears instead, so an overdue case is never silent.
+        _notify_leader(case, event, None, mailbox=case.team.email)
     return True
 
 
-def _notify_leader(case: Case, event: CaseEvent, leader: Any) -> None:
-    """Email a team leader through the outbox (template 'staff-alert'). No personal data in the message."""
+def _notify_leader(case: Case, event: CaseEvent, leader: Any, *, mailbox: str = "") -> None:
+    """Email a team leader (or, with `mailbox`, the team's shared address) through the outbox
+    (template 'staff-alert'). No personal data in the message."""
     try:
         from oxtom.notify.services import notification_queue
 
@@ -1002,16 +1006,18 @@ def _notify_leader(case: Case, event: CaseEvent, leader: Any) -> None:
                     ),
                 },
                 by=None,
-                to=leader.email,
-                idempotency_key=f"case:{case.pk}:escalation:{case.due_at.isoformat()}:leader:{leader.pk}",
+                to=mailbox or leader.email,
+                idempotency_key=f"case:{case.pk}:escalation:{case.due_at.isoformat()}:"
+                                + (f"leader:{leader.pk}" if leader is not None else "team-mailbox"),
             )
     except (ImportError, LookupError, ValueError, DatabaseError) as exc:
         logger.warning("case %s: escalation email not queued (%s)", case.pk, type(exc).__name__)
         _event(case, Kind.NOTIFICATION_FAILED, None, text="A team leader could not be emailed about this escalation",
-               reason=type(exc).__name__, about_event=event.pk, leader=leader.pk)
+               reason=type(exc).__name__, about_event=event.pk, leader=getattr(leader, "pk", None))
         return
-    _event(case, Kind.NOTIFICATION_SENT, None, text="Team leader emailed about the escalation",
-           leader=leader.pk, about_event=event.pk)
+    _event(case, Kind.NOTIFICATION_SENT, None,
+           text="Team mailbox emailed about the escalation" if leader is None else "Team leader emailed about the escalation",
+           leader=getattr(leader, "pk", None), about_event=event.pk)
 
 
 # --- team leaders: bulk reassignment ----------------------------------------------------------

@@ -65,3 +65,20 @@ def test_team_without_leader_still_records_escalation(overdue):
     assert escalate_overdue() == 1
     assert CaseEvent.objects.get(case=overdue, kind=K.ESCALATED).data["leaders"] == []
     assert not OutboundMessage.objects.exists()
+
+
+def test_team_without_leader_but_with_a_mailbox_is_emailed_once(overdue, team):
+    team.email = "highways.north@example.org"
+    team.save()
+    assert escalate_overdue() == 1
+    assert escalate_overdue() == 0
+    mail = OutboundMessage.objects.get(recipient="highways.north@example.org")
+    assert overdue.reference in mail.subject
+    assert CaseEvent.objects.filter(case=overdue, kind=K.NOTIFICATION_SENT, text__contains="mailbox").count() == 1
+
+
+def test_leaders_are_told_and_not_the_mailbox(overdue, team, team_leader):
+    team.email = "highways.north@example.org"
+    team.save()
+    escalate_overdue()
+    assert list(OutboundMessage.objects.values_list("recipient", flat=True)) == [team_leader.email]
