@@ -430,3 +430,16 @@ def test_the_reconciliation_task_is_on_the_beat_schedule(settings):
 
     entry = settings.CELERY_BEAT_SCHEDULE["applications-reconcile-paid"]
     assert entry["task"] == tasks.reconcile_paid.name
+
+
+def test_a_lost_bus_pass_is_replaced_for_the_replacement_fee(svc, rose, key):
+    old = _issued_pass(svc, rose, key)
+    replacement = submit(svc("bus-pass"), rose, {}, key, kind="replacement", previous_entitlement=old)
+    assert replacement.status == Application.Status.AWAITING_PAYMENT and replacement.fee_pence == 1000
+    pay(replacement)
+    old.refresh_from_db()
+    new = old.superseded_by
+    assert old.status == Entitlement.Status.SUPERSEDED and new.expires_on == old.expires_on
+    assert new.number != old.number and new.application == replacement
+    with pytest.raises(s.ApplicationError, match="Say which"):
+        submit(svc("bus-pass"), rose, {}, key, kind="replacement")
