@@ -1277,9 +1277,41 @@ def qa_check_record(*, check: QaCheck, result: str, feedback: str, by: Any) -> Q
         raise ValidationError("This check has already been recorded", code="stale")
     check.refresh_from_db()
     label = QaCheck.Result(result).label
-    _event(check.case, Kind.QA_RECORDED, by, text=f"{label}. {feedback}".strip(), result=result, check=check.pk)
+    event = _event(check.case, Kind.QA_RECORDED, by, text=f"{label}. {feedback}".strip(), result=result,
+                   check=check.pk)
     audit_record(by=by, action="update", target=check, summary=f"Quality check {label.lower()}", result=result)
+    _notify_qa_result(check, event)
     return check
+
+
+def _notify_qa_result(check: QaCheck, event: CaseEvent) -> None:
+    """Tell the officer who closed the case how its quality check went (feedback stays on the case page)."""
+    officer = check.closed_by
+    if not (officer and officer.is_active and officer.email):
+        return
+    from django.conf import settings
+    from django.urls import reverse
+
+    case = check.case
+    link = settings.SITE_URL.rstrip("/") + reverse("casework:case", kwargs={"reference": case.reference})
+    label = QaCheck.Result(check.result).label.lower()
+    try:
+        from oxtom.notify.services import notification_queue
+
+        with transaction.atomic():
+            notification_queue(
+                customer=None, template="staff-alert", to=officer.email, by=None,
+                idempotency_key=f"qa:{check.pk}:result",
+                context={"subject": f"Quality check of case {case.reference}: {label}",
+                         "message": f"The quality check of case {case.reference}, which you closed, {label}. "
+                                    f"Read the feedback on the case page: {link}"},
+            )
+    except (ImportError, LookupError, ValueError, DatabaseError) as exc:
+        logger.warning("qa %s: officer not told the result (%s)", check.pk, type(exc).__name__)
+        _event(case, Kind.NOTIFICATION_FAILED, None, text="The officer could not be emailed the quality check result",
+               reason=type(exc).__name__, about_event=event.pk)
+        return
+    _event(case, Kind.NOTIFICATION_SENT, None, text="Officer emailed the quality check result", about_event=event.pk)
 
 
 # --- triage / screening -------------------------------------------------------------------------

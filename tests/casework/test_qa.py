@@ -109,3 +109,16 @@ def test_qa_through_the_pages(client_for, team, sampled, team_leader):
     response = client.post(f"/staff/queues/{team.slug}/qa/{sampled.pk}/", {"result": "passed"}, follow=True)
     assert "recorded" in response.content.decode() and 'id="qa-empty"' in response.content.decode()
     assert client.get(f"/staff/queues/{team.slug}/qa/999999/").status_code == 404
+
+
+def test_the_officer_who_closed_the_case_is_told_the_result_but_not_the_feedback_by_email(sampled, team_leader,
+                                                                                          officer_in_team):
+    from oxtom.notify.defaults import seed_templates
+    from oxtom.notify.models import MessageTemplate, OutboundMessage
+
+    seed_templates(MessageTemplate)
+    s.qa_check_record(check=sampled, result="failed", feedback="Mrs Smith's reasons were not given", by=team_leader)
+    mail = OutboundMessage.objects.get(recipient=officer_in_team.email)
+    assert sampled.case.reference in mail.subject and "failed" in mail.subject
+    assert f"/staff/cases/{sampled.case.reference}/" in mail.body and "Smith" not in mail.body
+    assert sampled.case.events.filter(kind=CaseEvent.Kind.NOTIFICATION_SENT, text__contains="quality").count() == 1
