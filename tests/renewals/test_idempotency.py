@@ -64,23 +64,27 @@ def test_stopped_after_some_batches_then_resumed_equals_one_full_run(due_many, t
 
 def test_crash_inside_a_batch_rolls_the_whole_batch_back(due_many, today, enqueued, monkeypatch):
     due_many(12)
-    real = services.queue_many
+    manager = RenewalInvitation.objects
+    real = manager.bulk_create
     calls = {"n": 0}
 
     def crash_on_second_batch(*args, **kwargs):
         calls["n"] += 1
+        created = real(*args, **kwargs)
         if calls["n"] == 2:
-            raise SystemExit("worker killed")  # after the batch's invitations were inserted
-        return real(*args, **kwargs)
+            # Killed with the batch's messages and invitations written but not committed.
+            assert OutboundMessage.objects.count() == RenewalInvitation.objects.count() > 3
+            raise SystemExit("worker killed")
+        return created
 
-    monkeypatch.setattr(services, "queue_many", crash_on_second_batch)
+    monkeypatch.setattr(manager, "bulk_create", crash_on_second_batch)
     with pytest.raises(SystemExit):
         services.renewals_run(today=today, batch_size=3)
     done = RenewalInvitation.objects.count()
     assert done == 3, "the first batch committed, the crashed one left nothing behind"
     assert OutboundMessage.objects.count() == 3
 
-    monkeypatch.setattr(services, "queue_many", real)
+    monkeypatch.setattr(manager, "bulk_create", real)
     services.renewals_run(today=today, batch_size=3)
     assert RenewalInvitation.objects.count() == 12
     assert OutboundMessage.objects.filter(template_code="renewal-invite").count() == 12
