@@ -75,3 +75,62 @@ def test_reminder_days_and_prefix_are_checked():
     service.renewal_reminder_days, service.number_prefix = [14, 3], "bp"
     with pytest.raises(ValidationError, match="capital letters"):
         service.full_clean()
+
+
+# --- a resident's own applications and entitlements; others' are 404 --------------------------------------
+
+@pytest.fixture
+def issued(rose, settings, tmp_path):
+    from casework.applications.services import application_submit
+    from oxtom.customers.models import Channel
+
+    from .conftest import PDF, png
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    service = ApplicationService.objects.get(code="bus-pass")
+    return application_submit(service=service, customer=rose, answers={}, evidence=[("photo", png()),
+                                                                                    ("identity", PDF)],
+                              channel=Channel.WEB, by=rose.user, submission_key="selectors")
+
+
+def test_residents_get_their_own_and_404_for_anyone_elses(issued, rose, resident_b):
+    entitlement = issued.entitlements.get()
+    assert selectors.get_application_for_user(rose.user, issued.reference.lower()) == issued
+    assert selectors.get_entitlement_for_user(rose.user, entitlement.number) == entitlement
+    for user in (resident_b, None):
+        with pytest.raises(Http404):
+            selectors.get_application_for_user(user, issued.reference)
+        with pytest.raises(Http404):
+            selectors.get_entitlement_for_user(user, entitlement.number)
+    for bad in ("", "x" * 21, None, 42):
+        with pytest.raises(Http404):
+            selectors.get_application_for_user(rose.user, bad)
+
+
+def test_an_adviser_acting_for_the_customer_sees_theirs_only(issued, rose, resident_b, adviser, rf):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from oxtom.customers import assist
+    from oxtom.customers.services import assisted_session_start
+
+    request = rf.get("/")
+    request.user, request.session = adviser, SessionStore()
+    with pytest.raises(Http404):
+        selectors.get_application_for_user(adviser, issued.reference, request=request)
+    session = assisted_session_start(customer=rose, channel="phone", customer_present=True, by=adviser)
+    assist.activate(request, session)
+    assert selectors.get_application_for_user(adviser, issued.reference, request=request) == issued
+    other = assisted_session_start(customer=resident_b.customer, channel="phone", customer_present=True, by=adviser)
+    request = rf.get("/")
+    request.user, request.session = adviser, SessionStore()
+    assist.activate(request, other)
+    with pytest.raises(Http404):
+        selectors.get_application_for_user(adviser, issued.reference, request=request)
+
+
+def test_lists_are_one_query_each(issued, rose, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert [a.service.code for a in selectors.applications_for_customer(rose)] == ["bus-pass"]
+    with django_assert_num_queries(1):
+        assert [e.service.code for e in selectors.entitlements_for_customer(rose)] == ["bus-pass"]
+    assert selectors.applications_for_customer(None) == [] and selectors.entitlements_for_customer(None) == []
