@@ -1,7 +1,9 @@
 """Django admin for reference data only: figures, targets and commentary are written through services."""
 from django.contrib import admin
 
-from .models import Comparator, ComparatorGroup, CorporatePriority, Measure, MeasureVersion, Period
+from .models import (
+    DEFINITION_FIELDS, Comparator, ComparatorGroup, CorporatePriority, Measure, MeasureVersion, Period,
+)
 
 
 @admin.register(CorporatePriority)
@@ -25,8 +27,14 @@ class MeasureAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "unit", "polarity", "source", "tom_layer", "version", "is_public", "is_active")
     list_filter = ("source", "tom_layer", "is_public", "is_active")
     search_fields = ("code", "name")
-    # Definitions change through services.measure_update so the version history is kept.
+    # Definitions change through the analysts' page (services.measure_update) so the version history is
+    # kept: here they are read-only once a measure exists.
     readonly_fields = ("version",)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        return self.readonly_fields + tuple(name.removesuffix("_id") for name in DEFINITION_FIELDS)
 
 
 @admin.register(MeasureVersion)

@@ -11,7 +11,7 @@ from oxtom.places.models import Division
 from oxtom.places.postcodes import normalise_postcode
 from oxtom.places.selectors import current_boundary_set
 
-from .models import ComparatorGroup, Period
+from .models import ComparatorGroup, Period, Polarity, TomLayer
 from .services import parse_decimal
 
 ONS_CODE = re.compile(r"^[EWSN]\d{8}$", re.IGNORECASE)
@@ -201,3 +201,43 @@ class ComparatorGroupForm(forms.Form):
         if not members:
             raise forms.ValidationError("Enter at least one council")
         return members
+
+
+class DefinitionForm(forms.Form):
+    """A change to a measure's definition; saving it makes a new version (services.measure_update)."""
+
+    name = forms.CharField(label="Name", max_length=200,
+                           error_messages={"required": "Enter the measure's name",
+                                           "max_length": "Name must be 200 characters or fewer"})
+    definition = forms.CharField(label="What it measures, in plain English", max_length=2000,
+                                 widget=forms.Textarea(attrs={"rows": 3}),
+                                 error_messages={"required": "Enter what it measures",
+                                                 "max_length": "What it measures must be 2,000 characters or fewer"})
+    calculation = forms.CharField(label="How we calculate it, in plain English", max_length=4000,
+                                  widget=forms.Textarea(attrs={"rows": 4}),
+                                  error_messages={"required": "Enter how we calculate it",
+                                                  "max_length": "How we calculate it must be 4,000 characters or fewer"})
+    precision = forms.TypedChoiceField(label="Decimal places shown", coerce=int,
+                                       choices=[(n, str(n)) for n in range(5)],
+                                       error_messages={"invalid_choice": "Choose 0 to 4 decimal places"})
+    polarity = forms.ChoiceField(label="Is higher better?", choices=Polarity.choices,
+                                 error_messages={"invalid_choice": "Choose whether higher is better"})
+    owner = forms.CharField(label="Owner (a role, not a person's name)", max_length=120, required=False,
+                            error_messages={"max_length": "Owner must be 120 characters or fewer"})
+    directorate = forms.CharField(label="Directorate", max_length=120, required=False,
+                                  error_messages={"max_length": "Directorate must be 120 characters or fewer"})
+    tom_layer = forms.ChoiceField(label="Operating model layer", choices=TomLayer.choices,
+                                  error_messages={"invalid_choice": "Choose a layer of the operating model"})
+    is_public = forms.BooleanField(label="Publish on the public division pages", required=False)
+    reason = forms.CharField(label="Why the definition is changing", max_length=300,
+                             help_text="Kept with the new version, so readers of old figures know what changed",
+                             error_messages={"required": "Enter why the definition is changing",
+                                             "max_length": "Why must be 300 characters or fewer"})
+
+    FIELDS = ("name", "definition", "calculation", "precision", "polarity", "owner", "directorate", "tom_layer",
+              "is_public")
+
+    def changes(self, measure) -> dict:
+        """Only the fields that differ from the measure as it is."""
+        return {name: self.cleaned_data[name] for name in self.FIELDS
+                if self.cleaned_data[name] != getattr(measure, name)}

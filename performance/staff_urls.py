@@ -10,6 +10,7 @@ MONTH = r"(?P<month>\d{4}-\d{2})"
 urlpatterns = [
     path("", v.measure_list, name="measures"),
     path("measures/<slug:code>/", v.measure_detail, name="measure"),
+    path("measures/<slug:code>/definition/", v.definition_change, name="definition"),
     path("measures/<slug:code>/target/", v.target_set, name="target"),
     path("measures/<slug:code>/commentary/", v.commentary_add, name="commentary"),
     path("measures/<slug:code>/figures/new/", v.entry_new, name="entry"),

@@ -62,6 +62,27 @@ def measure_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @analyst_required
 @require_http_methods(["GET", "POST"])
+def definition_change(request: HttpRequest, code: str) -> HttpResponse:
+    measure = selectors.get_measure(code)
+    form = f.DefinitionForm(_posted(request), initial={name: getattr(measure, name) for name in f.DefinitionForm.FIELDS})
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes(measure)
+        if not changes:
+            form.add_error(None, "Nothing has changed: change the definition, or go back")
+        else:
+            try:
+                services.measure_update(measure=measure, changes=changes, reason=form.cleaned_data["reason"],
+                                        by=request.user)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, f"Definition saved as version {measure.version}")
+                return redirect("performance_staff:measure", code=measure.code)
+    return render(request, "performance/staff/definition_form.html", {"form": form, "measure": measure})
+
+
+@analyst_required
+@require_http_methods(["GET", "POST"])
 def target_set(request: HttpRequest, code: str) -> HttpResponse:
     measure = selectors.get_measure(code)
     form = f.TargetForm(_posted(request))

@@ -48,6 +48,7 @@ def paths(data) -> list[str]:
     return ["/staff/performance/", "/staff/performance/measures/satisfaction/",
             "/staff/performance/measures/satisfaction/target/", "/staff/performance/measures/satisfaction/commentary/",
             "/staff/performance/measures/satisfaction/figures/new/", "/staff/performance/approvals/",
+            "/staff/performance/measures/satisfaction/definition/",
             "/staff/performance/import/", "/staff/performance/comparators/", "/staff/performance/comparators/new/",
             "/staff/performance/periods/", f"/staff/performance/periods/{p}/close/",
             f"/staff/performance/reports/{p}/"]
@@ -356,3 +357,55 @@ def test_closing_is_refused_while_reds_lack_commentary(client_for, data, analyst
     assert "already closed" in client.get(f"/staff/performance/periods/{month(p)}/close/").content.decode()
     assert "is already closed" in client.post(f"/staff/performance/periods/{month(p)}/close/").content.decode()
     assert not CabinetReport.objects.exists()  # the report is made by the task, after commit
+
+
+# --- definitions -------------------------------------------------------------------------------------
+
+
+def definition_form(measure, **changes) -> dict:
+    form = {"name": measure.name, "definition": measure.definition, "calculation": measure.calculation,
+            "precision": str(measure.precision), "polarity": measure.polarity, "owner": measure.owner,
+            "directorate": measure.directorate, "tom_layer": measure.tom_layer, "reason": "Survey changed"}
+    if measure.is_public:
+        form["is_public"] = "on"
+    form.update(changes)
+    return {k: v for k, v in form.items() if v is not None}
+
+
+def test_changing_the_definition_makes_a_new_version(client_for, data, analyst):
+    measure = data["satisfaction"]
+    response = client_for(analyst).post("/staff/performance/measures/satisfaction/definition/",
+                                        definition_form(measure, calculation="Weighted by age", is_public=None))
+    assert response.status_code == 302
+    measure.refresh_from_db()
+    assert (measure.version, measure.calculation, measure.is_public) == (2, "Weighted by age", False)
+    version = measure.versions.get(version=2)
+    assert version.reason == "Survey changed" and version.changed_by == analyst
+    assert set(Value.objects.filter(measure=measure).values_list("measure_version", flat=True)) == {1}
+
+
+@pytest.mark.parametrize("changes,message", [
+    ({}, "Nothing has changed"),
+    ({"name": "x", "reason": ""}, "Enter why the definition is changing"),
+    ({"name": ""}, "Enter the measure&#x27;s name"),
+    ({"precision": "9"}, "Choose 0 to 4 decimal places"),
+    ({"polarity": "sideways"}, "Choose whether higher is better"),
+    ({"calculation": "x" * 4001}, "must be 4,000 characters or fewer"),
+    ({"name": "<script>alert(1)</script>", "reason": "<b>why</b>" * 40}, "Why must be 300 characters or fewer"),
+])
+def test_bad_definition_changes_are_refused(client_for, data, analyst, changes, message):
+    measure = data["satisfaction"]
+    html = client_for(analyst).post("/staff/performance/measures/satisfaction/definition/",
+                                    definition_form(measure, **changes)).content.decode()
+    assert message in html and "<title>Error:" in html
+    assert "<script>alert(1)</script>" not in html
+    measure.refresh_from_db()
+    assert measure.version == 1 and measure.versions.count() <= 1
+
+
+def test_the_admin_cannot_bypass_definition_versions(admin_client, data):
+    response = admin_client.get(f"/django-admin/performance/measure/{data['satisfaction'].pk}/change/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Weighted" not in html and data["satisfaction"].calculation in html  # shown, read-only
+    assert 'name="calculation"' not in html and 'name="name"' not in html
