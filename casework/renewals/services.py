@@ -34,7 +34,7 @@ from typing import Any, Iterable
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Subquery
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from casework.applications.models import Application, ApplicationService, Entitlement
@@ -104,9 +104,16 @@ def reapply_path(entitlement: Entitlement) -> str:
     return f"/apply/{entitlement.service.code}/?renewing={entitlement.number}"
 
 
-def change_path() -> str:
-    # The resident's entitlements page, where "report a change" re-runs the rules.
-    return "/account/entitlements/"
+ACCOUNT_PATH = "/account/entitlements/"
+
+
+def change_path(entitlement: Entitlement) -> str:
+    """The resident's "report a change" page for this entitlement (sign-in required), which re-runs
+    the rules; the path is the journeys' own, with a fallback while their URLs are not loaded."""
+    try:
+        return reverse("apply:change", args=[entitlement.number])
+    except NoReverseMatch:
+        return f"{ACCOUNT_PATH}{entitlement.number}/change/"
 
 
 def _context(entitlement: Entitlement, customer: Customer, due: dt.date) -> dict[str, Any]:
@@ -123,7 +130,7 @@ def _context(entitlement: Entitlement, customer: Customer, due: dt.date) -> dict
         "yes_means": yes_means,
         "yes_means_sms": yes_means,
         "apply_url": _site(f"/apply/{service.code}/"),
-        "account_url": _site(change_path()),
+        "account_url": _site(ACCOUNT_PATH),
     }
 
 
@@ -662,7 +669,7 @@ def renewal_decline_changed(*, invitation: RenewalInvitation, channel: str, by: 
     )
     audit_record(by=by, action="update", target=invitation, summary=f"{ent.number}: resident says something changed")
     context = _context(ent, ent.customer, invitation.due)
-    context["change_url"] = _site(change_path())
+    context["change_url"] = _site(change_path(ent))
     notification_queue(customer=ent.customer, template="renewal-changed", context=context, by=by,
                        idempotency_key=f"renewal:{ent.pk}:changed")
     return True

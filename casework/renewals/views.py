@@ -65,7 +65,7 @@ def _render(request: HttpRequest, token: str, invitation: RenewalInvitation | No
             context["apply_path"] = services.reapply_path(ent)
         if page == "renewed":
             context["new_entitlement"] = invitation.renewed_entitlement or ent.superseded_by
-        context["change_path"] = services.change_path()
+        context["change_path"] = services.change_path(ent)
     response = render(request, f"renewals/{'confirm' if page == 'confirm' else 'status'}.html", context,
                       status=STATUS.get(page, 200))
     # The token must not leak to other sites through the Referer header. (Not "no-referrer":

@@ -208,7 +208,7 @@ def test_change_reply_does_not_renew_and_says_how_to_report_the_change(entitleme
     ent.refresh_from_db()
     assert ent.status == Entitlement.Status.ACTIVE, "the current permit still runs to its expiry"
     body = messages("renewal-changed").get().body
-    assert "/account/entitlements/" in body and "not renewed" in body
+    assert f"/account/entitlements/{ent.number}/change/" in body and "not renewed" in body
     assert services.renewals_run(today=ent.expires_on - dt.timedelta(days=3)).reminded == 0, "no more reminders"
 
 

@@ -112,7 +112,7 @@ def test_something_changed_get_shows_then_post_records(client, invited):
     response = client.post(url(token, "changed/"))
     assert response.status_code == 302
     html = client.get(url(token)).content.decode()
-    assert "You told us something has changed" in html and "/account/entitlements/" in html
+    assert "You told us something has changed" in html and f"/account/entitlements/{ent.number}/change/" in html
     assert RenewalInvitation.objects.get(entitlement=ent).state == State.CHANGED
     assert OutboundMessage.objects.filter(template_code="renewal-changed").count() == 1
     # "Nothing changed" after "something changed" renews nothing.
