@@ -115,7 +115,8 @@ def _notify(customer: Customer, *, template: str, context: dict, by: Any, key: s
 
 
 def _lock(application: Application, version: int | None = None) -> Application:
-    fresh = (Application.objects.select_for_update().select_related("service", "customer", "case")
+    # Lock only the application row: PostgreSQL refuses FOR UPDATE on the nullable side of the case join.
+    fresh = (Application.objects.select_for_update(of=("self",)).select_related("service", "customer", "case")
              .filter(pk=application.pk).first())
     if fresh is None:
         raise StaleApplicationError()
@@ -638,7 +639,8 @@ def entitlement_renew(*, entitlement: Entitlement, by: Any, application: Applica
     details; services that may not auto-renew (blue badges) refuse that and
     need a renewal application that re-ran the rules.
     """
-    old = Entitlement.objects.select_for_update().select_related("service", "customer").get(pk=entitlement.pk)
+    old = Entitlement.objects.select_for_update(of=("self",)).select_related("service", "customer").get(
+        pk=entitlement.pk)
     if old.superseded_by_id is not None:
         return old.superseded_by
     service = old.service
