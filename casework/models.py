@@ -225,6 +225,13 @@ class Case(TimeStampedModel):
                 condition=models.Q(assignee__isnull=False),
             ),
             models.Index(fields=["division", "status", "due_at"], name="case_division"),
+            # A councillor's division page: open cases soonest due first, and the counts per SLA
+            # state index-only (the visibility columns ride along; closed history is left out).
+            models.Index(
+                fields=["division", "due_at", "id", "paused_on", "status", "special_category",
+                        "shared_with_councillor", "raised_by", "service"],
+                name="case_division_open", condition=~models.Q(status="closed"),
+            ),
             # The escalation sweep: open cases past their due date, across teams.
             models.Index(fields=["due_at", "id"], name="case_open_due", condition=~models.Q(status="closed")),
             models.Index(fields=["customer", "-received_at"], name="case_customer"),
