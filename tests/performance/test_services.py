@@ -150,3 +150,13 @@ def test_periods_ensure_is_idempotent(db):
     assert list(Period.objects.values_list("start", flat=True)) == [APRIL, dt.date(2026, 5, 1)]
     assert services.months_back(dt.date(2026, 2, 14), 3) == [dt.date(2025, 12, 1), dt.date(2026, 1, 1),
                                                              dt.date(2026, 2, 1)]
+
+
+def test_a_month_cannot_close_before_it_ends(analyst):
+    from django.utils import timezone
+
+    current = PeriodFactory(start=timezone.localdate().replace(day=1))
+    with pytest.raises(ValidationError, match="has not ended yet"):
+        services.period_close(period=current, by=analyst)
+    current.refresh_from_db()
+    assert not current.is_locked

@@ -339,8 +339,11 @@ def test_bad_comparator_groups(client_for, data, analyst, members, message):
 def test_closing_is_refused_while_reds_lack_commentary(client_for, data, analyst, monkeypatch):
     queued = []
     monkeypatch.setattr(services, "enqueue_cabinet_report", queued.append)
-    p = data["periods"][-1]
     client = client_for(analyst)
+    current = data["periods"][-1]
+    assert "has not ended yet" in client.post(f"/staff/performance/periods/{month(current)}/close/").content.decode()
+    p = data["periods"][-2]
+    target(data["satisfaction"], p, D("80"), D("5"))
     page = client.get(f"/staff/performance/periods/{month(p)}/close/").content.decode()
     assert "Red measures without commentary" in page and "Resident satisfaction" in page
     response = client.post(f"/staff/performance/periods/{month(p)}/close/")
