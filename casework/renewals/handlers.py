@@ -73,7 +73,7 @@ def renewal_reply_by_sms(*, inbound, customer) -> bool:
         recent = (
             RenewalInvitation.objects.filter(entitlement__customer=customer,
                                              invited_at__gte=timezone.now() - ALREADY_WINDOW)
-            .select_related("entitlement", "entitlement__service").order_by("-replied_at", "-invited_at").first()
+            .select_related("entitlement", "entitlement__service").order_by("-invited_at", "-id").first()
         )
         if recent is None:
             return False

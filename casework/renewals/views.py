@@ -9,6 +9,7 @@ dates, never a name or an address.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -108,7 +109,6 @@ def pay(request: HttpRequest, token: str) -> HttpResponse:
     payment expires after 90 minutes, a renewal reply can wait for days.
     """
     from casework.applications.services import application_payment_start
-    from oxtom.payments.services import PaymentError
 
     invitation = selectors.get_invitation_by_token(token)
     if _page(invitation) != "pay" or invitation.application is None:
@@ -116,7 +116,7 @@ def pay(request: HttpRequest, token: str) -> HttpResponse:
     try:
         started = application_payment_start(application=invitation.application,
                                             return_url=services.renew_path(token), by=_by(request))
-    except PaymentError as exc:
-        messages.error(request, exc.messages[0] if getattr(exc, "messages", None) else str(exc))
+    except ValidationError as exc:  # PaymentError, ApplicationError ("already paid"): words fit to show
+        messages.error(request, exc.messages[0])
         return redirect("renewals:confirm", token=token)
     return redirect(started.next_url or services.renew_path(token))

@@ -180,3 +180,20 @@ def test_renewal_pages_query_counts_are_constant(client, invited, django_assert_
         assert client.get(url(token)).status_code == 200
     with django_assert_max_num_queries(2):
         assert client.get(url("0" * 64)).status_code == 404
+
+
+def test_payment_service_down_says_so_and_takes_nothing(client, invited, monkeypatch):
+    from casework.applications import services as application_services
+    from oxtom.payments.services import PaymentError
+
+    _, token = invited("parking-permit", fee_pence=6500)
+    client.post(url(token))
+
+    def down(**kwargs):
+        raise PaymentError("The payment service is not available. No money has been taken. Try again in a few minutes.")
+
+    monkeypatch.setattr(application_services, "application_payment_start", down)
+    response = client.post(url(token, "pay/"), follow=True)
+    html = response.content.decode()
+    assert response.status_code == 200 and "The payment service is not available" in html
+    assert "Pay to renew" in html and Payment.objects.count() == 0
