@@ -268,6 +268,9 @@ def commentary_add(*, measure: Measure, period: Period, text: str, by: Any) -> C
         raise ValidationError({"text": "Commentary must be 5,000 characters or fewer"})
     if period.is_locked:
         raise ValidationError({"text": f"{period.label} is closed: its commentary is locked"})
+    latest = Commentary.objects.filter(measure=measure, period=period).order_by("-written_at", "-id").first()
+    if latest is not None and latest.text == text:  # a resubmitted form, not new words
+        return latest
     commentary = Commentary.objects.create(measure=measure, period=period, text=text, written_by=by,
                                            written_at=timezone.now())
     audit_record(by=by, action="create", target=commentary, summary=f"Commentary on {measure.code} {period.label}")
@@ -350,6 +353,10 @@ def value_entry_submit(*, measure: Measure, period: Period, division: Division |
             raise ValidationError({"commentary": "This figure is red: say why in the commentary"})
         if commentary.strip():
             commentary_add(measure=measure, period=period, text=commentary, by=by)
+    duplicate = ValueEntry.objects.filter(measure=measure, period=period, division=division, value=value, base=base,
+                                          status=ValueEntry.Status.PENDING, entered_by=by).first()
+    if duplicate is not None:  # a resubmitted form: one figure waits for approval, not two
+        return duplicate
     entry = ValueEntry.objects.create(measure=measure, period=period, division=division, value=value, base=base,
                                       note=note.strip(), entered_by=by, entered_at=timezone.now())
     audit_record(by=by, action="create", target=entry, summary=f"Entered {measure.code} {period.label}")

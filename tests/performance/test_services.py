@@ -160,3 +160,12 @@ def test_a_month_cannot_close_before_it_ends(analyst):
         services.period_close(period=current, by=analyst)
     current.refresh_from_db()
     assert not current.is_locked
+
+
+def test_resubmitted_forms_do_not_duplicate(manual_measure, april, analyst):
+    first = services.commentary_add(measure=manual_measure, period=april, text="Same words", by=analyst)
+    assert services.commentary_add(measure=manual_measure, period=april, text=" Same words ", by=analyst) == first
+    assert Commentary.objects.count() == 1
+    entry = services.value_entry_submit(measure=manual_measure, period=april, division=None, value=D("90"), by=analyst)
+    again = services.value_entry_submit(measure=manual_measure, period=april, division=None, value=D("90"), by=analyst)
+    assert again == entry and ValueEntry.objects.count() == 1
