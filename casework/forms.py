@@ -168,7 +168,8 @@ class CloseForm(CaseActionForm):
                                 widget=forms.RadioSelect, label="Outcome",
                                 error_messages={"required": "Choose an outcome",
                                                 "invalid_choice": "Choose an outcome from the list"})
-    note = _text("Closing note (optional)", "", short="The closing note", rows=3)
+    note = _text("Closing note (optional)", "", short="The closing note", rows=3,
+                 help_text="The customer can see this on their case page.")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -176,7 +177,8 @@ class CloseForm(CaseActionForm):
 
 
 class ReopenForm(CaseActionForm):
-    reason = _text("Why is the case being reopened?", "Enter why the case is being reopened", short="The reason", rows=3)
+    reason = _text("Why is the case being reopened?", "Enter why the case is being reopened", short="The reason", rows=3,
+                   help_text="The customer can see this on their case page.")
 
 
 class DuplicateForm(CaseActionForm):
