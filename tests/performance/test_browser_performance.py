@@ -186,3 +186,20 @@ def test_analysts_enter_approve_and_import_figures(page, context, browser, live_
         other.close()
     assert Value.objects.get(measure__code="satisfaction", area_key="county").value == D("88.5")
     assert page.console_errors == []
+
+
+def test_other_analyst_pages_are_accessible(page, published, analyst):
+    month = published[-1].start.strftime("%Y-%m")
+    sign_in(page, analyst)
+    for path in ("/staff/performance/periods/", "/staff/performance/comparators/",
+                 "/staff/performance/comparators/new/", "/staff/performance/measures/on-time/target/",
+                 "/staff/performance/measures/on-time/definition/", f"/staff/performance/reports/{month}/"):
+        page.goto(path)
+        assert_accessible(page)
+    # and a form with errors
+    page.goto("/staff/performance/comparators/new/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save group").click()
+    assert page.title().startswith("Error:")
+    assert_accessible(page)
+    assert page.console_errors == []
