@@ -284,6 +284,29 @@ def main() -> None:
         print(f"BENCH casework_queue.{connection.vendor}.{key}.p95_ms {percentile(times, 95):.1f} ms")
         print(f"BENCH casework_queue.{connection.vendor}.{key}.queries {max(counts)} queries")
 
+    # --- scale independence: the big queue against a 20-case queue, requests interleaved -----------
+    # The machine is shared, so absolute milliseconds drift with its load; alternating the two
+    # pages exposes both to the same load, and their ratio says what the queue's size costs.
+    small, _ = Team.objects.get_or_create(slug="bench-small-team", defaults={"name": "Bench small team"})
+    TeamMembership.objects.get_or_create(team=small, user=officer)
+    small_service, _ = Service.objects.get_or_create(
+        code="bench-small", defaults={"name": "Bench small service", "kind": "report", "team": small,
+                                      "reference_prefix": "BS"})
+    if not Case.objects.filter(team=small).exists():
+        some_customer = Customer.objects.order_by("id").values_list("id", flat=True).first()
+        Case.objects.bulk_create([
+            Case(reference=f"BS-2026-{i:08d}", service=small_service, customer_id=some_customer, team=small,
+                 status=Status.ACCEPTED, priority=3, title="Bench case", division=divisions[0], answers={},
+                 channel="web", received_at=now, due_at=today + dt.timedelta(days=i)) for i in range(20)])
+    big_times, small_times = [], []
+    for _ in range(args.requests):
+        big_times.append(timed(queue_url)[0])
+        small_times.append(timed(f"/staff/queues/{small.slug}/")[0])
+    ratio = statistics.median(big_times) / statistics.median(small_times)
+    print(f"queue page, {team_open.count():,} open cases vs 20, interleaved: median {statistics.median(big_times):.1f} ms "
+          f"vs {statistics.median(small_times):.1f} ms: {ratio:.2f}x")
+    print(f"BENCH casework_queue.{connection.vendor}.queue.size_cost_ratio {ratio:.2f} x")
+
     # --- get next -----------------------------------------------------------------------------
     connections.close_all()
     claimers = officers[claim_team.pk][: args.claimers]
