@@ -300,9 +300,11 @@ def application_submit(
         raise ApplicationError("Say which permit, badge or pass this is for")
     answers = _clean_answers(answers)
     today = today or timezone.localdate()
-    result = rules.evaluate(service, answers, customer=customer, today=today,
-                            facts=_facts(service, _prefilled(service, answers, customer), previous_entitlement),
-                            kind=kind)
+    # A change of circumstances carries complete answers: the record may still hold the old address.
+    source = None if kind == Application.Kind.CHANGE else customer
+    answers = _prefilled(service, answers, source)
+    result = rules.evaluate(service, answers, customer=source, today=today,
+                            facts=_facts(service, answers, previous_entitlement), kind=kind)
     if not result.is_complete:
         raise ApplicationError(_result_messages(result, service))
     checked = _checked_evidence(evidence)
@@ -318,7 +320,7 @@ def application_submit(
             application = Application.objects.create(
                 reference=_new_code("AP", Application, "reference"), service=service, customer=customer,
                 submitted_by=_actor(by), channel=channel, kind=kind,
-                answers=_prefilled(service, answers, customer), status=A.SUBMITTED, fee_pence=fee,
+                answers=answers, status=A.SUBMITTED, fee_pence=fee,
                 details=result.details, previous_entitlement=previous_entitlement, submission_key=submission_key,
                 submitted_at=now, created_by=_actor(by), modified_by=_actor(by),
             )
@@ -720,6 +722,8 @@ def entitlement_change_circumstances(*, entitlement: Entitlement, changes: dict,
     if unknown:
         raise ApplicationError("Only the answers to our questions can be changed")
     answers = {**(entitlement.application.answers or {}), **changes}
+    if {"address_line_1", "postcode"} & set(changes) and "uprn" not in changes:
+        answers.pop("uprn", None)  # the old property's reference would outrank the new address
     return application_submit(
         service=entitlement.service, customer=entitlement.customer, answers=answers, channel=channel, by=by,
         submission_key=key, kind=Application.Kind.CHANGE,

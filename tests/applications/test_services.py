@@ -443,3 +443,18 @@ def test_a_lost_bus_pass_is_replaced_for_the_replacement_fee(svc, rose, key):
     assert new.number != old.number and new.application == replacement
     with pytest.raises(s.ApplicationError, match="Say which"):
         submit(svc("bus-pass"), rose, {}, key, kind="replacement")
+
+
+def test_moving_house_drops_the_old_property_reference(svc, rose, key):
+    rose.uprn = "200000000123"
+    rose.save()
+    first = permit(svc, rose, key)
+    pay(first)
+    old = Entitlement.objects.get()
+    assert old.details["address_key"] == "uprn:200000000123"
+    change = s.entitlement_change_circumstances(
+        entitlement=old, changes={"address_line_1": "7 Sheep Street", "postcode": "OX16 5AA"}, by=rose.user,
+        channel=Channel.WEB)
+    assert change.status == Application.Status.ISSUED
+    new = Entitlement.objects.get(application=change)
+    assert new.details["zone"] == "C" and new.household_key == "addr:7 sheep street|OX16 5AA"
