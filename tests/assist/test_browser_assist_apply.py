@@ -17,6 +17,16 @@ pytestmark = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _application_catalogue(transactional_db):
+    """The seeded services, seeded again: a transactional test before this one flushed migration data."""
+    from django.apps import apps
+
+    from casework.applications.seed import seed
+
+    seed(apps)
+
+
 def _click(page, role, name):
     with page.expect_navigation():
         page.get_by_role(role, name=name).click()

@@ -17,6 +17,16 @@ pytestmark = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _application_catalogue(transactional_db):
+    """The seeded services, seeded again: a transactional test before this one flushed migration data."""
+    from django.apps import apps
+
+    from casework.applications.seed import seed
+
+    seed(apps)
+
+
 def _files(tmp_path):
     photo = tmp_path / "photo.jpg"
     Image.new("RGB", (300, 400), (90, 120, 150)).save(photo, "JPEG")
