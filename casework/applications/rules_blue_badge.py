@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .rules import APPROVE, REFER, REFUSE, YES, Question, ServiceRules, age_on, register
+from .rules import APPROVE, REFER, REFUSE, YES, Question, ServiceRules, add_months, age_on, register
 
 CODE = "blue-badge"
 
@@ -143,6 +143,8 @@ def decide(config: dict, answers: dict, facts: dict, today: dt.date, kind: str) 
                      if answers[code] == YES]
     if child_reasons and holder_age < child_age:
         further.extend(child_reasons)
+        # A badge given for a young child's needs ends when the child reaches the age limit.
+        details["expires_by"] = (add_months(birth, 12 * child_age) - dt.timedelta(days=1)).isoformat()
     if further:
         details.update({"route": "further_assessment", "priority": priority, "assessment": further})
         return REFER, [f"An officer needs to assess the application for {', '.join(further)}."], details

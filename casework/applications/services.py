@@ -620,8 +620,11 @@ def entitlement_issue(*, application: Application, by: Any, starts_on: dt.date |
         # A pass applied for early starts on the day it was planned for (e.g. State Pension age).
         starts_on = dt.date.fromisoformat(planned) if planned else timezone.localdate()
     validity = int(details.get("validity_months") or service.validity_months)
-    entitlement = _create_entitlement(application, starts_on=starts_on, expires_on=_term(starts_on, validity),
-                                      details=details, by=by)
+    expires_on = _term(starts_on, validity)
+    if details.get("expires_by"):
+        expires_on = max(starts_on, min(expires_on, dt.date.fromisoformat(details["expires_by"])))
+    entitlement = _create_entitlement(application, starts_on=starts_on, expires_on=expires_on, details=details,
+                                      by=by)
     application.status = A.ISSUED
     _save(application, ["status"], by)
     audit_record(by=by, action="create", target=entitlement, summary=f"{service.name} {entitlement.number} issued",

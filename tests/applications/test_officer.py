@@ -1,14 +1,21 @@
 """Officers assess referred applications: roles, the decision form, bad input, reconsideration, QA, query counts."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from casework.applications import services as s
-from casework.applications.models import Application
+from casework.applications.models import Application, Entitlement
+from casework.applications.rules import add_months
 from casework.models import QaCheck
 from oxtom.customers.models import Channel
 from oxtom.notify.models import OutboundMessage
+from oxtom.payments.models import SandboxCharge
+from oxtom.payments.providers import sandbox
+from oxtom.payments.services import payment_refresh_status
 
 from .conftest import BADGE_REFER, BADGE_REFUSE, PDF, png
 
@@ -249,3 +256,20 @@ def test_assessment_page_query_count_does_not_grow_with_evidence(client_for, svc
     for application in (few, many):
         with django_assert_max_num_queries(10):
             assert client.get(url(application)).status_code == 200
+
+
+def test_approving_a_young_childs_badge_ends_it_before_their_third_birthday(svc, rose, badge_officer):
+    born = timezone.localdate() - dt.timedelta(days=400)
+    answers = {**BADGE_REFUSE, "applying_for": "someone_else", "holder_first_name": "Baby", "holder_last_name": "Jones",
+               "relationship": "Father", "holder_date_of_birth": born.isoformat(), "child_equipment": "yes"}
+    application = s.application_submit(service=svc("blue-badge"), customer=rose, answers=answers,
+                                       evidence=[("photo", png()), ("medical", PDF)], channel=Channel.WEB,
+                                       by=rose.user, submission_key="child")
+    assert application.status == Application.Status.REFERRED
+    s.application_decide(application=application, decision="approve", reasons="Ventilator goes everywhere",
+                         by=badge_officer, version=application.version)
+    started = s.application_payment_start(application=application, return_url="/x/", by=None)
+    sandbox.pay(SandboxCharge.objects.get(payment_id=started.payment.provider_payment_id), "4444333322221111")
+    payment_refresh_status(payment=started.payment, by=None)
+    badge = Entitlement.objects.get(application=application)
+    assert badge.expires_on == add_months(born, 36) - dt.timedelta(days=1)

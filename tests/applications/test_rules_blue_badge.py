@@ -161,3 +161,9 @@ def test_thresholds_are_config():
     result = rules.evaluate(stricter, answers(awards=["pip"], pip_moving_around_points=8,
                                               pip_planning_descriptor="a"), today=TODAY)
     assert result.outcome == "refuse"
+
+
+def test_a_badge_for_a_young_child_ends_before_their_third_birthday():
+    result = run(answers(holder_date_of_birth="2025-01-10", child_equipment="yes"))
+    assert result.details["expires_by"] == "2028-01-09"
+    assert "expires_by" not in run(answers(walking_difficulty="yes")).details
