@@ -19,7 +19,7 @@ from oxtom.accounts.permissions import Permission
 
 from . import imports, reports, selectors, services
 from . import forms as f
-from .models import CabinetReport, ComparatorGroup, Source, ValueEntry
+from .models import CabinetReport, ComparatorGroup, ComputationRun, Source, ValueEntry
 
 analyst_required = permission_required(Permission.PERFORMANCE_MANAGE)
 
@@ -49,6 +49,7 @@ def measure_list(request: HttpRequest) -> HttpResponse:
     return render(request, "performance/staff/measures.html", {
         "period": period, "rows": rows, "pending_count": ValueEntry.objects.filter(
             status=ValueEntry.Status.PENDING).count(),
+        "last_run": ComputationRun.objects.first(),
     })
 
 

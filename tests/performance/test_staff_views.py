@@ -82,6 +82,18 @@ def test_measure_list_shows_status_and_needs_commentary(client_for, data, analys
     assert "Resident satisfaction" in html and "Red: off target" in html and "Needs commentary" in html
 
 
+def test_measure_list_shows_the_last_nightly_run_and_its_errors(client_for, data, analyst):
+    from django.utils import timezone
+
+    from performance.models import ComputationRun
+
+    ComputationRun.objects.create(started_at=timezone.now(), finished_at=timezone.now(), periods=13,
+                                  values_written=900, errors=["cases-overdue: RuntimeError: <b>boom</b>"])
+    html = client_for(analyst).get("/staff/performance/").content.decode()
+    assert "900 figures for 13 open months" in html
+    assert "1 measure could not be computed: cases-overdue: RuntimeError: &lt;b&gt;boom&lt;/b&gt;" in html
+
+
 def test_measure_page_shows_definition_values_targets_versions_and_commentary(client_for, data, analyst, division_a):
     services.commentary_add(measure=data["satisfaction"], period=data["periods"][-1], text="Survey was short",
                             by=analyst)
