@@ -377,13 +377,29 @@ def _approve(application: Application, *, reasons: list[str], by: Any, automatic
 
 
 def _issue_for(application: Application, *, by: Any) -> Entitlement:
-    """Issue what an approved application earns: a first issue, a renewal term, or a changed replacement."""
+    """Issue what an approved application earns: a first issue, a renewal term, or a changed replacement.
+
+    Renewals and replacements act on the newest entitlement in the chain (it
+    may have been renewed since the application was made); a renewal of one
+    that lapsed or was revoked is a fresh term from today, so nothing paid for
+    is left unissued.
+    """
     previous = application.previous_entitlement
-    if application.kind == Application.Kind.RENEWAL and previous is not None:
-        return entitlement_renew(entitlement=previous, application=application, by=by)
-    if application.kind in (Application.Kind.CHANGE, Application.Kind.REPLACEMENT) and previous is not None:
-        return _replace(application, previous, by=by)
-    return entitlement_issue(application=application, by=by)
+    if previous is None or application.kind not in (Application.Kind.RENEWAL, Application.Kind.CHANGE,
+                                                    Application.Kind.REPLACEMENT):
+        return entitlement_issue(application=application, by=by)
+    latest = previous
+    while latest.superseded_by_id is not None:
+        latest = latest.superseded_by
+        if latest.application_id == application.pk:
+            return latest  # this application already renewed or replaced it
+    if application.kind == Application.Kind.RENEWAL:
+        if latest.status in (Entitlement.Status.ACTIVE, Entitlement.Status.EXPIRED):
+            return entitlement_renew(entitlement=latest, application=application, by=by)
+        return entitlement_issue(application=application, by=by)
+    if latest.status != Entitlement.Status.ACTIVE:
+        return entitlement_issue(application=application, by=by)
+    return _replace(application, latest, by=by)
 
 
 def _refer(application: Application, *, reasons: list[str], by: Any) -> None:

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from casework.applications import services as s
 from casework.applications.models import Application, ApplicationEvidence, Entitlement
@@ -458,3 +459,29 @@ def test_moving_house_drops_the_old_property_reference(svc, rose, key):
     assert change.status == Application.Status.ISSUED
     new = Entitlement.objects.get(application=change)
     assert new.details["zone"] == "C" and new.household_key == "addr:7 sheep street|OX16 5AA"
+
+
+def test_a_paid_blue_badge_reapplication_after_the_old_badge_lapsed_is_issued_fresh(svc, rose, key, photo, letter):
+    first = submit(svc("blue-badge"), rose, BADGE_AUTO, key, [photo, letter])
+    pay(first)
+    old = Entitlement.objects.get()
+    Entitlement.objects.filter(pk=old.pk).update(status=Entitlement.Status.LAPSED)
+    again = submit(svc("blue-badge"), rose, BADGE_AUTO, key, kind="renewal", previous_entitlement=old)
+    pay(again)
+    assert again.status == Application.Status.ISSUED
+    new = Entitlement.objects.get(application=again)
+    assert new.status == Entitlement.Status.ACTIVE and new.starts_on == timezone.localdate()
+
+
+def test_two_paid_renewals_of_one_permit_continue_the_chain(svc, rose, key):
+    first = permit(svc, rose, key)
+    pay(first)
+    old = Entitlement.objects.get()
+    one = submit(svc("parking-permit"), rose, PERMIT_ANSWERS, key, kind="renewal", previous_entitlement=old)
+    two = submit(svc("parking-permit"), rose, PERMIT_ANSWERS, key, kind="renewal", previous_entitlement=old)
+    pay(one)
+    pay(two)
+    assert one.status == two.status == Application.Status.ISSUED
+    a, b = Entitlement.objects.get(application=one), Entitlement.objects.get(application=two)
+    assert b.starts_on == a.expires_on + dt.timedelta(days=1)
+    assert s.applications_reconcile_paid() == {"issued": 0, "failed": 0}
