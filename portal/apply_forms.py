@@ -279,6 +279,11 @@ class SomeoneElseForm(forms.Form):
         return cleaned
 
 
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text.endswith((".", "!", "?")) else text + "."
+
+
 class EvidenceForm(forms.Form):
     """One upload per piece of evidence the service asks for (its config "required_evidence").
 
@@ -295,7 +300,7 @@ class EvidenceForm(forms.Form):
             photo = kinds == ["photo"]
             field = forms.FileField(
                 label=kind_labels.get(kinds[0], "Evidence") if len(kinds) == 1 else "Letter or document",
-                required=False, help_text=str(item.get("message", "")) + (
+                required=False, help_text=_sentence(str(item.get("message", ""))) + (
                     " JPG, PNG or WebP, smaller than 10MB." if photo else " A photo or scan: JPG, PNG, WebP or PDF, smaller than 10MB."))
             field.widget.attrs["accept"] = ("image/jpeg,image/png,image/webp,image/heic,image/heif" if photo
                                             else "image/jpeg,image/png,image/webp,application/pdf")
