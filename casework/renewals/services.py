@@ -33,7 +33,7 @@ from typing import Any, Iterable
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -156,6 +156,18 @@ def _locked(queryset):
     return queryset
 
 
+# JSON columns a batch never reads: decoding them for thousands of rows is most of a batch's CPU.
+_UNUSED_JSON = ("entitlement__customer__interests",)
+
+
+def _attach_services(invitations: list[RenewalInvitation]) -> None:
+    """Give each entitlement its service from one query (three rows), not a join per row that
+    decodes the service's config JSON thousands of times."""
+    services = {s.pk: s for s in ApplicationService.objects.all()}
+    for invitation in invitations:
+        invitation.entitlement.service = services[invitation.entitlement.service_id]
+
+
 def _bulk_timeline(rows: list[Interaction]) -> None:
     # The same entries interaction_record would write one at a time (customers are
     # never tombstones here: a merge moves entitlements to the survivor).
@@ -250,7 +262,7 @@ def renewals_invite_batch(*, service: ApplicationService, today: dt.date, by: An
         Entitlement.objects.filter(service=service, status=Entitlement.Status.ACTIVE, expires_on__gte=today,
                                    expires_on__lte=window_end, id__gt=after_id)
         .filter(~Exists(already))
-        .select_related("customer")
+        .select_related("customer").defer("customer__interests")
         .order_by("id")[:batch_size]
     )
     if not entitlements:
@@ -288,10 +300,14 @@ def renewals_remind_batch(*, service: ApplicationService, today: dt.date, by: An
     days = _reminder_days(service)
     if not days:
         return 0, None
+    # Only rows with a reminder day newly reached: for reminder k (days sorted from the earliest),
+    # fewer than k+1 sent and the due date within days[k]. Rows already reminded are never loaded.
+    reached_new = Q()
+    for k, day in enumerate(days):
+        reached_new |= Q(reminders_sent__lt=k + 1, due__lte=today + dt.timedelta(days=day))
     rows = list(
         _locked(RenewalInvitation.objects.filter(
-            entitlement__service=service, state__in=OPEN, reply="", due__gte=today,
-            due__lte=today + dt.timedelta(days=days[0]), reminders_sent__lt=len(days), id__gt=after_id,
+            reached_new, entitlement__service=service, state__in=OPEN, reply="", due__gte=today, id__gt=after_id,
         )).select_related("entitlement", "entitlement__customer").order_by("id")[:batch_size]
     )
     if not rows:
@@ -325,11 +341,12 @@ def renewals_lapse_batch(*, today: dt.date, by: Any, batch_size: int = BATCH_SIZ
     """
     rows = list(
         _locked(RenewalInvitation.objects.filter(state__in=OPEN, reply="", due__lt=today))
-        .select_related("entitlement", "entitlement__customer", "entitlement__service")
+        .select_related("entitlement", "entitlement__customer").defer(*_UNUSED_JSON)
         .order_by("due", "id")[:batch_size]
     )
     if not rows:
         return 0
+    _attach_services(rows)
     now = timezone.now()
     ids = [r.pk for r in rows]
     RenewalInvitation.objects.filter(pk__in=ids, state__in=OPEN, reply="").update(state=State.LAPSED, closed_at=now)
@@ -474,11 +491,13 @@ def renewals_apply_replies(*, invitation_ids: Iterable[int], by: Any = None) -> 
         return result
     rows = list(
         _locked(RenewalInvitation.objects.filter(pk__in=ids, state__in=OPEN, reply=Reply.YES))
-        .select_related("entitlement", "entitlement__customer", "entitlement__service", "entitlement__application")
+        .select_related("entitlement", "entitlement__customer", "entitlement__application")
+        .defer(*_UNUSED_JSON, "entitlement__application__reasons", "entitlement__application__details")
         .order_by("id")
     )
     if not rows:
         return result
+    _attach_services(rows)
     now = timezone.now()
     actor = _actor(by)
     outgoing: list[Outgoing] = []
