@@ -232,53 +232,6 @@ class QuestionsForm(forms.Form):
         return cleaned
 
 
-class WhoForm(forms.Form):
-    applying_for = forms.ChoiceField(
-        label="Who are you applying for?", widget=forms.RadioSelect,
-        choices=[("self", "Myself"), ("someone_else", "Someone else")],
-        error_messages={"required": "Select who you are applying for",
-                        "invalid_choice": "Select who you are applying for"},
-    )
-
-
-class SomeoneElseForm(forms.Form):
-    """The person a blue badge is for, when that is not the person applying."""
-
-    full_name = forms.CharField(label="Their full name", max_length=MAX_TEXT, error_messages={
-        "required": "Enter their full name", "max_length": f"Their full name must be {MAX_TEXT} characters or fewer"})
-    date_of_birth = DateField(label="Their date of birth", help_text="For example, 27 3 2007")
-    relationship = forms.CharField(
-        label="How are you related to them?", max_length=100, help_text="For example, parent, partner or carer",
-        error_messages={"required": "Enter how you are related to them",
-                        "max_length": "How you are related to them must be 100 characters or fewer"})
-    address_line_1 = forms.CharField(label="Address line 1", max_length=MAX_TEXT, error_messages={
-        "required": "Enter the first line of their address",
-        "max_length": f"Address line 1 must be {MAX_TEXT} characters or fewer"})
-    town = forms.CharField(label="Town or city", max_length=100, error_messages={
-        "required": "Enter their town or city", "max_length": "Town or city must be 100 characters or fewer"})
-    postcode = forms.CharField(label="Postcode", max_length=10, widget=forms.TextInput(
-        attrs={"class": "govuk-input--width-10", "autocomplete": "off"}), error_messages={
-        "required": "Enter their postcode", "max_length": "Enter a full postcode, like OX1 1ND"})
-
-    def clean(self):
-        cleaned = super().clean()
-        for name in ("full_name", "relationship", "address_line_1", "town"):
-            value = (cleaned.get(name) or "").strip()
-            if value:
-                try:
-                    refuse_markup(value, self.fields[name].label)
-                except forms.ValidationError as exc:
-                    self.add_error(name, exc)
-        postcode = cleaned.get("postcode")
-        if postcode:
-            normal = normalise_postcode(postcode)
-            if normal is None:
-                self.add_error("postcode", "Enter a full postcode, like OX1 1ND")
-            else:
-                cleaned["postcode"] = normal
-        return cleaned
-
-
 def _sentence(text: str) -> str:
     text = text.strip()
     return text if not text or text.endswith((".", "!", "?")) else text + "."

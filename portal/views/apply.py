@@ -1,6 +1,7 @@
 """The "Apply for it" journeys: permits, blue badges and bus passes. Work without JavaScript.
 
-start page → (who it is for: blue badge) → the service's questions, one
+start page → the service's questions (a blue badge asks who it is for
+first, and for someone else asks their details, not the record's), one
 thing per page (no sign-in needed: this is the eligibility check) → "not
 eligible" with reasons, or → evidence → check answers (sign in or create an
 account here; the draft is in the session) → submit → confirmation with the
