@@ -6,9 +6,11 @@ import io
 import itertools
 
 import pytest
+from django.apps import apps as django_apps
 from PIL import Image
 
 from casework.applications.models import ApplicationService
+from casework.applications.seed import seed
 from tests import factories as f
 
 _keys = itertools.count(1)
@@ -21,7 +23,8 @@ def _media(settings, tmp_path):
 
 @pytest.fixture
 def svc(db):
-    """svc("parking-permit") -> the seeded ApplicationService."""
+    """svc("parking-permit") -> the seeded ApplicationService (seeded again if a transactional test flushed it)."""
+    seed(django_apps)
     return lambda code: ApplicationService.objects.select_related("case_service__team").get(code=code)
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.apps import apps as django_apps
 
 from casework.applications import services as s
+from casework.applications.seed import seed
 from casework.applications.models import Application, ApplicationService
 from oxtom.customers.models import Channel
 from tests import factories as f
@@ -36,6 +38,8 @@ def test_officer_refuses_and_a_different_officer_reconsiders(browser, live_serve
     customer = resident_a.customer
     customer.date_of_birth = dt.date(1950, 1, 1)
     customer.save()
+    # Another module's transactional tests may have flushed the migration data: seed it again (idempotent).
+    seed(django_apps)
     service = ApplicationService.objects.get(code="blue-badge")
     application = s.application_submit(service=service, customer=customer, answers=BADGE_REFER,
                                        evidence=[("photo", png()), ("medical", PDF)], channel=Channel.WEB,
