@@ -293,7 +293,8 @@ def test_home_page_lists_services_once_they_exist(client):
 
 def test_account_home_links_to_what_the_resident_has_with_us(client_for, resident_a):
     html = client_for(resident_a).get("/account/").content.decode()
-    for href in ("/report/your-reports/", "/account/details/done-for-you/", "/account/details/choices/"):
+    for href in ("/account/cases/", "/report/your-reports/", "/account/details/done-for-you/",
+                 "/account/details/choices/"):
         assert f'href="{href}"' in html
 
 
