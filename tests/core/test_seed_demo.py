@@ -64,8 +64,14 @@ def test_the_resident_demo_sign_in_works_through_the_sign_in_form(seeded, client
 
 
 def test_staff_are_in_their_teams_and_the_councillor_has_a_division(seeded):
-    # seed_demo's eight teams, plus Environmental Enforcement seeded by the report-it catalogue.
-    assert Team.objects.count() == 9
+    # seed_demo's eight teams, plus Environmental Enforcement (the report-it catalogue) and
+    # Member Services (the members' enquiry service), each seeded by its own migration.
+    from oxtom.core.management.commands.seed_demo import TEAMS
+
+    demo_slugs = {slug for _, slug, _ in TEAMS}
+    assert demo_slugs <= set(Team.objects.values_list("slug", flat=True))
+    assert set(Team.objects.exclude(slug__in=demo_slugs).values_list("slug", flat=True)) == {
+        "environmental-enforcement", "member-services"}
     leader = User.objects.get(email="team.leader@demo.oxtom.example")
     assert TeamMembership.objects.get(user=leader).is_leader
     assert TeamMembership.objects.get(user__email="officer@demo.oxtom.example").team.slug == "highways-north"
