@@ -24,7 +24,7 @@ from oxtom.customers.selectors import customers_for_user, interactions_page
 
 from . import forms as f
 from . import rules, selectors, services
-from .models import Case, Status
+from .models import Case, Service, Status
 
 # --- queues ------------------------------------------------------------------------------
 
@@ -248,7 +248,7 @@ ACTIONS: dict[str, Action] = {a.slug: a for a in [
     Action("decide", "Record a decision", "Record decision", f.DecideForm,
            lambda c, d, u: services.case_decide(case=c, decision=d["decision"], reasons=d["reasons"],
                                                 expected_version=d["version"], by=u),
-           _can(Status.DECIDED), "Decision recorded"),
+           lambda c: _can(Status.DECIDED)(c) and not _application_reference(c), "Decision recorded"),
     Action("close", "Close this case", "Close case", f.CloseForm,
            lambda c, d, u: services.case_close(case=c, outcome=d["outcome"], note=d.get("note", ""),
                                                expected_version=d["version"], by=u),
@@ -265,6 +265,17 @@ ACTIONS: dict[str, Action] = {a.slug: a for a in [
                                                expected_version=d["version"], by=u),
            _can(Status.NEW), "Case referred"),
 ]}
+
+
+def _application_reference(case: Case) -> str:
+    """The application a case assesses, if any: its decision belongs on the assessment page.
+
+    Deciding it here would record a casework decision but leave the
+    application (and so the permit, badge or pass) undecided.
+    """
+    if case.service.kind != Service.Kind.APPLICATION:
+        return ""
+    return str((case.answers or {}).get("application") or "")
 
 
 @staff_area_required
@@ -313,6 +324,9 @@ def case_action(request: HttpRequest, reference: str, action: str) -> HttpRespon
     if not services.can_work_case(request.user, case) or not request.user.has_permission(spec.permission):
         raise PermissionDenied
     case_url = reverse("casework:case", kwargs={"reference": case.reference})
+    if spec.slug == "decide" and _application_reference(case):
+        messages.info(request, "Decide this application on its assessment page, so the applicant gets the outcome")
+        return redirect("applications:assess", reference=_application_reference(case))
     if request.method == "GET":
         if not spec.offered(case):
             messages.info(request, f"You cannot {spec.title[0].lower()}{spec.title[1:]} now: it is {case.get_status_display().lower()}")
