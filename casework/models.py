@@ -292,7 +292,11 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["case", "-occurred_at", "-id"], name="case_event_timeline")]
+        indexes = [
+            models.Index(fields=["case", "-occurred_at", "-id"], name="case_event_timeline"),
+            # Open311 servicerequestupdates reads public events by time across all cases.
+            models.Index(fields=["occurred_at", "id"], condition=models.Q(public=True), name="case_event_public_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} at {self.occurred_at:%Y-%m-%d %H:%M}"
