@@ -7,8 +7,8 @@ letter when there is no contact detail), the same rendering and the same
 idempotency key, for a batch at once:
 
 * the keys already present are read in one query and skipped;
-* rows go in with one bulk INSERT ... ON CONFLICT DO NOTHING on the unique
-  idempotency key, so a concurrent or resumed run cannot add a duplicate;
+* rows go in with multi-row INSERT ... ON CONFLICT DO NOTHING on the unique
+  idempotency key (fastinsert.py), so a concurrent or resumed run cannot add a duplicate;
 * the dispatch tasks are published after the caller's transaction commits
   (a lost publish is found by notify's sweeper, as for any message);
 * one audit event per batch rather than one per message.
@@ -33,6 +33,8 @@ from oxtom.customers.models import Customer
 from oxtom.notify import services as notify_services
 from oxtom.notify.models import MessageTemplate, OutboundMessage
 from oxtom.notify.templating import TemplateNotFound, render
+
+from .fastinsert import insert_many
 
 NO_ROUTE = "No email address, mobile number or postal address to send this message to"
 
@@ -108,7 +110,7 @@ def queue_many(items: Iterable[Outgoing], *, by: Any, summary: str) -> dict[str,
         ))
         chosen[item.idempotency_key] = channel
     if rows:
-        OutboundMessage.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+        insert_many(OutboundMessage, rows, ignore_conflicts=True)
         AuditEvent.objects.create(
             actor=actor, action=AuditEvent.Action.CREATE, target_type="notify.outboundmessage",
             target_id=f"batch:{rows[0].idempotency_key}"[:64], summary=summary[:255],

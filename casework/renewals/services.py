@@ -43,6 +43,7 @@ from oxtom.core.audit import audit_record
 from oxtom.core.models import AuditEvent
 from oxtom.customers.models import Channel, Customer, Interaction
 
+from .fastinsert import insert_many
 from .models import RenewalInvitation
 from .outbox import Outgoing, queue_many
 from .tokens import hash_token, make_token
@@ -172,12 +173,12 @@ def _bulk_timeline(rows: list[Interaction]) -> None:
     # The same entries interaction_record would write one at a time (customers are
     # never tombstones here: a merge moves entitlements to the survivor).
     if rows:
-        Interaction.objects.bulk_create(rows, batch_size=1000)
+        insert_many(Interaction, rows)
 
 
 def _bulk_audit(rows: list[AuditEvent]) -> None:
     if rows:
-        AuditEvent.objects.bulk_create(rows, batch_size=1000)
+        insert_many(AuditEvent, rows)
 
 
 # --- the nightly run ----------------------------------------------------------------------------
@@ -548,7 +549,7 @@ def renewals_apply_replies(*, invitation_ids: Iterable[int], by: Any = None) -> 
                     issued_at=now, created_by=actor, modified_by=actor,
                 ))
         # (application, starts_on) is unique: a term renewed twice cannot be issued twice.
-        Entitlement.objects.bulk_create(new_rows, batch_size=1000, ignore_conflicts=True)
+        insert_many(Entitlement, new_rows, ignore_conflicts=True)
         issued = {
             (e.application_id, e.starts_on): e
             for e in Entitlement.objects.filter(
@@ -610,7 +611,7 @@ def renewals_apply_replies(*, invitation_ids: Iterable[int], by: Any = None) -> 
                 submission_key=f"renewal:{old.pk}:{invitation.due.isoformat()}", submitted_at=now,
                 created_by=actor, modified_by=actor,
             ))
-        Application.objects.bulk_create(applications, batch_size=1000, ignore_conflicts=True)
+        insert_many(Application, applications, ignore_conflicts=True)
         made = dict(Application.objects.filter(submission_key__in=[a.submission_key for a in applications])
                     .values_list("submission_key", "pk"))
         for invitation, application in zip(to_pay, applications):
