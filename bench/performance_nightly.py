@@ -57,6 +57,8 @@ def main() -> int:
     parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=20260401)
     parser.add_argument("--quick", action="store_true", help="small sizes (also BENCH_QUICK=1)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure an already seeded benchmark database (its figures are cleared first)")
     args = parser.parse_args()
     if args.quick or os.environ.get("BENCH_QUICK") == "1":
         args.reports, args.cases, args.contacts, args.contact_logs, args.notifications = 800, 800, 6000, 1200, 3000
@@ -65,7 +67,7 @@ def main() -> int:
     default_path = ROOT / "var" / "bench" / "performance.sqlite3"
     if not os.environ.get("DATABASE_URL"):
         default_path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in (() if args.reuse else ("", "-wal", "-shm")):
             Path(f"{default_path}{suffix}").unlink(missing_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{default_path}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oxtom.settings")
@@ -76,25 +78,33 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+
+    from casework.models import Case
+
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+    call_command("migrate", verbosity=0)
+    if Case.objects.exists():
+        if not args.reuse:
+            sys.exit("The benchmark database already has cases; point DATABASE_URL at an empty database or pass "
+                     "--reuse.")
+        return measure_all(args, reused=True)
+    return seed(args) or measure_all(args, reused=False)
+
+
+def seed(args) -> int:
+    from django.db import connection
     from django.utils import timezone
 
     from casework.models import Case, Service, Status
-    from oxtom.accounts.models import Team, User
+    from oxtom.accounts.models import Team
     from oxtom.customers.models import ContactLog, ContactReason, Customer, Interaction
     from oxtom.notify.models import OutboundMessage
     from oxtom.places import services as places
     from oxtom.places.models import Division
     from oxtom.places.selectors import current_boundary_set
     from performance import services
-    from performance.models import Measure, Period, Value
     from portal.models import ReportStatus, ReportType, StreetReport
 
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
-    call_command("migrate", verbosity=0)
-    if Case.objects.exists():
-        sys.exit("The benchmark database already has cases; point DATABASE_URL at an empty database.")
     rng = random.Random(args.seed)
     # The 69 real divisions from the shipped CSV (no boundaries needed: the data carries its division).
     places.localities_load()
@@ -199,6 +209,29 @@ def main() -> int:
           f"over {MONTHS} months and {len(divisions)} divisions in {seeded:.1f}s")
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    return 0
+
+
+def measure_all(args, *, reused: bool) -> int:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from oxtom.accounts.models import User
+    from oxtom.places.models import Division
+    from oxtom.places.selectors import current_boundary_set
+    from performance import services
+    from performance.models import CabinetReport, ComputationRun, Measure, Period, Value
+
+    divisions = list(Division.objects.filter(boundary_set=current_boundary_set()).order_by("id"))
+    months = services.months_back(timezone.localdate(), MONTHS)
+    if reused:
+        CabinetReport.objects.all().delete()
+        Value.objects.all().delete()
+        ComputationRun.objects.all().delete()
+        Period.objects.update(status=Period.Status.OPEN, closed_at=None, closed_by=None)
+        User.objects.filter(email="bench.councillor@example.org").delete()
 
     # --- the computation -------------------------------------------------------------------------------
     measures = Measure.objects.filter(source="computed", is_active=True).count()

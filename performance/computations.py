@@ -29,7 +29,7 @@ from typing import Callable, Iterable
 import numpy as np
 import pandas as pd
 from django.apps import apps
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from oxtom.core.calendar import Calendar, is_working_day
@@ -184,24 +184,25 @@ def grouped_counts(ctx: Context, *, model: str, date_field: str, division_field:
                    filters: Q | None = None, split: str | None = None) -> pd.DataFrame:
     """COUNT(*) per month x division (x `split`) in SQL, for rows dated within the run's months.
 
-    One query per month over a date range (an index range scan where the
-    date is indexed) rather than one query grouping by a truncated date:
-    SQLite truncates dates in a Python function called once per row, which
-    at five years of contacts costs minutes.
+    One scan of the run's window; each row's month is found by comparing its
+    date with the month boundaries in a CASE expression, not by truncating
+    the date: SQLite truncates in a Python function called once per row,
+    which at five years of contacts costs minutes.
     """
     tz = timezone.get_default_timezone()
-    keys = [division_field] + ([split] if split else [])
-    base = model_or_unavailable(model).objects.all()
+    bounds = [dt.datetime.combine(next_month(m), dt.time.min, tzinfo=tz) for m in ctx.months]
+    start, end = ctx.window
+    bucket = Case(*[When(**{f"{date_field}__lt": bound}, then=Value(i)) for i, bound in enumerate(bounds)],
+                  default=Value(-1), output_field=IntegerField())
+    queryset = model_or_unavailable(model).objects.filter(**{f"{date_field}__gte": start, f"{date_field}__lt": end})
     if filters is not None:
-        base = base.filter(filters)
-    rows = []
-    for month in ctx.months:
-        low = dt.datetime.combine(month, dt.time.min, tzinfo=tz)
-        high = dt.datetime.combine(next_month(month), dt.time.min, tzinfo=tz)
-        period = pd.Period(month, freq="M")
-        rows += [(period, *row) for row in base.filter(**{f"{date_field}__gte": low, f"{date_field}__lt": high})
-                 .order_by().values(*keys).annotate(n=Count("pk")).values_list(*keys, "n")]
-    frame = pd.DataFrame(rows, columns=["month", "division_id"] + (["split"] if split else []) + ["n"])
+        queryset = queryset.filter(filters)
+    keys = ["bucket", division_field] + ([split] if split else [])
+    rows = list(queryset.annotate(bucket=bucket).order_by().values(*keys).annotate(n=Count("pk"))
+                .values_list(*keys, "n"))
+    periods = [pd.Period(m, freq="M") for m in ctx.months]
+    frame = pd.DataFrame([(periods[b], *rest) for b, *rest in rows if b >= 0],
+                         columns=["month", "division_id"] + (["split"] if split else []) + ["n"])
     if frame.empty:
         frame["month"] = pd.Series([], dtype="period[M]")
     return frame
