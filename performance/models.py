@@ -190,6 +190,12 @@ class Period(models.Model):
     def is_locked(self) -> bool:
         return self.status == self.Status.CLOSED
 
+    @property
+    def has_ended(self) -> bool:
+        from django.utils import timezone
+
+        return self.end < timezone.localdate()
+
 
 def next_month(day: dt.date) -> dt.date:
     return dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)

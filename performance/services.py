@@ -304,7 +304,7 @@ def period_close(*, period: Period, by: Any):
     period = Period.objects.select_for_update().get(pk=period.pk)
     if period.is_locked:
         raise ValidationError(f"{period.label} is already closed")
-    if period.end >= timezone.localdate():  # its figures are still arriving
+    if not period.has_ended:  # its figures are still arriving
         raise ValidationError(f"{period.label} has not ended yet: close it once the month is over")
     missing = red_without_commentary(period)
     if missing:

@@ -354,6 +354,9 @@ def test_closing_is_refused_while_reds_lack_commentary(client_for, data, analyst
     client = client_for(analyst)
     current = data["periods"][-1]
     assert "has not ended yet" in client.post(f"/staff/performance/periods/{month(current)}/close/").content.decode()
+    assert 'id="not-ended"' in client.get(f"/staff/performance/periods/{month(current)}/close/").content.decode()
+    listing = client.get("/staff/performance/periods/").content.decode()
+    assert f"Close {current.label}" not in listing and f"Close {data['periods'][-2].label}" in listing
     p = data["periods"][-2]
     target(data["satisfaction"], p, D("80"), D("5"))
     page = client.get(f"/staff/performance/periods/{month(p)}/close/").content.decode()
