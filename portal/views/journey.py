@@ -10,6 +10,7 @@ arrive out of order (a bookmark, the back button, an expired session).
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
+from casework.models import Case
 from casework.services import DuplicateSubmission
 from oxtom.accounts.decorators import signed_in_required
 from oxtom.customers.services import customer_ensure_for_user
@@ -27,6 +29,8 @@ from ..forms import NEW_REPORT, LocationForm, NearbyForm, PhotosForm, QuestionsF
 from ..models import MAX_PHOTOS, ReportType, StreetReport
 
 STEPS = ["type", "location", "details"]
+# Sending is limited per account (DESIGN.md §8): far above what a resident needs, low enough to stop a script.
+REPORTS_PER_HOUR = 30
 
 
 def _report_type(code: object) -> ReportType | None:
@@ -257,6 +261,12 @@ def report_check(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?{urlencode({'next': reverse('portal:report_check')})}")
+        limit_key = f"report-submit:{request.user.pk}"
+        if cache.get(limit_key, 0) >= REPORTS_PER_HOUR and not Case.objects.filter(submission_key=d["key"]).exists():
+            error = (f"You have sent {REPORTS_PER_HOUR} reports in the last hour. Wait an hour, or call us on "
+                     "0345 310 1111 if it is urgent")
+            return render(request, "portal/report_check.html", _check_context(request, d, report_type, verdict, error),
+                          status=429)
         customer = customer_ensure_for_user(user=request.user, by=request.user)
         try:
             report = services.report_create(
@@ -276,16 +286,22 @@ def report_check(request: HttpRequest) -> HttpResponse:
             error = "; ".join(getattr(exc, "messages", [str(exc)])) if isinstance(exc, ValidationError) else \
                 "Your photos have expired: add them again"
         else:
+            cache.add(limit_key, 0, 3600)
+            cache.incr(limit_key)
             draft.finish(request, report.case.reference)
             return redirect("portal:report_confirmation")
+    return render(request, "portal/report_check.html", _check_context(request, d, report_type, verdict, error))
+
+
+def _check_context(request: HttpRequest, d: dict, report_type: ReportType, verdict: dict, error: str) -> dict:
     location_label = {"postcode": f"Near {d.get('postcode', '')}", "device": "Your current location",
                       "map": "The point you chose on the map", "photo": "Where your photo was taken"}
-    return render(request, "portal/report_check.html", {
+    return {
         "report_type": report_type, "d": d, "rows": _answer_rows(report_type, d.get("answers", {})),
         "location": location_label.get(d.get("source"), "The point you chose"), "error": error,
         "meets": verdict.get("meets", True),
         "next": reverse("portal:report_check"),
-    })
+    }
 
 
 @require_GET

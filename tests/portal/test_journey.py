@@ -253,3 +253,22 @@ def test_journey_pages_query_counts(client, pothole, postcode, django_assert_max
         assert client.get("/report/already-reported/").status_code == 200
     with django_assert_max_num_queries(5):
         assert client.get("/report/type/").status_code == 200
+
+
+def test_sending_is_rate_limited_per_account(client, catalogue, postcode, resident_a):
+    from django.core.cache import cache
+
+    from portal.views import journey
+
+    cache.delete(f"report-submit:{resident_a.pk}")
+    client.force_login(resident_a)
+    for n in range(journey.REPORTS_PER_HOUR + 1):
+        walk_to_details(client, code="street-light")
+        client.get("/report/already-reported/")
+        client.post("/report/details/", {"fault": "out"})
+        client.post("/report/photos/", {})
+        response = client.post("/report/check/")
+    assert response.status_code == 429
+    assert f"You have sent {journey.REPORTS_PER_HOUR} reports in the last hour" in response.content.decode()
+    assert StreetReport.objects.count() == journey.REPORTS_PER_HOUR
+    cache.delete(f"report-submit:{resident_a.pk}")
