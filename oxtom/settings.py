@@ -258,10 +258,11 @@ if not DEBUG:
 # Content Security Policy: same-origin scripts only; map tiles are the one
 # external image source and are configurable.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "")
+_TILE_ORIGIN = "/".join(MAP_TILE_URL.split("/")[:3]).replace("{s}.", "*.") if "://" in MAP_TILE_URL else ""
 CONTENT_SECURITY_POLICY = env_str(
     "CONTENT_SECURITY_POLICY",
-    "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    f"default-src 'self'; img-src 'self' data:{' ' + _TILE_ORIGIN if _TILE_ORIGIN else ''}; script-src 'self'; "
+    "style-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
 )
 
 # --- I18N / time ------------------------------------------------------------
@@ -277,7 +278,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # static/scss/oxtom.scss to static/vendor/oxtom.css). Its dist folder is served
 # under static/govuk/, which the compiled CSS and static/js/oxtom.js refer to.
 GOVUK_FRONTEND_DIR = BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"
-STATICFILES_DIRS = [BASE_DIR / "static", ("govuk", GOVUK_FRONTEND_DIR)]
+# Leaflet (npm) under static/leaflet/, for the optional report maps (static/js/report_location.js).
+STATICFILES_DIRS = [BASE_DIR / "static", ("govuk", GOVUK_FRONTEND_DIR),
+                    ("leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -4,6 +4,7 @@ Each page costs a fixed number of queries whatever the number of reports.
 """
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -67,4 +68,5 @@ def reports_around(request: HttpRequest) -> HttpResponse:
             latitude=place[0], longitude=place[1], report_type=form.cleaned_data.get("report_type"),
             status=form.cleaned_data.get("status") or None, cursor=form.cleaned_data.get("after") or None,
         )
-    return render(request, "portal/reports_around.html", {"form": form, "page": page, "place": place})
+    return render(request, "portal/reports_around.html", {"form": form, "page": page, "place": place,
+                                                           "tile_url": settings.MAP_TILE_URL})

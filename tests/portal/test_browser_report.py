@@ -233,3 +233,31 @@ def test_officer_books_the_repair_on_the_staff_report_page(no_js, make_report, o
     check_accessible(page)
     main = page.locator("main").inner_text()
     assert "booked with our contractor" in main and "Gang 3" not in main
+
+
+# A 1x1 transparent PNG: tiles need no network, and data: images are allowed by the CSP.
+BLANK_TILE = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8A"
+              "AAAASUVORK5CYII=")
+
+
+def test_maps_when_tiles_are_configured(page, settings, pothole, division_a, postcode):
+    from .test_selectors import east_of, north_of, quick_report
+
+    settings.MAP_TILE_URL = BLANK_TILE
+    reports = [quick_report(pothole, north_of(40)), quick_report(pothole, east_of(80), status=ReportStatus.FIXED)]
+    page.goto("/reports/?postcode=OX16+1AA")
+    page.wait_for_selector("#around-map .leaflet-marker-icon")
+    assert page.locator("#around-map .leaflet-marker-icon").count() == 2
+    assert page.locator("#reports-list tbody tr").count() == 2  # the table still lists them all
+    page.locator("#around-map .leaflet-marker-icon").first.click()
+    popup = page.locator(".leaflet-popup-content a")
+    assert popup.inner_text().split(":")[0] in {r.case.reference for r in reports}
+    check_accessible(page)
+    # The location step's map loads too (Leaflet is served from static/leaflet/).
+    page.goto("/report/")
+    click(page, "button", "Start now")
+    page.get_by_label("Pothole").check()
+    click(page, "button", "Continue")
+    page.wait_for_selector("#report-map.leaflet-container")
+    assert page.locator("#report-map").is_visible()
+    assert page.console_errors == []
