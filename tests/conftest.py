@@ -89,6 +89,11 @@ def councillor_elsewhere(db, division_b):
 
 
 @pytest.fixture
+def performance_analyst(db):
+    return f.UserFactory(email="performance.analyst@example.org", roles=["performance_analyst"])
+
+
+@pytest.fixture
 def administrator(db):
     return f.UserFactory(email="admin@example.org", roles=["administrator"])
 

@@ -170,7 +170,9 @@ def test_public_navigation_lists_existing_services_and_the_users_areas(client_fo
         ("adviser", ["/staff/", "/staff/customers/", "/staff/assist/", "/notify/failed/"]),
         ("officer_in_team", ["/staff/", "/staff/customers/", "/staff/queues/", "/notify/failed/"]),
         ("team_leader", ["/staff/", "/staff/customers/", "/staff/queues/", "/notify/failed/"]),
-        ("administrator", ["/staff/", "/staff/customers/", "/staff/queues/", "/staff/assist/", "/notify/failed/"]),
+        ("administrator", ["/staff/", "/staff/customers/", "/staff/queues/", "/staff/assist/", "/staff/performance/",
+                           "/notify/failed/"]),
+        ("performance_analyst", ["/staff/", "/staff/performance/"]),
     ],
 )
 def test_staff_navigation_shows_only_what_the_role_allows(client_for, request, role, expected):
