@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from casework import services as casework
-from casework.models import Case
+from casework.models import Case, Status
 from casework.selectors import case_timeline
 from oxtom.accounts.decorators import staff_area_required
 
@@ -110,6 +110,8 @@ def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "actions": [a for a in ACTIONS.values() if can_work and a.offered(report)],
         "can_work": can_work,
         "duplicate_of": report.case.duplicate_of.reference if report.case.duplicate_of_id else "",
+        # The case page's generic actions move the case but not what the public sees: say so.
+        "out_of_step": (report.case.status == Status.CLOSED) == report.is_open,
     })
 
 

@@ -281,3 +281,13 @@ def test_report_page_query_count_is_constant(client_for, pothole, report, office
         assert client.get(url(report)).status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get(url(report, "status")).status_code == 200
+
+
+def test_warns_when_the_case_page_closed_the_case_behind_the_public_report(client_for, report, officer_in_team):
+    from casework import services as casework
+
+    client = client_for(officer_in_team)
+    assert 'id="out-of-step"' not in client.get(url(report)).content.decode()
+    casework.case_close(case=report.case, outcome="completed", expected_version=version(report), by=officer_in_team)
+    html = client.get(url(report)).content.decode()
+    assert 'id="out-of-step"' in html and "the public page says reported" in html
