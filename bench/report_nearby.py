@@ -76,6 +76,7 @@ def raw_inserter(model, connection):
     quote = connection.ops.quote_name
     sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
            f"VALUES ({', '.join(['%s'] * len(fields))})")
+    values_sql = sql[: sql.index(" VALUES ")] + " VALUES %s"
     defaults = {}
     for f in fields:
         value = f.get_default()  # "" for text fields without a default, None when there is none
@@ -92,7 +93,13 @@ def raw_inserter(model, connection):
             except KeyError as exc:
                 sys.exit(f"{model.__name__}.{exc.args[0]} has no default: the bench must give it a value")
         with connection.cursor() as cursor:
-            cursor.executemany(sql, params)
+            if connection.vendor == "postgresql":
+                # psycopg2's executemany is a round trip per row; multi-row VALUES is one per page.
+                from psycopg2.extras import execute_values
+
+                execute_values(cursor.cursor, values_sql, params, page_size=2000)
+            else:
+                cursor.executemany(sql, params)
 
     return insert
 
