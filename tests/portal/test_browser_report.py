@@ -260,4 +260,14 @@ def test_maps_when_tiles_are_configured(page, settings, pothole, division_a, pos
     click(page, "button", "Continue")
     page.wait_for_selector("#report-map.leaflet-container")
     assert page.locator("#report-map").is_visible()
+    # Choosing a point on the map (in a division made where the click lands: the test squares are small).
+    from tests import factories as f
+
+    page.locator("#report-map").click()  # the middle of the map
+    assert "Point chosen on the map" in page.locator("#location-status").inner_text()
+    point = (float(page.locator("#id_lat").input_value()), float(page.locator("#id_lon").input_value()))
+    assert 51.45 < point[0] < 52.17 and -1.72 < point[1] < -0.86  # inside the county's bounds
+    f.DivisionFactory(name="Map Point", centre=point, boundary_set=division_a.boundary_set)
+    click(page, "button", "Continue")
+    assert heading(page) == "Tell us about the problem"
     assert page.console_errors == []
