@@ -78,7 +78,8 @@ def get_case_for_user(user: Any, reference: str) -> Case:
     try:
         return (
             Case.objects.for_user(user)
-            .select_related("service", "team", "assignee", "customer", "division", "duplicate_of")
+            # street_report: the case page sends report steps to the report's own page.
+            .select_related("service", "team", "assignee", "customer", "division", "duplicate_of", "street_report")
             .get(reference=reference)
         )
     except Case.DoesNotExist:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -248,7 +248,7 @@ ACTIONS: dict[str, Action] = {a.slug: a for a in [
     Action("decide", "Record a decision", "Record decision", f.DecideForm,
            lambda c, d, u: services.case_decide(case=c, decision=d["decision"], reasons=d["reasons"],
                                                 expected_version=d["version"], by=u),
-           lambda c: _can(Status.DECIDED)(c) and not _application_reference(c), "Decision recorded"),
+           _can(Status.DECIDED), "Decision recorded"),
     Action("close", "Close this case", "Close case", f.CloseForm,
            lambda c, d, u: services.case_close(case=c, outcome=d["outcome"], note=d.get("note", ""),
                                                expected_version=d["version"], by=u),
@@ -267,15 +267,26 @@ ACTIONS: dict[str, Action] = {a.slug: a for a in [
 ]}
 
 
-def _application_reference(case: Case) -> str:
-    """The application a case assesses, if any: its decision belongs on the assessment page.
+# Steps that change what the resident is told belong to the page that keeps the street
+# report's public status, or the application's decision, in step with the case: done here
+# they would move the case but leave the public page, the followers or the applicant behind.
+_STREET_REPORT_STEPS = frozenset({"accept", "expected-date", "decide", "close", "reopen", "duplicate"})
+_APPLICATION_STEPS = frozenset({"decide", "close"})
 
-    Deciding it here would record a casework decision but leave the
-    application (and so the permit, badge or pass) undecided.
-    """
-    if case.service.kind != Service.Kind.APPLICATION:
-        return ""
-    return str((case.answers or {}).get("application") or "")
+
+def _worked_elsewhere(case: Case, slug: str) -> str:
+    """The page that must take this step for this case, or "" when the case page may."""
+    if slug in _STREET_REPORT_STEPS:
+        try:
+            case.street_report  # noqa: B018 - selected with the case; missing for other cases
+        except ObjectDoesNotExist:
+            pass
+        else:
+            return reverse("portal_staff:report", kwargs={"reference": case.reference})
+    application = (case.answers or {}).get("application") if case.service.kind == Service.Kind.APPLICATION else None
+    if slug in _APPLICATION_STEPS and application:
+        return reverse("applications:assess", kwargs={"reference": str(application)})
+    return ""
 
 
 @staff_area_required
@@ -298,7 +309,8 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "timeline_limit": selectors.TIMELINE_LIMIT,
         "sla_state": rules.sla_state(status=case.status, due_at=case.due_at, paused_on=case.paused_on),
         "sla_labels": rules.SlaState.LABELS,
-        "actions": [a for a in ACTIONS.values() if can_work and a.offered(case) and a.slug != "note"],
+        "actions": [a for a in ACTIONS.values()
+                    if can_work and a.offered(case) and a.slug != "note" and not _worked_elsewhere(case, a.slug)],
         "note_form": f.NoteForm(case=case, user=request.user) if can_work else None,
         "can_work": can_work,
     })
@@ -324,9 +336,10 @@ def case_action(request: HttpRequest, reference: str, action: str) -> HttpRespon
     if not services.can_work_case(request.user, case) or not request.user.has_permission(spec.permission):
         raise PermissionDenied
     case_url = reverse("casework:case", kwargs={"reference": case.reference})
-    if spec.slug == "decide" and _application_reference(case):
-        messages.info(request, "Decide this application on its assessment page, so the applicant gets the outcome")
-        return redirect("applications:assess", reference=_application_reference(case))
+    elsewhere = _worked_elsewhere(case, spec.slug)
+    if elsewhere:
+        messages.info(request, f"{spec.title} on this page instead, so the resident is told")
+        return redirect(elsewhere)
     if request.method == "GET":
         if not spec.offered(case):
             messages.info(request, f"You cannot {spec.title[0].lower()}{spec.title[1:]} now: it is {case.get_status_display().lower()}")

@@ -276,15 +276,17 @@ def test_approving_a_young_childs_badge_ends_it_before_their_third_birthday(svc,
 
 
 def test_the_case_page_sends_the_decision_to_the_assessment_page(client_for, referred, badge_officer):
-    # A casework-only decision would leave the application (and so the badge) undecided.
+    # A casework-only decision or closure would leave the application (and so the badge) undecided.
     client = client_for(badge_officer)
     case = referred.case
     page = client.get(f"/staff/cases/{case.reference}/").content.decode()
-    assert f"/staff/cases/{case.reference}/decide/" not in page
-    for response in (client.get(f"/staff/cases/{case.reference}/decide/"),
-                     client.post(f"/staff/cases/{case.reference}/decide/",
-                                 {"decision": "approved", "reasons": "Meets the criteria", "version": case.version})):
-        assert response.status_code == 302 and response["Location"] == f"/staff/applications/{referred.reference}/"
+    for action in ("decide", "close"):
+        assert f"/staff/cases/{case.reference}/{action}/" not in page
+        for response in (client.get(f"/staff/cases/{case.reference}/{action}/"),
+                         client.post(f"/staff/cases/{case.reference}/{action}/",
+                                     {"decision": "approved", "reasons": "Meets the criteria", "outcome": "completed",
+                                      "version": case.version})):
+            assert response.status_code == 302 and response["Location"] == f"/staff/applications/{referred.reference}/"
     case.refresh_from_db()
     referred.refresh_from_db()
-    assert case.decision == "" and referred.status == "referred"
+    assert case.decision == "" and case.status != "closed" and referred.status == "referred"

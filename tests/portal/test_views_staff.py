@@ -291,3 +291,17 @@ def test_warns_when_the_case_page_closed_the_case_behind_the_public_report(clien
     casework.case_close(case=report.case, outcome="completed", expected_version=version(report), by=officer_in_team)
     html = client.get(url(report)).content.decode()
     assert 'id="out-of-step"' in html and "the public page says reported" in html
+
+
+@pytest.mark.parametrize("action", ["accept", "expected-date", "close", "duplicate"])
+def test_case_page_sends_steps_the_resident_is_told_about_to_the_report_page(client_for, report, officer_in_team,
+                                                                             action):
+    client = client_for(officer_in_team)
+    case_url = f"/staff/cases/{report.case.reference}/"
+    assert f"{case_url}{action}/" not in client.get(case_url).content.decode()
+    for response in (client.get(f"{case_url}{action}/"),
+                     client.post(f"{case_url}{action}/", {"outcome": "completed", "version": version(report)})):
+        assert response.status_code == 302 and response["Location"] == url(report)
+    assert fresh(report).case.status == report.case.status  # the case did not move behind the public report
+    # Steps that tell the resident nothing stay on the case page.
+    assert f"{case_url}assign/" in client.get(case_url).content.decode()
