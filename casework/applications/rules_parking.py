@@ -31,9 +31,11 @@ def questions(config: dict) -> list[Question]:
 
 
 def facts(service: Any, answers: dict, customer: Any) -> dict:
-    from .selectors import household_permit_count
+    from .selectors import household_pending_count, household_permit_count
 
-    return {"household_permits": household_permit_count(service, address_key(answers))}
+    key = address_key(answers)
+    pending = household_pending_count(service, key)
+    return {"household_permits": household_permit_count(service, key) + pending, "household_pending": pending}
 
 
 def decide(config: dict, answers: dict, facts: dict, today: dt.date, kind: str) -> tuple[str, list[str], dict]:
@@ -55,8 +57,10 @@ def decide(config: dict, answers: dict, facts: dict, today: dt.date, kind: str) 
     if zone is not None:
         limit = int(zone.get("max_permits") or 1)
         if held >= limit:
-            reasons.append(f"Your household already has {held} permit{'s' if held != 1 else ''}, the most "
-                           f"{zone.get('name') or 'this zone'} allows.")
+            waiting = int(facts.get("household_pending") or 0)
+            counting = (f" (counting {waiting} approved and waiting for payment)" if waiting else "")
+            reasons.append(f"Your household already has {held} permit{'s' if held != 1 else ''}{counting}, the "
+                           f"most {zone.get('name') or 'this zone'} allows.")
     details: dict[str, Any] = {
         "address_line_1": answers["address_line_1"], "postcode": answers["postcode"],
         "uprn": answers.get("uprn", ""), "address_key": address_key(answers),

@@ -97,3 +97,17 @@ def household_permit_count(service: ApplicationService, key: str, *, excluding: 
     if excluding is not None:
         qs = qs.exclude(pk=excluding.pk)
     return qs.count()
+
+
+def household_pending_count(service: ApplicationService, key: str) -> int:
+    """New permits approved for one household but not yet issued (waiting for payment).
+
+    They count towards the household limit and the escalating charge, or two
+    applications made before either is paid would both pass.
+    """
+    from .models import Application
+
+    return Application.objects.filter(
+        service=service, status__in=(Application.Status.APPROVED, Application.Status.AWAITING_PAYMENT),
+        previous_entitlement__isnull=True, details__address_key=key,
+    ).count()

@@ -28,7 +28,7 @@ from typing import Any, Iterable
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -229,10 +229,30 @@ def _facts(service: ApplicationService, answers: dict, previous: Entitlement | N
     """Look-ups for the rules, leaving out the entitlement a renewal or change replaces."""
     if service.code != "parking-permit":
         return None
-    from .selectors import household_permit_count
+    from .selectors import household_pending_count, household_permit_count
 
-    filled = answers
-    return {"household_permits": household_permit_count(service, rules.address_key(filled), excluding=previous)}
+    key = rules.address_key(answers)
+    _household_lock(service, key)
+    pending = household_pending_count(service, key)
+    return {"household_permits": household_permit_count(service, key, excluding=previous) + pending,
+            "household_pending": pending}
+
+
+def _household_lock(service: ApplicationService, key: str) -> None:
+    """Hold one household's permit decisions to one transaction at a time, until it commits.
+
+    Counting the household's permits and then adding one is a read-then-write:
+    two applications from the same address at the same moment would both see
+    room under the limit. There may be no row to lock yet (the first permit),
+    so PostgreSQL takes a transaction-scoped advisory lock on the household;
+    SQLite needs nothing, as every transaction there starts IMMEDIATE (one
+    writer at a time, see settings).
+    """
+    if not key or connection.vendor != "postgresql":
+        return
+    digest = hashlib.blake2b(f"household:{service.pk}:{key}".encode(), digest_size=8).digest()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)])
 
 
 def _clean_answers(answers: Any) -> dict:
