@@ -34,6 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench._support import use_bench_database  # noqa: E402
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 NOTHING = {"walking_difficulty": "no", "both_arms": "no", "journey_distress": "no", "child_equipment": "no",
@@ -81,12 +82,7 @@ def main() -> None:
     if args.quick or os.environ.get("BENCH_QUICK") == "1":
         args.evaluations, args.submissions = 2_000, 150
 
-    default_path = ROOT / "var" / "bench" / "apply.sqlite3"
-    if not os.environ.get("DATABASE_URL"):
-        default_path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{default_path}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{default_path}"
+    use_bench_database("apply")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oxtom.settings")
     os.environ.setdefault("DEBUG", "true")
     media = tempfile.mkdtemp(prefix="oxtom-bench-apply-")

@@ -29,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench._support import use_bench_database  # noqa: E402
 
 
 def _ms(samples: list[float]) -> tuple[float, float]:
@@ -47,12 +48,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261123)
     args = parser.parse_args()
 
-    default_path = ROOT / "var" / "bench" / "assist.sqlite3"
-    if not os.environ.get("DATABASE_URL"):
-        default_path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{default_path}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{default_path}"
+    use_bench_database("assist")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oxtom.settings")
 
     import django

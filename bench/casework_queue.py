@@ -33,17 +33,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench._support import percentile, use_bench_database  # noqa: E402
 
 TEAMS = 5
 OFFICERS_PER_TEAM = 10
 DIVISIONS = 69
 CUSTOMERS = 20_000
 
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
-    return ordered[k]
 
 
 def main() -> None:
@@ -62,12 +58,7 @@ def main() -> None:
     if args.quick or os.environ.get("BENCH_QUICK") == "1":
         args.open, args.closed, args.claim_cases, args.requests = 3000, 2000, 500, 20
 
-    default_path = ROOT / "var" / "bench" / "casework.sqlite3"
-    if not os.environ.get("DATABASE_URL"):
-        default_path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in (() if args.reuse else ("", "-wal", "-shm")):
-            Path(f"{default_path}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{default_path}"
+    use_bench_database("casework", keep=args.reuse)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oxtom.settings")
     os.environ.setdefault("DEBUG", "true")
 

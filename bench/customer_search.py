@@ -27,6 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench._support import percentile, use_bench_database  # noqa: E402
 
 # Fictional-but-realistic data: common British first names and surnames, weighted
 # roughly by frequency (Smith is ~1.2% of the population), Oxfordshire postcodes.
@@ -107,11 +108,6 @@ def misspell(name: str, rng: random.Random) -> str:
     return "".join(letters)
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
-    return ordered[k]
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -124,13 +120,7 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true", help="print the query plan of one search per kind")
     args = parser.parse_args()
 
-    default_path = ROOT / "var" / "bench" / "customers.sqlite3"
-    if not os.environ.get("DATABASE_URL"):
-        default_path.parent.mkdir(parents=True, exist_ok=True)
-        if not args.reuse:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{default_path}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{default_path}"
+    use_bench_database("customers", keep=args.reuse)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oxtom.settings")
 
     import django

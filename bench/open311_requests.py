@@ -30,16 +30,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench._support import percentile, use_bench_database  # noqa: E402
 
 CUSTOMERS = 20_000
 DIVISIONS = 69
 SPREAD_DAYS = 365
 
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
-    return ordered[k]
 
 
 def main() -> None:  # noqa: C901 - one linear script reads best
@@ -53,12 +49,7 @@ def main() -> None:  # noqa: C901 - one linear script reads best
     if args.quick or os.environ.get("BENCH_QUICK") == "1":
         args.reports, args.requests = 5000, 10
 
-    default_path = ROOT / "var" / "bench" / "open311.sqlite3"
-    if not os.environ.get("DATABASE_URL"):
-        default_path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{default_path}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{default_path}"
+    use_bench_database("open311")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oxtom.settings")
 
     import django

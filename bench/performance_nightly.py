@@ -35,15 +35,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench._support import percentile, use_bench_database  # noqa: E402
 
 MONTHS = 60
 CUSTOMERS = 20_000
 
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
-    return ordered[k]
 
 
 def main() -> int:
@@ -64,12 +60,7 @@ def main() -> int:
         args.reports, args.cases, args.contacts, args.contact_logs, args.notifications = 800, 800, 6000, 1200, 3000
         args.requests = 1
 
-    default_path = ROOT / "var" / "bench" / "performance.sqlite3"
-    if not os.environ.get("DATABASE_URL"):
-        default_path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in (() if args.reuse else ("", "-wal", "-shm")):
-            Path(f"{default_path}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{default_path}"
+    use_bench_database("performance", keep=args.reuse)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oxtom.settings")
     os.environ.setdefault("DEBUG", "true")
 

@@ -43,16 +43,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench._support import use_bench_database  # noqa: E402
 
 
 def setup(args) -> None:
-    default_path = ROOT / "var" / "bench" / "renewals.sqlite3"
-    if not os.environ.get("DATABASE_URL"):
-        default_path.parent.mkdir(parents=True, exist_ok=True)
-        if not args.child_run:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{default_path}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{default_path}"
+    use_bench_database("renewals", keep=args.child_run)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oxtom.settings")
     os.environ.setdefault("DEBUG", "true")
     sinks = Path(os.environ.setdefault("OXTOM_VAR_DIR", tempfile.mkdtemp(prefix="oxtom-bench-renewals-")))

@@ -39,6 +39,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench._support import percentile, use_bench_database  # noqa: E402
 
 # Rough county bounds (as the location map uses) and town centres reports cluster round.
 BOUNDS = (51.46, 52.16, -1.71, -0.87)
@@ -50,11 +51,6 @@ TYPE_WEIGHTS = {"pothole": 40, "street-light": 15, "damaged-pavement": 12, "bloc
 CUSTOMERS = 20_000
 OPEN_SHARE = 0.12
 
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
-    return ordered[k]
 
 
 def point(rng: random.Random) -> tuple[float, float]:
@@ -123,12 +119,7 @@ def main() -> None:
     if args.quick or os.environ.get("BENCH_QUICK") == "1":
         args.reports, args.requests, args.page_requests = 100_000, 300, 30
 
-    default_path = ROOT / "var" / "bench" / "report_nearby.sqlite3"
-    if not os.environ.get("DATABASE_URL"):
-        default_path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in (() if args.reuse else ("", "-wal", "-shm")):
-            Path(f"{default_path}{suffix}").unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{default_path}"
+    use_bench_database("report_nearby", keep=args.reuse)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oxtom.settings")
     os.environ.setdefault("DEBUG", "true")
 
