@@ -54,6 +54,15 @@ RENEWAL_TEMPLATES: list[dict[str, str]] = [
         "To get a new one, apply at ((apply_url))",
     ),
     *_trio(
+        "renewal-expired", "Renewal: expired", "Your ((what)) has expired",
+        "Dear ((name)),\n\nYour ((what)) ((number)) expired on ((expires_on)) and has not been renewed. "
+        "It is no longer valid, so do not use it.\n\n"
+        "To get a new one, apply here:\n((apply_url))\n\n"
+        f"{_SIGN}",
+        f"{_SIGN}: your ((what)) ((number)) expired on ((expires_on)) and has not been renewed, so it is no "
+        "longer valid. To get a new one, apply at ((apply_url))",
+    ),
+    *_trio(
         "renewal-renewed", "Renewal: renewed", "Your ((what)) is renewed",
         "Dear ((name)),\n\nThank you. Your ((what)) is renewed.\n\n"
         "Your new number is ((number)). It is valid from ((starts_on)) to ((expires_on)).\n\n"

@@ -1,4 +1,4 @@
-"""Writes for renewals: the nightly run (invite, remind, lapse) and replies.
+"""Writes for renewals: the nightly run (invite, remind, lapse, expire) and replies.
 
 Everything here is set-based: a batch of rows is read with one query,
 changed with a few UPDATEs or bulk INSERTs, and its messages written with
@@ -188,6 +188,7 @@ class RunResult:
     replies: int = 0
     reconciled: int = 0
     lapsed: int = 0
+    expired: int = 0
     invited: int = 0
     reminded: int = 0
     batches: int = 0
@@ -226,6 +227,12 @@ def renewals_run(*, today: dt.date | None = None, by: Any = None, batch_size: in
         result.batches += 1
     if budget():
         renewals_expire_in_hand(today=today, by=by)
+    while budget():
+        count = renewals_expire_batch(today=today, by=by, batch_size=batch_size)
+        if not count:
+            break
+        result.expired += count
+        result.batches += 1
     for service in ApplicationService.objects.filter(is_active=True).order_by("pk"):
         last_id = 0
         while budget():
@@ -387,6 +394,53 @@ def renewals_expire_in_hand(*, today: dt.date, by: Any = None) -> int:
         return 0
     return Entitlement.objects.filter(pk__in=ids, status=Entitlement.Status.ACTIVE).update(
         status=Entitlement.Status.EXPIRED, modified_at=timezone.now(), modified_by=_actor(by))
+
+
+@transaction.atomic
+def renewals_expire_batch(*, today: dt.date, by: Any, batch_size: int = BATCH_SIZE) -> int:
+    """End active terms past their expiry that no renewal step will end: `expired`, with one message.
+
+    These were never invited (issued inside the invitation window, a service
+    switched off, a failed run), or the holder replied that something changed
+    and did not finish the change. Terms with a renewal still under way are
+    left to the steps above (a recorded YES, a payment, a reapplication).
+    Idempotent: only `active` rows are picked, and the message key is per
+    entitlement.
+    """
+    under_way = RenewalInvitation.objects.filter(entitlement=OuterRef("pk"), state__in=UNFINISHED)
+    rows = list(
+        _locked(Entitlement.objects.filter(status=Entitlement.Status.ACTIVE, expires_on__lt=today)
+                .exclude(Exists(under_way)))
+        .select_related("customer").defer("customer__interests").order_by("expires_on", "id")[:batch_size]
+    )
+    if not rows:
+        return 0
+    catalogue = {s.pk: s for s in ApplicationService.objects.all()}
+    now = timezone.now()
+    ids = set(Entitlement.objects.filter(pk__in=[e.pk for e in rows], status=Entitlement.Status.ACTIVE)
+               .values_list("pk", flat=True))
+    Entitlement.objects.filter(pk__in=ids).update(status=Entitlement.Status.EXPIRED, version=F("version") + 1,
+                                                  modified_at=now, modified_by=_actor(by))
+    outgoing, timeline, audit = [], [], []
+    actor_id = getattr(_actor(by), "pk", None)
+    for ent in (e for e in rows if e.pk in ids):
+        ent.service = catalogue[ent.service_id]
+        outgoing.append(Outgoing(ent.customer, "renewal-expired", _context(ent, ent.customer, ent.expires_on),
+                                 f"renewal:{ent.pk}:expired"))
+        timeline.append(dict(
+            customer_id=ent.customer_id, occurred_at=now, channel=Channel.SYSTEM,
+            direction=Interaction.Direction.INTERNAL, kind="entitlement.expired",
+            summary=f"{ent.service.name} {ent.number} expired on {_long_date(ent.expires_on)}",
+            subject_type=Entitlement._meta.label_lower, subject_id=str(ent.pk), subject_reference=ent.number,
+        ))
+        audit.append(dict(actor_id=actor_id, action=AuditEvent.Action.UPDATE,
+                          target_type=Entitlement._meta.label_lower, target_id=str(ent.pk),
+                          summary=f"{ent.number} expired (not renewed)",
+                          detail={"expires_on": ent.expires_on.isoformat()}))
+    _bulk_timeline(timeline)
+    _bulk_audit(audit)
+    queue_many(outgoing, by=by, summary=f"Entitlements expired: {len(outgoing)}")
+    return len(ids)
 
 
 @transaction.atomic
