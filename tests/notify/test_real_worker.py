@@ -102,21 +102,27 @@ class PrivateRedis:
 
 
 class Worker:
-    """`celery worker` in its own process group, so SIGKILL takes all of it."""
+    """`celery worker` in its own process group, so SIGKILL takes all of it.
+
+    `beat=True` embeds the scheduler (`-B`), for tests driven by the beat
+    schedule (renewals use it too).
+    """
 
     count = 0
 
-    def __init__(self, env: dict[str, str], logdir: Path):
+    def __init__(self, env: dict[str, str], logdir: Path, *, name: str = "notifytest", beat: bool = False,
+                 start_timeout: float = 30):
         Worker.count += 1
-        self.log_path = logdir / f"worker-{Worker.count}.log"
+        self.log_path = logdir / f"{name}-worker-{Worker.count}.log"
         self.log = open(self.log_path, "w")
+        beat_args = ["-B", "-s", str(logdir / f"beat-{Worker.count}")] if beat else []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "oxtom", "worker", "--pool=solo", "--loglevel=INFO",
-             "--without-heartbeat", "--without-gossip", "--without-mingle", "-n", f"notifytest{Worker.count}@%h"],
+            [sys.executable, "-m", "celery", "-A", "oxtom", "worker", *beat_args, "--pool=solo", "--loglevel=INFO",
+             "--without-heartbeat", "--without-gossip", "--without-mingle", "-n", f"{name}{Worker.count}@%h"],
             cwd=BASE_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         wait_for(lambda: " ready." in self.log_path.read_text() or self.process.poll() is not None,
-                 timeout=30, what="the worker to start")
+                 timeout=start_timeout, what="the worker to start")
         assert self.process.poll() is None, f"worker exited:\n{self.tail()}"
 
     def tail(self, lines: int = 40) -> str:
@@ -132,7 +138,7 @@ class Worker:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.kill()
         self.log.close()

@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import signal
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -31,6 +28,7 @@ from oxtom.notify.inbound import InboundPayload
 from oxtom.notify.models import OutboundMessage
 from oxtom.notify.services import inbound_sms_receive
 from tests.notify.test_real_worker import (  # noqa: F401 - fixtures used by name
+    Worker,
     _database_url,
     broker,
     redis,
@@ -49,50 +47,13 @@ BASE_DIR = Path(settings.BASE_DIR)
 Status = OutboundMessage.Status
 
 
-class BeatWorker:
-    """`celery worker -B` (worker with embedded beat) in its own process group."""
-
-    count = 0
-
-    def __init__(self, env: dict[str, str], logdir: Path):
-        BeatWorker.count += 1
-        self.log_path = logdir / f"renewals-worker-{BeatWorker.count}.log"
-        self.log = open(self.log_path, "w")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "oxtom", "worker", "-B", "--pool=solo", "--loglevel=INFO",
-             "--without-heartbeat", "--without-gossip", "--without-mingle",
-             "-s", str(logdir / f"beat-{BeatWorker.count}"), "-n", f"renewalstest{BeatWorker.count}@%h"],
-            cwd=BASE_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        wait_for(lambda: " ready." in self.log_path.read_text() or self.process.poll() is not None,
-                 timeout=60, what="the worker to start")
-        assert self.process.poll() is None, f"worker exited:\n{self.tail()}"
-
-    def tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log_path.read_text().splitlines()[-lines:])
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self.log.close()
-
-
 @pytest.fixture
 def beat_workers(broker, tmp_path):  # noqa: F811 - the imported fixture, by name
-    started: list[BeatWorker] = []
+    started: list[Worker] = []
     var_dir = tmp_path / "var"
     var_dir.mkdir()
 
-    def start(**extra: str) -> BeatWorker:
+    def start(**extra: str) -> Worker:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.renewals.worker_settings",
@@ -103,7 +64,7 @@ def beat_workers(broker, tmp_path):  # noqa: F811 - the imported fixture, by nam
             "PYTHONUNBUFFERED": "1",
             **extra,
         }
-        worker = BeatWorker(env, tmp_path)
+        worker = Worker(env, tmp_path, name="renewalstest", beat=True, start_timeout=60)
         started.append(worker)
         return worker
 
