@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import BoundarySet, Division, Locality, PostcodeCentroid
+from .models import BoundarySet, Division, Locality, PostcodeCentroid, Street
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -40,3 +40,10 @@ class PostcodeCentroidAdmin(ReadOnlyAdmin):
     list_display = ("postcode", "kind", "latitude", "longitude", "post_town", "source")
     list_filter = ("kind",)
     search_fields = ("postcode",)
+
+
+@admin.register(Street)
+class StreetAdmin(ReadOnlyAdmin):
+    list_display = ("name", "town", "district", "latitude", "longitude", "source")
+    list_filter = ("district",)
+    search_fields = ("search_key", "town")

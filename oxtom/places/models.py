@@ -107,3 +107,36 @@ class PostcodeCentroid(models.Model):
 
     def __str__(self) -> str:
         return self.postcode
+
+
+class Street(models.Model):
+    """A named street with one point on it: the gazetteer behind "search for a street".
+
+    Loaded from OS Open Names ("Named Road" entries; one per stretch of road
+    within a settlement) or the shipped demo list, by `load_streets`. The
+    point is where the source places the name, not the whole line, which is
+    close enough to find nearby reports and to route a report to its team.
+    """
+
+    # The source's own id (OS Open Names "ID"), or for a file without ids a key made of the
+    # name, town and point; unique, so loading the same file again updates instead of duplicating.
+    ref = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=120)
+    # streets.street_key(name): lower case, punctuation gone, "Rd"/"St"/"Ave" spelled out.
+    search_key = models.CharField(max_length=160)
+    town = models.CharField(max_length=80, blank=True)
+    town_key = models.CharField(max_length=80, blank=True)
+    district = models.CharField(max_length=80, blank=True)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    source = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["search_key", "town_key"]
+        # Pattern ops let PostgreSQL use the index for the prefix match (LIKE 'abc%') whatever the
+        # database's collation; other databases ignore opclasses and get a plain index.
+        indexes = [models.Index(fields=["search_key", "town_key"], name="street_search_town",
+                                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"])]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.town}" if self.town else self.name

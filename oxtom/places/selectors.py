@@ -1,4 +1,4 @@
-"""Reads for places: the current boundary set, point -> division, postcode -> point.
+"""Reads for places: the current boundary set, point -> division, postcode -> point, street name -> streets.
 
 Point lookup uses the indexed bounding box columns to fetch the few
 divisions whose box contains the point, then an exact point-in-polygon test
@@ -12,10 +12,11 @@ import math
 import threading
 from typing import Sequence
 
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
-from .models import BoundarySet, Division, PostcodeCentroid
+from .models import BoundarySet, Division, PostcodeCentroid, Street
 from .postcodes import lookup_keys, normalise_postcode
+from .streets import MAX_SEARCH_LENGTH, is_hostile, split_search
 
 _cache_lock = threading.Lock()
 # (boundary_set_id, geometry_version) -> {division_id: (bounding box, prepared geometry)}. The box is
@@ -182,3 +183,67 @@ def division_for_postcode(postcode: object, *, boundary_set: BoundarySet | None 
     if point is None:
         return None
     return division_for_point(*point, boundary_set=boundary_set)
+
+
+def points_within_county(points: Sequence[tuple[float, float]]) -> list[bool]:
+    """For each (lat, lon), whether it lies inside the current boundary set.
+
+    Two queries whatever the number of points (the set and its divisions'
+    boxes, geometry deferred), plus one for polygons this process has not
+    prepared yet; then an in-memory box test and exact point-in-polygon.
+    """
+    from shapely import Point
+
+    if not points:
+        return []
+    boundary_set = current_boundary_set()
+    if boundary_set is None:
+        return [False] * len(points)
+    divisions = list(boundary_set.divisions.filter(geometry__isnull=False).defer("geometry").order_by("slug", "pk"))
+    prepared = _prepared_for(boundary_set, divisions)
+    result = []
+    for lat, lon in points:
+        inside = False
+        for d in divisions:
+            if d.min_lat <= lat <= d.max_lat and d.min_lon <= lon <= d.max_lon:
+                geom = prepared.get(d.pk)
+                if geom is not None and geom.covers(Point(lon, lat)):
+                    inside = True
+                    break
+        result.append(inside)
+    return result
+
+
+def streets_matching(text: object, limit: int = 10) -> list[Street]:
+    """Streets in the county whose name matches what a resident typed, best first.
+
+    Case, punctuation and the usual abbreviations (Rd, St, Ave...) are
+    ignored; names starting with the text come before names containing it.
+    A part after a comma narrows by town or district ("High St, Witney").
+    The same street split into several stretches in one town is listed
+    once. Anything unusable (empty, too long, markup) matches nothing. At
+    most four queries, whatever the size of the gazetteer.
+    """
+    if not isinstance(text, str) or len(text) > MAX_SEARCH_LENGTH or is_hostile(text):
+        return []
+    key, town = split_search(text)
+    if len(key.replace(" ", "")) < 2:
+        return []
+    limit = max(1, min(int(limit), 50))
+    query = Street.objects.filter(search_key__contains=key)
+    if town:
+        query = query.filter(Q(town_key__startswith=town) | Q(district__istartswith=town))
+    rows = list(
+        query.annotate(rank=Case(When(search_key__startswith=key, then=Value(0)), default=Value(1),
+                                 output_field=IntegerField()))
+        # A few spare rows: stretches of one street collapse to one, and the county test may drop some.
+        .order_by("rank", "search_key", "town_key", "pk")[: limit * 4]
+    )
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for street in rows:
+        if (street.search_key, street.town_key) not in seen:
+            seen.add((street.search_key, street.town_key))
+            unique.append(street)
+    inside = points_within_county([(s.latitude, s.longitude) for s in unique])
+    return [s for s, ok in zip(unique, inside) if ok][:limit]

@@ -1,4 +1,4 @@
-"""Writes to places: districts, divisions, boundary sets and postcode centroids.
+"""Writes to places: districts, divisions, boundary sets, postcode centroids and streets.
 
 Everything here is loaded from data files (never hard-coded) and each load
 is all-or-nothing: the whole file is checked first and written in one
@@ -21,14 +21,16 @@ from django.utils.text import slugify
 
 from oxtom.core.audit import audit_record
 
-from .models import BoundarySet, Division, Locality, PostcodeCentroid
+from .models import BoundarySet, Division, Locality, PostcodeCentroid, Street
 from .postcodes import normalise_postcode_key, postcode_kind
+from .streets import is_hostile, street_key
 
 DATA_DIR = Path(settings.BASE_DIR) / "data" / "places"
 DISTRICTS_CSV = DATA_DIR / "oxfordshire-districts.csv"
 DIVISIONS_CSV = DATA_DIR / "oxfordshire-2025-divisions.csv"
 DEMO_BOUNDARIES = DATA_DIR / "demo-divisions-2025.geojson"
 POSTCODES_CSV = DATA_DIR / "oxfordshire-postcodes.csv"
+DEMO_STREETS_CSV = DATA_DIR / "demo-streets.csv"
 
 COUNTY_SET_SLUG = "oxfordshire-2025"
 COUNTY_SET_NAME = "Oxfordshire County Council electoral divisions (2025)"
@@ -468,3 +470,194 @@ def postcode_centroids_load(
         PostcodeCentroid.objects.filter(postcode__in=keys[start:start + 900]).delete()
     PostcodeCentroid.objects.bulk_create(objects.values(), batch_size=batch_size)
     return len(objects)
+
+
+# --- Streets ------------------------------------------------------------------
+
+OPEN_NAMES_COLUMNS = ("ID", "NAME1", "LOCAL_TYPE", "GEOMETRY_X", "GEOMETRY_Y", "POPULATED_PLACE", "DISTRICT_BOROUGH")
+SIMPLE_STREET_COLUMNS = ("name", "town", "latitude", "longitude")
+OPEN_NAMES_ROAD = "Named Road"
+
+
+@dataclass
+class StreetLoadResult:
+    read: int = 0  # street rows in the file(s)
+    created: int = 0
+    updated: int = 0
+    outside: int = 0  # skipped: the point is not in the county
+    not_roads: int = 0  # skipped: OS Open Names entries that are not named roads (places, postcodes...)
+
+
+@dataclass
+class _StreetRow:
+    ref: str
+    name: str
+    town: str
+    district: str
+    lat: float = 0.0
+    lon: float = 0.0
+
+
+def _open_rows(path: Path, header: list[str] | None) -> tuple[list[str], Iterable[list[str]], Any]:
+    try:
+        fh = Path(path).open(newline="", encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise PlacesDataError([f"{path}: file not found"]) from None
+    except (IsADirectoryError, PermissionError) as exc:
+        raise PlacesDataError([f"{path}: cannot be read ({exc.strerror})"]) from None
+    reader = csv.reader(fh)
+    if header is not None:
+        return header, reader, fh
+    try:
+        first = next(reader, [])
+    except (UnicodeDecodeError, csv.Error):
+        fh.close()
+        raise PlacesDataError([f"{Path(path).name}: not a UTF-8 CSV file"]) from None
+    return [c.strip() for c in first], reader, fh
+
+
+def _check_street_name(i: int, name: str, problems: list[str]) -> bool:
+    if not name:
+        problems.append(f"line {i}: the street has no name")
+    elif len(name) > 120:
+        problems.append(f"line {i}: the street name is longer than 120 characters")
+    elif is_hostile(name):
+        problems.append(f"line {i}: a street name cannot contain markup, brackets or control characters")
+    else:
+        return True
+    return False
+
+
+def _read_street_file(path: Path, header: list[str] | None, result: StreetLoadResult,
+                      problems: list[str]) -> list[_StreetRow]:
+    """Street rows of one file, in either shape; BNG points are converted to WGS84 here."""
+    columns, reader, fh = _open_rows(path, header)
+    label = Path(path).name
+    rows: list[_StreetRow] = []
+    eastings: list[float] = []
+    northings: list[float] = []
+    with fh:
+        if set(OPEN_NAMES_COLUMNS) <= set(columns):
+            shape = "open-names"
+        elif set(SIMPLE_STREET_COLUMNS) <= set(columns):
+            shape = "simple"
+        else:
+            raise PlacesDataError([
+                f"{label}: the first line is not a header with OS Open Names columns ({', '.join(OPEN_NAMES_COLUMNS)}) "
+                f"or {', '.join(SIMPLE_STREET_COLUMNS)}. OS Open Names CSV files have no header line: "
+                "give the header file from the download's DOC folder with --header."
+            ])
+        index = {c: n for n, c in enumerate(columns)}
+        try:
+            for i, values in enumerate(reader, start=1 if header is not None else 2):
+                if not values:
+                    continue
+                if len(values) < len(columns):
+                    problems.append(f"{label} line {i}: {len(values)} values where the header has {len(columns)}")
+                    continue
+                get = lambda c: values[index[c]].strip()  # noqa: E731
+                if shape == "open-names":
+                    if get("LOCAL_TYPE") != OPEN_NAMES_ROAD:
+                        result.not_roads += 1
+                        continue
+                    result.read += 1
+                    name, ref = get("NAME1"), get("ID")
+                    if not _check_street_name(i, name, problems):
+                        continue
+                    if not ref or len(ref) > 200 or is_hostile(ref):
+                        problems.append(f"{label} line {i}: the ID is missing or not an OS Open Names id")
+                        continue
+                    try:
+                        x, y = float(get("GEOMETRY_X")), float(get("GEOMETRY_Y"))
+                    except ValueError:
+                        problems.append(f"{label} line {i}: GEOMETRY_X/GEOMETRY_Y are not numbers")
+                        continue
+                    if not (math.isfinite(x) and math.isfinite(y) and 0 <= x <= 700_000 and 0 <= y <= 1_300_000):
+                        problems.append(f"{label} line {i}: {x}, {y} is not a British National Grid point")
+                        continue
+                    rows.append(_StreetRow(ref=f"osopennames:{ref}", name=name, town=get("POPULATED_PLACE")[:80],
+                                           district=get("DISTRICT_BOROUGH")[:80]))
+                    eastings.append(x)
+                    northings.append(y)
+                else:
+                    result.read += 1
+                    name, town = get("name"), get("town")[:80]
+                    if not _check_street_name(i, name, problems):
+                        continue
+                    if is_hostile(town):
+                        problems.append(f"{label} line {i}: a town cannot contain markup, brackets or control characters")
+                        continue
+                    try:
+                        lat, lon = float(get("latitude")), float(get("longitude"))
+                    except ValueError:
+                        problems.append(f"{label} line {i}: latitude/longitude are not numbers")
+                        continue
+                    if not (math.isfinite(lat) and math.isfinite(lon) and 49 <= lat <= 61 and -9 <= lon <= 2):
+                        problems.append(f"{label} line {i}: {lat}, {lon} is not in Great Britain")
+                        continue
+                    ref = f"{street_key(name)}|{street_key(town)}|{lat:.4f},{lon:.4f}"[:200]
+                    district = values[index["district"]].strip()[:80] if "district" in index else ""
+                    rows.append(_StreetRow(ref=ref, name=name, town=town, district=district, lat=lat, lon=lon))
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise PlacesDataError([f"{label}: not a readable UTF-8 CSV file ({str(exc)[:80]})"]) from None
+    if eastings:
+        from pyproj import Transformer
+
+        # OS Open Names gives British National Grid (EPSG:27700); the app stores WGS84 like every other point.
+        to_wgs84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+        lons, lats = to_wgs84.transform(eastings, northings)
+        for row, lat, lon in zip(rows, lats, lons):
+            row.lat, row.lon = round(float(lat), 6), round(float(lon), 6)
+    return rows
+
+
+@transaction.atomic
+def streets_load(
+    *, paths: Iterable[Path], header_path: Path | None = None, source: str = "", batch_size: int = 2000, by: Any = None,
+) -> StreetLoadResult:
+    """Create or update gazetteer streets from OS Open Names CSV files or a simple name/town/lat/lon CSV.
+
+    Only OS Open Names "Named Road" entries are kept, their grid points
+    converted to WGS84; streets whose point is outside the current boundary
+    set are skipped and counted. Every row is checked before anything is
+    written: one bad row stops the load with nothing changed. Loading the
+    same file again updates the same rows (matched by the source's id, or
+    by name, town and point for a file without ids).
+    """
+    from .selectors import current_boundary_set, division_ids_for_points
+
+    boundary_set = current_boundary_set()
+    if boundary_set is None:
+        raise PlacesDataError(["there are no current boundaries to tell which streets are in the county: "
+                               "run load_boundaries (or seed_demo) first"])
+    header = None
+    if header_path is not None:
+        columns, _, fh = _open_rows(header_path, None)
+        fh.close()
+        header = columns
+    result = StreetLoadResult()
+    problems: list[str] = []
+    rows: dict[str, _StreetRow] = {}
+    for path in paths:
+        for row in _read_street_file(Path(path), header, result, problems):
+            rows[row.ref] = row  # the same id twice (overlapping tiles): the last one wins
+    if problems:
+        raise PlacesDataError(problems)
+    candidates = list(rows.values())
+    divisions = division_ids_for_points([(r.lat, r.lon) for r in candidates], boundary_set=boundary_set)
+    inside = [r for r, division in zip(candidates, divisions) if division is not None]
+    result.outside = len(candidates) - len(inside)
+    refs = [r.ref for r in inside]
+    existing: set[str] = set()
+    for start in range(0, len(refs), 900):  # stay under SQLite's bound-parameter limit
+        existing.update(Street.objects.filter(ref__in=refs[start:start + 900]).values_list("ref", flat=True))
+    Street.objects.bulk_create(
+        [Street(ref=r.ref, name=r.name, search_key=street_key(r.name)[:160], town=r.town,
+                town_key=street_key(r.town)[:80], district=r.district, latitude=r.lat, longitude=r.lon,
+                source=source[:60]) for r in inside],
+        batch_size=batch_size, update_conflicts=True, unique_fields=["ref"],
+        update_fields=["name", "search_key", "town", "town_key", "district", "latitude", "longitude", "source"],
+    )
+    result.updated = len(existing)
+    result.created = len(inside) - result.updated
+    return result

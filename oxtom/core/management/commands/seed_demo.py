@@ -33,7 +33,7 @@ from oxtom.core.demo_activity import DEFAULT_REPORTS, seed_activity
 from oxtom.customers.models import Customer
 from oxtom.customers.services import customer_bulk_create, customer_ensure_for_user, customer_update
 from oxtom.places import services as places
-from oxtom.places.models import BoundarySet, Division, PostcodeCentroid
+from oxtom.places.models import BoundarySet, Division, PostcodeCentroid, Street
 from oxtom.places.selectors import division_ids_for_points
 
 DEMO_PASSWORD = "oxtom-demo-2025"
@@ -150,7 +150,7 @@ class Command(BaseCommand):
     # --- places -------------------------------------------------------------------
 
     def _seed_places(self) -> int:
-        """Districts, the 69 divisions, demo boundaries and postcode centroids, each only if missing."""
+        """Districts, the 69 divisions, demo boundaries, postcode centroids and demo streets, each only if missing."""
         changes = 0
         bs = BoundarySet.objects.filter(slug=places.COUNTY_SET_SLUG).first()
         if bs is None or bs.divisions.count() < 69:
@@ -166,6 +166,8 @@ class Command(BaseCommand):
             places.boundary_set_make_current(boundary_set=bs)
         if not PostcodeCentroid.objects.exists():
             changes += places.postcode_centroids_load()
+        if not Street.objects.exists():
+            changes += places.streets_load(paths=[places.DEMO_STREETS_CSV], source="demo").created
         return changes
 
     # --- teams and people ---------------------------------------------------------------
