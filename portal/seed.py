@@ -7,6 +7,8 @@ across; a pavement trip of 20 mm) and are meant to be tuned locally.
 """
 from __future__ import annotations
 
+from oxtom.accounts.seeding import teams_ensure
+
 TEAMS = [
     # Same slugs and words as seed_demo, so either may run first.
     ("highways-north", "Highways North", "Roads, pavements, drainage and street lighting: Cherwell and West Oxfordshire"),
@@ -219,12 +221,7 @@ def seed(apps) -> None:
     ResponseTemplate = apps.get_model("portal", "ResponseTemplate")
     MessageTemplate = apps.get_model("notify", "MessageTemplate")
 
-    teams = {}
-    for slug, name, description in TEAMS:
-        team = Team.objects.filter(slug=slug).first() or Team.objects.filter(name=name).first()
-        if team is None:
-            team = Team.objects.create(slug=slug, name=name, description=description)
-        teams[slug] = team
+    teams = teams_ensure(Team, TEAMS)
     for row in REPORT_TYPES:
         service, _ = Service.objects.get_or_create(
             code=row["code"],

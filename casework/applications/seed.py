@@ -8,6 +8,8 @@ live, so the demo can issue permits.
 """
 from __future__ import annotations
 
+from oxtom.accounts.seeding import teams_ensure
+
 TEAMS = [
     # Same slugs and words as seed_demo, so either may run first.
     ("parking-services", "Parking Services", "Residents' parking permits, enforcement and appeals"),
@@ -138,12 +140,7 @@ def seed(apps) -> None:
     ApplicationService = apps.get_model("applications", "ApplicationService")
     MessageTemplate = apps.get_model("notify", "MessageTemplate")
 
-    teams = {}
-    for slug, name, description in TEAMS:
-        team = Team.objects.filter(slug=slug).first() or Team.objects.filter(name=name).first()
-        if team is None:
-            team = Team.objects.create(slug=slug, name=name, description=description)
-        teams[slug] = team
+    teams = teams_ensure(Team, TEAMS)
     for row in SERVICES:
         case_service, _ = Service.objects.get_or_create(
             code=row["code"],

@@ -6,6 +6,8 @@ only what is missing and never overwrites an administrator's edits.
 """
 from django.db import migrations
 
+from oxtom.accounts.seeding import teams_ensure
+
 TEAM = ("member-services", "Member services", "Answers councillors' enquiries and routes them to the right service")
 TARGET_WORKING_DAYS = 10
 
@@ -15,10 +17,7 @@ def seed(apps, schema_editor):
     Service = apps.get_model("casework", "Service")
     if Service.objects.filter(code="members-enquiry").exists():
         return
-    slug, name, description = TEAM
-    team = Team.objects.filter(slug=slug).first() or Team.objects.filter(name=name).first()
-    if team is None:
-        team = Team.objects.create(slug=slug, name=name, description=description)
+    team = teams_ensure(Team, [TEAM])[TEAM[0]]
     Service.objects.create(
         code="members-enquiry", name="Members' enquiry", kind="enquiry", reference_prefix="ME", team=team,
         description="An enquiry a councillor raises for a constituent or about a place in their division",
