@@ -359,9 +359,50 @@ def application_submit(
     elif result.outcome == rules.REFER:
         _refer(application, reasons=result.reasons, by=by)
     else:
-        _refuse(application, reasons=result.reasons, by=None, automatic=True)
+        note = _refused_change(application, previous_entitlement, today=today, by=by)
+        _refuse(application, reasons=result.reasons, by=None, automatic=True, note=note)
     application.refresh_from_db()
     return application
+
+
+def _refused_change(application: Application, previous: Entitlement | None, *, today: dt.date, by: Any) -> str:
+    """What a refused change of circumstances means for the permit it was about; words for the refusal.
+
+    A refused new vehicle leaves the permit as it was (the old vehicle is
+    still covered). A refused new address cannot leave it valid for a home
+    the holder has left, so it is revoked from today, with the council's
+    refund rule (config `refund_policy`) or where to ask about one.
+    """
+    if application.kind != Application.Kind.CHANGE or previous is None \
+            or application.service.code != "parking-permit":
+        return ""
+    old = Entitlement.objects.select_for_update(of=("self",)).get(pk=previous.pk)
+    if old.status != Entitlement.Status.ACTIVE:
+        return ""
+    held = old.details or {}
+    new_key = (application.details or {}).get("address_key")
+    if not new_key or new_key == held.get("address_key"):
+        return (f"Your permit {old.number} stays as it was: it still covers "
+                f"{held.get('vehicle_registration') or 'your vehicle'} until {_date(old.expires_on)}.")
+    where = ", ".join(p for p in (held.get("address_line_1"), held.get("postcode")) if p) or "your old address"
+    reason = (f"Ended on {_date(today)}: the holder no longer lives at {where} and the change of address "
+              f"({application.reference}) was not approved.")
+    now = timezone.now()
+    Entitlement.objects.filter(pk=old.pk, status=Entitlement.Status.ACTIVE).update(
+        status=Entitlement.Status.REVOKED, version=F("version") + 1, modified_at=now, modified_by=_actor(by),
+        details={**held, "revoked_on": today.isoformat(), "revoked_reason": reason})
+    service = application.service
+    audit_record(by=by, action="update", target=old, summary=f"{service.name} {old.number} revoked: holder moved",
+                 application=application.reference, revoked_on=today.isoformat(), reason=reason)
+    _timeline(application.customer, kind="entitlement.revoked",
+              summary=f"{service.name} {old.number} ended: no longer lives at {where}", by=by, subject=old,
+              reference=old.number)
+    policy = (service.config or {}).get("refund_policy")
+    refund = (policy.strip() if isinstance(policy, str) and policy.strip() else
+              f"If you think you are owed a refund for the rest of the term, contact us quoting {old.number}.")
+    return (f"Because you no longer live at {where}, your permit {old.number} for that address has ended "
+            f"today and can no longer be used. {refund} If you move to an address in a permit zone, you can "
+            "apply for a permit there.")
 
 
 def _prefilled(service: ApplicationService, answers: dict, customer: Customer | None) -> dict:
@@ -456,7 +497,7 @@ def _refer(application: Application, *, reasons: list[str], by: Any) -> None:
                 "link": application_link(application)})
 
 
-def _refuse(application: Application, *, reasons: list[str], by: Any, automatic: bool) -> None:
+def _refuse(application: Application, *, reasons: list[str], by: Any, automatic: bool, note: str = "") -> None:
     application.status = A.REFUSED
     application.reasons = reasons
     application.decided_automatically = automatic
@@ -476,7 +517,7 @@ def _refuse(application: Application, *, reasons: list[str], by: Any, automatic:
     _notify(application.customer, template="application-decision", by=by,
             key=f"application:{application.pk}:decision:refused", context={
                 "service": service.name, "reference": application.reference, "headline": "not approved",
-                "message": f"{' '.join(reasons)}{reconsider} {signposting}".strip(),
+                "message": " ".join(p for p in (" ".join(reasons), note, reconsider.strip(), signposting) if p),
                 "link": application_link(application)})
 
 

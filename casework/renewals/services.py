@@ -316,6 +316,7 @@ def renewals_remind_batch(*, service: ApplicationService, today: dt.date, by: An
     rows = list(
         _locked(RenewalInvitation.objects.filter(
             reached_new, entitlement__service=service, state__in=OPEN, reply="", due__gte=today, id__gt=after_id,
+            entitlement__status=Entitlement.Status.ACTIVE,  # nothing to remind about once revoked
         )).select_related("entitlement", "entitlement__customer").order_by("id")[:batch_size]
     )
     if not rows:

@@ -364,7 +364,8 @@ def test_change_of_vehicle_reruns_the_rules_and_replaces_the_permit(svc, rose, k
     assert again == change
 
 
-def test_change_to_an_address_outside_the_zones_is_refused_and_keeps_the_permit(svc, rose, key):
+def test_change_to_an_address_outside_the_zones_is_refused_and_ends_the_old_permit(svc, rose, key):
+    # More cases (excluded property, household limit, refused vehicle) in test_refused_change.py.
     first = permit(svc, rose, key)
     pay(first)
     old = Entitlement.objects.get()
@@ -372,7 +373,7 @@ def test_change_to_an_address_outside_the_zones_is_refused_and_keeps_the_permit(
                                                 channel=Channel.WEB)
     assert change.status == Application.Status.REFUSED
     old.refresh_from_db()
-    assert old.status == Entitlement.Status.ACTIVE
+    assert old.status == Entitlement.Status.REVOKED
 
 
 @pytest.mark.parametrize("changes, message", [

@@ -82,3 +82,13 @@ def test_superseded_revoked_and_lapsed_terms_are_left_alone(entitlement_factory,
         entitlement_factory("bus-pass", expires_on=past, status=status)
     assert services.renewals_run(today=today).expired == 0
     assert not Entitlement.objects.filter(status="expired").exists() and not expired_messages().exists()
+
+
+def test_no_reminder_for_a_term_revoked_after_its_invitation(entitlement_factory, today, enqueued):
+    # A permit ended by a refused change of address (applications) keeps its open invitation.
+    due = today + dt.timedelta(days=10)
+    ent = entitlement_factory("parking-permit", expires_on=due)
+    assert services.renewals_run(today=due - dt.timedelta(days=20)).invited == 1
+    Entitlement.objects.filter(pk=ent.pk).update(status=Entitlement.Status.REVOKED)
+    assert services.renewals_run(today=due - dt.timedelta(days=3)).reminded == 0
+    assert not OutboundMessage.objects.filter(template_code="renewal-reminder").exists()
