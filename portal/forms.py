@@ -12,7 +12,8 @@ import math
 from django import forms
 
 from oxtom.places.postcodes import normalise_postcode
-from oxtom.places.selectors import locate_postcode, within_county
+from oxtom.places.selectors import locate_postcode, streets_matching, within_county
+from oxtom.places.streets import MAX_SEARCH_LENGTH, is_hostile, split_search
 
 from .models import ReportStatus, ReportType
 
@@ -155,6 +156,60 @@ class LocationForm(forms.Form):
                                        "outside the county")
             return cleaned
         cleaned["point"], cleaned["source"] = point, source
+        return cleaned
+
+
+WHERE_FIELD = dict(
+    label="Describe exactly where it is (optional)", max_length=200, required=False,
+    help_text="For example, outside the bus stop on the north side of the road",
+    error_messages={"max_length": "The description of where it is must be 200 characters or fewer"},
+)
+
+
+class StreetSearchForm(forms.Form):
+    """The street name search, for residents who know the street but not a postcode (sent by GET)."""
+
+    street = forms.CharField(
+        label="Street name", max_length=MAX_SEARCH_LENGTH,
+        help_text="For example, Banbury Road. To narrow the list, add the town after a comma: High Street, Witney",
+        error_messages={"required": "Enter the name of the street",
+                        "max_length": f"The street name must be {MAX_SEARCH_LENGTH} characters or fewer"},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_street(self):
+        text = " ".join(self.cleaned_data["street"].split())
+        if is_hostile(text):
+            raise forms.ValidationError("A street name can only contain letters, numbers, spaces and "
+                                        "punctuation such as full stops, commas, apostrophes and hyphens")
+        if len(split_search(text)[0].replace(" ", "")) < 2:
+            raise forms.ValidationError("Enter at least 2 letters of the street name")
+        self.matches = streets_matching(text)
+        if not self.matches:
+            raise forms.ValidationError("We could not find a street with that name in Oxfordshire: check the "
+                                        "spelling, or give the postcode of a house or shop near the problem instead")
+        return text
+
+
+class StreetChoiceForm(forms.Form):
+    """Choose one of the streets the search found; its point becomes the report's location."""
+
+    choice = forms.ChoiceField(
+        label="Which street is the problem on?", widget=forms.RadioSelect,
+        error_messages={"required": "Select the street where the problem is",
+                        "invalid_choice": "Select the street where the problem is"},
+    )
+    where = forms.CharField(**WHERE_FIELD)
+
+    def __init__(self, *args, streets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.streets = {str(s.pk): s for s in streets}
+        self.fields["choice"].choices = [(str(s.pk), str(s)) for s in streets]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("choice") in self.streets:
+            cleaned["street"] = self.streets[cleaned["choice"]]
         return cleaned
 
 

@@ -1,6 +1,7 @@
 """The "Report it" journey: one question per page, works without JavaScript.
 
-start → type → location → nearby (skipped when none) → details → (photos |
+start → type → location (postcode, device or map; or a street search and
+choice on its own page) → nearby (skipped when none) → details → (photos |
 why it does not meet the criteria) → check answers (sign in or create an
 account here; the draft is in the session) → submit → confirmation.
 
@@ -25,7 +26,16 @@ from oxtom.customers.services import customer_ensure_for_user
 from oxtom.places.selectors import division_for_point
 
 from .. import catalogue, draft, selectors, services
-from ..forms import NEW_REPORT, LocationForm, NearbyForm, PhotosForm, QuestionsForm, ReportTypeForm
+from ..forms import (
+    NEW_REPORT,
+    LocationForm,
+    NearbyForm,
+    PhotosForm,
+    QuestionsForm,
+    ReportTypeForm,
+    StreetChoiceForm,
+    StreetSearchForm,
+)
 from ..models import MAX_PHOTOS, ReportType, StreetReport
 
 STEPS = ["type", "location", "details"]
@@ -115,11 +125,36 @@ def report_location(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         lat, lon = form.cleaned_data["point"]
         d.update(lat=lat, lon=lon, source=form.cleaned_data["source"], postcode=form.cleaned_data.get("postcode", ""),
-                 where=form.cleaned_data.get("where", ""))
+                 where=form.cleaned_data.get("where", ""), street="")
         draft.save(request, d)
         return redirect("portal:report_nearby")
     return render(request, "portal/report_location.html", {
         "form": form, "report_type": report_type, "tile_url": settings.MAP_TILE_URL,
+        "street_search": StreetSearchForm(),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def report_street(request: HttpRequest) -> HttpResponse:
+    """Search for a street by name (GET), then choose one of the matches (POST): its point is the location."""
+    d, report_type, bounce = _guard(request, "portal:report_location")
+    if bounce:
+        return bounce
+    searched = "street" in request.GET or request.method == "POST"
+    search = StreetSearchForm(request.GET if searched else None)
+    streets = search.matches if searched and search.is_valid() else []
+    choice = StreetChoiceForm(request.POST if request.method == "POST" and streets else None, streets=streets,
+                              initial={"where": d.get("where", "")})
+    if choice.is_bound and choice.is_valid():
+        street = choice.cleaned_data["street"]
+        d.update(lat=street.latitude, lon=street.longitude, source="street", street=str(street), postcode="",
+                 where=choice.cleaned_data["where"])
+        draft.save(request, d)
+        return redirect("portal:report_nearby")
+    return render(request, "portal/report_street.html", {
+        # The error summary and the "Error: " title follow whichever form was sent.
+        "form": choice if choice.is_bound else search, "search": search, "choice": choice, "streets": streets,
+        "report_type": report_type, "query": urlencode({"street": search.cleaned_data["street"]}) if streets else "",
     })
 
 
@@ -222,8 +257,8 @@ def report_photos(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         for checked in form.checked[: MAX_PHOTOS - len(photos)]:
             photos.append(draft.park_photo(checked))
-            if checked.gps and d.get("source") == "postcode" and division_for_point(*checked.gps) is not None:
-                # A photo's own position beats a postcode's centre.
+            if checked.gps and d.get("source") in ("postcode", "street") and division_for_point(*checked.gps) is not None:
+                # A photo's own position beats a postcode's centre or the one point we hold for a street.
                 d.update(lat=checked.gps[0], lon=checked.gps[1], source="photo")
         d["photos"] = photos
         draft.save(request, d)
@@ -272,7 +307,7 @@ def report_check(request: HttpRequest) -> HttpResponse:
             report = services.report_create(
                 report_type=report_type, customer=customer, latitude=d["lat"], longitude=d["lon"],
                 answers=d["answers"], photos=draft.load_photos(d), by=request.user,
-                location_text=" ".join(x for x in (d.get("postcode", ""), d.get("where", "")) if x)[:200],
+                location_text=" ".join(x for x in (d.get("street", ""), d.get("postcode", ""), d.get("where", "")) if x)[:200],
                 submission_key=d["key"],
             )
         except DuplicateSubmission as dup:
@@ -295,7 +330,8 @@ def report_check(request: HttpRequest) -> HttpResponse:
 
 def _check_context(request: HttpRequest, d: dict, report_type: ReportType, verdict: dict, error: str) -> dict:
     location_label = {"postcode": f"Near {d.get('postcode', '')}", "device": "Your current location",
-                      "map": "The point you chose on the map", "photo": "Where your photo was taken"}
+                      "map": "The point you chose on the map", "photo": "Where your photo was taken",
+                      "street": d.get("street", "")}
     return {
         "report_type": report_type, "d": d, "rows": _answer_rows(report_type, d.get("answers", {})),
         "location": location_label.get(d.get("source"), "The point you chose"), "error": error,
