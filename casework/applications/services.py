@@ -212,15 +212,28 @@ def _checked_evidence(evidence: Iterable) -> list[tuple[str, bytes, str, str]]:
     return checked
 
 
-def _save_evidence(application: Application, checked: list[tuple[str, bytes, str, str]]) -> list[ApplicationEvidence]:
+def _save_evidence(application: Application, checked: list[tuple[str, bytes, str, str]],
+                   stored: list[str]) -> list[ApplicationEvidence]:
+    """Store the files and their rows; each stored file's name goes into `stored` as soon as it is written."""
     rows = []
     for kind, content, content_type, extension in checked:
         row = ApplicationEvidence(application=application, kind=kind, token=secrets.token_hex(16),
                                   content_type=content_type, size=len(content))
         row.file.save(f"evidence.{extension}", ContentFile(content), save=False)
+        stored.append(row.file.name)
         row.save()
         rows.append(row)
     return rows
+
+
+def _delete_files(names: list[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:  # the original error matters more; an orphan file is only logged
+            logger.exception("Could not delete evidence file %s after a failed submission", name)
 
 
 # --- submit ----------------------------------------------------------------------------------------
@@ -347,21 +360,26 @@ def application_submit(
     except IntegrityError:
         # A double click raced us to the same key: theirs is the application.
         return Application.objects.get(submission_key=submission_key)
-    _save_evidence(application, checked)
-    audit_record(by=by, action="create", target=application, summary=f"{service.name} application submitted",
-                 reference=application.reference, kind=kind, channel=channel, outcome=result.outcome)
-    _timeline(customer, kind="application.submitted", summary=f"{service.name}: application "
-              f"{application.reference} sent", by=by, subject=application, reference=application.reference,
-              channel=channel, direction=Interaction.Direction.INBOUND)
+    stored: list[str] = []
+    try:
+        _save_evidence(application, checked, stored)
+        audit_record(by=by, action="create", target=application, summary=f"{service.name} application submitted",
+                     reference=application.reference, kind=kind, channel=channel, outcome=result.outcome)
+        _timeline(customer, kind="application.submitted", summary=f"{service.name}: application "
+                  f"{application.reference} sent", by=by, subject=application, reference=application.reference,
+                  channel=channel, direction=Interaction.Direction.INBOUND)
 
-    if result.outcome == rules.APPROVE:
-        _approve(application, reasons=result.reasons, by=None, automatic=True)
-    elif result.outcome == rules.REFER:
-        _refer(application, reasons=result.reasons, by=by)
-    else:
-        note = _refused_change(application, previous_entitlement, today=today, by=by)
-        _refuse(application, reasons=result.reasons, by=None, automatic=True, note=note)
-    application.refresh_from_db()
+        if result.outcome == rules.APPROVE:
+            _approve(application, reasons=result.reasons, by=None, automatic=True)
+        elif result.outcome == rules.REFER:
+            _refer(application, reasons=result.reasons, by=by)
+        else:
+            note = _refused_change(application, previous_entitlement, today=today, by=by)
+            _refuse(application, reasons=result.reasons, by=None, automatic=True, note=note)
+        application.refresh_from_db()
+    except Exception:
+        _delete_files(stored)  # the rows roll back with the transaction; the files must go too
+        raise
     return application
 
 
