@@ -3,6 +3,7 @@
 - without JavaScript: an eligible pothole found by postcode, with a photo, signing in at the point of
   submission (answers kept), the confirmation, "your reports" and the public page;
 - with JavaScript: "use my location", an ineligible pothole (told why and what happens instead);
+- without JavaScript: the location by street name search (an unknown street, then a choice from the results);
 - following an existing nearby report instead of filing a duplicate;
 - the staff report page: an officer books the repair and the reporter's public page shows it.
 """
@@ -271,3 +272,37 @@ def test_maps_when_tiles_are_configured(page, settings, pothole, division_a, pos
     click(page, "button", "Continue")
     assert heading(page) == "Tell us about the problem"
     assert page.console_errors == []
+
+
+def test_location_by_street_name_search_without_javascript(no_js, catalogue, division_a):
+    from oxtom.places.models import Street
+    from oxtom.places.streets import street_key
+
+    Street.objects.create(ref="t:parsons", name="Parsons Street", search_key=street_key("Parsons Street"),
+                                   town="Banbury", town_key="banbury", latitude=HERE[0], longitude=HERE[1])
+    page = no_js
+    start_and_choose_pothole(page)
+    page.get_by_label("Street name").fill("Nowhere Boulevard")
+    click(page, "button", "Search for a street")
+    assert heading(page) == "Search for a street" and page.title().startswith("Error: ")
+    summary = page.locator(".govuk-error-summary")
+    assert "We could not find a street with that name in Oxfordshire" in summary.inner_text()
+    assert summary.get_by_role("link").get_attribute("href") == "#id_street"
+    page.get_by_label("Street name").fill("parsons st, banbury")
+    click(page, "button", "Search")
+    assert not page.title().startswith("Error: ")
+    click(page, "button", "Continue")  # no street chosen
+    assert "Select the street where the problem is" in page.locator(".govuk-error-summary").inner_text()
+    page.get_by_label("Parsons Street, Banbury").check()
+    page.get_by_label("Describe exactly where it is (optional)").fill("Outside number 12")
+    click(page, "button", "Continue")  # no open potholes nearby: straight to the questions
+    assert heading(page) == "Tell us about the problem"
+    page.get_by_label("How deep is it, in millimetres?").fill("60")
+    page.get_by_label("How wide is it at its widest, in millimetres?").fill("400")
+    page.get_by_label("In the road").check()
+    click(page, "button", "Continue")
+    page.set_input_files("#id_photo_1", files=[{"name": "pothole.jpg", "mimeType": "image/jpeg",
+                                                "buffer": jpeg_bytes()}])
+    click(page, "button", "Continue")
+    answers = page.locator("#check-answers").inner_text()
+    assert "Parsons Street, Banbury" in answers and "Outside number 12" in answers
