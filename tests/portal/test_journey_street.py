@@ -150,3 +150,25 @@ def test_the_search_costs_a_constant_number_of_queries(client, catalogue, divisi
     with django_assert_max_num_queries(12):
         html = client.get("/report/location/street/", {"street": "mill ln"}).content.decode()
     assert html.count('type="radio"') == 10
+
+
+def test_a_photo_taken_on_the_street_places_the_report_more_exactly(client, catalogue, streets, resident_a):
+    """One point stands for a whole street, so a photo's own GPS position (in the county) replaces it."""
+    import io
+
+    from PIL import Image
+
+    from .test_uploads import _gps_exif
+
+    walk_to_location(client)
+    client.post("/report/location/street/?street=parsons", {"choice": str(streets["parsons"].pk)})
+    client.post("/report/details/", POTHOLE_OK)
+    gps_point = (HERE[0] + 0.003, HERE[1] + 0.002)
+    out = io.BytesIO()
+    Image.new("RGB", (200, 200), (1, 2, 3)).save(out, "JPEG", exif=_gps_exif(*gps_point))
+    client.post("/report/photos/", {"photo_1": upload(out.getvalue())})
+    client.force_login(resident_a)
+    client.post("/report/check/")
+    report = StreetReport.objects.get()
+    assert (report.latitude, report.longitude) == pytest.approx(gps_point, abs=1e-4)
+    assert report.location_text == "Parsons Street, Banbury"
