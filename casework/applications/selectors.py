@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .models import Application, ApplicationService, Entitlement
@@ -100,14 +100,15 @@ def household_permit_count(service: ApplicationService, key: str, *, excluding: 
 
 
 def household_pending_count(service: ApplicationService, key: str) -> int:
-    """New permits approved for one household but not yet issued (waiting for payment).
+    """Permits approved for one household but not yet issued (waiting for payment) that will add one.
 
     They count towards the household limit and the escalating charge, or two
-    applications made before either is paid would both pass.
+    applications made before either is paid would both pass. A renewal or
+    change of a permit still in force replaces it (no extra permit); one for
+    a permit that has expired or ended adds one back when paid.
     """
-    from .models import Application
-
     return Application.objects.filter(
+        Q(previous_entitlement__isnull=True) | ~Q(previous_entitlement__status=Entitlement.Status.ACTIVE),
         service=service, status__in=(Application.Status.APPROVED, Application.Status.AWAITING_PAYMENT),
-        previous_entitlement__isnull=True, details__address_key=key,
+        details__address_key=key,
     ).count()

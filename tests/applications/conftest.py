@@ -11,6 +11,7 @@ from PIL import Image
 
 from casework.applications.models import ApplicationService
 from casework.applications.seed import seed
+from oxtom.notify.models import MessageTemplate
 from tests import factories as f
 
 _keys = itertools.count(1)
@@ -19,6 +20,26 @@ _keys = itertools.count(1)
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(request):
+    """Put back what the migrations seed when a transactional test (any app's) flushed a reused database.
+
+    With --reuse-db on PostgreSQL a flush outlives the run, and the next run
+    would find no catalogue or message templates. Pure rule tests stay off the database.
+    """
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    request.getfixturevalue("db")
+    if ApplicationService.objects.count() >= 3 and MessageTemplate.objects.exists():
+        return
+    from casework.renewals.messages import seed_renewal_templates
+    from oxtom.notify.defaults import seed_templates
+
+    seed_templates(MessageTemplate)
+    seed(django_apps)
+    seed_renewal_templates(MessageTemplate)
 
 
 @pytest.fixture
