@@ -233,6 +233,9 @@ ACCOUNT_PASSWORD_INPUT_RENDER_VALUE = False
 MFA_ADAPTER = "oxtom.accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "OxTOM"
+# Accept the code of the 30-second step just gone (RFC 6238 §5.2): one typed in a
+# window's last seconds would otherwise fail on arrival. allauth refuses a code twice.
+MFA_TOTP_TOLERANCE = 1
 # Staff and councillors must use two-factor sign-in outside the embedded demo.
 STAFF_MFA_REQUIRED = env_bool("STAFF_MFA_REQUIRED", not DEBUG)
 # Staff sessions end after 30 minutes idle or 10 hours in all.
