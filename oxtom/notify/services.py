@@ -11,10 +11,12 @@ import json
 import logging
 import random
 import re
+import threading
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Iterator
 
 import phonenumbers
 from django.conf import settings
@@ -255,10 +257,32 @@ def notification_queue(
     return message
 
 
+_publishing = threading.local()
+
+
+@contextmanager
+def publishing_suspended() -> Iterator[None]:
+    """Queue outbox rows without publishing their dispatch tasks; the sweeper publishes any left pending.
+
+    For bulk loads whose messages are history (the demo data marks them sent):
+    a task each would put hundreds of no-op dispatches on the broker ahead of
+    real work, the worker heartbeat included.
+    """
+    previous = getattr(_publishing, "suspended", False)
+    _publishing.suspended = True
+    try:
+        yield
+    finally:
+        _publishing.suspended = previous
+
+
 def enqueue(message_id: uuid.UUID) -> bool:
     """Publish the dispatch task. Never raises: if the broker is down the committed
     row stays pending and the sweeper publishes it later."""
     from .tasks import enqueue_dispatch
+
+    if getattr(_publishing, "suspended", False):
+        return False
 
     return enqueue_dispatch(message_id)
 

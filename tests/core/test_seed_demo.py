@@ -167,14 +167,20 @@ def test_demo_signins_refuses_a_url_that_is_not_http(db, url):
         call_command("demo_signins", "--url", url)
 
 
-def test_demo_activity_is_real_reports_in_every_state_dated_over_the_year_and_sends_nothing(seeded):
+def test_demo_activity_is_real_reports_in_every_state_dated_over_the_year_and_sends_nothing(seeded, monkeypatch):
     from casework.models import Case, Status
     from oxtom.notify.models import OutboundMessage
     from performance.models import Value
     from portal.models import StreetReport
 
+    from oxtom.notify import tasks as notify_tasks
+
+    published = []
+    monkeypatch.setattr(notify_tasks, "enqueue_dispatch", lambda message_id: published.append(message_id) or True)
     out = _seed("--reports", "24")
     assert "24 street reports" in out
+    # Nor is the broker filled with a dispatch task per historical message (ahead of the heartbeat).
+    assert published == []
     reports = StreetReport.objects.select_related("case")
     assert reports.count() == 24
     statuses = {r.case.status for r in reports}

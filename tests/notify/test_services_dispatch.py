@@ -274,3 +274,16 @@ def test_two_concurrent_claimers_on_postgresql_only_one_wins(templates, customer
             t.join()
         assert sum(t is not None for t in tokens) == 1
         assert OutboundMessage.objects.get(pk=message.pk).attempts == 1
+
+
+def test_publishing_suspended_queues_rows_for_the_sweeper_without_publishing(db, monkeypatch):
+    from oxtom.notify import services as notify_services
+    from oxtom.notify import tasks as notify_tasks
+
+    published = []
+    monkeypatch.setattr(notify_tasks, "enqueue_dispatch", lambda message_id: published.append(message_id) or True)
+    with notify_services.publishing_suspended():
+        assert notify_services.enqueue("a-message-id") is False
+    assert published == []
+    assert notify_services.enqueue("another-message-id") is True
+    assert published == ["another-message-id"]

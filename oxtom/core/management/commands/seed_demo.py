@@ -32,6 +32,7 @@ from oxtom.accounts.models import Team, TeamMembership, User
 from oxtom.core.demo_activity import DEFAULT_REPORTS, seed_activity
 from oxtom.customers.models import Customer
 from oxtom.customers.services import customer_bulk_create, customer_ensure_for_user, customer_update
+from oxtom.notify.services import publishing_suspended
 from oxtom.places import services as places
 from oxtom.places.models import BoundarySet, Division, PostcodeCentroid, Street
 from oxtom.places.selectors import division_ids_for_points
@@ -123,16 +124,18 @@ class Command(BaseCommand):
             raise CommandError("--batch-size must be 1 or more")
         started = time.perf_counter()
         rng = np.random.default_rng(opts["seed"])
-        created = {
-            "places": self._seed_places(),
-            "teams": self._seed_teams(),
-            "demo sign-ins": self._seed_sign_ins(),
-            "councillors": self._seed_councillors(),
-            "residents": self._seed_residents(rng),
-            "street reports": seed_activity(officer=User.objects.filter(email=f"admin@{DEMO_DOMAIN}").first(),
-                                            reports=opts["reports"]) if opts["reports"] else 0,
-            "applications and entitlements": self._seed_applications(),
-        }
+        # The demo's messages are history (marked sent): no dispatch task each on the broker.
+        with publishing_suspended():
+            created = {
+                "places": self._seed_places(),
+                "teams": self._seed_teams(),
+                "demo sign-ins": self._seed_sign_ins(),
+                "councillors": self._seed_councillors(),
+                "residents": self._seed_residents(rng),
+                "street reports": seed_activity(officer=User.objects.filter(email=f"admin@{DEMO_DOMAIN}").first(),
+                                                reports=opts["reports"]) if opts["reports"] else 0,
+                "applications and entitlements": self._seed_applications(),
+            }
         made = {k: v for k, v in created.items() if v}
         elapsed = time.perf_counter() - started
         if made:
