@@ -62,7 +62,8 @@ def _point(centroids: list[tuple[float, float]], rng: random.Random) -> tuple[fl
     return round(lat + rng.uniform(-0.0009, 0.0009), 6), round(lon + rng.uniform(-0.0014, 0.0014), 6)
 
 
-def seed_activity(*, officer: User | None, reports: int = DEFAULT_REPORTS, seed: int = 2025) -> int:
+def seed_activity(*, officer: User | None, analyst: User | None = None, reports: int = DEFAULT_REPORTS,
+                  seed: int = 2025) -> int:
     """Make `reports` street reports over the last twelve months; returns how many were made (0 if present).
 
     `officer` works the reports: it must be able to work every report type's
@@ -89,7 +90,8 @@ def seed_activity(*, officer: User | None, reports: int = DEFAULT_REPORTS, seed:
         latitude, longitude = _point(centroids, rng)
         # Older reports are closed; the newest quarter, from the last three weeks, is still being worked.
         still_open = n >= reports * (1 - OPEN_SHARE)
-        age_days = rng.randint(0, 20) if still_open else int((1 - n / reports) * 360) + 21
+        closed_count = reports * (1 - OPEN_SHARE)
+        age_days = rng.randint(0, 20) if still_open else int((1 - n / closed_count) * 340) + 15
         by = customer.user if customer.user_id else None
         with transaction.atomic():
             report = report_create(
@@ -115,6 +117,8 @@ def seed_activity(*, officer: User | None, reports: int = DEFAULT_REPORTS, seed:
     OutboundMessage.objects.filter(created_at__gte=started, status=OutboundMessage.Status.PENDING).update(
         status=OutboundMessage.Status.SENT, sent_at=now)
     _compute_figures()
+    if analyst is not None:
+        _demo_targets(analyst)
     return made
 
 
@@ -165,3 +169,28 @@ def _backdate(report: Any, *, age_days: int, closed: bool, rng: random.Random) -
     CaseEvent.objects.filter(case_id=case.pk).update(occurred_at=closed_at or received)
     Interaction.objects.filter(customer_id=case.customer_id, subject_reference=case.reference).update(
         occurred_at=received)
+
+
+# County targets an analyst might set, so the demo shows red, amber and green and a
+# Cabinet report with exceptions: (measure code, target, amber tolerance).
+DEMO_TARGETS = (
+    ("street-reports-fixed-on-time-percent", "85", "5"),
+    ("cases-on-time-percent", "85", "5"),
+    ("customer-satisfaction", "75", "5"),
+    ("digital-share", "70", "5"),
+    ("street-reports-median-days-to-fix", "10", "2"),
+)
+
+
+def _demo_targets(analyst: User) -> None:
+    from decimal import Decimal
+
+    from performance import services as performance
+    from performance.models import Measure
+
+    measures = {m.code: m for m in Measure.objects.filter(code__in=[code for code, _, _ in DEMO_TARGETS])}
+    for month in performance.months_back(timezone.localdate(), 13):
+        for code, value, tolerance in DEMO_TARGETS:
+            if code in measures:
+                performance.target_set(measure=measures[code], period_start=month, value=Decimal(value),
+                                       amber_tolerance=Decimal(tolerance), by=analyst)

@@ -193,5 +193,8 @@ def test_demo_activity_is_real_reports_in_every_state_dated_over_the_year_and_se
     assert OutboundMessage.objects.exists()
     assert not OutboundMessage.objects.exclude(status=OutboundMessage.Status.SENT).exists()
     assert Value.objects.exists()  # the division pages have figures straight away
+    from performance.models import Target
+
+    assert Target.objects.filter(measure__code="street-reports-fixed-on-time-percent").count() == 13
     assert "24 street reports" not in _seed("--reports", "24")  # a rerun adds nothing
     assert Case.objects.filter(submission_key__startswith="demo-activity-").count() == 24

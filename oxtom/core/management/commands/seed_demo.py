@@ -133,6 +133,7 @@ class Command(BaseCommand):
                 "councillors": self._seed_councillors(),
                 "residents": self._seed_residents(rng),
                 "street reports": seed_activity(officer=User.objects.filter(email=f"admin@{DEMO_DOMAIN}").first(),
+                                                analyst=User.objects.filter(email=f"analyst@{DEMO_DOMAIN}").first(),
                                                 reports=opts["reports"]) if opts["reports"] else 0,
                 "applications and entitlements": self._seed_applications(),
             }
