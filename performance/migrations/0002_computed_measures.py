@@ -4,6 +4,8 @@ Definitions are written for the public: what it measures, and how we calculate i
 """
 from django.db import migrations
 
+from performance.seeding import measures_ensure
+
 FRONT, BACK = "front_office", "back_office"
 CASES_NOTE = ("Cases are reports, applications, requests and councillors' enquiries. A case counts in the "
               "division it is about; cases with no location count for the county only.")
@@ -67,24 +69,8 @@ DERIVED = [
 
 
 def forwards(apps, schema_editor):
-    Measure = apps.get_model("performance", "Measure")
-    MeasureVersion = apps.get_model("performance", "MeasureVersion")
-    from django.utils import timezone
-
-    now = timezone.now()
-    created = {}
-    for spec in MEASURES + DERIVED:
-        spec = dict(spec)
-        numerator = spec.pop("numerator", None)
-        denominator = spec.pop("denominator", None)
-        measure, _ = Measure.objects.update_or_create(code=spec.pop("code"), defaults=dict(
-            source="computed", owner="Head of Performance", directorate="Customers and Organisational Development",
-            numerator=created.get(numerator), denominator=created.get(denominator), **spec))
-        created[measure.code] = measure
-        MeasureVersion.objects.get_or_create(measure=measure, version=1, defaults={
-            "definition": {"name": measure.name, "definition": measure.definition,
-                           "calculation": measure.calculation, "unit": measure.unit},
-            "changed_at": now, "reason": "First definition"})
+    measures_ensure(apps.get_model("performance", "Measure"), apps.get_model("performance", "MeasureVersion"),
+                    MEASURES + DERIVED, owner="Head of Performance", directorate="Customers and Organisational Development")
 
 
 class Migration(migrations.Migration):

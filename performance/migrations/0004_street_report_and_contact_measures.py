@@ -5,6 +5,8 @@ measure; the percentages are derived (numerator / denominator x 100).
 """
 from django.db import migrations
 
+from performance.seeding import measures_ensure
+
 FRONT, BACK = "front_office", "back_office"
 REPORTS_NOTE = ("Street reports are problems reported on roads, pavements and public spaces, by any channel. "
                 "A report counts in the division where the problem is.")
@@ -78,24 +80,8 @@ DERIVED = [
 
 
 def forwards(apps, schema_editor):
-    Measure = apps.get_model("performance", "Measure")
-    MeasureVersion = apps.get_model("performance", "MeasureVersion")
-    from django.utils import timezone
-
-    now = timezone.now()
-    created = {}
-    for spec in MEASURES + DERIVED:
-        spec = dict(spec)
-        numerator = spec.pop("numerator", None)
-        denominator = spec.pop("denominator", None)
-        measure, _ = Measure.objects.update_or_create(code=spec.pop("code"), defaults=dict(
-            source="computed", owner="Head of Performance", directorate="Customers and Organisational Development",
-            numerator=created.get(numerator), denominator=created.get(denominator), **spec))
-        created[measure.code] = measure
-        MeasureVersion.objects.get_or_create(measure=measure, version=1, defaults={
-            "definition": {"name": measure.name, "definition": measure.definition,
-                           "calculation": measure.calculation, "unit": measure.unit},
-            "changed_at": now, "reason": "First definition"})
+    measures_ensure(apps.get_model("performance", "Measure"), apps.get_model("performance", "MeasureVersion"),
+                    MEASURES + DERIVED, owner="Head of Performance", directorate="Customers and Organisational Development")
 
 
 class Migration(migrations.Migration):

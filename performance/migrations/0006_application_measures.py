@@ -5,6 +5,8 @@ applications app is not installed these measures are skipped, not errors.
 """
 from django.db import migrations
 
+from performance.seeding import measures_ensure
+
 ASSESS = "assessment"
 NOTE = ("Applications are requests for permits, badges and passes made online, by phone or in person, "
         "including renewals. An application counts in the division of the customer's address.")
@@ -41,25 +43,9 @@ DERIVED = [
 
 
 def forwards(apps, schema_editor):
-    Measure = apps.get_model("performance", "Measure")
-    MeasureVersion = apps.get_model("performance", "MeasureVersion")
-    from django.utils import timezone
-
-    now = timezone.now()
-    created = {}
-    for spec in MEASURES + DERIVED:
-        spec = dict(spec)
-        numerator = spec.pop("numerator", None)
-        denominator = spec.pop("denominator", None)
-        measure, _ = Measure.objects.update_or_create(code=spec.pop("code"), defaults=dict(
-            source="computed", owner="Head of Customer Assessment",
-            directorate="Customers and Organisational Development", tom_layer=ASSESS,
-            numerator=created.get(numerator), denominator=created.get(denominator), **spec))
-        created[measure.code] = measure
-        MeasureVersion.objects.get_or_create(measure=measure, version=1, defaults={
-            "definition": {"name": measure.name, "definition": measure.definition,
-                           "calculation": measure.calculation, "unit": measure.unit},
-            "changed_at": now, "reason": "First definition"})
+    measures_ensure(apps.get_model("performance", "Measure"), apps.get_model("performance", "MeasureVersion"),
+                    MEASURES + DERIVED, owner="Head of Customer Assessment",
+                    directorate="Customers and Organisational Development", tom_layer=ASSESS)
 
 
 class Migration(migrations.Migration):
