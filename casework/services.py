@@ -158,10 +158,7 @@ MAX_MESSAGE_CHARS = 600
 
 def account_case_url(case: Case) -> str:
     """Where the customer reads their case and answers our questions (absolute, for messages)."""
-    from django.conf import settings
-    from django.urls import reverse
-
-    return settings.SITE_URL.rstrip("/") + reverse("casework_account:case", kwargs={"reference": case.reference})
+    return _site_url("casework_account:case", case)
 
 
 def customer_message_text(case: Case, message: str) -> str:
@@ -231,28 +228,42 @@ def _notify_councillor(case: Case, event: CaseEvent, *, what: str) -> None:
     councillor = case.raised_by if case.raised_by_id else None
     if not (councillor and councillor.is_active and councillor.email):
         return
-    from django.conf import settings
-    from django.urls import reverse
+    link = _site_url("casework_members:case", case)
+    _alert_staff(case, event, to=councillor.email, key=f"case:{case.pk}:event:{event.pk}:councillor",
+                 subject=f"Your enquiry {case.reference} {what}",
+                 message=f"Your enquiry {case.reference} ({case.service.name}) {what}. See the latest at {link}",
+                 sent="Councillor who raised the enquiry emailed",
+                 failed="The councillor who raised this could not be emailed")
 
-    link = settings.SITE_URL.rstrip("/") + reverse("casework_members:case", kwargs={"reference": case.reference})
+
+def _alert_staff(case: Case, event: CaseEvent, *, to: str, key: str, subject: str, message: str,
+                 sent: str, failed: str, **data: Any) -> None:
+    """Email a member of staff (or a team mailbox) through the outbox, template 'staff-alert'.
+
+    Staff messages carry the reference and a link, never the customer's
+    details. A notification app that cannot take the message leaves the case
+    change standing; the timeline records `failed` instead of `sent`.
+    """
     try:
         from oxtom.notify.services import notification_queue
 
         with transaction.atomic():
-            notification_queue(
-                customer=None, template="staff-alert", to=councillor.email, by=None,
-                idempotency_key=f"case:{case.pk}:event:{event.pk}:councillor",
-                context={"subject": f"Your enquiry {case.reference} {what}",
-                         "message": f"Your enquiry {case.reference} ({case.service.name}) {what}. "
-                                    f"See the latest at {link}"},
-            )
+            notification_queue(customer=None, template="staff-alert", to=to, by=None, idempotency_key=key,
+                               context={"subject": subject, "message": message})
     except (ImportError, LookupError, ValueError, DatabaseError) as exc:
-        logger.warning("case %s: councillor alert not queued (%s)", case.pk, type(exc).__name__)
-        _event(case, Kind.NOTIFICATION_FAILED, None, text="The councillor who raised this could not be emailed",
-               reason=type(exc).__name__, about_event=event.pk)
+        logger.warning("case %s: staff alert %s not queued (%s)", case.pk, key, type(exc).__name__)
+        _event(case, Kind.NOTIFICATION_FAILED, None, text=failed, reason=type(exc).__name__,
+               about_event=event.pk, **data)
         return
-    _event(case, Kind.NOTIFICATION_SENT, None, text="Councillor who raised the enquiry emailed",
-           about_event=event.pk)
+    _event(case, Kind.NOTIFICATION_SENT, None, text=sent, about_event=event.pk, **data)
+
+
+def _site_url(url_name: str, case: Case) -> str:
+    """The absolute address of a page about `case` (for messages read outside the site)."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    return settings.SITE_URL.rstrip("/") + reverse(url_name, kwargs={"reference": case.reference})
 
 
 # --- create --------------------------------------------------------------------------------
@@ -584,23 +595,12 @@ def _notify_officer(case: Case, event: CaseEvent) -> None:
     officer = case.assignee
     if not (officer and officer.is_active and officer.email):
         return
-    try:
-        from oxtom.notify.services import notification_queue
-
-        with transaction.atomic():
-            notification_queue(
-                customer=None, template="staff-alert", to=officer.email, by=None,
-                idempotency_key=f"case:{case.pk}:event:{event.pk}:officer",
-                context={"subject": f"Reply on case {case.reference}",
-                         "message": f"The customer has replied on case {case.reference} ({case.service.name}). "
-                                    "The case is back in progress."},
-            )
-    except (ImportError, LookupError, ValueError, DatabaseError) as exc:
-        logger.warning("case %s: officer alert not queued (%s)", case.pk, type(exc).__name__)
-        _event(case, Kind.NOTIFICATION_FAILED, None, text="The assigned officer could not be emailed about the reply",
-               reason=type(exc).__name__, about_event=event.pk)
-        return
-    _event(case, Kind.NOTIFICATION_SENT, None, text="Assigned officer emailed about the reply", about_event=event.pk)
+    _alert_staff(case, event, to=officer.email, key=f"case:{case.pk}:event:{event.pk}:officer",
+                 subject=f"Reply on case {case.reference}",
+                 message=f"The customer has replied on case {case.reference} ({case.service.name}). "
+                         "The case is back in progress.",
+                 sent="Assigned officer emailed about the reply",
+                 failed="The assigned officer could not be emailed about the reply")
 
 
 @transaction.atomic
@@ -989,35 +989,17 @@ def case_escalate_overdue(*, case_id: int, on: dt.date | None = None, by: Any = 
 
 
 def _notify_leader(case: Case, event: CaseEvent, leader: Any, *, mailbox: str = "") -> None:
-    """Email a team leader (or, with `mailbox`, the team's shared address) through the outbox
-    (template 'staff-alert'). No personal data in the message."""
-    try:
-        from oxtom.notify.services import notification_queue
-
-        with transaction.atomic():
-            notification_queue(
-                customer=None,
-                template="staff-alert",
-                context={
-                    "subject": f"Overdue case {case.reference}",
-                    "message": (
-                        f"Case {case.reference} ({case.service.name}) in {case.team.name} was due on "
-                        f"{case.due_at:%-d %B %Y} and is now overdue."
-                    ),
-                },
-                by=None,
-                to=mailbox or leader.email,
-                idempotency_key=f"case:{case.pk}:escalation:{case.due_at.isoformat()}:"
-                                + (f"leader:{leader.pk}" if leader is not None else "team-mailbox"),
-            )
-    except (ImportError, LookupError, ValueError, DatabaseError) as exc:
-        logger.warning("case %s: escalation email not queued (%s)", case.pk, type(exc).__name__)
-        _event(case, Kind.NOTIFICATION_FAILED, None, text="A team leader could not be emailed about this escalation",
-               reason=type(exc).__name__, about_event=event.pk, leader=getattr(leader, "pk", None))
-        return
-    _event(case, Kind.NOTIFICATION_SENT, None,
-           text="Team mailbox emailed about the escalation" if leader is None else "Team leader emailed about the escalation",
-           leader=getattr(leader, "pk", None), about_event=event.pk)
+    """Email a team leader (or, with `mailbox`, the team's shared address) about an overdue case."""
+    who = f"leader:{leader.pk}" if leader is not None else "team-mailbox"
+    _alert_staff(case, event, to=mailbox or leader.email,
+                 key=f"case:{case.pk}:escalation:{case.due_at.isoformat()}:{who}",
+                 subject=f"Overdue case {case.reference}",
+                 message=f"Case {case.reference} ({case.service.name}) in {case.team.name} was due on "
+                         f"{case.due_at:%-d %B %Y} and is now overdue.",
+                 sent="Team mailbox emailed about the escalation" if leader is None
+                 else "Team leader emailed about the escalation",
+                 failed="A team leader could not be emailed about this escalation",
+                 leader=getattr(leader, "pk", None))
 
 
 # --- team leaders: bulk reassignment ----------------------------------------------------------
@@ -1289,29 +1271,15 @@ def _notify_qa_result(check: QaCheck, event: CaseEvent) -> None:
     officer = check.closed_by
     if not (officer and officer.is_active and officer.email):
         return
-    from django.conf import settings
-    from django.urls import reverse
-
     case = check.case
-    link = settings.SITE_URL.rstrip("/") + reverse("casework:case", kwargs={"reference": case.reference})
+    link = _site_url("casework:case", case)
     label = QaCheck.Result(check.result).label.lower()
-    try:
-        from oxtom.notify.services import notification_queue
-
-        with transaction.atomic():
-            notification_queue(
-                customer=None, template="staff-alert", to=officer.email, by=None,
-                idempotency_key=f"qa:{check.pk}:result",
-                context={"subject": f"Quality check of case {case.reference}: {label}",
-                         "message": f"The quality check of case {case.reference}, which you closed, {label}. "
-                                    f"Read the feedback on the case page: {link}"},
-            )
-    except (ImportError, LookupError, ValueError, DatabaseError) as exc:
-        logger.warning("qa %s: officer not told the result (%s)", check.pk, type(exc).__name__)
-        _event(case, Kind.NOTIFICATION_FAILED, None, text="The officer could not be emailed the quality check result",
-               reason=type(exc).__name__, about_event=event.pk)
-        return
-    _event(case, Kind.NOTIFICATION_SENT, None, text="Officer emailed the quality check result", about_event=event.pk)
+    _alert_staff(case, event, to=officer.email, key=f"qa:{check.pk}:result",
+                 subject=f"Quality check of case {case.reference}: {label}",
+                 message=f"The quality check of case {case.reference}, which you closed, {label}. "
+                         f"Read the feedback on the case page: {link}",
+                 sent="Officer emailed the quality check result",
+                 failed="The officer could not be emailed the quality check result")
 
 
 # --- triage / screening -------------------------------------------------------------------------
