@@ -231,6 +231,31 @@ def _split_counts(code: str, *, cache_key: str, load: Callable[[Context], pd.Dat
     register(code)(compute)
 
 
+def register_completions(*, cache_key: str, load: Callable[[Context], pd.DataFrame], count: str, flagged: str,
+                         flag: str, median: str) -> None:
+    """Three measures from one load of things completed in the run: how many were completed in the
+    month (`count`), how many of those had `flag` set (`flagged`), and the median working days they
+    took (`median`). `load` returns rows of (month, division_id, working_days, <flag>, n)."""
+
+    def rows(ctx: Context) -> pd.DataFrame:
+        return ctx.cached(cache_key, lambda: load(ctx))
+
+    def completed(ctx: Context) -> pd.DataFrame:
+        return ctx.counts(rows(ctx)[["month", "division_id", "n"]])
+
+    def completed_flagged(ctx: Context) -> pd.DataFrame:
+        frame = rows(ctx)
+        return ctx.counts(frame[frame[flag].astype(bool)][["month", "division_id", "n"]])
+
+    def median_days(ctx: Context) -> pd.DataFrame:
+        frame = rows(ctx)[["month", "division_id", "working_days"]].astype({"working_days": float})
+        return ctx.medians(frame, "working_days")
+
+    register(count)(completed)
+    register(flagged)(completed_flagged)
+    register(median)(median_days)
+
+
 # --- casework --------------------------------------------------------------------------------------
 
 register_count("cases-received", model="casework.Case", date_field="received_at", division_field="division_id")
@@ -268,24 +293,10 @@ def _closed_cases(ctx: Context) -> pd.DataFrame:
     return closed
 
 
-@register("cases-median-days-to-close")
-def cases_median_days_to_close(ctx: Context) -> pd.DataFrame:
-    """Median working days from receipt to closure of the cases closed in the month."""
-    closed = ctx.cached("closed", lambda: _closed_cases(ctx))
-    return ctx.medians(closed[["month", "division_id", "working_days"]], "working_days")
-
-
-@register("cases-closed")
-def cases_closed(ctx: Context) -> pd.DataFrame:
-    closed = ctx.cached("closed", lambda: _closed_cases(ctx))
-    return ctx.counts(closed[["month", "division_id", "n"]])
-
-
-@register("cases-closed-on-time")
-def cases_closed_on_time(ctx: Context) -> pd.DataFrame:
-    """Cases closed in the month on or before their SLA due date."""
-    closed = ctx.cached("closed", lambda: _closed_cases(ctx))
-    return ctx.counts(closed[closed["on_time"]][["month", "division_id", "n"]])
+# Cases closed in the month; those closed on or before their SLA due date; median working days from
+# receipt to closure.
+register_completions(cache_key="closed", load=_closed_cases, count="cases-closed", flagged="cases-closed-on-time",
+                     flag="on_time", median="cases-median-days-to-close")
 
 
 @register("cases-overdue")
@@ -370,26 +381,11 @@ def _fixed_reports(ctx: Context) -> pd.DataFrame:
     return frame
 
 
-@register("street-reports-fixed")
-def street_reports_fixed(ctx: Context) -> pd.DataFrame:
-    """Street reports closed as fixed in the month."""
-    fixed = ctx.cached("fixed-reports", lambda: _fixed_reports(ctx))
-    return ctx.counts(fixed[["month", "division_id", "n"]])
-
-
-@register("street-reports-fixed-on-time")
-def street_reports_fixed_on_time(ctx: Context) -> pd.DataFrame:
-    """Street reports fixed in the month on or before their target date."""
-    fixed = ctx.cached("fixed-reports", lambda: _fixed_reports(ctx))
-    return ctx.counts(fixed[fixed["on_time"].astype(bool)][["month", "division_id", "n"]])
-
-
-@register("street-reports-median-days-to-fix")
-def street_reports_median_days_to_fix(ctx: Context) -> pd.DataFrame:
-    """Median working days from report to fix, for the reports fixed in the month."""
-    fixed = ctx.cached("fixed-reports", lambda: _fixed_reports(ctx))
-    return ctx.medians(fixed[["month", "division_id", "working_days"]].astype({"working_days": float}),
-                       "working_days")
+# Street reports closed as fixed in the month; those fixed on or before their target date; median
+# working days from report to fix.
+register_completions(cache_key="fixed-reports", load=_fixed_reports, count="street-reports-fixed",
+                     flagged="street-reports-fixed-on-time", flag="on_time",
+                     median="street-reports-median-days-to-fix")
 
 
 register_count("feedback-responses", model="portal.StreetReport", date_field="feedback_at",
@@ -430,23 +426,8 @@ def _decided_applications(ctx: Context) -> pd.DataFrame:
     return frame
 
 
-@register("applications-decided")
-def applications_decided(ctx: Context) -> pd.DataFrame:
-    """Applications decided (approved or refused) in the month."""
-    decided = ctx.cached("decided-applications", lambda: _decided_applications(ctx))
-    return ctx.counts(decided[["month", "division_id", "n"]])
-
-
-@register("applications-decided-automatically")
-def applications_decided_automatically(ctx: Context) -> pd.DataFrame:
-    """Applications decided in the month by the service's rules, with no officer involved."""
-    decided = ctx.cached("decided-applications", lambda: _decided_applications(ctx))
-    return ctx.counts(decided[decided["automatic"].astype(bool)][["month", "division_id", "n"]])
-
-
-@register("applications-median-days-to-decision")
-def applications_median_days_to_decision(ctx: Context) -> pd.DataFrame:
-    """Median working days from submission to decision, for the applications decided in the month."""
-    decided = ctx.cached("decided-applications", lambda: _decided_applications(ctx))
-    return ctx.medians(decided[["month", "division_id", "working_days"]].astype({"working_days": float}),
-                       "working_days")
+# Applications decided (approved or refused) in the month; those decided by the service's rules with no
+# officer involved; median working days from submission to decision.
+register_completions(cache_key="decided-applications", load=_decided_applications, count="applications-decided",
+                     flagged="applications-decided-automatically", flag="automatic",
+                     median="applications-median-days-to-decision")
