@@ -109,27 +109,36 @@ SERVICES = [
 
 _SIGN = "Oxfordshire County Council"
 
+
+def _by_channel(code: str, name: str, *, subject: str, letter_subject: str, opening: str, email_link: str,
+                sms: str) -> list[dict]:
+    """One message in email, SMS and letter: the email and letter share their opening and ((message))."""
+    body = f"Dear ((name)),\n\n{opening}\n\n((message))\n\n"
+    return [
+        {"code": code, "channel": "email", "name": name, "subject": subject,
+         "body": f"{body}{email_link}\n\n{_SIGN}"},
+        {"code": code, "channel": "sms", "name": name, "subject": "", "body": f"{_SIGN}: {sms}"},
+        {"code": code, "channel": "letter", "name": name, "subject": letter_subject,
+         "body": f"{body}Yours sincerely,\n\n{_SIGN}"},
+    ]
+
+
 MESSAGE_TEMPLATES = [
-    {"code": "application-decision", "channel": "email", "name": "Application decision",
-     "subject": "Your ((service)) application ((reference)): ((headline))",
-     "body": ("Dear ((name)),\n\nYour ((service)) application ((reference)): ((headline)).\n\n((message))\n\n"
-              "See your application at ((link))\n\n" + _SIGN)},
-    {"code": "application-decision", "channel": "sms", "name": "Application decision", "subject": "",
-     "body": _SIGN + ": your ((service)) application ((reference)): ((headline)). Details: ((link))"},
-    {"code": "application-decision", "channel": "letter", "name": "Application decision",
-     "subject": "Your ((service)) application ((reference))",
-     "body": ("Dear ((name)),\n\nYour ((service)) application ((reference)): ((headline)).\n\n((message))\n\n"
-              "Yours sincerely,\n\n" + _SIGN)},
-    {"code": "entitlement-issued", "channel": "email", "name": "Permit, badge or pass issued",
-     "subject": "Your ((service)) ((number)) has been issued",
-     "body": ("Dear ((name)),\n\nYour ((service)) has been issued. Its number is ((number)) and it is valid "
-              "from ((starts_on)) to ((expires_on)).\n\n((message))\n\nSee it in your account at ((link))\n\n" + _SIGN)},
-    {"code": "entitlement-issued", "channel": "sms", "name": "Permit, badge or pass issued", "subject": "",
-     "body": _SIGN + ": your ((service)) ((number)) is issued, valid ((starts_on)) to ((expires_on))."},
-    {"code": "entitlement-issued", "channel": "letter", "name": "Permit, badge or pass issued",
-     "subject": "Your ((service)) ((number))",
-     "body": ("Dear ((name)),\n\nYour ((service)) has been issued. Its number is ((number)) and it is valid "
-              "from ((starts_on)) to ((expires_on)).\n\n((message))\n\nYours sincerely,\n\n" + _SIGN)},
+    *_by_channel(
+        "application-decision", "Application decision",
+        subject="Your ((service)) application ((reference)): ((headline))",
+        letter_subject="Your ((service)) application ((reference))",
+        opening="Your ((service)) application ((reference)): ((headline)).",
+        email_link="See your application at ((link))",
+        sms="your ((service)) application ((reference)): ((headline)). Details: ((link))"),
+    *_by_channel(
+        "entitlement-issued", "Permit, badge or pass issued",
+        subject="Your ((service)) ((number)) has been issued",
+        letter_subject="Your ((service)) ((number))",
+        opening=("Your ((service)) has been issued. Its number is ((number)) and it is valid "
+                 "from ((starts_on)) to ((expires_on))."),
+        email_link="See it in your account at ((link))",
+        sms="your ((service)) ((number)) is issued, valid ((starts_on)) to ((expires_on))."),
 ]
 
 
