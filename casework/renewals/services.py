@@ -181,6 +181,33 @@ def _bulk_audit(rows: list[dict]) -> None:
         insert_many(AuditEvent, rows)
 
 
+def _record_ended(ended: list[tuple[Entitlement, dt.date, str, str, dict]], *, outcome: str, now: dt.datetime,
+                  by: Any, summary: str) -> None:
+    """The message, timeline entry and audit event for terms that just lapsed or expired, in bulk.
+
+    Each item is (entitlement, due date for the message, the timeline's words after the number,
+    the audit's words after the number, audit detail); outcome is "lapsed" or "expired" and
+    names the template (renewal-<outcome>), the timeline kind and the message key.
+    """
+    actor_id = getattr(_actor(by), "pk", None)
+    outgoing, timeline, audit = [], [], []
+    for ent, due, said, audited, detail in ended:
+        outgoing.append(Outgoing(ent.customer, f"renewal-{outcome}", _context(ent, ent.customer, due),
+                                 f"renewal:{ent.pk}:{outcome}"))
+        timeline.append(dict(
+            customer_id=ent.customer_id, occurred_at=now, channel=Channel.SYSTEM,
+            direction=Interaction.Direction.INTERNAL, kind=f"entitlement.{outcome}",
+            summary=f"{ent.service.name} {ent.number} {said}",
+            subject_type=Entitlement._meta.label_lower, subject_id=str(ent.pk), subject_reference=ent.number,
+        ))
+        audit.append(dict(actor_id=actor_id, action=AuditEvent.Action.UPDATE,
+                          target_type=Entitlement._meta.label_lower, target_id=str(ent.pk),
+                          summary=f"{ent.number} {audited}", detail=detail))
+    _bulk_timeline(timeline)
+    _bulk_audit(audit)
+    queue_many(outgoing, by=by, summary=f"{summary}: {len(outgoing)}")
+
+
 # --- the nightly run ----------------------------------------------------------------------------
 
 @dataclass
@@ -362,24 +389,12 @@ def renewals_lapse_batch(*, today: dt.date, by: Any, batch_size: int = BATCH_SIZ
     live = [r for r in rows if r.entitlement.status == Entitlement.Status.ACTIVE]
     Entitlement.objects.filter(pk__in=[r.entitlement_id for r in live], status=Entitlement.Status.ACTIVE).update(
         status=Entitlement.Status.LAPSED, modified_at=now, modified_by=_actor(by))
-    outgoing, timeline, audit = [], [], []
-    actor_id = getattr(_actor(by), "pk", None)
-    for invitation in live:
-        ent = invitation.entitlement
-        outgoing.append(Outgoing(ent.customer, "renewal-lapsed", _context(ent, ent.customer, invitation.due),
-                                 f"renewal:{ent.pk}:lapsed"))
-        timeline.append(dict(
-            customer_id=ent.customer_id, occurred_at=now, channel=Channel.SYSTEM,
-            direction=Interaction.Direction.INTERNAL, kind="entitlement.lapsed",
-            summary=f"{ent.service.name} {ent.number} lapsed: not renewed by {_long_date(invitation.due)}",
-            subject_type=Entitlement._meta.label_lower, subject_id=str(ent.pk), subject_reference=ent.number,
-        ))
-        audit.append(dict(actor_id=actor_id, action=AuditEvent.Action.UPDATE,
-                                target_type=Entitlement._meta.label_lower, target_id=str(ent.pk),
-                                summary=f"{ent.number} lapsed (no renewal reply)", detail={"invitation": invitation.pk}))
-    _bulk_timeline(timeline)
-    _bulk_audit(audit)
-    queue_many(outgoing, by=by, summary=f"Renewals lapsed: {len(outgoing)}")
+    _record_ended([
+        (invitation.entitlement, invitation.due,
+         f"lapsed: not renewed by {_long_date(invitation.due)}", "lapsed (no renewal reply)",
+         {"invitation": invitation.pk})
+        for invitation in live
+    ], outcome="lapsed", now=now, by=by, summary="Renewals lapsed")
     return len(rows)
 
 
@@ -422,25 +437,14 @@ def renewals_expire_batch(*, today: dt.date, by: Any, batch_size: int = BATCH_SI
                .values_list("pk", flat=True))
     Entitlement.objects.filter(pk__in=ids).update(status=Entitlement.Status.EXPIRED, version=F("version") + 1,
                                                   modified_at=now, modified_by=_actor(by))
-    outgoing, timeline, audit = [], [], []
-    actor_id = getattr(_actor(by), "pk", None)
-    for ent in (e for e in rows if e.pk in ids):
+    ended = [e for e in rows if e.pk in ids]
+    for ent in ended:
         ent.service = catalogue[ent.service_id]
-        outgoing.append(Outgoing(ent.customer, "renewal-expired", _context(ent, ent.customer, ent.expires_on),
-                                 f"renewal:{ent.pk}:expired"))
-        timeline.append(dict(
-            customer_id=ent.customer_id, occurred_at=now, channel=Channel.SYSTEM,
-            direction=Interaction.Direction.INTERNAL, kind="entitlement.expired",
-            summary=f"{ent.service.name} {ent.number} expired on {_long_date(ent.expires_on)}",
-            subject_type=Entitlement._meta.label_lower, subject_id=str(ent.pk), subject_reference=ent.number,
-        ))
-        audit.append(dict(actor_id=actor_id, action=AuditEvent.Action.UPDATE,
-                          target_type=Entitlement._meta.label_lower, target_id=str(ent.pk),
-                          summary=f"{ent.number} expired (not renewed)",
-                          detail={"expires_on": ent.expires_on.isoformat()}))
-    _bulk_timeline(timeline)
-    _bulk_audit(audit)
-    queue_many(outgoing, by=by, summary=f"Entitlements expired: {len(outgoing)}")
+    _record_ended([
+        (ent, ent.expires_on, f"expired on {_long_date(ent.expires_on)}", "expired (not renewed)",
+         {"expires_on": ent.expires_on.isoformat()})
+        for ent in ended
+    ], outcome="expired", now=now, by=by, summary="Entitlements expired")
     return len(ids)
 
 
