@@ -40,6 +40,8 @@ from casework.applications.models import Application, ApplicationEvidence, Appli
 from oxtom.accounts.decorators import signed_in_required
 from oxtom.customers import assist
 from oxtom.customers.services import customer_ensure_for_user
+from oxtom.payments.models import FINISHED, UNFINISHED
+from oxtom.payments.models import Status as PaymentStatus
 
 from ..apply_forms import EvidenceForm, QuestionsForm, ReconsiderationForm, choices_of, field_kind
 
@@ -547,10 +549,11 @@ def _decision_context(application: Application) -> dict[str, Any]:
     if application.status == Application.Status.ISSUED:
         entitlement = application.entitlements.order_by("-starts_on").first()
     payment = application.payment
-    payment_failed = bool(payment and payment.status in ("failed", "cancelled", "error"))
     return {
-        "entitlement": entitlement, "payment": payment, "payment_failed": payment_failed,
-        "payment_pending": bool(payment and payment.status in ("created", "started", "submitted")),
+        "entitlement": entitlement, "payment": payment,
+        "payment_failed": bool(payment and payment.status in FINISHED and payment.status != PaymentStatus.SUCCESS),
+        # Every state GOV.UK Pay has not finished (capturable too), so the page asks the provider again.
+        "payment_pending": bool(payment and payment.status in UNFINISHED),
         "fee": application.fee_display if application.fee_pence else "",
         "signposting": (application.service.config or {}).get("signposting") or [],
         "can_reconsider": application.status == Application.Status.REFUSED and application.kind != "reconsideration"

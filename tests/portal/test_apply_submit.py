@@ -109,6 +109,23 @@ def test_a_forged_return_status_issues_nothing(signed_in):
     assert client.get("/pay/return/made-up-token/").status_code == 404
 
 
+def test_a_capturable_payment_is_still_pending_and_asked_about_again(signed_in, monkeypatch):
+    """Every state GOV.UK Pay has not finished counts as pending, capturable included."""
+    from oxtom.payments import services as payment_services
+
+    client = signed_in
+    apply_through(client, "parking-permit", PERMIT_OK)
+    application = Application.objects.get()
+    client.post(f"/apply/applications/{application.reference}/pay/")
+    Payment.objects.update(status="capturable")
+    asked = []
+    monkeypatch.setattr(payment_services, "payment_refresh_status",
+                        lambda *, payment, by: asked.append(payment.reference) or payment)
+    html = client.get(f"/apply/applications/{application.reference}/").content.decode()
+    assert asked == [Payment.objects.get().reference]
+    assert "Carry on paying" in html and "We have not received your payment yet" in html
+
+
 def test_starting_payment_twice_gives_back_the_live_payment(signed_in):
     client = signed_in
     apply_through(client, "parking-permit", PERMIT_OK)
