@@ -36,28 +36,12 @@ from oxtom.notify.templating import TemplateNotFound, render
 
 from .fastinsert import insert_many
 
-NO_ROUTE = "No email address, mobile number or postal address to send this message to"
-
-
 @dataclass
 class Outgoing:
     customer: Customer
     template: str
     context: dict[str, Any]
     idempotency_key: str
-
-
-def _route(customer: Customer, available: set[str]) -> tuple[str, str]:
-    """(channel, recipient) as notification_queue would choose; recipient '' if there is none."""
-    candidates = notify_services.channel_candidates(customer)
-    for candidate in candidates:
-        if candidate not in available:
-            continue
-        address = notify_services.recipient_for(customer, candidate)
-        if address:
-            return candidate, address
-    first = candidates[0] if candidates[0] in available else sorted(available)[0]
-    return first, ""
 
 
 def queue_many(items: Iterable[Outgoing], *, by: Any, summary: str) -> dict[str, str]:
@@ -91,7 +75,7 @@ def queue_many(items: Iterable[Outgoing], *, by: Any, summary: str) -> dict[str,
             continue
         seen.add(item.idempotency_key)
         by_channel = templates[item.template]
-        channel, recipient = _route(item.customer, set(by_channel))
+        channel, recipient = notify_services.route_for(item.customer, by_channel)
         template = by_channel[channel]
         rendered = render(template, item.context)
         if channel == "sms" and len(rendered.body) > notify_services.SMS_MAX_CHARS:
@@ -105,7 +89,7 @@ def queue_many(items: Iterable[Outgoing], *, by: Any, summary: str) -> dict[str,
             context=json.loads(json.dumps({k: item.context[k] for k in template.placeholders}, cls=DjangoJSONEncoder)),
             channel=channel, recipient=recipient, subject=rendered.subject if channel != "sms" else "",
             body=rendered.body, status=OutboundMessage.Status.DEAD if dead else OutboundMessage.Status.PENDING,
-            last_error=NO_ROUTE if dead else "", next_attempt_at=now, enqueued_at=None if dead else now,
+            last_error=notify_services.NO_ROUTE if dead else "", next_attempt_at=now, enqueued_at=None if dead else now,
             idempotency_key=item.idempotency_key, created_by_id=getattr(actor, "pk", None),
         ))
         chosen[item.idempotency_key] = channel

@@ -16,7 +16,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import phonenumbers
 from django.conf import settings
@@ -147,6 +147,29 @@ def channel_candidates(customer: Customer, preferred: str | None = None) -> list
     return [first] + [c for c in FALLBACK_ORDER if c != first]
 
 
+NO_ROUTE = "No email address, mobile number or postal address to send this message to"
+
+
+def route_for(customer: Customer, available: Iterable[str], *, channel: str | None = None,
+              to: str | None = None) -> tuple[str, str]:
+    """(channel, recipient) for a customer among the channels that have a template.
+
+    The asked-for channel, else the preferred one falling back SMS -> email ->
+    letter, the first with a contact detail. The recipient is '' when there is
+    none: the caller dead-letters the message on the first candidate. Shared by
+    notification_queue and bulk queuing so the two cannot choose differently.
+    """
+    available = list(available)
+    candidates = [channel] if channel else channel_candidates(customer)
+    for candidate in candidates:
+        if candidate not in available:
+            continue
+        address = to if (to and candidate == channel) else recipient_for(customer, candidate)
+        if address:
+            return candidate, address
+    return (candidates[0] if candidates[0] in available else available[0]), ""
+
+
 # --- queue ---------------------------------------------------------------------
 
 @transaction.atomic
@@ -199,19 +222,11 @@ def notification_queue(
         if chosen not in templates:
             raise TemplateNotFound(f"No {chosen} template with code {template!r}")
     else:
-        candidates = [channel] if channel else channel_candidates(customer)
         if channel and channel not in templates:
             raise TemplateNotFound(f"No {channel} template with code {template!r}")
-        for candidate in candidates:
-            if candidate not in templates:
-                continue
-            address = to if (to and candidate == channel) else recipient_for(customer, candidate)
-            if address:
-                chosen, recipient = candidate, address
-                break
-        if chosen is None:
-            chosen = candidates[0] if candidates[0] in templates else next(iter(templates))
-            problem = "No email address, mobile number or postal address to send this message to"
+        chosen, recipient = route_for(customer, templates, channel=channel, to=to)
+        if not recipient:
+            problem = NO_ROUTE
 
     if customer is None and chosen == MessageChannel.EMAIL:
         try:
