@@ -79,6 +79,25 @@ def get_application_for_user(user: Any, reference: object, *, request: Any = Non
     return application
 
 
+def get_application_for_officer(user: Any, reference: object) -> Application:
+    """A referred (or decided) application whose case `user` may work; 404 otherwise.
+
+    Scoped through the case (casework.services.can_work_case), so another
+    team, a councillor or a resident gets 404 exactly as for a missing one.
+    """
+    from casework.services import can_work_case
+
+    reference = reference.strip().upper() if isinstance(reference, str) else ""
+    if not reference or len(reference) > 20:
+        raise Http404
+    application = (Application.objects.select_related("service", "customer", "case__team", "case__assignee",
+                                                      "decided_by", "reconsideration_of__decided_by")
+                   .filter(reference=reference, case__isnull=False).first())
+    if application is None or not can_work_case(user, application.case):
+        raise Http404
+    return application
+
+
 def get_entitlement_for_user(user: Any, number: object, *, request: Any = None) -> Entitlement:
     """The user's own permit, badge or pass by number (404 for missing and for anyone else's)."""
     customer = customer_for(user, request)

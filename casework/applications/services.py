@@ -838,6 +838,12 @@ def can_decide(user: Any, application: Application) -> bool:
     return application.case is not None and can_work_case(user, application.case)
 
 
+def made_first_decision(user: Any, application: Application) -> bool:
+    """Whether `user` decided the application this one reconsiders (they may not decide it again)."""
+    original = application.reconsideration_of
+    return original is not None and original.decided_by_id is not None and original.decided_by_id == user.pk
+
+
 @transaction.atomic
 def application_decide(*, application: Application, decision: str, reasons: str, by: Any, version: int) -> Application:
     """An officer's decision on a referred application: approve (issue, or ask for payment) or refuse.
@@ -861,8 +867,7 @@ def application_decide(*, application: Application, decision: str, reasons: str,
         raise ApplicationError({"reasons": "Enter the reasons for the decision"})
     if len(text) > MAX_TEXT:
         raise ApplicationError({"reasons": f"The reasons must be {MAX_TEXT:,} characters or fewer"})
-    original = application.reconsideration_of
-    if original is not None and original.decided_by_id is not None and original.decided_by_id == by.pk:
+    if made_first_decision(by, application):
         raise PermissionDenied("You made the first decision: a different officer must reconsider it")
 
     case = application.case

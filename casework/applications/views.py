@@ -6,8 +6,6 @@ for a missing one; the decision goes through services.application_decide.
 """
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -15,27 +13,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from casework.views import _put_errors_on_form
 from oxtom.accounts.decorators import staff_area_required
 from oxtom.core.audit import audit_record
 
-from . import rules, services
+from . import rules, selectors, services
 from .forms import DecisionForm
 from .models import Application
-
-
-def _application_for_officer(user: Any, reference: str) -> Application:
-    """A referred (or decided) application whose case this officer may work; 404 otherwise."""
-    from casework.services import can_work_case
-
-    reference = (reference or "").strip().upper()
-    if not reference or len(reference) > 20:
-        raise Http404
-    application = (Application.objects.select_related("service", "customer", "case__team", "case__assignee",
-                                                      "decided_by", "reconsideration_of__decided_by")
-                   .filter(reference=reference, case__isnull=False).first())
-    if application is None or not can_work_case(user, application.case):
-        raise Http404
-    return application
 
 
 def _answer_rows(application: Application) -> list[tuple[str, str]]:
@@ -76,8 +60,7 @@ def _detail_rows(application: Application) -> list[tuple[str, str]]:
 
 def _page(request: HttpRequest, application: Application, form: DecisionForm, status: int = 200) -> HttpResponse:
     original = application.reconsideration_of
-    same_officer = (original is not None and original.decided_by_id is not None
-                    and original.decided_by_id == request.user.pk)
+    same_officer = services.made_first_decision(request.user, application)
     audit_record(by=request.user, action="view", target=application,
                  summary=f"Viewed application {application.reference}")
     return render(request, "applications/assess.html", {
@@ -93,14 +76,14 @@ def _page(request: HttpRequest, application: Application, form: DecisionForm, st
 @staff_area_required
 @require_GET
 def assess(request: HttpRequest, reference: str) -> HttpResponse:
-    application = _application_for_officer(request.user, reference)
+    application = selectors.get_application_for_officer(request.user, reference)
     return _page(request, application, DecisionForm(application=application))
 
 
 @staff_area_required
 @require_POST
 def decide(request: HttpRequest, reference: str) -> HttpResponse:
-    application = _application_for_officer(request.user, reference)
+    application = selectors.get_application_for_officer(request.user, reference)
     form = DecisionForm(request.POST, application=application)
     if form.is_valid():
         try:
@@ -117,13 +100,7 @@ def decide(request: HttpRequest, reference: str) -> HttpResponse:
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or "You cannot decide this application")
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
-            else:
-                for message in exc.messages:
-                    form.add_error(None, message)
+            _put_errors_on_form(form, exc)
             application.refresh_from_db()
         else:
             word = "approved" if form.cleaned_data["decision"] == "approve" else "refused"
@@ -135,7 +112,7 @@ def decide(request: HttpRequest, reference: str) -> HttpResponse:
 @staff_area_required
 @require_GET
 def evidence_file(request: HttpRequest, reference: str, token: str) -> HttpResponse:
-    application = _application_for_officer(request.user, reference)
+    application = selectors.get_application_for_officer(request.user, reference)
     row = application.evidence.filter(token=token).first() if len(token) <= 32 else None
     if row is None:
         raise Http404

@@ -4,9 +4,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from casework.applications import selectors
 from casework.applications import services as s
 from casework.applications.models import Application, Entitlement
 from casework.applications.rules import add_months
@@ -64,6 +66,14 @@ def test_others_cannot_see_it(request, client_for, referred, who, status):
         assert response.status_code == status
     referred.refresh_from_db()
     assert referred.status == Application.Status.REFERRED
+
+
+def test_officer_selector_scopes_through_the_case(referred, badge_officer, officer_outside_team):
+    assert selectors.get_application_for_officer(badge_officer, f" {referred.reference.lower()} ") == referred
+    for user, reference in [(officer_outside_team, referred.reference), (badge_officer, ""),
+                            (badge_officer, None), (badge_officer, "X" * 21), (badge_officer, "AP-NOSUCH1")]:
+        with pytest.raises(Http404):
+            selectors.get_application_for_officer(user, reference)
 
 
 def test_administrators_may_assess(client_for, referred, administrator):
