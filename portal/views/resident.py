@@ -89,7 +89,8 @@ def your_reports(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/your_reports.html", {"made": made, "following": following})
 
 
-def _errors_to_form(form, exc: ValidationError, *, default_field: str, rename: dict | None = None) -> None:
+def _errors_to_form(form, exc: ValidationError, *, default_field: str | None, rename: dict | None = None) -> None:
+    """A service's ValidationError on the form: keyed messages on their (renamed) fields, others on `default_field`."""
     rename = rename or {}
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():

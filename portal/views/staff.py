@@ -33,6 +33,7 @@ from ..forms import (
     StaffReportForm,
 )
 from ..models import StreetReport
+from .resident import _errors_to_form
 
 
 @dataclass(frozen=True)
@@ -121,17 +122,6 @@ def _answer_rows(report: StreetReport) -> list[tuple[str, str]]:
     return rows(report.report_type, report.case.answers or {})
 
 
-def _put_errors_on_form(form: Any, error: ValidationError, rename: dict[str, str]) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            field = rename.get(field, field)
-            for e in errors:
-                form.add_error(field if field in form.fields else None, e)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
 # Service error keys -> the form field that shows them.
 ERROR_FIELDS = {"scheduled_on": "when_day", "expected_date": "when_day", "text": "private_note",
                 "service": "report_type"}
@@ -171,7 +161,7 @@ def report_action(request: HttpRequest, reference: str, action: str) -> HttpResp
                 form.is_valid()
                 form.add_error(None, exc.messages[0])
             except ValidationError as exc:
-                _put_errors_on_form(form, exc, rename)
+                _errors_to_form(form, exc, default_field=None, rename=rename)
             except PermissionDenied as exc:
                 form.add_error(None, str(exc) or "You cannot do that")
             else:
