@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from oxtom.accounts.models import User
@@ -22,7 +23,8 @@ from oxtom.places.models import Division
 from oxtom.places.selectors import divisions_for_public
 
 from . import rules
-from .models import Commentary, Measure, Period, Target, Unit, Value, area_key
+from .models import (CabinetReport, Commentary, ComparatorGroup, ComputationRun, Measure, Period, Target, Unit, Value,
+                     ValueEntry, area_key)
 
 TREND_MONTHS = 13  # this month and the same month last year
 
@@ -371,8 +373,6 @@ class MeasurePage:
 def measure_page(measure: Measure, *, on: dt.date | None = None, commentary_limit: int = 50) -> MeasurePage:
     """A measure for analysts: its county figures, targets and status by month, versions, commentary
     history, figures waiting for approval and the latest month by division. Constant queries."""
-    from .models import ValueEntry
-
     periods = recent_periods(on=on, count=TREND_MONTHS)
     values = {v.period_id: v for v in Value.objects.filter(measure=measure, area_key="county",
                                                            period__in=periods)}
@@ -406,10 +406,8 @@ def measure_page(measure: Measure, *, on: dt.date | None = None, commentary_limi
     )
 
 
-def pending_entries() -> list:
+def pending_entries() -> list[ValueEntry]:
     """Figures waiting for a second analyst, oldest first (one query)."""
-    from .models import ValueEntry
-
     return list(ValueEntry.objects.filter(status=ValueEntry.Status.PENDING)
                 .select_related("measure", "period", "division", "entered_by").order_by("entered_at", "id"))
 
@@ -419,3 +417,29 @@ def periods_for_analysts(*, on: dt.date | None = None, count: int = 24) -> list[
     return list(Period.objects.filter(start__lte=on or timezone.localdate()).select_related(
         "closed_by", "cabinet_report").defer("cabinet_report__pdf", "cabinet_report__content")
         .order_by("-start")[:count])
+
+
+def pending_entry_count() -> int:
+    """How many figures wait for a second analyst (one query)."""
+    return ValueEntry.objects.filter(status=ValueEntry.Status.PENDING).count()
+
+
+def last_computation_run() -> ComputationRun | None:
+    """The latest nightly computation run, or None (one query)."""
+    return ComputationRun.objects.first()
+
+
+def get_entry(pk: int) -> ValueEntry:
+    """A figure entered by hand, for deciding on; 404 if there is none."""
+    return get_object_or_404(ValueEntry.objects.select_related("measure", "period", "division", "entered_by"), pk=pk)
+
+
+def comparator_groups() -> QuerySet:
+    """Every comparator group with its councils (two queries)."""
+    return ComparatorGroup.objects.prefetch_related("members")
+
+
+def cabinet_report(period: Period, *, with_pdf: bool = False) -> CabinetReport | None:
+    """The stored Cabinet report of a period, or None; without its PDF bytes unless asked (one query)."""
+    reports = CabinetReport.objects.filter(period=period)
+    return (reports.only("pdf", "pdf_sha256") if with_pdf else reports.defer("pdf")).first()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from oxtom.accounts.decorators import permission_required
@@ -19,7 +19,7 @@ from oxtom.accounts.permissions import Permission
 
 from . import imports, reports, selectors, services
 from . import forms as f
-from .models import CabinetReport, ComparatorGroup, ComputationRun, Source, ValueEntry
+from .models import Source
 
 analyst_required = permission_required(Permission.PERFORMANCE_MANAGE)
 
@@ -47,9 +47,8 @@ def measure_list(request: HttpRequest) -> HttpResponse:
     period = selectors.latest_period()
     rows = selectors.county_rows(period) if period else []
     return render(request, "performance/staff/measures.html", {
-        "period": period, "rows": rows, "pending_count": ValueEntry.objects.filter(
-            status=ValueEntry.Status.PENDING).count(),
-        "last_run": ComputationRun.objects.first(),
+        "period": period, "rows": rows, "pending_count": selectors.pending_entry_count(),
+        "last_run": selectors.last_computation_run(),
     })
 
 
@@ -151,7 +150,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
 @analyst_required
 @require_http_methods(["GET", "POST"])
 def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(ValueEntry.objects.select_related("measure", "period", "division", "entered_by"), pk=pk)
+    entry = selectors.get_entry(pk)
     form = f.DecisionForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -197,8 +196,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @analyst_required
 @require_GET
 def comparator_groups(request: HttpRequest) -> HttpResponse:
-    groups = ComparatorGroup.objects.prefetch_related("members")
-    return render(request, "performance/staff/comparators.html", {"groups": groups})
+    return render(request, "performance/staff/comparators.html", {"groups": selectors.comparator_groups()})
 
 
 @analyst_required
@@ -250,7 +248,7 @@ def period_close(request: HttpRequest, month: str) -> HttpResponse:
 def report_detail(request: HttpRequest, month: str) -> HttpResponse:
     period = selectors.get_period(month)
     # A closed period shows its stored report; an open one a draft from today's figures.
-    report = CabinetReport.objects.defer("pdf").filter(period=period).first() if period.is_locked else None
+    report = selectors.cabinet_report(period) if period.is_locked else None
     content = report.content if report else reports.report_content(period)
     return render(request, "performance/staff/report.html", {
         "period": period, "report": report, "content": content, "month": month,
@@ -262,7 +260,7 @@ def report_detail(request: HttpRequest, month: str) -> HttpResponse:
 @require_GET
 def report_pdf(request: HttpRequest, month: str) -> HttpResponse:
     period = selectors.get_period(month)
-    report = CabinetReport.objects.filter(period=period).only("pdf", "pdf_sha256").first()
+    report = selectors.cabinet_report(period, with_pdf=True)
     if report is None:
         raise Http404
     response = HttpResponse(bytes(report.pdf), content_type="application/pdf")
