@@ -50,7 +50,6 @@ MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 _IMAGE_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 
 A = Application.Status
-add_months = rules.add_months  # kept here too: casework.renewals imports it from services
 
 
 class ApplicationError(ValidationError):
