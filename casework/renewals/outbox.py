@@ -11,7 +11,8 @@ idempotency key, for a batch at once:
   idempotency key (fastinsert.py), so a concurrent or resumed run cannot add a duplicate;
 * the dispatch tasks are published after the caller's transaction commits
   (a lost publish is found by notify's sweeper, as for any message);
-* one audit event per batch rather than one per message.
+* one audit event per batch rather than one per message; dead letters go
+  on the customer's timeline as notification_queue puts them.
 
 It uses notify's own routing and rendering functions so the two paths
 cannot drift apart; it lives here because only this app needs the bulk
@@ -29,7 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from oxtom.core.models import AuditEvent
-from oxtom.customers.models import Customer
+from oxtom.customers.models import Customer, Interaction
 from oxtom.notify import services as notify_services
 from oxtom.notify.models import MessageTemplate, OutboundMessage
 from oxtom.notify.templating import TemplateNotFound, render
@@ -101,6 +102,13 @@ def queue_many(items: Iterable[Outgoing], *, by: Any, summary: str) -> dict[str,
             detail={"messages": len(rows), "templates": sorted({r["template_code"] for r in rows}),
                     "dead_lettered": sum(1 for r in rows if r["status"] == OutboundMessage.Status.DEAD)},
         )
+        # notification_queue puts a dead letter on the customer's timeline; so does a batch.
+        insert_many(Interaction, [dict(
+            customer_id=r["customer_id"], occurred_at=now, channel=notify_services.TIMELINE_CHANNEL[r["channel"]],
+            direction=Interaction.Direction.OUTBOUND, kind="notification.failed",
+            summary=notify_services.failure_summary(r["channel"], r["subject"], r["template_code"])[:500],
+            subject_type=OutboundMessage._meta.label_lower, subject_id=str(r["id"]),
+        ) for r in rows if r["status"] == OutboundMessage.Status.DEAD])
         to_publish = [r["id"] for r in rows if r["status"] == OutboundMessage.Status.PENDING]
         # A row that lost an ON CONFLICT race does not exist: publishing its id is a
         # no-op (the worker's claim finds nothing), so no extra query is needed to filter.

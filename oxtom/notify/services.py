@@ -404,15 +404,19 @@ def _record_failure(
     return DispatchResult("retry", retry_in=delay)
 
 
+def failure_summary(channel: str, subject: str, template_code: str) -> str:
+    """The timeline's words for a message that could not be sent (bulk queuing writes them too)."""
+    return f"{MessageChannel(channel).label} could not be sent: {subject or template_code}"
+
+
 def _timeline_failure(message: OutboundMessage, reason: str) -> None:
     """Advisers see on the record that we could not reach the customer."""
     if message.customer_id is None:
         return
-    label = MessageChannel(message.channel).label
     interaction_record(
         customer=message.customer,
         kind="notification.failed",
-        summary=f"{label} could not be sent: {message.subject or message.template_code}",
+        summary=failure_summary(message.channel, message.subject, message.template_code),
         channel=TIMELINE_CHANNEL[message.channel],
         direction=Interaction.Direction.OUTBOUND,
         subject=message,

@@ -86,6 +86,11 @@ def test_customer_without_contact_details_is_dead_lettered_not_lost(entitlement_
     message = OutboundMessage.objects.get(idempotency_key=f"renewal:{ent.pk}:invite")
     assert message.status == OutboundMessage.Status.DEAD and "No email address" in message.last_error
     assert RenewalInvitation.objects.filter(entitlement=ent).exists()
+    # Advisers see on the record that we could not reach them, as for any single message.
+    failed = Interaction.objects.get(customer=ent.customer, kind="notification.failed")
+    assert failed.subject_id == str(message.pk) and "could not be sent" in failed.summary
+    services.renewals_run(today=today)
+    assert Interaction.objects.filter(customer=ent.customer, kind="notification.failed").count() == 1
 
 
 # --- reminders and lapse -----------------------------------------------------------------------
