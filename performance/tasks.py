@@ -35,8 +35,13 @@ def compute_measures(months: int | None = None) -> int:
                 "%d measures whose data is not installed", result.values_written, result.periods, result.seconds,
                 result.skipped_locked, len(result.errors), len(result.unavailable))
     # The sweeper for Cabinet reports: a period closed while the broker was down still gets its report.
+    # One report that cannot be made must neither stop the others nor fail (and so retry) the whole
+    # computation, whose figures are already stored: it is logged and tried again tomorrow.
     for period in reports.missing_reports():
-        reports.cabinet_report_generate(period=period)
+        try:
+            reports.cabinet_report_generate(period=period)
+        except Exception:  # noqa: BLE001
+            logger.exception("performance: could not make the Cabinet report for %s", period.label)
     return result.values_written
 
 

@@ -114,6 +114,26 @@ def test_the_nightly_job_makes_reports_a_lost_task_missed(april, analyst, settin
     assert reports.missing_reports() == []
 
 
+def test_a_report_that_cannot_be_made_does_not_stop_the_others_or_fail_the_nightly_job(
+        april, analyst, settings, monkeypatch, caplog):
+    close(april, analyst)
+    march = Period.objects.get(start=MARCH)
+    services.period_close(period=march, by=analyst)  # March has no red: no commentary needed
+    real = reports.render_pdf
+
+    def render_pdf(content):
+        if content["period"] == "2026-03":
+            raise RuntimeError("font missing")
+        return real(content)
+
+    monkeypatch.setattr(reports, "render_pdf", render_pdf)
+    settings.PERFORMANCE_COMPUTE_MONTHS = 1
+    tasks.compute_measures()
+    assert list(CabinetReport.objects.values_list("period__start", flat=True)) == [APRIL]
+    assert reports.missing_reports() == [march]  # tried again tomorrow
+    assert "could not make the Cabinet report for March 2026" in caplog.text
+
+
 def test_html_and_pdf_download(client_for, april, analyst, councillor_of_division, officer_in_team):
     close(april, analyst)
     reports.cabinet_report_generate(period=Period.objects.get(pk=april.pk))
