@@ -30,12 +30,17 @@ def questions(config: dict) -> list[Question]:
     ]
 
 
-def facts(service: Any, answers: dict, customer: Any) -> dict:
+def facts(service: Any, answers: dict, customer: Any, *, excluding: Any = None) -> dict:
+    """The household's permits: active ones plus those approved and waiting for payment.
+
+    `excluding` is the permit a renewal or change replaces (it is not an extra one).
+    """
     from .selectors import household_pending_count, household_permit_count
 
     key = address_key(answers)
     pending = household_pending_count(service, key)
-    return {"household_permits": household_permit_count(service, key) + pending, "household_pending": pending}
+    return {"household_permits": household_permit_count(service, key, excluding=excluding) + pending,
+            "household_pending": pending}
 
 
 def decide(config: dict, answers: dict, facts: dict, today: dt.date, kind: str) -> tuple[str, list[str], dict]:

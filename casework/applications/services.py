@@ -241,13 +241,10 @@ def _facts(service: ApplicationService, answers: dict, previous: Entitlement | N
     """Look-ups for the rules, leaving out the entitlement a renewal or change replaces."""
     if service.code != "parking-permit":
         return None
-    from .selectors import household_pending_count, household_permit_count
+    from . import rules_parking
 
-    key = rules.address_key(answers)
-    _household_lock(service, key)
-    pending = household_pending_count(service, key)
-    return {"household_permits": household_permit_count(service, key, excluding=previous) + pending,
-            "household_pending": pending}
+    _household_lock(service, rules.address_key(answers))
+    return rules_parking.facts(service, answers, None, excluding=previous)
 
 
 def _household_lock(service: ApplicationService, key: str) -> None:
