@@ -8,7 +8,7 @@ idempotency key, for a batch at once:
 
 * the keys already present are read in one query and skipped;
 * rows go in with multi-row INSERT ... ON CONFLICT DO NOTHING on the unique
-  idempotency key (fastinsert.py), so a concurrent or resumed run cannot add a duplicate;
+  idempotency key (oxtom/core/bulk.py), so a concurrent or resumed run cannot add a duplicate;
 * the dispatch tasks are published after the caller's transaction commits
   (a lost publish is found by notify's sweeper, as for any message);
 * one audit event per batch rather than one per message; dead letters go
@@ -29,13 +29,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from oxtom.core.bulk import insert_many
 from oxtom.core.models import AuditEvent
 from oxtom.customers.models import Customer, Interaction
 from oxtom.notify import services as notify_services
 from oxtom.notify.models import MessageTemplate, OutboundMessage
 from oxtom.notify.templating import TemplateNotFound, render
 
-from .fastinsert import insert_many
 
 @dataclass
 class Outgoing:

@@ -40,10 +40,10 @@ from django.utils import timezone
 from casework.applications.models import Application, ApplicationService, Entitlement
 from casework.applications.rules import add_months
 from oxtom.core.audit import audit_record
+from oxtom.core.bulk import insert_many
 from oxtom.core.models import AuditEvent
 from oxtom.customers.models import Channel, Customer, Interaction
 
-from .fastinsert import insert_many
 from .models import RenewalInvitation
 from .outbox import Outgoing, queue_many
 from .tokens import hash_token, make_token
@@ -563,7 +563,7 @@ def renewals_apply_replies(*, invitation_ids: Iterable[int], by: Any = None) -> 
     actor = _actor(by)
     actor_id = getattr(actor, "pk", None)
     outgoing: list[Outgoing] = []
-    # Plain dicts for rows only ever inserted (fastinsert.py): no model instance per row.
+    # Plain dicts for rows only ever inserted (oxtom/core/bulk.py): no model instance per row.
     timeline: list[dict] = []
     audit: list[dict] = []
     renew_now: list[RenewalInvitation] = []

@@ -1,4 +1,4 @@
-"""INSERT many rows without bulk_create's per-value preparation (the customers bulk seeder's idea).
+"""INSERT many rows without bulk_create's per-value preparation (customer seeding, the renewal run).
 
 bulk_create spends most of a 100,000-row batch preparing each value of each
 row through the field machinery. The rows here are built by our own code

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from oxtom.accounts.permissions import Permission
 from oxtom.core.audit import audit_record
+from oxtom.core.bulk import insert_many
 
 from . import merge as merge_registry
 from .models import (
@@ -496,50 +497,14 @@ def customer_bulk_create(*, rows: Iterable[dict], by: Any = None, batch_size: in
 
 
 def _insert_rows(customers: list[Customer]) -> None:
-    """INSERT many customers. A direct executemany on SQLite and PostgreSQL, bulk_create elsewhere.
+    """INSERT many customers straight to the driver (oxtom/core/bulk.py).
 
     Django's bulk_create spends most of its time preparing each of the ~30
     values of each row (and SQLite's parameter limit cuts it to ~30 rows per
     statement); our values are already plain Python, so passing them straight
     to the driver inserts several times faster at county scale.
     """
-    from django.db import connection
-
-    if connection.vendor not in ("sqlite", "postgresql"):
-        Customer.objects.bulk_create(customers, batch_size=1000)
-        return
-    import json
-
-    now = timezone.now()
-    fields = [f for f in Customer._meta.concrete_fields if not f.primary_key]
-    converters = []
-    for f in fields:
-        if isinstance(f, models.JSONField):
-            converters.append(json.dumps)
-        elif isinstance(f, models.DateTimeField):
-            converters.append(connection.ops.adapt_datetimefield_value)
-        elif isinstance(f, models.DateField):
-            converters.append(connection.ops.adapt_datefield_value)
-        else:
-            converters.append(None)
-    rows = []
-    for customer in customers:
-        customer.created_at = customer.created_at or now
-        customer.modified_at = customer.modified_at or now
-        rows.append(tuple(
-            convert(value) if convert is not None and value is not None else value
-            for convert, value in zip(converters, (getattr(customer, f.attname) for f in fields))
-        ))
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(f.column) for f in fields)
-    table = qn(Customer._meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            from psycopg2.extras import execute_values
-
-            execute_values(cursor.cursor, f"INSERT INTO {table} ({columns}) VALUES %s", rows, page_size=1000)
-        else:
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})", rows)
+    insert_many(Customer, customers)
 
 
 def _assign_unique_references(customers: list[Customer]) -> None:
