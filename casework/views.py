@@ -274,19 +274,39 @@ _STREET_REPORT_STEPS = frozenset({"accept", "expected-date", "decide", "close", 
 _APPLICATION_STEPS = frozenset({"decide", "close"})
 
 
-def _worked_elsewhere(case: Case, slug: str) -> str:
-    """The page that must take this step for this case, or "" when the case page may."""
-    if slug in _STREET_REPORT_STEPS:
-        try:
-            case.street_report  # noqa: B018 - selected with the case; missing for other cases
-        except ObjectDoesNotExist:
-            pass
-        else:
-            return reverse("portal_staff:report", kwargs={"reference": case.reference})
+@dataclass(frozen=True)
+class OwnerPage:
+    """The page of the record a case stands behind (street report, application), linked from the case page."""
+
+    url: str
+    steps: frozenset[str]  # actions only that page may take
+    link_id: str
+    link_text: str
+
+
+def _owner_page(case: Case) -> OwnerPage | None:
+    """The street report or application page for this case, or None for a plain case.
+
+    One answer for both the link on the case page and the steps it hands over,
+    so a case is never linked to a page it has no record on.
+    """
+    try:
+        case.street_report  # noqa: B018 - selected with the case; missing for other cases
+    except ObjectDoesNotExist:
+        pass
+    else:
+        return OwnerPage(reverse("portal_staff:report", kwargs={"reference": case.reference}), _STREET_REPORT_STEPS,
+                         "street-report-link", "Work this street report: status, repair date, public updates, duplicates")
     application = (case.answers or {}).get("application") if case.service.kind == Service.Kind.APPLICATION else None
-    if slug in _APPLICATION_STEPS and application:
-        return reverse("applications:assess", kwargs={"reference": str(application)})
-    return ""
+    if application:
+        return OwnerPage(reverse("applications:assess", kwargs={"reference": str(application)}), _APPLICATION_STEPS,
+                         "application-link", f"Assess application {application}: answers, evidence and the decision")
+    return None
+
+
+def _worked_elsewhere(owner: OwnerPage | None, slug: str) -> str:
+    """The page that must take this step, or "" when the case page may."""
+    return owner.url if owner is not None and slug in owner.steps else ""
 
 
 @staff_area_required
@@ -300,8 +320,10 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         # Every staff view of a customer's record is audited (DESIGN.md §8).
         audit_record(by=request.user, action="view", target=customer, summary=f"Viewed with case {case.reference}")
     can_work = services.can_work_case(request.user, case)
+    owner = _owner_page(case)
     return render(request, "casework/case_detail.html", {
         "case": case,
+        "owner_page": owner,
         "customer": customer,
         "interactions": interactions,
         "other_cases": selectors.other_open_cases(request.user, case),
@@ -310,7 +332,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "sla_state": rules.sla_state(status=case.status, due_at=case.due_at, paused_on=case.paused_on),
         "sla_labels": rules.SlaState.LABELS,
         "actions": [a for a in ACTIONS.values()
-                    if can_work and a.offered(case) and a.slug != "note" and not _worked_elsewhere(case, a.slug)],
+                    if can_work and a.offered(case) and a.slug != "note" and not _worked_elsewhere(owner, a.slug)],
         "note_form": f.NoteForm(case=case, user=request.user) if can_work else None,
         "can_work": can_work,
     })
@@ -336,7 +358,7 @@ def case_action(request: HttpRequest, reference: str, action: str) -> HttpRespon
     if not services.can_work_case(request.user, case) or not request.user.has_permission(spec.permission):
         raise PermissionDenied
     case_url = reverse("casework:case", kwargs={"reference": case.reference})
-    elsewhere = _worked_elsewhere(case, spec.slug)
+    elsewhere = _worked_elsewhere(_owner_page(case), spec.slug)
     if elsewhere:
         messages.info(request, f"{spec.title} on this page instead, so the resident is told")
         return redirect(elsewhere)

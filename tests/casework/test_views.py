@@ -298,3 +298,12 @@ def test_case_page_query_count_is_constant(client_for, service, case, officer_in
     with django_assert_max_num_queries(len(before)):
         assert client.get(f"/staff/cases/{case.reference}/").status_code == 200
     assert len(before) <= 14
+
+
+def test_plain_case_of_a_report_service_is_worked_on_the_case_page(client_for, case, officer_in_team):
+    # Only a case with a street report behind it links to, and hands steps over to, the report page:
+    # a case of a report-kind service without one would otherwise link to a page that is not there.
+    assert case.service.kind == "report" and not hasattr(Case.objects.get(pk=case.pk), "street_report")
+    page = client_for(officer_in_team).get(f"/staff/cases/{case.reference}/").content.decode()
+    assert 'id="street-report-link"' not in page and 'id="application-link"' not in page
+    assert f"/staff/cases/{case.reference}/accept/" in page
