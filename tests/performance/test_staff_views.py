@@ -116,9 +116,15 @@ def test_query_counts_are_constant(client_for, data, analyst, division_a):
         return len(ctx.captured_queries)
 
     pages = ["/staff/performance/", "/staff/performance/measures/satisfaction/", "/staff/performance/approvals/",
-             "/staff/performance/periods/", f"/staff/performance/reports/{month(data['periods'][-1])}/"]
+             "/staff/performance/periods/", f"/staff/performance/reports/{month(data['periods'][-1])}/",
+             "/staff/performance/comparators/"]
+    services.comparator_group_create(name="Counties", as_of=dt.date(2025, 4, 1),
+                                     members=[("E10000013", "Gloucestershire")], by=analyst)
     before = [count(p) for p in pages]
     for i in range(6):
+        services.comparator_group_create(name=f"Set {i}", as_of=dt.date(2025, 4, 2 + i),
+                                         members=[(f"E1000002{i}", f"Council {i}"), (f"E1000003{i}", "Other")],
+                                         by=analyst)
         m = MeasureFactory(code=f"more-{i}", source="manual")
         for p in data["periods"]:
             value(m, p, D("5"))
