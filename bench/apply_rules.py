@@ -137,7 +137,7 @@ def main() -> None:
     print(f"BENCH apply_rules.parking-permit.evaluations_with_lookup_per_second {rate:.0f} evals/s")
 
     # --- application_submit --------------------------------------------------------------------------------
-    customers = Customer.objects.bulk_create([
+    Customer.objects.bulk_create([
         Customer(reference=f"CA{i:08d}", first_name="Bench", last_name=f"Applicant{i}", email=f"apply{i}@example.org",
                  address_line_1=f"{i % 400 + 1} Bench Road", postcode="OX4 1HP", date_of_birth=dt.date(1950, 1, 1))
         for i in range(args.submissions)
