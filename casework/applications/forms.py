@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 
-MAX_TEXT = 5000
+from .services import MAX_TEXT  # one limit for the form and the service that enforces it
 
 
 class DecisionForm(forms.Form):
