@@ -17,7 +17,8 @@ from oxtom.notify.inbound import register_inbound_handler
 from oxtom.notify.services import notification_queue
 
 from .models import RenewalInvitation
-from .services import OPEN, _context, renewal_accept, renewal_decline_changed
+from .selectors import invitations_open_for_customer
+from .services import _context, renewal_accept, renewal_decline_changed
 
 logger = logging.getLogger(__name__)
 
@@ -62,11 +63,8 @@ def renewal_reply_by_sms(*, inbound, customer) -> bool:
                          outcome="refused", reason="unknown_number")
         return False
 
-    open_invitations = list(
-        RenewalInvitation.objects.filter(entitlement__customer=customer, state__in=OPEN, reply="")
-        .select_related("entitlement", "entitlement__service", "entitlement__customer")
-        .order_by("due", "id")[:5]
-    )
+    # Two are enough to tell "which one?" from "this one".
+    open_invitations = invitations_open_for_customer(customer, limit=2)
     if not open_invitations:
         if kind == "other":
             return False  # not a renewal reply; other handlers may want it

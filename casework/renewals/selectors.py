@@ -22,10 +22,11 @@ def get_invitation_by_token(token: str) -> RenewalInvitation | None:
     )
 
 
-def invitations_open_for_customer(customer) -> list[RenewalInvitation]:
-    """The customer's invitations still waiting for a reply, soonest first."""
+def invitations_open_for_customer(customer, *, limit: int | None = None) -> list[RenewalInvitation]:
+    """The customer's invitations still waiting for a reply, soonest first (the first `limit` of them)."""
     return list(
         RenewalInvitation.objects.filter(entitlement__customer=customer, state__in=RenewalInvitation.OPEN_STATES,
                                          reply="")
-        .select_related("entitlement", "entitlement__service").order_by("due", "id")
+        .select_related("entitlement", "entitlement__service", "entitlement__customer").order_by("due", "id")
+        [:limit]
     )
