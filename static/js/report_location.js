@@ -2,6 +2,8 @@
 // configured map tiles (settings.MAP_TILE_URL), a Leaflet map to click on. Without this
 // file (or without JavaScript) the postcode box does the same job. Nothing is fetched
 // from another origin unless MAP_TILE_URL points there.
+import { leafletMap } from "./leaflet_map.js";
+
 const form = document.getElementById("location-form");
 
 // Rough bounds of Oxfordshire: the map cannot be dragged far outside. The server
@@ -22,22 +24,11 @@ function say(text) {
 }
 
 async function addMap(tileUrl) {
-  let L;
-  try {
-    L = await import("../leaflet/leaflet-src.esm.js");
-  } catch (error) {
-    return; // Leaflet not served: the postcode and "use my location" still work.
-  }
-  const css = document.createElement("link");
-  css.rel = "stylesheet";
-  css.href = new URL("../leaflet/leaflet.css", import.meta.url).href;
-  document.head.appendChild(css);
-  const element = document.getElementById("report-map");
-  element.hidden = false;
-  element.style.height = "24rem"; // set from script: CSP allows no inline style attributes
-  const map = L.map(element, { maxBounds: COUNTY_BOUNDS, maxBoundsViscosity: 1.0, minZoom: 9 })
-    .setView(COUNTY_CENTRE, 10);
-  L.tileLayer(tileUrl, { maxZoom: 19, attribution: form.dataset.tileAttribution || "" }).addTo(map);
+  const loaded = await leafletMap(document.getElementById("report-map"), tileUrl, form.dataset.tileAttribution,
+    { maxBounds: COUNTY_BOUNDS, maxBoundsViscosity: 1.0, minZoom: 9 });
+  if (!loaded) return; // Leaflet not served: the postcode and "use my location" still work.
+  const { L, map } = loaded;
+  map.setView(COUNTY_CENTRE, 10);
   let marker = null;
   map.on("click", (event) => {
     const { lat, lng } = event.latlng;
