@@ -1,5 +1,6 @@
 """End to end in Chromium: the public finds a division by postcode; a councillor finds theirs and prints
-the briefing. axe-core on every page (no serious or critical violations)."""
+the briefing; analysts close a month, enter, approve and import figures, set targets, change
+definitions and add comparator groups. axe-core on every page (no serious or critical violations)."""
 from __future__ import annotations
 
 import io
@@ -201,5 +202,46 @@ def test_other_analyst_pages_are_accessible(page, published, analyst):
     with page.expect_navigation():
         page.get_by_role("button", name="Save group").click()
     assert page.title().startswith("Error:")
+    assert_accessible(page)
+    assert page.console_errors == []
+
+
+def test_analyst_sets_a_target_changes_a_definition_and_adds_a_comparator_group(page, published, analyst):
+    from performance.models import ComparatorGroup, Measure, Target
+
+    month = published[-2].start.strftime("%Y-%m")
+    sign_in(page, analyst)
+    page.goto("/staff/performance/measures/on-time/target/")
+    page.get_by_label("Month").fill(month)
+    page.get_by_label("Target", exact=True).fill("not a number")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save target").click()
+    assert page.title().startswith("Error:")
+    assert "Target must be a number" in page.locator(".govuk-error-summary").inner_text()
+    assert_accessible(page)
+    page.get_by_label("Target", exact=True).fill("90")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save target").click()
+    assert page.get_by_text(f"Target set for {published[-2].start:%B %Y}").is_visible()
+    assert Target.objects.get(measure__code="on-time", period=published[-2]).value == D("90")
+
+    page.goto("/staff/performance/measures/on-time/definition/")
+    page.get_by_label("Name", exact=True).fill("Cases finished within their target time")
+    page.get_by_label("Why the definition is changing").fill("Plainer name agreed with Cabinet")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save as a new version").click()
+    assert page.get_by_text("Definition saved as version 2").is_visible()
+    assert Measure.objects.get(code="on-time").name == "Cases finished within their target time"
+    assert_accessible(page)
+
+    page.goto("/staff/performance/comparators/new/")
+    page.get_by_label("Name", exact=True).fill("Shire counties")
+    page.get_by_label("Drawn up on").fill("2025-04-01")
+    page.get_by_label("Councils").fill("E10000013, Gloucestershire\nE10000031, Warwickshire")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save group").click()
+    table = page.locator(".comparator-group", has_text="Shire counties")
+    assert table.get_by_text("Warwickshire").is_visible()
+    assert ComparatorGroup.objects.get(name="Shire counties").members.count() == 2
     assert_accessible(page)
     assert page.console_errors == []
