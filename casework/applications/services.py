@@ -30,7 +30,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from oxtom.core.audit import audit_record
@@ -86,16 +86,12 @@ def _timeline(customer: Customer, *, kind: str, summary: str, by: Any, subject, 
                        by=by, on_behalf_of=_on_behalf(customer, by), subject=subject, subject_reference=reference)
 
 
-def _link(name: str, arg: str, fallback: str) -> str:
-    try:
-        path = reverse(name, args=[arg])
-    except NoReverseMatch:
-        path = fallback
-    return settings.SITE_URL.rstrip("/") + path
+def _link(name: str, arg: str) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(name, args=[arg])
 
 
 def application_link(application: Application) -> str:
-    return _link("apply:application", application.reference, f"/apply/applications/{application.reference}/")
+    return _link("apply:application", application.reference)
 
 
 def _pounds(pence: int) -> str:
@@ -667,7 +663,7 @@ def _current_entitlement(application: Application) -> Entitlement | None:
 # --- issue, renew, replace ------------------------------------------------------------------------------
 
 def _notify_issued(entitlement: Entitlement, *, by: Any, message: str = "") -> None:
-    link = _link("apply:entitlement", entitlement.number, f"/account/entitlements/{entitlement.number}/")
+    link = _link("apply:entitlement", entitlement.number)
     _notify(entitlement.customer, template="entitlement-issued", by=by, key=f"entitlement:{entitlement.pk}:issued",
             context={"service": entitlement.service.name, "number": entitlement.number,
                      "starts_on": _date(entitlement.starts_on), "expires_on": _date(entitlement.expires_on),
