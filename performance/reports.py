@@ -52,7 +52,7 @@ def is_exception(row: selectors.Row) -> bool:
 
 
 def report_content(period: Period) -> dict[str, Any]:
-    """Everything the report shows, as JSON-safe values (five queries, see selectors.county_rows)."""
+    """Everything the report shows, as JSON-safe values (the six queries of selectors.county_rows)."""
     rows = [r for r in selectors.county_rows(period) if r.status.value is not None or r.target is not None]
     exceptions = sorted((r for r in rows if is_exception(r)),
                         key=lambda r: (RAG_ORDER[r.status.rag], r.measure.display_order, r.measure.name))

@@ -56,6 +56,18 @@ def test_exceptions_come_first_with_commentary(april, analyst):
     assert content["counts"] == {"red": 1, "amber": 0, "green": 1, "measures": 3}
 
 
+def test_report_content_costs_six_queries_whatever_the_number_of_measures(april, analyst, django_assert_num_queries):
+    with django_assert_num_queries(6):
+        reports.report_content(april)
+    for i in range(5):
+        measure = MeasureFactory(code=f"more-{i}", source="manual")
+        value(measure, april, D("5"))
+        target(measure, april, D("10"))
+        services.commentary_add(measure=measure, period=april, text=f"why {i}", by=analyst)
+    with django_assert_num_queries(6):
+        assert len(reports.report_content(april)["exceptions"]) == 7
+
+
 def test_closing_queues_the_report_after_commit_and_the_task_makes_a_real_pdf(
         april, analyst, monkeypatch, django_capture_on_commit_callbacks):
     queued = []
