@@ -94,10 +94,6 @@ def application_link(application: Application) -> str:
     return _link("apply:application", application.reference)
 
 
-def _pounds(pence: int) -> str:
-    return f"£{pence / 100:,.2f}"
-
-
 def _date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
@@ -439,8 +435,8 @@ def _approve(application: Application, *, reasons: list[str], by: Any, automatic
         _notify(application.customer, template="application-decision", by=by,
                 key=f"application:{application.pk}:decision:approved", context={
                     "service": service.name, "reference": application.reference,
-                    "headline": f"approved, pay {_pounds(application.fee_pence)} to get it",
-                    "message": " ".join(reasons) + f" Pay {_pounds(application.fee_pence)} online to have it "
+                    "headline": f"approved, pay {application.fee_display} to get it",
+                    "message": " ".join(reasons) + f" Pay {application.fee_display} online to have it "
                                "issued straight away.",
                     "link": application_link(application)})
     else:
@@ -629,7 +625,7 @@ def application_paid(*, application: Application, payment: Any, by: Any) -> Enti
     if application.payment_id != payment.pk:
         application.payment_id = payment.pk
         _save(application, ["payment"], by)
-    audit_record(by=by, action="update", target=application, summary=f"Paid {_pounds(payment.amount_pence)}",
+    audit_record(by=by, action="update", target=application, summary=f"Paid {payment.amount_display}",
                  payment=payment.reference)
     return _issue_for(application, by=by)
 
