@@ -904,9 +904,11 @@ def application_request_reconsideration(*, application: Application, grounds: st
         submission_key=f"reconsider:{application.pk}", submitted_at=now, created_by=_actor(by),
         modified_by=_actor(by),
     )
-    for row in application.evidence.all():
-        ApplicationEvidence.objects.create(application=reconsideration, kind=row.kind, token=secrets.token_hex(16),
-                                           file=row.file.name, content_type=row.content_type, size=row.size)
+    # The same stored files, new rows (and tokens) for the new application: one INSERT however many there are.
+    ApplicationEvidence.objects.bulk_create([
+        ApplicationEvidence(application=reconsideration, kind=row.kind, token=secrets.token_hex(16),
+                            file=row.file.name, content_type=row.content_type, size=row.size)
+        for row in application.evidence.all()])
     audit_record(by=by, action="create", target=reconsideration, summary="Reconsideration requested",
                  original=application.reference)
     _timeline(application.customer, kind="application.reconsideration_requested",

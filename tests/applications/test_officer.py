@@ -200,6 +200,9 @@ def test_reconsideration_goes_to_a_different_officer(client_for, referred, badge
                                                   by=referred.customer.user)
     assert again.kind == "reconsideration" and again.status == Application.Status.REFERRED
     assert again.case != referred.case and again.evidence.count() == 2
+    # The same stored files under new tokens (the old application's links do not open the new one's).
+    assert ({e.file.name for e in again.evidence.all()} == {e.file.name for e in referred.evidence.all()}
+            and not {e.token for e in again.evidence.all()} & {e.token for e in referred.evidence.all()})
     # Asking twice gives the same reconsideration.
     assert s.application_request_reconsideration(application=referred, grounds="again",
                                                  by=referred.customer.user) == again
