@@ -25,6 +25,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from oxtom.places.postcodes import normalise_postcode as places_normalise_postcode
+
 APPROVE, REFER, REFUSE = "approve", "refer", "refuse"
 YES, NO = "yes", "no"
 MAX_TEXT_ANSWER = 500
@@ -188,12 +190,8 @@ def normalise_registration(raw: object) -> str | None:
 # --- addresses ---------------------------------------------------------------------------------
 
 def normalise_postcode(raw: object) -> str:
-    if not isinstance(raw, str):
-        return ""
-    compact = re.sub(r"\s+", "", raw).upper()
-    if not re.fullmatch(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}", compact):
-        return ""
-    return f"{compact[:-3]} {compact[-3:]}"
+    """'ox4 1hp' -> 'OX4 1HP'; '' when it is not a full UK postcode (the shape oxtom.places checks)."""
+    return places_normalise_postcode(raw) or ""
 
 
 def _street_key(line: object) -> str:

@@ -114,6 +114,14 @@ def test_registration_formats_are_accepted_and_normalised(raw, normalised):
     assert run(answers(vehicle_registration=raw)).details["vehicle_registration"] == normalised
 
 
+@pytest.mark.parametrize("raw", ["OX1 1CO", "OX4", "OX41HPX", "<b>OX4 1HP</b>", "O" * 200])
+def test_postcodes_not_in_the_royal_mail_shape_are_errors(raw):
+    # The same check as the portal's forms (oxtom.places.postcodes), so both agree on what a postcode is.
+    assert rules.normalise_postcode(raw) == ""
+    result = run(answers(postcode=raw))
+    assert not result.is_complete and "postcode" in result.errors
+
+
 @pytest.mark.parametrize("raw", [
     "", "ABCDEFGH", "AB12CDEF", "IQ12ABC", "AB12CDI", "12345ABC", "<script>alert(1)</script>", "AB12 CD€",
     "AB_12CDE", "A" * 200, "ABCD123",
