@@ -553,7 +553,8 @@ def _qa_sample(application: Application) -> None:
     CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.STATUS_CHANGED, occurred_at=now, public=False,
                              from_status=Status.NEW, to_status=Status.CLOSED,
                              text="Approved automatically by the eligibility rules", data={"automatic": True})
-    QaCheck.objects.create(case=case, team_id=case.team_id, sampled_at=now, closed_by=None)
+    QaCheck.objects.create(case=case, team_id=case.team_id, kind=QaCheck.Kind.AUTOMATIC_DECISION, sampled_at=now,
+                           closed_by=None)
     CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.QA_SAMPLED, occurred_at=now,
                              text="Automatic approval sampled for a quality check")
     Application.objects.filter(pk=application.pk).update(case=case)

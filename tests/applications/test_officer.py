@@ -252,7 +252,8 @@ def test_sampled_automatic_approvals_reach_the_team_leaders_qa_queue(svc, rose, 
                                        by=rose.user, submission_key="qa")
     check = QaCheck.objects.get()
     response = client_for(badge_leader).get(reverse("casework:qa", args=["blue-badge-concessions"]))
-    assert response.status_code == 200 and check.case.reference in response.content.decode()
+    body = response.content.decode()
+    assert response.status_code == 200 and check.case.reference in body and "Automatic" in body
     assert application.reference in check.case.title
 
 

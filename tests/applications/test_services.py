@@ -295,8 +295,11 @@ def test_automatic_approvals_are_sampled_for_qa_at_the_service_rate(svc, rose, k
     checks = QaCheck.objects.filter(team=service.case_service.team)
     assert checks.exists() is sampled
     if sampled:
-        case = checks.get().case
+        check = checks.get()
+        case = check.case
         assert case.status == "closed" and case.decision == "approved" and application.case == case
+        # Listed in the QA queue as the rules' decision, not as an officer's closed case.
+        assert check.kind == QaCheck.Kind.AUTOMATIC_DECISION
         # It is a record for the spot-check, never work in the queue.
         assert not Case.objects.open().exists()
 
