@@ -4,8 +4,8 @@ Registered with oxtom.notify's inbound handlers (casework/apps.py). The
 notify app has already matched the sender's number to a customer record.
 The text is taken as their reply when it can only mean one case: it names
 one of their cases we are waiting on, or exactly one case is waiting for
-them. Bare keywords (YES, STOP, ...) are left to the services that asked
-for them, such as one-click renewals.
+them. Keyword replies (YES, CHANGE, STOP...) are left to the services that
+asked for them, such as one-click renewals (notify's `is_keyword_reply`).
 """
 from __future__ import annotations
 
@@ -15,20 +15,18 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from oxtom.customers.models import Channel
+from oxtom.notify.inbound import is_keyword_reply
 
 from .models import Case, Status
 
 logger = logging.getLogger(__name__)
-
-KEYWORDS = frozenset({"YES", "Y", "NO", "N", "STOP", "START", "HELP", "UNSTOP", "RENEW"})
-
 
 def reply_by_text(*, inbound: Any, customer: Any) -> bool:
     """Record an inbound text as the customer's reply to our request; False when it is not one."""
     from .services import case_customer_reply
 
     text = (getattr(inbound, "message", "") or "").strip()
-    if customer is None or not text or text.upper().strip(".! ") in KEYWORDS:
+    if customer is None or not text or is_keyword_reply(text):
         return False
     waiting = list(Case.objects.filter(customer=customer, status=Status.AWAITING_CUSTOMER)
                    .order_by("-modified_at", "-id")[:20])

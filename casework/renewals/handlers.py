@@ -7,13 +7,12 @@ number; we never guess beyond that.
 from __future__ import annotations
 
 import logging
-import re
 from datetime import timedelta
 
 from django.utils import timezone
 
 from oxtom.core.audit import audit_record
-from oxtom.notify.inbound import register_inbound_handler
+from oxtom.notify.inbound import first_word, register_inbound_handler
 from oxtom.notify.services import notification_queue
 
 from .models import RenewalInvitation
@@ -30,8 +29,7 @@ ALREADY_WINDOW = timedelta(days=120)
 
 def classify(text: str) -> str:
     """'yes', 'change' or 'other' from the first word, ignoring case and punctuation."""
-    words = re.findall(r"[A-Za-z]+", text or "")
-    first = words[0].upper() if words else ""
+    first = first_word(text)
     if first in YES_WORDS:
         return "yes"
     if first in CHANGE_WORDS:
@@ -49,7 +47,7 @@ def _already_status(invitation: RenewalInvitation) -> str:
     }.get(invitation.state, "we are dealing with it.")
 
 
-@register_inbound_handler("renewals.reply-yes")
+@register_inbound_handler("renewals.reply-yes", keywords=YES_WORDS | CHANGE_WORDS)
 def renewal_reply_by_sms(*, inbound, customer) -> bool:
     """YES renews (or asks for payment, or sends the reapplication link); anything else, with an
     invitation open, is taken as "something has changed"."""

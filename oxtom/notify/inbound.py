@@ -14,7 +14,15 @@ AppConfig.ready():
 
 Handlers run inside the transaction that stores the message, each in its
 own savepoint: one that raises is rolled back and noted on the message,
-and the others still run. A handler returns True when it acted.
+and the next one is tried. A handler returns True when it acted, and then
+no other handler sees the text: one text is one answer.
+
+A handler that answers keywords we asked people to send (YES, CHANGE)
+registers them with `keywords=`: it is asked first about texts starting
+with them, and last about any other text (see `inbound_handlers`).
+`is_keyword_reply()` lets free-text handlers (a reply to a case) leave
+keyword texts alone. So a customer with a case waiting and a renewal open
+can answer either, and one text never answers both.
 """
 from __future__ import annotations
 
@@ -22,21 +30,26 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone as dt_timezone
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from django.utils.dateparse import parse_datetime
 
 Handler = Callable[..., Any]
 
 _handlers: dict[str, Handler] = {}
+_keywords: dict[str, frozenset[str]] = {}
+# Words the networks and Notify act on themselves; never an answer to us.
+CARRIER_KEYWORDS = frozenset({"STOP", "START", "UNSTOP", "HELP"})
 
 MAX_BODY_BYTES = 16 * 1024
 MAX_MESSAGE_CHARS = 2000
 
 
-def register_inbound_handler(name: str) -> Callable[[Handler], Handler]:
+def register_inbound_handler(name: str, *, keywords: Iterable[str] = ()) -> Callable[[Handler], Handler]:
+    """Register `name`; `keywords` are the first words it asked people to reply with."""
     def decorator(func: Handler) -> Handler:
         _handlers[name] = func
+        _keywords[name] = frozenset(word.upper() for word in keywords)
         return func
 
     return decorator
@@ -44,10 +57,36 @@ def register_inbound_handler(name: str) -> Callable[[Handler], Handler]:
 
 def unregister_inbound_handler(name: str) -> None:
     _handlers.pop(name, None)
+    _keywords.pop(name, None)
 
 
-def inbound_handlers() -> list[tuple[str, Handler]]:
-    return sorted(_handlers.items())
+def inbound_handlers(text: str = "") -> list[tuple[str, Handler]]:
+    """The handlers in the order they get to answer `text`, each group by name.
+
+    First those that asked for the text's first word (YES goes to renewals);
+    then free-text handlers, which act only on a text that can only be
+    theirs (a reply naming a waiting case); last the keyword handlers again,
+    whose catch-all for other words ("anything else means something has
+    changed") must not take a text meant for someone more specific.
+    """
+    word = first_word(text)
+
+    def turn(item: tuple[str, Handler]) -> tuple[int, str]:
+        words = _keywords.get(item[0], frozenset())
+        return (0 if word and word in words else 2 if words else 1), item[0]
+
+    return sorted(_handlers.items(), key=turn)
+
+
+def first_word(text: str) -> str:
+    words = re.findall(r"[A-Za-z]+", text or "")
+    return words[0].upper() if words else ""
+
+
+def is_keyword_reply(text: str) -> bool:
+    """True when the text starts with a word some handler asked for, or one the networks act on."""
+    word = first_word(text)
+    return bool(word) and (word in CARRIER_KEYWORDS or any(word in words for words in _keywords.values()))
 
 
 class InboundPayloadError(ValueError):

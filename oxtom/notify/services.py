@@ -563,11 +563,12 @@ def inbound_sms_receive(*, payload: InboundPayload, by: Any = None) -> tuple[Inb
             subject=inbound,
             occurred_at=payload.date_received,
         )
-    for name, handler in inbound_handlers():
+    for name, handler in inbound_handlers(payload.message):
         try:
             with transaction.atomic():
                 if handler(inbound=inbound, customer=customer):
                     inbound.handled_by.append(name)
+                    break  # one text is one answer: no second service acts on it
         except Exception as exc:  # noqa: BLE001 - one broken handler must not lose the message
             logger.exception("notify: inbound handler %s failed for inbound %s", name, inbound.pk)
             inbound.handler_errors.append({"handler": name, "error": type(exc).__name__})

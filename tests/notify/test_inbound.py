@@ -4,9 +4,17 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.utils import timezone
 
 from oxtom.customers.models import Interaction
-from oxtom.notify.inbound import MAX_BODY_BYTES, register_inbound_handler, unregister_inbound_handler
+from oxtom.notify.inbound import (
+    MAX_BODY_BYTES,
+    InboundPayload,
+    inbound_handlers,
+    is_keyword_reply,
+    register_inbound_handler,
+    unregister_inbound_handler,
+)
 from oxtom.notify.models import InboundSms
 from tests import factories as f
 
@@ -203,3 +211,31 @@ def test_hostile_message_text_is_stored_verbatim(client):
     f.CustomerFactory(phone="+447700900123")
     assert post(client, payload(message=hostile)).status_code == 201
     assert InboundSms.objects.get().message == hostile
+
+
+def test_one_text_is_one_answer_keyword_owners_first_catch_alls_last(db):
+    from oxtom.notify.services import inbound_sms_receive
+
+    calls = []
+
+    def make(name, answer):
+        def handler(*, inbound, customer):
+            calls.append(name)
+            return answer(inbound.message)
+        return handler
+
+    register_inbound_handler("test.a-free-text")(make("free", lambda m: m.startswith("free")))
+    register_inbound_handler("test.z-keywords", keywords={"YES"})(make("keywords", lambda m: True))
+    try:
+        assert [n for n, _ in inbound_handlers("Yes please") if n.startswith("test.")] == [
+            "test.z-keywords", "test.a-free-text"]
+        assert [n for n, _ in inbound_handlers("free text") if n.startswith("test.")] == [
+            "test.a-free-text", "test.z-keywords"]
+        assert is_keyword_reply("yes.") and is_keyword_reply("STOP") and not is_keyword_reply("yesterday it was")
+        inbound, _ = inbound_sms_receive(payload=InboundPayload(
+            id="one-answer", source_number="447700900999", destination_number="", message="free text",
+            date_received=timezone.now()))
+        assert calls[-1:] == ["free"] and inbound.handled_by == ["test.a-free-text"]  # the catch-all never ran
+    finally:
+        unregister_inbound_handler("test.a-free-text")
+        unregister_inbound_handler("test.z-keywords")
