@@ -53,18 +53,14 @@ SuccessHandler = Callable[[Payment, Any], None]
 _success_handlers: dict[str, list[SuccessHandler]] = {}
 
 
-def register_payment_success_handler(for_type: str, handler: SuccessHandler | None = None):
+def register_payment_success_handler(for_type: str, handler: SuccessHandler) -> None:
     """Call `handler(payment, by)` when a payment for `for_type` ("app_label.model") reaches success.
 
-    Usable as a call or a decorator. Registering the same handler twice keeps one.
+    Registering the same handler twice keeps one (AppConfig.ready may run more than once).
     """
-    def _register(func: SuccessHandler) -> SuccessHandler:
-        handlers = _success_handlers.setdefault(for_type.lower(), [])
-        if func not in handlers:
-            handlers.append(func)
-        return func
-
-    return _register(handler) if handler is not None else _register
+    handlers = _success_handlers.setdefault(for_type.lower(), [])
+    if handler not in handlers:
+        handlers.append(handler)
 
 
 def _run_success_handlers(payment: Payment, by: Any) -> None:
