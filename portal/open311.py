@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -30,6 +29,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from casework.models import CaseEvent
 from casework.services import DuplicateSubmission
 from oxtom.core.audit import audit_record
+from oxtom.core.ratelimit import count_use
 from oxtom.customers.models import Channel, Customer
 from oxtom.places.postcodes import normalise_postcode
 from oxtom.places.selectors import locate_postcode
@@ -323,14 +323,7 @@ def updates_query(data: Any) -> list[dict]:
 def rate_limit(key: Open311Key) -> None:
     """At most POSTS_PER_MINUTE creates per key per minute (the cache is shared by every process)."""
     bucket = int(timezone.now().timestamp() // 60)
-    name = f"open311-post:{key.pk}:{bucket}"
-    cache.add(name, 0, 120)
-    try:
-        count = cache.incr(name)
-    except ValueError:  # evicted between add and incr
-        cache.set(name, 1, 120)
-        count = 1
-    if count > POSTS_PER_MINUTE:
+    if count_use(f"open311-post:{key.pk}:{bucket}", window_seconds=120) > POSTS_PER_MINUTE:
         raise Open311Error(429, f"Too many requests: at most {POSTS_PER_MINUTE} a minute for each api_key")
 
 

@@ -10,13 +10,14 @@ import secrets
 from urllib.parse import urlsplit
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
+
+from oxtom.core.ratelimit import count_use, uses
 
 from . import selectors, services
 from .forms import ChatMessageForm
@@ -67,7 +68,7 @@ def chat_home(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         key = f"webchat-start:{_client_ip(request)}"
-        if cache.get(key, 0) >= STARTS_PER_HOUR:
+        if uses(key) >= STARTS_PER_HOUR:
             form.add_error("message", "You have started a lot of chats. Wait an hour, or call us on 01865 792422")
             status = 429
         else:
@@ -78,8 +79,7 @@ def chat_home(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 _attach_errors(form, exc)
             else:
-                cache.add(key, 0, 3600)
-                cache.incr(key)
+                count_use(key, window_seconds=3600)
                 request.session[TOKEN_KEY] = token
                 return redirect(f"{reverse('webchat:home')}#latest")
     return render(request, "webchat/start.html", {

@@ -11,7 +11,6 @@ arrive out of order (a bookmark, the back button, an expired session).
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from casework.models import Case
 from casework.services import DuplicateSubmission
 from oxtom.accounts.decorators import signed_in_required
+from oxtom.core.ratelimit import count_use, uses
 from oxtom.customers.services import customer_ensure_for_user
 from oxtom.places.selectors import division_for_point
 
@@ -297,7 +297,7 @@ def report_check(request: HttpRequest) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?{urlencode({'next': reverse('portal:report_check')})}")
         limit_key = f"report-submit:{request.user.pk}"
-        if cache.get(limit_key, 0) >= REPORTS_PER_HOUR and not Case.objects.filter(submission_key=d["key"]).exists():
+        if uses(limit_key) >= REPORTS_PER_HOUR and not Case.objects.filter(submission_key=d["key"]).exists():
             error = (f"You have sent {REPORTS_PER_HOUR} reports in the last hour. Wait an hour, or call us on "
                      "0345 310 1111 if it is urgent")
             return render(request, "portal/report_check.html", _check_context(request, d, report_type, verdict, error),
@@ -321,8 +321,7 @@ def report_check(request: HttpRequest) -> HttpResponse:
             error = "; ".join(getattr(exc, "messages", [str(exc)])) if isinstance(exc, ValidationError) else \
                 "Your photos have expired: add them again"
         else:
-            cache.add(limit_key, 0, 3600)
-            cache.incr(limit_key)
+            count_use(limit_key, window_seconds=3600)
             draft.finish(request, report.case.reference)
             return redirect("portal:report_confirmation")
     return render(request, "portal/report_check.html", _check_context(request, d, report_type, verdict, error))
