@@ -371,6 +371,11 @@ def evaluate(service: Any, answers: dict, *, customer: Any = None, today: dt.dat
                       details["validity_months"], details)
 
 
+def prefilled(service: Any, answers: dict, customer: Any) -> dict:
+    """The answers with what the customer record already holds filled in (nothing asked twice)."""
+    return _with_customer(questions(service), answers, customer)
+
+
 def _with_customer(qs: list[Question], answers: dict, customer: Any) -> dict:
     if customer is None:
         return answers

@@ -323,7 +323,7 @@ def application_submit(
     today = today or timezone.localdate()
     # A change of circumstances carries complete answers: the record may still hold the old address.
     source = None if kind == Application.Kind.CHANGE else customer
-    answers = _prefilled(service, answers, source)
+    answers = rules.prefilled(service, answers, source)
     result = rules.evaluate(service, answers, customer=source, today=today,
                             facts=_facts(service, answers, previous_entitlement), kind=kind)
     if not result.is_complete:
@@ -409,11 +409,6 @@ def _refused_change(application: Application, previous: Entitlement | None, *, t
     return (f"Because you no longer live at {where}, your permit {old.number} for that address has ended "
             f"today and can no longer be used. {refund} If you move to an address in a permit zone, you can "
             "apply for a permit there.")
-
-
-def _prefilled(service: ApplicationService, answers: dict, customer: Customer | None) -> dict:
-    """The answers with what the customer record already told us filled in (nothing asked twice)."""
-    return rules._with_customer(rules.questions(service), answers, customer)
 
 
 def _approve(application: Application, *, reasons: list[str], by: Any, automatic: bool) -> None:
