@@ -29,6 +29,7 @@ from oxtom.accounts.permissions import Permission
 
 from . import rules
 from .models import Case, CaseEvent, Priority, QaCheck, Status
+from .owners import owner_relations
 
 MAX_REFERENCE_LENGTH = 20
 QUEUE_PAGE_SIZE = 50
@@ -78,8 +79,9 @@ def get_case_for_user(user: Any, reference: str) -> Case:
     try:
         return (
             Case.objects.for_user(user)
-            # street_report: the case page sends report steps to the report's own page.
-            .select_related("service", "team", "assignee", "customer", "division", "duplicate_of", "street_report")
+            # Plus what case-owner resolvers read (a street report), so the case page's owner link costs nothing.
+            .select_related("service", "team", "assignee", "customer", "division", "duplicate_of",
+                            *owner_relations())
             .get(reference=reference)
         )
     except Case.DoesNotExist:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,8 +23,8 @@ from oxtom.core.audit import audit_record
 from oxtom.customers.selectors import customers_for_user, interactions_page
 
 from . import forms as f
-from . import rules, selectors, services
-from .models import Case, Service, Status
+from . import owners, rules, selectors, services
+from .models import Case, Status
 
 # --- queues ------------------------------------------------------------------------------
 
@@ -267,44 +267,7 @@ ACTIONS: dict[str, Action] = {a.slug: a for a in [
 ]}
 
 
-# Steps that change what the resident is told belong to the page that keeps the street
-# report's public status, or the application's decision, in step with the case: done here
-# they would move the case but leave the public page, the followers or the applicant behind.
-_STREET_REPORT_STEPS = frozenset({"accept", "expected-date", "decide", "close", "reopen", "duplicate"})
-_APPLICATION_STEPS = frozenset({"decide", "close"})
-
-
-@dataclass(frozen=True)
-class OwnerPage:
-    """The page of the record a case stands behind (street report, application), linked from the case page."""
-
-    url: str
-    steps: frozenset[str]  # actions only that page may take
-    link_id: str
-    link_text: str
-
-
-def _owner_page(case: Case) -> OwnerPage | None:
-    """The street report or application page for this case, or None for a plain case.
-
-    One answer for both the link on the case page and the steps it hands over,
-    so a case is never linked to a page it has no record on.
-    """
-    try:
-        case.street_report  # noqa: B018 - selected with the case; missing for other cases
-    except ObjectDoesNotExist:
-        pass
-    else:
-        return OwnerPage(reverse("portal_staff:report", kwargs={"reference": case.reference}), _STREET_REPORT_STEPS,
-                         "street-report-link", "Work this street report: status, repair date, public updates, duplicates")
-    application = (case.answers or {}).get("application") if case.service.kind == Service.Kind.APPLICATION else None
-    if application:
-        return OwnerPage(reverse("applications:assess", kwargs={"reference": str(application)}), _APPLICATION_STEPS,
-                         "application-link", f"Assess application {application}: answers, evidence and the decision")
-    return None
-
-
-def _worked_elsewhere(owner: OwnerPage | None, slug: str) -> str:
+def _worked_elsewhere(owner: owners.OwnerPage | None, slug: str) -> str:
     """The page that must take this step, or "" when the case page may."""
     return owner.url if owner is not None and slug in owner.steps else ""
 
@@ -320,7 +283,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         # Every staff view of a customer's record is audited (DESIGN.md §8).
         audit_record(by=request.user, action="view", target=customer, summary=f"Viewed with case {case.reference}")
     can_work = services.can_work_case(request.user, case)
-    owner = _owner_page(case)
+    owner = owners.owner_page(case)
     return render(request, "casework/case_detail.html", {
         "case": case,
         "owner_page": owner,
@@ -358,7 +321,7 @@ def case_action(request: HttpRequest, reference: str, action: str) -> HttpRespon
     if not services.can_work_case(request.user, case) or not request.user.has_permission(spec.permission):
         raise PermissionDenied
     case_url = reverse("casework:case", kwargs={"reference": case.reference})
-    elsewhere = _worked_elsewhere(_owner_page(case), spec.slug)
+    elsewhere = _worked_elsewhere(owners.owner_page(case), spec.slug)
     if elsewhere:
         messages.info(request, f"{spec.title} on this page instead, so the resident is told")
         return redirect(elsewhere)

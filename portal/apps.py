@@ -17,6 +17,28 @@ class PortalConfig(AppConfig):
 
         assist.register_journey("Apply for a parking permit, blue badge or bus pass", "/apply/")
         assist.register_journey("Their permits, badges, passes and applications", "/account/entitlements/")
+        # A street report's case is worked on the report's staff page, which keeps the public page in step.
+        from casework.owners import register_case_owner
+
+        register_case_owner(_report_page, select_related="street_report")
+
+
+# Case steps that change what the public page and the followers are told.
+REPORT_STEPS = frozenset({"accept", "expected-date", "decide", "close", "reopen", "duplicate"})
+
+
+def _report_page(case):
+    from django.core.exceptions import ObjectDoesNotExist
+    from django.urls import reverse
+
+    from casework.owners import OwnerPage
+
+    try:
+        case.street_report  # noqa: B018 - loaded with the case (select_related above)
+    except ObjectDoesNotExist:
+        return None
+    return OwnerPage(reverse("portal_staff:report", kwargs={"reference": case.reference}), REPORT_STEPS,
+                     "street-report-link", "Work this street report: status, repair date, public updates, duplicates")
 
 
 def _move_subscriptions(source, survivor) -> int:

@@ -18,3 +18,24 @@ class ApplicationsConfig(AppConfig):
         merge.register_move(Entitlement, "customer")
         # A successful payment for an application issues its permit, badge or pass (once).
         register_payment_success_handler(Application._meta.label_lower, services.on_application_payment_success)
+        # A referred application's case is decided and closed on its assessment page, which tells the applicant.
+        from casework.owners import register_case_owner
+
+        register_case_owner(_assessment_page)
+
+
+# Case steps that would leave the application (and so the permit, badge or pass) undecided.
+APPLICATION_STEPS = frozenset({"decide", "close"})
+
+
+def _assessment_page(case):
+    from django.urls import reverse
+
+    from casework.models import Service
+    from casework.owners import OwnerPage
+
+    application = (case.answers or {}).get("application") if case.service.kind == Service.Kind.APPLICATION else None
+    if not application:
+        return None
+    return OwnerPage(reverse("applications:assess", kwargs={"reference": str(application)}), APPLICATION_STEPS,
+                     "application-link", f"Assess application {application}: answers, evidence and the decision")
