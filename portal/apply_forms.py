@@ -267,7 +267,7 @@ class EvidenceForm(forms.Form):
             self.fields[f"file_{index}"].kinds = kinds
 
     def clean(self):
-        from oxtom.core.uploads import ImageRejected, image_check
+        from oxtom.core.uploads import ImageRejected, document_check, image_check
 
         cleaned = super().clean()
         self.checked: dict[int, tuple[str, Any]] = {}
@@ -282,7 +282,7 @@ class EvidenceForm(forms.Form):
                     self.add_error(f"kind_{index}", "Select what the document is")
                     continue
                 try:
-                    checked = image_check(upload) if field.photo_only else check_document(upload)
+                    checked = image_check(upload) if field.photo_only else document_check(upload)
                 except ImageRejected as exc:
                     self.add_error(name, str(exc))
                     continue
@@ -290,45 +290,6 @@ class EvidenceForm(forms.Form):
             elif index not in self.have:
                 self.add_error(name, str(item.get("message") or "Select a file"))
         return cleaned
-
-
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-
-
-class CheckedDocument:
-    """A PDF accepted by its content (magic bytes and trailer), stored as it came."""
-
-    __slots__ = ("content", "content_type", "extension")
-
-    def __init__(self, content: bytes):
-        self.content, self.content_type, self.extension = content, "application/pdf", "pdf"
-
-
-def check_document(upload):
-    """An image (re-encoded by image_check) or a PDF (checked by its bytes). Names and declared types are ignored."""
-    from oxtom.core.uploads import ImageRejected, image_check
-
-    size = getattr(upload, "size", None)
-    if isinstance(size, int) and size > MAX_DOCUMENT_BYTES:
-        raise ImageRejected("The selected file must be smaller than 10MB")
-    upload.seek(0)
-    head = upload.read(1024)
-    upload.seek(0)
-    if not head:
-        raise ImageRejected("The selected file is empty")
-    if head.lstrip()[:5] == b"%PDF-":
-        data = upload.read(MAX_DOCUMENT_BYTES + 1)
-        if len(data) > MAX_DOCUMENT_BYTES:
-            raise ImageRejected("The selected file must be smaller than 10MB")
-        if b"%%EOF" not in data[-2048:]:
-            raise ImageRejected("The selected file must be a JPG, PNG, WebP or PDF")
-        return CheckedDocument(data)
-    try:
-        return image_check(upload)
-    except ImageRejected as exc:
-        if "must be a" in str(exc):
-            raise ImageRejected("The selected file must be a JPG, PNG, WebP or PDF") from None
-        raise
 
 
 class ReconsiderationForm(forms.Form):

@@ -144,7 +144,7 @@ def evidence_check(upload: Any) -> tuple[bytes, str, str]:
     """
     from PIL import Image
 
-    from oxtom.core.uploads import ImageRejected, image_check
+    from oxtom.core.uploads import ImageRejected, document_check
 
     pre_checked = isinstance(getattr(upload, "content", None), (bytes, bytearray))
     if pre_checked:
@@ -162,17 +162,13 @@ def evidence_check(upload: Any) -> tuple[bytes, str, str]:
         raise ApplicationError("Each file must be smaller than 10MB")
     if not data:
         raise ApplicationError("The selected file is empty")
-    if data.lstrip()[:5] == b"%PDF-":
-        if b"%%EOF" not in data[-2048:]:
-            raise ApplicationError("The selected file must be a JPG, PNG, WebP or PDF")
-        return data, "application/pdf", "pdf"
-    if not pre_checked:
+    if not pre_checked or data.lstrip()[:5] == b"%PDF-":
         try:
-            checked = image_check(data)
+            checked = document_check(data, max_bytes=MAX_EVIDENCE_BYTES)
         except ImageRejected as exc:
-            raise ApplicationError("The selected file must be a JPG, PNG, WebP or PDF"
-                                   if "must be a" in str(exc) else str(exc)) from None
+            raise ApplicationError(str(exc)) from None
         return checked.content, checked.content_type, checked.extension
+    # An image the journey already checked and re-encoded: verify it again, without re-encoding it twice.
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -169,3 +169,46 @@ def image_check(
     return CheckedImage(content=out.getvalue(), content_type=content_type, extension=extension,
                         width=clean.width, height=clean.height, gps=gps)
 
+
+
+DOCUMENT_TYPES_MESSAGE = "The selected file must be a JPG, PNG, WebP or PDF"
+
+
+@dataclass(frozen=True)
+class CheckedDocument:
+    """A PDF accepted by its content (header and trailer), stored as it came."""
+
+    content: bytes
+    content_type: str = "application/pdf"
+    extension: str = "pdf"
+
+
+def document_check(upload: IO[bytes] | bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> CheckedImage | CheckedDocument:
+    """Evidence a person sends: a PDF (header and trailer checked, kept as it came) or an image (image_check).
+
+    Judged by the bytes alone, like image_check; raises ImageRejected with a
+    message for the person who uploaded it.
+    """
+    if isinstance(upload, (bytes, bytearray)):
+        data = bytes(upload[: max_bytes + 1])
+    else:
+        size = getattr(upload, "size", None)
+        if isinstance(size, int) and size > max_bytes:
+            raise ImageRejected(f"The selected file must be smaller than {max_bytes // (1024 * 1024)}MB")
+        upload.seek(0)
+        data = upload.read(max_bytes + 1)
+        upload.seek(0)
+    if not data:
+        raise ImageRejected("The selected file is empty")
+    if len(data) > max_bytes:
+        raise ImageRejected(f"The selected file must be smaller than {max_bytes // (1024 * 1024)}MB")
+    if data.lstrip()[:5] == b"%PDF-":
+        if b"%%EOF" not in data[-2048:]:
+            raise ImageRejected(DOCUMENT_TYPES_MESSAGE)
+        return CheckedDocument(data)
+    try:
+        return image_check(data, max_bytes=max_bytes)
+    except ImageRejected as exc:
+        if "must be a" in str(exc):
+            raise ImageRejected(DOCUMENT_TYPES_MESSAGE) from None
+        raise

@@ -427,7 +427,7 @@ def _load_evidence(d: dict) -> list[tuple[str, Any]]:
     """The parked files as (kind, checked file) again; they were checked when uploaded."""
     from oxtom.core.uploads import CheckedImage
 
-    from ..apply_forms import CheckedDocument
+    from oxtom.core.uploads import CheckedDocument
 
     result = []
     for item in (d.get("evidence") or {}).values():
