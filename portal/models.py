@@ -184,12 +184,25 @@ def photo_path(instance: "ReportPhoto", filename: str) -> str:
     return f"reports/{instance.token}.{filename.rsplit('.', 1)[-1]}"
 
 
+def photo_size_path(instance: "ReportPhoto", filename: str) -> str:
+    # "thumbnail.jpg" -> reports/<token>-thumbnail.jpg: the size is named by the caller, never the uploader.
+    return f"reports/{instance.token}-{filename}"
+
+
 class ReportPhoto(models.Model):
-    """A photo checked by oxtom.core.uploads: re-encoded, resized, stripped of metadata."""
+    """A photo checked by oxtom.core.uploads: re-encoded, resized, stripped of metadata.
+
+    `image` is the checked upload (up to 2000 px), kept for staff and to make the web
+    sizes again; pages show `thumbnail` and link to `display` (oxtom.core.uploads.WEB_SIZES).
+    Photos stored before the web sizes existed get them on first use
+    (services.report_photo_sizes_ensure) or from `manage.py report_photo_sizes`.
+    """
 
     report = models.ForeignKey(StreetReport, on_delete=models.CASCADE, related_name="photos")
     token = models.CharField(max_length=32, unique=True)
     image = models.FileField(upload_to=photo_path)
+    thumbnail = models.FileField(upload_to=photo_size_path, blank=True)
+    display = models.FileField(upload_to=photo_size_path, blank=True)
     content_type = models.CharField(max_length=32)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
@@ -199,6 +212,16 @@ class ReportPhoto(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
+
+    def size_of(self, name: str) -> tuple[int, int]:
+        """(width, height) of a web size ("thumbnail", "display"), from the stored size alone."""
+        from oxtom.core.uploads import WEB_SIZES, fit_within
+
+        return fit_within(self.width, self.height, WEB_SIZES[name])
+
+    @property
+    def thumbnail_size(self) -> tuple[int, int]:
+        return self.size_of("thumbnail")
 
 
 class ReportSubscription(models.Model):

@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,7 +29,7 @@ from casework import services as casework
 from casework.models import Case, Outcome, Priority, Status
 from casework.services import DuplicateSubmission
 from oxtom.core.audit import audit_record
-from oxtom.core.uploads import CheckedImage
+from oxtom.core.uploads import WEB_SIZES, CheckedImage, image_resize
 from oxtom.customers.models import Channel, Customer, Interaction
 from oxtom.places.selectors import division_for_point
 
@@ -139,6 +140,16 @@ def report_location_check(latitude: object, longitude: object) -> Location:
     return Location(round(lat, 6), round(lon, 6), division)
 
 
+def _save_web_sizes(row: ReportPhoto, content: bytes, extension: str) -> list[str]:
+    """Make and store the thumbnail and display copies of a photo (not saved to the row)."""
+    names = []
+    for name, max_side in WEB_SIZES.items():
+        copy = image_resize(content, max_side=max_side)
+        getattr(row, name).save(f"{name}.{extension}", ContentFile(copy.content), save=False)
+        names.append(getattr(row, name).name)
+    return names
+
+
 def _store_photos(report: StreetReport, photos: list[CheckedImage]) -> list[str]:
     names = []
     for position, photo in enumerate(photos):
@@ -147,8 +158,31 @@ def _store_photos(report: StreetReport, photos: list[CheckedImage]) -> list[str]
                           height=photo.height, position=position)
         row.image.save(f"photo.{photo.extension}", ContentFile(photo.content), save=False)
         names.append(row.image.name)
+        names += _save_web_sizes(row, photo.content, photo.extension)
         row.save()
     return names
+
+
+def report_photo_sizes_ensure(*, photo: ReportPhoto) -> ReportPhoto:
+    """Give a photo stored before web sizes existed its thumbnail and display copies. Idempotent.
+
+    Called when such a photo is first asked for and by `manage.py report_photo_sizes`.
+    The copies are derived data (no audit event); a conditional update means two
+    requests racing for the same photo leave one pair of files on the row.
+    """
+    if photo.thumbnail and photo.display:
+        return photo
+    with default_storage.open(photo.image.name, "rb") as handle:
+        content = handle.read()
+    extension = photo.image.name.rsplit(".", 1)[-1]
+    names = _save_web_sizes(photo, content, extension)
+    won = ReportPhoto.objects.filter(Q(thumbnail="") | Q(display=""), pk=photo.pk).update(
+        thumbnail=photo.thumbnail.name, display=photo.display.name)
+    if not won:
+        for name in names:
+            default_storage.delete(name)
+        photo.refresh_from_db(fields=["thumbnail", "display"])
+    return photo
 
 
 @transaction.atomic

@@ -7,5 +7,8 @@ app_name = "portal_staff"
 
 urlpatterns = [
     path("<str:reference>/", staff.report_detail, name="report"),
+    path("<str:reference>/photos/<str:token>/", staff.report_photo, name="report_photo"),
+    path("<str:reference>/photos/<str:token>/thumbnail/", staff.report_photo, {"size": "thumbnail"},
+         name="report_photo_thumbnail"),
     path("<str:reference>/<slug:action>/", staff.report_action, name="report_action"),
 ]

@@ -22,6 +22,8 @@ urlpatterns = [
     path("reports/", public.reports_around, name="reports_around"),
     path("reports/<str:reference>/", public.report_public, name="report_public"),
     path("reports/<str:reference>/photos/<str:token>/", public.report_photo, name="report_photo"),
+    path("reports/<str:reference>/photos/<str:token>/thumbnail/", public.report_photo, {"size": "thumbnail"},
+         name="report_photo_thumbnail"),
     path("reports/<str:reference>/follow/", resident.report_follow, name="report_follow"),
     path("reports/<str:reference>/reopen/", resident.report_reopen, name="report_reopen"),
     path("reports/<str:reference>/feedback/", resident.report_feedback, name="report_feedback"),

@@ -5,14 +5,14 @@ Each page costs a fixed number of queries whatever the number of reports.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .. import selectors, services
 from ..forms import AroundForm
 from ..models import ReportPhoto
+from .photos import photo_response
 
 
 def _viewer_customer(request: HttpRequest):
@@ -40,20 +40,13 @@ def report_public(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_GET
-def report_photo(request: HttpRequest, reference: str, token: str) -> HttpResponse:
-    """A public photo, streamed by us (never a guessable media path), cached by browsers."""
+def report_photo(request: HttpRequest, reference: str, token: str, size: str = "display") -> HttpResponse:
+    """A public photo in a web size (the display size unless the URL names the thumbnail), cached by browsers."""
     report = selectors.get_public_report(reference)
-    photo = ReportPhoto.objects.filter(report=report, token=token, is_public=True).first()
-    if photo is None or len(token) != 32:
+    if len(token) != 32:
         raise Http404
-    try:
-        handle = default_storage.open(photo.image.name, "rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type=photo.content_type)
-    response["Cache-Control"] = "public, max-age=86400"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    photo = ReportPhoto.objects.filter(report=report, token=token, is_public=True).first()
+    return photo_response(photo, size, cache_control="public, max-age=86400")
 
 
 @require_GET

@@ -32,7 +32,8 @@ from ..forms import (
     ReportStatusForm,
     StaffReportForm,
 )
-from ..models import StreetReport
+from ..models import ReportPhoto, StreetReport
+from .photos import photo_response
 from .resident import _errors_to_form
 
 
@@ -114,6 +115,15 @@ def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
         # The case page's generic actions move the case but not what the public sees: say so.
         "out_of_step": (report.case.status == Status.CLOSED) == report.is_open,
     })
+
+
+@staff_area_required
+@require_GET
+def report_photo(request: HttpRequest, reference: str, token: str, size: str = "display") -> HttpResponse:
+    """Any photo of a report this member of staff may see, hidden ones too; never cached by shared caches."""
+    report = _report(request, reference)
+    photo = ReportPhoto.objects.filter(report=report, token=token).first() if len(token) == 32 else None
+    return photo_response(photo, size, cache_control="private, max-age=3600")
 
 
 def _answer_rows(report: StreetReport) -> list[tuple[str, str]]:

@@ -130,7 +130,7 @@ def test_eligible_pothole_without_javascript_signing_in_at_the_end(no_js, catalo
     assert "Reported" in page.locator("#report-status").inner_text()
     assert "Deep hole <b>by</b> the bus stop" in main  # shown as typed, never as markup
     assert "Alice" not in main and "OX16 1AA" not in main and "Outside the bus stop" not in main
-    assert page.locator("img.oxtom-report-photo").count() == 1
+    assert page.locator("img.oxtom-photos__image").count() == 1
 
 
 def test_ineligible_pothole_with_javascript_and_use_my_location(browser, live_server, catalogue, division_a,
