@@ -155,13 +155,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "", required=not DEBUG)
+# Fail-soft: a Redis outage must never refuse a resident's report or sign-in
+# (oxtom/core/cache.py); short socket timeouts bound what an outage costs a request.
+REDIS_CACHE = {
+    "BACKEND": "oxtom.core.cache.FailSoftRedisCache",
+    "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+}
 if TESTING:
     # Each test process gets its own in-memory cache, so rate-limit counters
     # (sign-in throttling) never leak between tests or xdist workers; tests
     # that need a clean slate call cache.clear().
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "oxtom-tests"}}
 elif REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {**REDIS_CACHE, "LOCATION": REDIS_URL}}
 else:
     # A file cache is shared by every process, so rate limits hold across them.
     CACHES = {

@@ -29,7 +29,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from casework.models import CaseEvent
 from casework.services import DuplicateSubmission
 from oxtom.core.audit import audit_record
-from oxtom.core.ratelimit import count_use
+from oxtom.core.ratelimit import take
 from oxtom.customers.models import Channel, Customer
 from oxtom.places.postcodes import normalise_postcode
 from oxtom.places.selectors import locate_postcode
@@ -321,9 +321,8 @@ def updates_query(data: Any) -> list[dict]:
 # --- requests: create ----------------------------------------------------------------------
 
 def rate_limit(key: Open311Key) -> None:
-    """At most POSTS_PER_MINUTE creates per key per minute (the cache is shared by every process)."""
-    bucket = int(timezone.now().timestamp() // 60)
-    if count_use(f"open311-post:{key.pk}:{bucket}", window_seconds=120) > POSTS_PER_MINUTE:
+    """At most POSTS_PER_MINUTE creates per key in any sliding minute (the cache is shared by every process)."""
+    if take(f"open311-post:{key.pk}", limit=POSTS_PER_MINUTE, window_seconds=60) is None:
         raise Open311Error(429, f"Too many requests: at most {POSTS_PER_MINUTE} a minute for each api_key")
 
 

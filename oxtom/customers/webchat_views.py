@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from oxtom.core.ratelimit import count_use, uses
+from oxtom.core.ratelimit import take
 
 from . import selectors, services
 from .forms import ChatMessageForm
@@ -67,8 +67,8 @@ def chat_home(request: HttpRequest) -> HttpResponse:
     form = ChatMessageForm(request.POST or None, initial={"client_key": secrets.token_urlsafe(24)})
     status = 200
     if request.method == "POST" and form.is_valid():
-        key = f"webchat-start:{_client_ip(request)}"
-        if uses(key) >= STARTS_PER_HOUR:
+        slot = take(f"webchat-start:{_client_ip(request)}", limit=STARTS_PER_HOUR, window_seconds=3600)
+        if slot is None:
             form.add_error("message", "You have started a lot of chats. Wait an hour, or call us on 01865 792422")
             status = 429
         else:
@@ -77,9 +77,9 @@ def chat_home(request: HttpRequest) -> HttpResponse:
                 services.webchat_start(token=token, message=form.cleaned_data["message"], page=page,
                                        by=request.user, client_key=form.cleaned_data["client_key"])
             except ValidationError as exc:
+                slot.give_back()
                 _attach_errors(form, exc)
             else:
-                count_use(key, window_seconds=3600)
                 request.session[TOKEN_KEY] = token
                 return redirect(f"{reverse('webchat:home')}#latest")
     return render(request, "webchat/start.html", {

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from casework.models import Case
 from casework.services import DuplicateSubmission
 from oxtom.accounts.decorators import signed_in_required
-from oxtom.core.ratelimit import count_use, uses
+from oxtom.core.ratelimit import take
 from oxtom.customers.services import customer_ensure_for_user
 from oxtom.places.selectors import division_for_point
 
@@ -296,12 +296,15 @@ def report_check(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?{urlencode({'next': reverse('portal:report_check')})}")
-        limit_key = f"report-submit:{request.user.pk}"
-        if uses(limit_key) >= REPORTS_PER_HOUR and not Case.objects.filter(submission_key=d["key"]).exists():
-            error = (f"You have sent {REPORTS_PER_HOUR} reports in the last hour. Wait an hour, or call us on "
-                     "0345 310 1111 if it is urgent")
-            return render(request, "portal/report_check.html", _check_context(request, d, report_type, verdict, error),
-                          status=429)
+        # A resend of a report already made (double click, second tab) is answered below without counting.
+        slot = None
+        if not Case.objects.filter(submission_key=d["key"]).exists():
+            slot = take(f"report-submit:{request.user.pk}", limit=REPORTS_PER_HOUR, window_seconds=3600)
+            if slot is None:
+                error = (f"You have sent {REPORTS_PER_HOUR} reports in the last hour. Wait an hour, or call us on "
+                         "0345 310 1111 if it is urgent")
+                return render(request, "portal/report_check.html",
+                              _check_context(request, d, report_type, verdict, error), status=429)
         customer = customer_ensure_for_user(user=request.user, by=request.user)
         try:
             report = services.report_create(
@@ -311,17 +314,20 @@ def report_check(request: HttpRequest) -> HttpResponse:
                 submission_key=d["key"],
             )
         except DuplicateSubmission as dup:
+            if slot is not None:
+                slot.give_back()
             if dup.case.customer_id == customer.pk:
                 draft.finish(request, dup.case.reference)
                 return redirect("portal:report_confirmation")
             draft.start(request)
             return redirect("portal:report_start")
         except (ValidationError, OSError, ValueError) as exc:
+            if slot is not None:
+                slot.give_back()
             # The draft no longer passes (e.g. the type's questions changed): say so, keep the answers.
             error = "; ".join(getattr(exc, "messages", [str(exc)])) if isinstance(exc, ValidationError) else \
                 "Your photos have expired: add them again"
         else:
-            count_use(limit_key, window_seconds=3600)
             draft.finish(request, report.case.reference)
             return redirect("portal:report_confirmation")
     return render(request, "portal/report_check.html", _check_context(request, d, report_type, verdict, error))

@@ -468,6 +468,22 @@ def test_posts_are_rate_limited_per_key(client, pothole, division_a, api_key, mo
     assert StreetReport.objects.count() == 3
 
 
+def test_the_per_key_limit_is_a_sliding_minute_not_a_calendar_one(client, pothole, division_a, api_key,
+                                                                    monkeypatch):
+    """A calendar minute let twice the limit through in seconds either side of its boundary."""
+    from oxtom.core import ratelimit
+
+    monkeypatch.setattr(open311, "POSTS_PER_MINUTE", 2)
+    boundary = (int(ratelimit.time.time()) // 60 + 10) * 60.0
+    monkeypatch.setattr(ratelimit.time, "time", lambda: boundary - 2)
+    for i in range(2):
+        assert post(client, payload(api_key, description=f"Hole {i}")).status_code == 201
+    monkeypatch.setattr(ratelimit.time, "time", lambda: boundary + 2)
+    assert post(client, payload(api_key, description="Hole 3")).status_code == 429
+    monkeypatch.setattr(ratelimit.time, "time", lambda: boundary + 61)
+    assert post(client, payload(api_key, description="Hole 4")).status_code == 201
+
+
 def test_post_works_without_a_csrf_token(pothole, division_a, api_key):
     from django.test import Client
 
