@@ -175,9 +175,9 @@ def main() -> None:
             rows = []
             for case_id in ids:
                 rows += [
-                    CaseEvent(case_id=case_id, kind="created", occurred_at=now, public=True, text="Received"),
+                    CaseEvent(case_id=case_id, kind="created", occurred_at=now, visibility="public", text="Received"),
                     CaseEvent(case_id=case_id, kind="note", occurred_at=now, text="Checked the location"),
-                    CaseEvent(case_id=case_id, kind="status_changed", occurred_at=now, public=True,
+                    CaseEvent(case_id=case_id, kind="status_changed", occurred_at=now, visibility="public",
                               from_status="new", to_status="accepted"),
                 ]
             CaseEvent.objects.bulk_create(rows, batch_size=args.batch_size)

@@ -117,10 +117,10 @@ def main() -> None:  # noqa: C901 - one linear script reads best
                 is_public=rng.random() < 0.97, description="Deep hole by the bus stop",
             ))
             events += [
-                CaseEvent(case_id=case.pk, kind="created", occurred_at=when, public=True, text="Received"),
+                CaseEvent(case_id=case.pk, kind="created", occurred_at=when, visibility="public", text="Received"),
                 CaseEvent(case_id=case.pk, kind="note", occurred_at=when, text="Private note"),
                 CaseEvent(case_id=case.pk, kind="public_update", occurred_at=min(now, when + dt.timedelta(days=1)),
-                          public=True, text="An inspector will visit"),
+                          visibility="public", text="An inspector will visit"),
             ]
         StreetReport.objects.bulk_create(reports, batch_size=args.batch_size)
         CaseEvent.objects.bulk_create(events, batch_size=args.batch_size)

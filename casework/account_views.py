@@ -2,7 +2,7 @@
 
 Every case of the customer shows here (street reports, applications,
 enquiries), with what the customer may see of its history: public events
-only, never staff notes. When we have asked for information, the page says
+and what passed between us and them, never staff notes. When we have asked for information, the page says
 what we asked and takes the reply, which restarts the case's clock.
 
 An adviser acting for the customer (oxtom.customers.assist) sees and replies
@@ -38,7 +38,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def _page_context(case, customer) -> dict:
     return {
         "case": case,
-        "timeline": selectors.public_timeline(case),
+        "timeline": selectors.customer_timeline(case),
         "info_request": services.outstanding_request(case),
         "sla_label": rules.SlaState.LABELS[rules.sla_state(status=case.status, due_at=case.due_at,
                                                            paused_on=case.paused_on)],

@@ -65,7 +65,7 @@ class CaseEventInline(admin.TabularInline):
     model = CaseEvent
     extra = 0
     can_delete = False
-    fields = ["occurred_at", "kind", "actor", "public", "from_status", "to_status", "text"]
+    fields = ["occurred_at", "kind", "actor", "visibility", "from_status", "to_status", "text"]
     readonly_fields = fields
     ordering = ["-occurred_at", "-id"]
 

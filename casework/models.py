@@ -277,14 +277,24 @@ class CaseEvent(models.Model):
         SCREENED = "screened", "Screened and routed"
         CUSTOMER_REPLIED = "customer_replied", "Reply from the customer"
 
+    class Visibility(models.TextChoices):
+        """Who may read an event, widest last. Set where the event is made (casework/services.py), so no
+        page or API has to guess: the public report page and Open311 read PUBLIC only; the customer's own
+        case page reads CUSTOMER and PUBLIC; staff read everything."""
+
+        STAFF = "staff", "Staff only"
+        CUSTOMER = "customer", "The customer and staff"
+        PUBLIC = "public", "Anyone"
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     occurred_at = models.DateTimeField()
-    # Visible to the customer (public updates, status changes) or staff only (notes, assignment).
-    public = models.BooleanField(default=False)
+    # Staff only (notes, assignment), the customer and staff (our questions to them and their replies,
+    # decisions with reasons), or anyone (status changes and public updates on the public report page).
+    visibility = models.CharField(max_length=8, choices=Visibility.choices, default=Visibility.STAFF)
     from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     text = models.TextField(blank=True)
@@ -295,11 +305,20 @@ class CaseEvent(models.Model):
         indexes = [
             models.Index(fields=["case", "-occurred_at", "-id"], name="case_event_timeline"),
             # Open311 servicerequestupdates reads public events by time across all cases.
-            models.Index(fields=["occurred_at", "id"], condition=models.Q(public=True), name="case_event_public_time"),
+            models.Index(fields=["occurred_at", "id"], condition=models.Q(visibility="public"),
+                         name="case_event_public_time"),
         ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == self.Visibility.PUBLIC
+
+    @property
+    def customer_may_see(self) -> bool:
+        return self.visibility != self.Visibility.STAFF
 
 
 class QaCheck(models.Model):

@@ -248,8 +248,14 @@ def _page(base: QuerySet[Case], *, filters: QueueFilters, cursor: str, per_page:
 
 
 def public_timeline(case: Case, *, limit: int = 50) -> list[CaseEvent]:
-    """What the customer (and a councillor) may see of a case's history: public events only."""
-    return list(case.events.filter(public=True).order_by("-occurred_at", "-id")[:limit])
+    """What a councillor (or anyone) may see of a case's history: public events only."""
+    return list(case.events.filter(visibility=CaseEvent.Visibility.PUBLIC).order_by("-occurred_at", "-id")[:limit])
+
+
+def customer_timeline(case: Case, *, limit: int = 50) -> list[CaseEvent]:
+    """What the case's own customer may see: public events and what passed between us and them
+    (our questions, their replies, decisions with reasons), never staff notes."""
+    return list(case.events.exclude(visibility=CaseEvent.Visibility.STAFF).order_by("-occurred_at", "-id")[:limit])
 
 
 def member_enquiries(user: Any, *, limit: int = 100) -> list[Case]:

@@ -127,10 +127,15 @@ def _save(case: Case, fields: list[str], by: Any) -> Case:
     return case
 
 
-def _event(case: Case, kind: str, by: Any, *, text: str = "", public: bool = False,
+Visibility = CaseEvent.Visibility
+
+
+def _event(case: Case, kind: str, by: Any, *, text: str = "", visibility: str = Visibility.STAFF,
            from_status: str = "", to_status: str = "", **data: Any) -> CaseEvent:
+    """One timeline entry. `visibility` is decided here, by the step that makes the event, never by the page
+    that shows it: anything between us and the customer (questions, replies, decisions) is CUSTOMER."""
     return CaseEvent.objects.create(
-        case=case, kind=kind, actor=_actor(by), occurred_at=timezone.now(), public=public,
+        case=case, kind=kind, actor=_actor(by), occurred_at=timezone.now(), visibility=visibility,
         from_status=from_status, to_status=to_status, text=text, data=data,
     )
 
@@ -170,15 +175,20 @@ def customer_message_text(case: Case, message: str) -> str:
     return f"{cut}... Read the whole message at {account_case_url(case)}"
 
 
-def _notify_customer(case: Case, event: CaseEvent, *, message: str, by: Any) -> None:
-    """Queue a message to the customer through the outbox if the service says to.
+def _notify_customer(case: Case, event: CaseEvent, *, message: str, by: Any, always: bool = False) -> None:
+    """Queue a message to the customer through the outbox if the service says to (or `always`).
+
+    `always` is for messages the customer must get whatever the service's
+    setting, because we are waiting for them (a request for information):
+    `notify_customer_on_change` is off where the owner sends its own status
+    messages (street reports), which must not silence a question.
 
     The message is written in this transaction (the outbox's guarantee). If
     the notification app cannot take it (no template yet, or its tables are
     not there) the case change still stands and the timeline says why no
     message went: losing the officer's work over a message would be worse.
     """
-    if not case.service.notify_customer_on_change:
+    if not (always or case.service.notify_customer_on_change):
         return
     message = customer_message_text(case, message)
     try:
@@ -206,15 +216,17 @@ def _notify_customer(case: Case, event: CaseEvent, *, message: str, by: Any) -> 
            channel=outbound.channel, message_id=str(outbound.pk), about_event=event.pk)
 
 
-def _status_event(case: Case, previous: str, by: Any, *, text: str = "", public: bool = True,
-                  notify: bool = True, customer_message: str = "", **data: Any) -> CaseEvent:
-    event = _event(case, Kind.STATUS_CHANGED, by, text=text, public=public,
+def _status_event(case: Case, previous: str, by: Any, *, text: str = "", visibility: str = Visibility.PUBLIC,
+                  notify: bool = True, notify_always: bool = False, customer_message: str = "",
+                  **data: Any) -> CaseEvent:
+    event = _event(case, Kind.STATUS_CHANGED, by, text=text, visibility=visibility,
                    from_status=previous, to_status=case.status, **data)
     label = Status(case.status).label.lower()
     _timeline(case, kind="case.status_changed", summary=f"Case {case.reference} is now {label}", by=by)
     if notify:
-        _notify_customer(case, event, message=customer_message or f"Your case is now {label}.", by=by)
-    if public:
+        _notify_customer(case, event, message=customer_message or f"Your case is now {label}.", by=by,
+                         always=notify_always)
+    if visibility != Visibility.STAFF:  # the councillor's message names the status only, never the text
         _notify_councillor(case, event, what=f"is now {label}")
     return event
 
@@ -327,7 +339,7 @@ def case_create(
         created_by=_actor(by),
         modified_by=_actor(by),
     )
-    _event(case, Kind.CREATED, by, public=True, to_status=case.status,
+    _event(case, Kind.CREATED, by, visibility=Visibility.PUBLIC, to_status=case.status,
            text=f"{service.name} received", channel=channel)
     audit_record(by=by, action="create", target=case, summary=f"Case {case.reference} created",
                  service=service.code, channel=channel)
@@ -472,7 +484,7 @@ def case_set_expected_date(*, case: Case, expected_date: dt.date, expected_versi
         raise ValidationError({"expected_date": "The expected date must be within the next year"})
     case.expected_date = expected_date
     _save(case, ["expected_date"], by)
-    event = _event(case, Kind.EXPECTED_DATE_SET, by, public=True,
+    event = _event(case, Kind.EXPECTED_DATE_SET, by, visibility=Visibility.PUBLIC,
                    text=f"Expected by {expected_date:%-d %B %Y}", expected_date=expected_date.isoformat())
     _timeline(case, kind="case.expected_date", summary=f"Case {case.reference} expected by {expected_date:%-d %B %Y}", by=by)
     _notify_customer(case, event, message=f"We expect to have this done by {expected_date:%-d %B %Y}.", by=by)
@@ -492,7 +504,10 @@ def case_request_information(*, case: Case, request_text: str, expected_version:
         case.paused_on = rules.today()
         fields.append("paused_on")
     _save(case, fields, by)
+    # The question is between us and the customer: never on a public page or in Open311, and sent
+    # even where the service's owner sends its own status messages (street reports).
     _status_event(case, previous, by, text=request_text, clock_paused=case.paused_on is not None,
+                  visibility=Visibility.CUSTOMER, notify_always=True,
                   customer_message=f"We need more information from you: {request_text} "
                                    f"Reply at {account_case_url(case)} or contact us quoting your reference.")
     audit_record(by=by, action="update", target=case, summary="Information requested from the customer")
@@ -508,7 +523,7 @@ def case_information_received(*, case: Case, details: str, expected_version: int
     details = _clean_text(details, required_message="Enter what the customer sent", field="details")
     added, fields = _resume_clock(case)
     _save(case, ["status", *fields], by)
-    _status_event(case, previous, by, text=details, public=False, notify=False,
+    _status_event(case, previous, by, text=details, visibility=Visibility.STAFF, notify=False,
                   paused_working_days_added=added, due=case.due_at.isoformat())
     _timeline(case, kind="case.information_received", summary=f"Sent information for case {case.reference}",
               by=by, direction=Interaction.Direction.INBOUND)
@@ -579,7 +594,7 @@ def case_customer_reply(*, case: Case, customer: Customer, details: str, by: Any
     added, fields = _resume_clock(case)
     _save(case, ["status", *fields], by)
     reply = _event(case, Kind.CUSTOMER_REPLIED, by, text=details, channel=channel, on_behalf_of=on_behalf_of)
-    _event(case, Kind.STATUS_CHANGED, by, text="Reply received", public=True, from_status=previous,
+    _event(case, Kind.STATUS_CHANGED, by, text="Reply received", visibility=Visibility.CUSTOMER, from_status=previous,
            to_status=case.status, paused_working_days_added=added, due=case.due_at.isoformat())
     _timeline(case, kind="case.customer_replied", summary=f"Replied to a request for information on {case.reference}",
               by=by, direction=Interaction.Direction.INBOUND, channel=channel)
@@ -625,7 +640,7 @@ def case_add_public_update(*, case: Case, text: str, expected_version: int, by: 
         raise ValidationError("This case is closed: reopen it first", code="invalid_transition")
     text = _clean_text(text, required_message="Enter the update for the customer", field="text")
     # Append-only, like notes: no version bump.
-    event = _event(case, Kind.PUBLIC_UPDATE, by, text=text, public=True)
+    event = _event(case, Kind.PUBLIC_UPDATE, by, text=text, visibility=Visibility.PUBLIC)
     _timeline(case, kind="case.update", summary=f"Update on case {case.reference}", by=by,
               direction=Interaction.Direction.OUTBOUND)
     _notify_customer(case, event, message=text, by=by)
@@ -648,7 +663,7 @@ def case_decide(*, case: Case, decision: str, reasons: str, expected_version: in
         case.paused_on = None
     _save(case, ["status", "decision", "decision_reasons", "decided_at", "paused_on"], by)
     label = Decision(decision).label
-    _status_event(case, previous, by, text=reasons, decision=decision,
+    _status_event(case, previous, by, text=reasons, decision=decision, visibility=Visibility.CUSTOMER,
                   customer_message=f"Decision: {label}. {reasons}")
     audit_record(by=by, action="update", target=case, summary=f"Decision recorded: {label}", decision=decision)
     return case
@@ -687,7 +702,7 @@ def case_decide_automatically(*, case: Case, decision: str, reasons: str, rule: 
     _save(case, ["status", "decision", "decision_reasons", "decided_at", *clock_fields], None)
     label = Decision(decision).label
     _status_event(case, previous, None, text=reasons, decision=decision, automatic=True, rule=rule,
-                  customer_message=f"Decision: {label}. {reasons}")
+                  visibility=Visibility.CUSTOMER, customer_message=f"Decision: {label}. {reasons}")
     audit_record(by=None, action="update", target=case, summary=f"Automatic decision: {label}",
                  decision=decision, rule=rule)
     if qa_should_sample(case):

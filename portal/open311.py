@@ -298,7 +298,7 @@ def updates_query(data: Any) -> list[dict]:
     events of public kinds: never private notes, assignments or names.
     """
     start, end = _window(data)
-    rows = (CaseEvent.objects.filter(public=True, kind__in=UPDATE_KINDS, occurred_at__gte=start,
+    rows = (CaseEvent.objects.filter(visibility=CaseEvent.Visibility.PUBLIC, kind__in=UPDATE_KINDS, occurred_at__gte=start,
                                      occurred_at__lte=end, case__street_report__is_public=True)
             .order_by("occurred_at", "id")
             .values_list("id", "kind", "occurred_at", "text", "to_status", "case__reference")[:MAX_RESULTS])

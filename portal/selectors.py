@@ -116,7 +116,7 @@ def public_timeline(report: StreetReport) -> list:
 
     kinds = [CaseEvent.Kind.CREATED, CaseEvent.Kind.STATUS_CHANGED, CaseEvent.Kind.PUBLIC_UPDATE,
              CaseEvent.Kind.EXPECTED_DATE_SET]
-    return list(report.case.events.filter(public=True, kind__in=kinds).only(
+    return list(report.case.events.filter(visibility=CaseEvent.Visibility.PUBLIC, kind__in=kinds).only(
         "kind", "occurred_at", "text", "from_status", "to_status", "case_id").order_by("-occurred_at", "-id")[:50])
 
 

@@ -541,7 +541,7 @@ def _qa_sample(application: Application) -> None:
     Case.objects.filter(pk=case.pk).update(
         status=Status.CLOSED, decision=Decision.APPROVED, decision_reasons=" ".join(application.reasons)[:5000],
         decided_at=now, outcome=Outcome.COMPLETED, closed_at=now, version=F("version") + 1, modified_at=now)
-    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.STATUS_CHANGED, occurred_at=now, public=False,
+    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.STATUS_CHANGED, occurred_at=now,
                              from_status=Status.NEW, to_status=Status.CLOSED,
                              text="Approved automatically by the eligibility rules", data={"automatic": True})
     QaCheck.objects.create(case=case, team_id=case.team_id, kind=QaCheck.Kind.AUTOMATIC_DECISION, sampled_at=now,

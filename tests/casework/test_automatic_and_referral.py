@@ -109,5 +109,5 @@ def test_referral_moves_the_case_and_tells_the_customer_without_the_reason(outbo
     assert other_team.name in message.body and "do not need to send it again" in message.body
     assert "internal note" not in message.body
     referred = case.events.get(kind=K.REFERRED)
-    assert not referred.public
+    assert referred.visibility == "staff"
     assert case.events.filter(kind=K.NOTIFICATION_SENT, data__about_event=referred.pk).exists()

@@ -72,10 +72,10 @@ def test_customer_reply_restarts_the_clock_over_easter(waiting, resident_a, cust
     assert case.status == Status.IN_PROGRESS and case.paused_on is None
     assert case.paused_working_days == 2 and case.due_at == dt.date(2026, 4, 15)
     reply = case.events.get(kind=K.CUSTOMER_REPLIED)
-    assert reply.text == "Photo attached: it is 20cm deep" and not reply.public and reply.actor == resident_a
+    assert reply.text == "Photo attached: it is 20cm deep" and reply.visibility == "staff" and reply.actor == resident_a
     status = case.events.filter(kind=K.STATUS_CHANGED).order_by("-id").first()
     # Public (the customer and councillor see that a reply arrived), but not what it said.
-    assert status.public and status.to_status == Status.IN_PROGRESS and "20cm" not in status.text
+    assert status.visibility == "customer" and status.to_status == Status.IN_PROGRESS and "20cm" not in status.text
     assert Interaction.objects.filter(customer=customer_a, kind="case.customer_replied",
                                       direction=Interaction.Direction.INBOUND).exists()
     assert AuditEvent.objects.filter(summary="Customer replied to a request for information").exists()
@@ -243,8 +243,8 @@ def test_account_pages_query_count_is_constant(client_for, waiting, service, res
     for size in (0, 20, 80):
         for _ in range(size - (counts and max(counts) or 0)):
             other = CaseFactory(service=service, customer=customer_a)
-            CaseEventFactory(case=waiting, public=True, kind=K.PUBLIC_UPDATE)
-            CaseEventFactory(case=other, public=True, kind=K.PUBLIC_UPDATE)
+            CaseEventFactory(case=waiting, visibility="public", kind=K.PUBLIC_UPDATE)
+            CaseEventFactory(case=other, visibility="public", kind=K.PUBLIC_UPDATE)
         for path in ("/account/cases/", f"/account/cases/{waiting.reference}/"):
             client.get(path)
             with CaptureQueriesContext(connection) as queries:

@@ -93,7 +93,7 @@ def test_division_list_query_count_is_constant(client_for, service, councillor_o
         assert client.get("/members/cases/").status_code == 200
     for i in range(60):
         case = CaseFactory(service=service, division=division_a, due_at=timezone.localdate() + dt.timedelta(days=i))
-        CaseEventFactory(case=case, public=True)
+        CaseEventFactory(case=case, visibility="public")
     with django_assert_max_num_queries(len(before)):
         response = client.get("/members/cases/?sla=on_track")
     assert response.status_code == 200 and 'id="next-page"' in response.content.decode()

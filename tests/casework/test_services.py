@@ -301,7 +301,7 @@ def test_private_note_is_not_public_and_not_on_customer_timeline(working, office
     before = Interaction.objects.filter(customer=customer_a).count()
     case = s.case_add_note(case=working, text="Called the contractor", expected_version=working.version, by=officer_in_team)
     note = case.events.get(kind=K.NOTE)
-    assert not note.public and note.text == "Called the contractor"
+    assert note.visibility == "staff" and note.text == "Called the contractor"
     assert Interaction.objects.filter(customer=customer_a).count() == before
     assert refresh(case).version == working.version  # append-only: no one else's form goes stale
 
@@ -309,7 +309,7 @@ def test_private_note_is_not_public_and_not_on_customer_timeline(working, office
 def test_public_update_is_public_and_on_timeline(working, officer_in_team, customer_a):
     case = s.case_add_public_update(case=working, text="Repair booked for Tuesday", expected_version=working.version,
                                     by=officer_in_team)
-    assert case.events.get(kind=K.PUBLIC_UPDATE).public
+    assert case.events.get(kind=K.PUBLIC_UPDATE).visibility == "public"
     assert Interaction.objects.filter(customer=customer_a, kind="case.update").exists()
     # Notification: queued through the outbox, or recorded as not sent; never silently dropped.
     assert case.events.filter(kind__in=[K.NOTIFICATION_SENT, K.NOTIFICATION_FAILED]).exists()

@@ -537,7 +537,7 @@ def test_updates_window_and_hidden_reports(client, make_report, pothole):
     report = make_report()
     hidden = quick_report(pothole, HERE, is_public=False)
     CaseEvent.objects.create(case=hidden.case, kind=CaseEvent.Kind.PUBLIC_UPDATE, occurred_at=timezone.now(),
-                             public=True, text="Hidden report's update")
+                             visibility="public", text="Hidden report's update")
     CaseEvent.objects.filter(case=report.case).update(occurred_at=timezone.now() - dt.timedelta(days=10))
     body = client.get("/open311/v2/servicerequestupdates.json").json()
     assert {u["service_request_id"] for u in body} == {report.case.reference}
@@ -555,7 +555,7 @@ def test_updates_query_count_is_constant(client, make_report, pothole, django_as
     for i in range(20):
         report = quick_report(pothole, north_of(10 * i))
         CaseEvent.objects.create(case=report.case, kind=CaseEvent.Kind.PUBLIC_UPDATE, occurred_at=timezone.now(),
-                                 public=True, text=f"Update {i}")
+                                 visibility="public", text=f"Update {i}")
     with django_assert_max_num_queries(1):
         assert len(client.get("/open311/v2/servicerequestupdates.json").json()) == 21
 

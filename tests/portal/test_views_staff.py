@@ -109,7 +109,7 @@ def test_accept_with_expected_date_using_a_response_template(client_for, report,
     assert expected.strftime("%-d %B %Y") in message.body
     assert "Near the school" not in message.body
     note = CaseEvent.objects.get(case=report.case, kind=CaseEvent.Kind.NOTE)
-    assert note.text == "Near the school: check on Tuesday" and not note.public
+    assert note.text == "Near the school: check on Tuesday" and note.visibility == "staff"
     html = client.get(url(report)).content.decode()
     assert "Near the school" in html and "Staff only" in html
     public = client_for(None).get(f"/reports/{report.case.reference}/").content.decode()
