@@ -106,6 +106,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Personal data is never kept by a browser or proxy cache: no-store for anyone with a session
+    # (outside SessionMiddleware, so it sees a session cookie set by this very response).
+    "oxtom.core.middleware.PrivatePagesNoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -117,6 +120,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "oxtom.core.middleware.SecurityHeadersMiddleware",
+    # Last, so it wraps only the view: a replayed submission key is answered, not acted on.
+    "oxtom.core.submissions.SubmissionOnceMiddleware",
 ]
 
 ROOT_URLCONF = "oxtom.urls"

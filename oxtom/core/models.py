@@ -61,3 +61,18 @@ class Heartbeat(models.Model):
 
     name = models.CharField(max_length=32, primary_key=True)
     seen_at = models.DateTimeField()
+
+
+class SubmittedForm(models.Model):
+    """A state-changing form that has been acted on, by its one-off submission key.
+
+    Why: a double click, a browser retry or a replayed request must not make a
+    second note, update or decision (oxtom/core/submissions.py). The key is a
+    hash of the signed-in person (or session) and the form's random key, so
+    one person's keys can never block another's. Purged after a few days.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    done_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Where the first submission sent the person (its redirect), so a replay lands on the same page.
+    redirect_to = models.CharField(max_length=500, blank=True)

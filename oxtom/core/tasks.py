@@ -20,4 +20,6 @@ def purge_expired_records() -> int:
     """Apply the retention period to audit events."""
     cutoff = timezone.now() - timedelta(days=settings.AUDIT_RETENTION_DAYS)
     deleted, _ = AuditEvent.objects.filter(occurred_at__lt=cutoff).delete()
-    return deleted
+    from .submissions import purge_old_submissions
+
+    return deleted + purge_old_submissions()

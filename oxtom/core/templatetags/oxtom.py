@@ -188,3 +188,13 @@ def feedback_url() -> str:
     if _route_exists("/feedback/"):
         return "/feedback/"
     return "/accessibility/#reporting-problems"
+
+
+@register.simple_tag(takes_context=True)
+def submission_key(context: template.Context) -> str:
+    """The hidden one-off key that makes a state-changing form act once (oxtom/core/submissions.py)."""
+    from django.utils.html import format_html
+
+    from oxtom.core.submissions import FIELD, key_for_form
+
+    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, key_for_form(context.get("request")))
