@@ -111,6 +111,42 @@ def client_for(client):
     return _client
 
 
+class TotpClock:
+    """The clock allauth checks TOTP codes against, pinned to one 30-second step for the whole test.
+
+    Why: a code computed in one step and checked in the next (a busy machine,
+    a slow browser test) made sign-in tests flake. The test and the server
+    (live_server runs in this process) now read the same pinned step;
+    `advance()` moves to the next, as an authenticator app would show.
+    """
+
+    def __init__(self, monkeypatch):
+        import time
+
+        from allauth.mfa import app_settings
+        from allauth.mfa.totp.internal import auth
+
+        self.step = int(time.time()) // app_settings.TOTP_PERIOD
+        self._tolerance = app_settings.TOTP_TOLERANCE
+        monkeypatch.setattr(auth, "yield_hotp_counters_from_time", self._counters)
+
+    def _counters(self):
+        yield from range(self.step - self._tolerance, self.step + self._tolerance + 1)
+
+    def advance(self, steps: int = 1) -> None:
+        self.step += steps
+
+    def code(self, secret: str) -> str:
+        from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+        return format_hotp_value(hotp_value(secret, self.step))
+
+
+@pytest.fixture(autouse=True)
+def totp_clock(monkeypatch):
+    return TotpClock(monkeypatch)
+
+
 # Playwright fixtures, defined once for every directory (imported last: they use require()).
 from tests.browser_support import (  # noqa: E402,F401
     _clean_cache, browser, context, no_js_context, no_js_page, page,

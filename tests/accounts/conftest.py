@@ -7,7 +7,6 @@ from allauth.mfa.totp.internal.auth import (
     format_hotp_value,
     generate_totp_secret,
     hotp_value,
-    yield_hotp_counters_from_time,
 )
 from django.core.cache import cache
 
@@ -21,8 +20,15 @@ def clean_cache():
 
 
 def totp_code(secret: str) -> str:
-    """The code an authenticator app would show now."""
-    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+    """The code an authenticator app would show now: the current step of the clock allauth checks against.
+
+    (The step is pinned for each test by the `totp_clock` fixture in tests/conftest.py; this once
+    took the *earliest* accepted step, a code that expired as soon as the next step began.)
+    """
+    from allauth.mfa.totp.internal import auth
+
+    counters = list(auth.yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
 
 
 @pytest.fixture

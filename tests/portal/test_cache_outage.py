@@ -97,7 +97,8 @@ def test_an_outage_costs_one_timeout_not_one_per_cache_call(private_redis):
     for n in range(50):
         cache.get(f"k{n}")
         cache.add(f"lock{n}", True, 10)
-    assert time.monotonic() - started < 2.0
+    # Without the circuit each call waits for a refused connection (about 0.3 s): 100 calls, about 30 s.
+    assert time.monotonic() - started < 5.0
 
 
 def test_limits_fail_open_while_the_cache_is_down(private_redis):
