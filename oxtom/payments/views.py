@@ -50,8 +50,9 @@ def sandbox_cancel(request: HttpRequest, payment_id: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def payment_return(request: HttpRequest, token: str) -> HttpResponse:
     payment = selectors.get_payment_for_return(token)
-    by = request.user if request.user.is_authenticated else None
-    payment = services.payment_refresh_status(payment=payment, by=by)
+    # Asking the provider is a system action (by=None), whoever opens the link: a GET must change
+    # nothing attributed to the viewer, who may not be the payer (the token is in the URL).
+    payment = services.payment_refresh_status(payment=payment, by=None)
     outcome = {
         Status.SUCCESS: "success",
         Status.FAILED: "failed",

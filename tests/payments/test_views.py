@@ -53,6 +53,20 @@ def test_successful_journey_and_reloading_the_return_page_records_once(client, m
     assert Interaction.objects.filter(customer=customer, kind="payment.success").count() == 1
 
 
+def test_another_residents_visit_to_the_return_page_is_not_recorded_as_theirs(client, make_payment, resident_b):
+    """The provider check a GET triggers is a system action: nothing is attributed to whoever looks."""
+    payment, next_url = make_payment()
+    client.get(next_url)
+    client.post(next_url, GOOD)  # paid, but the payer never came back to the return page
+    client.force_login(resident_b)
+    assert client.get(_return_page(payment)).status_code == 200
+    payment.refresh_from_db()
+    assert payment.status == Status.SUCCESS  # the provider's answer is still recorded
+    assert not AuditEvent.objects.filter(actor=resident_b).exists()
+    moved = AuditEvent.objects.get(target_id=str(payment.pk), summary__contains="-> success")
+    assert moved.actor is None
+
+
 def test_paying_twice_is_impossible(client, make_payment):
     payment, next_url = make_payment()
     client.post(next_url, GOOD)
