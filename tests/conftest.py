@@ -29,6 +29,21 @@ def division_b(db):
 
 
 @pytest.fixture
+def county_cover(db):
+    """The county for residence checks: the shipped postcode centroids and one test division covering them.
+
+    Cheap stand-in for the 69 demo boundaries (tests/places' `county`). Its slug sorts after the other
+    test divisions, so a point inside division_a or division_b still lands there.
+    """
+    from oxtom.places.services import postcode_centroids_load
+
+    postcode_centroids_load()
+    return f.DivisionFactory(name="Whole county (test cover)", geometry={"type": "Polygon", "coordinates": [[
+        [-1.80, 51.40], [-0.80, 51.40], [-0.80, 52.20], [-1.80, 52.20], [-1.80, 51.40]]]},
+        min_lat=51.40, max_lat=52.20, min_lon=-1.80, max_lon=-0.80)
+
+
+@pytest.fixture
 def team(db):
     return f.TeamFactory(name="Highways North", slug="highways-north")
 

@@ -47,6 +47,11 @@ class Question:
     show_if: tuple[str, tuple[str, ...]] | None = None
     # Pre-filled from the customer record only when this holds (e.g. a blue badge for "myself").
     prefill_when: tuple[str, tuple[str, ...]] | None = None
+    # Asked even when the record holds the answer, shown filled in for the person to confirm or correct
+    # (a bus pass's home address decides eligibility: a record's old address must not decide it silently).
+    confirm: bool = False
+    # Choices that stand alone ("None of these"): chosen with any other choice, the answer is not valid.
+    exclusive: tuple[str, ...] = ()
 
     def applies(self, answers: dict) -> bool:
         return _holds(self.show_if, answers)
@@ -89,6 +94,8 @@ class ServiceRules:
     decide: Callable[[dict, dict, dict, dt.date, str], tuple[str, list[str], dict]]
     # Facts the decision needs from the database, looked up by the caller: (service, answers, customer) -> dict
     facts: Callable[[Any, dict, Any], dict] | None = None
+    # What a change of circumstances may change ("address", "vehicle"); None: whatever the questions ask.
+    changeable: frozenset[str] | None = None
 
 
 _REGISTRY: dict[str, ServiceRules] = {}
@@ -101,6 +108,16 @@ def register(code: str, rules: ServiceRules) -> None:
 
 def rules_for(code: str) -> ServiceRules | None:
     return _REGISTRY.get(code)
+
+
+def changeable(service: Any) -> tuple[bool, bool]:
+    """(vehicle, address): what a change of circumstances can tell us for this service."""
+    found = rules_for(service.code)
+    codes = {q.code for q in questions(service)}
+    vehicle, address = "vehicle_registration" in codes, {"address_line_1", "postcode"} <= codes
+    if found is not None and found.changeable is not None:
+        vehicle, address = vehicle and "vehicle" in found.changeable, address and "address" in found.changeable
+    return vehicle, address
 
 
 # --- dates -----------------------------------------------------------------------------------
@@ -287,6 +304,10 @@ def _coerce(q: Question, raw: Any, today: dt.date) -> Any:
         values = raw if isinstance(raw, (list, tuple)) else [raw]
         if not values or any(v not in allowed for v in values) or len(values) > len(allowed):
             raise ValueError(f"Select from the options: {q.label.lower()}")
+        alone = [v for v in q.exclusive if v in values]
+        if alone and len(set(values)) > 1:
+            names = dict(q.choices)
+            raise ValueError(f"Select the ones that apply, or select ‘{names.get(alone[0], alone[0])}’")
         return sorted(set(values))
     if q.datatype == "date":
         try:
@@ -449,6 +470,8 @@ def config_problems(code: str, config: Any) -> list[str]:
     elif code == "bus-pass":
         if "apply_days_before_spa" in config and not _whole(config["apply_days_before_spa"], 0, 90):
             problems.append("\"apply_days_before_spa\" must be a whole number of days from 0 to 90")
+        if "area_name" in config and not (isinstance(config["area_name"], str) and config["area_name"].strip()):
+            problems.append("\"area_name\" must be the name of the council's area, like \"Oxfordshire\"")
         automatic = config.get("automatic_evidence", {})
         if not isinstance(automatic, dict) or not all(isinstance(v, list) for v in automatic.values()):
             problems.append("\"automatic_evidence\" must map each category to a list of evidence codes")

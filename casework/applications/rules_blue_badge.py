@@ -55,7 +55,7 @@ def questions(config: dict) -> list[Question]:
         Question("holder_date_of_birth", "Badge holder's date of birth", datatype="date", prefill="date_of_birth",
                  prefill_when=("applying_for", ("myself",))),
         Question("awards", "Does the badge holder get any of these?", "Select all that apply",
-                 "multichoice", choices=AWARDS),
+                 "multichoice", choices=AWARDS, exclusive=("none",)),
         Question("pip_moving_around_points", "PIP points for 'moving around'", "As shown on the PIP award letter",
                  "number", choices=tuple((p, p) for p in MOVING_AROUND_POINTS), show_if=("awards", ("pip",))),
         Question("pip_planning_descriptor", "PIP descriptor for 'planning and following journeys'",

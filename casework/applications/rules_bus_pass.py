@@ -7,6 +7,13 @@ pass: the seven statutory categories of Transport Act 2000 s.146; evidence
 listed in config `automatic_evidence` for the category approves it, anything
 else goes to an officer. No fee for a first pass; replacements pay
 `replacement_fee_pence`.
+
+Residence: the council issues passes to people who live in its area (ENCTS
+is run by the "travel concession authority" for where you live), so the home
+address is asked for, or shown filled in from the record to confirm, and its
+postcode must lie in the county (`facts`: oxtom.places' division lookup). An
+address outside is refused with where to apply instead; when the places data
+is not loaded at all an officer checks it rather than the rules guessing.
 """
 from __future__ import annotations
 
@@ -45,6 +52,9 @@ _DISABLED = ("disability_category", tuple(code for code, _ in CATEGORIES))
 def questions(config: dict) -> list[Question]:
     return [
         Question("date_of_birth", "Date of birth", datatype="date", prefill="date_of_birth"),
+        Question("address_line_1", "Address line 1", "Your home address: the pass is for people who live in "
+                 f"{_area(config)}", prefill="address_line_1", confirm=True),
+        Question("postcode", "Postcode", prefill="postcode", confirm=True),
         Question("disability_category", "Do you have any of these disabilities?",
                  "Answer if you are under State Pension age, or want a disabled person's pass", "choice",
                  choices=(*CATEGORIES, ("none", "None of these")), required=False),
@@ -53,7 +63,35 @@ def questions(config: dict) -> list[Question]:
     ]
 
 
+def _area(config: dict) -> str:
+    return str(config.get("area_name") or "Oxfordshire")
+
+
+def facts(service: Any, answers: dict, customer: Any) -> dict:
+    """Whether the postcode lies in the county: True, False, or None when no boundaries are loaded."""
+    from oxtom.places.selectors import current_boundary_set, division_for_postcode
+
+    if current_boundary_set() is None:
+        return {"in_area": None}
+    return {"in_area": division_for_postcode(answers.get("postcode")) is not None}
+
+
 def decide(config: dict, answers: dict, facts: dict, today: dt.date, kind: str) -> tuple[str, list[str], dict]:
+    in_area = facts.get("in_area")
+    if in_area is False:
+        area = _area(config)
+        return REFUSE, [f"We can only give bus passes to people who live in {area}, and {answers['postcode']} is "
+                        f"not in {area}.",
+                        "Apply to the council for the area where you live. You can find it on GOV.UK: "
+                        "search for \"find your local council\"."], {
+            "signposting": list(config.get("signposting") or []), "postcode": answers["postcode"]}
+    outcome, reasons, details = _decide_eligibility(config, answers, today)
+    if in_area is None and outcome == APPROVE:
+        return REFER, [*reasons, f"An officer needs to check that your address is in {_area(config)}."], details
+    return outcome, reasons, details
+
+
+def _decide_eligibility(config: dict, answers: dict, today: dt.date) -> tuple[str, list[str], dict]:
     birth = dt.date.fromisoformat(answers["date_of_birth"])
     spa = state_pension_date(birth)
     early_days = int(config.get("apply_days_before_spa", 14))
@@ -83,4 +121,5 @@ def decide(config: dict, answers: dict, facts: dict, today: dt.date, kind: str) 
                                 "national scheme covers."], details
 
 
-register(CODE, ServiceRules(questions=questions, decide=decide))
+# A move is told through the contact details (the pass stays valid until it expires or is reported).
+register(CODE, ServiceRules(questions=questions, decide=decide, facts=facts, changeable=frozenset()))

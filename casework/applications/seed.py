@@ -84,6 +84,8 @@ SERVICES = [
         "auto_renew": True,
         "config": {
             "apply_days_before_spa": 14,
+            # Passes are for residents: the home postcode must be in this area (the current boundary set).
+            "area_name": "Oxfordshire",
             # Evidence that shows a statutory disability category without further assessment.
             "automatic_evidence": {
                 "blind": ["registered_sight_impaired"],

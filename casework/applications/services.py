@@ -799,6 +799,10 @@ def entitlement_change_circumstances(*, entitlement: Entitlement, changes: dict,
     unknown = set(changes) - known
     if unknown:
         raise ApplicationError("Only the answers to our questions can be changed")
+    vehicle, address = rules.changeable(entitlement.service)
+    if ({"address_line_1", "postcode"} & set(changes) and not address) or ("vehicle_registration" in changes
+                                                                           and not vehicle):
+        raise ApplicationError("Tell us about this change in your contact details, or call us")
     answers = {**(entitlement.application.answers or {}), **changes}
     if {"address_line_1", "postcode"} & set(changes) and "uprn" not in changes:
         answers.pop("uprn", None)  # the old property's reference would outrank the new address

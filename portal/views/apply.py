@@ -183,8 +183,10 @@ def _pages(service: ApplicationService, d: dict, customer) -> list[list[Any]]:
     answers = {**known, **(d.get("answers") or {})}
     pages: list[list[Any]] = []
     for question in rules.questions(service):
-        # An optional detail the record would supply (a property reference) is not worth asking for.
-        if question.code in known or not question.applies(answers) or (question.prefill and not question.required):
+        # An optional detail the record would supply (a property reference) is not worth asking for;
+        # a `confirm` question is asked anyway, filled in from the record.
+        if (question.code in known and not question.confirm) or not question.applies(answers) \
+                or (question.prefill and not question.required):
             continue
         title = _group_title(question.code)
         if pages and title is not None and _group_title(pages[-1][-1].code) == title:
@@ -201,7 +203,7 @@ def _answers(service: ApplicationService, d: dict, customer) -> dict[str, Any]:
     merged = {**known, **given}
     result = dict(known)
     for question in rules.questions(service):
-        if question.code in given and question.code not in known and question.applies(merged):
+        if question.code in given and (question.code not in known or question.confirm) and question.applies(merged):
             result[question.code] = given[question.code]
     return result
 
@@ -339,8 +341,10 @@ def apply_questions(request: HttpRequest, code: str, page: int) -> HttpResponse:
         if any(x.code not in d["answers"] and x.required for x in earlier):
             return redirect("apply:questions", code=service.code, page=n)
     questions = pages[page - 1]
+    # What the record holds fills in a page it must confirm; what was answered here wins over it.
+    known = _known(service, d, customer)
     form = QuestionsForm(request.POST if request.method == "POST" else None, questions=questions,
-                         initial=_initial_for(questions, d["answers"]))
+                         initial=_initial_for(questions, {**known, **d["answers"]}))
     if request.method == "POST" and form.is_valid():
         for question in questions:  # an optional answer cleared is forgotten
             d["answers"].pop(question.code, None)
@@ -364,6 +368,8 @@ def apply_questions(request: HttpRequest, code: str, page: int) -> HttpResponse:
         "service": service, "form": form, "page": page, "pages": len(pages), "back": back,
         "heading": questions[0].label if len(questions) == 1 else _group_title(questions[0].code),
         "single": len(questions) == 1,
+        "from_record": any(question.confirm and question.code in known and question.code not in d["answers"]
+                           for question in questions),
     })
 
 

@@ -32,9 +32,8 @@ def entitlements_list(request: HttpRequest) -> HttpResponse:
 
 
 def _changeable(entitlement: Entitlement) -> tuple[bool, bool]:
-    """(vehicle, address): what a change of circumstances can say, given what the service's rules ask."""
-    codes = {question.code for question in rules.questions(entitlement.service)}
-    return "vehicle_registration" in codes, {"address_line_1", "postcode"} <= codes
+    """(vehicle, address): what a change of circumstances can say, as the service's rules allow."""
+    return rules.changeable(entitlement.service)
 
 
 @require_GET

@@ -50,7 +50,7 @@ def svc(db):
 
 
 @pytest.fixture
-def rose(resident_a):
+def rose(resident_a, county_cover):
     """Alice's customer record, living in East Oxford (parking zone B) and past State Pension age."""
     customer = resident_a.customer
     customer.address_line_1, customer.postcode, customer.town = "12 Cowley Road", "OX4 1HP", "Oxford"

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def residents(db):
+def residents(db, county_cover):
     people = [
         f.CustomerFactory(postcode="OX4 1HP", address_line_1="3 Iffley Road", date_of_birth=dt.date(1980, 1, 1)),
         f.CustomerFactory(postcode="OX16 5AA", address_line_1="9 Sheep Street", date_of_birth=dt.date(1985, 1, 1)),

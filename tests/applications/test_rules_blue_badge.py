@@ -167,3 +167,15 @@ def test_a_badge_for_a_young_child_ends_before_their_third_birthday():
     result = run(answers(holder_date_of_birth="2025-01-10", child_equipment="yes"))
     assert result.details["expires_by"] == "2028-01-09"
     assert "expires_by" not in run(answers(walking_difficulty="yes")).details
+
+
+@pytest.mark.parametrize("awards", [["pip", "none"], ["none", "dla_higher_mobility", "wpms"]])
+def test_none_of_these_cannot_be_chosen_with_an_award(awards):
+    result = run(answers(awards=awards, pip_moving_around_points=12, pip_planning_descriptor="a"))
+    assert not result.is_complete
+    assert result.errors["awards"] == "Select the ones that apply, or select ‘None of these’"
+
+
+def test_none_of_these_on_its_own_is_an_answer():
+    result = run(answers(awards=["none"]))
+    assert "awards" not in result.errors

@@ -12,8 +12,13 @@ from .rule_support import service
 BUS = service("bus-pass")
 
 
-def run(today, **a):
-    return rules.evaluate(BUS, a, today=today)
+HOME = {"address_line_1": "12 Cowley Road", "postcode": "OX4 1HP"}
+IN_AREA = {"in_area": True}
+
+
+def run(today, in_area=True, **a):
+    """The rules on these answers at a home in the county (`in_area` is the places look-up's answer)."""
+    return rules.evaluate(BUS, {**HOME, **a}, today=today, facts={"in_area": in_area})
 
 
 @pytest.mark.parametrize("born, spa", [
@@ -64,7 +69,8 @@ def test_older_persons_pass_from_state_pension_age_accepting_2_weeks_early(today
 
 def test_how_early_is_config():
     three_weeks = service("bus-pass", apply_days_before_spa=21)
-    assert rules.evaluate(three_weeks, {"date_of_birth": BORN}, today=SPA - dt.timedelta(days=21)).outcome == "approve"
+    assert rules.evaluate(three_weeks, {**HOME, "date_of_birth": BORN}, today=SPA - dt.timedelta(days=21),
+                          facts=IN_AREA).outcome == "approve"
 
 
 @pytest.mark.parametrize("category, evidence, outcome", [
@@ -101,7 +107,8 @@ def test_category_needs_evidence_answer():
 
 
 def test_replacement_pass_pays_the_replacement_fee():
-    result = rules.evaluate(BUS, {"date_of_birth": "1950-01-01"}, today=dt.date(2026, 11, 28), kind="replacement")
+    result = rules.evaluate(BUS, {**HOME, "date_of_birth": "1950-01-01"}, today=dt.date(2026, 11, 28),
+                            facts=IN_AREA, kind="replacement")
     assert result.fee_pence == BUS.replacement_fee_pence == 1000
 
 
@@ -116,3 +123,50 @@ def test_required_evidence_comes_from_config():
     missing = rules.required_evidence_missing(BUS, [])
     assert len(missing) == 2 and "photo" in missing[0]
     assert rules.required_evidence_missing(BUS, ["photo", "benefit"]) == []
+
+
+# --- residence: the pass is for people who live in the county (issue 10, item 8) ---------------------
+
+def test_the_home_address_is_asked_and_confirmed_even_when_the_record_has_one():
+    asked = {q.code: q for q in rules.questions(BUS)}
+    assert asked["address_line_1"].required and asked["postcode"].required
+    assert asked["address_line_1"].confirm and asked["postcode"].confirm
+    assert [q.code for q in rules.questions(BUS)][:3] == ["date_of_birth", "address_line_1", "postcode"]
+
+
+def test_no_address_is_not_a_decision():
+    result = rules.evaluate(BUS, {"date_of_birth": "1950-01-01"}, today=dt.date(2026, 11, 28), facts=IN_AREA)
+    assert not result.is_complete
+    assert set(result.questions_missing) == {"address_line_1", "postcode"}
+
+
+def test_an_address_outside_the_county_is_refused_with_where_to_apply():
+    result = run(dt.date(2026, 11, 28), in_area=False, date_of_birth="1950-01-01", postcode="sw1a 1aa")
+    assert result.outcome == "refuse" and result.fee_pence == 0
+    assert result.reasons[0] == "We can only give bus passes to people who live in Oxfordshire, and SW1A 1AA is not in Oxfordshire."
+    assert "find your local council" in result.reasons[1]
+    assert "pass_type" not in result.details
+
+
+def test_the_area_name_is_config():
+    elsewhere = service("bus-pass", area_name="Somerset")
+    result = rules.evaluate(elsewhere, {**HOME, "date_of_birth": "1950-01-01"}, today=dt.date(2026, 11, 28),
+                            facts={"in_area": False})
+    assert "live in Somerset" in result.reasons[0]
+    assert rules.config_problems("bus-pass", {"area_name": ""}) == [
+        "\"area_name\" must be the name of the council's area, like \"Oxfordshire\""]
+
+
+def test_without_boundaries_loaded_an_officer_checks_the_address_rather_than_approving():
+    result = run(dt.date(2026, 11, 28), in_area=None, date_of_birth="1950-01-01")
+    assert result.outcome == "refer"
+    assert result.reasons[-1] == "An officer needs to check that your address is in Oxfordshire."
+    # Too young is still too young: nothing for an officer to check.
+    assert run(dt.date(2026, 11, 28), in_area=None, date_of_birth="1990-01-01",
+               disability_category="none").outcome == "refuse"
+
+
+@pytest.mark.parametrize("postcode", ["not a postcode", "<script>", "X" * 600])
+def test_a_bad_postcode_is_an_error_not_a_decision(postcode):
+    result = run(dt.date(2026, 11, 28), date_of_birth="1950-01-01", postcode=postcode)
+    assert not result.is_complete and "postcode" in result.errors

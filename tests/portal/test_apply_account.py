@@ -15,7 +15,8 @@ from oxtom.payments.models import Payment
 from .test_apply_submit import pay_on_sandbox
 from .test_apply_support import BADGE_REFERRED, BUS_PASS_OLD, PERMIT_OK, add_evidence, answer_questions, apply_through
 
-pytestmark = pytest.mark.django_db
+# A bus pass needs a home in the county: the postcode centroids and a division covering them.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("county_cover")]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

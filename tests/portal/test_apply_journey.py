@@ -17,7 +17,8 @@ from .test_apply_support import (
     BADGE_REFUSED, BUS_PASS_YOUNG, PERMIT_NOT_RESIDENT, PERMIT_OK, add_evidence, answer_questions, jpeg, pdf, post_data,
 )
 
-pytestmark = pytest.mark.django_db
+# A bus pass needs a home in the county: the postcode centroids and a division covering them.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("county_cover")]
 
 
 def test_index_lists_every_active_service_and_start_page_says_who_cost_time_and_needs(client):

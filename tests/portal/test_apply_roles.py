@@ -8,7 +8,8 @@ from casework.applications.models import Application
 from .test_apply_account import issue
 from .test_apply_support import PERMIT_OK, answer_questions
 
-pytestmark = pytest.mark.django_db
+# A bus pass needs a home in the county: the postcode centroids and a division covering them.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("county_cover")]
 
 OTHERS = ["resident_b", "adviser", "officer_in_team", "officer_outside_team", "team_leader",
           "councillor_of_division", "councillor_elsewhere"]

@@ -18,7 +18,8 @@ from .test_apply_support import (
     BADGE_AUTOMATIC, BADGE_REFERRED, BUS_PASS_OLD, PERMIT_OK, add_evidence, answer_questions, apply_through,
 )
 
-pytestmark = pytest.mark.django_db
+# A bus pass needs a home in the county: the postcode centroids and a division covering them.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("county_cover")]
 
 GOOD_CARD = "4444333322221111"
 DECLINED_CARD = "4000000000000002"

@@ -16,8 +16,9 @@ BADGE_AUTOMATIC = {"applying_for": "myself", "holder_date_of_birth": date(1960, 
                    "child_equipment": "no", "child_near_vehicle": "no", "terminal_illness": "no"}
 BADGE_REFERRED = {**BADGE_AUTOMATIC, "awards": ["none"], "walking_difficulty": "yes"}
 BADGE_REFUSED = {**BADGE_AUTOMATIC, "awards": ["none"]}
-BUS_PASS_OLD = {"date_of_birth": date(1950, 1, 2), "disability_category": ""}
-BUS_PASS_YOUNG = {"date_of_birth": date(1990, 1, 2), "disability_category": "none"}
+HOME = {"address_line_1": "12 Cowley Road", "postcode": "OX4 1HP"}
+BUS_PASS_OLD = {**HOME, "date_of_birth": date(1950, 1, 2), "disability_category": ""}
+BUS_PASS_YOUNG = {**HOME, "date_of_birth": date(1990, 1, 2), "disability_category": "none"}
 
 
 def jpeg(size=(300, 400), colour=(90, 120, 150)) -> SimpleUploadedFile:
