@@ -233,7 +233,7 @@ def test_refusal_shows_reasons_and_reconsideration_can_be_asked(page, resident_a
     assert "An officer is looking at your application" in page.locator("h1").inner_text()
 
 
-def test_bus_pass_without_javascript_signing_in_at_the_end(no_js_page, resident_a, tmp_path):
+def test_bus_pass_without_javascript_signing_in_at_the_end(no_js_page, resident_a, county_cover, tmp_path):
     page = no_js_page
     photo, letter = _files(tmp_path)
     page.goto("/apply/bus-pass/")
@@ -245,6 +245,11 @@ def test_bus_pass_without_javascript_signing_in_at_the_end(no_js_page, resident_
     _continue(page)
     assert "must be today or in the past" in page.locator(".govuk-error-summary").inner_text()
     page.get_by_label("Year").fill("1950")
+    _continue(page)
+    # Signed out, so nothing is known: the pass is for residents, so the home address is asked.
+    assert page.get_by_role("heading", level=1).inner_text() == "What is the address?"
+    page.get_by_label("Address line 1").fill("12 Cowley Road")
+    page.get_by_label("Postcode").fill("ox4 1hp")
     _continue(page)
     _continue(page)  # no disability category: optional
     assert page.get_by_role("heading", level=1).inner_text() == "Add your evidence"
