@@ -61,6 +61,8 @@ def test_a_new_account_without_an_address_is_asked_for_it(client, newcomer):
     html = page.content.decode()
     assert "What is the address?" in html and "the pass is for people who live in Oxfordshire" in html
     assert 'id="from-record"' not in html
+    # One page heading: the page's question, not each box's label (the view's `heading` must not leak).
+    assert html.count("<h1") == 1
     # Skipping the address is not possible: the rules ask for it again.
     response = client.post(location, {})
     assert response.status_code == 200 and "Enter address line 1" in response.content.decode()
