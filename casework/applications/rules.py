@@ -251,6 +251,28 @@ def find_zone(config: dict, answers: dict) -> dict | None:
     return None
 
 
+@dataclass(frozen=True)
+class ZoneFees:
+    code: str
+    name: str
+    charges_pence: tuple[int, ...]  # first permit first; the last repeats for any further permit
+    max_permits: int
+
+
+def zone_fees(service: Any) -> list[ZoneFees]:
+    """The charges of each zone, as the decision uses them (config "zones"): [] for a service without zones."""
+    result = []
+    for zone in (service.config or {}).get("zones") or []:
+        if not isinstance(zone, dict):
+            continue
+        charges = tuple(int(c) for c in zone.get("charges_pence") or [] if isinstance(c, int) and not isinstance(c, bool))
+        limit = zone.get("max_permits")
+        result.append(ZoneFees(str(zone.get("code") or ""), str(zone.get("name") or zone.get("code") or ""),
+                               charges or (int(service.fee_pence),),
+                               limit if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 else 1))
+    return result
+
+
 def excluded_property(config: dict, answers: dict) -> dict | None:
     """The exclusion entry that bars this address from permits, if any."""
     uprn = str(answers.get("uprn") or "").strip()

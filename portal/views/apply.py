@@ -59,7 +59,6 @@ START_TEXT = {
                 "Your household has fewer permits than your zone allows.",
                 "Some homes cannot have permits, for example car-free developments."],
         "need": ["Your vehicle registration number."],
-        "fee_note": "for your household's first permit (further permits cost more)",
     },
     "blue-badge": {
         "who": ["You get a badge without further assessment if you get the higher rate of the mobility part of "
@@ -280,10 +279,47 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
         return _next_after_questions(request, service, d, _subject(request)[0])
     return render(request, "portal/apply/start.html", {
         "service": service, "evidence": _evidence_items(service), "start": _start_text(service),
-        "fee": f"£{service.fee_pence / 100:,.2f}" if service.fee_pence else "",
+        **_start_fees(request, service),
         "validity_years": service.validity_months // 12 if service.validity_months % 12 == 0 else None,
         "in_progress": bool(_get(request, service).get("answers")),
     })
+
+
+def _money(pence: int) -> str:
+    return f"£{pence / 100:,.2f}"
+
+
+def _start_fees(request: HttpRequest, service: ApplicationService) -> dict[str, Any]:
+    """What the start page says it costs, from the data the decision charges by.
+
+    A service with zones (parking) charges by zone and by how many permits the household
+    has: the signed-in resident's own zone when their address is in one, else every zone.
+    """
+    zones = rules.zone_fees(service)
+    if not zones:
+        return {"fee": _money(service.fee_pence) if service.fee_pence else "", "zones": [], "zone": None}
+    # One column per permit in the household, up to the most any zone allows; a zone with fewer
+    # prices than permits charges its last price again (as the decision does).
+    most = min(6, max(max(z.max_permits, len(z.charges_pence)) for z in zones))
+    ordinals = ["first", "second", "third", "fourth", "fifth", "sixth"][:most]
+    rows = []
+    for z in zones:
+        prices = [_money(z.charges_pence[min(n, len(z.charges_pence) - 1)]) for n in range(z.max_permits)]
+        said = [f"a {word} {price}" for word, price in zip(ordinals[1:], prices[1:])]
+        sentence = f"Your household’s first permit costs {prices[0]}"
+        if said:
+            sentence += f", {', '.join(said[:-1])}{' and ' if len(said) > 1 else ''}{said[-1]}"
+        sentence += f". A household can have up to {z.max_permits} permit{'s' if z.max_permits != 1 else ''}."
+        rows.append({"code": z.code, "name": z.name, "sentence": sentence,
+                     "columns": [prices[n] if n < len(prices) else "" for n in range(most)]})
+    zone = None
+    customer = selectors.customer_for(request.user, request)
+    if customer is not None:
+        found = rules.find_zone(service.config or {}, rules.prefilled(service, {}, customer))
+        zone = next((row for row in rows if found is not None and row["code"] == str(found.get("code") or "")), None)
+    return {"fee": "", "zones": rows, "zone": zone,
+            "outside_zones": customer is not None and zone is None and bool(customer.postcode),
+            "fee_headers": [f"{word.capitalize()} permit" for word in ordinals]}
 
 
 def _first_step(service: ApplicationService) -> str:
