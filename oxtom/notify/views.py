@@ -8,6 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -76,16 +77,25 @@ def inbound_sms(request: HttpRequest) -> HttpResponse:
 
 
 def _dev_page_allowed(user) -> bool:
-    return settings.DEBUG or (user.is_authenticated and user.has_role("administrator"))
+    """Staff only, even in the demo: the page shows every text, number and reply sent to anyone.
+
+    With DEBUG on (the embedded default) any signed-in member of staff may use it;
+    in production only administrators.
+    """
+    if not user.is_authenticated or not user.can_enter_staff_area:
+        return False
+    return settings.DEBUG or user.has_role("administrator")
 
 
 @require_http_methods(["GET", "POST"])
 def dev_page(request: HttpRequest) -> HttpResponse:
     """The embedded default's 'phone': what the SMS sink holds, the outbox, and a reply form.
 
-    Only with DEBUG on, or for administrators; anyone else gets 404, so the
-    page's existence is not revealed in production.
+    In the demo (DEBUG) a signed-out visitor is sent to sign in; anyone else who
+    may not use it gets 404, so the page's existence is not revealed in production.
     """
+    if settings.DEBUG and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     if not _dev_page_allowed(request.user):
         raise Http404
     form = SimulateReplyForm(request.POST or None)

@@ -36,11 +36,27 @@ def test_dev_page_opens_for_administrators_without_debug(client_for, administrat
     assert client_for(administrator).get(DEV).status_code == 200
 
 
-def test_dev_page_opens_for_anyone_with_debug(client, settings, sinks):
+def test_dev_page_sends_signed_out_visitors_to_sign_in_even_with_debug(client, settings, sinks):
     settings.DEBUG = True
     response = client.get(DEV)
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=/notify/dev/")
+    assert client.post(DEV, {"from_number": "07700 900123", "message": "YES"}).status_code == 302
+    assert not InboundSms.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["resident_a", "councillor_of_division"])
+def test_dev_page_is_hidden_from_people_who_are_not_staff_even_with_debug(client_for, request, settings, sinks, who):
+    settings.DEBUG = True
+    assert client_for(request.getfixturevalue(who)).get(DEV).status_code == 404
+
+
+def test_dev_page_opens_for_staff_with_debug_and_says_it_is_a_development_tool(client_for, adviser, settings, sinks):
+    settings.DEBUG = True
+    response = client_for(adviser).get(DEV)
     assert response.status_code == 200
-    assert "No text messages yet" in response.content.decode()
+    html = response.content.decode()
+    assert "No text messages yet" in html
+    assert "This is a development tool" in html
 
 
 def test_dev_page_lists_the_sms_sink_and_the_outbox_in_constant_queries(
@@ -58,7 +74,8 @@ def test_dev_page_lists_the_sms_sink_and_the_outbox_in_constant_queries(
     assert "+447700900103" in html
 
 
-def test_simulated_reply_goes_through_the_inbound_route(client, settings, sinks):
+def test_simulated_reply_goes_through_the_inbound_route(client, adviser, settings, sinks):
+    client.force_login(adviser)  # the dev page is for staff, even with DEBUG on
     settings.DEBUG = True
     customer = f.CustomerFactory(phone="+447700900123")
     response = client.post(DEV, {"from_number": "07700 900123", "message": "YES"}, follow=True)
@@ -80,7 +97,8 @@ def test_simulated_reply_goes_through_the_inbound_route(client, settings, sinks)
     ({"from_number": "07700 900123", "message": "   "}, "Enter the text message"),
     ({"from_number": "07700 900123", "message": "x" * 2001}, "Text message must be 2,000 characters or fewer"),
 ])
-def test_bad_simulated_replies_show_a_clear_error_and_store_nothing(client, settings, sinks, data, error):
+def test_bad_simulated_replies_show_a_clear_error_and_store_nothing(client, adviser, settings, sinks, data, error):
+    client.force_login(adviser)  # the dev page is for staff, even with DEBUG on
     settings.DEBUG = True
     response = client.post(DEV, data)
     html = response.content.decode()
@@ -90,7 +108,8 @@ def test_bad_simulated_replies_show_a_clear_error_and_store_nothing(client, sett
     assert not InboundSms.objects.exists()
 
 
-def test_hostile_simulated_reply_is_escaped_on_the_page(client, settings, sinks):
+def test_hostile_simulated_reply_is_escaped_on_the_page(client, adviser, settings, sinks):
+    client.force_login(adviser)  # the dev page is for staff, even with DEBUG on
     settings.DEBUG = True
     client.post(DEV, {"from_number": "07700900123", "message": "<script>alert(1)</script>"})
     html = client.get(DEV).content.decode()
@@ -98,7 +117,8 @@ def test_hostile_simulated_reply_is_escaped_on_the_page(client, settings, sinks)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
-def test_the_same_simulated_reply_twice_is_two_replies(client, settings, sinks):
+def test_the_same_simulated_reply_twice_is_two_replies(client, adviser, settings, sinks):
+    client.force_login(adviser)  # the dev page is for staff, even with DEBUG on
     """Each press is a new text from the resident (a new Notify id), unlike a retried callback."""
     settings.DEBUG = True
     for _ in range(2):
@@ -181,7 +201,8 @@ def test_retry_by_get_is_not_allowed(client_for, adviser, dead_messages):
     assert client_for(adviser).get(f"/notify/failed/{dead_messages[0].pk}/retry/").status_code == 405
 
 
-def test_a_corrupt_file_in_the_sms_sink_does_not_break_the_dev_page(client, settings, sinks):
+def test_a_corrupt_file_in_the_sms_sink_does_not_break_the_dev_page(client, adviser, settings, sinks):
+    client.force_login(adviser)  # the dev page is for staff, even with DEBUG on
     settings.DEBUG = True
     folder = sinks / "sms"
     folder.mkdir()

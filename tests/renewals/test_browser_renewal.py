@@ -18,7 +18,7 @@ from casework.renewals.models import RenewalInvitation
 from casework.renewals.services import renewals_run
 from oxtom.notify import services as notify_services
 from oxtom.notify.models import OutboundMessage
-from tests.browser_support import assert_accessible
+from tests.browser_support import assert_accessible, sign_in
 from tests.renewals.conftest import make_entitlement, seed_everything
 
 pytestmark = [
@@ -105,9 +105,10 @@ def test_forged_link_is_not_valid(page, invite):
     assert heading(page) == "This renewal link is not valid"
 
 
-def test_bus_pass_renewed_by_texting_yes_from_the_dev_phone(page, invite, settings):
+def test_bus_pass_renewed_by_texting_yes_from_the_dev_phone(page, invite, settings, adviser):
     settings.DEBUG = True  # the embedded default's /notify/dev/ page stands in for a phone
     ent, text = invite("bus-pass", preferred_channel="sms", phone="+447700900345")
+    sign_in(page, adviser)  # the dev page shows everyone's texts: staff only, even in the demo
     assert text.channel == "sms" and "Reply YES to renew it" in text.body
     page.goto("/notify/dev/")
     assert_accessible(page)
