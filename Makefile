@@ -7,6 +7,10 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in emails and texts point at the address the site is served on (oxtom/core/links.py):
+# the demo seeding, web, worker and scheduler all read it. A wildcard bind is reached as 127.0.0.1.
+SITE_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
+export SITE_URL
 # Two cores here; CI machines are the same size.
 PYTEST_WORKERS ?= 2
 

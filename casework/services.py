@@ -272,10 +272,9 @@ def _alert_staff(case: Case, event: CaseEvent, *, to: str, key: str, subject: st
 
 def _site_url(url_name: str, case: Case) -> str:
     """The absolute address of a page about `case` (for messages read outside the site)."""
-    from django.conf import settings
-    from django.urls import reverse
+    from oxtom.core.links import absolute_reverse
 
-    return settings.SITE_URL.rstrip("/") + reverse(url_name, kwargs={"reference": case.reference})
+    return absolute_reverse(url_name, reference=case.reference)
 
 
 # --- create --------------------------------------------------------------------------------

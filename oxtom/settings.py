@@ -3,14 +3,16 @@
 With no environment at all it runs the embedded default (DEBUG, SQLite,
 Celery on a filesystem broker under var/, file email and SMS sinks, sandbox
 payments). Production sets DEBUG=false and must then provide SECRET_KEY,
-ALLOWED_HOSTS, DATABASE_URL and REDIS_URL, or start-up fails loudly.
+ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and SITE_URL, or start-up fails loudly.
 """
 from __future__ import annotations
 
 import os
 import sys
 from datetime import timedelta
+from email.utils import formataddr
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -120,9 +122,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "oxtom.core.middleware.SecurityHeadersMiddleware",
+    # The GOV.UK 404/403/500 pages even with DEBUG on (unless DEBUG_ERROR_PAGES); see its docstring.
+    "oxtom.core.middleware.ServiceErrorPagesMiddleware",
     # Last, so it wraps only the view: a replayed submission key is answered, not acted on.
     "oxtom.core.submissions.SubmissionOnceMiddleware",
 ]
+# Django's technical error pages instead of the service's own, for a developer who asks.
+DEBUG_ERROR_PAGES = env_bool("DEBUG_ERROR_PAGES", False)
 
 ROOT_URLCONF = "oxtom.urls"
 WSGI_APPLICATION = "oxtom.wsgi.application"
@@ -322,7 +328,16 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "OxTOM <no-reply@oxtom.example>")
+# Emails come from the council, not from the software: its name and a no-reply address
+# (the messages say replies are not read, and how to contact us instead).
+EMAIL_FROM_NAME = env_str("EMAIL_FROM_NAME", "Oxfordshire County Council")
+EMAIL_FROM_ADDRESS = env_str("EMAIL_FROM_ADDRESS", "no-reply@oxfordshire.gov.uk")
+if "@" not in EMAIL_FROM_ADDRESS or any(c in EMAIL_FROM_ADDRESS for c in " <>,\r\n"):
+    raise ImproperlyConfigured(f"EMAIL_FROM_ADDRESS={EMAIL_FROM_ADDRESS!r} is not an email address.")
+if any(c in EMAIL_FROM_NAME for c in "\r\n"):
+    raise ImproperlyConfigured("EMAIL_FROM_NAME must be one line.")
+DEFAULT_FROM_EMAIL = formataddr((EMAIL_FROM_NAME, EMAIL_FROM_ADDRESS))
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SMS_FILE_PATH = str(VAR_DIR / "sms")
 NOTIFY_API_KEY = env_str("NOTIFY_API_KEY", "", required=not DEBUG and "notify" in {EMAIL_CHANNEL, SMS_CHANNEL})
 NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
@@ -413,7 +428,21 @@ SPECTACULAR_SETTINGS = {"TITLE": "OxTOM API", "VERSION": "1.0.0"}
 # --- Site ---------------------------------------------------------------------
 SITE_NAME = "Oxfordshire County Council"
 SERVICE_NAME = "OxTOM"
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The one phone number people are given for the council's contact centre, on every page
+# and in every message (templates read it as COUNCIL_PHONE, messages as ((council_phone))).
+COUNCIL_PHONE = env_str("COUNCIL_PHONE", "01865 792422")
+# The site's absolute address, for links in emails, texts, letters and API documents
+# (oxtom/core/links.py builds every one from it). Required in production; in the embedded
+# default `make run` and scripts/run-embedded.sh set it from the address they serve on.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000", required=not DEBUG).rstrip("/")
+_site = urlsplit(SITE_URL)
+if _site.scheme not in {"http", "https"} or not _site.hostname or _site.path or _site.query:
+    raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r} must look like https://www.example.gov.uk (no path).")
+if not DEBUG and _site.scheme != "https":
+    raise ImproperlyConfigured("SITE_URL must be https:// when DEBUG is false.")
+# When advisers answer webchat: "09:00-17:00" on working days (Mon-Fri, not England & Wales
+# bank holidays, oxtom/core/opening_hours.py), or "always". Checked at start-up.
+WEBCHAT_HOURS = env_str("WEBCHAT_HOURS", "09:00-17:00")
 # Audit records of staff views are kept for two years, then purged.
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 730)
 
@@ -425,3 +454,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Fail at start-up, not on the first chat, when WEBCHAT_HOURS is malformed.
+from oxtom.core.opening_hours import OpeningHours as _OpeningHours  # noqa: E402
+
+_OpeningHours.parse(WEBCHAT_HOURS, name="WEBCHAT_HOURS")

@@ -19,7 +19,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -29,6 +28,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from casework.models import CaseEvent
 from casework.services import DuplicateSubmission
 from oxtom.core.audit import audit_record
+from oxtom.core.links import site_url
 from oxtom.core.ratelimit import take
 from oxtom.customers.models import Channel, Customer
 from oxtom.places.postcodes import normalise_postcode
@@ -219,7 +219,7 @@ def _request_dicts(rows: list[dict]) -> list[dict]:
               .order_by("report_id", "position", "id").values_list("report_id", "token"))
     for report_id, token in photos:
         first_photo.setdefault(report_id, token)
-    site = settings.SITE_URL.rstrip("/")
+    site = site_url()
     # One reverse() each, then plain substitution: references and tokens are [A-Z0-9-] / hex.
     page_url = site + reverse("portal:report_public", args=["REF0"])
     photo_url = site + reverse("portal:report_photo", args=["REF0", "TOKEN0"])

@@ -209,7 +209,7 @@ MESSAGE_TEMPLATES = [
     {"code": "report-feedback", "channel": "letter", "name": "Street report feedback request",
      "subject": "Report ((reference))",
      "body": ("Dear ((name)),\n\nWe have closed report ((reference)): ((type)). ((status)).\n\n((message))\n\n"
-              "If the problem is not fixed, call us on 01865 792422.\n\nYours sincerely,\n\nOxfordshire County Council")},
+              "If the problem is not fixed, call us on ((council_phone)).\n\nYours sincerely,\n\nOxfordshire County Council")},
 ]
 
 

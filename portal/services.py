@@ -16,19 +16,18 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from casework import services as casework
 from casework.models import Case, Outcome, Priority, Status
 from casework.services import DuplicateSubmission
 from oxtom.core.audit import audit_record
+from oxtom.core.links import absolute_reverse
 from oxtom.core.uploads import WEB_SIZES, CheckedImage, image_resize
 from oxtom.customers.models import Channel, Customer, Interaction
 from oxtom.places.selectors import division_for_point
@@ -73,7 +72,7 @@ def allowed_statuses(current: str) -> list[str]:
 
 
 def report_link(report: StreetReport) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("portal:report_public", args=[report.case.reference])
+    return absolute_reverse("portal:report_public", report.case.reference)
 
 
 # --- notifications --------------------------------------------------------------------------

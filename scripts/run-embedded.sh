@@ -5,6 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
+# Every process builds links in emails and texts from SITE_URL (oxtom/core/links.py), so it
+# must name the address served here; a wildcard bind is reached as 127.0.0.1.
+if [[ -z "${SITE_URL:-}" ]]; then
+  case "$HOST" in 0.0.0.0|::) link_host=127.0.0.1 ;; *) link_host=$HOST ;; esac
+  SITE_URL="http://$link_host:$PORT"
+fi
+export SITE_URL
 mkdir -p var/log
 pids=()
 stop() {
@@ -28,6 +35,7 @@ pids+=($!)
 
 sleep 2
 .venv/bin/python manage.py demo_signins --url "http://$HOST:$PORT/"
+echo "Links in emails and texts point at $SITE_URL/"
 echo "Logs: var/log/web.log, var/log/worker.log, var/log/beat.log. Email: var/mail/  SMS: var/sms/"
 echo "Press Ctrl-C to stop."
 wait -n "${pids[@]}"

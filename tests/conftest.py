@@ -166,3 +166,9 @@ def totp_clock(monkeypatch):
 from tests.browser_support import (  # noqa: E402,F401
     _clean_cache, browser, context, no_js_context, no_js_page, page,
 )
+
+
+@pytest.fixture(autouse=True)
+def _webchat_open_at_any_hour(settings):
+    """Tests run at any hour of the day; the out-of-hours tests set WEBCHAT_HOURS themselves."""
+    settings.WEBCHAT_HOURS = "always"

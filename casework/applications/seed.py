@@ -8,6 +8,8 @@ live, so the demo can issue permits.
 """
 from __future__ import annotations
 
+from django.conf import settings
+
 from oxtom.accounts.seeding import teams_ensure
 
 TEAMS = [
@@ -70,7 +72,7 @@ SERVICES = [
             ],
             "signposting": [
                 "If your needs change, you can apply again at any time.",
-                "Community transport and Dial-a-Ride may help with journeys: call 01865 792422.",
+                f"Community transport and Dial-a-Ride may help with journeys: call {settings.COUNCIL_PHONE}.",
                 "You can ask a local car park operator about accessible spaces that do not need a blue badge.",
             ],
         },

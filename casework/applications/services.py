@@ -25,15 +25,14 @@ import secrets
 import warnings
 from typing import Any, Iterable
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 
 from oxtom.core.audit import audit_record
+from oxtom.core.links import absolute_reverse
 from oxtom.customers.models import Channel, Customer, Interaction
 from oxtom.customers.services import interaction_record
 
@@ -87,7 +86,7 @@ def _timeline(customer: Customer, *, kind: str, summary: str, by: Any, subject, 
 
 
 def _link(name: str, arg: str) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse(name, args=[arg])
+    return absolute_reverse(name, arg)
 
 
 def application_link(application: Application) -> str:

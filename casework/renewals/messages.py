@@ -28,7 +28,7 @@ RENEWAL_TEMPLATES: list[dict[str, str]] = [
         "Reply YES to ((yes_means_sms)) if nothing has changed, or CHANGE if anything has changed.",
         "Dear ((name)),\n\nYour ((what)) ((number)) expires on ((expires_on)).\n\n"
         "If nothing has changed, go to ((renew_url)) to ((yes_means_sms)).\n\n"
-        "If something has changed, go to ((change_url)) or call us on 01865 792422.\n\n"
+        "If something has changed, go to ((change_url)) or call us on ((council_phone)).\n\n"
         f"Yours sincerely,\n\n{_SIGN}",
     ),
     *_trio(
@@ -41,7 +41,7 @@ RENEWAL_TEMPLATES: list[dict[str, str]] = [
         "Reply YES to ((yes_means_sms)) if nothing has changed, or CHANGE if anything has changed.",
         "Dear ((name)),\n\nThis is a reminder: your ((what)) ((number)) expires on ((expires_on)).\n\n"
         "If nothing has changed, go to ((renew_url)) to ((yes_means_sms)).\n\n"
-        "If something has changed, go to ((change_url)) or call us on 01865 792422.\n\n"
+        "If something has changed, go to ((change_url)) or call us on ((council_phone)).\n\n"
         f"Yours sincerely,\n\n{_SIGN}",
     ),
     *_trio(

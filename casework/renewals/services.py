@@ -31,7 +31,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.urls import NoReverseMatch, reverse
@@ -41,6 +40,7 @@ from casework.applications.models import Application, ApplicationService, Entitl
 from casework.applications.rules import add_months
 from oxtom.core.audit import audit_record
 from oxtom.core.bulk import insert_many
+from oxtom.core.links import absolute_url
 from oxtom.core.models import AuditEvent
 from oxtom.customers.models import Channel, Customer, Interaction
 
@@ -71,7 +71,7 @@ def _today() -> dt.date:
 
 
 def _site(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
 def _long_date(day: dt.date) -> str:

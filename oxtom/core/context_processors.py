@@ -15,6 +15,8 @@ def site(request: HttpRequest) -> dict[str, Any]:
     return {
         "SITE_NAME": settings.SITE_NAME,
         "SERVICE_NAME": settings.SERVICE_NAME,
+        # The one contact-centre number shown anywhere (settings.COUNCIL_PHONE).
+        "COUNCIL_PHONE": settings.COUNCIL_PHONE,
         "DEBUG": settings.DEBUG,
         "show_cookie_banner": request.COOKIES.get(COOKIE_MESSAGE_COOKIE) != COOKIE_MESSAGE_HIDDEN,
     }

@@ -36,7 +36,7 @@ TEMPLATES: list[dict[str, str]] = [
         "body": (
             "Dear ((name)),\n\nThank you for contacting Oxfordshire County Council. "
             "As we talked about, you can carry on yourself online at any time:\n\n((journey)): ((link))\n\n"
-            "If you get stuck, use the webchat on any page of our website or call us on 01865 792422.\n\n"
+            "If you get stuck, use the webchat on any page of our website or call us on ((council_phone)).\n\n"
             "Oxfordshire County Council"
         ),
     },

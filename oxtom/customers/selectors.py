@@ -440,3 +440,40 @@ def chat_messages(chat: WebChat, *, after: int = 0, limit: int = 200) -> list[Ch
 
 def live_session_for(user: Any) -> AssistedSession | None:
     return AssistedSession.objects.filter(adviser=user, ended_at__isnull=True).select_related("customer").first()
+
+
+def chats_for_resident(user: Any, *, limit: int = 100) -> list[WebChat]:
+    """A signed-in resident's own webchats, newest first (for their account)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    from django.db.models import Count
+
+    return list(WebChat.objects.filter(resident=user).annotate(message_count=Count("messages"))
+                .order_by("-created_at", "-id")[:limit])
+
+
+def get_chat_for_resident(user: Any, chat_id: int | str) -> WebChat:
+    """One of the resident's own chats; 404 for missing and someone else's alike."""
+    if not getattr(user, "is_authenticated", False):
+        raise Http404("No chat found")
+    try:
+        return WebChat.objects.get(pk=int(chat_id), resident=user)
+    except (WebChat.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404("No chat found") from None
+
+
+def chat_transcript_text(chat: WebChat, *, viewer: str = "resident") -> str:
+    """The whole conversation as plain text, for the resident to keep (download or email).
+
+    Advisers are "Adviser", never named; times are local (Europe/London).
+    """
+    from django.utils import timezone
+
+    started = timezone.localtime(chat.created_at)
+    lines = [f"Webchat with Oxfordshire County Council, {started.day} {started:%B %Y}", ""]
+    for m in chat.messages.order_by("id"):
+        who = {"system": "Update", "adviser": "Adviser", "resident": "Resident"}[m.sender]
+        if m.sender == viewer:
+            who = "You"
+        lines.append(f"{timezone.localtime(m.sent_at):%H:%M} {who}: {m.body}")
+    return "\n".join(lines) + "\n"

@@ -16,6 +16,7 @@ from django.utils import timezone
 from oxtom.accounts.permissions import Permission
 from oxtom.core.audit import audit_record
 from oxtom.core.bulk import insert_many
+from oxtom.core.links import absolute_url
 
 from . import merge as merge_registry
 from .models import (
@@ -718,7 +719,7 @@ def coaching_send(*, customer: Customer, journey: str, channel: str, by: Any, se
     message = notification_queue(
         customer=customer, template=TEMPLATE_CODE, by=by, idempotency_key=f"assist-coaching:{coaching.pk}",
         channel=send_by or None,
-        context={"name": customer.display_name, "journey": label, "link": f"{settings.SITE_URL.rstrip('/')}{path}"},
+        context={"name": customer.display_name, "journey": label, "link": absolute_url(path)},
     )
     coaching.message_id = message.pk
     coaching.save(update_fields=["message_id"])

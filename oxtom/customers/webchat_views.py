@@ -9,14 +9,18 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from oxtom.accounts.decorators import signed_in_required
+from oxtom.core.opening_hours import webchat_hours, when
 from oxtom.core.ratelimit import take
 
 from . import selectors, services
@@ -25,6 +29,9 @@ from .models import ChatMessage, WebChat
 from .views import _attach_errors
 
 TOKEN_KEY = "oxtom_webchat_token"
+# A message the resident sent after the chat had ended: kept here (not lost) and offered
+# back to them in the box that starts a new chat.
+UNSENT_KEY = "oxtom_webchat_unsent"
 # A person asks for help a few times an hour at most; more is a script.
 STARTS_PER_HOUR = 10
 
@@ -53,23 +60,43 @@ def _new_form() -> ChatMessageForm:
     return ChatMessageForm(initial={"client_key": secrets.token_urlsafe(24)})
 
 
+def _hours_context() -> dict:
+    hours = webchat_hours()
+    opens = hours.next_opening()
+    return {"hours": hours.describe(), "is_open": opens is None, "opens_at": when(opens) if opens else ""}
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def chat_home(request: HttpRequest) -> HttpResponse:
-    """Start a chat, or carry on the one this browser already has."""
+    """Start a chat, or carry on the one this browser already has.
+
+    Out of hours no chat can be started (nobody would answer): the page says when
+    webchat opens again and how else to reach us. A message sent after the chat
+    ended comes back here, in the box, to start a new chat with.
+    """
     chat = _current_chat(request)
     if chat is not None and chat.status != WebChat.Status.CLOSED:
         services.webchat_page_seen(chat=chat, page=request.GET.get("from", "") or _referring_path(request))
         return render(request, "webchat/chat.html", {
             "chat": chat, "chat_messages": selectors.chat_messages(chat), "form": _new_form(),
         })
+    hours = _hours_context()
+    unsent = request.session.get(UNSENT_KEY, "")
     page = request.GET.get("from", "") or request.POST.get("page", "") or _referring_path(request)
-    form = ChatMessageForm(request.POST or None, initial={"client_key": secrets.token_urlsafe(24)})
+    initial = {"client_key": secrets.token_urlsafe(24), "message": unsent}
+    form = ChatMessageForm(request.POST or None, initial=initial)
     status = 200
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not hours["is_open"]:
+        # Nobody is there to answer; keep what they wrote on the page, and say when we open.
+        form.is_valid()
+        form.add_error("message", f"Webchat is closed. It opens again at {hours['opens_at']}. "
+                                  f"You can call us on {settings.COUNCIL_PHONE}")
+        status = 409
+    elif request.method == "POST" and form.is_valid():
         slot = take(f"webchat-start:{_client_ip(request)}", limit=STARTS_PER_HOUR, window_seconds=3600)
         if slot is None:
-            form.add_error("message", "You have started a lot of chats. Wait an hour, or call us on 01865 792422")
+            form.add_error("message", f"You have started a lot of chats. Wait an hour, or call us on {settings.COUNCIL_PHONE}")
             status = 429
         else:
             token = secrets.token_urlsafe(32)
@@ -81,9 +108,11 @@ def chat_home(request: HttpRequest) -> HttpResponse:
                 _attach_errors(form, exc)
             else:
                 request.session[TOKEN_KEY] = token
+                request.session.pop(UNSENT_KEY, None)
                 return redirect(f"{reverse('webchat:home')}#latest")
     return render(request, "webchat/start.html", {
-        "form": form, "page": services._safe_page(page), "ended": chat is not None,
+        "form": form, "page": services._safe_page(page), "ended": chat is not None, "unsent": unsent,
+        "can_download": chat is not None and chat.status == WebChat.Status.CLOSED, **hours,
     }, status=status)
 
 
@@ -105,10 +134,55 @@ def chat_send(request: HttpRequest) -> HttpResponse:
             return redirect(f"{reverse('webchat:home')}#latest")
     chat.refresh_from_db()
     if chat.status == WebChat.Status.CLOSED:
+        # The adviser ended the chat while this was being written: keep it for a new chat.
+        text = (form.data.get("message") or "").replace("\r\n", "\n").strip()[:services.MAX_CHAT_MESSAGE]
+        if text:
+            request.session[UNSENT_KEY] = text
+            messages.warning(request, "The adviser had ended the chat, so your message was not sent. "
+                                      "It is below: start a new chat to send it")
         return redirect("webchat:home")
     return render(request, "webchat/chat.html", {
         "chat": chat, "chat_messages": selectors.chat_messages(chat), "form": form,
     })
+
+
+@never_cache
+@require_http_methods(["GET"])
+def chat_transcript(request: HttpRequest) -> HttpResponse:
+    """This browser's chat (open or ended) as a text file the resident can keep."""
+    chat = _current_chat(request)
+    if chat is None:
+        raise Http404("No chat found")
+    return _transcript_response(chat)
+
+
+def _transcript_response(chat: WebChat) -> HttpResponse:
+    response = HttpResponse(selectors.chat_transcript_text(chat), content_type="text/plain; charset=utf-8")
+    day = timezone.localtime(chat.created_at).date()
+    response["Content-Disposition"] = f'attachment; filename="webchat-{day:%Y-%m-%d}-{chat.pk}.txt"'
+    return response
+
+
+@never_cache
+@signed_in_required
+def your_chats(request: HttpRequest) -> HttpResponse:
+    """The signed-in resident's webchats, each with its transcript."""
+    return render(request, "webchat/your_chats.html", {"chats": selectors.chats_for_resident(request.user)})
+
+
+@never_cache
+@signed_in_required
+def your_chat(request: HttpRequest, chat_id: int) -> HttpResponse:
+    chat = selectors.get_chat_for_resident(request.user, chat_id)
+    return render(request, "webchat/your_chat.html", {
+        "chat": chat, "chat_messages": selectors.chat_messages(chat, limit=2000),
+    })
+
+
+@never_cache
+@signed_in_required
+def your_chat_download(request: HttpRequest, chat_id: int) -> HttpResponse:
+    return _transcript_response(selectors.get_chat_for_resident(request.user, chat_id))
 
 
 @never_cache
@@ -142,6 +216,7 @@ def chat_close(request: HttpRequest) -> HttpResponse:
     chat = _current_chat(request)
     if chat is not None:
         services.chat_close(chat=chat, by=request.user)
-    request.session.pop(TOKEN_KEY, None)
+    # The token stays, so the ended chat's transcript can still be downloaded from this browser;
+    # starting a new chat replaces it.
     messages.success(request, "Chat ended. Thank you for getting in touch")
     return redirect("webchat:home")

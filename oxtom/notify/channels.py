@@ -35,12 +35,13 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import timezone
 from django.utils.module_loading import import_string
+
+from oxtom.core.links import site_host
 
 if TYPE_CHECKING:
     from .models import OutboundMessage
@@ -133,8 +134,7 @@ class DjangoEmailChannel(Channel):
     name = "email-django"
 
     def send(self, message: "OutboundMessage") -> Delivery:
-        host = urlsplit(settings.SITE_URL).hostname or "oxtom.invalid"
-        message_id = f"<{message.id}@{host}>"
+        message_id = f"<{message.id}@{site_host()}>"
         email = EmailMessage(
             subject=message.subject,
             body=message.body,

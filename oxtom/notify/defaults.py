@@ -31,7 +31,7 @@ DEFAULT_TEMPLATES: list[dict[str, str]] = [
         "body": (
             "Dear ((name)),\n\nYou have created an account with Oxfordshire County Council. "
             "You can now report problems, apply for services and track your requests online.\n\n"
-            "If you did not create this account, call us on 01865 792422.\n\n"
+            "If you did not create this account, call us on ((council_phone)).\n\n"
             "Oxfordshire County Council"
         ),
     },
@@ -40,7 +40,7 @@ DEFAULT_TEMPLATES: list[dict[str, str]] = [
         "subject": "",
         "body": (
             "Oxfordshire County Council: your online account has been created. "
-            "If this was not you, call 01865 792422."
+            "If this was not you, call ((council_phone))."
         ),
     },
     {

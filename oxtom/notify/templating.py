@@ -44,12 +44,22 @@ def render_text(text: str, context: Mapping[str, Any], *, code: str = "") -> str
     return PLACEHOLDER_RE.sub(lambda m: str(context[m.group(1)]), text or "")
 
 
+def site_context() -> dict[str, str]:
+    """Facts every template may use, from settings, so a message never carries its own copy
+    of the council's phone number: ((council_phone)), ((council_name))."""
+    from django.conf import settings
+
+    return {"council_phone": settings.COUNCIL_PHONE, "council_name": settings.SITE_NAME}
+
+
 def render(template: MessageTemplate, context: Mapping[str, Any], *, subject: str | None = None) -> Rendered:
     """The subject (override or template's) and body, filled in.
 
     Subjects are folded onto one line: a value with a line break must not
-    become an email header injection or a broken letter heading.
+    become an email header injection or a broken letter heading. The site's
+    own facts (site_context) come from settings and cannot be overridden.
     """
+    context = {**context, **site_context()}
     missing = sorted(
         set(missing_placeholders(template.body, context))
         | set(missing_placeholders(subject if subject is not None else template.subject, context))

@@ -10,6 +10,7 @@ arrive out of order (a bookmark, the back button, an expired session).
 """
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -302,7 +303,7 @@ def report_check(request: HttpRequest) -> HttpResponse:
             slot = take(f"report-submit:{request.user.pk}", limit=REPORTS_PER_HOUR, window_seconds=3600)
             if slot is None:
                 error = (f"You have sent {REPORTS_PER_HOUR} reports in the last hour. Wait an hour, or call us on "
-                         "0345 310 1111 if it is urgent")
+                         f"{settings.COUNCIL_PHONE} if it is urgent")
                 return render(request, "portal/report_check.html",
                               _check_context(request, d, report_type, verdict, error), status=429)
         customer = customer_ensure_for_user(user=request.user, by=request.user)

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
+
+from oxtom.core.links import absolute_url
 
 from .. import open311
 from ..open311_format import errors, respond
@@ -54,7 +55,7 @@ def _api(methods: tuple[str, ...]) -> Callable:
 
 @_api(("GET",))
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
-    base = settings.SITE_URL.rstrip("/") + "/open311/v2/"
+    base = absolute_url("/open311/v2/")
     data = {
         "changeset": CHANGESET,
         "contact": "Oxfordshire County Council digital team, via https://www.oxfordshire.gov.uk/contact",

@@ -17,6 +17,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "oxtom.example.gov.uk",
     "DATABASE_URL": "postgres://oxtom:secret@db.internal:5432/oxtom",
     "REDIS_URL": "redis://redis.internal:6379/0",
+    "SITE_URL": "https://oxtom.example.gov.uk",
 }
 
 
@@ -35,7 +36,7 @@ def test_production_settings_pass_deploy_checks():
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "SITE_URL"])
 def test_production_refuses_to_start_without_required_setting(missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
     result = manage("check", env=env)
@@ -50,6 +51,12 @@ def test_production_refuses_to_start_without_required_setting(missing):
         ("DB_CONN_MAX_AGE", "sixty", "is not a whole number"),
         ("SMS_CHANNEL", "pigeon", "expected one of"),
         ("PAYMENT_PROVIDER", "cash", "expected one of"),
+        ("SITE_URL", "127.0.0.1:8000", "must look like https://"),
+        ("SITE_URL", "http://127.0.0.1:8000/oxtom", "must look like https://"),
+        ("SITE_URL", "javascript:alert(1)", "must look like https://"),
+        ("EMAIL_FROM_ADDRESS", "council", "is not an email address"),
+        ("EMAIL_FROM_ADDRESS", "a@b.gov.uk>, evil@example.com", "is not an email address"),
+        ("EMAIL_FROM_NAME", "Council\r\nBcc: evil@example.com", "must be one line"),
     ],
 )
 def test_bad_values_fail_loudly(name, value, message):
@@ -61,3 +68,19 @@ def test_bad_values_fail_loudly(name, value, message):
 def test_embedded_default_needs_no_environment():
     result = manage("check", env={})
     assert result.returncode == 0, result.stderr
+
+
+def test_production_needs_an_https_site_url():
+    result = manage("check", env={**PRODUCTION_ENV, "SITE_URL": "http://oxtom.example.gov.uk"})
+    assert result.returncode != 0
+    assert "SITE_URL must be https://" in result.stderr
+
+
+def test_emails_come_from_the_council_and_the_sender_is_configurable():
+    code = "import oxtom.settings as s; print(s.DEFAULT_FROM_EMAIL)"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("EMAIL_FROM", "DJANGO"))}
+    default = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True)
+    assert default.stdout.strip() == "Oxfordshire County Council <no-reply@oxfordshire.gov.uk>", default.stderr
+    env = {**clean, "EMAIL_FROM_NAME": "Oxfordshire County Council Highways", "EMAIL_FROM_ADDRESS": "highways@example.gov.uk"}
+    custom = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert custom.stdout.strip() == "Oxfordshire County Council Highways <highways@example.gov.uk>", custom.stderr

@@ -15,7 +15,8 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-from django.conf import settings
+
+from oxtom.core.links import absolute_url
 
 from . import ProviderError, ProviderPayment, ProviderRefund, ProviderRejected
 
@@ -41,7 +42,7 @@ class GovukPayProvider:
             "amount": amount,
             "reference": reference,
             "description": description,
-            "return_url": settings.SITE_URL.rstrip("/") + return_path,
+            "return_url": absolute_url(return_path),
             "language": "en",
         }
         if moto:

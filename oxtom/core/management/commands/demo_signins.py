@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from oxtom.accounts.models import User
 from oxtom.accounts.roles import ROLES_BY_CODE
+from oxtom.core.links import site_url
 
 from .seed_demo import DEMO_PASSWORD, DEMO_SIGN_INS
 
@@ -15,10 +16,10 @@ class Command(BaseCommand):
     help = "Print the site URL and the demo sign-in for each role (created by seed_demo)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--url", default="http://127.0.0.1:8000/", help="where the site is running")
+        parser.add_argument("--url", default=None, help="where the site is running (default: the site's own address)")
 
     def handle(self, *args, **opts):
-        url = opts["url"]
+        url = opts["url"] or site_url() + "/"
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise CommandError(f"{url!r} is not an http(s) URL")
