@@ -15,6 +15,7 @@ from allauth.mfa.base.forms import AuthenticateForm as AllauthAuthenticateForm
 from allauth.mfa.base.forms import ReauthenticateForm as AllauthReauthenticateForm
 from allauth.mfa.totp.forms import ActivateTOTPForm as AllauthActivateTOTPForm
 from django import forms
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 ALLAUTH_MISMATCH = _("You must type the same password each time.")
@@ -215,6 +216,22 @@ class SignupForm(AllauthSignupForm):
         cleaned = super().clean()
         _gds_password_mismatch(self, cleaned)
         return cleaned
+
+    def try_save(self, request):
+        """Create the account; a twin sign-up that took the email first is answered as any duplicate is.
+
+        Why: two identical sign-ups at the same moment (a double click, a
+        retry) both pass the uniqueness check and the second then broke the
+        unique index with a 500. Losing the race is the duplicate case: no new
+        account, the "you already have an account" email, and the same page
+        as a new sign-up (no enumeration). The savepoint leaves nothing half-made.
+        """
+        try:
+            with transaction.atomic():
+                return super().try_save(request)
+        except IntegrityError:
+            self.account_already_exists = True
+            return super().try_save(request)
 
     def save(self, request):
         user = super().save(request)

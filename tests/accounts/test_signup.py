@@ -165,3 +165,51 @@ def test_repeated_signups_from_one_address_are_throttled(client):
     assert response.status_code == 429
     assert b"Too many attempts" in response.content
     assert counts() == before
+
+
+def test_a_sign_up_that_loses_the_race_for_its_email_is_answered_like_any_duplicate(client, monkeypatch):
+    """Simultaneous identical sign-ups: the twin that checked before the first committed gets no 500."""
+    from oxtom.accounts.forms import SignupForm
+
+    first = post(client)
+    assert first.status_code == 302
+    mail.outbox.clear()
+    client.logout()
+    # The second checked uniqueness before the first had committed: the check found nothing.
+    monkeypatch.setattr(SignupForm, "validate_unique_email", lambda self, value: value)
+    before = counts()
+    twin = post(client)
+    assert twin.status_code == 302 and twin["Location"] == first["Location"]
+    assert counts() == before
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [GOOD["email"]]  # "you already have an account"
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_three_simultaneous_identical_sign_ups_make_one_account_and_no_error():
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    from tests.conftest import require
+
+    if connection.vendor != "postgresql":
+        require("REQUIRE_SERVICES", "simultaneous requests need PostgreSQL (set DATABASE_URL)")
+    barrier = threading.Barrier(3)
+    codes = []
+
+    def one():
+        try:
+            barrier.wait()
+            codes.append(Client().post(SIGNUP, GOOD).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=one) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert codes == [302, 302, 302]
+    assert User.objects.filter(email=GOOD["email"]).count() == 1
