@@ -219,7 +219,9 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "5/5m/key,20/5m/ip",
+    # Per address only: per account *and* address is a growing wait (oxtom/accounts/throttle.py),
+    # so nobody elsewhere can lock a resident out.
+    "login_failed": "20/5m/ip",
     "signup": "10/h/ip",
     "reset_password": "5/h/ip,3/h/key",
     "confirm_email": "3/10m/key",

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from oxtom.accounts import views as account_views
 from oxtom.core import views as core_views
 
 urlpatterns = [
@@ -9,6 +10,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accessibility/", core_views.accessibility_statement, name="accessibility"),
     path("cookies/", core_views.cookies, name="cookies"),
+    # allauth's sign-in, answering 429 while failed sign-ins are slowed (oxtom/accounts/throttle.py).
+    path("accounts/login/", account_views.login),
     path("accounts/", include("allauth.urls")),
     path("account/details/", include("oxtom.customers.resident_urls")),
     path("account/cases/", include("casework.account_urls")),  # residents' cases; reply to requests for information

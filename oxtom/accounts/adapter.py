@@ -4,8 +4,11 @@ from __future__ import annotations
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from django import forms
 from django.conf import settings
 from django.http import HttpRequest
+
+from . import throttle
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -17,7 +20,7 @@ class AccountAdapter(DefaultAccountAdapter):
         "account_inactive": "This account has been closed. Contact us if you think this is wrong",
         "email_taken": "An account already exists with this email address",
         "too_many_login_attempts": (
-            "You have tried to sign in too many times. Wait 5 minutes, then try again"
+            "You have tried to sign in too many times from this address. Wait 5 minutes, then try again"
         ),
         "rate_limited": "You have tried this too many times. Wait a few minutes, then try again",
         "incorrect_password": "Enter your current password correctly",
@@ -27,6 +30,30 @@ class AccountAdapter(DefaultAccountAdapter):
         "invalid_or_expired_key": "This link has expired or has already been used",
         "unverified_primary_email": "Confirm your email address before you continue",
     }
+
+    # --- failed sign-ins: slowed per account *and* address (oxtom/accounts/throttle.py) ---------------
+
+    def _login_and_address(self, request: HttpRequest, credentials: dict) -> tuple[str, str]:
+        return credentials.get("email", credentials.get("username", "")) or "", self.get_client_ip(request)
+
+    def pre_authenticate(self, request: HttpRequest, **credentials) -> None:
+        wait = throttle.wait_seconds(*self._login_and_address(request, credentials))
+        if wait:
+            request.sign_in_wait_seconds = wait  # the login view answers 429 with Retry-After
+            raise forms.ValidationError(
+                f"You have tried to sign in too many times. Wait {throttle.describe(wait)}, then try again",
+                code="too_many_login_attempts",
+            )
+        super().pre_authenticate(request, **credentials)
+
+    def authenticate(self, request: HttpRequest, **credentials):
+        user = super().authenticate(request, **credentials)
+        if user:
+            throttle.clear(*self._login_and_address(request, credentials))
+        return user
+
+    def authentication_failed(self, request: HttpRequest, **credentials) -> None:
+        throttle.record_failure(*self._login_and_address(request, credentials))
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         user = request.user

@@ -1,6 +1,7 @@
 """The account home and the staff and members home pages. Thin: they read and render."""
 from __future__ import annotations
 
+from allauth.account.views import LoginView as AllauthLoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
@@ -59,3 +60,18 @@ def member_home(request: HttpRequest) -> HttpResponse:
         else None
     )
     return render(request, "members/home.html", {"division": division})
+
+
+class LoginView(AllauthLoginView):
+    """allauth's sign-in page, answering 429 with Retry-After while failed sign-ins are slowed (throttle.py)."""
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        wait = getattr(self.request, "sign_in_wait_seconds", 0)
+        if wait:
+            response.status_code = 429
+            response["Retry-After"] = str(wait)
+        return response
+
+
+login = LoginView.as_view()

@@ -98,14 +98,44 @@ def test_inactive_account_cannot_sign_in(client):
     assert response.status_code in (200, 302)
 
 
-def test_repeated_failed_sign_ins_are_refused_even_with_the_right_password(client, resident_a):
+def test_repeated_failed_sign_ins_are_slowed_even_with_the_right_password(client, resident_a):
     for _ in range(5):
         response = sign_in(client, resident_a.email, "not the password")
         assert "Enter the email address and password for your account" in response.content.decode()
     response = sign_in(client, resident_a.email, TEST_PASSWORD)
-    assert response.status_code == 200
-    assert "You have tried to sign in too many times. Wait 5 minutes, then try again" in response.content.decode()
+    assert response.status_code == 429 and response["Retry-After"] == "30"
+    assert "You have tried to sign in too many times. Wait 30 seconds, then try again" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_the_wait_grows_with_each_further_failure_and_ends(client, resident_a, monkeypatch):
+    from oxtom.accounts import throttle
+
+    now = [1_000_000.0]
+    monkeypatch.setattr(throttle, "_now", lambda: now[0])
+    for _ in range(5):
+        sign_in(client, resident_a.email, "not the password")
+    waits = []
+    for _ in range(3):
+        response = sign_in(client, resident_a.email, "not the password")
+        waits.append(int(response["Retry-After"]))
+        now[0] += waits[-1]  # wait as told, then get it wrong again
+        sign_in(client, resident_a.email, "not the password")
+    assert waits == [30, 60, 120]
+    now[0] += 240
+    assert sign_in(client, resident_a.email)["Location"] == "/account/"  # the wait ends; no lock
+    client.logout()
+    assert sign_in(client, resident_a.email, "not the password").status_code == 200  # and success reset it
+
+
+def test_failures_from_elsewhere_do_not_lock_the_resident_out(client, resident_a):
+    """Someone who knows a resident's email, at another address, slows only themselves."""
+    for _ in range(8):
+        sign_in(client, resident_a.email, "not the password")
+    from django.test import Client
+
+    at_home = Client(REMOTE_ADDR="192.0.2.44")
+    assert at_home.post(LOGIN, {"login": resident_a.email, "password": TEST_PASSWORD})["Location"] == "/account/"
 
 
 def test_throttling_one_account_does_not_lock_out_another(client, resident_a, resident_b):
