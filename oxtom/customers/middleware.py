@@ -41,6 +41,11 @@ class AssistSessionMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         session = getattr(request, "_oxtom_assist_session", None)
+        if (session is not None and response.status_code == 404 and request.path.startswith(_PRIVATE_PREFIXES)
+                and not getattr(request, "_oxtom_assist_refused", False)):
+            # Inside a session, "not found" and "another customer's" must look the same, or an
+            # adviser could tell which references exist: both get the refusal page.
+            response = self._refuse(request, assist.ActingForMismatch(session))
         if session is not None and getattr(request, "_oxtom_assist_show_banner", True):
             self._add_banner(request, response, session)
         return response
@@ -120,6 +125,7 @@ class AssistSessionMiddleware:
                      summary=f"Refused inside an assisted session: {exc.title}"[:255],
                      session_id=exc.session.pk, path=request.path[:200])
         request._oxtom_assist_show_banner = True
+        request._oxtom_assist_refused = True
         return HttpResponse(
             render_to_string("assist/refused.html", {"message": str(exc), "title": exc.title, "session": exc.session},
                              request=request),

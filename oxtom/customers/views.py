@@ -132,9 +132,11 @@ def record(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _editable_customer(request: HttpRequest, reference: str, permission: Permission) -> Customer:
-    customer = selectors.get_customer_for_user(request.user, reference)
+    # Without the permission every reference is "not found", existing or not: a 403 for real
+    # records and a 404 for made-up ones would tell the two apart (DESIGN.md §3.2).
     if not request.user.has_permission(permission):
-        raise PermissionDenied
+        raise Http404("No customer record found")
+    customer = selectors.get_customer_for_user(request.user, reference)
     if customer.is_tombstone:
         # A tombstone is a closed record: nothing to change, so nothing here.
         raise Http404("This record was merged into another")

@@ -507,3 +507,18 @@ def test_subject_initial_prefills_from_the_acted_for_record(rf, adviser, custome
     anonymous.user = AnonymousUser()
     anonymous.session = SessionStore()
     assert assist.subject_initial(anonymous) == {} and assist.subject_and_actor(anonymous) == (None, None, "web", False)
+
+
+def test_in_a_session_a_missing_case_and_another_customers_case_look_the_same(client_for, adviser, customer,
+                                                                              other_customer, team):
+    """Otherwise an adviser could tell which case references exist (a 403 for real ones, a 404 for made-up)."""
+    from tests.casework.factories import CaseFactory, ServiceFactory
+
+    service = ServiceFactory(code="acting-for-test", name="Test service", team=team, reference_prefix="HW")
+    theirs = CaseFactory(service=service, customer=other_customer)
+    client = client_for(adviser)
+    _start(client, customer)
+    real = client.get(f"/staff/cases/{theirs.reference}/")
+    made_up = client.get("/staff/cases/HW-2026-99999/")
+    assert real.status_code == made_up.status_code == 403
+    assert "You can’t see another customer’s details in this session" in made_up.content.decode()

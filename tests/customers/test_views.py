@@ -88,10 +88,10 @@ def test_create_page_by_role(request, client_for, name, who, expected):
 
 
 @pytest.mark.parametrize("name, who, expected", [
-    ("edit", "adviser", 200), ("edit", "officer_in_team", 403), ("edit", "provision_officer", 404),
-    ("consent", "adviser", 200), ("consent", "officer_in_team", 403),
-    ("merge", "team_leader", 200), ("merge", "administrator", 200), ("merge", "adviser", 403),
-    ("merge", "officer_in_team", 403),
+    ("edit", "adviser", 200), ("edit", "officer_in_team", 404), ("edit", "provision_officer", 404),
+    ("consent", "adviser", 200), ("consent", "officer_in_team", 404),
+    ("merge", "team_leader", 200), ("merge", "administrator", 200), ("merge", "adviser", 404),
+    ("merge", "officer_in_team", 404),
 ])
 def test_record_sub_pages_by_role(request, client_for, customer, name, who, expected):
     response = client_for(request.getfixturevalue(who)).get(reverse(f"customers:{name}", args=[customer.reference]))
@@ -336,7 +336,7 @@ def test_merge_confirm_into_a_tombstone_shows_the_reason_and_changes_nothing(cli
 def test_adviser_cannot_merge(client_for, adviser):
     source, survivor = make_customer(), make_customer()
     response = client_for(adviser).post(reverse("customers:merge_confirm", args=[source.reference, survivor.reference]))
-    assert response.status_code == 403
+    assert response.status_code == 404  # the same answer as for records that do not exist
     assert Customer.objects.get(pk=source.pk).merged_into_id is None
 
 
@@ -422,3 +422,12 @@ def test_resident_chooses_interests(client_for, resident_a):
     assert Customer.objects.get(user=resident_a).interests == ["libraries", "roads"]
     bad = client_for(resident_a).post(reverse("account_details:change"), {**data, "interests": ["<script>"]})
     assert "Select interests from the list" in bad.content.decode()
+
+
+@pytest.mark.parametrize("name, who", [("edit", "officer_in_team"), ("consent", "officer_in_team"),
+                                       ("merge", "adviser"), ("merge", "officer_in_team")])
+def test_forbidden_and_missing_records_get_the_same_answer(request, client_for, customer, name, who):
+    client = client_for(request.getfixturevalue(who))
+    real = client.get(reverse(f"customers:{name}", args=[customer.reference]))
+    made_up = client.get(reverse(f"customers:{name}", args=["CUNOTREAL1"]))
+    assert real.status_code == made_up.status_code == 404
