@@ -6,12 +6,12 @@ views put back on these forms.
 """
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
 
 from oxtom.accounts.models import Team
+from oxtom.core.forms import DateInputField
 from oxtom.places.models import Division
 
 from . import rules
@@ -114,27 +114,10 @@ class PriorityForm(CaseActionForm):
 
 
 class ExpectedDateForm(CaseActionForm):
-    """GOV.UK date input: day, month and year boxes, checked together."""
-
-    day = forms.CharField(label="Day", max_length=2, required=False)
-    month = forms.CharField(label="Month", max_length=2, required=False)
-    year = forms.CharField(label="Year", max_length=4, required=False)
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        parts = [(self.data.get(name) or "").strip() for name in ("day", "month", "year")]
-        if not any(parts):
-            raise forms.ValidationError("Enter the date the customer can expect this done")
-        if not all(parts):
-            missing = [name for name, part in zip(("day", "month", "year"), parts) if not part]
-            raise forms.ValidationError(f"The expected date must include a {' and '.join(missing)}")
-        if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
-            raise forms.ValidationError("The expected date must be a real date, like 27 3 2026")
-        try:
-            cleaned["expected_date"] = dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
-        except ValueError:
-            raise forms.ValidationError("The expected date must be a real date, like 27 3 2026") from None
-        return cleaned
+    # The service also refuses dates more than a year ahead (its rule, with its own message).
+    expected_date = DateInputField(label="When can the customer expect it?", what="The expected date", required=True,
+                                   when="today_or_future",
+                                   required_message="Enter the date the customer can expect this done")
 
 
 class RequestInformationForm(CaseActionForm):

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django import forms
 
+from oxtom.core.forms import DateInputField
 from oxtom.places.models import Division
 from oxtom.places.postcodes import normalise_postcode
 from oxtom.places.selectors import current_boundary_set
@@ -174,9 +175,9 @@ class ComparatorGroupForm(forms.Form):
     name = forms.CharField(label="Name", max_length=120,
                            error_messages={"required": "Enter the group's name",
                                            "max_length": "Name must be 120 characters or fewer"})
-    as_of = forms.DateField(label="Drawn up on", help_text="For example 2025-04-01. A new set is a new group",
-                            error_messages={"required": "Enter the date the set was drawn up",
-                                            "invalid": "Enter the date as year-month-day, for example 2025-04-01"})
+    as_of = DateInputField(label="Drawn up on", what="The date the set was drawn up", required=True,
+                           when="today_or_past", help_text="For example, 1 4 2025. A new set is a new group",
+                           required_message="Enter the date the set was drawn up")
     members = forms.CharField(
         label="Councils", widget=forms.Textarea(attrs={"rows": 8}), max_length=10000,
         help_text="One a line: ONS code, then a comma, then the name. For example E10000013, Gloucestershire",

@@ -13,12 +13,13 @@ from datetime import date
 from typing import Any, Iterable
 
 from django import forms
-from django.utils import timezone
 
+from oxtom.core.forms import DateInputField
 from oxtom.places.postcodes import normalise_postcode
 
 MAX_TEXT = 200
 MAX_LONG_TEXT = 2000
+EARLIEST_DATE = date(1900, 1, 1)  # a date of birth or an award date before this is a typing slip
 
 # Anything that looks like markup or a script is refused rather than stored and escaped
 # (answers travel to officers' screens, emails and exports).
@@ -87,60 +88,6 @@ def _short(label: str) -> str:
     return label[0].lower() + label[1:] if label[:2] != label[:2].upper() else label
 
 
-class DateField(forms.MultiValueField):
-    """Day, month and year boxes (GOV.UK date input); optionally never in the future."""
-
-    def __init__(self, *, label: str, past_only: bool = True, **kwargs):
-        self.past_only = past_only
-        self.short = _short(label)
-        fields = (forms.CharField(max_length=2), forms.CharField(max_length=2), forms.CharField(max_length=4))
-        super().__init__(fields=fields, label=label, require_all_fields=False, **kwargs)
-        self.widget = DateWidget()
-
-    def clean(self, value):
-        parts = [str(v or "").strip() for v in (value or ["", "", ""])]
-        if not any(parts):
-            if self.required:
-                raise forms.ValidationError(f"Enter {self.short}")
-            return None
-        if any(len(p) > 4 for p in parts):
-            raise forms.ValidationError(f"{self.short[0].upper() + self.short[1:]} must be a real date")
-        if not all(parts):
-            missing = [n for n, p in zip(("a day", "a month", "a year"), parts) if not p]
-            raise forms.ValidationError(f"{self.short[0].upper() + self.short[1:]} must include {' and '.join(missing)}")
-        try:
-            day, month, year = (int(p) for p in parts)
-            value = date(year, month, day)
-        except (ValueError, OverflowError):
-            raise forms.ValidationError(f"{self.short[0].upper() + self.short[1:]} must be a real date") from None
-        if year < 1900:
-            raise forms.ValidationError(f"{self.short[0].upper() + self.short[1:]} must be after 1900")
-        if self.past_only and value > timezone.localdate():
-            raise forms.ValidationError(f"{self.short[0].upper() + self.short[1:]} must be today or in the past")
-        return value
-
-    def compress(self, data_list):  # pragma: no cover - clean() does the work
-        return data_list
-
-
-class DateWidget(forms.MultiWidget):
-    """Posted as <name>_0 (day), <name>_1 (month), <name>_2 (year); drawn by portal/apply/_date.html."""
-
-    def __init__(self):
-        super().__init__(widgets=[forms.TextInput(attrs={"inputmode": "numeric"})] * 3)
-
-    def decompress(self, value):
-        if isinstance(value, date):
-            return [value.day, value.month, value.year]
-        if isinstance(value, str) and len(value) == 10:
-            try:
-                parsed = date.fromisoformat(value)
-            except ValueError:
-                return ["", "", ""]
-            return [parsed.day, parsed.month, parsed.year]
-        return ["", "", ""]
-
-
 class QuestionsForm(forms.Form):
     """Some of the service's questions as fields; `answers` holds JSON-ready values after is_valid()."""
 
@@ -160,8 +107,10 @@ class QuestionsForm(forms.Form):
         shown = label if required else f"{label} (optional)"
         common = {"label": shown, "required": required, "help_text": hint}
         if kind == "date":
-            field: forms.Field = DateField(past_only=not bool(q(question, "future_allowed", False)), **common)
-            field.short = short
+            past_only = not bool(q(question, "future_allowed", False))
+            field: forms.Field = DateInputField(
+                what=short, when="today_or_past" if past_only else "any", earliest=EARLIEST_DATE if past_only else None,
+                required_message=f"Enter {short}", **common)
         elif kind == "radio":
             field = forms.ChoiceField(choices=choices_of(question), widget=forms.RadioSelect, error_messages={
                 "required": f"Select {short}", "invalid_choice": f"Select {short} from the list"}, **common)

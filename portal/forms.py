@@ -6,11 +6,11 @@ and services.py so the web journey and Open311 share them.
 """
 from __future__ import annotations
 
-import datetime as dt
 import math
 
 from django import forms
 
+from oxtom.core.forms import DateInputField
 from oxtom.places.postcodes import normalise_postcode
 from oxtom.places.selectors import locate_postcode, streets_matching, within_county
 from oxtom.places.streets import MAX_SEARCH_LENGTH, is_hostile, split_search
@@ -307,32 +307,6 @@ class PhotosForm(forms.Form):
 # --- staff: working a report ---------------------------------------------------------------
 
 MAX_STAFF_NOTE = 5000
-DATE_PARTS = ("day", "month", "year")
-
-
-def date_from_parts(data, prefix: str, *, what: str, required: bool) -> tuple[dt.date | None, str | None]:
-    """GOV.UK date input (day, month and year boxes) -> (date or None, error message or None)."""
-    parts = [str(data.get(f"{prefix}_{name}") or "").strip() for name in DATE_PARTS]
-    if not any(parts):
-        return None, (f"Enter {what}" if required else None)
-    what = what[0].upper() + what[1:]
-    if not all(parts):
-        missing = [name for name, part in zip(DATE_PARTS, parts) if not part]
-        return None, f"{what} must include a {' and '.join(missing)}"
-    if not all(p.isdigit() for p in parts) or len(parts[2]) != 4 or max(len(parts[0]), len(parts[1])) > 2:
-        return None, f"{what} must be a real date, like 27 3 2026"
-    try:
-        return dt.date(int(parts[2]), int(parts[1]), int(parts[0])), None
-    except ValueError:
-        return None, f"{what} must be a real date, like 27 3 2026"
-
-
-def _date_fields(prefix: str) -> dict[str, forms.CharField]:
-    return {f"{prefix}_{name}": forms.CharField(label=name.capitalize(), required=False, max_length=4,
-                                                error_messages={"max_length": "Enter a real date, like 27 3 2026"})
-            for name in DATE_PARTS}
-
-
 def _staff_text(label: str, *, max_length: int, short: str, required: bool = False, help_text: str = "",
                 rows: int = 4, required_message: str = "") -> forms.CharField:
     return forms.CharField(
@@ -350,15 +324,11 @@ class StaffReportForm(forms.Form):
                                  error_messages={"required": "Reload the report and try again",
                                                  "invalid": "Reload the report and try again",
                                                  "min_value": "Reload the report and try again"})
-    date_prefix = ""  # a form with a GOV.UK date input names its boxes <prefix>_day, _month, _year
 
     def __init__(self, *args, report, user, **kwargs):
         self.report, self.user = report, user
         kwargs.setdefault("initial", {}).setdefault("version", report.case.version)
         super().__init__(*args, **kwargs)
-
-    def date_fields(self) -> list:
-        return [self[f"{self.date_prefix}_{name}"] for name in DATE_PARTS] if self.date_prefix else []
 
 
 class ReportStatusForm(StaffReportForm):
@@ -376,13 +346,15 @@ class ReportStatusForm(StaffReportForm):
                               help_text="Added after the standard response if you chose one. No names or addresses.")
     private_note = _staff_text("Private note for staff (optional)", max_length=MAX_STAFF_NOTE,
                                short="The private note", rows=3)
-    when_day, when_month, when_year = _date_fields("when").values()
+    when = DateInputField(
+        label="Date (for Accepted or Repair scheduled)", what="The date",
+        help_text="Repair scheduled: the date the repair is booked for (required). Accepted: the date we expect to "
+                  "fix it by (optional). For example, 27 3 2026")
     duplicate_of = forms.CharField(
         label="Reference of the report this duplicates", required=False, max_length=20,
         help_text="Only when the new status is Duplicate. For example, HW-2026-7KXM3Q",
         error_messages={"max_length": "Enter a report reference, like HW-2026-7KXM3Q"},
     )
-    date_prefix = "when"
 
     def __init__(self, *args, templates=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -406,11 +378,17 @@ class ReportStatusForm(StaffReportForm):
             self.add_error("public_text", "The standard response and your update together must be 1,000 characters "
                                           "or fewer")
         cleaned["text"] = text
-        when, error = date_from_parts(self.data, "when", what="the date",
-                                      required=status == ReportStatus.SCHEDULED)
-        if error and status in (ReportStatus.SCHEDULED, ReportStatus.ACCEPTED):
-            self.add_error("when_day", error.replace("the date", "the repair date")
-                           if status == ReportStatus.SCHEDULED else error)
+        # The date belongs to two of the statuses only: a half-typed date is no error for the others.
+        when = cleaned.get("when")
+        if status not in (ReportStatus.SCHEDULED, ReportStatus.ACCEPTED):
+            self.errors.pop("when", None)
+            when = None
+        elif status == ReportStatus.SCHEDULED:
+            if "when" in self.errors:
+                self.errors["when"] = self.error_class(
+                    [m.replace("The date", "The repair date") for m in self.errors["when"]])
+            elif when is None:
+                self.add_error("when", "Enter the repair date")
         cleaned["scheduled_on"] = when if status == ReportStatus.SCHEDULED else None
         cleaned["expected_date"] = when if status == ReportStatus.ACCEPTED else None
         reference = (cleaned.get("duplicate_of") or "").strip()
@@ -447,15 +425,12 @@ class ReportPriorityForm(StaffReportForm):
 class ReportExpectedDateForm(StaffReportForm):
     """The date the reporter and followers are told to expect the repair."""
 
-    expected_day, expected_month, expected_year = _date_fields("expected").values()
-    date_prefix = "expected"
+    expected = DateInputField(label="When do we expect to fix it?", what="The expected date", required=True,
+                              required_message="Enter the expected date")
 
     def clean(self):
         cleaned = super().clean()
-        when, error = date_from_parts(self.data, "expected", what="the expected date", required=True)
-        if error:
-            self.add_error("expected_day", error)
-        cleaned["expected_date"] = when
+        cleaned["expected_date"] = cleaned.get("expected")
         return cleaned
 
 

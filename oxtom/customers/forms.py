@@ -11,7 +11,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from .models import CONSENT_WORDING_ONLINE, INTEREST_CHOICES, Channel, Consent, Customer, PreferredChannel
-from .validation import field_errors, parse_date_of_birth
+from oxtom.core.forms import DateInputField
+
+from .validation import DATE_OF_BIRTH_EARLIEST, field_errors
 
 # Enough for any real value; the services give the precise limits with clear messages.
 # Anything longer is refused here so a pasted essay never reaches the database layer.
@@ -29,40 +31,6 @@ def _text(label: str, *, hint: str = "", required: bool = False, autocomplete: s
         widget=forms.TextInput(attrs=attrs),
         error_messages={"max_length": f"{label} is too long", "required": f"Enter {label.lower()}"},
     )
-
-
-class DateOfBirthWidget(forms.MultiWidget):
-    def __init__(self, attrs=None):
-        super().__init__(
-            [forms.TextInput(attrs={"inputmode": "numeric", "class": f"govuk-input govuk-date-input__input govuk-input--width-{w}"})
-             for w in (2, 2, 4)],
-            attrs,
-        )
-
-    def decompress(self, value):
-        if value:
-            return [value.day, value.month, value.year]
-        return [None, None, None]
-
-
-class DateOfBirthField(forms.MultiValueField):
-    """GOV.UK date input: day, month and year boxes, all blank meaning 'not given'."""
-
-    widget = DateOfBirthWidget
-
-    def __init__(self, **kwargs):
-        fields = [forms.CharField(max_length=4, required=False) for _ in range(3)]
-        super().__init__(fields=fields, require_all_fields=False, required=False, **kwargs)
-        self.error_messages["incomplete"] = "Date of birth must include a day, month and year"
-
-    def clean(self, value):
-        parts = list(value or ["", "", ""])
-        if any(len(str(p or "")) > 4 for p in parts):
-            raise ValidationError("Date of birth must be a real date")
-        return parse_date_of_birth(*parts)
-
-    def compress(self, data_list):  # pragma: no cover - clean() does the work
-        return data_list
 
 
 class _ShowsAllErrorsAtOnce:
@@ -92,7 +60,8 @@ class CustomerForm(_ShowsAllErrorsAtOnce, forms.Form):
     first_name = _text("First name", autocomplete="given-name", width="govuk-!-width-one-half")
     last_name = _text("Last name", autocomplete="family-name", width="govuk-!-width-one-half")
     organisation_name = _text("Organisation name", hint="Only for organisations")
-    date_of_birth = DateOfBirthField(label="Date of birth (optional)", help_text="For example, 27 3 1987")
+    date_of_birth = DateInputField(label="Date of birth (optional)", what="Date of birth", when="past",
+                                   earliest=DATE_OF_BIRTH_EARLIEST, autocomplete="bday")
     email = _text("Email address", autocomplete="email")
     phone = _text("Telephone number", hint="For example, 01865 792422 or 07700 900 982",
                   autocomplete="tel", width="govuk-input--width-20")

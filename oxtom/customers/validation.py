@@ -161,36 +161,22 @@ def normalise_organisation_name(value: object, *, required: bool = True) -> str:
     return name
 
 
+DATE_OF_BIRTH_EARLIEST = dt.date(1900, 1, 1)
+
+
 def validate_date_of_birth(value: dt.date | None) -> dt.date | None:
-    """Not in the future, not before 1900."""
+    """Not today or later, not before 1900. (Forms ask with oxtom.core.forms.DateInputField, same rules.)"""
     if value is None:
         return None
     if not isinstance(value, dt.date):
         raise ValidationError("Date of birth must be a real date", code="invalid_date")
     if isinstance(value, dt.datetime):
         value = value.date()
-    if value > timezone.localdate():
+    if value >= timezone.localdate():
         raise ValidationError("Date of birth must be in the past", code="future_date")
-    if value.year < 1900:
-        raise ValidationError("Date of birth must be after 1900", code="too_old")
+    if value < DATE_OF_BIRTH_EARLIEST:
+        raise ValidationError("Date of birth must be the same as or after 1 January 1900", code="too_old")
     return value
-
-
-def parse_date_of_birth(day: object, month: object, year: object) -> dt.date | None:
-    """From the three boxes of the GOV.UK date input. All blank means 'not given'."""
-    parts = [str(p or "").strip() for p in (day, month, year)]
-    if not any(parts):
-        return None
-    if not all(parts):
-        missing = [n for n, p in zip(("day", "month", "year"), parts) if not p]
-        raise ValidationError(f"Date of birth must include a {' and '.join(missing)}", code="incomplete_date")
-    if not all(p.isdigit() and len(p) <= 4 for p in parts) or len(parts[2]) != 4:
-        raise ValidationError("Date of birth must be a real date", code="invalid_date")
-    try:
-        value = dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
-    except ValueError:
-        raise ValidationError("Date of birth must be a real date", code="invalid_date") from None
-    return validate_date_of_birth(value)
 
 
 def parse_dob_query(text: str) -> dt.date | None:

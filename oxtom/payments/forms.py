@@ -6,6 +6,8 @@ import re
 from django import forms
 from django.utils import timezone
 
+from oxtom.core.forms import DateInputField
+
 from .providers.sandbox import TEST_CARDS
 
 
@@ -36,16 +38,10 @@ class CardForm(forms.Form):
         error_messages={"required": "Enter a card number", "max_length": "Enter a valid card number",
                         "null_characters_not_allowed": "Enter a valid card number"},
     )
-    expiry_month = forms.CharField(
-        label="Month", max_length=2, widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "cc-exp-month",
-                                                                   "class": "govuk-input--width-2"}),
-        error_messages={"required": "Enter the expiry date", "max_length": "Enter a real expiry date"},
-    )
-    expiry_year = forms.CharField(
-        label="Year", max_length=4, widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "cc-exp-year",
-                                                                  "class": "govuk-input--width-4"}),
-        error_messages={"required": "Enter the expiry date", "max_length": "Enter a real expiry date"},
-    )
+    # One field for both boxes (posted as expiry_month and expiry_year), so one error message.
+    expiry = DateInputField(label="Card expiry date", what="The expiry date", parts=("month", "year"), required=True,
+                            when="today_or_future", two_digit_year=True, autocomplete="cc-exp",
+                            help_text="For example, 03 30", required_message="Enter the expiry date")
     cardholder_name = forms.CharField(
         label="Name on card", max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "cc-name", "spellcheck": "false"}),
@@ -81,23 +77,8 @@ class CardForm(forms.Form):
             raise forms.ValidationError("Name on card must only include letters, spaces and punctuation")
         return name
 
-    def clean(self):
-        cleaned = super().clean()
-        month, year = cleaned.get("expiry_month"), cleaned.get("expiry_year")
-        if month is None or year is None:
-            return cleaned
-        if not (month.isascii() and month.isdigit() and year.isascii() and year.isdigit()) or len(year) not in (2, 4):
-            self.add_error("expiry_month", "Enter a real expiry date")
-            return cleaned
-        m, y = int(month), int(year)
-        if len(year) == 2:
-            y += 2000
-        if not 1 <= m <= 12:
-            self.add_error("expiry_month", "Enter a real expiry date")
-            return cleaned
-        today = timezone.localdate()
-        if (y, m) < (today.year, today.month):
-            self.add_error("expiry_month", "The expiry date must be in the future")
-        elif y > today.year + 20:
-            self.add_error("expiry_month", "Enter a real expiry date")
-        return cleaned
+    def clean_expiry(self):
+        expiry = self.cleaned_data["expiry"]
+        if expiry.year > timezone.localdate().year + 20:
+            raise forms.ValidationError("The expiry date must be a real date")
+        return expiry

@@ -99,7 +99,7 @@ def test_create_checks_for_duplicates_first(client_for, adviser, customer):
         "channel": "phone", "kind": "person", "first_name": "Rosie", "last_name": "Baker",
         "email": "rose.baker@example.org", "phone": "", "address_line_1": "", "address_line_2": "", "town": "",
         "postcode": "", "uprn": "", "preferred_channel": "email", "reasonable_adjustments": "", "title": "",
-        "organisation_name": "", "date_of_birth_0": "", "date_of_birth_1": "", "date_of_birth_2": "",
+        "organisation_name": "", "date_of_birth_day": "", "date_of_birth_month": "", "date_of_birth_year": "",
     }
     client = client_for(adviser)
     before = Customer.objects.count()

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 PERSON = {
     "channel": "phone", "kind": "person", "title": "", "first_name": "Mary", "last_name": "Smyth",
-    "date_of_birth_0": "4", "date_of_birth_1": "5", "date_of_birth_2": "1970",
+    "date_of_birth_day": "4", "date_of_birth_month": "5", "date_of_birth_year": "1970",
     "email": "mary.smyth@example.org", "phone": "01865 792422", "address_line_1": "1 High Street",
     "address_line_2": "", "town": "Oxford", "postcode": "ox1 1ds", "uprn": "", "preferred_channel": "email",
     "reasonable_adjustments": "",
@@ -224,9 +224,9 @@ def test_adviser_creates_a_customer(client_for, adviser):
     ({"last_name": "x" * 5000}, "Last name is too long"),
     ({"last_name": "x" * 101}, "Last name must be 100 characters or fewer"),
     ({"last_name": ""}, "Enter the last name"),
-    ({"date_of_birth_0": "31", "date_of_birth_1": "2"}, "Date of birth must be a real date"),
-    ({"date_of_birth_2": "2999"}, "Date of birth must be in the past"),
-    ({"date_of_birth_1": ""}, "Date of birth must include a month"),
+    ({"date_of_birth_day": "31", "date_of_birth_month": "2"}, "Date of birth must be a real date"),
+    ({"date_of_birth_year": "2999"}, "Date of birth must be in the past"),
+    ({"date_of_birth_month": ""}, "Date of birth must include a month"),
     ({"kind": "robot"}, "Select whether this is a person or an organisation"),
     ({"preferred_channel": "post", "address_line_1": ""}, "Enter the first line of the address to send post to"),
     ({"email": "not-an-email"}, "Enter an email address in the correct format"),
@@ -267,6 +267,41 @@ def test_adviser_changes_details(client_for, adviser, customer):
     customer.refresh_from_db()
     assert customer.postcode == "OX2 6GG"
     assert "postcode" in AuditEvent.objects.get(action="update").detail["fields"]
+
+
+@pytest.mark.parametrize("url", ["/staff/customers/new/", "/staff/assist/new/"])
+def test_create_pages_ask_for_the_date_of_birth_in_three_boxes(client_for, adviser, url):
+    html = client_for(adviser).get(url).content.decode()
+    for part in ("day", "month", "year"):
+        assert f'name="date_of_birth_{part}"' in html
+    assert html.count("govuk-date-input__item") == 3
+
+
+def test_change_page_prefills_the_date_of_birth_and_keeps_its_boxes_after_an_error(client_for, adviser):
+    import datetime as dt
+
+    customer = make_customer(first_name="Sam", last_name="Taylor", date_of_birth=dt.date(1990, 8, 17))
+    client = client_for(adviser)
+    url = reverse("customers:edit", args=[customer.reference])
+    html = client.get(url).content.decode()
+    assert 'name="date_of_birth_day" type="text" inputmode="numeric" autocomplete="bday-day" value="17"' in html
+    assert 'autocomplete="bday-month" value="8"' in html and 'autocomplete="bday-year" value="1990"' in html
+    assert "1990-08-17" not in html
+    # Saving unchanged works (it failed with "must be a real date" when the whole date sat in the Day box).
+    data = {**PERSON, "first_name": "Sam", "last_name": "Taylor", "email": customer.email,
+            "date_of_birth_day": "17", "date_of_birth_month": "8", "date_of_birth_year": "1990"}
+    assert client.post(url, data).status_code == 302
+    customer.refresh_from_db()
+    assert customer.date_of_birth == dt.date(1990, 8, 17)
+    # A bad change shows what was typed, box by box, never a Python list.
+    response = client.post(url, {**data, "date_of_birth_month": "", "date_of_birth_year": "1991"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "Date of birth must include a month" in html
+    assert 'href="#id_date_of_birth_month"' in html
+    assert "None" not in html and "[&#x27;" not in html and "['" not in html
+    assert 'autocomplete="bday-year" value="1991"' in html
+    customer.refresh_from_db()
+    assert customer.date_of_birth == dt.date(1990, 8, 17)
 
 
 def test_bad_edit_changes_nothing(client_for, adviser, customer):

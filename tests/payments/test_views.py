@@ -132,11 +132,13 @@ BAD = [
     ({"card_number": "4" * 5000}, "Enter a valid card number"),
     ({"card_number": "4111 1111 1111 1111"}, "test card numbers"),  # real-looking, not a sandbox card
     ({"card_number": "<script>alert(1)</script>"}, "Enter a valid card number"),
-    ({"expiry_month": "13"}, "Enter a real expiry date"),
-    ({"expiry_month": "xx"}, "Enter a real expiry date"),
-    ({"expiry_year": "2001"}, "The expiry date must be in the future"),
-    ({"expiry_year": "99999"}, "Enter a real expiry date"),
-    ({"expiry_month": ""}, "Enter the expiry date"),
+    ({"expiry_month": "13"}, "The expiry date must be a real date"),
+    ({"expiry_month": "xx"}, "The expiry date must be a real date"),
+    ({"expiry_year": "2001"}, "The expiry date must be this month or in the future"),
+    ({"expiry_year": "99999"}, "The expiry date must be a real date"),
+    ({"expiry_year": "2099"}, "The expiry date must be a real date"),
+    ({"expiry_month": ""}, "The expiry date must include a month"),
+    ({"expiry_month": "", "expiry_year": ""}, "Enter the expiry date"),
     ({"cvc": "12"}, "Enter a valid card security code"),
     ({"cvc": "abc"}, "Enter a valid card security code"),
     ({"cvc": "1" * 1000}, "Enter a valid card security code"),
@@ -243,3 +245,11 @@ def test_moto_card_page_says_telephone(client, make_payment):
 def test_payment_rows_hold_no_card_fields():
     names = {f.name for f in Payment._meta.get_fields()}
     assert not names & {"card_number", "cvc", "expiry_month", "expiry_year", "cardholder_name"}
+
+
+def test_an_empty_expiry_date_is_one_message_in_the_error_summary(client, make_payment):
+    """Month and year are one date input: leaving both blank says so once, linking to the month box."""
+    payment, next_url = make_payment()
+    html = client.post(next_url, {**GOOD, "expiry_month": "", "expiry_year": ""}).content.decode()
+    summary = html[html.index("govuk-error-summary"):html.index("</ul>", html.index("govuk-error-summary"))]
+    assert summary.count("Enter the expiry date") == 1 and 'href="#id_expiry_month"' in summary

@@ -135,12 +135,12 @@ def test_address_asked_on_one_page_and_markup_refused(client):
     (("31", "2", "1950"), "must be a real date"),
     (("1", "", "1950"), "must include a month"),
     (("aa", "bb", "cccc"), "must be a real date"),
-    (("1", "1", "1850"), "must be after 1900"),
+    (("1", "1", "1850"), "must be the same as or after 1 January 1900"),
 ])
 def test_bad_dates_get_a_clear_message(client, parts, message):
     client.post("/apply/bus-pass/new/")
-    response = client.post("/apply/bus-pass/questions/1/", {"date_of_birth_0": parts[0], "date_of_birth_1": parts[1],
-                                                             "date_of_birth_2": parts[2]})
+    response = client.post("/apply/bus-pass/questions/1/", {"date_of_birth_day": parts[0], "date_of_birth_month": parts[1],
+                                                             "date_of_birth_year": parts[2]})
     assert response.status_code == 200 and message in response.content.decode()
 
 

@@ -41,9 +41,9 @@ def post_data(form, answers: dict) -> dict:
         value = answers[name]
         if getattr(field, "kind", "") == "date":
             if isinstance(value, date):
-                data.update({f"{name}_0": value.day, f"{name}_1": value.month, f"{name}_2": value.year})
+                data.update({f"{name}_day": value.day, f"{name}_month": value.month, f"{name}_year": value.year})
             else:
-                data.update({f"{name}_0": value[0], f"{name}_1": value[1], f"{name}_2": value[2]})
+                data.update({f"{name}_day": value[0], f"{name}_month": value[1], f"{name}_year": value[2]})
         else:
             data[name] = value
     return data

@@ -11,6 +11,7 @@ from django import forms, template
 from django.urls import Resolver404, resolve
 
 from oxtom.accounts.permissions import Permission
+from oxtom.core.forms import DateInputField, date_boxes, first_error_box
 
 register = template.Library()
 
@@ -122,6 +123,8 @@ _CHOICE_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple)
 @register.filter
 def error_anchor(field: forms.BoundField) -> str:
     """The id of the input an error summary link should move focus to."""
+    if isinstance(field.field, DateInputField):
+        return first_error_box(field)
     widget = field.field.widget
     if isinstance(widget, _CHOICE_WIDGETS) or isinstance(widget, forms.MultiWidget):
         return f"{field.auto_id}_0"
@@ -174,6 +177,18 @@ def govuk_widget(field: forms.BoundField) -> str:
     # form instance has its own deep-copied widgets, so this touches no other form.
     widget.attrs.pop("placeholder", None)
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def is_date_input(field: Any) -> bool:
+    """True for a DateInputField, which includes/field.html draws with includes/date_input.html."""
+    return isinstance(getattr(field, "field", None), DateInputField)
+
+
+@register.filter
+def date_input_boxes(field: forms.BoundField) -> list[dict[str, Any]]:
+    """The day, month and year boxes of a DateInputField, pre-filled and marked for errors."""
+    return date_boxes(field)
 
 
 @register.filter
