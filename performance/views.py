@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from oxtom.places.models import PostcodeCentroid
-from oxtom.places.selectors import current_boundary_set, division_for_point, division_ids_for_points, locate_postcode
+from oxtom.places.selectors import current_boundary_set, division_for_address, division_ids_for_points
 
 from . import selectors
 from .forms import DivisionSearchForm
@@ -42,8 +42,7 @@ def division_list(request: HttpRequest) -> HttpResponse:
     matches = None
     if form.is_bound and form.is_valid():
         if form.postcode:
-            point = locate_postcode(form.postcode)
-            division = division_for_point(*point) if point else None
+            division = division_for_address(postcode=form.postcode)  # as the customer record does
             if division is not None:
                 return redirect("performance:division", slug=division.slug)
             form.add_error("q", "We could not find a division for that postcode: check it is an Oxfordshire postcode")

@@ -172,24 +172,21 @@ def _display(value: Any) -> Any:
 
 
 def _derive_division(values: dict) -> Any:
-    """The electoral division for an address: its coordinates if known, else its postcode's centroid.
+    """The electoral division for an address, by the one lookup the public division finder uses too.
 
     Councillors' enquiries and division statistics rely on this, so the record
     keeps it in step with the address rather than asking advisers to pick it.
     """
-    from oxtom.places.selectors import division_for_point, division_for_postcode
+    from oxtom.places.selectors import division_for_address
 
-    lat, lon = values.get("latitude"), values.get("longitude")
-    if lat is not None and lon is not None:
-        found = division_for_point(lat, lon)
-        if found is not None:
-            return found
-    if values.get("postcode"):
-        return division_for_postcode(values["postcode"])
-    return None
+    return division_for_address(postcode=values.get("postcode") or "", latitude=values.get("latitude"),
+                                longitude=values.get("longitude"))
 
 
-_LOCATION_FIELDS = {"postcode", "latitude", "longitude"}
+# A change to any of these is a new address: its division is looked up again.
+_LOCATION_FIELDS = {"postcode", "latitude", "longitude", "address_line_1", "uprn"}
+# The coordinates located the old address; a new address without new coordinates is located by its postcode.
+_ADDRESS_FIELDS = {"postcode", "address_line_1", "uprn"}
 
 
 def _check_channel(channel: str) -> None:
@@ -259,6 +256,11 @@ def customer_update(*, customer: Customer, data: dict, by: Any, channel: str, on
     current = _current_values(locked)
     cleaned = clean_customer_data(data, current=current)
     changed = [name for name, value in cleaned.items() if current.get(name) != value]
+    if _ADDRESS_FIELDS & set(changed) and not {"latitude", "longitude"} & set(data):
+        for name in ("latitude", "longitude"):
+            if current.get(name) is not None:
+                cleaned[name] = None
+                changed.append(name)
     if "division" not in data and _LOCATION_FIELDS & set(changed):
         division = _derive_division({**current, **cleaned})
         if division != current.get("division"):

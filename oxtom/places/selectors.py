@@ -185,6 +185,25 @@ def division_for_postcode(postcode: object, *, boundary_set: BoundarySet | None 
     return division_for_point(*point, boundary_set=boundary_set)
 
 
+def division_for_address(*, postcode: object = "", latitude: object = None, longitude: object = None,
+                         boundary_set: BoundarySet | None = None) -> Division | None:
+    """THE division lookup for an address: the customer record and the public division finder both use it.
+
+    The address's own point when it is known (a geocoded address), else its
+    postcode's point (the full postcode's centroid, else its sector's, else
+    its district's), in the current boundary set. A point outside every
+    division falls back to the postcode, so a mistyped coordinate never
+    leaves a county address without its division.
+    """
+    if latitude is not None and longitude is not None:
+        found = division_for_point(latitude, longitude, boundary_set=boundary_set)
+        if found is not None:
+            return found
+    if postcode:
+        return division_for_postcode(postcode, boundary_set=boundary_set)
+    return None
+
+
 def points_within_county(points: Sequence[tuple[float, float]]) -> list[bool]:
     """For each (lat, lon), whether it lies inside the current boundary set.
 

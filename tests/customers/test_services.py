@@ -239,6 +239,32 @@ def test_division_follows_the_address(adviser_user, division_a, division_b):
     assert customer.division is None
 
 
+def test_a_new_address_drops_the_old_coordinates_and_takes_the_finders_division(adviser_user, division_a, division_b):
+    """Issue 10 item 11: the record kept the old address's division (from its coordinates) after a move."""
+    from oxtom.places.models import PostcodeCentroid
+    from oxtom.places.selectors import division_for_address
+
+    PostcodeCentroid.objects.create(postcode="OX10 0AB", kind="unit", latitude=51.60, longitude=-1.12)
+    customer = customer_create(data={**VALID, "latitude": 52.06, "longitude": -1.34}, by=adviser_user,
+                               channel=Channel.PHONE)
+    assert customer.division == division_a
+    # The staff form sends the address, never coordinates.
+    customer_update(customer=customer, data={"address_line_1": "2 New Road", "postcode": "ox10 0ab"},
+                    by=adviser_user, channel=Channel.PHONE)
+    customer.refresh_from_db()
+    assert (customer.latitude, customer.longitude) == (None, None)
+    assert customer.division == division_b == division_for_address(postcode="OX10 0AB")
+    detail = AuditEvent.objects.filter(action="update").latest("occurred_at").detail
+    assert {"latitude", "longitude", "division"} <= set(detail["fields"])
+    # The same address again changes nothing, and new coordinates with it are kept.
+    customer_update(customer=customer, data={"postcode": "OX10 0AB"}, by=adviser_user, channel=Channel.PHONE)
+    assert AuditEvent.objects.filter(action="update").count() == 1
+    customer_update(customer=customer, data={"postcode": "OX10 0AB", "latitude": 52.06, "longitude": -1.34},
+                    by=adviser_user, channel=Channel.PHONE)
+    customer.refresh_from_db()
+    assert customer.division == division_a
+
+
 def test_an_unknown_channel_is_refused(adviser_user):
     with pytest.raises(ValidationError) as exc:
         customer_create(data=VALID, by=adviser_user, channel="telepathy")

@@ -466,3 +466,24 @@ def test_forbidden_and_missing_records_get_the_same_answer(request, client_for, 
     real = client.get(reverse(f"customers:{name}", args=[customer.reference]))
     made_up = client.get(reverse(f"customers:{name}", args=["CUNOTREAL1"]))
     assert real.status_code == made_up.status_code == 404
+
+
+def test_record_and_public_finder_agree_on_the_division_before_and_after_a_move(client_for, adviser, client,
+                                                                                 division_a, division_b):
+    """Issue 10 item 11: the record said one division, the public finder another, and the record kept it after a move."""
+    from oxtom.places.models import PostcodeCentroid
+
+    PostcodeCentroid.objects.create(postcode="OX16 5AA", kind="unit", latitude=52.06, longitude=-1.34)
+    PostcodeCentroid.objects.create(postcode="OX10 0AB", kind="unit", latitude=51.60, longitude=-1.12)
+    # Coordinates from an old import that sit in the other division from the postcode.
+    customer = make_customer(first_name="Sam", last_name="Taylor", postcode="OX16 5AA", latitude=51.60, longitude=-1.12,
+                             division=division_b)
+    staff = client_for(adviser)
+    edit = reverse("customers:edit", args=[customer.reference])
+    data = {**PERSON, "first_name": "Sam", "last_name": "Taylor", "email": customer.email}
+    for postcode, division in (("OX10 0AB", division_b), ("OX16 5AA", division_a)):
+        assert staff.post(edit, {**data, "postcode": postcode}).status_code == 302
+        record = staff.get(reverse("customers:record", args=[customer.reference])).content.decode()
+        assert f'<dd class="govuk-summary-list__value">{division.name}</dd>' in record
+        found = client.get("/divisions/", {"q": postcode})
+        assert found.status_code == 302 and found["Location"].rstrip("/").endswith(division.slug)

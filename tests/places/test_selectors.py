@@ -196,3 +196,21 @@ def test_a_polygon_changed_outside_the_loader_is_not_served_stale_from_the_cache
     )
     assert division_for_point(51.1, -1.1) is None
     assert division_for_point(53.05, -3.05).slug == "west-side"
+
+
+def test_division_for_address_prefers_the_address_point_then_its_postcode(db):
+    """One lookup for the customer record and the public finder (issue 10 item 11)."""
+    from oxtom.places.models import PostcodeCentroid
+    from oxtom.places.selectors import division_for_address
+    from tests import factories as f
+
+    north = f.DivisionFactory(name="North", centre=(52.06, -1.34))
+    south = f.DivisionFactory(name="South", centre=(51.60, -1.12))
+    PostcodeCentroid.objects.create(postcode="OX10 0AB", kind="unit", latitude=51.60, longitude=-1.12)
+    assert division_for_address(postcode="OX10 0AB") == south
+    assert division_for_address(postcode="ox10 0ab", latitude=52.06, longitude=-1.34) == north
+    # A point outside every division (a typing slip) falls back to the postcode.
+    assert division_for_address(postcode="OX10 0AB", latitude=10.0, longitude=10.0) == south
+    assert division_for_address(postcode="SW1A 1AA") is None
+    assert division_for_address(postcode="") is None
+    assert division_for_address(postcode="<script>", latitude="nan", longitude="x") is None

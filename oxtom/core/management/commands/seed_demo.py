@@ -280,9 +280,9 @@ class Command(BaseCommand):
 
     @staticmethod
     def _give_address(customer: Customer, person: dict) -> None:
-        data = {k: person[k] for k in ("title", "date_of_birth", "phone", "address_line_1", "town", "postcode",
-                                       "latitude", "longitude")}
-        data["division"] = Division.objects.get(pk=person["division_id"])
+        # People who signed up online gave a postcode, not coordinates: their division is found from it by
+        # the service, with the same lookup as the public division finder, so the two always agree.
+        data = {k: person[k] for k in ("title", "date_of_birth", "phone", "address_line_1", "town", "postcode")}
         customer_update(customer=customer, data=data, by=None, channel="system")
 
     # --- county scale ------------------------------------------------------------------
