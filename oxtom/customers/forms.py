@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from .models import CONSENT_WORDING_ONLINE, INTEREST_CHOICES, Channel, Consent, Customer, PreferredChannel
 from oxtom.core.forms import DateInputField
 
-from .validation import DATE_OF_BIRTH_EARLIEST, field_errors
+from .validation import DATE_OF_BIRTH_EARLIEST, contact_outcome_errors, field_errors
 
 # Enough for any real value; the services give the precise limits with clear messages.
 # Anything longer is refused here so a pasted essay never reaches the database layer.
@@ -228,6 +228,18 @@ class ContactLogForm(forms.Form):
         error_messages={"max_length": "Notes must be 2000 characters or fewer"},
     )
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def clean(self):
+        # The rules between answers, here too so they show with the other messages in one go.
+        cleaned = super().clean()
+        resolved = cleaned.get("first_contact_resolved")
+        for name, message in contact_outcome_errors(
+            outcome=cleaned.get("outcome") or "", signposted_to=cleaned.get("signposted_to") or "",
+            first_contact_resolved=None if not resolved else resolved == "yes",
+        ).items():
+            if name not in self.errors:
+                self.add_error(name, message)
+        return cleaned
 
 
 class StartSessionForm(forms.Form):

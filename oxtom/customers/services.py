@@ -33,7 +33,7 @@ from .models import (
     WebChat,
 )
 from .phonetics import phonetic_key, search_key
-from .validation import clean_customer_data, normalise_email, normalise_phone, normalise_postcode
+from .validation import clean_customer_data, contact_outcome_errors, normalise_email, normalise_phone, normalise_postcode
 
 _REFERENCE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"  # no look-alikes (0/O, 1/I, 5/S, 8/B)
 
@@ -585,14 +585,13 @@ def contact_log(
         errors["reason"] = ["Select why they contacted us"]
     signposted_to = (signposted_to or "").strip()
     notes = (notes or "").strip()
-    if outcome == ContactOutcome.SIGNPOSTED and not signposted_to:
-        errors["signposted_to"] = ["Enter who you signposted them to"]
+    for name, message in contact_outcome_errors(outcome=outcome, signposted_to=signposted_to,
+                                                first_contact_resolved=first_contact_resolved).items():
+        errors[name] = [message]
     if len(signposted_to) > MAX_SIGNPOSTED:
         errors["signposted_to"] = [f"Who you signposted them to must be {MAX_SIGNPOSTED} characters or fewer"]
     if len(notes) > MAX_NOTES:
         errors["notes"] = [f"Notes must be {MAX_NOTES} characters or fewer"]
-    if outcome == ContactOutcome.TRANSFERRED and first_contact_resolved:
-        errors["first_contact_resolved"] = ["A transferred contact was not resolved at first contact: select no"]
     if errors:
         raise ValidationError(errors)
     if submission_key:

@@ -341,3 +341,22 @@ def clean_customer_data(data: dict, *, current: dict | None = None) -> dict:
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def contact_outcome_errors(*, outcome: str, signposted_to: str, first_contact_resolved: bool | None) -> dict[str, str]:
+    """The rules between a logged contact's answers, so the form and contact_log say the same thing.
+
+    Signposting names who to; "Resolved at first contact" was resolved and a
+    transfer was not. `first_contact_resolved` None means not answered yet.
+    """
+    from .models import ContactOutcome
+
+    errors: dict[str, str] = {}
+    if outcome == ContactOutcome.SIGNPOSTED and not (signposted_to or "").strip():
+        errors["signposted_to"] = "Enter who you signposted them to"
+    if outcome == ContactOutcome.RESOLVED and first_contact_resolved is False:
+        errors["first_contact_resolved"] = ("You chose ‘Resolved at first contact’: select yes, "
+                                            "or choose what else happened")
+    if outcome == ContactOutcome.TRANSFERRED and first_contact_resolved:
+        errors["first_contact_resolved"] = "A transferred contact was not resolved at first contact: select no"
+    return errors

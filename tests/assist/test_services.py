@@ -52,6 +52,7 @@ def test_anonymous_contact_is_counted_without_a_timeline(adviser, reasons):
     ({"signposted_to": "x" * 201, "outcome": "signposted"}, "signposted_to"),
     ({"notes": "x" * 2001}, "notes"),
     ({"outcome": "transferred", "first_contact_resolved": True}, "first_contact_resolved"),
+    ({"outcome": "resolved", "first_contact_resolved": False}, "first_contact_resolved"),
 ])
 def test_contact_log_bad_input_is_refused_and_nothing_saved(adviser, customer, reasons, changes, field):
     values = dict(customer=customer, reason=reasons["other"], outcome="information", channel="phone",

@@ -204,6 +204,10 @@ def test_double_submitted_contact_is_logged_once(client_for, adviser, customer, 
     ({"notes": "x" * 2001}, "Notes must be 2000 characters or fewer"),
     ({"first_contact_resolved": ""}, "Select yes if it was resolved"),
     ({"outcome": "transferred", "first_contact_resolved": "yes"}, "A transferred contact was not resolved"),
+    ({"outcome": "resolved", "first_contact_resolved": "no"}, "You chose ‘Resolved at first contact’: select yes"),
+    ({"outcome": "signposted", "signposted_to": "   "}, "Enter who you signposted them to"),
+    ({"outcome": "signposted", "signposted_to": "", "first_contact_resolved": ""}, "Enter who you signposted them to"),
+    ({"signposted_to": "<script>alert(1)</script>" * 20}, "200 characters or fewer"),
 ])
 def test_contact_bad_input_is_refused_clearly(client_for, adviser, customer, reasons, changes, message):
     response = client_for(adviser).post(reverse("assist:customer_contact", args=[customer.reference]),
