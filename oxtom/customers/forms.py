@@ -10,9 +10,9 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .models import CONSENT_WORDING_ONLINE, INTEREST_CHOICES, Channel, Consent, Customer, PreferredChannel
 from oxtom.core.forms import DateInputField
 
+from .models import CONSENT_WORDING_ONLINE, INTEREST_CHOICES, Channel, Consent, Customer, PreferredChannel
 from .validation import DATE_OF_BIRTH_EARLIEST, contact_outcome_errors, field_errors
 
 # Enough for any real value; the services give the precise limits with clear messages.
