@@ -23,6 +23,7 @@ MAX_QUESTIONS = 20
 MAX_STRING = 200
 MAX_TEXT = 2000
 MAX_NUMBER = Decimal("1000000")
+MAX_ERROR_WORDS = 100
 CODE_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
@@ -55,6 +56,10 @@ def validate_questions(value: Any) -> None:
             raise ValidationError(f"Question {code}: enter the question as people will read it")
         if not isinstance(question.get("required", False), bool):
             raise ValidationError(f"Question {code}: 'required' must be true or false")
+        for key in ("error_name", "error_subject"):
+            words = question.get(key, "")
+            if not isinstance(words, str) or len(words) > MAX_ERROR_WORDS or "<" in words or ">" in words:
+                raise ValidationError(f"Question {code}: '{key}' must be words of {MAX_ERROR_WORDS} characters or fewer")
         if not isinstance(question.get("order", position), int):
             raise ValidationError(f"Question {code}: 'order' must be a whole number")
         if question["datatype"] in LIST_TYPES:
@@ -116,6 +121,24 @@ def _number(raw: Any) -> Decimal | None:
     return number
 
 
+def error_words(question: dict) -> tuple[str, str]:
+    """How error messages name a question's answer: (after "Enter"/"Select", before "must be").
+
+    A label is a question or an instruction ("How deep is it, in millimetres?",
+    "Describe the problem"), so messages built from it read badly ("Enter how
+    deep is it"). The catalogue says it per question: "error_name" ("how deep
+    the pothole is": "Enter how deep the pothole is") and "error_subject" ("The
+    depth": "The depth must be a number"), which defaults to the name with a
+    capital. Without them, messages quote the question, which is always correct English.
+    """
+    name = str(question.get("error_name") or "").strip()
+    subject = str(question.get("error_subject") or "").strip()
+    if name:
+        return name, subject or name[:1].upper() + name[1:]
+    asked = str(question.get("description") or "").strip()
+    return f"an answer to ‘{asked}’", subject or f"The answer to ‘{asked}’"
+
+
 def clean_answers(questions: list[dict], data: Any) -> tuple[dict[str, Any], dict[str, str]]:
     """Check replies against the questions. Returns (clean answers, errors by question code).
 
@@ -128,7 +151,7 @@ def clean_answers(questions: list[dict], data: Any) -> tuple[dict[str, Any], dic
     getlist = getattr(data, "getlist", None)
     for question in ordered(questions):
         code, datatype = question["code"], question["datatype"]
-        label = question["description"].rstrip("?").lower()
+        label, subject = error_words(question)
         if datatype == "multivaluelist":
             raw_list = getlist(code) if getlist else data.get(code, [])
             if isinstance(raw_list, str):
@@ -154,14 +177,14 @@ def clean_answers(questions: list[dict], data: Any) -> tuple[dict[str, Any], dic
                 errors[code] = f"{verb} {label}"
             continue
         if "\x00" in raw:
-            errors[code] = f"Enter {label} without control characters"
+            errors[code] = f"{subject} must not include control characters"
             continue
         if datatype == "number":
             number = _number(raw)
             if number is None:
-                errors[code] = f"Enter {label} as a number, like 45"
+                errors[code] = f"{subject} must be a number, like 45"
             elif number < 0:
-                errors[code] = f"Enter {label} as 0 or more"
+                errors[code] = f"{subject} must be 0 or more"
             else:
                 answers[code] = int(number) if number == number.to_integral_value() else float(number)
         elif datatype == "singlevaluelist":
@@ -172,7 +195,7 @@ def clean_answers(questions: list[dict], data: Any) -> tuple[dict[str, Any], dic
         else:
             limit = MAX_TEXT if datatype == "text" else MAX_STRING
             if len(raw) > limit:
-                errors[code] = f"{question['description'].rstrip('?')} must be {limit:,} characters or fewer"
+                errors[code] = f"{subject} must be {limit:,} characters or fewer"
             else:
                 answers[code] = raw
     return answers, errors

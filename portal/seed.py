@@ -22,15 +22,21 @@ def _values(*pairs: tuple[str, str]) -> list[dict]:
     return [{"key": k, "name": n} for k, n in pairs]
 
 
-def _q(code, datatype, description, order, required=True, values=None, hint=""):
+def _q(code, datatype, description, order, required=True, values=None, hint="", errors=("", "")):
+    """One question; `errors` = (error_name, error_subject) for its messages (catalogue.error_words)."""
     question = {"code": code, "datatype": datatype, "description": description, "order": order,
                 "required": required, "variable": True, "datatype_description": hint}
+    if errors[0]:
+        question["error_name"] = errors[0]
+    if errors[1]:
+        question["error_subject"] = errors[1]
     if values:
         question["values"] = _values(*values)
     return question
 
 
 _DETAILS = _q("details", "text", "Describe the problem", 90, required=False,
+              errors=("a description of the problem", "The description of the problem"),
               hint="Do not include your name or other personal details: this description is shown publicly")
 
 REPORT_TYPES = [
@@ -39,9 +45,11 @@ REPORT_TYPES = [
         "hint": "A hole in the road or cycle lane", "prefix": "HW", "order": 10, "photos_required": True,
         "keywords": "road,pothole,carriageway",
         "questions": [
-            _q("depth_mm", "number", "How deep is it, in millimetres?", 10, hint="A 2p coin standing on its edge is about 26 mm"),
-            _q("width_mm", "number", "How wide is it at its widest, in millimetres?", 20),
-            _q("position", "singlevaluelist", "Where is it?", 30,
+            _q("depth_mm", "number", "How deep is it, in millimetres?", 10, hint="A 2p coin standing on its edge is about 26 mm",
+               errors=("how deep the pothole is", "The depth")),
+            _q("width_mm", "number", "How wide is it at its widest, in millimetres?", 20,
+               errors=("how wide the pothole is", "The width")),
+            _q("position", "singlevaluelist", "Where is it?", 30, errors=("where the pothole is", ""),
                values=[("road", "In the road"), ("cycle_lane", "In a cycle lane"), ("road_edge", "At the edge of the road")]),
             _DETAILS,
         ],
@@ -59,10 +67,11 @@ REPORT_TYPES = [
         "team": "highways-north", "hint": "A light that is out, on all day, flickering or damaged", "prefix": "SL",
         "order": 20, "photos_required": False, "keywords": "street light,lamp,lighting",
         "questions": [
-            _q("fault", "singlevaluelist", "What is wrong with the light?", 10,
+            _q("fault", "singlevaluelist", "What is wrong with the light?", 10, errors=("what is wrong with the light", ""),
                values=[("out", "Out at night"), ("day_burning", "On during the day"), ("flickering", "Flickering"),
                        ("damaged", "Damaged or leaning"), ("exposed_wiring", "Door open or wiring showing")]),
-            _q("column_number", "string", "Number on the lamp post, if you can see one", 20, required=False),
+            _q("column_number", "string", "Number on the lamp post, if you can see one", 20, required=False,
+               errors=("the number on the lamp post", "The lamp post number")),
             _DETAILS,
         ],
         "thresholds": [], "below": "",
@@ -73,6 +82,7 @@ REPORT_TYPES = [
         "order": 30, "photos_required": False, "keywords": "traffic lights,crossing,signals",
         "questions": [
             _q("fault", "singlevaluelist", "What is wrong with the signals?", 10,
+               errors=("what is wrong with the signals", ""),
                values=[("all_out", "All lights out"), ("stuck", "Stuck on one colour"),
                        ("crossing", "Crossing button or beeper not working"), ("damaged", "Pole or head damaged")]),
             _DETAILS,
@@ -84,8 +94,9 @@ REPORT_TYPES = [
         "team": "highways-north", "hint": "A loose, broken or uneven paving slab or kerb", "prefix": "HW",
         "order": 40, "photos_required": True, "keywords": "pavement,footway,paving,kerb",
         "questions": [
-            _q("trip_height_mm", "number", "How high is the trip or how deep is the gap, in millimetres?", 10),
-            _q("surface", "singlevaluelist", "What is damaged?", 20,
+            _q("trip_height_mm", "number", "How high is the trip or how deep is the gap, in millimetres?", 10,
+               errors=("how high the trip or how deep the gap is", "The height of the trip or depth of the gap")),
+            _q("surface", "singlevaluelist", "What is damaged?", 20, errors=("what is damaged", ""),
                values=[("slab", "Paving slab"), ("tarmac", "Tarmac surface"), ("kerb", "Kerb")]),
             _DETAILS,
         ],
@@ -100,7 +111,7 @@ REPORT_TYPES = [
         "team": "highways-north", "hint": "A road drain that is blocked or causing flooding", "prefix": "DR",
         "order": 50, "photos_required": False, "keywords": "drain,gully,flooding",
         "questions": [
-            _q("flooding", "singlevaluelist", "Is water collecting?", 10,
+            _q("flooding", "singlevaluelist", "Is water collecting?", 10, errors=("whether water is collecting", ""),
                values=[("property", "Yes, and it is reaching a property"), ("road", "Yes, on the road or pavement"),
                        ("no", "No, the drain looks blocked")]),
             _DETAILS,
@@ -116,10 +127,10 @@ REPORT_TYPES = [
         "team": "environmental-enforcement", "hint": "Rubbish dumped on the road or verge", "prefix": "FT",
         "order": 60, "photos_required": True, "keywords": "fly-tipping,dumping,rubbish",
         "questions": [
-            _q("size", "singlevaluelist", "How much has been dumped?", 10,
+            _q("size", "singlevaluelist", "How much has been dumped?", 10, errors=("how much has been dumped", ""),
                values=[("bag", "A single bag or item"), ("car_boot", "A car boot load"),
                        ("van", "A small van load"), ("lorry", "A lorry load or more")]),
-            _q("hazardous", "singlevaluelist", "Could it be dangerous?", 20,
+            _q("hazardous", "singlevaluelist", "Could it be dangerous?", 20, errors=("whether it could be dangerous", ""),
                values=[("yes", "Yes, for example asbestos, chemicals or needles"), ("no", "No"),
                        ("unsure", "I'm not sure")]),
             _DETAILS,
@@ -132,7 +143,7 @@ REPORT_TYPES = [
         "team": "highways-north", "hint": "Hedges, trees or weeds blocking a path, sign or view", "prefix": "HW",
         "order": 70, "photos_required": False, "keywords": "hedge,tree,vegetation,overgrown",
         "questions": [
-            _q("obstructs", "singlevaluelist", "What is it blocking?", 10,
+            _q("obstructs", "singlevaluelist", "What is it blocking?", 10, errors=("what it is blocking", ""),
                values=[("pavement", "The pavement"), ("sightline", "Drivers' view at a junction"),
                        ("sign", "A road sign or street light"), ("nothing", "Nothing, it is untidy")]),
             _DETAILS,
@@ -149,7 +160,7 @@ REPORT_TYPES = [
         "team": "highways-north", "hint": "A road sign or bollard that is missing, damaged or unreadable",
         "prefix": "HW", "order": 80, "photos_required": False, "keywords": "sign,bollard",
         "questions": [
-            _q("condition", "singlevaluelist", "What is wrong with the sign?", 10,
+            _q("condition", "singlevaluelist", "What is wrong with the sign?", 10, errors=("what is wrong with the sign", ""),
                values=[("missing", "Missing"), ("knocked_down", "Knocked down or twisted"),
                        ("unreadable", "Faded or unreadable"), ("dirty", "Dirty")]),
             _DETAILS,

@@ -95,18 +95,46 @@ def test_clean_answers_checks_each_datatype(pothole):
 
 
 @pytest.mark.parametrize("data,code,message", [
-    ({}, "depth_mm", "Enter how deep is it, in millimetres"),
-    ({"depth_mm": "deep"}, "depth_mm", "as a number"),
-    ({"depth_mm": "NaN"}, "depth_mm", "as a number"),
-    ({"depth_mm": "1e400"}, "depth_mm", "as a number"),
-    ({"depth_mm": "-5"}, "depth_mm", "0 or more"),
-    ({"position": "<script>"}, "position", "from the list"),
-    ({"details": "x" * 2001}, "details", "2,000 characters"),
-    ({"details": "a\x00b"}, "details", "control characters"),
+    ({}, "depth_mm", "Enter how deep the pothole is"),
+    ({}, "position", "Select where the pothole is"),
+    ({"depth_mm": "deep"}, "depth_mm", "The depth must be a number, like 45"),
+    ({"depth_mm": "NaN"}, "depth_mm", "The depth must be a number, like 45"),
+    ({"depth_mm": "1e400"}, "depth_mm", "The depth must be a number, like 45"),
+    ({"depth_mm": "-5"}, "depth_mm", "The depth must be 0 or more"),
+    ({"position": "<script>"}, "position", "Select where the pothole is from the list"),
+    ({"details": "x" * 2001}, "details", "The description of the problem must be 2,000 characters or fewer"),
+    ({"details": "a\x00b"}, "details", "The description of the problem must not include control characters"),
 ])
 def test_clean_answers_errors(pothole, data, code, message):
     _, errors = catalogue.clean_answers(pothole.questions, data)
-    assert message in errors[code]
+    assert errors[code] == message
+
+
+def test_every_seeded_question_has_its_own_error_words():
+    """Messages built from labels read badly ("Enter how deep is it"): each seeded question names its answer."""
+    from portal.seed import REPORT_TYPES
+
+    for report_type in REPORT_TYPES:
+        catalogue.validate_questions(report_type["questions"])
+        for question in report_type["questions"]:
+            name, subject = catalogue.error_words(question)
+            assert question.get("error_name"), (report_type["code"], question["code"])
+            assert " is it" not in name and "?" not in name and subject[0].isupper()
+
+
+def test_questions_without_error_words_quote_the_question():
+    question = {"code": "colour", "datatype": "string", "description": "What colour is it?", "required": True}
+    _, errors = catalogue.clean_answers([question], {})
+    assert errors == {"colour": "Enter an answer to ‘What colour is it?’"}
+    _, errors = catalogue.clean_answers([question], {"colour": "x" * 201})
+    assert errors == {"colour": "The answer to ‘What colour is it?’ must be 200 characters or fewer"}
+
+
+@pytest.mark.parametrize("bad", [{"error_name": 5}, {"error_name": "<b>x</b>"}, {"error_subject": "x" * 101}])
+def test_error_words_are_checked_when_a_question_is_saved(bad):
+    question = {"code": "colour", "datatype": "string", "description": "What colour is it?", **bad}
+    with pytest.raises(ValidationError, match="characters or fewer"):
+        catalogue.validate_questions([question])
 
 
 def test_clean_answers_reads_query_dicts_and_multi_value_lists():
@@ -117,7 +145,7 @@ def test_clean_answers_reads_query_dicts_and_multi_value_lists():
     _, errors = catalogue.clean_answers(questions, QueryDict("kinds=z"))
     assert "from the list" in errors["kinds"]
     _, errors = catalogue.clean_answers(questions, QueryDict(""))
-    assert errors["kinds"] == "Select which kinds"
+    assert errors["kinds"] == "Select an answer to ‘Which kinds’"
 
 
 @pytest.mark.parametrize("depth,width,meets,reasons", [

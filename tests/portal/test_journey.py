@@ -217,8 +217,8 @@ def test_type_bad_input(client, catalogue, data, message):
 
 
 @pytest.mark.parametrize("data,message", [
-    ({}, "Enter how deep is it"),
-    ({"depth_mm": "deep", "width_mm": "1", "position": "road"}, "as a number"),
+    ({}, "Enter how deep the pothole is"),
+    ({"depth_mm": "deep", "width_mm": "1", "position": "road"}, "The depth must be a number, like 45"),
     ({"depth_mm": "1", "width_mm": "1", "position": "<b>sea</b>"}, "from the list"),
     ({"depth_mm": "1", "width_mm": "1", "position": "road", "details": "y" * 2001}, "2,000 characters"),
 ])
