@@ -144,6 +144,9 @@ class QuestionsForm(forms.Form):
                 "max_length": f"{short[0].upper() + short[1:]} must be {MAX_TEXT} characters or fewer"}, **common)
         field.kind = kind
         field.short = short
+        # "None of these": drawn after an "or" divider and unticks the others (GOV.UK exclusive checkbox);
+        # the rules refuse it with anything else, so it holds without JavaScript too.
+        field.exclusive = {str(v) for v in (q(question, "exclusive", ()) or ())}
         return field
 
     def clean(self):
