@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.db.models.fields.json import KT
 
 from oxtom.core.models import TimeStampedModel
+from oxtom.core.text import in_sentence, with_article
 from oxtom.customers.models import Channel
 
 
@@ -50,6 +51,16 @@ class ApplicationService(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def name_in_sentence(self) -> str:
+        """The name as it reads mid-sentence: "blue badge", "older or disabled person's bus pass"."""
+        return in_sentence(self.name)
+
+    @property
+    def a_name(self) -> str:
+        """The name with its article, mid-sentence: "an older or disabled person's bus pass"."""
+        return with_article(self.name)
 
     def clean(self) -> None:
         super().clean()

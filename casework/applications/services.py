@@ -424,7 +424,7 @@ def _approve(application: Application, *, reasons: list[str], by: Any, automatic
     if application.fee_pence > 0:
         _notify(application.customer, template="application-decision", by=by,
                 key=f"application:{application.pk}:decision:approved", context={
-                    "service": service.name, "reference": application.reference,
+                    "service": service.name_in_sentence, "reference": application.reference,
                     "headline": f"approved, pay {application.fee_display} to get it",
                     "message": " ".join(reasons) + f" Pay {application.fee_display} online to have it "
                                "issued straight away.",
@@ -487,7 +487,7 @@ def _refer(application: Application, *, reasons: list[str], by: Any) -> None:
     fast = " We deal with these first." if priority == Priority.URGENT else ""
     _notify(application.customer, template="application-decision", by=by,
             key=f"application:{application.pk}:decision:referred", context={
-                "service": service.name, "reference": application.reference,
+                "service": service.name_in_sentence, "reference": application.reference,
                 "headline": "an officer will look at it",
                 "message": f"{' '.join(reasons)}{fast} We will tell you our decision by {_date(case.due_at)}.",
                 "link": application_link(application)})
@@ -512,7 +512,7 @@ def _refuse(application: Application, *, reasons: list[str], by: Any, automatic:
                   "a different officer will reconsider it.")
     _notify(application.customer, template="application-decision", by=by,
             key=f"application:{application.pk}:decision:refused", context={
-                "service": service.name, "reference": application.reference, "headline": "not approved",
+                "service": service.name_in_sentence, "reference": application.reference, "headline": "not approved",
                 "message": " ".join(p for p in (" ".join(reasons), note, reconsider.strip(), signposting) if p),
                 "link": application_link(application)})
 
@@ -652,7 +652,7 @@ def _current_entitlement(application: Application) -> Entitlement | None:
 def _notify_issued(entitlement: Entitlement, *, by: Any, message: str = "") -> None:
     link = _link("apply:entitlement", entitlement.number)
     _notify(entitlement.customer, template="entitlement-issued", by=by, key=f"entitlement:{entitlement.pk}:issued",
-            context={"service": entitlement.service.name, "number": entitlement.number,
+            context={"service": entitlement.service.name_in_sentence, "number": entitlement.number,
                      "starts_on": _date(entitlement.starts_on), "expires_on": _date(entitlement.expires_on),
                      "message": message or "Keep this message: you may be asked for the number.",
                      "link": link})
@@ -724,9 +724,9 @@ def entitlement_renew(*, entitlement: Entitlement, by: Any, application: Applica
         return old.superseded_by
     service = old.service
     if application is None and not service.auto_renew:
-        raise ApplicationError(f"A {service.name.lower()} cannot be renewed automatically: apply again.")
+        raise ApplicationError(f"{service.a_name[:1].upper()}{service.a_name[1:]} cannot be renewed automatically: apply again.")
     if old.status not in (Entitlement.Status.ACTIVE, Entitlement.Status.EXPIRED):
-        raise ApplicationError(f"This {service.name.lower()} has {old.get_status_display().lower()}: apply again.")
+        raise ApplicationError(f"This {service.name_in_sentence} has {old.get_status_display().lower()}: apply again.")
     if application is not None:
         application = _lock(application)
         if application.status not in (A.APPROVED, A.AWAITING_PAYMENT) or application.customer_id != old.customer_id:

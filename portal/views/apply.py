@@ -273,7 +273,7 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
             return redirect(f"{reverse('account_login')}?{urlencode({'next': request.get_full_path()})}")
         entitlement = _renewal_source(request, service, renewing)
         d = _start(request, service, renewing=entitlement.number, answers=dict(entitlement.application.answers or {}))
-        messages.info(request, f"We have filled in your answers from {service.name.lower()} {entitlement.number}. "
+        messages.info(request, f"We have filled in your answers from {service.name_in_sentence} {entitlement.number}. "
                                "Check them and change anything that is different now.")
         # Straight to the evidence and check answers (or to whatever the rules now need asking).
         return _next_after_questions(request, service, d, _subject(request)[0])

@@ -217,3 +217,13 @@ def test_changing_an_answer_from_check_answers_comes_back_to_check(client):
     response = client.post(page + "?check=1", {"vehicle_registration": "XY51 ABC"})
     assert response["Location"] == "/apply/parking-permit/check/"  # the file is still there: not asked again
     assert "XY51 ABC" in client.get("/apply/parking-permit/check/").content.decode()
+
+
+def test_service_names_read_as_english_mid_sentence(client):
+    """Issue 10: "Apply for a older or disabled person's bus pass"."""
+    html = client.get("/apply/bus-pass/").content.decode()
+    assert "Apply for an older or disabled person&#x27;s bus pass" in html and "a older" not in html
+    assert "Apply for a blue badge" in client.get("/apply/blue-badge/").content.decode()
+    response = answer_questions(client, "bus-pass", BUS_PASS_YOUNG)
+    html = client.get(response["Location"]).content.decode()
+    assert "You cannot get an older or disabled person&#x27;s bus pass" in html
