@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from oxtom.accounts.decorators import signed_in_required
 from oxtom.customers.assist import subject_and_actor
 
-from . import rules, selectors, services
+from . import owners, rules, selectors, services
 from .forms import CustomerReplyForm
 from .models import Status
 
@@ -43,6 +43,7 @@ def _page_context(case, customer) -> dict:
         "sla_label": rules.SlaState.LABELS[rules.sla_state(status=case.status, due_at=case.due_at,
                                                            paused_on=case.paused_on)],
         "customer": customer,
+        "answers": owners.case_answers(case, audience=owners.CUSTOMER),
     }
 
 

@@ -24,3 +24,9 @@ class CaseworkConfig(AppConfig):
 
         # A text back to our request for information is the customer's reply.
         register_inbound_handler("casework.reply-to-request")(reply_by_text)
+
+        from .enquiry_answers import render_enquiry_answers
+        from .owners import register_case_answers
+
+        # A councillor's enquiry shows its answers under the questions the enquiry form asked.
+        register_case_answers(render_enquiry_answers)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from oxtom.accounts.decorators import member_area_required
 
-from . import rules, selectors, services
+from . import owners, rules, selectors, services
 from .forms import MemberEnquiryForm
 
 
@@ -49,6 +49,8 @@ def division_case(request: HttpRequest, reference: str) -> HttpResponse:
     case = selectors.get_case_for_user(request.user, reference)
     return render(request, "casework/members/case.html", {
         "case": case,
+        # Councillors read the case as its customer would: no staff file links, no rule findings.
+        "answers": owners.case_answers(case, audience=owners.CUSTOMER) if case.raised_by_id == request.user.pk else None,
         "timeline": selectors.public_timeline(case),
         "sla_state": rules.SlaState.LABELS[rules.sla_state(status=case.status, due_at=case.due_at,
                                                            paused_on=case.paused_on)],

@@ -287,6 +287,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "casework/case_detail.html", {
         "case": case,
         "owner_page": owner,
+        "answers": owners.case_answers(case, audience=owners.STAFF, user=request.user),
         "customer": customer,
         "interactions": interactions,
         "other_cases": selectors.other_open_cases(request.user, case),
