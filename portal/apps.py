@@ -18,9 +18,13 @@ class PortalConfig(AppConfig):
         assist.register_journey("Apply for a parking permit, blue badge or bus pass", "/apply/")
         assist.register_journey("Their permits, badges, passes and applications", "/account/entitlements/")
         # A street report's case is worked on the report's staff page, which keeps the public page in step.
-        from casework.owners import register_case_owner
+        from casework.owners import register_case_answers, register_case_owner
+
+        from .answers import render_case_answers
 
         register_case_owner(_report_page, select_related="street_report")
+        # Its answers by the report type's questions, its photos as links.
+        register_case_answers(render_case_answers, select_related="street_report__report_type")
 
 
 # Case steps that change what the public page and the followers are told.

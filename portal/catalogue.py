@@ -230,6 +230,32 @@ def evaluate(thresholds: list[dict], answers: dict[str, Any]) -> Verdict:
     return Verdict(meets=not reasons, reasons=reasons)
 
 
+def answer_rows(questions: list[dict], answers: dict[str, Any]) -> list:
+    """Answers as (question text, formatted value) rows, in the questions' order (oxtom.core.answers.Row).
+
+    Choice keys show their names, numbers their unit (a question's "unit", or
+    the code's suffix: depth_mm is in mm). Answers to questions the type no
+    longer asks (its questions were changed) follow, under words, not keys.
+    """
+    from oxtom.core.answers import Row, format_answer, humanise, readable, unit_for
+
+    answers = answers if isinstance(answers, dict) else {}
+    rows, seen = [], set()
+    for question in ordered(questions or []):
+        code = question["code"]
+        seen.add(code)
+        if code not in answers:
+            continue
+        choices = {v["key"]: v["name"] for v in question.get("values", [])}
+        rows.append(Row(question["description"], format_answer(
+            answers[code], kind=question.get("datatype", "string"), choices=choices,
+            unit=unit_for(code, str(question.get("unit") or "")))))
+    for code, value in answers.items():
+        if code not in seen:
+            rows.append(Row(humanise(code), readable(value)))
+    return rows
+
+
 def value_name(question: dict, key: Any) -> str:
     """The words for a list answer's key (for check-answers and public pages)."""
     names = {v["key"]: v["name"] for v in question.get("values", [])}

@@ -273,15 +273,7 @@ def report_photos(request: HttpRequest) -> HttpResponse:
 
 
 def _answer_rows(report_type: ReportType, answers: dict) -> list[tuple[str, str]]:
-    rows = []
-    for question in report_type.ordered_questions():
-        if question["code"] not in answers:
-            continue
-        value = answers[question["code"]]
-        if question["datatype"] in ("singlevaluelist", "multivaluelist"):
-            value = catalogue.value_name(question, value)
-        rows.append((question["description"], str(value)))
-    return rows
+    return [(row.question, row.value) for row in catalogue.answer_rows(report_type.questions, answers)]
 
 
 @require_http_methods(["GET", "POST"])

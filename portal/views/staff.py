@@ -23,7 +23,7 @@ from casework.models import Case, Status
 from casework.selectors import case_timeline
 from oxtom.accounts.decorators import staff_area_required
 
-from .. import selectors, services
+from .. import catalogue, selectors, services
 from ..forms import (
     ReportExpectedDateForm,
     ReportNoteForm,
@@ -127,9 +127,7 @@ def report_photo(request: HttpRequest, reference: str, token: str, size: str = "
 
 
 def _answer_rows(report: StreetReport) -> list[tuple[str, str]]:
-    from .journey import _answer_rows as rows
-
-    return rows(report.report_type, report.case.answers or {})
+    return [(row.question, row.value) for row in catalogue.answer_rows(report.report_type.questions, report.case.answers)]
 
 
 # Service error keys -> the form field that shows them.
