@@ -8,6 +8,7 @@ app_name = "apply"
 urlpatterns = [
     path("apply/", apply.apply_index, name="index"),
     path("apply/applications/<str:reference>/", apply.application_detail, name="application"),
+    path("apply/applications/<str:reference>/evidence/<str:token>/", apply.application_evidence, name="evidence_file"),
     path("apply/applications/<str:reference>/pay/", apply.application_pay, name="pay"),
     path("apply/applications/<str:reference>/reconsider/", apply.application_reconsider, name="reconsider"),
     path("apply/<slug:code>/", apply.apply_start, name="start"),

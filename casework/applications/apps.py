@@ -19,9 +19,13 @@ class ApplicationsConfig(AppConfig):
         # A successful payment for an application issues its permit, badge or pass (once).
         register_payment_success_handler(Application._meta.label_lower, services.on_application_payment_success)
         # A referred application's case is decided and closed on its assessment page, which tells the applicant.
-        from casework.owners import register_case_owner
+        from casework.owners import register_case_answers, register_case_owner
+
+        from .answers import render_case_answers
 
         register_case_owner(_assessment_page)
+        # Its answers by the questions asked, its evidence as links (the case keeps only a copy).
+        register_case_answers(render_case_answers)
 
 
 # Case steps that would leave the application (and so the permit, badge or pass) undecided.

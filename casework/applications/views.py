@@ -17,45 +17,10 @@ from casework.views import _put_errors_on_form
 from oxtom.accounts.decorators import staff_area_required
 from oxtom.core.audit import audit_record
 
-from . import rules, selectors, services
+from . import selectors, services
+from .answers import answer_rows, finding_rows
 from .forms import DecisionForm
 from .models import Application
-
-
-def _answer_rows(application: Application) -> list[tuple[str, str]]:
-    """(question, answer) in the journey's order, with choice codes shown as their labels."""
-    answers = application.answers or {}
-    rows, seen = [], set()
-    for question in rules.questions(application.service):
-        if question.code in seen or question.code not in answers:
-            continue
-        seen.add(question.code)
-        labels = dict(question.choices)
-        value = answers[question.code]
-        values = value if isinstance(value, list) else [value]
-        rows.append((question.label, ", ".join(str(labels.get(v, labels.get(str(v), v))) for v in values)))
-    for code, value in answers.items():
-        if code not in seen:
-            rows.append((code.replace("_", " ").capitalize(), str(value)))
-    return rows
-
-
-_DETAIL_LABELS = {"zone_name": "Parking zone", "holder_name": "Badge holder", "pass_type": "Pass type",
-                  "category": "Disability category", "assessment": "To assess",
-                  "state_pension_date": "State Pension date", "fast_track": "Fast track"}
-
-
-def _detail_rows(application: Application) -> list[tuple[str, str]]:
-    """What the rules worked out, worth showing an officer, as (label, text)."""
-    details = application.details or {}
-    rows = []
-    for key, label in _DETAIL_LABELS.items():
-        value = details.get(key)
-        if value in (None, "", [], False):
-            continue
-        text = "; ".join(map(str, value)) if isinstance(value, list) else ("Yes" if value is True else str(value))
-        rows.append((label, text))
-    return rows
 
 
 def _page(request: HttpRequest, application: Application, form: DecisionForm, status: int = 200) -> HttpResponse:
@@ -64,12 +29,12 @@ def _page(request: HttpRequest, application: Application, form: DecisionForm, st
     audit_record(by=request.user, action="view", target=application,
                  summary=f"Viewed application {application.reference}")
     return render(request, "applications/assess.html", {
-        "application": application, "case": application.case, "answers": _answer_rows(application),
+        "application": application, "case": application.case, "answers": answer_rows(application),
         "evidence": list(application.evidence.all()), "original": original, "form": form,
         "fast_track": bool((application.details or {}).get("fast_track")),
         "can_decide": application.status == Application.Status.REFERRED and not same_officer,
         "same_officer": same_officer and application.status == Application.Status.REFERRED,
-        "details": _detail_rows(application),
+        "details": finding_rows(application),
     }, status=status)
 
 

@@ -624,6 +624,29 @@ def application_detail(request: HttpRequest, reference: str) -> HttpResponse:
                                                              **context})
 
 
+@never_cache
+@require_GET
+@signed_in_required
+def application_evidence(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+    """A file the applicant sent with their own application (an adviser acting for them sees theirs)."""
+    from django.http import FileResponse
+
+    application = selectors.get_application_for_user(request.user, reference, request=request)
+    row = application.evidence.filter(token=token).first() if 0 < len(token) <= 32 else None
+    if row is None:
+        raise Http404
+    try:
+        handle = row.file.open("rb")
+    except OSError:
+        raise Http404 from None
+    # Our stored type (decided from the bytes), never the uploader's; PDFs download rather than render here.
+    response = FileResponse(handle, content_type=row.content_type, as_attachment=row.content_type == "application/pdf",
+                            filename=f"{application.reference}-{row.kind}.{row.file.name.rsplit('.', 1)[-1]}")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @require_POST
 @signed_in_required
 def application_pay(request: HttpRequest, reference: str) -> HttpResponse:
