@@ -212,7 +212,10 @@ def _notify_customer(case: Case, event: CaseEvent, *, message: str, by: Any, alw
         _event(case, Kind.NOTIFICATION_FAILED, None, text="The customer could not be sent a message about this change",
                reason=type(exc).__name__, about_event=event.pk)
         return
-    _event(case, Kind.NOTIFICATION_SENT, None, text=f"Message to the customer queued by {outbound.channel}",
+    from oxtom.notify.models import MessageChannel
+
+    how = MessageChannel(outbound.channel).label.lower()  # "text message", not the channel's code "sms"
+    _event(case, Kind.NOTIFICATION_SENT, None, text=f"Message to the customer queued by {how}",
            channel=outbound.channel, message_id=str(outbound.pk), about_event=event.pk)
 
 

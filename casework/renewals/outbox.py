@@ -106,7 +106,8 @@ def queue_many(items: Iterable[Outgoing], *, by: Any, summary: str) -> dict[str,
         insert_many(Interaction, [dict(
             customer_id=r["customer_id"], occurred_at=now, channel=notify_services.TIMELINE_CHANNEL[r["channel"]],
             direction=Interaction.Direction.OUTBOUND, kind="notification.failed",
-            summary=notify_services.failure_summary(r["channel"], r["subject"], r["template_code"])[:500],
+            summary=notify_services.failure_summary(
+                r["channel"], r["subject"] or templates[r["template_code"]][r["channel"]].name)[:500],
             subject_type=OutboundMessage._meta.label_lower, subject_id=str(r["id"]),
         ) for r in rows if r["status"] == OutboundMessage.Status.DEAD])
         to_publish = [r["id"] for r in rows if r["status"] == OutboundMessage.Status.PENDING]

@@ -367,7 +367,7 @@ def _record_sent(message: OutboundMessage, token: uuid.UUID, provider_reference:
         interaction_record(
             customer=message.customer,
             kind="notification.sent",
-            summary=f"{label} sent: {message.subject or message.template_code}",
+            summary=f"{label} sent: {message_description(message)}",
             channel=TIMELINE_CHANNEL[message.channel],
             direction=Interaction.Direction.OUTBOUND,
             subject=message,
@@ -404,9 +404,35 @@ def _record_failure(
     return DispatchResult("retry", retry_in=delay)
 
 
-def failure_summary(channel: str, subject: str, template_code: str) -> str:
-    """The timeline's words for a message that could not be sent (bulk queuing writes them too)."""
-    return f"{MessageChannel(channel).label} could not be sent: {subject or template_code}"
+def message_description(message: OutboundMessage) -> str:
+    """What a message is about, in words a customer's timeline can show: never a template code.
+
+    An email or letter has its subject. A text has none, so it takes the
+    subject its email twin would have had with the same context ("Your
+    pothole case HW-2026-ABC123"), else the template's name ("Street report
+    received"). One query, made when a message is sent or given up on.
+    """
+    if message.subject:
+        return message.subject
+    twins = {t.channel: t for t in MessageTemplate.objects.filter(code=message.template_code)}
+    email = twins.get(MessageChannel.EMAIL)
+    if email is not None and email.subject:
+        try:
+            subject = render(email, message.context or {}).subject
+        except ValueError:  # TemplateContextError: the stored context holds only the text's own words
+            subject = ""
+        if subject:
+            return subject
+    own = twins.get(message.channel) or email
+    return own.name if own is not None else "a message"
+
+
+def failure_summary(channel: str, description: str) -> str:
+    """The timeline's words for a message that could not be sent (bulk queuing writes them too).
+
+    `description` is message_description's (or, in bulk, the subject or the template's name).
+    """
+    return f"{MessageChannel(channel).label} could not be sent: {description}"
 
 
 def _timeline_failure(message: OutboundMessage, reason: str) -> None:
@@ -416,7 +442,7 @@ def _timeline_failure(message: OutboundMessage, reason: str) -> None:
     interaction_record(
         customer=message.customer,
         kind="notification.failed",
-        summary=failure_summary(message.channel, message.subject, message.template_code),
+        summary=failure_summary(message.channel, message_description(message)),
         channel=TIMELINE_CHANNEL[message.channel],
         direction=Interaction.Direction.OUTBOUND,
         subject=message,
