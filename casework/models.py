@@ -255,6 +255,24 @@ class Case(TimeStampedModel):
     def is_paused(self) -> bool:
         return self.paused_on is not None
 
+    @property
+    def own_title(self) -> str:
+        """The title when it says more than the service's name (a street report's title is its type's name)."""
+        title = (self.title or "").strip()
+        return "" if title.casefold() == self.service.name.strip().casefold() else title
+
+    @property
+    def label(self) -> str:
+        """What a list calls the case: "Pothole", "Blue Badge application AP-…", "Highways: Flooding on Mill Lane".
+
+        Never "Pothole: Pothole": the title is added only when it says more,
+        and alone when it already starts with the service's name.
+        """
+        name, title = self.service.name.strip(), self.own_title
+        if not title:
+            return name
+        return title if title.casefold().startswith(name.casefold()) else f"{name}: {title}"
+
 
 class CaseEvent(models.Model):
     """One entry on a case's timeline. Append-only."""
