@@ -82,20 +82,34 @@ def normalise_registration(value: str) -> str | None:
     return rules_normalise(value)
 
 
-def _short(label: str) -> str:
-    """The label as used inside an error message ("Enter your date of birth")."""
-    label = label.strip().rstrip("?").strip()
+def _short(question: Any) -> str:
+    """How error messages name the answer: the question's error_name ("Enter your date of birth").
+
+    Without one, a label that is a question is quoted ("Select an answer to ‘Who is it for?’"):
+    lower-casing it gave "Select who is the blue badge for". A label that names a thing is used as is.
+    """
+    named = str(q(question, "error_name", "") or "").strip()
+    if named:
+        return named
+    label = str(q(question, "label", q(question, "code"))).strip()
+    if label.endswith("?"):
+        return f"an answer to ‘{label}’"
     return label[0].lower() + label[1:] if label[:2] != label[:2].upper() else label
 
 
 class QuestionsForm(forms.Form):
     """Some of the service's questions as fields; `answers` holds JSON-ready values after is_valid()."""
 
-    def __init__(self, *args, questions: Iterable[Any] = (), **kwargs):
+    def __init__(self, *args, questions: Iterable[Any] = (), answered: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = list(questions)
         for question in self.questions:
-            self.fields[q(question, "code")] = self._field(question)
+            field = self._field(question)
+            # "Do you live at this address?" names the address it asks about (its `about` answers).
+            shown = [str(answered[c]) for c in (q(question, "about", ()) or ()) if answered and answered.get(c)]
+            if shown:
+                field.help_text = " ".join(x for x in (", ".join(shown) + ".", field.help_text) if x)
+            self.fields[q(question, "code")] = field
 
     @staticmethod
     def _field(question: Any) -> forms.Field:
@@ -103,7 +117,7 @@ class QuestionsForm(forms.Form):
         label = str(q(question, "label", q(question, "code")))
         required = bool(q(question, "required", True))
         hint = str(q(question, "hint", "") or "")
-        short = _short(label)
+        short = _short(question)
         shown = label if required else f"{label} (optional)"
         common = {"label": shown, "required": required, "help_text": hint}
         if kind == "date":

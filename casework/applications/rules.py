@@ -52,6 +52,11 @@ class Question:
     confirm: bool = False
     # Choices that stand alone ("None of these"): chosen with any other choice, the answer is not valid.
     exclusive: tuple[str, ...] = ()
+    # How error messages name the answer ("who the blue badge is for": "Select who the blue badge is for").
+    # A label is often a question, which reads badly in a message; without this, messages quote it.
+    error_name: str = ""
+    # Earlier answers shown with the question, so "Do you live at this address?" shows the address.
+    about: tuple[str, ...] = ()
 
     def applies(self, answers: dict) -> bool:
         return _holds(self.show_if, answers)

@@ -51,15 +51,18 @@ _DISABLED = ("disability_category", tuple(code for code, _ in CATEGORIES))
 
 def questions(config: dict) -> list[Question]:
     return [
-        Question("date_of_birth", "Date of birth", datatype="date", prefill="date_of_birth"),
+        Question("date_of_birth", "Date of birth", datatype="date", prefill="date_of_birth",
+                 error_name="your date of birth"),
         Question("address_line_1", "Address line 1", "Your home address: the pass is for people who live in "
-                 f"{_area(config)}", prefill="address_line_1", confirm=True),
-        Question("postcode", "Postcode", prefill="postcode", confirm=True),
+                 f"{_area(config)}", prefill="address_line_1", confirm=True,
+                 error_name="the first line of your address"),
+        Question("postcode", "Postcode", prefill="postcode", confirm=True, error_name="your postcode"),
         Question("disability_category", "Do you have any of these disabilities?",
                  "Answer if you are under State Pension age, or want a disabled person's pass", "choice",
-                 choices=(*CATEGORIES, ("none", "None of these")), required=False),
+                 choices=(*CATEGORIES, ("none", "None of these")), required=False,
+                 error_name="if you have any of these disabilities"),
         Question("disability_evidence", "What evidence can you send?", datatype="choice", choices=EVIDENCE,
-                 show_if=_DISABLED),
+                 show_if=_DISABLED, error_name="what evidence you can send"),
     ]
 
 

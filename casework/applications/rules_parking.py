@@ -15,18 +15,21 @@ _YESNO = "yesno"
 
 def questions(config: dict) -> list[Question]:
     return [
-        Question("address_line_1", "Address line 1", "The address the permit is for", prefill="address_line_1"),
-        Question("postcode", "Postcode", prefill="postcode"),
+        Question("address_line_1", "Address line 1", "The address the permit is for", prefill="address_line_1",
+                 error_name="the first line of the address"),
+        Question("postcode", "Postcode", prefill="postcode", error_name="the postcode"),
         Question("uprn", "Property reference (UPRN)", "Filled in from your account when we know it",
                  required=False, prefill="uprn"),
-        Question("lives_at_address", "Do you live at this address?", "It must be your main home", _YESNO),
+        Question("lives_at_address", "Do you live at this address?", "It must be your main home", _YESNO,
+                 about=("address_line_1", "postcode")),
         Question("vehicle_registration", "Vehicle registration number", "For example, AB12 CDE",
-                 "registration"),
+                 "registration", error_name="the vehicle registration number"),
         Question("vehicle_kept_at_address", "Is the vehicle normally kept at this address overnight?",
-                 datatype=_YESNO),
+                 datatype=_YESNO, about=("address_line_1", "postcode")),
         Question("vehicle_keeper", "Who is the registered keeper of the vehicle?",
                  datatype="choice", choices=(("me", "Me"), ("company", "My employer or a lease company"),
-                                             ("other", "Someone else"))),
+                                             ("other", "Someone else")),
+                 error_name="who the registered keeper of the vehicle is"),
     ]
 
 

@@ -380,7 +380,7 @@ def apply_questions(request: HttpRequest, code: str, page: int) -> HttpResponse:
     # What the record holds fills in a page it must confirm; what was answered here wins over it.
     known = _known(service, d, customer)
     form = QuestionsForm(request.POST if request.method == "POST" else None, questions=questions,
-                         initial=_initial_for(questions, {**known, **d["answers"]}))
+                         initial=_initial_for(questions, {**known, **d["answers"]}), answered={**known, **d["answers"]})
     if request.method == "POST" and form.is_valid():
         for question in questions:  # an optional answer cleared is forgotten
             d["answers"].pop(question.code, None)

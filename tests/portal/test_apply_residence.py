@@ -65,7 +65,7 @@ def test_a_new_account_without_an_address_is_asked_for_it(client, newcomer):
     assert html.count("<h1") == 1
     # Skipping the address is not possible: the rules ask for it again.
     response = client.post(location, {})
-    assert response.status_code == 200 and "Enter address line 1" in response.content.decode()
+    assert response.status_code == 200 and "Enter the first line of your address" in response.content.decode()
     assert not Application.objects.exists()
 
 
@@ -113,7 +113,7 @@ def test_the_address_on_the_record_is_shown_to_confirm(client, resident_a):
     ({"address_line_1": "<script>alert(1)</script>", "postcode": "OX4 1HP"}, "can’t include code or HTML"),
     ({"address_line_1": "x" * 201, "postcode": "OX4 1HP"}, "200 characters or fewer"),
     ({"address_line_1": "12 Cowley Road", "postcode": "not a postcode"}, "Enter a full postcode"),
-    ({"address_line_1": "12 Cowley Road", "postcode": "OX4 1HP" * 50}, "Postcode must be 200 characters or fewer"),
+    ({"address_line_1": "12 Cowley Road", "postcode": "OX4 1HP" * 50}, "Your postcode must be 200 characters or fewer"),
 ])
 def test_bad_and_hostile_addresses_get_a_clear_message(client, newcomer, answers, message):
     location, _ = address_page(client)
