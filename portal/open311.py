@@ -355,19 +355,33 @@ class Reporter:
     last_name: str
 
 
-def _reporter_customer(reporter: Reporter) -> Customer:
-    """The customer record for the reporter: an existing one with the same email or phone, else a new one.
+def _same_name(customer: Customer, reporter: Reporter) -> bool:
+    def norm(value: str) -> str:
+        return " ".join((value or "").split()).casefold()
 
-    The same duplicate rule advisers and the portal rely on
-    (customers.selectors.find_possible_duplicates); a new record needs
-    names, as every customer record does.
+    return (norm(customer.first_name), norm(customer.last_name)) == (norm(reporter.first_name),
+                                                                   norm(reporter.last_name))
+
+
+def _reporter_customer(reporter: Reporter) -> Customer:
+    """The customer record the report is filed for, found or made without revealing which.
+
+    Why: a key holder must not learn who is a customer. So every request needs
+    the same details (names and an email or phone) and gets the same answer,
+    and a report joins an existing record only when the details match it well
+    enough: the same email or phone *and* the same names. Anything less (an
+    email alone, someone else's phone) makes a new record, flagged as a
+    possible duplicate for staff to merge, rather than adding to a stranger's
+    timeline.
     """
     from oxtom.customers.selectors import find_possible_duplicates
-    from oxtom.customers.services import PossibleDuplicateError, customer_create
+    from oxtom.customers.services import customer_create
     from oxtom.customers.validation import normalise_email, normalise_phone
 
     if not (reporter.email or reporter.phone):
         raise Open311Error(400, "Give the reporter's email or phone, so we can tell them about progress")
+    if not (reporter.first_name and reporter.last_name):
+        raise Open311Error(400, "Give first_name and last_name as well as the reporter's email or phone")
     errors = []
     email = phone = ""
     try:
@@ -381,11 +395,9 @@ def _reporter_customer(reporter: Reporter) -> Customer:
     if errors:
         raise Open311Error(400, *errors)
     matches = find_possible_duplicates(email=email, phone=phone)
-    exact = [c for c in matches if email and c.email == email] or [c for c in matches if phone and c.phone == phone]
-    if exact:
-        return exact[0]
-    if not (reporter.first_name and reporter.last_name):
-        raise Open311Error(400, "Give first_name and last_name: we do not hold a record for this reporter yet")
+    same = [c for c in matches if _same_name(c, reporter) and ((email and c.email == email) or (phone and c.phone == phone))]
+    if same:
+        return same[0]
     data = {"first_name": reporter.first_name, "last_name": reporter.last_name,
             "preferred_channel": "email" if email else "sms"}
     if email:
@@ -393,9 +405,7 @@ def _reporter_customer(reporter: Reporter) -> Customer:
     if phone:
         data["phone"] = phone
     try:
-        return customer_create(data=data, by=None, channel=Channel.WEB)
-    except PossibleDuplicateError as dup:  # a simultaneous request created them first
-        return dup.matches[0]
+        return customer_create(data=data, by=None, channel=Channel.WEB, allow_duplicate=True)
     except ValidationError as exc:
         raise Open311Error(400, *[f"{field}: {m}" for field, msgs in exc.message_dict.items() for m in msgs]) from None
 

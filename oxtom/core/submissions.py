@@ -27,8 +27,10 @@ from datetime import timedelta
 from typing import Callable
 
 from django.contrib import messages
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, UnreadablePostError
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -62,6 +64,27 @@ def _replay(request: HttpRequest, redirect_to: str) -> HttpResponse:
     return HttpResponseRedirect(redirect_to if safe else request.path)
 
 
+def _posted_key(request: HttpRequest) -> str:
+    """The key a form posted, or "".
+
+    Only HTML form bodies sent to CSRF-protected views are read: CsrfViewMiddleware has
+    parsed those already, so reading them here changes nothing. A csrf_exempt view (the
+    Open311 API) parses its own body and answers its own errors (too big, too many fields).
+    """
+    if request.method != "POST" or request.content_type not in ("application/x-www-form-urlencoded",
+                                                                "multipart/form-data"):
+        return ""
+    try:
+        if getattr(resolve(request.path_info).func, "csrf_exempt", False):
+            return ""
+    except Resolver404:
+        return ""
+    try:
+        return request.POST.get(FIELD, "")
+    except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, UnreadablePostError):
+        return ""
+
+
 class SubmissionOnceMiddleware:
     """Acts on each submission key once (see the module docstring). Sits last, so it wraps only the view."""
 
@@ -69,7 +92,7 @@ class SubmissionOnceMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        key = request.POST.get(FIELD, "") if request.method == "POST" else ""
+        key = _posted_key(request)
         if not _VALID.match(key):
             return self.get_response(request)
         scoped = _scoped(request, key)

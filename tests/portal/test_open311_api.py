@@ -326,11 +326,34 @@ def test_post_xml_answers_in_xml(client, pothole, division_a, api_key):
     assert root.find("request/account_id") is not None
 
 
-def test_post_reuses_the_customer_with_the_same_email(client, pothole, division_a, api_key, resident_a):
-    response = post(client, payload(api_key, email="RESIDENT.A@example.org", first_name=None, last_name=None))
+def test_post_reuses_the_customer_whose_email_and_names_match(client, pothole, division_a, api_key, resident_a):
+    response = post(client, payload(api_key, email="RESIDENT.A@example.org", first_name="alice", last_name="Resident"))
     assert response.status_code == 201, response.content
     assert Case.objects.get().customer == resident_a.customer
     assert Customer.objects.count() == 1
+
+
+def test_an_email_alone_adds_nothing_to_someone_elses_record(client, pothole, division_a, api_key, resident_a):
+    """A key holder who knows an email must not file reports on that person's timeline."""
+    response = post(client, payload(api_key, email="resident.a@example.org", first_name="Mallory", last_name="Other"))
+    assert response.status_code == 201
+    case = Case.objects.get()
+    assert case.customer != resident_a.customer and case.customer.first_name == "Mallory"
+    assert not Case.objects.filter(customer=resident_a.customer).exists()
+
+
+def test_known_and_unknown_contacts_get_the_same_answers(client, pothole, division_a, api_key, resident_a):
+    """Nothing in the answer tells a key holder whether an email belongs to a customer."""
+    def shape(response):
+        body = response.json()
+        return response.status_code, [sorted(item) for item in body], [item.get("description") for item in body
+                                                                      if "service_request_id" not in item]
+
+    for changes in ({"first_name": None, "last_name": None}, {"first_name": "Someone", "last_name": "Else"}):
+        known = post(client, payload(api_key, email="resident.a@example.org", **changes))
+        unknown = post(client, payload(api_key, email="nobody.here@example.org", description="Another hole",
+                                       **changes))
+        assert shape(known) == shape(unknown)
 
 
 def test_post_needs_names_for_a_new_reporter_and_some_contact(client, pothole, division_a, api_key):
