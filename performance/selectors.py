@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -58,10 +58,19 @@ def measures_for(*, public: bool) -> QuerySet[Measure]:
     return qs.filter(is_public=True) if public else qs
 
 
-def recent_periods(*, count: int = TREND_MONTHS, on: dt.date | None = None) -> list[Period]:
-    """The last `count` periods that have started, oldest first (one query)."""
+def _complete(on: dt.date | None = None) -> Q:
+    """Periods whose month is over by `on` (today): the one rule for which months headline figures use.
+
+    A month that has only just begun (on 1 December, December's one day) is not a
+    month's performance, so every headline uses the last complete month.
+    """
     on = on or timezone.localdate()
-    return list(reversed(Period.objects.filter(start__lte=on).order_by("-start")[:count]))
+    return Q(start__lt=on.replace(day=1))
+
+
+def recent_periods(*, count: int = TREND_MONTHS, on: dt.date | None = None) -> list[Period]:
+    """The last `count` complete months, oldest first (one query)."""
+    return list(reversed(Period.objects.filter(_complete(on)).order_by("-start")[:count]))
 
 
 def _year_before(start: dt.date) -> dt.date:
@@ -170,10 +179,24 @@ def get_public_division(slug: str) -> Division:
     return division
 
 
-def councillors_for(division: Division) -> list[str]:
-    """Names of the councillors for a division (public information; nothing else about them)."""
-    users = User.objects.filter(member_division=division, is_active=True).only("full_name", "roles")
-    return sorted(u.full_name for u in users if "councillor" in (u.roles or []))
+@dataclass(frozen=True)
+class Councillor:
+    """What the council publishes about a councillor: name and council contact details only."""
+
+    name: str
+    email: str
+    phone: str
+
+
+def councillors_for(division: Division) -> list[Councillor]:
+    """The councillors for a division, with their published council email and office phone.
+
+    Public information; nothing else about them (not their sign-in email, never a home address).
+    """
+    users = (User.objects.filter(member_division=division, is_active=True)
+             .only("full_name", "roles", "public_email", "public_phone"))
+    return sorted((Councillor(u.full_name, u.public_email, u.public_phone)
+                   for u in users if "councillor" in (u.roles or [])), key=lambda c: c.name)
 
 
 @dataclass
@@ -182,7 +205,7 @@ class DivisionPage:
     periods: list[Period]
     rows: list[Row]
     division_count: int
-    councillors: list[str]
+    councillors: list[Councillor]
 
 
 def division_page(division: Division, *, include_private: bool = False, on: dt.date | None = None) -> DivisionPage:
@@ -312,9 +335,8 @@ def division_csv_rows(page: DivisionPage) -> list[list[Any]]:
 
 
 def county_overview(*, on: dt.date | None = None) -> tuple[Period | None, list[Row]]:
-    """The latest period that has county figures, and the public county rows for it."""
-    on = on or timezone.localdate()
-    period = Period.objects.filter(start__lte=on, values__area_key="county").order_by("-start").first()
+    """The latest complete month that has county figures, and the public county rows for it."""
+    period = Period.objects.filter(_complete(on), values__area_key="county").order_by("-start").first()
     if period is None:
         return None, []
     return period, county_rows(period, public=True)
@@ -324,8 +346,8 @@ def county_overview(*, on: dt.date | None = None) -> tuple[Period | None, list[R
 
 
 def latest_period(*, on: dt.date | None = None) -> Period | None:
-    """The latest period that has started (one query)."""
-    return Period.objects.filter(start__lte=on or timezone.localdate()).order_by("-start").first()
+    """The latest complete month (one query)."""
+    return Period.objects.filter(_complete(on)).order_by("-start").first()
 
 
 def get_measure(code: str) -> Measure:

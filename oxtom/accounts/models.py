@@ -43,6 +43,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     member_division = models.ForeignKey(
         "places.Division", null=True, blank=True, on_delete=models.PROTECT, related_name="members"
     )
+    # A councillor's published contact details, shown on their division's public page: the
+    # council email and office phone the council publishes for them, never a home address.
+    public_email = models.EmailField(blank=True, help_text="Published council email (councillors)")
+    public_phone = models.CharField(max_length=32, blank=True, help_text="Published office phone (councillors)")
     is_active = models.BooleanField(default=True)
     # Django admin access only; platform authorisation uses roles.
     is_staff = models.BooleanField(default=False)

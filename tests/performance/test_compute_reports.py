@@ -120,8 +120,8 @@ def test_first_contact_resolution(division_a, division_b):
 
 def test_small_numbers_are_suppressed_on_the_division_page(reports, division_a, monkeypatch):
     compute()
-    # The page shows the last 13 periods that have started: pretend it is January 2026.
-    page = selectors.division_page(division_a, on=dt.date(2026, 1, 15))
+    # The page shows the last 13 complete months: pretend it is 1 February 2026 (January just ended).
+    page = selectors.division_page(division_a, on=dt.date(2026, 2, 1))
     rows = {row.measure.code: row for row in page.rows}
     on_time = rows["street-reports-fixed-on-time-percent"]
     assert on_time.period.start == JAN

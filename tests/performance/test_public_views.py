@@ -23,8 +23,9 @@ ROLES = ["anonymous", "resident_a", "adviser", "officer_in_team", "team_leader",
 
 
 def months(n: int) -> list:
-    today = timezone.localdate().replace(day=1)
-    out = [today]
+    """Periods for the `n` months up to the last complete one (what headline figures show)."""
+    last_complete = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    out = [last_complete]
     while len(out) < n:
         first = out[0]
         out.insert(0, dt.date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1))
@@ -178,3 +179,56 @@ def test_comparator_councils_average_is_shown_from_the_latest_group(client, figu
     assert "77.5%" in html  # (76 + 79) / 2; the older group is not mixed in
     overview = client.get("/divisions/").content.decode()
     assert "77.5%" in overview
+
+
+# --- the last complete month, and councillors' published contacts -----------------------------------
+
+def test_headline_figures_use_the_last_complete_month_not_one_just_begun(client, division_a):
+    from performance import selectors
+
+    today = timezone.localdate()
+    this_month = PeriodFactory(start=today.replace(day=1))
+    last_month = PeriodFactory(start=(today.replace(day=1) - dt.timedelta(days=1)).replace(day=1))
+    rate = MeasureFactory(code="on-time", name="Cases finished on time", unit="percent", precision=1,
+                          polarity="higher", source="computed", display_order=1)
+    value(rate, last_month, D("71"), division=division_a, base=40)
+    value(rate, last_month, D("81"), base=900)
+    value(rate, this_month, D("12"), division=division_a, base=40)  # a day or two of the new month
+    value(rate, this_month, D("13"), base=900)
+    assert selectors.latest_period() == last_month
+    assert selectors.county_overview()[0] == last_month
+    assert [p.start for p in selectors.recent_periods()][-1] == last_month.start
+    html = client.get(f"/divisions/{division_a.slug}/").content.decode()
+    assert "71.0%" in html and "12.0%" not in html
+    overview = client.get("/divisions/").content.decode()
+    assert "81.0%" in overview and "13.0%" not in overview
+
+
+@pytest.mark.parametrize("on, expected", [
+    (dt.date(2026, 12, 1), dt.date(2026, 11, 1)),    # one day into December: November
+    (dt.date(2026, 12, 31), dt.date(2026, 11, 1)),   # December is not over until it is over
+    (dt.date(2027, 1, 1), dt.date(2026, 12, 1)),     # across the year
+])
+def test_the_last_complete_month_on_a_given_day(db, on, expected):
+    from performance import selectors
+
+    for start in (dt.date(2026, 10, 1), dt.date(2026, 11, 1), dt.date(2026, 12, 1), dt.date(2027, 1, 1)):
+        PeriodFactory(start=start)
+    assert selectors.latest_period(on=on).start == expected
+
+
+def test_division_page_gives_councillors_published_contacts_and_nothing_private(client, division_a,
+                                                                                 django_assert_max_num_queries):
+    cllr = f.UserFactory(email="private.signin@example.org", full_name="Cllr Alex Examplewood", roles=["councillor"],
+                         member_division=division_a, public_email="alex.examplewood@council.example.gov.uk",
+                         public_phone="01865 792422")
+    f.UserFactory(email="other@example.org", full_name="Cllr Bryony Sampleton", roles=["councillor"],
+                  member_division=division_a, public_email="<script>x</script>@example.org", public_phone="")
+    for _ in range(5):
+        f.UserFactory(roles=["councillor"], member_division=division_a, public_email="", public_phone="")
+    with django_assert_max_num_queries(15):
+        html = client.get(f"/divisions/{division_a.slug}/").content.decode()
+    assert "Cllr Alex Examplewood" in html
+    assert 'href="mailto:alex.examplewood@council.example.gov.uk"' in html and "Phone: 01865 792422" in html
+    assert cllr.email not in html  # the sign-in address is not published
+    assert "<script>x</script>" not in html

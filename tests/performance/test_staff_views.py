@@ -9,13 +9,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from performance import services
 from performance.models import (
     CabinetReport, Commentary, Comparator, ComparatorGroup, ImportBatch, Period, Target, Value, ValueEntry,
 )
 
-from .factories import MeasureFactory, target, value
+from .factories import MeasureFactory, PeriodFactory, target, value
 from .test_public_views import months
 
 ROLES = ["anonymous", "resident_a", "adviser", "officer_in_team", "team_leader", "councillor_of_division",
@@ -358,13 +359,13 @@ def test_closing_is_refused_while_reds_lack_commentary(client_for, data, analyst
     queued = []
     monkeypatch.setattr(services, "enqueue_cabinet_report", queued.append)
     client = client_for(analyst)
-    current = data["periods"][-1]
+    # data's periods end with the last complete month; this one has not ended.
+    current = PeriodFactory(start=timezone.localdate().replace(day=1))
     assert "has not ended yet" in client.post(f"/staff/performance/periods/{month(current)}/close/").content.decode()
     assert 'id="not-ended"' in client.get(f"/staff/performance/periods/{month(current)}/close/").content.decode()
     listing = client.get("/staff/performance/periods/").content.decode()
-    assert f"Close {current.label}" not in listing and f"Close {data['periods'][-2].label}" in listing
-    p = data["periods"][-2]
-    target(data["satisfaction"], p, D("80"), D("5"))
+    assert f"Close {current.label}" not in listing and f"Close {data['periods'][-1].label}" in listing
+    p = data["periods"][-1]  # already has a target the measure misses (see data)
     page = client.get(f"/staff/performance/periods/{month(p)}/close/").content.decode()
     assert "Red measures without commentary" in page and "Resident satisfaction" in page
     response = client.post(f"/staff/performance/periods/{month(p)}/close/")

@@ -236,7 +236,21 @@ class Command(BaseCommand):
                 continue
             self._create_user(email=email, full_name=name, roles=["councillor"], division=division)
             created += 1
+        self._publish_councillor_contacts()
         return created
+
+    def _publish_councillor_contacts(self) -> None:
+        """Every demo councillor has published council contact details for their division page
+        (a made-up address at the demo domain, and the council's office number)."""
+        from django.conf import settings
+
+        for user in User.objects.filter(member_division__isnull=False, public_email=""):
+            if "councillor" not in (user.roles or []):
+                continue
+            local = ".".join(part.lower() for part in user.full_name.replace("Cllr ", "").split() if part.isalpha() or "-" in part)
+            user.public_email = f"{local or 'councillor'}@{DEMO_DOMAIN}"
+            user.public_phone = settings.COUNCIL_PHONE
+            user.save(update_fields=["public_email", "public_phone"])
 
     # --- residents ---------------------------------------------------------------------
 
