@@ -141,10 +141,11 @@ def _event(case: Case, kind: str, by: Any, *, text: str = "", visibility: str = 
 
 
 def _timeline(case: Case, *, kind: str, summary: str, by: Any,
-              direction: str = Interaction.Direction.INTERNAL, channel: str = Channel.SYSTEM) -> None:
+              direction: str = Interaction.Direction.INTERNAL, channel: str = Channel.SYSTEM,
+              on_behalf_of: bool = False) -> None:
     interaction_record(
         customer=case.customer, kind=kind, summary=summary, channel=channel, direction=direction,
-        by=by, subject=case, subject_reference=case.reference,
+        by=by, on_behalf_of=on_behalf_of, subject=case, subject_reference=case.reference,
     )
 
 
@@ -297,8 +298,13 @@ def case_create(
     vulnerable_customer: bool = False,
     special_category: bool = False,
     received_at: dt.datetime | None = None,
+    on_behalf_of: bool = False,
 ) -> Case:
     """Open a case for `customer` on `service`, in the service's team queue with its SLA due date.
+
+    `on_behalf_of`: an adviser made it for the customer in an acting-for
+    session (they must be allowed to act for customers); the customer's
+    timeline says so, and their "done for you" page lists it.
 
     A safeguarding concern is always urgent: it goes to the top of the queue
     whatever priority was asked for.
@@ -313,6 +319,8 @@ def case_create(
         raise ValidationError({"answers": f"Answers must be {MAX_ANSWERS_CHARS:,} characters or fewer in all"})
     if channel not in Channel.values:
         raise ValidationError({"channel": "Choose how the request reached us"})
+    if on_behalf_of and not (getattr(by, "is_authenticated", False) and by.has_permission(Permission.ASSIST_ACT_FOR)):
+        raise PermissionDenied("You cannot act for a customer")
     if int(priority) not in Priority.values:
         raise ValidationError({"priority": "Choose a priority from urgent to low"})
     title = (title or "").strip()
@@ -344,9 +352,9 @@ def case_create(
     _event(case, Kind.CREATED, by, visibility=Visibility.PUBLIC, to_status=case.status,
            text=f"{service.name} received", channel=channel)
     audit_record(by=by, action="create", target=case, summary=f"Case {case.reference} created",
-                 service=service.code, channel=channel)
+                 service=service.code, channel=channel, on_behalf_of=on_behalf_of)
     _timeline(case, kind="case.created", summary=f"{service.name}: case {case.reference} opened", by=by,
-              direction=Interaction.Direction.INBOUND, channel=channel)
+              direction=Interaction.Direction.INBOUND, channel=channel, on_behalf_of=on_behalf_of)
     return case
 
 

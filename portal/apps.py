@@ -15,6 +15,10 @@ class PortalConfig(AppConfig):
         # "Apply for it" pages serve the acted-for customer inside an adviser's session (portal/views/apply.py).
         from oxtom.customers import assist
 
+        # "Report it" too (portal/views/journey.py): the commonest phone contact is a street problem.
+        assist.register_journey("Report a street problem", "/report/")
+        # Following and stopping following a report (reopening and feedback refuse inside a session).
+        assist.register_journey("", "/reports/", listed=False)
         assist.register_journey("Apply for a parking permit, blue badge or bus pass", "/apply/")
         assist.register_journey("Their permits, badges, passes and applications", "/account/entitlements/")
         # A street report's case is worked on the report's staff page, which keeps the public page in step.

@@ -6,6 +6,15 @@ validation of an Open311 POST. Thresholds are the council's intervention
 criteria (e.g. a pothole at least 40 mm deep): every rule must be met for a
 report to be "eligible". No database access here, so every rule is tested
 directly.
+
+Beyond Open311's attribute fields (which the service definition publishes
+unchanged), a question may carry our own data:
+- a number question's `min` and `max` (sane bounds: a pothole is not 999,999
+  mm deep) and `range_message`, the error shown outside them;
+- a list value's `"emergency": true` (a street light with its wiring
+  showing): choosing it interrupts the journey with the number to call now,
+  and a report made anyway is routed as an emergency (urgent priority and
+  the service's urgent target).
 """
 from __future__ import annotations
 
@@ -62,6 +71,15 @@ def validate_questions(value: Any) -> None:
                 raise ValidationError(f"Question {code}: '{key}' must be words of {MAX_ERROR_WORDS} characters or fewer")
         if not isinstance(question.get("order", position), int):
             raise ValidationError(f"Question {code}: 'order' must be a whole number")
+        if question["datatype"] == "number":
+            bounds = [question.get(k) for k in ("min", "max") if k in question]
+            if any(isinstance(b, bool) or not isinstance(b, (int, float)) or not math.isfinite(b) for b in bounds):
+                raise ValidationError(f"Question {code}: min and max must be numbers")
+            if "min" in question and "max" in question and question["min"] > question["max"]:
+                raise ValidationError(f"Question {code}: min must not be more than max")
+            if "range_message" in question and not (isinstance(question["range_message"], str)
+                                                    and question["range_message"].strip()):
+                raise ValidationError(f"Question {code}: range_message must be the words of the error")
         if question["datatype"] in LIST_TYPES:
             values = question.get("values")
             if not isinstance(values, list) or not values:
@@ -71,6 +89,8 @@ def validate_questions(value: Any) -> None:
                 if not (isinstance(item, dict) and _is_code(item.get("key")) and isinstance(item.get("name"), str)
                         and item["name"].strip()):
                     raise ValidationError(f"Question {code}: each value needs a key and a name")
+                if not isinstance(item.get("emergency", False), bool):
+                    raise ValidationError(f"Question {code}: 'emergency' on a value must be true or false")
                 keys.append(item["key"])
             if len(set(keys)) != len(keys):
                 raise ValidationError(f"Question {code}: value keys must be different")
@@ -185,6 +205,8 @@ def clean_answers(questions: list[dict], data: Any) -> tuple[dict[str, Any], dic
                 errors[code] = f"{subject} must be a number, like 45"
             elif number < 0:
                 errors[code] = f"{subject} must be 0 or more"
+            elif not _within(question, number):
+                errors[code] = _range_message(question, subject)
             else:
                 answers[code] = int(number) if number == number.to_integral_value() else float(number)
         elif datatype == "singlevaluelist":
@@ -199,6 +221,33 @@ def clean_answers(questions: list[dict], data: Any) -> tuple[dict[str, Any], dic
             else:
                 answers[code] = raw
     return answers, errors
+
+
+def _within(question: dict, number: Decimal) -> bool:
+    low, high = question.get("min"), question.get("max")
+    return (low is None or number >= Decimal(str(low))) and (high is None or number <= Decimal(str(high)))
+
+
+def _range_message(question: dict, subject: str) -> str:
+    """The catalogue's own words when it has them, else "<The subject> must be between 1 and 1,000"."""
+    if question.get("range_message"):
+        return str(question["range_message"])
+    low, high = question.get("min"), question.get("max")
+    if low is not None and high is not None:
+        return f"{subject} must be between {low:,} and {high:,}"
+    return f"{subject} must be {high:,} or less" if high is not None else f"{subject} must be {low:,} or more"
+
+
+def emergencies(questions: list[dict], answers: dict[str, Any]) -> list[str]:
+    """The names of the emergency values among the answers (empty when nothing is an emergency)."""
+    found = []
+    for question in ordered(questions):
+        if question.get("datatype") not in LIST_TYPES or question["code"] not in answers:
+            continue
+        chosen = answers[question["code"]]
+        chosen = chosen if isinstance(chosen, list) else [chosen]
+        found += [v["name"] for v in question.get("values", []) if v.get("emergency") and v["key"] in chosen]
+    return found
 
 
 @dataclass(frozen=True)

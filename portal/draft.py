@@ -32,10 +32,13 @@ def save(request, draft: dict[str, Any]) -> None:
     request.session.modified = True
 
 
-def start(request) -> dict[str, Any]:
-    """A fresh draft with its own submission key (one report per draft, however often it is submitted)."""
+def start(request, *, acting_for: int | None = None) -> dict[str, Any]:
+    """A fresh draft with its own submission key (one report per draft, however often it is submitted).
+
+    `acting_for` is the customer an adviser is acting for (None otherwise): the draft is only ever sent for them.
+    """
     discard(request)
-    draft = {"key": uuid.uuid4().hex}
+    draft = {"key": uuid.uuid4().hex, "acting_for": acting_for}
     save(request, draft)
     return draft
 

@@ -28,6 +28,30 @@ def coordinate(value: object, limit: float) -> float | None:
     return number if math.isfinite(number) and abs(number) <= limit else None
 
 
+class UncutCharField(forms.CharField):
+    """A CharField without the HTML maxlength attribute.
+
+    With maxlength a browser silently cuts what is typed or pasted at the
+    limit, so a resident never learns their description lost its end. Left
+    to the server, the form says what the limit is and shows every word they
+    typed, so they can shorten it themselves.
+    """
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
+MAX_WHERE = 200
+WHERE_FIELD = dict(
+    label="Describe exactly where it is (optional)", max_length=MAX_WHERE, required=False,
+    help_text=f"For example, outside the bus stop on the north side of the road. Up to {MAX_WHERE} characters.",
+    error_messages={"max_length": f"The description of where it is must be {MAX_WHERE} characters or fewer: "
+                                  "shorten it (it has %(show_value)d)"},
+)
+
+
 class AroundForm(forms.Form):
     postcode = forms.CharField(label="Postcode", max_length=10, required=False,
                                error_messages={"max_length": POSTCODE_ERROR})
@@ -126,11 +150,7 @@ class LocationForm(forms.Form):
     lon = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
     source = forms.ChoiceField(required=False, choices=[("", ""), ("device", "device"), ("map", "map")],
                                widget=forms.HiddenInput)
-    where = forms.CharField(
-        label="Describe exactly where it is (optional)", max_length=200, required=False,
-        help_text="For example, outside the bus stop on the north side of the road",
-        error_messages={"max_length": "The description of where it is must be 200 characters or fewer"},
-    )
+    where = UncutCharField(**WHERE_FIELD)
 
     def clean(self):
         cleaned = super().clean()
@@ -157,13 +177,6 @@ class LocationForm(forms.Form):
             return cleaned
         cleaned["point"], cleaned["source"] = point, source
         return cleaned
-
-
-WHERE_FIELD = dict(
-    label="Describe exactly where it is (optional)", max_length=200, required=False,
-    help_text="For example, outside the bus stop on the north side of the road",
-    error_messages={"max_length": "The description of where it is must be 200 characters or fewer"},
-)
 
 
 class StreetSearchForm(forms.Form):
@@ -199,7 +212,7 @@ class StreetChoiceForm(forms.Form):
         error_messages={"required": "Select the street where the problem is",
                         "invalid_choice": "Select the street where the problem is"},
     )
-    where = forms.CharField(**WHERE_FIELD)
+    where = UncutCharField(**WHERE_FIELD)
 
     def __init__(self, *args, streets=(), **kwargs):
         super().__init__(*args, **kwargs)

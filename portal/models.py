@@ -140,7 +140,8 @@ class StreetReport(models.Model):
     latitude = models.FloatField()
     longitude = models.FloatField()
     # What the resident typed to find the place (a postcode or street): staff only, never public.
-    location_text = models.CharField(max_length=200, blank=True)
+    # The street or postcode and the resident's own words (up to forms.MAX_WHERE), never cut.
+    location_text = models.CharField(max_length=400, blank=True)
     division = models.ForeignKey("places.Division", null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="street_reports", db_index=False)
     public_status = models.CharField(max_length=16, choices=ReportStatus.choices, default=ReportStatus.OPEN)

@@ -22,17 +22,36 @@ def _values(*pairs: tuple[str, str]) -> list[dict]:
     return [{"key": k, "name": n} for k, n in pairs]
 
 
-def _q(code, datatype, description, order, required=True, values=None, hint="", errors=("", "")):
-    """One question; `errors` = (error_name, error_subject) for its messages (catalogue.error_words)."""
+def _q(code, datatype, description, order, required=True, values=None, hint="", errors=("", ""), emergency=(),
+       **extra):
+    """One question; `errors` = (error_name, error_subject) for its messages (catalogue.error_words);
+    `emergency`: value keys that are emergencies; `extra`: min, max, range_message (catalogue.py)."""
     question = {"code": code, "datatype": datatype, "description": description, "order": order,
-                "required": required, "variable": True, "datatype_description": hint}
+                "required": required, "variable": True, "datatype_description": hint, **extra}
     if errors[0]:
         question["error_name"] = errors[0]
     if errors[1]:
         question["error_subject"] = errors[1]
     if values:
         question["values"] = _values(*values)
+        for value in question["values"]:
+            if value["key"] in emergency:
+                value["emergency"] = True
     return question
+
+
+# Sane bounds for measurements (catalogue.clean_answers): beyond them the answer is a typing slip.
+BOUNDS = {
+    "depth_mm": {"min": 1, "max": 1000,
+                 "range_message": "Enter a depth between 1 and 1,000 millimetres (1,000 mm is 1 metre)"},
+    "width_mm": {"min": 1, "max": 20000,
+                 "range_message": "Enter a width between 1 and 20,000 millimetres (20,000 mm is 20 metres)"},
+    "trip_height_mm": {"min": 1, "max": 1000,
+                       "range_message": "Enter a height or depth between 1 and 1,000 millimetres "
+                                        "(1,000 mm is 1 metre)"},
+}
+# Answers that are a danger now: the journey says to call, and a report made anyway is urgent.
+EMERGENCIES = {("street-light", "fault"): ("exposed_wiring",), ("traffic-signal", "fault"): ("all_out",)}
 
 
 _DETAILS = _q("details", "text", "Describe the problem", 90, required=False,
@@ -46,9 +65,9 @@ REPORT_TYPES = [
         "keywords": "road,pothole,carriageway",
         "questions": [
             _q("depth_mm", "number", "How deep is it, in millimetres?", 10, hint="A 2p coin standing on its edge is about 26 mm",
-               errors=("how deep the pothole is", "The depth")),
+               errors=("how deep the pothole is", "The depth"), **BOUNDS["depth_mm"]),
             _q("width_mm", "number", "How wide is it at its widest, in millimetres?", 20,
-               errors=("how wide the pothole is", "The width")),
+               errors=("how wide the pothole is", "The width"), **BOUNDS["width_mm"]),
             _q("position", "singlevaluelist", "Where is it?", 30, errors=("where the pothole is", ""),
                values=[("road", "In the road"), ("cycle_lane", "In a cycle lane"), ("road_edge", "At the edge of the road")]),
             _DETAILS,
@@ -69,7 +88,8 @@ REPORT_TYPES = [
         "questions": [
             _q("fault", "singlevaluelist", "What is wrong with the light?", 10, errors=("what is wrong with the light", ""),
                values=[("out", "Out at night"), ("day_burning", "On during the day"), ("flickering", "Flickering"),
-                       ("damaged", "Damaged or leaning"), ("exposed_wiring", "Door open or wiring showing")]),
+                       ("damaged", "Damaged or leaning"), ("exposed_wiring", "Door open or wiring showing")],
+               emergency=EMERGENCIES[("street-light", "fault")]),
             _q("column_number", "string", "Number on the lamp post, if you can see one", 20, required=False,
                errors=("the number on the lamp post", "The lamp post number")),
             _DETAILS,
@@ -84,7 +104,8 @@ REPORT_TYPES = [
             _q("fault", "singlevaluelist", "What is wrong with the signals?", 10,
                errors=("what is wrong with the signals", ""),
                values=[("all_out", "All lights out"), ("stuck", "Stuck on one colour"),
-                       ("crossing", "Crossing button or beeper not working"), ("damaged", "Pole or head damaged")]),
+                       ("crossing", "Crossing button or beeper not working"), ("damaged", "Pole or head damaged")],
+               emergency=EMERGENCIES[("traffic-signal", "fault")]),
             _DETAILS,
         ],
         "thresholds": [], "below": "",
@@ -95,7 +116,8 @@ REPORT_TYPES = [
         "order": 40, "photos_required": True, "keywords": "pavement,footway,paving,kerb",
         "questions": [
             _q("trip_height_mm", "number", "How high is the trip or how deep is the gap, in millimetres?", 10,
-               errors=("how high the trip or how deep the gap is", "The height of the trip or depth of the gap")),
+               errors=("how high the trip or how deep the gap is", "The height of the trip or depth of the gap"),
+               **BOUNDS["trip_height_mm"]),
             _q("surface", "singlevaluelist", "What is damaged?", 20, errors=("what is damaged", ""),
                values=[("slab", "Paving slab"), ("tarmac", "Tarmac surface"), ("kerb", "Kerb")]),
             _DETAILS,

@@ -49,6 +49,7 @@ logger = logging.getLogger(__name__)
 RS = ReportStatus
 REOPEN_DAYS = 28  # a resident may reopen a closed report this many days after it closed
 MAX_PUBLIC_TEXT = 1000
+MAX_LOCATION_TEXT = 400  # StreetReport.location_text: a street or postcode and up to 200 of the resident's words
 MAX_SCHEDULE_DAYS_AHEAD = 366
 
 # What staff may move a report to from each public status.
@@ -198,6 +199,7 @@ def report_create(
     channel: str = Channel.WEB,
     submission_key: str = "",
     photos_optional: bool = False,
+    on_behalf_of: bool = False,
 ) -> StreetReport:
     """File a street report: a case in the type's team queue, the public report, photos, a confirmation.
 
@@ -205,7 +207,9 @@ def report_create(
     intervention threshold is still recorded (at low priority), as the
     resident was told. The same `submission_key` twice gives one report.
     `photos_optional` is for Open311 clients, which can only send a link to a
-    photo (media_url) that we do not fetch.
+    photo (media_url) that we do not fetch. `on_behalf_of`: an adviser (`by`)
+    reporting for `customer` in an acting-for session, on the session's
+    channel; audited and on the customer's timeline as done for them.
     """
     service = report_type.service
     if not service.is_active:
@@ -218,22 +222,29 @@ def report_create(
         if existing is not None:
             raise DuplicateSubmission(existing)
     location_text = (location_text or "").strip()
-    if len(location_text) > 200:
-        raise ValidationError({"location_text": "The location must be 200 characters or fewer"})
+    if len(location_text) > MAX_LOCATION_TEXT:
+        raise ValidationError({"location_text": f"The description of the location must be {MAX_LOCATION_TEXT} "
+                                                "characters or fewer"})
     place = report_location_check(latitude, longitude)
     cleaned, errors = catalogue.clean_answers(report_type.questions, answers)
     if errors:
         raise ValidationError(errors)
     verdict = catalogue.evaluate(report_type.thresholds, cleaned)
+    # An emergency answer (a street light with its wiring showing) is urgent whatever the thresholds say.
+    emergency = catalogue.emergencies(report_type.questions, cleaned)
+    if emergency and not verdict.meets:
+        verdict = catalogue.Verdict(meets=True)
     photos = list(photos or [])
     if len(photos) > MAX_PHOTOS:
         raise ValidationError({"photos": f"Add up to {MAX_PHOTOS} photos"})
-    if verdict.meets and report_type.photos_required and not photos and not photos_optional:
+    if verdict.meets and report_type.photos_required and not photos and not photos_optional and not emergency:
         raise ValidationError({"photos": "Add at least one photo of the problem"})
 
     case = casework.case_create(
         service=service, customer=customer, answers=cleaned, channel=channel, by=by, title=service.name,
-        priority=Priority.NORMAL if verdict.meets else Priority.LOW, division=place.division,
+        priority=Priority.URGENT if emergency else Priority.NORMAL if verdict.meets else Priority.LOW,
+        division=place.division,
+        on_behalf_of=on_behalf_of,
     )
     if key:
         try:
@@ -254,7 +265,10 @@ def report_create(
     try:
         stored = _store_photos(report, photos)
         next_steps = (
-            "We aim to deal with it within "
+            f"It is an emergency ({', '.join(emergency).lower()}): if you have not already, call us now on "
+            f"{settings.COUNCIL_PHONE}. We aim to make it safe within {service.sla_days(case.priority)} working "
+            "days." if emergency
+            else "We aim to deal with it within "
             f"{service.sla_days(case.priority)} working days." if verdict.meets
             else report_type.below_threshold_message or "We have recorded it."
         )
@@ -265,18 +279,22 @@ def report_create(
             default_storage.delete(name)
         raise
     audit_record(by=by, action="create", target=report, summary=f"Street report {case.reference}",
-                 report_type=report_type.code, eligible=verdict.meets, photos=len(photos))
+                 report_type=report_type.code, eligible=verdict.meets, photos=len(photos), channel=channel,
+                 emergency=bool(emergency),
+                 on_behalf_of=on_behalf_of, customer=customer.reference)
     return report
 
 
 # --- followers ------------------------------------------------------------------------------
 
 @transaction.atomic
-def report_subscribe(*, report: StreetReport, customer: Customer, by: Any) -> tuple[ReportSubscription | None, bool]:
+def report_subscribe(*, report: StreetReport, customer: Customer, by: Any, channel: str = Channel.WEB,
+                     on_behalf_of: bool = False) -> tuple[ReportSubscription | None, bool]:
     """Follow an open report instead of filing a duplicate. Returns (subscription, created).
 
     Following twice is harmless (one row). The reporter already hears about
-    their own report, so nothing is added for them.
+    their own report, so nothing is added for them. `on_behalf_of`: an
+    adviser following it for the customer in an acting-for session.
     """
     if report.public_status not in OPEN_REPORT_STATUSES or not report.is_public:
         raise ValidationError("This report is closed: report the problem again if it is still there")
@@ -287,17 +305,34 @@ def report_subscribe(*, report: StreetReport, customer: Customer, by: Any) -> tu
         from oxtom.customers.services import interaction_record
 
         interaction_record(customer=customer, kind="report.followed", summary=f"Following report {report.case.reference}",
-                           channel=Channel.WEB, direction=Interaction.Direction.INBOUND, by=by, subject=report.case,
-                           subject_reference=report.case.reference)
-        audit_record(by=by, action="create", target=subscription, summary=f"Following {report.case.reference}")
+                           channel=channel, direction=Interaction.Direction.INBOUND, by=by, subject=report.case,
+                           subject_reference=report.case.reference, on_behalf_of=on_behalf_of)
+        audit_record(by=by, action="create", target=subscription, summary=f"Following {report.case.reference}",
+                     on_behalf_of=on_behalf_of)
     return subscription, created
 
 
 @transaction.atomic
-def report_unsubscribe(*, report: StreetReport, customer: Customer, by: Any) -> bool:
+def report_unsubscribe(*, report: StreetReport, customer: Customer, by: Any, channel: str = Channel.WEB,
+                       on_behalf_of: bool = False) -> bool:
+    """Stop following a report: no more messages about it. Returns whether they were following.
+
+    Stopping twice, or stopping a report one never followed, changes nothing.
+    The reporter cannot stop hearing about their own report this way (they
+    are told what happens to what they asked for), so they get a clear refusal.
+    """
+    if report.case.customer_id == customer.pk:
+        raise ValidationError("This is your own report: we will keep telling you what happens to it")
     deleted, _ = ReportSubscription.objects.filter(report=report, customer=customer).delete()
     if deleted:
-        audit_record(by=by, action="delete", target=report, summary="Stopped following report")
+        from oxtom.customers.services import interaction_record
+
+        interaction_record(customer=customer, kind="report.unfollowed",
+                           summary=f"Stopped following report {report.case.reference}", channel=channel,
+                           direction=Interaction.Direction.INBOUND, by=by, subject=report.case,
+                           subject_reference=report.case.reference, on_behalf_of=on_behalf_of)
+        audit_record(by=by, action="delete", target=report, summary="Stopped following report",
+                     customer=customer.reference, on_behalf_of=on_behalf_of)
     return bool(deleted)
 
 

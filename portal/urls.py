@@ -14,6 +14,7 @@ urlpatterns = [
     path("report/already-reported/", journey.report_nearby, name="report_nearby"),
     path("report/follow/", journey.report_follow_confirm, name="report_follow_confirm"),
     path("report/details/", journey.report_details, name="report_details"),
+    path("report/emergency/", journey.report_emergency, name="report_emergency"),
     path("report/criteria/", journey.report_criteria, name="report_criteria"),
     path("report/photos/", journey.report_photos, name="report_photos"),
     path("report/check/", journey.report_check, name="report_check"),
@@ -25,6 +26,7 @@ urlpatterns = [
     path("reports/<str:reference>/photos/<str:token>/thumbnail/", public.report_photo, {"size": "thumbnail"},
          name="report_photo_thumbnail"),
     path("reports/<str:reference>/follow/", resident.report_follow, name="report_follow"),
+    path("reports/<str:reference>/unfollow/", resident.report_unfollow, name="report_unfollow"),
     path("reports/<str:reference>/reopen/", resident.report_reopen, name="report_reopen"),
     path("reports/<str:reference>/feedback/", resident.report_feedback, name="report_feedback"),
 ]

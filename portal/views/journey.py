@@ -7,6 +7,11 @@ account here; the draft is in the session) → submit → confirmation.
 
 Each step sends the resident back to the first unanswered step if they
 arrive out of order (a bookmark, the back button, an expired session).
+
+Inside an adviser's acting-for session (oxtom/customers/ASSIST.md) the report
+is the acted-for customer's, made by the adviser on the session's channel
+(a phone call, usually), exactly as "Apply for it" does; a draft started for
+one customer (or for nobody) is never sent for another.
 """
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ from casework.models import Case
 from casework.services import DuplicateSubmission
 from oxtom.accounts.decorators import signed_in_required
 from oxtom.core.ratelimit import take
+from oxtom.customers import assist
 from oxtom.customers.services import customer_ensure_for_user
 from oxtom.places.selectors import division_for_point
 
@@ -50,6 +56,19 @@ def _report_type(code: object) -> ReportType | None:
     return ReportType.objects.select_related("service").filter(service__code=code, service__is_active=True).first()
 
 
+def _subject(request: HttpRequest):
+    """(customer the report is for, actor, channel, on behalf of). Creates a resident's record when needed."""
+    customer, actor, channel, on_behalf_of = assist.subject_and_actor(request)
+    if customer is None and request.user.is_authenticated and not on_behalf_of:
+        customer = customer_ensure_for_user(user=request.user, by=request.user)
+    return customer, actor, channel, on_behalf_of
+
+
+def _acting_for(request: HttpRequest) -> int | None:
+    customer = assist.acting_customer(request)
+    return customer.pk if customer is not None else None
+
+
 def _missing_step(d: dict) -> str | None:
     """The first step the draft has not answered, as a URL name."""
     if not d.get("key"):
@@ -66,6 +85,10 @@ def _missing_step(d: dict) -> str | None:
 def _guard(request: HttpRequest, needs: str):
     """(draft, report type) or a redirect to the first missing step before `needs`."""
     d = draft.get(request)
+    if d.get("key") and d.get("acting_for") != _acting_for(request):
+        # Started for someone else (or before the acting-for session began or ended): start again.
+        draft.start(request, acting_for=_acting_for(request))
+        return None, None, redirect("portal:report_type")
     order = ["portal:report_start", "portal:report_type", "portal:report_location", "portal:report_details",
              "portal:report_check"]
     missing = _missing_step(d)
@@ -81,15 +104,17 @@ def _guard(request: HttpRequest, needs: str):
 @require_GET
 def report_start(request: HttpRequest) -> HttpResponse:
     """The service start page: what can be reported, what happens, how long it takes."""
+    from django.conf import settings
+
     types = selectors.report_types_for_choice()
-    return render(request, "portal/report_start.html", {"types": types})
+    return render(request, "portal/report_start.html", {"types": types, "phone": settings.COUNCIL_PHONE})
 
 
 @require_http_methods(["GET", "POST"])
 def report_begin(request: HttpRequest) -> HttpResponse:
     """"Start now": a fresh draft. A GET keeps an existing draft (the back button must not lose answers)."""
     if request.method == "POST" or not draft.get(request).get("key"):
-        draft.start(request)
+        draft.start(request, acting_for=_acting_for(request))
     return redirect("portal:report_type")
 
 
@@ -192,16 +217,19 @@ def report_follow_confirm(request: HttpRequest) -> HttpResponse:
         return redirect("portal:report_start")
     report = selectors.get_public_report(reference)
     if request.method == "POST":
-        customer = customer_ensure_for_user(user=request.user, by=request.user)
+        customer, actor, channel, on_behalf_of = _subject(request)
         try:
-            services.report_subscribe(report=report, customer=customer, by=request.user)
+            services.report_subscribe(report=report, customer=customer, by=actor, channel=channel,
+                                      on_behalf_of=on_behalf_of)
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
             return redirect("portal:report_nearby")
         draft.discard(request)
-        messages.success(request, "You are following this report. We will tell you when it changes.")
+        messages.success(request, "They are following this report. We will tell them when it changes."
+                         if on_behalf_of else "You are following this report. We will tell you when it changes.")
         return redirect("portal:report_public", reference=report.case.reference)
-    return render(request, "portal/report_follow_confirm.html", {"report": report})
+    return render(request, "portal/report_follow_confirm.html", {"report": report,
+                                                                 "assisted": assist.is_assisted(request)})
 
 
 @require_http_methods(["GET", "POST"])
@@ -215,13 +243,48 @@ def report_details(request: HttpRequest) -> HttpResponse:
     form = QuestionsForm(request.POST if request.method == "POST" else None, questions=questions, initial=initial)
     if request.method == "POST" and form.is_valid():
         verdict = catalogue.evaluate(report_type.thresholds, form.answers)
-        d.update(answers=form.answers, verdict={"meets": verdict.meets, "reasons": verdict.reasons})
+        emergency = catalogue.emergencies(questions, form.answers)
+        if emergency:  # urgent whatever the thresholds say (portal.services.report_create does the same)
+            verdict = catalogue.Verdict(meets=True)
+        if emergency != d.get("emergency"):
+            d["emergency_seen"] = False
+        d.update(answers=form.answers, verdict={"meets": verdict.meets, "reasons": verdict.reasons},
+                 emergency=emergency)
         draft.save(request, d)
+        if emergency:
+            return redirect("portal:report_emergency")
         if verdict.meets:
             return redirect("portal:report_photos")
         return redirect("portal:report_criteria")
     back = reverse("portal:report_nearby") if d.get("not_listed") else reverse("portal:report_location")
     return render(request, "portal/report_details.html", {"form": form, "report_type": report_type, "back": back})
+
+
+def _emergency_unseen(d: dict):
+    """The emergency page until the resident has read it: nobody reaches photos or sending past it."""
+    if d.get("emergency") and not d.get("emergency_seen"):
+        return redirect("portal:report_emergency")
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def report_emergency(request: HttpRequest) -> HttpResponse:
+    """An answer that is a danger now: call us on the council's number. Reporting online anyway is urgent."""
+    from django.conf import settings
+
+    d, report_type, bounce = _guard(request, "portal:report_check")
+    if bounce:
+        return bounce
+    if not d.get("emergency"):
+        return redirect("portal:report_photos")
+    if request.method == "POST":
+        d["emergency_seen"] = True
+        draft.save(request, d)
+        return redirect("portal:report_photos")
+    return render(request, "portal/report_emergency.html", {
+        "report_type": report_type, "emergency": d["emergency"], "phone": settings.COUNCIL_PHONE,
+        "urgent_days": report_type.service.sla_days(1), "assisted": assist.is_assisted(request),
+    })
 
 
 @require_GET
@@ -242,6 +305,9 @@ def report_photos(request: HttpRequest) -> HttpResponse:
     d, report_type, bounce = _guard(request, "portal:report_check")
     if bounce:
         return bounce
+    unseen = _emergency_unseen(d)
+    if unseen:
+        return unseen
     meets = (d.get("verdict") or {}).get("meets", True)
     photos = d.get("photos", [])
     if request.method == "POST" and request.POST.get("remove"):
@@ -253,7 +319,8 @@ def report_photos(request: HttpRequest) -> HttpResponse:
         d["photos"] = keep
         draft.save(request, d)
         return redirect("portal:report_photos")
-    required = meets and report_type.photos_required
+    # Nobody is asked to photograph a danger (exposed wiring): photos are optional for an emergency.
+    required = meets and report_type.photos_required and not d.get("emergency")
     form = PhotosForm(request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None, already=len(photos), required=required)
     if request.method == "POST" and form.is_valid():
         for checked in form.checked[: MAX_PHOTOS - len(photos)]:
@@ -268,7 +335,8 @@ def report_photos(request: HttpRequest) -> HttpResponse:
         return redirect("portal:report_check")
     return render(request, "portal/report_photos.html", {
         "form": form, "report_type": report_type, "photos": photos, "required": required, "meets": meets,
-        "max_photos": MAX_PHOTOS, "back": reverse("portal:report_details") if meets else reverse("portal:report_criteria"),
+        "max_photos": MAX_PHOTOS, "back": reverse("portal:report_emergency") if d.get("emergency")
+        else reverse("portal:report_details") if meets else reverse("portal:report_criteria"),
     })
 
 
@@ -283,7 +351,10 @@ def report_check(request: HttpRequest) -> HttpResponse:
     if bounce:
         return bounce
     verdict = d.get("verdict") or {}
-    if verdict.get("meets") and report_type.photos_required and not d.get("photos"):
+    unseen = _emergency_unseen(d)
+    if unseen:
+        return unseen
+    if verdict.get("meets") and report_type.photos_required and not d.get("photos") and not d.get("emergency"):
         return redirect("portal:report_photos")
     error = ""
     if request.method == "POST":
@@ -294,16 +365,19 @@ def report_check(request: HttpRequest) -> HttpResponse:
         if not Case.objects.filter(submission_key=d["key"]).exists():
             slot = take(f"report-submit:{request.user.pk}", limit=REPORTS_PER_HOUR, window_seconds=3600)
             if slot is None:
+                from django.conf import settings
+
                 error = (f"You have sent {REPORTS_PER_HOUR} reports in the last hour. Wait an hour, or call us on "
                          f"{settings.COUNCIL_PHONE} if it is urgent")
                 return render(request, "portal/report_check.html",
                               _check_context(request, d, report_type, verdict, error), status=429)
-        customer = customer_ensure_for_user(user=request.user, by=request.user)
+        customer, actor, channel, on_behalf_of = _subject(request)
         try:
             report = services.report_create(
                 report_type=report_type, customer=customer, latitude=d["lat"], longitude=d["lon"],
-                answers=d["answers"], photos=draft.load_photos(d), by=request.user,
-                location_text=" ".join(x for x in (d.get("street", ""), d.get("postcode", ""), d.get("where", "")) if x)[:200],
+                answers=d["answers"], photos=draft.load_photos(d), by=actor, channel=channel,
+                on_behalf_of=on_behalf_of,
+                location_text=" ".join(x for x in (d.get("street", ""), d.get("postcode", ""), d.get("where", "")) if x),
                 submission_key=d["key"],
             )
         except DuplicateSubmission as dup:
@@ -312,7 +386,7 @@ def report_check(request: HttpRequest) -> HttpResponse:
             if dup.case.customer_id == customer.pk:
                 draft.finish(request, dup.case.reference)
                 return redirect("portal:report_confirmation")
-            draft.start(request)
+            draft.start(request, acting_for=_acting_for(request))
             return redirect("portal:report_start")
         except (ValidationError, OSError, ValueError) as exc:
             if slot is not None:
@@ -334,20 +408,24 @@ def _check_context(request: HttpRequest, d: dict, report_type: ReportType, verdi
         "report_type": report_type, "d": d, "rows": _answer_rows(report_type, d.get("answers", {})),
         "location": location_label.get(d.get("source"), "The point you chose"), "error": error,
         "meets": verdict.get("meets", True),
-        "next": reverse("portal:report_check"),
+        "next": reverse("portal:report_check"), "acting_for": assist.acting_customer(request),
     }
 
 
 @require_GET
 @signed_in_required
 def report_confirmation(request: HttpRequest) -> HttpResponse:
+    from django.conf import settings
+
     reference = request.session.get(draft.DONE_KEY)
     if not reference:
         return redirect("portal:report_start")
+    customer, _, _, on_behalf_of = _subject(request)
     report = StreetReport.objects.select_related("case__service", "report_type__service").filter(
-        case__reference=reference, case__customer__user_id=request.user.pk).first()
+        case__reference=reference, case__customer=customer).first()
     if report is None:
         return redirect("portal:report_start")
     return render(request, "portal/report_confirmation.html", {
-        "report": report, "sla_days": report.case.service.sla_days(report.case.priority) if report.eligible else None,
+        "report": report, "assisted": on_behalf_of, "emergency": report.case.priority == 1,
+        "phone": settings.COUNCIL_PHONE, "sla_days": report.case.service.sla_days(report.case.priority) if report.eligible else None,
     })

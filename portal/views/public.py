@@ -16,7 +16,11 @@ from .photos import photo_response
 
 
 def _viewer_customer(request: HttpRequest):
-    return selectors.customer_for_account(request.user)
+    """Whose follow button to show: the acted-for customer inside an adviser's session, else the viewer's own."""
+    from oxtom.customers import assist
+
+    acting = assist.acting_customer(request)
+    return acting if acting is not None else selectors.customer_for_account(request.user)
 
 
 @require_GET

@@ -1,4 +1,9 @@
-"""A resident's own street reports: follow one, reopen one that isn't fixed, give feedback, list theirs."""
+"""A resident's own street reports: follow one (and stop), reopen one that isn't fixed, give feedback, list theirs.
+
+Following, stopping and the list serve the acted-for customer inside an
+adviser's session (oxtom.customers.assist); reopening and feedback are the
+reporter's own say, so an adviser is told to ask them to do it online.
+"""
 from __future__ import annotations
 
 from django.contrib import messages
@@ -8,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from oxtom.accounts.decorators import signed_in_required
+from oxtom.customers import assist
 from oxtom.customers.services import customer_ensure_for_user
 
 from .. import selectors, services
@@ -16,6 +22,9 @@ from ..forms import FeedbackForm, ReopenForm
 
 def _own_report(request: HttpRequest, reference: str):
     """The signed-in reporter's own report; 404 for anyone else's (never reveal whose it is)."""
+    session = assist.active_session(request)
+    if session is not None:
+        raise assist.JourneyNotAssisted(session)
     report = selectors.get_public_report(reference)
     customer = selectors.customer_for_account(request.user)
     if customer is None or report.case.customer_id != customer.pk:
@@ -23,19 +32,54 @@ def _own_report(request: HttpRequest, reference: str):
     return report
 
 
+def _subject(request: HttpRequest):
+    customer, actor, channel, on_behalf_of = assist.subject_and_actor(request)
+    if customer is None and not on_behalf_of:
+        customer = customer_ensure_for_user(user=request.user, by=request.user)
+    return customer, actor, channel, on_behalf_of
+
+
 @require_POST
 @signed_in_required
 def report_follow(request: HttpRequest, reference: str) -> HttpResponse:
     """Follow someone else's open report (from its page or the "already reported" step)."""
     report = selectors.get_public_report(reference)
-    customer = customer_ensure_for_user(user=request.user, by=request.user)
+    customer, actor, channel, on_behalf_of = _subject(request)
     try:
-        _, created = services.report_subscribe(report=report, customer=customer, by=request.user)
+        _, created = services.report_subscribe(report=report, customer=customer, by=actor, channel=channel,
+                                               on_behalf_of=on_behalf_of)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:
-        messages.success(request, "You are following this report. We will tell you when it changes."
-                         if created or report.case.customer_id != customer.pk else "This is your own report.")
+        if report.case.customer_id == customer.pk:
+            messages.success(request, "This is your own report.")
+        else:
+            messages.success(request, "They are following this report. We will tell them when it changes."
+                             if on_behalf_of else "You are following this report. We will tell you when it changes.")
+    return redirect("portal:report_public", reference=report.case.reference)
+
+
+@require_POST
+@signed_in_required
+def report_unfollow(request: HttpRequest, reference: str) -> HttpResponse:
+    """Stop following a report: a plain form button on its page and in "your reports", no JavaScript needed.
+
+    Stopping twice is harmless; a report that was never followed says so.
+    Closed reports can be left too (the follower may not want the feedback).
+    """
+    report = selectors.get_public_report(reference)
+    customer, actor, channel, on_behalf_of = _subject(request)
+    try:
+        stopped = services.report_unsubscribe(report=report, customer=customer, by=actor, channel=channel,
+                                              on_behalf_of=on_behalf_of)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        who = "They" if on_behalf_of else "You"
+        messages.success(request, f"{who} are no longer following this report. We will not send any more updates "
+                                  "about it." if stopped else f"{who} were not following this report.")
+    if request.POST.get("next") == "your-reports":
+        return redirect("portal:your_reports")
     return redirect("portal:report_public", reference=report.case.reference)
 
 
@@ -85,8 +129,10 @@ def report_feedback(request: HttpRequest, reference: str) -> HttpResponse:
 @signed_in_required
 def your_reports(request: HttpRequest) -> HttpResponse:
     """Reports this person made and reports they follow (two queries)."""
-    made, following = selectors.reports_for_customer(selectors.customer_for_account(request.user))
-    return render(request, "portal/your_reports.html", {"made": made, "following": following})
+    customer, _, _, on_behalf_of = assist.subject_and_actor(request)
+    made, following = selectors.reports_for_customer(customer)
+    return render(request, "portal/your_reports.html", {"made": made, "following": following,
+                                                        "acting": on_behalf_of})
 
 
 def _errors_to_form(form, exc: ValidationError, *, default_field: str | None, rename: dict | None = None) -> None:

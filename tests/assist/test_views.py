@@ -454,13 +454,15 @@ def test_forms_on_pages_not_yet_acting_for_are_refused_in_a_session(client_for, 
 
     client = client_for(adviser)
     _start(client, customer)
-    response = client.post("/report/", {"anything": "x"})
+    # A one-click renewal link is the resident's own (from their email): not an acting-for journey.
+    response = client.post("/renew/some-token/", {"anything": "x"})
     body = response.content.decode()
     assert response.status_code == 403 and "This page can’t be used to act for a customer yet" in body
     assert "Nothing was saved" in body
     # Reading is fine, and staff pages and registered journeys take posts.
     assert assist.accepts_posts("/staff/assist/session/end/") and assist.accepts_posts("/account/details/change/")
-    assert assist.accepts_posts("/pay/sandbox/abc/") and not assist.accepts_posts("/report/")
+    assert assist.accepts_posts("/pay/sandbox/abc/") and not assist.accepts_posts("/renew/some-token/")
+    assert assist.accepts_posts("/report/check/")  # Report it acts for the customer (issue 10)
     assert ("Change their contact details", "/account/details/change/") in assist.journeys()
     assert all(label for label, _ in assist.journeys())
 

@@ -112,7 +112,7 @@ def test_bad_searches_get_a_clear_error_and_the_postcode_alternative(client, cat
     assert response.status_code == 200
     assert "<title>Error: Search for a street" in html
     assert 'class="govuk-error-summary"' in html and 'href="#id_street"' in html and message in html
-    assert "give a postcode or use your location instead" in html
+    assert "give a postcode<span data-js-only=\"geolocation\" hidden> or use your location</span> instead" in html
     assert "<script>alert(1)</script>" not in html and 'type="radio"' not in html
 
 
