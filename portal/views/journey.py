@@ -104,10 +104,8 @@ def _guard(request: HttpRequest, needs: str):
 @require_GET
 def report_start(request: HttpRequest) -> HttpResponse:
     """The service start page: what can be reported, what happens, how long it takes."""
-    from django.conf import settings
-
     types = selectors.report_types_for_choice()
-    return render(request, "portal/report_start.html", {"types": types, "phone": settings.COUNCIL_PHONE})
+    return render(request, "portal/report_start.html", {"types": types})
 
 
 @require_http_methods(["GET", "POST"])

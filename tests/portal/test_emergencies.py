@@ -100,8 +100,8 @@ def test_the_start_page_gives_the_number_from_settings(client, catalogue, settin
     ("999999", "Enter a depth between 1 and 1,000 millimetres"),
     ("0", "Enter a depth between 1 and 1,000 millimetres"),
     ("1001", "Enter a depth between 1 and 1,000 millimetres"),
-    ("1e9", "as a number"),
-    ("-5", "0 or more"),
+    ("1e9", "must be a number"),
+    ("-5", "must be 0 or more"),
 ])
 def test_out_of_bounds_depths_are_refused_with_a_clear_message(client, catalogue, postcode, depth, message):  # noqa: F811
     client.post("/report/new/")
