@@ -145,6 +145,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "oxtom.core.context_processors.site",
             ],
+            # GOV.UK dates and times ("6:18pm", never "6:18p.m.") in every template without a {% load %}.
+            "builtins": ["oxtom.core.templatetags.govuk_format"],
         },
     },
 ]

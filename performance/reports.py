@@ -11,24 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import logging
-from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from oxtom.core.audit import audit_record
+from oxtom.core.formats import govuk_datetime
+from oxtom.core.pdf import PdfDocument
 
 from . import rules, selectors
 from .models import CabinetReport, Period
 
-# fpdf2 subsets fonts through fontTools, which logs every glyph table at INFO: noise in worker logs.
-logging.getLogger("fontTools").setLevel(logging.WARNING)
-
-# A Unicode font when the system has one (commentary is free text); otherwise the PDF's built-in
-# Helvetica, which only covers Latin-1, so text is narrowed to it.
-FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
 RAG_ORDER = {rules.Rag.RED: 0, rules.Rag.AMBER: 1, rules.Rag.GREEN: 2, rules.Rag.NONE: 3}
 
 
@@ -98,47 +92,11 @@ def missing_reports() -> list[Period]:
 # --- PDF -------------------------------------------------------------------------------------------
 
 
-def _font_paths() -> dict[str, Path] | None:
-    for folder in FONT_DIRS:
-        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-        if regular.exists() and bold.exists():
-            return {"": regular, "B": bold}
-    return None
-
-
-class _Pdf:
-    """A thin wrapper over fpdf2 that knows our fonts and page furniture."""
+class _Pdf(PdfDocument):
+    """The report's document: our fonts and page furniture (oxtom.core.pdf)."""
 
     def __init__(self, title: str):
-        from fpdf import FPDF
-
-        self.doc = FPDF(orientation="portrait", unit="mm", format="A4")
-        self.doc.set_auto_page_break(auto=True, margin=15)
-        self.doc.set_margins(15, 15, 15)
-        self.doc.set_title(title)
-        self.doc.set_author("Oxfordshire County Council")
-        self.doc.set_creator("OxTOM performance framework")
-        self.doc.set_lang("en-GB")
-        fonts = _font_paths()
-        if fonts:
-            for style, path in fonts.items():
-                self.doc.add_font("Body", style=style, fname=str(path))
-            self.family, self.unicode = "Body", True
-        else:
-            self.family, self.unicode = "Helvetica", False
-        self.doc.add_page()
-
-    def text(self, value: str) -> str:
-        if self.unicode:
-            return value
-        narrowed = value.replace("\u2013", "-").replace("\u2014", "-").replace("\u2018", "'").replace(
-            "\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
-        return narrowed.encode("latin-1", "replace").decode("latin-1")
-
-    def para(self, value: str, *, size: float = 10, bold: bool = False, after: float = 2) -> None:
-        self.doc.set_font(self.family, "B" if bold else "", size)
-        self.doc.multi_cell(0, size * 0.5, self.text(value), align="L", new_x="LMARGIN", new_y="NEXT")
-        self.doc.ln(after)
+        super().__init__(title, creator="OxTOM performance framework")
 
 
 def render_pdf(content: dict[str, Any]) -> bytes:
@@ -146,7 +104,7 @@ def render_pdf(content: dict[str, Any]) -> bytes:
     pdf = _Pdf(f"Performance report for Cabinet: {content['label']}")
     generated = dt.datetime.fromisoformat(content["generated_at"]).astimezone(timezone.get_default_timezone())
     pdf.para(f"Performance report for Cabinet: {content['label']}", size=18, bold=True, after=1)
-    pdf.para(f"Figures locked when the period closed. Produced {generated:%d %B %Y at %H:%M}.", size=9, after=4)
+    pdf.para(f"Figures locked when the period closed. Produced {govuk_datetime(generated)}.", size=9, after=4)
     counts = content["counts"]
     pdf.para(f"{counts['measures']} measures with figures: {counts['red']} red, {counts['amber']} amber, "
              f"{counts['green']} green against target.", after=4)

@@ -69,12 +69,10 @@ def _at(day: dt.date, time: dt.time) -> dt.datetime:
 
 
 def clock(time: dt.time) -> str:
-    """GOV.UK style: 9am, 5:30pm, midday."""
-    if time.hour == 12 and time.minute == 0:
-        return "midday"
-    hour = time.hour % 12 or 12
-    suffix = "am" if time.hour < 12 else "pm"
-    return f"{hour}{suffix}" if time.minute == 0 else f"{hour}:{time.minute:02d}{suffix}"
+    """GOV.UK style: 9am, 5:30pm, midday (the one time format, oxtom.core.formats)."""
+    from .formats import govuk_time
+
+    return govuk_time(time)
 
 
 def when(moment: dt.datetime) -> str:

@@ -870,10 +870,12 @@ def chat_consent_to_assist(*, chat: WebChat, by: Any) -> WebChat:
 
 
 def _transcript(chat: WebChat) -> str:
+    from oxtom.core.formats import govuk_time
+
     lines = []
     for m in chat.messages.order_by("id"):
         who = {"resident": "Resident", "adviser": "Adviser", "system": "—"}[m.sender]
-        lines.append(f"{timezone.localtime(m.sent_at):%H:%M} {who}: {m.body}")
+        lines.append(f"{govuk_time(m.sent_at)} {who}: {m.body}")
     return "\n".join(lines)
 
 

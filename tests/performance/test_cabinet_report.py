@@ -9,6 +9,7 @@ from decimal import Decimal as D
 import pytest
 from pypdf import PdfReader
 
+from oxtom.core import pdf as core_pdf
 from performance import reports, services, tasks
 from performance.models import CabinetReport, Period, Value
 from tests.casework.factories import CaseFactory
@@ -169,7 +170,7 @@ def test_open_period_shows_a_draft_without_a_pdf(client_for, april, analyst):
 
 
 def test_pdf_survives_text_outside_latin_1(april, analyst, monkeypatch):
-    monkeypatch.setattr(reports, "FONT_DIRS", [])  # no Unicode font on this machine: Helvetica, narrowed
+    monkeypatch.setattr(core_pdf, "FONT_DIRS", [])  # no Unicode font on this machine: Helvetica, narrowed
     services.commentary_add(measure=services.Measure.objects.get(code="satisfaction"), period=april,
                             text="Staff “away” – 💡 see plan", by=analyst)
     services.period_close(period=april, by=analyst)

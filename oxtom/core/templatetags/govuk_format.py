@@ -1,0 +1,28 @@
+"""`govuk_time`, `govuk_date` and `govuk_datetime` filters, built in to every template (oxtom.core.formats).
+
+    {{ event.occurred_at|govuk_datetime }}        1 December 2026 at 6:18pm
+    {{ message.created_at|govuk_datetime:"short" }} 1 Dec 2026 at 6:18pm
+    {{ slot.starts_at|govuk_time }}               6:18pm
+"""
+from __future__ import annotations
+
+from django import template
+
+from oxtom.core import formats
+
+register = template.Library()
+
+
+@register.filter(expects_localtime=False)
+def govuk_time(value):
+    return formats.govuk_time(value)
+
+
+@register.filter(expects_localtime=False)
+def govuk_date(value, style="long"):
+    return formats.govuk_date(value, style)
+
+
+@register.filter(expects_localtime=False)
+def govuk_datetime(value, style="long"):
+    return formats.govuk_datetime(value, style)
