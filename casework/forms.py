@@ -17,6 +17,7 @@ from oxtom.places.models import Division
 from . import rules
 from .models import OPEN_STATUSES, Decision, Outcome, Priority, Service, Status
 from .selectors import ASSIGNED_ME, ASSIGNED_NOBODY, team_officers
+from .services import can_take_cases
 
 MAX_TEXT = 5000
 
@@ -97,6 +98,11 @@ class AssignForm(CaseActionForm):
         super().__init__(*args, **kwargs)
         self.officers = {str(u.pk): u for u in team_officers(self.case.team)}
         choices = [(pk, str(u)) for pk, u in self.officers.items()]
+        # An administrator may work any team's case without being in the team: offer them to
+        # themselves too, so the page never lists nobody to someone it lets assign.
+        if str(self.user.pk) not in self.officers and can_take_cases(self.user, self.case.team_id):
+            self.officers[str(self.user.pk)] = self.user
+            choices.append((str(self.user.pk), f"{self.user} (you)"))
         if self.case.assignee_id:
             choices.append((self.NOBODY, "No one: put it back in the queue"))
         self.fields["assignee"].choices = choices

@@ -248,6 +248,13 @@ class Case(TimeStampedModel):
         return self.reference
 
     @property
+    def status_label(self) -> str:
+        """The status as every page names it (the record behind the case may say more: casework.owners)."""
+        from .owners import status_label
+
+        return status_label(self)
+
+    @property
     def is_open(self) -> bool:
         return self.status != Status.CLOSED
 

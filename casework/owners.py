@@ -56,9 +56,14 @@ class CaseAnswers:
         return not (self.rows or self.evidence or self.findings or self.reasons)
 
 
+StatusLabel = Callable[[Any], "str | None"]
+StatusFollower = Callable[[Any, str], None]
+
 _resolvers: list[Resolver] = []
 _renderers: list[Renderer] = []
 _relations: list[str] = []
+_labels: list[StatusLabel] = []
+_followers: list[StatusFollower] = []
 
 
 def _relate(select_related: str) -> None:
@@ -66,11 +71,25 @@ def _relate(select_related: str) -> None:
         _relations.append(select_related)
 
 
-def register_case_owner(resolver: Resolver, *, select_related: str = "") -> Resolver:
-    """Add `resolver(case) -> OwnerPage | None`; `select_related` is a relation it reads, loaded with the case."""
+def register_case_owner(resolver: Resolver, *, select_related: str = "", status_label: StatusLabel | None = None,
+                        follow_status: StatusFollower | None = None) -> Resolver:
+    """Add `resolver(case) -> OwnerPage | None`; `select_related` is a relation it reads, loaded with the case.
+
+    `status_label(case) -> str | None` names the case's status where the owner's
+    record says more than the engine (a street report's "Repair scheduled" is an
+    accepted case with a date): every page that shows a case's status reads
+    `Case.status_label`, so a queue, the case page and the public page agree.
+    `follow_status(case, previous)` runs in the same transaction whenever the
+    engine moves the case (taking a case starts work on it), so the owner's
+    record moves with it rather than going stale.
+    """
     if resolver not in _resolvers:
         _resolvers.append(resolver)
     _relate(select_related)
+    if status_label is not None and status_label not in _labels:
+        _labels.append(status_label)
+    if follow_status is not None and follow_status not in _followers:
+        _followers.append(follow_status)
     return resolver
 
 
@@ -88,6 +107,21 @@ def register_case_answers(renderer: Renderer, *, select_related: str = "") -> Re
         _renderers.append(renderer)
     _relate(select_related)
     return renderer
+
+
+def status_label(case: Any) -> str:
+    """The words for `case`'s status: the owner's, else the engine's."""
+    for label in _labels:
+        text = label(case)
+        if text:
+            return text
+    return case.get_status_display()
+
+
+def status_changed(case: Any, previous: str) -> None:
+    """Tell owners the engine moved `case` from `previous` (casework.services calls this on every move)."""
+    for follower in _followers:
+        follower(case, previous)
 
 
 def owner_relations() -> list[str]:

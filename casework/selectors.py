@@ -206,7 +206,7 @@ def queue_page(
     the user may see the team (get_team_for_user).
     """
     return _page(_filtered(team, filters, user), filters=filters, cursor=cursor, per_page=per_page, on=on,
-                 related=("service", "assignee", "division"))
+                 related=("service", "assignee", "division", *owner_relations()))
 
 
 def division_cases_page(
@@ -221,7 +221,8 @@ def division_cases_page(
     base = Case.objects.for_user(user).filter(division_id=division_id).exclude(status=Status.CLOSED)
     if filters.service_id:
         base = base.filter(service_id=filters.service_id)
-    return _page(base, filters=filters, cursor=cursor, per_page=per_page, on=on, related=("service", "team"))
+    return _page(base, filters=filters, cursor=cursor, per_page=per_page, on=on,
+                 related=("service", "team", *owner_relations()))
 
 
 def _page(base: QuerySet[Case], *, filters: QueueFilters, cursor: str, per_page: int, on: dt.date | None,
@@ -343,7 +344,7 @@ def other_open_cases(user: Any, case: Case, *, limit: int = 10) -> list[Case]:
         .filter(customer_id=case.customer_id)
         .exclude(pk=case.pk)
         .exclude(status=Status.CLOSED)
-        .select_related("service")
+        .select_related("service", *owner_relations())
         .order_by("due_at", "id")[:limit]
     )
 
@@ -365,7 +366,7 @@ def customer_cases(customer: Any, *, limit: int = CUSTOMER_CASES_LIMIT) -> list[
     # Cases waiting for the customer's reply come first: that is what they need to act on.
     waiting_first = m.Case(m.When(status=Status.AWAITING_CUSTOMER, then=m.Value(0)), default=m.Value(1),
                            output_field=m.IntegerField())
-    return list(Case.objects.filter(customer=customer).select_related("service")
+    return list(Case.objects.filter(customer=customer).select_related("service", *owner_relations())
                 .order_by(waiting_first, "-received_at", "-id")[:limit])
 
 
@@ -375,6 +376,7 @@ def get_customer_case(customer: Any, reference: str) -> Case:
     if customer is None or not reference or len(reference) > MAX_REFERENCE_LENGTH:
         raise Http404("No case found")
     try:
-        return Case.objects.select_related("service", "team").get(customer=customer, reference=reference)
+        return Case.objects.select_related("service", "team", *owner_relations()).get(customer=customer,
+                                                                                     reference=reference)
     except Case.DoesNotExist:
         raise Http404("No case found") from None

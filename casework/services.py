@@ -27,7 +27,7 @@ from oxtom.core.audit import audit_record
 from oxtom.customers.models import Channel, Customer, Interaction
 from oxtom.customers.services import interaction_record
 
-from . import rules
+from . import owners, rules
 from .models import Case, CaseEvent, Decision, Outcome, Priority, QaCheck, Service, Status
 
 logger = logging.getLogger(__name__)
@@ -68,6 +68,17 @@ def can_work_case(user: Any, case: Case) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.has_permission(Permission.CASE_WORK):
         return False
     return _is_admin(user) or is_team_member(user, case.team_id)
+
+
+def can_take_cases(user: Any, team_id: int) -> bool:
+    """Whether `user` may be given `team_id`'s cases: an active officer of the team, or an administrator.
+
+    The same people who may work the team's cases (can_work_case), so a step that
+    assigns the person acting (taking a case, deciding an unassigned one) never
+    refuses someone the page let act.
+    """
+    return (bool(getattr(user, "is_active", False)) and user.has_permission(Permission.CASE_WORK)
+            and (_is_admin(user) or is_team_member(user, team_id)))
 
 
 def _require_worker(case: Case, by: Any) -> None:
@@ -225,6 +236,8 @@ def _status_event(case: Case, previous: str, by: Any, *, text: str = "", visibil
                   **data: Any) -> CaseEvent:
     event = _event(case, Kind.STATUS_CHANGED, by, text=text, visibility=visibility,
                    from_status=previous, to_status=case.status, **data)
+    # The record behind the case (a street report's public status) moves with it: one status, not two.
+    owners.status_changed(case, previous)
     label = Status(case.status).label.lower()
     _timeline(case, kind="case.status_changed", summary=f"Case {case.reference} is now {label}", by=by)
     if notify:
@@ -417,8 +430,7 @@ def case_assign(*, case: Case, assignee: Any, expected_version: int, by: Any) ->
     if case.status == Status.CLOSED:
         raise ValidationError("This case is closed: reopen it first", code="invalid_transition")
     if assignee is not None:
-        if not (assignee.is_active and assignee.has_permission(Permission.CASE_WORK)
-                and is_team_member(assignee, case.team_id)):
+        if not can_take_cases(assignee, case.team_id):
             raise ValidationError({"assignee": f"Choose an officer in {case.team.name}"})
         if assignee.pk == case.assignee_id:
             raise ValidationError({"assignee": "This case is already assigned to that officer"})
@@ -606,6 +618,7 @@ def case_customer_reply(*, case: Case, customer: Customer, details: str, by: Any
     reply = _event(case, Kind.CUSTOMER_REPLIED, by, text=details, channel=channel, on_behalf_of=on_behalf_of)
     _event(case, Kind.STATUS_CHANGED, by, text="Reply received", visibility=Visibility.CUSTOMER, from_status=previous,
            to_status=case.status, paused_working_days_added=added, due=case.due_at.isoformat())
+    owners.status_changed(case, previous)
     _timeline(case, kind="case.customer_replied", summary=f"Replied to a request for information on {case.reference}",
               by=by, direction=Interaction.Direction.INBOUND, channel=channel)
     audit_record(by=by, action="update", target=case, summary="Customer replied to a request for information",
@@ -917,7 +930,7 @@ def case_claim_next(*, officer: Any, team: Team) -> Case | None:
     """
     if not (getattr(officer, "is_authenticated", False) and officer.has_permission(Permission.CASE_WORK)):
         raise PermissionDenied("You cannot work on cases")
-    if not is_team_member(officer, team.pk):
+    if not can_take_cases(officer, team.pk):
         raise PermissionDenied("You are not in this team")
     if connection.features.has_select_for_update_skip_locked:
         with transaction.atomic():
@@ -1048,8 +1061,7 @@ def case_bulk_reassign(*, team: Team, items: list[tuple[int, int]], assignee: An
         raise ValidationError({"cases": "Select at least one case to reassign"})
     if len(items) > MAX_BULK_CASES:
         raise ValidationError({"cases": f"Select {MAX_BULK_CASES} cases or fewer at a time"})
-    if assignee is None or not (assignee.is_active and assignee.has_permission(Permission.CASE_WORK)
-                                and is_team_member(assignee, team.pk)):
+    if assignee is None or not can_take_cases(assignee, team.pk):
         raise ValidationError({"assignee": f"Choose an officer in {team.name}"})
     wanted = dict(items)
     cases = list(Case.objects.select_for_update().filter(pk__in=wanted).order_by("pk"))

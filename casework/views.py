@@ -85,8 +85,7 @@ def queue(request: HttpRequest, team_slug: str) -> HttpResponse:
         "next_href": next_href,
         "is_first_page": not request.GET.get("after"),
         "first_href": "?" + urlencode({k: v for k, v in request.GET.items() if k != "after" and v and k in form.fields}),
-        "can_claim": request.user.has_permission(Permission.CASE_WORK)
-        and services.is_team_member(request.user, team.pk),
+        "can_claim": services.can_take_cases(request.user, team.pk),
         "can_manage": can_manage,
         "officers": selectors.team_officers(team) if can_manage else [],
         "return_query": "?" + request.GET.urlencode() if request.GET else "",

@@ -267,8 +267,8 @@ def _case_rows(ctx: Context) -> pd.DataFrame:
 
     start, end = ctx.window
     rows = list(Case.objects.filter(received_at__lt=end).filter(Q(closed_at__isnull=True) | Q(closed_at__gte=start))
-                .values_list("division_id", "received_at", "closed_at", "due_at"))
-    frame = pd.DataFrame(rows, columns=["division_id", "received_at", "closed_at", "due_at"])
+                .values_list("division_id", "received_at", "closed_at", "due_at", "paused_on"))
+    frame = pd.DataFrame(rows, columns=["division_id", "received_at", "closed_at", "due_at", "paused_on"])
     frame["received"] = local_dates(frame["received_at"]) if len(frame) else np.array([], dtype="datetime64[D]")
     frame["closed"] = local_dates(frame["closed_at"]) if len(frame) else np.array([], dtype="datetime64[D]")
     frame["due"] = pd.to_datetime(frame["due_at"]).to_numpy().astype("datetime64[D]") if len(frame) else \
@@ -301,20 +301,27 @@ register_completions(cache_key="closed", load=_closed_cases, count="cases-closed
 
 @register("cases-overdue")
 def cases_overdue(ctx: Context) -> pd.DataFrame:
-    """Open cases past their due date at the end of each month (a snapshot).
+    """Open cases past their due date at the end of each month (a snapshot), or today for the month in progress.
 
-    Uses each case's due date as it stands today (pauses move it on), so a
-    recomputation of an old open month can differ slightly: closing the
-    month locks the figure that was published.
+    The same rule as the queues' "overdue" (casework.rules.sla_state): due before
+    the day of the snapshot and, today, not paused waiting for the customer. A
+    month not yet over is counted as it stands today, never at its future last
+    day, which would count cases not yet due. Uses each case's due date as it
+    stands today (pauses move it on), so a recomputation of an old open month
+    can differ slightly: closing the month locks the figure that was published.
     """
     cases = ctx.cached("cases", lambda: _case_rows(ctx))
     received, closed, due = (_days(cases[c]) for c in ("received", "closed", "due"))
+    paused_now = cases["paused_on"].notna().to_numpy()
     divisions = cases["division_id"].to_numpy()
+    today = np.datetime64(timezone.localdate(), "D")
     parts = []
     for month in ctx.months:
-        last_day = np.datetime64(next_month(month) - dt.timedelta(days=1), "D")
+        last_day = min(np.datetime64(next_month(month) - dt.timedelta(days=1), "D"), today)
         open_at_end = (received <= last_day) & (np.isnat(closed) | (closed > last_day))
         overdue = open_at_end & (due < last_day)
+        if last_day == today:
+            overdue &= ~paused_now
         parts.append(pd.DataFrame({"month": pd.Period(month, freq="M"), "division_id": divisions[overdue], "n": 1}))
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["month", "division_id", "n"])
     return ctx.counts(frame)

@@ -26,7 +26,8 @@ class PortalConfig(AppConfig):
 
         from .answers import render_case_answers
 
-        register_case_owner(_report_page, select_related="street_report")
+        register_case_owner(_report_page, select_related="street_report", status_label=_report_status,
+                            follow_status=_follow_case)
         # Its answers by the report type's questions, its photos as links.
         register_case_answers(render_case_answers, select_related="street_report__report_type")
 
@@ -47,6 +48,37 @@ def _report_page(case):
         return None
     return OwnerPage(reverse("portal_staff:report", kwargs={"reference": case.reference}), REPORT_STEPS,
                      "street-report-link", "Work this street report: status, repair date, public updates, duplicates")
+
+
+def _report_of(case):
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        return case.street_report
+    except ObjectDoesNotExist:
+        return None
+
+
+def _report_status(case):
+    """A report case's status is its public status (staff and public read the same words), except while
+    we wait for the customer, which only staff and the reporter need to see."""
+    from casework.models import Status
+
+    if case.service.kind != "report" or case.status == Status.AWAITING_CUSTOMER:
+        return None
+    report = _report_of(case)
+    return report.get_public_status_display() if report is not None else None
+
+
+def _follow_case(case, previous):
+    """Keep the public status in step when the engine starts work (an officer takes the case)."""
+    from casework.models import Status
+
+    if case.service.kind != "report" or case.status != Status.IN_PROGRESS:
+        return
+    from .services import report_follow_case_started
+
+    report_follow_case_started(case=case)
 
 
 def _move_subscriptions(source, survivor) -> int:

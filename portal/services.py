@@ -362,6 +362,17 @@ def _check_version(case: Case, expected_version: object) -> None:
     raise casework.StaleCaseError()
 
 
+def report_follow_case_started(*, case: Case) -> int:
+    """The engine started work on a report's case (an officer took it, or a reply came in): the public
+    status says so too, if it had not got that far. Called inside the engine's transaction
+    (casework.owners); returns how many reports moved (0 or 1).
+
+    A scheduled repair stays "Repair scheduled": that says more than "In progress".
+    """
+    return StreetReport.objects.filter(case=case, public_status__in=(RS.OPEN, RS.ACCEPTED)).update(
+        public_status=RS.IN_PROGRESS, status_changed_at=timezone.now())
+
+
 def _lock_report(report: StreetReport) -> StreetReport:
     return StreetReport.objects.select_for_update().select_related(
         "case__service", "case__customer", "report_type__service").get(pk=report.pk)

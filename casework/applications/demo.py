@@ -97,3 +97,40 @@ def seed_demo_applications(*, customers: Iterable[Iterable[Customer]], permits: 
         status=OutboundMessage.Status.SENT, sent_at=timezone.now())
     return made
 
+
+
+def seed_demo_renewal_invitation() -> int:
+    """One permit or pass coming up for renewal, its invitation sent by text, so a YES reply can be tried.
+
+    The entitlement's term is moved to end in two weeks (as if issued a year
+    ago), and the renewal run's own invitation step sends the text: it is
+    left pending in the outbox, so the worker delivers it to the development
+    text sink and it shows on /notify/dev/, where a reply can be sent. Returns
+    1 when it made the invitation, 0 when one exists or there is nothing to renew.
+    """
+    import datetime as dt
+
+    from oxtom.customers.services import customer_update
+
+    from ..renewals.models import RenewalInvitation
+    from ..renewals.services import renewals_invite_batch
+    from .models import Entitlement
+
+    demo = Entitlement.objects.filter(application__submission_key__startswith="demo-", status=Entitlement.Status.ACTIVE)
+    if RenewalInvitation.objects.filter(entitlement__in=demo).exists():
+        return 0
+    # Not the printed resident's own permit (their journeys should start from a clean slate), one with a mobile.
+    entitlement = (demo.exclude(customer__user__email__startswith="resident@").filter(customer__phone__startswith="+447")
+                   .select_related("service", "customer").order_by("id").first())
+    if entitlement is None or not entitlement.service.auto_renew:
+        return 0
+    customer = entitlement.customer
+    if customer.preferred_channel != "sms":
+        customer_update(customer=customer, data={"preferred_channel": "sms"}, by=None, channel=Channel.SYSTEM)
+    today = timezone.localdate()
+    expires = today + dt.timedelta(days=14)
+    Entitlement.objects.filter(pk=entitlement.pk).update(
+        expires_on=expires, starts_on=expires - dt.timedelta(days=365))
+    made, _ = renewals_invite_batch(service=entitlement.service, today=today, by=None, after_id=entitlement.pk - 1,
+                                    batch_size=1)
+    return made

@@ -10,6 +10,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from oxtom.accounts.permissions import Permission
+
 from .models import Application, ApplicationService, Entitlement
 
 
@@ -131,3 +133,20 @@ def household_pending_count(service: ApplicationService, key: str) -> int:
         service=service, status__in=(Application.Status.APPROVED, Application.Status.AWAITING_PAYMENT),
         details__address_key=key,
     ).count()
+
+
+def applications_to_assess(user: Any, *, limit: int = 200) -> list[Application]:
+    """Referred applications waiting for a decision in the teams `user` may work, soonest due first (one query).
+
+    The same teams as the queues (casework.selectors.teams_for_user): an officer
+    sees their teams', an administrator every team's, anyone else none.
+    """
+    from casework.selectors import teams_for_user
+
+    if not (getattr(user, "is_authenticated", False) and user.has_permission(Permission.CASE_WORK)):
+        return []
+    return list(Application.objects.filter(status=Application.Status.REFERRED, case__isnull=False,
+                                           case__team__in=teams_for_user(user))
+                .select_related("service", "customer", "case", "case__team", "case__assignee")
+                .order_by("case__due_at", "id")[:limit])
+

@@ -6,6 +6,7 @@ from . import views
 app_name = "applications"
 
 urlpatterns = [
+    path("", views.index, name="index"),
     path("<str:reference>/", views.assess, name="assess"),
     path("<str:reference>/decide/", views.decide, name="decide"),
     path("<str:reference>/evidence/<str:token>/", views.evidence_file, name="evidence"),

@@ -40,6 +40,13 @@ def _page(request: HttpRequest, application: Application, form: DecisionForm, st
 
 @staff_area_required
 @require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """Referred applications waiting for a decision in the teams this officer works."""
+    return render(request, "applications/index.html", {"applications": selectors.applications_to_assess(request.user)})
+
+
+@staff_area_required
+@require_GET
 def assess(request: HttpRequest, reference: str) -> HttpResponse:
     application = selectors.get_application_for_officer(request.user, reference)
     return _page(request, application, DecisionForm(application=application))

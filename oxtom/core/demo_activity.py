@@ -62,12 +62,14 @@ def _point(centroids: list[tuple[float, float]], rng: random.Random) -> tuple[fl
     return round(lat + rng.uniform(-0.0009, 0.0009), 6), round(lon + rng.uniform(-0.0014, 0.0014), 6)
 
 
-def seed_activity(*, officer: User | None, analyst: User | None = None, reports: int = DEFAULT_REPORTS,
-                  seed: int = 2025) -> int:
+def seed_activity(*, officer: User | None, reports: int = DEFAULT_REPORTS,
+                  seed: int = 2025, showcase_divisions: list[int] | None = None) -> int:
     """Make `reports` street reports over the last twelve months; returns how many were made (0 if present).
 
     `officer` works the reports: it must be able to work every report type's
-    team (the demo administrator can).
+    team (the demo administrator can). `showcase_divisions` (ids) get a good
+    share of the recent reports, so the divisions a demo user looks at first
+    have figures big enough to publish.
     """
     from portal.models import ReportType
     from portal.services import report_change_status, report_create, report_feedback
@@ -83,15 +85,24 @@ def seed_activity(*, officer: User | None, analyst: User | None = None, reports:
     now = timezone.now()
     started = now
     made = 0
+    showcase = _showcase_homes(customers, showcase_divisions or [])
     for n in range(reports):
         report_type = rng.choice(types)
-        customer = rng.choice(customers)
-        meets = rng.random() < 0.8
-        latitude, longitude = _point(centroids, rng)
-        # Older reports are closed; the newest quarter, from the last three weeks, is still being worked.
+        # Older reports are closed; the newest quarter, from the last few weeks, is still being worked.
         still_open = n >= reports * (1 - OPEN_SHARE)
         closed_count = reports * (1 - OPEN_SHARE)
-        age_days = rng.randint(0, 20) if still_open else int((1 - n / closed_count) * 340) + 15
+        age_days = 0 if still_open else int((1 - n / closed_count) * 340) + 15
+        # Recent reports cluster where the demo councillor and resident live, so their division pages
+        # have figures of 5 or more to show (smaller ones are suppressed) rather than "fewer than 5".
+        if showcase and age_days <= SHOWCASE_DAYS and rng.random() < SHOWCASE_SHARE:
+            (point_lat, point_lon), locals_ = rng.choice(showcase)
+            customer = rng.choice(locals_ or customers)
+            latitude = round(point_lat + rng.uniform(-0.0002, 0.0002), 6)
+            longitude = round(point_lon + rng.uniform(-0.0003, 0.0003), 6)
+        else:
+            customer = rng.choice(customers)
+            latitude, longitude = _point(centroids, rng)
+        meets = rng.random() < 0.8
         by = customer.user if customer.user_id else None
         with transaction.atomic():
             report = report_create(
@@ -111,22 +122,64 @@ def seed_activity(*, officer: User | None, analyst: User | None = None, reports:
                 report.case.refresh_from_db()
             if steps and steps[-1] in ("fixed", "not_fixed", "referred") and by is not None and rng.random() < 0.5:
                 report_feedback(report=report, rating=rng.choice([5, 5, 4, 4, 4, 3, 2, 1]), text="", by=by)
+            if still_open:
+                age_days = _open_age(report, rng)
             _backdate(report, age_days=age_days, closed=not still_open, rng=rng)
         made += 1
     # History, not news: nothing queued while making it goes out now.
     OutboundMessage.objects.filter(created_at__gte=started, status=OutboundMessage.Status.PENDING).update(
         status=OutboundMessage.Status.SENT, sent_at=now)
-    _compute_figures()
-    if analyst is not None:
-        _demo_targets(analyst)
     return made
 
 
-def _compute_figures() -> None:
-    """Run the nightly measures once now, so the division pages have a year of figures straight away."""
+SHOWCASE_DAYS = 75  # this month and the last complete one, whatever day of the month it is
+SHOWCASE_SHARE = 0.6
+# Where the open reports stand against their due date, so every queue filter has rows:
+# (share, state), the rest on track.
+_OPEN_STATES = ((0.3, "overdue"), (0.25, "due_soon"))
+
+
+def _showcase_homes(customers: list[Customer], division_ids: list[int]) -> list[tuple[tuple[float, float], list]]:
+    """For each division: a point well inside it, and the customers who live there (reporters near home)."""
+    from shapely.geometry import shape
+
+    from oxtom.places.models import Division
+
+    places = []
+    for division in Division.objects.filter(pk__in=division_ids).exclude(geometry=None):
+        point = shape(division.geometry.get("geometry", division.geometry)).representative_point()
+        places.append(((point.y, point.x), [c for c in customers if c.division_id == division.pk]))
+    return places
+
+
+def _open_age(report: Any, rng: random.Random) -> int:
+    """How many days back to move an open report so its case is overdue, due soon or on track today."""
+    from casework import rules
+
+    due = Case.objects.filter(pk=report.case_id).values_list("due_at", flat=True).get()
+    today = timezone.localdate()
+    roll, target = rng.random(), None
+    for share, state in _OPEN_STATES:
+        if roll < share:
+            if state == "overdue":
+                target = today - dt.timedelta(days=rng.randint(1, 12))
+            else:
+                target = rules.due_soon_limit(today) - dt.timedelta(days=rng.randint(0, 1))
+            break
+        roll -= share
+    if target is None:
+        return rng.randint(0, 6)
+    return max(0, (due - target).days)
+
+
+def compute_figures(*, analyst: User | None = None) -> None:
+    """Run the nightly measures once now, after all the demo's activity (seed_demo calls it last), so
+    the division pages have a year of figures straight away; `analyst` sets the demo's targets."""
     from performance import services as performance
 
     performance.compute_measures(months=performance.months_back(timezone.localdate(), 13))
+    if analyst is not None:
+        _demo_targets(analyst)
 
 
 def _steps(rng: random.Random, *, still_open: bool) -> list[str]:

@@ -387,9 +387,11 @@ def customer_cases(user: Any, customer: Customer, *, limit: int = 50) -> list:
     if not _can_view(user):
         return []
     from casework.models import Case
+    from casework.owners import owner_relations
 
     return list(
-        Case.objects.filter(customer=customer).select_related("service", "team")
+        # With the records behind the cases, whose words name their status (Case.status_label).
+        Case.objects.filter(customer=customer).select_related("service", "team", *owner_relations())
         .order_by("-received_at", "-id")[:limit]
     )
 

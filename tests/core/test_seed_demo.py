@@ -1,6 +1,7 @@
 """seed_demo and demo_signins: every role can sign in, data lands in the right divisions, reruns add nothing."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from io import StringIO
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from oxtom.accounts.models import Team, TeamMembership, User
 from oxtom.accounts.roles import ALL_ROLES
-from oxtom.core.management.commands.seed_demo import DEMO_PASSWORD, DEMO_SIGN_INS
+from oxtom.core.management.commands.seed_demo import ALL_DEMO_SIGN_INS, DEMO_PASSWORD, DEMO_SIGN_INS
 from oxtom.customers.models import Customer
 from oxtom.places.models import BoundarySet, Division, PostcodeCentroid
 from oxtom.places.selectors import clear_geometry_cache, division_for_address, division_for_point
@@ -73,7 +74,7 @@ def test_staff_are_in_their_teams_and_the_councillor_has_a_division(seeded):
     assert set(Team.objects.exclude(slug__in=demo_slugs).values_list("slug", flat=True)) == {
         "environmental-enforcement", "member-services"}
     leader = User.objects.get(email="team.leader@demo.oxtom.example")
-    assert TeamMembership.objects.get(user=leader).is_leader
+    assert TeamMembership.objects.filter(user=leader, is_leader=True).count() == Team.objects.count()
     assert TeamMembership.objects.get(user__email="officer@demo.oxtom.example").team.slug == "highways-north"
     assert TeamMembership.objects.get(user__email="adviser@demo.oxtom.example").team.slug == "contact-centre"
     councillor = User.objects.get(email="councillor@demo.oxtom.example")
@@ -114,7 +115,9 @@ def test_residents_are_spread_over_the_divisions_that_contain_their_homes(seeded
 
 def test_a_second_run_creates_nothing_and_is_quick(seeded, django_assert_max_num_queries):
     before = _counts()
-    with django_assert_max_num_queries(25):
+    # A query or two per step: places, teams, sign-ins and memberships, councillors, residents, reports,
+    # applications, the renewal invitation and the councillor's enquiry.
+    with django_assert_max_num_queries(32):
         out = _seed()
     assert "already present" in out
     assert _counts() == before
@@ -125,7 +128,7 @@ def test_a_small_scale_run_tops_customers_up_to_the_number_asked_for(seeded):
     assert re.search(r"Inserted 1,\d{3} customers in [\d.]+s: [\d,]+ rows/s", out)
     assert Customer.objects.count() == 2000
     generated = Customer.objects.filter(email__regex=r"@example\.(com|org)$")
-    assert generated.count() == 2000 - 301
+    assert generated.count() == 2000 - 302  # the demo's 301 residents, and the councillor's own record (an enquiry)
     assert not generated.filter(division=None).exists()
     assert generated.values("email").distinct().count() == generated.count()
     assert generated.values("reference").distinct().count() == generated.count()
@@ -195,10 +198,113 @@ def test_demo_activity_is_real_reports_in_every_state_dated_over_the_year_and_se
     assert all(r.closed_at and r.closed_at >= r.reported_at for r in reports if r.case.status == Status.CLOSED)
     # History, not news: the residents are not told about it now.
     assert OutboundMessage.objects.exists()
-    assert not OutboundMessage.objects.exclude(status=OutboundMessage.Status.SENT).exists()
+    # Except the one renewal invitation, which is news: a text to reply YES to on /notify/dev/.
+    assert list(OutboundMessage.objects.exclude(status=OutboundMessage.Status.SENT)
+                .values_list("template_code", flat=True)) == ["renewal-invite"]
     assert Value.objects.exists()  # the division pages have figures straight away
     from performance.models import Target
 
     assert Target.objects.filter(measure__code="street-reports-fixed-on-time-percent").count() == 13
     assert "24 street reports" not in _seed("--reports", "24")  # a rerun adds nothing
     assert Case.objects.filter(submission_key__startswith="demo-activity-").count() == 24
+
+
+# --- every role has work (issue 10) ------------------------------------------------------------------
+
+def test_every_team_has_an_officer_and_a_leader_among_the_printed_sign_ins(seeded):
+    from oxtom.accounts.permissions import Permission
+
+    out = StringIO()
+    call_command("demo_signins", "--url", "http://127.0.0.1:8123/", stdout=out)
+    printed = out.getvalue()
+    demo_emails = {s.email for s in ALL_DEMO_SIGN_INS}
+    for team in Team.objects.all():
+        members = [m for m in team.memberships.select_related("user") if m.user.email in demo_emails]
+        workers = [m.user for m in members if not m.is_leader and m.user.is_active]
+        leaders = [m.user for m in members if m.is_leader and m.user.has_permission(Permission.TEAM_MANAGE)]
+        assert workers and leaders, team.slug
+        if team.services.exists():  # a team with a queue has an officer who can work its cases
+            assert any(u.has_permission(Permission.CASE_WORK) for u in workers), team.slug
+        line = next(line for line in printed.splitlines() if line.strip().startswith(team.name) and "leader:" in line)
+        assert all(u.email in line for u in workers + leaders), line
+    for sign_in in ALL_DEMO_SIGN_INS:
+        assert sign_in.email in printed
+
+
+def test_there_is_a_second_analyst_for_two_person_approval(seeded):
+    analysts = [s for s in ALL_DEMO_SIGN_INS if s.role == "performance_analyst"]
+    assert len(analysts) == 2
+    assert all(authenticate(email=s.email, password=DEMO_PASSWORD) for s in analysts)
+
+
+def test_a_rerun_on_an_older_demo_adds_the_missing_team_members(seeded):
+    TeamMembership.objects.filter(team__slug="blue-badge-concessions").delete()
+    assert "team memberships" in _seed()
+    assert TeamMembership.objects.filter(team__slug="blue-badge-concessions", is_leader=True).exists()
+    assert TeamMembership.objects.filter(team__slug="blue-badge-concessions", is_leader=False).exists()
+
+
+def test_each_team_officer_opens_their_queue_and_their_applications(seeded, client):
+    for sign_in in ALL_DEMO_SIGN_INS:
+        if sign_in.role != "officer":
+            continue
+        client.force_login(User.objects.get(email=sign_in.email))
+        assert client.get(f"/staff/queues/{sign_in.team}/").status_code == 200, sign_in.email
+        assert client.get("/staff/applications/").status_code == 200, sign_in.email
+
+
+def test_the_demo_resident_lives_in_a_permit_zone_in_the_county(seeded):
+    from casework.applications import rules
+    from casework.applications.models import ApplicationService
+
+    resident = Customer.objects.get(user__email="resident@demo.oxtom.example")
+    assert resident.division is not None  # in the county: a bus pass and a blue badge need that
+    assert resident.division_id == division_for_point(resident.latitude, resident.longitude).pk
+    permit = ApplicationService.objects.get(code="parking-permit")
+    address = {"postcode": resident.postcode, "address_line_1": resident.address_line_1}
+    assert rules.find_zone(permit.config, address) is not None
+    assert not rules.excluded_property(permit.config, address)
+
+
+def test_the_demo_gives_every_role_work(seeded):
+    """A referred badge for the badge officer, a councillor's enquiry for member services, a renewal text."""
+    from casework.applications.models import Application
+    from casework.models import Case
+    from casework.renewals.models import RenewalInvitation
+    from oxtom.notify.models import OutboundMessage
+
+    referred = Application.objects.get(submission_key__startswith="demo-", status=Application.Status.REFERRED)
+    officer = User.objects.get(email="officer.blue-badge@demo.oxtom.example")
+    from casework.applications.services import can_decide
+
+    assert can_decide(officer, referred)
+    assert Case.objects.filter(team__slug="member-services").exclude(status="closed").exists()
+    invitation = RenewalInvitation.objects.get()
+    assert invitation.invited_by_channel == "sms"
+    text = OutboundMessage.objects.get(channel="sms", template_code="renewal-invite")
+    assert text.status == OutboundMessage.Status.PENDING  # left for the worker to deliver to /notify/dev/
+    assert "renewal invitations" not in _seed()  # once
+
+
+def test_the_demo_queues_have_cases_overdue_and_due_soon_and_figures_to_show(seeded):
+    from casework import selectors
+    from performance.models import Measure, Value
+
+    _seed("--reports", "60")
+    team = Team.objects.get(slug="highways-north")
+    counts = selectors.queue_page(user=None, team=team, filters=selectors.QueueFilters()).counts
+    assert counts["overdue"] and counts["due_soon"] and counts["on_track"]
+    # The figures were computed after the activity and agree with the queues on what is overdue now.
+    this_month = timezone.localdate().replace(day=1)
+    overdue = Value.objects.get(measure=Measure.objects.get(code="cases-overdue"), period__start=this_month,
+                                division=None).value
+    from casework.models import Case
+
+    open_cases = Case.objects.exclude(status="closed")
+    assert overdue == sum(selectors.queue_page(user=None, team=t, filters=selectors.QueueFilters()).counts["overdue"]
+                          for t in Team.objects.filter(pk__in=open_cases.values("team_id")))
+    # The demo councillor's division has enough recent reports to publish (5 or more), not "fewer than 5".
+    councillor_division = User.objects.get(email="councillor@demo.oxtom.example").member_division
+    recent = Case.objects.filter(division=councillor_division, submission_key__startswith="demo-activity-",
+                                 received_at__gte=timezone.now() - dt.timedelta(days=75)).count()
+    assert recent >= 5

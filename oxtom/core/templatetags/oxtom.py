@@ -61,6 +61,7 @@ def _staff_items(request, user) -> list[NavItem]:
         ("Home", "/staff/", None),
         ("Customers", "/staff/customers/", Permission.CUSTOMER_VIEW),
         ("Queues", "/staff/queues/", Permission.CASE_VIEW_TEAM),
+        ("Applications", "/staff/applications/", Permission.CASE_WORK),
         ("Assist", "/staff/assist/", Permission.ASSIST_ACT_FOR),
         ("Performance", "/staff/performance/", Permission.PERFORMANCE_MANAGE),
         ("Failed messages", "/notify/failed/", Permission.CUSTOMER_VIEW),

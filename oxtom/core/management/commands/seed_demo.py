@@ -29,7 +29,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from oxtom.accounts.models import Team, TeamMembership, User
-from oxtom.core.demo_activity import DEFAULT_REPORTS, seed_activity
+from oxtom.core.demo_activity import DEFAULT_REPORTS, compute_figures, seed_activity
 from oxtom.customers.models import Customer
 from oxtom.customers.services import customer_bulk_create, customer_ensure_for_user, customer_update
 from oxtom.notify.services import publishing_suspended
@@ -45,6 +45,11 @@ DEMO_RESIDENTS_WITH_ACCOUNTS = 12  # including the resident demo sign-in
 COUNTY_CUSTOMERS = 730_000
 DEMO_COUNCILLOR_DIVISION = "banbury-calthorpe"
 RANDOM_SEED = 2025
+# The printed demo resident lives in a residents' parking zone (Zone B, East Oxford: OX4 in
+# casework/applications/seed.py) inside the county, so they can apply for every service
+# (permit, blue badge, bus pass) without changing their address first.
+DEMO_RESIDENT_HOME = {"address_line_1": "14 Iffley Road", "town": "Oxford", "postcode": "OX4 1AB",
+                      "latitude": 51.7468, "longitude": -1.2368}
 
 TEAMS = (
     ("Highways North", "highways-north", "Roads, pavements, drainage and street lighting: Cherwell and West Oxfordshire"),
@@ -64,15 +69,14 @@ class DemoSignIn:
     email: str
     full_name: str
     area: str  # where the person lands after signing in
-    team: str = ""
-    is_leader: bool = False
+    team: str = ""  # the team they belong to (the team leader leads every team: DEMO_LEADER_TEAMS)
 
 
 DEMO_SIGN_INS = (
     DemoSignIn("resident", f"resident@{DEMO_DOMAIN}", "Rosa Demo-Resident", "/account/"),
     DemoSignIn("adviser", f"adviser@{DEMO_DOMAIN}", "Adam Demo-Adviser", "/staff/", "contact-centre"),
     DemoSignIn("officer", f"officer@{DEMO_DOMAIN}", "Olive Demo-Officer", "/staff/", "highways-north"),
-    DemoSignIn("team_leader", f"team.leader@{DEMO_DOMAIN}", "Terry Demo-Leader", "/staff/", "highways-north", True),
+    DemoSignIn("team_leader", f"team.leader@{DEMO_DOMAIN}", "Terry Demo-Leader", "/staff/"),
     DemoSignIn("councillor", f"councillor@{DEMO_DOMAIN}", "Cllr Carla Demo-Member", "/members/"),
     DemoSignIn("bas_officer", f"bas.officer@{DEMO_DOMAIN}", "Bea Demo-Admin", "/staff/", "business-admin-support"),
     DemoSignIn("provision_officer", f"provision@{DEMO_DOMAIN}", "Percy Demo-Provision", "/staff/", "provision"),
@@ -80,6 +84,31 @@ DEMO_SIGN_INS = (
     DemoSignIn("community_partner", f"partner@{DEMO_DOMAIN}", "Cora Demo-Partner", "/account/"),
     DemoSignIn("administrator", f"admin@{DEMO_DOMAIN}", "Ada Demo-Administrator", "/staff/"),
 )
+# More sign-ins, so every team with a queue has an officer of its own (officer@ is Highways North's)
+# and a second analyst can try two-person approval of figures.
+DEMO_TEAM_SIGN_INS = (
+    DemoSignIn("officer", f"officer.highways-south@{DEMO_DOMAIN}", "Hari Demo-Highways", "/staff/", "highways-south"),
+    DemoSignIn("officer", f"officer.enforcement@{DEMO_DOMAIN}", "Evie Demo-Enforcement", "/staff/",
+               "environmental-enforcement"),
+    DemoSignIn("officer", f"officer.parking@{DEMO_DOMAIN}", "Parveen Demo-Parking", "/staff/", "parking-services"),
+    DemoSignIn("officer", f"officer.blue-badge@{DEMO_DOMAIN}", "Bella Demo-Badges", "/staff/",
+               "blue-badge-concessions"),
+    DemoSignIn("officer", f"officer.member-services@{DEMO_DOMAIN}", "Morgan Demo-Members", "/staff/",
+               "member-services"),
+    DemoSignIn("performance_analyst", f"analyst.2@{DEMO_DOMAIN}", "Anil Demo-Analyst", "/staff/",
+               "performance-insight"),
+)
+ALL_DEMO_SIGN_INS = DEMO_SIGN_INS + DEMO_TEAM_SIGN_INS
+DEMO_LEADER = f"team.leader@{DEMO_DOMAIN}"
+# The team leader sign-in leads every team the demo has (seed_demo's and those other apps' migrations
+# add), so each queue has a leader to allocate and reassign its work. Read from the database.
+
+
+def demo_memberships(team_slugs: list[str]) -> list[tuple[str, str, bool]]:
+    """(email, team slug, is leader) for every demo membership, given the teams that exist."""
+    wanted = [(s.email, s.team, False) for s in ALL_DEMO_SIGN_INS if s.team and s.team in team_slugs]
+    return wanted + [(DEMO_LEADER, slug, True) for slug in team_slugs]
+
 
 # Councillors get obviously made-up names: no real person is ever the member for a division here.
 _CLLR_FIRST = ("Alex", "Bryony", "Callum", "Dilys", "Efe", "Fern", "Gareth", "Hana", "Idris", "Jess", "Kwame",
@@ -129,14 +158,20 @@ class Command(BaseCommand):
             created = {
                 "places": self._seed_places(),
                 "teams": self._seed_teams(),
-                "demo sign-ins": self._seed_sign_ins(),
+                "demo sign-ins and team memberships": self._seed_sign_ins(),
                 "councillors": self._seed_councillors(),
                 "residents": self._seed_residents(rng),
                 "street reports": seed_activity(officer=User.objects.filter(email=f"admin@{DEMO_DOMAIN}").first(),
-                                                analyst=User.objects.filter(email=f"analyst@{DEMO_DOMAIN}").first(),
-                                                reports=opts["reports"]) if opts["reports"] else 0,
+                                                reports=opts["reports"],
+                                                showcase_divisions=self._showcase_divisions())
+                if opts["reports"] else 0,
                 "applications and entitlements": self._seed_applications(),
             }
+            created["renewal invitations"] = self._seed_renewal_invitation()
+            created["councillors' enquiries"] = self._seed_member_enquiry()
+            if created["street reports"]:
+                # Computed after all the demo's activity (applications too), so the figures include it.
+                compute_figures(analyst=User.objects.filter(email=f"analyst@{DEMO_DOMAIN}").first())
         made = {k: v for k, v in created.items() if v}
         elapsed = time.perf_counter() - started
         if made:
@@ -201,25 +236,36 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _seed_sign_ins(self) -> int:
-        existing = set(User.objects.filter(email__in=[s.email for s in DEMO_SIGN_INS]).values_list("email", flat=True))
-        teams = {t.slug: t for t in Team.objects.all()}
+        existing = set(User.objects.filter(email__in=[s.email for s in ALL_DEMO_SIGN_INS])
+                       .values_list("email", flat=True))
         councillor_division = Division.objects.filter(
             boundary_set__slug=places.COUNTY_SET_SLUG, slug=DEMO_COUNCILLOR_DIVISION
         ).first()
         created = 0
-        for sign_in in DEMO_SIGN_INS:
+        for sign_in in ALL_DEMO_SIGN_INS:
             if sign_in.email in existing:
                 continue
             user = self._create_user(
                 email=sign_in.email, full_name=sign_in.full_name, roles=[sign_in.role],
                 division=councillor_division if sign_in.role == "councillor" else None,
             )
-            if sign_in.team:
-                TeamMembership.objects.create(team=teams[sign_in.team], user=user, is_leader=sign_in.is_leader)
             if sign_in.role in ("resident", "community_partner"):
                 customer_ensure_for_user(user=user, by=None)
             created += 1
-        return created
+        return created + self._seed_memberships()
+
+    @staticmethod
+    def _seed_memberships() -> int:
+        """Every team has an officer and a leader among the sign-ins (a demo made before gets the missing ones)."""
+        teams = dict(Team.objects.values_list("slug", "pk"))
+        wanted = demo_memberships(sorted(teams))
+        users = dict(User.objects.filter(email__in={email for email, _, _ in wanted}).values_list("email", "pk"))
+        have = set(TeamMembership.objects.filter(user_id__in=users.values()).values_list("user_id", "team_id"))
+        missing = [TeamMembership(user_id=users[email], team_id=teams[slug], is_leader=leader)
+                   for email, slug, leader in wanted
+                   if email in users and (users[email], teams[slug]) not in have]
+        TeamMembership.objects.bulk_create(missing)
+        return len(missing)
 
     @transaction.atomic
     def _seed_councillors(self) -> int:
@@ -280,8 +326,30 @@ class Command(BaseCommand):
                 self._give_address(customer, person)
                 created += 1
             if demo_resident is not None:
-                self._give_address(demo_resident, people[-1])
+                self._give_address(demo_resident, {**people[-1], **DEMO_RESIDENT_HOME,
+                                                   "division_id": self._division_id(DEMO_RESIDENT_HOME)})
         return created
+
+    @staticmethod
+    def _seed_member_enquiry() -> int:
+        from casework.demo import seed_demo_member_enquiry
+
+        return seed_demo_member_enquiry(councillor=User.objects.filter(email=f"councillor@{DEMO_DOMAIN}").first())
+
+    @staticmethod
+    def _seed_renewal_invitation() -> int:
+        from casework.applications.demo import seed_demo_renewal_invitation
+
+        return seed_demo_renewal_invitation()
+
+    @staticmethod
+    def _showcase_divisions() -> list[int]:
+        """The demo councillor's division and the demo resident's: the division pages a tester opens first."""
+        ids = list(Division.objects.filter(boundary_set__slug=places.COUNTY_SET_SLUG, slug=DEMO_COUNCILLOR_DIVISION)
+                   .values_list("pk", flat=True))
+        ids += [pk for pk in Customer.objects.filter(user__email=f"resident@{DEMO_DOMAIN}")
+                .exclude(division=None).values_list("division_id", flat=True)]
+        return ids
 
     @staticmethod
     def _seed_applications() -> int:
@@ -291,6 +359,13 @@ class Command(BaseCommand):
         with_accounts = Customer.objects.filter(user__email__endswith=f"@{DEMO_DOMAIN}").order_by("id")
         others = Customer.objects.filter(email__endswith=f"@{DEMO_RESIDENT_DOMAIN}").order_by("id")
         return seed_demo_applications(customers=(with_accounts, others))
+
+    @staticmethod
+    def _division_id(home: dict) -> int | None:
+        from oxtom.places.selectors import division_for_point
+
+        division = division_for_point(home["latitude"], home["longitude"])
+        return division.pk if division else None
 
     @staticmethod
     def _give_address(customer: Customer, person: dict) -> None:
