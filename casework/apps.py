@@ -30,3 +30,10 @@ class CaseworkConfig(AppConfig):
 
         # A councillor's enquiry shows its answers under the questions the enquiry form asked.
         register_case_answers(render_enquiry_answers)
+
+        from oxtom.accounts.staff_home import register_staff_home_section
+
+        from .home import my_work
+
+        # The staff home starts with the officer's own work: their cases, what is due, a case finder.
+        register_staff_home_section("casework/home_my_work.html", my_work)

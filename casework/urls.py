@@ -13,6 +13,7 @@ urlpatterns = [
     path("queues/<slug:team_slug>/reassign/", views.bulk_reassign, name="bulk_reassign"),
     path("queues/<slug:team_slug>/qa/", views.qa_list, name="qa"),
     path("queues/<slug:team_slug>/qa/<int:check_id>/", views.qa_review, name="qa_review"),
+    path("find-case/", views.find_case, name="find_case"),  # the staff home's "go to case" box
     path("cases/<str:reference>/", views.case_detail, name="case"),
     path("cases/<str:reference>/<slug:action>/", views.case_action, name="case_action"),
 ]

@@ -6,6 +6,7 @@ JavaScript: actions are plain forms that POST and redirect.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -269,6 +270,34 @@ ACTIONS: dict[str, Action] = {a.slug: a for a in [
 def _worked_elsewhere(owner: owners.OwnerPage | None, slug: str) -> str:
     """The page that must take this step, or "" when the case page may."""
     return owner.url if owner is not None and slug in owner.steps else ""
+
+
+_REFERENCE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")
+
+
+@staff_area_required
+@require_GET
+def find_case(request: HttpRequest) -> HttpResponse:
+    """Straight to the case with this reference, if this member of staff may see it.
+
+    A reference they may not see answers exactly as one that does not exist (404),
+    so the box reveals nothing about other teams' cases.
+    """
+    typed = (request.GET.get("reference") or "")[:40]
+    reference = "".join(typed.split()).upper()
+    error, status = "", 200
+    if not reference:
+        error, status = "Enter a case reference", 400
+    elif not _REFERENCE_RE.match(reference):
+        error, status = "Enter a case reference like HW-2026-7KXM3Q, using only letters, numbers and hyphens", 400
+    else:
+        try:
+            case = selectors.get_case_for_user(request.user, reference)
+        except Http404:
+            error, status = f"No case with the reference {reference} was found in the cases you can see", 404
+        else:
+            return redirect("casework:case", reference=case.reference)
+    return render(request, "casework/find_case.html", {"reference": typed, "error": error}, status=status)
 
 
 @staff_area_required

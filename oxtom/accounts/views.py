@@ -11,6 +11,7 @@ from oxtom.places.models import Division
 
 from .decorators import member_area_required, signed_in_required, staff_area_required
 from .permissions import Permission
+from .staff_home import sections_for
 
 DETAILS_PATH = "/account/details/"
 
@@ -41,13 +42,15 @@ def account_home(request: HttpRequest) -> HttpResponse:
 
 @staff_area_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    """What this member of staff can do, and (for officers and team leaders) their teams."""
+    """Their work first (sections capabilities register: casework's cases and case finder),
+    then what this member of staff can do and their teams."""
     memberships = list(request.user.team_memberships.select_related("team").order_by("team__name"))
     return render(
         request,
         "staff/home.html",
         {"memberships": memberships, "roles": request.user.role_objects,
-         "can_open_queues": request.user.has_permission(Permission.CASE_VIEW_TEAM)},
+         "can_open_queues": request.user.has_permission(Permission.CASE_VIEW_TEAM),
+         "sections": sections_for(request)},
     )
 
 
