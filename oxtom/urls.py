@@ -24,6 +24,7 @@ urlpatterns = [
     path("members/", include("oxtom.accounts.member_urls")),
     path("members/", include("casework.member_urls")),  # /members/cases/..., /members/enquiries/...
     path("notify/", include("oxtom.notify.urls")),
+    path("maps/", include("oxtom.places.urls")),  # the offline map image (no tile server needed)
     # Resident-facing journeys (report it, ...) and the public pages around them.
     path("", include("portal.urls")),
     path("", include("portal.apply_urls")),  # /apply/... and /account/entitlements/...

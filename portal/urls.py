@@ -1,7 +1,7 @@
 """Resident-facing "Report it" pages, mounted at "" by oxtom/urls.py."""
 from django.urls import path
 
-from .views import journey, public, resident
+from .views import journey, location_map, public, resident
 
 app_name = "portal"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("report/new/", journey.report_begin, name="report_begin"),
     path("report/type/", journey.report_type, name="report_type"),
     path("report/location/", journey.report_location, name="report_location"),
+    path("report/location/map/", location_map.report_map, name="report_map"),
     path("report/location/street/", journey.report_street, name="report_street"),
     path("report/already-reported/", journey.report_nearby, name="report_nearby"),
     path("report/follow/", journey.report_follow_confirm, name="report_follow_confirm"),

@@ -29,6 +29,9 @@ def clear_geometry_cache() -> None:
     """Forget every prepared polygon (tests, and after bulk geometry changes outside the loader)."""
     with _cache_lock:
         _prepared.clear()
+    from .maps import clear_map_cache
+
+    clear_map_cache()
 
 
 def current_boundary_set() -> BoundarySet | None:
@@ -266,3 +269,30 @@ def streets_matching(text: object, limit: int = 10) -> list[Street]:
             unique.append(street)
     inside = points_within_county([(s.latitude, s.longitude) for s in unique])
     return [s for s, ok in zip(unique, inside) if ok][:limit]
+
+
+NEAREST_STREET_M = 400
+
+
+def nearest_street(lat: object, lon: object, *, within_m: float = NEAREST_STREET_M) -> Street | None:
+    """The gazetteer street whose point is nearest (lat, lon), within `within_m` metres, or None.
+
+    One query over a small box; the gazetteer holds one point a street, so "near" is
+    a description for people ("near Cornmarket Street"), not an address.
+    """
+    lat_f, lon_f = _as_coordinate(lat, 90), _as_coordinate(lon, 180)
+    if lat_f is None or lon_f is None:
+        return None
+    dlat = within_m / 111_320
+    dlon = within_m / (111_320 * max(0.01, math.cos(math.radians(lat_f))))
+    candidates = list(Street.objects.filter(latitude__gte=lat_f - dlat, latitude__lte=lat_f + dlat,
+                                            longitude__gte=lon_f - dlon, longitude__lte=lon_f + dlon)
+                      .order_by("pk")[:500])
+    best, best_m = None, within_m
+    for street in candidates:
+        dy = (street.latitude - lat_f) * 111_320
+        dx = (street.longitude - lon_f) * 111_320 * math.cos(math.radians(lat_f))
+        metres = math.hypot(dx, dy)
+        if metres <= best_m:
+            best, best_m = street, metres
+    return best

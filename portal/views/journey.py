@@ -44,6 +44,7 @@ from ..forms import (
     StreetSearchForm,
 )
 from ..models import MAX_PHOTOS, ReportType, StreetReport
+from . import location_map
 
 STEPS = ["type", "location", "details"]
 # Sending is limited per account (DESIGN.md §8): far above what a resident needs, low enough to stop a script.
@@ -155,6 +156,8 @@ def report_location(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/report_location.html", {
         "form": form, "report_type": report_type, "tile_url": settings.MAP_TILE_URL,
         "street_search": StreetSearchForm(),
+        # No tile server: the offline map, a click on which starts the map step (location_map.py).
+        "offline_map": None if settings.MAP_TILE_URL else location_map.county_map_context(),
     })
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from .. import selectors, services
 from ..forms import AroundForm
+from ..maps import report_map, reports_around_map
 from ..models import ReportPhoto
 from .photos import photo_response
 
@@ -31,8 +32,11 @@ def report_public(request: HttpRequest, reference: str) -> HttpResponse:
     is_reporter = customer is not None and customer.pk == report.case.customer_id
     following = (customer is not None and not is_reporter
                  and report.subscriptions.filter(customer=customer).exists())
+    location_map, street = report_map(report)
     return render(request, "portal/report_public.html", {
         "report": report,
+        "location_map": location_map,
+        "street": street,
         "timeline": selectors.public_timeline(report),
         "photos": selectors.public_photos(report),
         "is_reporter": is_reporter,
@@ -65,5 +69,9 @@ def reports_around(request: HttpRequest) -> HttpResponse:
             latitude=place[0], longitude=place[1], report_type=form.cleaned_data.get("report_type"),
             status=form.cleaned_data.get("status") or None, cursor=form.cleaned_data.get("after") or None,
         )
+    # No tile server: the offline map of the same reports (the table beside it lists them all).
+    offline_map = reports_around_map(place, page.reports, radius_m=selectors.AROUND_RADIUS_M) \
+        if page and page.reports and not settings.MAP_TILE_URL else None
     return render(request, "portal/reports_around.html", {"form": form, "page": page, "place": place,
-                                                           "tile_url": settings.MAP_TILE_URL})
+                                                           "tile_url": settings.MAP_TILE_URL,
+                                                           "offline_map": offline_map})

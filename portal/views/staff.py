@@ -33,6 +33,7 @@ from ..forms import (
     StaffReportForm,
 )
 from ..models import ReportPhoto, StreetReport
+from ..maps import report_map
 from .photos import photo_response
 from .resident import _errors_to_form
 
@@ -102,8 +103,11 @@ def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """The report as staff see it: public status, location, answers, photos, followers, staff timeline."""
     report = _report(request, reference)
     can_work = casework.can_work_case(request.user, report.case)
+    location_map, street = report_map(report)
     return render(request, "portal/staff/report_detail.html", {
         "report": report,
+        "location_map": location_map,
+        "street": street,
         "case": report.case,
         "photos": list(report.photos.all()),
         "followers": report.subscriptions.count(),

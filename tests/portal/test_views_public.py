@@ -62,7 +62,9 @@ def test_public_page_query_count_is_constant(client, report, officer_in_team, dj
                                       public_text=f"Update {i}",
                                       expected_version=StreetReport.objects.get(pk=report.pk).case.version,
                                       by=officer_in_team)
-    with django_assert_max_num_queries(6):
+    # 3 for the page; 5 for its offline map: the nearest street, the boundary set, the divisions in view,
+    # their geometry (the first time in a process) and the streets in view.
+    with django_assert_max_num_queries(8):
         assert client.get(f"/reports/{report.case.reference}/").status_code == 200
 
 
