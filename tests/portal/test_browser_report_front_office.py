@@ -17,10 +17,10 @@ from casework.models import Case, Priority, Status
 from oxtom.customers.models import Customer, Interaction
 from oxtom.notify.models import OutboundMessage
 from portal.models import ReportSubscription, StreetReport
-from tests.browser_support import assert_accessible, sign_in
+from tests.browser_support import _new_context, _new_page, assert_accessible, sign_in
 
 from .conftest import jpeg_bytes
-from .test_browser_report import check_accessible, click, heading, postcode  # noqa: F401 - fixtures
+from .test_browser_report import check_accessible, click, heading, no_js, postcode  # noqa: F401 - fixtures
 from .test_selectors import north_of, quick_report
 
 pytestmark = [
@@ -76,8 +76,8 @@ def test_adviser_reports_a_pothole_for_a_caller(page, catalogue, postcode, advis
     assert OutboundMessage.objects.filter(customer=resident_a.customer, template_code="report-received").exists()
 
 
-def test_officer_asks_for_information_and_the_public_never_sees_it(page, no_js_page, make_report, officer_in_team,
-                                                                   resident_a, settings, tmp_path):
+def test_officer_asks_for_information_and_the_public_never_sees_it(browser, live_server, page, make_report,
+                                                                   officer_in_team, resident_a, settings, tmp_path):
     settings.SMS_FILE_PATH = str(tmp_path / "sms")
     Customer.objects.filter(pk=resident_a.customer.pk).update(preferred_channel="sms", phone="+447700900123")
     report = make_report()
@@ -108,9 +108,9 @@ def test_officer_asks_for_information_and_the_public_never_sees_it(page, no_js_p
     assert sent["to"] == "+447700900123" and question in sent["body"]
 
     # Anyone signed out: the public page shows public updates only.
-    public = no_js_page
+    public = _new_page(_new_context(browser, live_server))
     public.goto(f"/reports/{reference}/")
-    check_accessible(public)
+    assert_accessible(public)
     text = public.locator("main").inner_text()
     assert question not in text and "Waiting for the customer" not in text
 
@@ -131,10 +131,10 @@ def test_officer_asks_for_information_and_the_public_never_sees_it(page, no_js_p
     assert question not in text and "Reply received" not in text and "number 12" not in text
 
 
-def test_exposed_wiring_interrupts_with_the_number_to_call(no_js_page, catalogue, postcode, resident_a,  # noqa: F811
+def test_exposed_wiring_interrupts_with_the_number_to_call(no_js, catalogue, postcode, resident_a,  # noqa: F811
                                                             settings):
     settings.COUNCIL_PHONE = "01865 000 999"
-    page = no_js_page
+    page = no_js
     page.goto("/report/")
     click(page, "button", "Start now")
     page.get_by_label("Faulty street light").check()
@@ -159,10 +159,10 @@ def test_exposed_wiring_interrupts_with_the_number_to_call(no_js_page, catalogue
     assert StreetReport.objects.select_related("case").get().case.priority == Priority.URGENT
 
 
-def test_a_follower_stops_following_without_javascript(no_js_page, pothole, resident_b):
+def test_a_follower_stops_following_without_javascript(no_js, pothole, resident_b):  # noqa: F811
     report = quick_report(pothole, north_of(0))
     ReportSubscription.objects.create(report=report, customer=resident_b.customer)
-    page = no_js_page
+    page = no_js
     sign_in(page, resident_b)
     page.goto(f"/reports/{report.case.reference}/")
     check_accessible(page)
