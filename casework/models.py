@@ -99,6 +99,16 @@ class Service(TimeStampedModel):
         if not (2 <= len(prefix) <= 3 and prefix.isascii() and prefix.isalpha() and prefix.isupper()):
             raise ValidationError({"reference_prefix": "Enter two or three capital letters, like HW"})
 
+    @property
+    def sla_normal(self) -> int:
+        return self.sla_days(Priority.NORMAL)
+
+    @property
+    def qa_percent(self) -> Decimal:
+        """The QA sample rate as people read it: 5 for 0.050."""
+        value = (self.qa_sample_rate * 100).quantize(Decimal("0.1"))
+        return value.quantize(Decimal("1")) if value == value.to_integral_value() else value
+
     def sla_days(self, priority: int) -> int:
         """Working days allowed for a case of this priority (the default table fills any gap)."""
         table = self.sla_working_days or {}

@@ -1,7 +1,7 @@
 """Staff casework. Mounted under /staff/ by oxtom/urls.py: path("staff/", include("casework.urls"))."""
 from django.urls import path
 
-from . import views
+from . import catalogue_views, views
 
 app_name = "casework"
 
@@ -15,5 +15,8 @@ urlpatterns = [
     path("queues/<slug:team_slug>/qa/<int:check_id>/", views.qa_review, name="qa_review"),
     path("find-case/", views.find_case, name="find_case"),  # the staff home's "go to case" box
     path("cases/<str:reference>/", views.case_detail, name="case"),
+    # The administrator's service catalogue (CATALOGUE_EDIT).
+    path("catalogue/", catalogue_views.catalogue_list, name="catalogue"),
+    path("catalogue/<slug:code>/", catalogue_views.catalogue_service, name="catalogue_service"),
     path("cases/<str:reference>/<slug:action>/", views.case_action, name="case_action"),
 ]

@@ -7,6 +7,7 @@ app_name = "applications"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("settings/<slug:code>/", views.settings, name="settings"),  # fees and term (CATALOGUE_EDIT)
     path("<str:reference>/", views.assess, name="assess"),
     path("<str:reference>/decide/", views.decide, name="decide"),
     path("<str:reference>/evidence/<str:token>/", views.evidence_file, name="evidence"),

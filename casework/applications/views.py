@@ -11,16 +11,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casework.views import _put_errors_on_form
-from oxtom.accounts.decorators import staff_area_required
+from oxtom.accounts.decorators import permission_required, staff_area_required
+from oxtom.accounts.permissions import Permission
 from oxtom.core.audit import audit_record
 
 from . import selectors, services
 from .answers import answer_rows, finding_rows
 from .forms import DecisionForm
-from .models import Application
+from .models import Application, ApplicationService
 
 
 def _page(request: HttpRequest, application: Application, form: DecisionForm, status: int = 200) -> HttpResponse:
@@ -100,3 +101,84 @@ def evidence_file(request: HttpRequest, reference: str, token: str) -> HttpRespo
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- the administrator's fees page (CATALOGUE_EDIT) ------------------------------------------------
+
+
+def _pounds_field(label: str, words: str) -> "forms.DecimalField":
+    from django import forms
+
+    return forms.DecimalField(
+        label=label, min_value=0, max_value=1000, decimal_places=2, max_digits=7,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-5", "spellcheck": "false"}),
+        error_messages={"required": f"Enter {words} in pounds, like 55.00 (0 for free)",
+                        "invalid": f"Enter {words} as an amount in pounds, like 55.00",
+                        "min_value": f"{words[0].upper()}{words[1:]} must be £0 or more",
+                        "max_value": f"{words[0].upper()}{words[1:]} must be £1,000 or less",
+                        "max_decimal_places": f"Enter {words} in pounds and pence, like 55.00",
+                        "max_digits": f"{words[0].upper()}{words[1:]} must be £1,000 or less"},
+    )
+
+
+def _settings_form_class():
+    from django import forms
+
+    class ApplicationSettingsForm(forms.Form):
+        fee = _pounds_field("Fee for a new one (£)", "the fee")
+        replacement_fee = _pounds_field("Fee for a replacement (£)", "the replacement fee")
+        validity_months = forms.IntegerField(
+            label="How long it lasts (months)", min_value=1, max_value=120,
+            widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3"}),
+            error_messages={"required": "Enter how many months it lasts", "invalid": "Enter the months as a number",
+                            "min_value": "It must last at least 1 month", "max_value": "It can last 120 months at most"})
+        decision_promise = forms.CharField(
+            label="What we tell applicants about the decision", required=False, max_length=200,
+            help_text="For example: We will tell you within 24 hours",
+            error_messages={"max_length": "What we tell applicants must be 200 characters or fewer"})
+
+    return ApplicationSettingsForm
+
+
+@permission_required(Permission.CATALOGUE_EDIT)
+@require_http_methods(["GET", "POST"])
+def settings(request: HttpRequest, code: str) -> HttpResponse:
+    """An application service's fees, term and decision promise (the rest of its settings: the catalogue page)."""
+    return _settings(request, code)
+
+
+def _settings(request: HttpRequest, code: str) -> HttpResponse:
+    from decimal import Decimal
+
+    from .catalogue import application_service_settings_update
+
+    service = ApplicationService.objects.select_related("case_service").filter(code=code).first() \
+        if len(code) <= 40 else None
+    if service is None:
+        raise Http404
+    form_class = _settings_form_class()
+    if request.method == "GET":
+        form = form_class(initial={"fee": Decimal(service.fee_pence) / 100,
+                                   "replacement_fee": Decimal(service.replacement_fee_pence) / 100,
+                                   "validity_months": service.validity_months,
+                                   "decision_promise": service.decision_promise})
+    else:
+        form = form_class(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                application_service_settings_update(
+                    service=service, fee_pence=int(data["fee"] * 100),
+                    replacement_fee_pence=int(data["replacement_fee"] * 100),
+                    validity_months=data["validity_months"], decision_promise=data["decision_promise"],
+                    by=request.user)
+            except ValidationError as exc:
+                fields = {"fee_pence": "fee", "replacement_fee_pence": "replacement_fee"}
+                for key, errors in exc.message_dict.items():
+                    for message in errors:
+                        form.add_error(fields.get(key, key) if fields.get(key, key) in form.fields else None, message)
+            else:
+                messages.success(request, f"Fees and term for {service.name} saved")
+                return redirect("casework:catalogue_service", code=service.case_service.code)
+    return render(request, "applications/settings.html", {"service": service, "form": form},
+                  status=400 if form.is_bound and form.errors else 200)

@@ -1,0 +1,113 @@
+"""The administrator's service catalogue pages (/staff/catalogue/): routing team, SLA, QA rate, taking cases.
+
+Thin: CATALOGUE_EDIT is checked by the decorator and again by
+catalogue.service_settings_update, which validates, writes and audits.
+Application services (permits, badges, passes) link on to their own fees page.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from oxtom.accounts.decorators import permission_required
+from oxtom.accounts.models import Team
+from oxtom.accounts.permissions import Permission
+
+from .catalogue import service_settings_update
+from .models import MAX_SLA_WORKING_DAYS, Priority, Service
+
+catalogue_required = permission_required(Permission.CATALOGUE_EDIT)
+
+
+def _days_field(label: str) -> forms.IntegerField:
+    words = label.lower()
+    return forms.IntegerField(
+        label=f"{label} priority", min_value=1, max_value=MAX_SLA_WORKING_DAYS,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3",
+                                      "spellcheck": "false"}),
+        error_messages={"required": f"Enter the working days for {words} priority cases",
+                        "invalid": f"Enter the working days for {words} priority cases as a whole number, like 5",
+                        "min_value": f"The working days for {words} priority cases must be 1 or more",
+                        "max_value": f"The working days for {words} priority cases must be "
+                                     f"{MAX_SLA_WORKING_DAYS} or fewer"},
+    )
+
+
+class ServiceSettingsForm(forms.Form):
+    team = forms.ModelChoiceField(label="Team that works its cases", queryset=Team.objects.order_by("name"),
+                                  empty_label=None,
+                                  error_messages={"required": "Choose the team that works this service's cases",
+                                                  "invalid_choice": "Choose a team from the list"})
+    sla_1 = _days_field("Urgent")
+    sla_2 = _days_field("High")
+    sla_3 = _days_field("Normal")
+    sla_4 = _days_field("Low")
+    qa_percent = forms.DecimalField(
+        label="Closed cases checked for quality (%)", min_value=Decimal("0"), max_value=Decimal("100"),
+        decimal_places=1, max_digits=4,
+        help_text="The share of closed cases a team leader is asked to check, from 0 to 100",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-4",
+                                      "spellcheck": "false"}),
+        error_messages={"required": "Enter the share of closed cases to check, from 0 to 100",
+                        "invalid": "Enter the share of closed cases to check as a number, like 5",
+                        "min_value": "The share of closed cases to check must be 0 or more",
+                        "max_value": "The share of closed cases to check must be 100 or less",
+                        "max_decimal_places": "Enter the share of closed cases to check to one decimal place",
+                        "max_digits": "The share of closed cases to check must be 100 or less"},
+    )
+    is_active = forms.BooleanField(label="Taking new cases", required=False,
+                                   help_text="Untick to stop new cases of this service (open ones carry on)")
+
+    @classmethod
+    def initial_for(cls, service: Service) -> dict:
+        return {"team": service.team_id, "qa_percent": service.qa_percent,
+                "is_active": service.is_active,
+                **{f"sla_{p}": service.sla_days(p) for p in Priority.values}}
+
+    def sla(self) -> dict[str, int]:
+        return {str(p): self.cleaned_data[f"sla_{p}"] for p in Priority.values}
+
+
+# The service's error keys -> the field on the page that shows them.
+_ERROR_FIELDS = {"team": "team", "qa_sample_rate": "qa_percent", "sla_working_days": "sla_1"}
+
+
+@catalogue_required
+@require_http_methods(["GET"])
+def catalogue_list(request: HttpRequest) -> HttpResponse:
+    services = list(Service.objects.select_related("team", "application_service").order_by("kind", "name"))
+    return render(request, "casework/catalogue/list.html", {"services": services})
+
+
+@catalogue_required
+@require_http_methods(["GET", "POST"])
+def catalogue_service(request: HttpRequest, code: str) -> HttpResponse:
+    service = Service.objects.select_related("team").filter(code=code).first() if len(code) <= 40 else None
+    if service is None:
+        raise Http404("No such service")
+    if request.method == "GET":
+        form = ServiceSettingsForm(initial=ServiceSettingsForm.initial_for(service))
+    else:
+        form = ServiceSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                service_settings_update(service=service, team=form.cleaned_data["team"], sla_working_days=form.sla(),
+                                        qa_sample_rate=form.cleaned_data["qa_percent"] / 100,
+                                        is_active=form.cleaned_data["is_active"], by=request.user)
+            except ValidationError as exc:
+                for key, errors in exc.message_dict.items():
+                    for message in errors:
+                        form.add_error(_ERROR_FIELDS.get(key), message)
+            else:
+                messages.success(request, f"Settings for {service.name} saved")
+                return redirect("casework:catalogue")
+    return render(request, "casework/catalogue/service.html", {
+        "service": service, "form": form,
+        "sla_fields": [form[f"sla_{p}"] for p in Priority.values],
+    }, status=400 if form.is_bound and form.errors else 200)
