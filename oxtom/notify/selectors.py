@@ -24,6 +24,17 @@ def dead_messages() -> QuerySet[OutboundMessage]:
     )
 
 
+def template_names(messages: list[OutboundMessage]) -> dict[tuple[str, str], str]:
+    """{(template code, channel): template name} for these messages, in one query (lists show names, not codes)."""
+    from .models import MessageTemplate
+
+    codes = {m.template_code for m in messages}
+    if not codes:
+        return {}
+    return {(t["code"], t["channel"]): t["name"]
+            for t in MessageTemplate.objects.filter(code__in=codes).values("code", "channel", "name")}
+
+
 def recent_outbox(limit: int = 50) -> list[OutboundMessage]:
     return list(OutboundMessage.objects.select_related("customer").order_by("-created_at")[:limit])
 

@@ -127,7 +127,11 @@ def dev_page(request: HttpRequest) -> HttpResponse:
 def failed_messages(request: HttpRequest) -> HttpResponse:
     """Dead-lettered messages, so staff can reach the customer another way or retry."""
     page = Paginator(selectors.dead_messages(), 50).get_page(request.GET.get("page"))
-    rows = [(m, selectors.mask_recipient(m.recipient)) for m in page.object_list]
+    messages_on_page = list(page.object_list)
+    names = selectors.template_names(messages_on_page)
+    # What each message was about, as the customer's timeline says it: its subject, else its template's name.
+    rows = [(m, selectors.mask_recipient(m.recipient), m.subject or names.get((m.template_code, m.channel), "A message"))
+            for m in messages_on_page]
     return render(request, "notify/failed.html", {"page": page, "rows": rows,
                                                   "can_retry": request.user.has_permission(Permission.CUSTOMER_EDIT)})
 

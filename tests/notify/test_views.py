@@ -151,6 +151,10 @@ def test_failed_messages_page_shows_dead_letters_masked(client_for, adviser, dea
     assert "p••••@example.org" in html
     assert "person0@example.org" not in html, "full addresses stay off the list"
     assert "Try again" in html
+    # Each message by what it was about (its subject, or its template's name), not its template code.
+    table = html.split('id="failed"', 1)[1]
+    assert "generic-update" not in table
+    assert table.count("S (email)") == 5
 
 
 def test_failed_messages_query_count_does_not_grow(client_for, adviser, templates, enqueued, django_assert_max_num_queries):
