@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .formats import govuk_date, govuk_datetime
+
 NOT_GIVEN = "Not given"
 
 # Number questions whose code carries the unit ("depth_mm"), for catalogues that do not name one.
@@ -42,19 +44,13 @@ class Row:
 
 
 def long_date(value: dt.date) -> str:
-    """17 August 1990 (GOV.UK style: no leading zero, month in full)."""
-    return f"{value.day} {value:%B %Y}"
+    """17 August 1990 (oxtom.core.formats: GOV.UK style)."""
+    return govuk_date(value)
 
 
 def long_datetime(value: dt.datetime) -> str:
-    """17 August 1990, 6:18pm (GOV.UK style: "pm", no full stops)."""
-    from django.utils import timezone
-
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    hour = value.hour % 12 or 12
-    clock = f"{hour}{value:%p}".lower() if value.minute == 0 else f"{hour}:{value:%M}{value:%p}".lower()
-    return f"{long_date(value)}, {clock}"
+    """17 August 1990 at 6:18pm (oxtom.core.formats: GOV.UK style, in the council's time zone)."""
+    return govuk_datetime(value)
 
 
 def _as_date(value: Any) -> dt.date | None:

@@ -51,10 +51,10 @@ def test_readable_never_shows_a_python_value():
 
 def test_dates_and_times_in_gov_uk_style():
     assert long_date(dt.date(1990, 8, 17)) == "17 August 1990"
-    assert long_datetime(dt.datetime(2026, 3, 1, 18, 18)) == "1 March 2026, 6:18pm"
-    assert long_datetime(dt.datetime(2026, 3, 1, 9, 0)) == "1 March 2026, 9am"
-    assert long_datetime(dt.datetime(2026, 3, 1, 0, 5)) == "1 March 2026, 12:05am"
-    assert readable("2026-03-01T12:30:00") == "1 March 2026, 12:30pm"
+    assert long_datetime(dt.datetime(2026, 3, 1, 18, 18)) == "1 March 2026 at 6:18pm"
+    assert long_datetime(dt.datetime(2026, 3, 1, 9, 0)) == "1 March 2026 at 9am"
+    assert long_datetime(dt.datetime(2026, 3, 1, 0, 5)) == "1 March 2026 at 12:05am"
+    assert readable("2026-03-01T12:30:00") == "1 March 2026 at 12:30pm"
 
 
 def test_keys_in_words_and_units_from_codes():
