@@ -21,4 +21,5 @@ urlpatterns = [
     path("account/entitlements/", entitlements.entitlements_list, name="entitlements"),
     path("account/entitlements/<str:number>/", entitlements.entitlement_detail, name="entitlement"),
     path("account/entitlements/<str:number>/change/", entitlements.entitlement_change, name="change"),
+    path("account/entitlements/<str:number>/print/", entitlements.entitlement_print, name="print"),
 ]

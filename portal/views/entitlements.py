@@ -9,12 +9,16 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from casework.applications import rules, selectors
 from casework.applications import services as app_services
 from casework.applications.models import Entitlement
+from casework.applications.printable import entitlement_pdf
 from oxtom.accounts.decorators import signed_in_required
+from oxtom.core.audit import audit_record
+from oxtom.customers import assist
 
 from ..apply_forms import ChangeForm
 from .apply import _subject
@@ -49,6 +53,21 @@ def entitlement_detail(request: HttpRequest, number: str) -> HttpResponse:
         "can_renew": not entitlement.service.auto_renew and entitlement.status in (
             Entitlement.Status.ACTIVE, Entitlement.Status.EXPIRED, Entitlement.Status.LAPSED),
     })
+
+
+@never_cache
+@require_GET
+@signed_in_required
+def entitlement_print(request: HttpRequest, number: str) -> HttpResponse:
+    """The permit, badge or pass as a PDF to print: the owner's (or the acted-for customer's), else 404."""
+    entitlement = selectors.get_entitlement_for_user(request.user, number, request=request)
+    if assist.is_assisted(request):
+        # An adviser printing for a customer is recorded like any other look at their record.
+        audit_record(by=request.user, action="view", target=entitlement, summary="Printable copy made for the customer",
+                     number=entitlement.number, customer=entitlement.customer.reference)
+    response = HttpResponse(entitlement_pdf(entitlement), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{entitlement.number}.pdf"'
+    return response
 
 
 @require_http_methods(["GET", "POST"])
