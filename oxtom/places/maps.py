@@ -288,7 +288,8 @@ def draw_map(view: MapView, *, title: str, description: str = "", markers: list[
                                    [:MAX_STREET_LABELS]):
                 x, y = view.project(lat, lon)
                 drawn.street_dots.append((x, y))
-                drawn.places.append((name, x, y))
+                if 18 <= y <= view.height - 16:  # a name cut by the top or bottom edge reads as another
+                    drawn.places.append((name, x, y))
         elif view.zoom <= TOWN_LABEL_MAX_ZOOM:
             for name, lat, lon in _town_labels(boundary_set):
                 if view.contains(lat, lon, margin=-10):
