@@ -484,20 +484,13 @@ def _load_evidence(d: dict) -> list[tuple[str, Any]]:
 
 
 def _display(question: Any, value: Any) -> str:
-    kind = field_kind(question)
-    if kind == "date" and isinstance(value, str):
-        try:
-            return date.fromisoformat(value).strftime("%-d %B %Y")
-        except ValueError:
-            return value
-    if kind in ("radio", "checkboxes"):
-        names = dict(choices_of(question))
-        if isinstance(value, list):
-            return "\n".join(names.get(str(v), str(v)) for v in value)
-        return names.get(str(value), str(value))
-    if kind == "yesno":
-        return {"yes": "Yes", "no": "No", True: "Yes", False: "No"}.get(value, str(value))
-    return str(value)
+    """Check-answers words for an answer, formatted as every case page shows it (oxtom.core.answers)."""
+    from oxtom.core.answers import format_answer
+
+    kind = {"radio": "choice", "checkboxes": "multichoice"}.get(field_kind(question), field_kind(question))
+    if value in ("", None):
+        return ""
+    return format_answer(value, kind=kind, choices=dict(choices_of(question)))
 
 
 def _rows(service: ApplicationService, d: dict, customer) -> list[dict]:

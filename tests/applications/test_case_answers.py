@@ -178,3 +178,14 @@ def test_case_page_queries_do_not_grow_with_evidence(client_for, svc, rose, badg
             assert client.get(few_url).status_code == 200
         with django_assert_num_queries(len(counted.captured_queries)):
             assert client.get(many_url).status_code == 200
+
+
+def test_check_answers_formats_as_the_case_pages_do(svc):
+    from casework.applications import rules
+    from portal.views.apply import _display
+
+    questions = {q.code: q for q in rules.questions(svc("blue-badge"))}
+    assert _display(questions["holder_date_of_birth"], "1990-08-17") == "17 August 1990"
+    assert _display(questions["walking_difficulty"], "yes") == "Yes"
+    assert _display(questions["awards"], ["none"]) == "None of these"
+    assert _display(questions["applying_for"], "myself") == "Myself"
