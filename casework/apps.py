@@ -13,6 +13,12 @@ class CaseworkConfig(AppConfig):
         # A merged customer's cases follow them to the surviving record.
         merge.register_move(Case, "customer")
 
+        from oxtom.customers import access
+
+        # Officers and team leaders see the customers behind the cases they may see (least privilege):
+        # special-category cases (a blue badge) stay with the teams entitled to them, and so do their customers.
+        access.register_scope(lambda user: Case.objects.for_user(user).values("customer_id"))
+
         from oxtom.customers import assist
 
         # /account/cases/ serves the acted-for customer, so an adviser can read a request out and key the reply.

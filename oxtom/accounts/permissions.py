@@ -8,7 +8,8 @@ class Permission(enum.StrEnum):
     # residents
     PORTAL_USE = "portal.use"
     # customer record
-    CUSTOMER_VIEW = "customer.view"
+    CUSTOMER_VIEW = "customer.view"  # the records behind one's own work (scoped: customers.selectors)
+    CUSTOMER_VIEW_ALL = "customer.view_all"  # every record, whole: advisers' job (audited)
     CUSTOMER_EDIT = "customer.edit"
     CUSTOMER_CREATE = "customer.create"
     CUSTOMER_MERGE = "customer.merge"

@@ -28,7 +28,8 @@ RESIDENT = Role(
 ADVISER = Role(
     "adviser", "Contact-centre adviser",
     "Finds customers, sees their whole record and completes online services with or for them.",
-    frozenset({P.CUSTOMER_VIEW, P.CUSTOMER_EDIT, P.CUSTOMER_CREATE, P.ASSIST_ACT_FOR, P.CONTACT_LOG}),
+    frozenset({P.CUSTOMER_VIEW, P.CUSTOMER_VIEW_ALL, P.CUSTOMER_EDIT, P.CUSTOMER_CREATE, P.ASSIST_ACT_FOR,
+               P.CONTACT_LOG}),
     staff_area=True,
 )
 OFFICER = Role(
@@ -48,7 +49,8 @@ COUNCILLOR = Role(
 )
 BAS_OFFICER = Role(
     "bas_officer", "Business admin officer", "Handles business admin requests, FOI and complaints.",
-    frozenset({P.BAS_WORK, P.CUSTOMER_VIEW}),
+    # FOI, complaints and the post room come from anyone: the whole index, as advisers have.
+    frozenset({P.BAS_WORK, P.CUSTOMER_VIEW, P.CUSTOMER_VIEW_ALL}),
     staff_area=True,
 )
 PROVISION_OFFICER = Role(

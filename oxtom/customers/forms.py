@@ -150,6 +150,18 @@ class SearchForm(forms.Form):
     )
 
 
+class WiderSearchForm(SearchForm):
+    """For staff who see only the customers behind their own work: searching every record needs a reason."""
+
+    reason = forms.CharField(
+        label="Why do you need to search all customer records?", max_length=300, required=False, strip=True,
+        help_text="Only if the customer has no case with your team. Your reason is recorded and reported to the "
+        "data protection lead, and the records found open for an hour",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"max_length": "The reason must be 300 characters or fewer"},
+    )
+
+
 class MergeChooseForm(forms.Form):
     survivor_reference = forms.CharField(
         label="Reference of the record to keep", max_length=20, required=True,

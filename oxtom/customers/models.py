@@ -396,3 +396,23 @@ class ChatMessage(models.Model):
             models.UniqueConstraint(fields=["chat", "client_key"], condition=~models.Q(client_key=""),
                                     name="chatmessage_unique_client_key"),
         ]
+
+
+class CustomerAccessGrant(models.Model):
+    """A time-limited, reasoned look at a customer record outside one's own work.
+
+    Why: officers and team leaders see the customers behind their teams'
+    cases only (least privilege). When the job needs more (a caller with no
+    case yet, a check across services) they give a reason; each record that
+    search shows is granted for an hour, and the reason is on the audit trail
+    for the data protection lead (customers.services.customer_wider_search_record).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=300)
+    granted_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "expires_at"])]

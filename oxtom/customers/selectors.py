@@ -38,10 +38,30 @@ def _can_view(user: Any) -> bool:
 
 
 def customers_for_user(user: Any) -> QuerySet[Customer]:
-    """The customer records `user` may see: all of them for staff with CUSTOMER_VIEW, otherwise none."""
-    if _can_view(user):
+    """The customer records `user` may see (least privilege, oxtom/customers/access.py).
+
+    Every record for CUSTOMER_VIEW_ALL (advisers, business admin); for CUSTOMER_VIEW
+    alone (officers, team leaders) the customers behind the work they may see, and
+    records granted to them for a recorded reason; otherwise none.
+    """
+    if not _can_view(user):
+        return Customer.objects.none()
+    if user.has_permission(Permission.CUSTOMER_VIEW_ALL):
         return Customer.objects.all()
-    return Customer.objects.none()
+    from django.utils import timezone
+
+    from . import access
+    from .models import CustomerAccessGrant
+
+    condition = Q(pk__in=CustomerAccessGrant.objects.filter(user=user, expires_at__gt=timezone.now())
+                  .values("customer_id"))
+    for scope in access.scopes():
+        condition |= Q(pk__in=scope(user))
+    return Customer.objects.filter(condition)
+
+
+def sees_every_customer(user: Any) -> bool:
+    return _can_view(user) and user.has_permission(Permission.CUSTOMER_VIEW_ALL)
 
 
 def get_customer_for_user(user: Any, reference: str) -> Customer:
@@ -230,7 +250,19 @@ def _name_with_detail(text: str) -> tuple[str, Any] | None:
 _ORDER = ("search_last_name", "search_first_name", "pk")
 
 
-def customer_search(*, user: Any, query: str, limit: int = 20) -> SearchResult:
+def customer_search(*, user: Any, query: str, limit: int = 20, wider: bool = False) -> SearchResult:
+    """Find live customer records `user` may see (customers_for_user), or every record when
+    `wider` (the caller has recorded a reason: customers.services.customer_wider_search_record)."""
+    result = _customer_search(user=user, query=query, limit=limit)
+    if wider or not result.customers or sees_every_customer(user):
+        return result
+    visible = set(customers_for_user(user).filter(pk__in=[c.pk for c in result.customers])
+                  .values_list("pk", flat=True))
+    result.customers = [c for c in result.customers if c.pk in visible]
+    return result
+
+
+def _customer_search(*, user: Any, query: str, limit: int = 20) -> SearchResult:
     """Find live customer records for staff with CUSTOMER_VIEW; anyone else gets an empty result.
 
     Recognises a customer reference, a case or permit reference (HW-2026-7KXM3Q), email, phone number, full or outward postcode,

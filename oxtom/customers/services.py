@@ -197,6 +197,35 @@ def _check_channel(channel: str) -> None:
 # --- create, update --------------------------------------------------------------------
 
 
+WIDER_ACCESS_MINUTES = 60
+
+
+@transaction.atomic
+def customer_wider_search_record(*, customers: list[Customer], reason: str, by: Any) -> None:
+    """Record why `by` searched beyond their own work, and grant the records it showed for an hour.
+
+    One audit event per search, with the reason and the references shown
+    (never the search terms), marked `wider_search` so the data protection
+    lead's report of the audit trail can pick every one out; and one event per
+    record on that record's own trail.
+    """
+    from .models import CustomerAccessGrant
+
+    reason = " ".join((reason or "").split())
+    if len(reason) < 10:
+        raise ValidationError({"reason": "Say why you need to search all customer records, in 10 characters or more"})
+    if len(reason) > 300:
+        raise ValidationError({"reason": "The reason must be 300 characters or fewer"})
+    expires = timezone.now() + timedelta(minutes=WIDER_ACCESS_MINUTES)
+    CustomerAccessGrant.objects.bulk_create(
+        [CustomerAccessGrant(user=by, customer=c, reason=reason, expires_at=expires) for c in customers])
+    audit_record(by=by, action="view", target=by, summary="Wider customer search (with a reason)",
+                 wider_search=True, reason=reason, references=[c.reference for c in customers])
+    for customer in customers:
+        audit_record(by=by, action="view", target=customer, summary=f"Found by a wider search: {reason}"[:255],
+                     wider_search=True)
+
+
 @transaction.atomic
 def customer_create(*, data: dict, by: Any, channel: str, allow_duplicate: bool = False) -> Customer:
     """Create a customer record (usually an adviser creating one for a caller).

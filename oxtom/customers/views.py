@@ -26,6 +26,7 @@ from .forms import (
     ResidentConsentsForm,
     ResidentDetailsForm,
     SearchForm,
+    WiderSearchForm,
     StaffCustomerCreateForm,
 )
 from .models import CONSENT_WORDING_ONLINE, Customer
@@ -54,13 +55,21 @@ def search(request: HttpRequest) -> HttpResponse:
     if assist.is_assisted(request):
         # Searching shows other customers: not while acting for one.
         raise assist.ActingForMismatch(assist.active_session(request))
-    form = SearchForm(request.POST or None)
+    sees_all = selectors.sees_every_customer(request.user)
+    form = (SearchForm if sees_all else WiderSearchForm)(request.POST or None)
     result = None
     if request.method == "POST" and form.is_valid():
-        result = selectors.customer_search(user=request.user, query=form.cleaned_data["q"])
+        reason = form.cleaned_data.get("reason", "")
+        result = selectors.customer_search(user=request.user, query=form.cleaned_data["q"], wider=bool(reason))
         if result.message:
             form.add_error("q", result.message)
             result = None
+        elif reason:
+            try:
+                services.customer_wider_search_record(customers=result.customers, reason=reason, by=request.user)
+            except ValidationError as exc:
+                _attach_errors(form, exc)
+                result = None
         elif result.customers:
             # Results show personal data, so say which records were shown (never the search terms).
             audit_record(
@@ -68,7 +77,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 search_kind=result.kind, references=[c.reference for c in result.customers],
             )
     return render(request, "customers/search.html", {
-        "form": form, "result": result,
+        "form": form, "result": result, "sees_all": sees_all,
         "can_create": request.user.has_permission(Permission.CUSTOMER_CREATE),
     })
 

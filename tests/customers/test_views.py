@@ -53,7 +53,8 @@ def test_search_page_by_role(request, client_for, who, expected):
 
 
 @pytest.mark.parametrize("who, expected", [
-    ("adviser", 200), ("officer_in_team", 200), ("officer_outside_team", 200),
+    # Officers see only the customers behind their teams' cases (tests/customers/test_least_privilege.py).
+    ("adviser", 200), ("officer_in_team", 404), ("officer_outside_team", 404), ("administrator", 200),
     ("resident_a", 403), ("resident_b", 403), ("councillor_of_division", 403), ("councillor_elsewhere", 403),
     ("provision_officer", 404), (None, 302),
 ])
@@ -90,7 +91,7 @@ def test_create_page_by_role(request, client_for, name, who, expected):
 @pytest.mark.parametrize("name, who, expected", [
     ("edit", "adviser", 200), ("edit", "officer_in_team", 404), ("edit", "provision_officer", 404),
     ("consent", "adviser", 200), ("consent", "officer_in_team", 404),
-    ("merge", "team_leader", 200), ("merge", "administrator", 200), ("merge", "adviser", 404),
+    ("merge", "team_leader", 404), ("merge", "administrator", 200), ("merge", "adviser", 404),  # leader: no team case
     ("merge", "officer_in_team", 404),
 ])
 def test_record_sub_pages_by_role(request, client_for, customer, name, who, expected):
@@ -328,8 +329,18 @@ def test_adviser_records_consent(client_for, adviser, customer):
 # --- merge ----------------------------------------------------------------------------------
 
 
-def test_team_leader_merges_through_the_confirm_screen(client_for, team_leader):
+def _team_cases(team, *customers):
+    """Give the leader's team a case for each customer: leaders see (and merge) those customers only."""
+    from tests.casework.factories import CaseFactory, ServiceFactory
+
+    service = ServiceFactory(code="merge-tests", name="Merge tests", team=team, reference_prefix="HW")
+    for customer in customers:
+        CaseFactory(service=service, customer=customer)
+
+
+def test_team_leader_merges_through_the_confirm_screen(client_for, team_leader, team):
     source, survivor = make_customer(last_name="Smyth"), make_customer(last_name="Smith")
+    _team_cases(team, source, survivor)
     client = client_for(team_leader)
     response = client.post(reverse("customers:merge", args=[source.reference]),
                            {"survivor_reference": survivor.reference.lower()})
@@ -344,9 +355,10 @@ def test_team_leader_merges_through_the_confirm_screen(client_for, team_leader):
     assert Customer.objects.get(pk=source.pk).merged_into_id == survivor.pk
 
 
-def test_merge_choose_refuses_self_missing_and_tombstones(client_for, team_leader):
+def test_merge_choose_refuses_self_missing_and_tombstones(client_for, team_leader, team):
     source, tomb, final = make_customer(), make_customer(), make_customer()
     customer_merge(source=tomb, survivor=final, by=team_leader)
+    _team_cases(team, source, tomb, final)  # after the merge, which moves cases to the survivor
     client = client_for(team_leader)
     url = reverse("customers:merge", args=[source.reference])
     for value, message in ((source.reference, "You cannot merge a record into itself"),
@@ -359,9 +371,10 @@ def test_merge_choose_refuses_self_missing_and_tombstones(client_for, team_leade
     assert Customer.objects.get(pk=source.pk).merged_into_id is None
 
 
-def test_merge_confirm_into_a_tombstone_shows_the_reason_and_changes_nothing(client_for, team_leader):
+def test_merge_confirm_into_a_tombstone_shows_the_reason_and_changes_nothing(client_for, team_leader, team):
     source, tomb, final = make_customer(), make_customer(), make_customer()
     customer_merge(source=tomb, survivor=final, by=team_leader)
+    _team_cases(team, source, tomb, final)  # after the merge, which moves cases to the survivor
     response = client_for(team_leader).post(reverse("customers:merge_confirm", args=[source.reference, tomb.reference]))
     assert response.status_code == 200
     assert f"was merged into {final.reference}" in response.content.decode()
