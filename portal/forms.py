@@ -15,6 +15,7 @@ from oxtom.places.postcodes import normalise_postcode
 from oxtom.places.selectors import locate_postcode, streets_matching, within_county
 from oxtom.places.streets import MAX_SEARCH_LENGTH, is_hostile, split_search
 
+from .catalogue import MAX_TEXT as MAX_ANSWER_TEXT
 from .models import ReportStatus, ReportType
 
 POSTCODE_ERROR = "Enter a full postcode, like OX1 1ND"
@@ -266,6 +267,7 @@ class QuestionsForm(forms.Form):
             elif datatype == "text":
                 field = forms.CharField(label=label, required=False, help_text=hint, strip=False,
                                         widget=forms.Textarea(attrs={"rows": 4}))
+                field.character_limit = MAX_ANSWER_TEXT  # enforced by clean_answers, with its message
             elif datatype == "number":
                 field = forms.CharField(label=label, required=False, help_text=hint, widget=forms.TextInput(
                     attrs={"inputmode": "decimal", "spellcheck": "false", "class": "govuk-input--width-5"}))

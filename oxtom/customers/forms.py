@@ -207,6 +207,7 @@ class ResidentConsentsForm(forms.Form):
 
 from .assist_defaults import COACHING_JOURNEYS  # noqa: E402
 from .models import ContactOutcome, ContactReason  # noqa: E402
+from .services import MAX_CHAT_MESSAGE  # noqa: E402
 
 _ASSIST_CHANNEL_CHOICES = [("phone", "Telephone"), ("face_to_face", "Face to face"), ("webchat", "Webchat")]
 _CONTACT_CHANNEL_CHOICES = _ASSIST_CHANNEL_CHOICES + [("email", "Email"), ("post", "Post")]
@@ -278,4 +279,5 @@ class ChatMessageForm(forms.Form):
         label="Your message", max_length=20000, widget=forms.Textarea(attrs={"rows": 3}), strip=True,
         error_messages={"required": "Enter a message", "max_length": "Your message must be 1000 characters or fewer"},
     )
+    message.character_limit = MAX_CHAT_MESSAGE  # services.clean_chat_text enforces it, with its own words
     client_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)

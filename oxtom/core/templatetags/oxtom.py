@@ -155,6 +155,8 @@ def govuk_widget(field: forms.BoundField) -> str:
         classes.append("govuk-textarea")
         if field.errors:
             classes.append("govuk-textarea--error")
+        if character_limit(field):
+            classes.append("govuk-js-character-count")
     elif isinstance(widget, forms.Select):
         classes.append("govuk-select")
         if field.errors:
@@ -174,12 +176,30 @@ def govuk_widget(field: forms.BoundField) -> str:
         described.append(f"{field.auto_id}-hint")
     if field.errors:
         described.append(f"{field.auto_id}-error")
+    if isinstance(widget, forms.Textarea) and character_limit(field):
+        described.insert(0, f"{field.auto_id}-info")
     if described:
         attrs["aria-describedby"] = " ".join(described)
     # Placeholders are not labels (GOV.UK guidance); allauth adds them. Each
     # form instance has its own deep-copied widgets, so this touches no other form.
     widget.attrs.pop("placeholder", None)
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def character_limit(field: Any) -> int | None:
+    """The most characters a long text box takes, for the GOV.UK character count (includes/field.html).
+
+    The field's own ``character_limit`` when its form sets one (a limit the
+    service enforces), else its ``max_length``. The limit is stated under the
+    box, so it is there without JavaScript; the form refuses longer text with
+    its own message.
+    """
+    inner = getattr(field, "field", None)
+    if inner is None or not isinstance(inner.widget, forms.Textarea):
+        return None
+    limit = getattr(inner, "character_limit", None) or getattr(inner, "max_length", None)
+    return int(limit) if limit else None
 
 
 @register.filter
