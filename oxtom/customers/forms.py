@@ -13,7 +13,12 @@ from django.core.exceptions import ValidationError
 from oxtom.core.forms import DateInputField
 
 from .models import CONSENT_WORDING_ONLINE, INTEREST_CHOICES, Channel, Consent, Customer, PreferredChannel
-from .validation import DATE_OF_BIRTH_EARLIEST, contact_outcome_errors, field_errors
+from .validation import (
+    DATE_OF_BIRTH_EARLIEST,
+    REASONABLE_ADJUSTMENTS_MAX_LENGTH,
+    contact_outcome_errors,
+    field_errors,
+)
 
 # Enough for any real value; the services give the precise limits with clear messages.
 # Anything longer is refused here so a pasted essay never reaches the database layer.
@@ -87,6 +92,7 @@ class CustomerForm(_ShowsAllErrorsAtOnce, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": "Reasonable adjustments must be 2000 characters or fewer"},
     )
+    reasonable_adjustments.character_limit = REASONABLE_ADJUSTMENTS_MAX_LENGTH  # the record's rule (validation.py)
 
     def customer_data(self) -> dict:
         """The cleaned values as a dict for customer_create / customer_update."""

@@ -49,3 +49,11 @@ def test_the_street_report_description_shows_its_limit(db):
                                      "required": False}])
     html = render_to_string("includes/field.html", {"field": form["details"]})
     assert f'data-maxlength="{MAX_TEXT}"' in html and "You can enter up to 2,000 characters" in html
+
+
+def test_reasonable_adjustments_show_the_records_limit_not_the_forms_backstop():
+    from oxtom.customers.forms import CustomerForm
+    from oxtom.customers.validation import REASONABLE_ADJUSTMENTS_MAX_LENGTH
+
+    html = render_to_string("includes/field.html", {"field": CustomerForm()["reasonable_adjustments"]})
+    assert f'data-maxlength="{REASONABLE_ADJUSTMENTS_MAX_LENGTH}"' in html and "up to 2,000 characters" in html
