@@ -463,3 +463,12 @@ LOGGING = {
 from oxtom.core.opening_hours import OpeningHours as _OpeningHours  # noqa: E402
 
 _OpeningHours.parse(WEBCHAT_HOURS, name="WEBCHAT_HOURS")
+
+# --- Logging -----------------------------------------------------------------
+# Django's defaults, plus: a refused request (403/404) is one line, not a traceback (oxtom/core/logging.py).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"one_line_client_errors": {"()": "oxtom.core.logging.OneLineClientErrors"}},
+    "loggers": {"django.request": {"filters": ["one_line_client_errors"]}},
+}
