@@ -13,16 +13,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-SHOTS = "/tmp/h1-shots"
-
-
-def _shot(page, name):
-    import os
-
-    os.makedirs(SHOTS, exist_ok=True)
-    page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
-
-
 def test_adviser_creates_a_customer_with_a_date_of_birth_and_changes_it(page, adviser):
     sign_in(page, adviser)
     page.goto("/staff/customers/new/")
@@ -45,7 +35,6 @@ def test_adviser_creates_a_customer_with_a_date_of_birth_and_changes_it(page, ad
     assert page.evaluate("document.activeElement.id") == "id_date_of_birth_month"
     assert date.get_by_label("Day").input_value() == "17" and date.get_by_label("Year").input_value() == "1990"
     assert_accessible(page)
-    _shot(page, "create-error")
     date.get_by_label("Month").fill("8")
     with page.expect_navigation():
         page.get_by_role("button", name="Create record").click()
@@ -57,7 +46,6 @@ def test_adviser_creates_a_customer_with_a_date_of_birth_and_changes_it(page, ad
     date = page.get_by_role("group", name="Date of birth (optional)")
     assert [date.get_by_label(b).input_value() for b in ("Day", "Month", "Year")] == ["17", "8", "1990"]
     assert_accessible(page)
-    _shot(page, "change")
     date.get_by_label("Year").fill("1991")
     with page.expect_navigation():
         page.get_by_role("button", name="Save changes").click()
@@ -73,7 +61,6 @@ def test_adviser_sees_the_assist_create_form_and_a_clear_error_when_logging_a_co
     date = page.get_by_role("group", name="Date of birth (optional)")
     assert [date.get_by_label(b).is_visible() for b in ("Day", "Month", "Year")] == [True, True, True]
     assert_accessible(page)
-    _shot(page, "assist-create")
 
     page.goto("/staff/assist/contact/")
     page.get_by_label("Why did they contact us?").select_option(index=1)
