@@ -1033,7 +1033,8 @@ def _notify_leader(case: Case, event: CaseEvent, leader: Any, *, mailbox: str = 
                  key=f"case:{case.pk}:escalation:{case.due_at.isoformat()}:{who}",
                  subject=f"Overdue case {case.reference}",
                  message=f"Case {case.reference} ({case.service.name}) in {case.team.name} was due on "
-                         f"{case.due_at:%-d %B %Y} and is now overdue.",
+                         f"{case.due_at:%-d %B %Y} and is now overdue.\n\nOpen the case: "
+                         f"{_site_url('casework:case', case)}",
                  sent="Team mailbox emailed about the escalation" if leader is None
                  else "Team leader emailed about the escalation",
                  failed="A team leader could not be emailed about this escalation",

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from casework import services as s
@@ -34,6 +35,8 @@ def test_overdue_case_is_escalated_once_and_leader_emailed(overdue, team_leader,
     assert events.count() == 1 and events.get().data["leaders"] == [team_leader.pk]
     mail = OutboundMessage.objects.get(recipient=team_leader.email)
     assert mail.template_code == "staff-alert" and overdue.reference in mail.subject
+    # The leader can open the case from the email, on the address the site is served on.
+    assert f"{settings.SITE_URL}/staff/cases/{overdue.reference}/" in mail.body
     assert officer_in_team.email not in OutboundMessage.objects.values_list("recipient", flat=True)
     assert CaseEvent.objects.filter(case=overdue, kind=K.NOTIFICATION_SENT).count() == 1
     assert Case.objects.get(pk=overdue.pk).escalated_for == overdue.due_at
