@@ -168,10 +168,11 @@ def test_public_navigation_lists_existing_services_and_the_users_areas(client_fo
     "role, expected",
     [
         ("adviser", ["/staff/", "/staff/customers/", "/staff/assist/", "/notify/failed/"]),
-        ("officer_in_team", ["/staff/", "/staff/customers/", "/staff/queues/", "/notify/failed/"]),
-        ("team_leader", ["/staff/", "/staff/customers/", "/staff/queues/", "/notify/failed/"]),
-        ("administrator", ["/staff/", "/staff/customers/", "/staff/queues/", "/staff/assist/", "/staff/performance/",
-                           "/notify/failed/"]),
+        ("officer_in_team", ["/staff/", "/staff/customers/", "/staff/queues/", "/staff/applications/",
+                             "/notify/failed/"]),
+        ("team_leader", ["/staff/", "/staff/customers/", "/staff/queues/", "/staff/applications/", "/notify/failed/"]),
+        ("administrator", ["/staff/", "/staff/customers/", "/staff/queues/", "/staff/applications/", "/staff/assist/",
+                           "/staff/performance/", "/notify/failed/", "/staff/catalogue/", "/staff/teams/"]),
         ("performance_analyst", ["/staff/", "/staff/performance/"]),
     ],
 )
