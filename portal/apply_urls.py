@@ -21,5 +21,6 @@ urlpatterns = [
     path("account/entitlements/", entitlements.entitlements_list, name="entitlements"),
     path("account/entitlements/<str:number>/", entitlements.entitlement_detail, name="entitlement"),
     path("account/entitlements/<str:number>/change/", entitlements.entitlement_change, name="change"),
-    path("account/entitlements/<str:number>/print/", entitlements.entitlement_print, name="print"),
+    # Ends in .pdf: browsers, crawlers and the walkthrough know it is a file, not a page.
+    path("account/entitlements/<str:number>/print.pdf", entitlements.entitlement_print, name="print"),
 ]

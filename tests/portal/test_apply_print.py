@@ -36,7 +36,7 @@ def permit(resident_a):
 def test_the_owner_downloads_a_pdf_with_what_a_check_needs(client, resident_a, permit):
     client.force_login(resident_a)
     listing = client.get("/account/entitlements/").content.decode()
-    url = f"/account/entitlements/{permit.number}/print/"
+    url = f"/account/entitlements/{permit.number}/print.pdf"
     assert f'href="{url}"' in listing
     assert f'href="{url}"' in client.get(f"/account/entitlements/{permit.number}/").content.decode()
     response = client.get(url)
@@ -62,7 +62,7 @@ def test_a_bus_pass_does_not_say_what_kind_or_why(client, resident_a):
                      date_of_birth="1990-01-01", disability_category="blind",
                      disability_evidence="registered_sight_impaired")
     client.force_login(resident_a)
-    text = pdf_text(client.get(f"/account/entitlements/{bus_pass.number}/print/").content)
+    text = pdf_text(client.get(f"/account/entitlements/{bus_pass.number}/print.pdf").content)
     assert bus_pass.number in text and "Older or disabled person's bus pass" in text
     for private in ("blind", "sight", "disabled person's pass", "1990", "Cowley", "OX4"):
         assert private not in text.replace("Older or disabled person's bus pass", ""), private
@@ -71,29 +71,29 @@ def test_a_bus_pass_does_not_say_what_kind_or_why(client, resident_a):
 def test_a_pass_no_longer_in_force_says_so_and_is_not_offered(client, resident_a, permit):
     Entitlement.objects.filter(pk=permit.pk).update(status=Entitlement.Status.EXPIRED)
     client.force_login(resident_a)
-    assert "/print/" not in client.get("/account/entitlements/").content.decode()
-    text = pdf_text(client.get(f"/account/entitlements/{permit.number}/print/").content)
+    assert "/print.pdf" not in client.get("/account/entitlements/").content.decode()
+    text = pdf_text(client.get(f"/account/entitlements/{permit.number}/print.pdf").content)
     assert "Not valid: this residents' parking permit is expired." in text
 
 
 @pytest.mark.parametrize("number", ["RP-NOPE", "x" * 500, "<script>", "../../etc/passwd", "%00"])
 def test_bad_numbers_are_404(client, resident_a, permit, number):
     client.force_login(resident_a)
-    assert client.get(f"/account/entitlements/{number}/print/").status_code == 404
+    assert client.get(f"/account/entitlements/{number}/print.pdf").status_code == 404
 
 
 def test_someone_elses_pdf_is_404(client, resident_b, permit):
     client.force_login(resident_b)
-    assert client.get(f"/account/entitlements/{permit.number}/print/").status_code == 404
-    assert client.get(f"/account/entitlements/{permit.number.lower()}/print/").status_code == 404
+    assert client.get(f"/account/entitlements/{permit.number}/print.pdf").status_code == 404
+    assert client.get(f"/account/entitlements/{permit.number.lower()}/print.pdf").status_code == 404
 
 
 def test_an_adviser_acting_for_the_customer_gets_it_and_it_is_audited(client, adviser, resident_a, permit):
     client.force_login(adviser)
-    assert client.get(f"/account/entitlements/{permit.number}/print/").status_code == 404  # not without a session
+    assert client.get(f"/account/entitlements/{permit.number}/print.pdf").status_code == 404  # not without a session
     client.post(f"/staff/assist/customers/{resident_a.customer.reference}/session/",
                 {"channel": "phone", "customer_present": "yes"})
-    response = client.get(f"/account/entitlements/{permit.number}/print/")
+    response = client.get(f"/account/entitlements/{permit.number}/print.pdf")
     assert response.status_code == 200 and permit.number in pdf_text(response.content)
     assert AuditEvent.objects.filter(actor=adviser, target_id=str(permit.pk), action="view",
                                      summary="Printable copy made for the customer").exists()

@@ -24,7 +24,7 @@ def _urls(permit):
     reference = permit.application.reference
     return [f"/apply/applications/{reference}/", f"/apply/applications/{reference}/reconsider/",
             f"/account/entitlements/{permit.number}/", f"/account/entitlements/{permit.number}/change/",
-            f"/account/entitlements/{permit.number}/print/"]
+            f"/account/entitlements/{permit.number}/print.pdf"]
 
 
 def test_the_customer_sees_their_own(client_for, resident_a, permit):
@@ -59,7 +59,7 @@ def test_adviser_acting_for_one_customer_cannot_open_anothers(client, adviser, r
     # Inside a session another customer's record gets the session's refusal page (oxtom/customers/middleware.py),
     # the same as a missing one: never their data.
     for url in (f"/apply/applications/{theirs.application.reference}/", f"/account/entitlements/{theirs.number}/",
-                f"/account/entitlements/{theirs.number}/print/"):
+                f"/account/entitlements/{theirs.number}/print.pdf"):
         response = client.get(url)
         assert response.status_code in (403, 404) and "AB12 CDE" not in response.content.decode(), url
     assert theirs.number not in client.get("/account/entitlements/").content.decode()
