@@ -65,6 +65,14 @@ MATRIX: dict[tuple[str, str], tuple[str, str, dict[str, object]]] = {
                                 staff_page(LEADERS, officer_in_team_gets=403, ok=302)),
     ("casework", "case"): ("/staff/cases/{case}/", "get", staff_page(TEAM)),
     ("casework", "case_action"): ("/staff/cases/{case}/note/", "post", staff_page(TEAM, ok=302)),
+    # The staff home's reference box: a case the user may not see answers as a missing one.
+    ("casework", "find_case"): ("/staff/find-case/?reference={case}", "get", staff_page(TEAM, ok=302)),
+    # The service catalogue is the administrator's (CATALOGUE_EDIT) alone.
+    ("casework", "catalogue"): ("/staff/catalogue/", "get",
+                                {"anonymous": LOGIN, **{r: 200 if r == "administrator" else 403 for r in ROLES[1:]}}),
+    ("casework", "catalogue_service"): ("/staff/catalogue/{service}/", "get",
+                                        {"anonymous": LOGIN,
+                                         **{r: 200 if r == "administrator" else 403 for r in ROLES[1:]}}),
     ("casework_members", "enquiries"): ("/members/enquiries/", "get",
                                         members_page({"councillor_of_division": 200, "councillor_elsewhere": 200})),
     ("casework_members", "enquiry_new"): ("/members/enquiries/new/", "post",
@@ -101,7 +109,7 @@ def world(make_case, service, team, officer_in_team, team_leader):
     case = s.case_request_information(case=case, request_text="Send a photo", expected_version=case.version,
                                       by=officer_in_team)
     return {"team": team.slug, "case": case.reference, "check": QaCheck.objects.get(case=sampled).pk,
-            "case_obj": case}
+            "service": service.code, "case_obj": case}
 
 
 def _snapshot():

@@ -16,7 +16,7 @@ EXEMPT = {
     # Journeys whose draft carries its own submission key, settled by a unique index on the record.
     **{f"portal/{name}.html": "report journey draft key" for name in (
         "report_photos", "report_type", "report_street", "report_start", "report_check", "report_details",
-        "report_location", "report_nearby")},
+        "report_location", "report_nearby", "report_map", "report_emergency")},
     **{f"portal/apply/{name}.html": "apply journey draft key" for name in (
         "check", "evidence", "change", "questions", "start")},
     # allauth: sign-in, sign-up (unique email), password and two-factor steps are single-use tokens or idempotent.
@@ -33,6 +33,7 @@ EXEMPT = {
     "assist/_banner.html": "ending a session", "includes/service_navigation.html": "sign out",
     "includes/cookie_banner.html": "a preference", "core/cookies.html": "a preference",
     "portal/report_public.html": "following is idempotent",
+    "portal/_report_table.html": "stopping following is idempotent",
     # The payment provider's own page: the payment's idempotency key settles it.
     "payments/sandbox_page.html": "payment idempotency key",
     "notify/dev.html": "development only",
