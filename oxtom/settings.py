@@ -111,19 +111,22 @@ MIDDLEWARE = [
     # Personal data is never kept by a browser or proxy cache: no-store for anyone with a session
     # (outside SessionMiddleware, so it sees a session cookie set by this very response).
     "oxtom.core.middleware.PrivatePagesNoStoreMiddleware",
+    # Outside everything that can answer early, so every response (error pages too) carries the CSP.
+    "oxtom.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "oxtom.accounts.middleware.StaffSessionPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The GOV.UK 404/403/500 pages even with DEBUG on (unless DEBUG_ERROR_PAGES); see its docstring.
+    # Above the middlewares that turn their own exceptions into answers (the acting-for refusal,
+    # allauth's reauthentication), since process_exception runs from the bottom up.
+    "oxtom.core.middleware.ServiceErrorPagesMiddleware",
     # Assisted digital: the acting-for banner and refusal of other customers' records.
     "oxtom.customers.middleware.AssistSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "oxtom.core.middleware.SecurityHeadersMiddleware",
-    # The GOV.UK 404/403/500 pages even with DEBUG on (unless DEBUG_ERROR_PAGES); see its docstring.
-    "oxtom.core.middleware.ServiceErrorPagesMiddleware",
     # Last, so it wraps only the view: a replayed submission key is answered, not acted on.
     "oxtom.core.submissions.SubmissionOnceMiddleware",
 ]

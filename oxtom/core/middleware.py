@@ -57,8 +57,10 @@ class ServiceErrorPagesMiddleware:
     production does. A developer who wants Django's pages sets
     DEBUG_ERROR_PAGES=true; tracebacks are logged either way.
 
-    Near the end of MIDDLEWARE: it sees view exceptions before the others, and its
-    responses still pass through CommonMiddleware (APPEND_SLASH) and the security headers.
+    Its place in MIDDLEWARE: inside CommonMiddleware (APPEND_SLASH) and the security
+    headers, but above the middlewares whose process_exception answers an exception
+    of their own (the acting-for refusal, allauth's ReauthenticationRequired): those run
+    first, and only what none of them answers becomes an error page, as in production.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):

@@ -73,3 +73,21 @@ def test_developers_can_ask_for_djangos_pages(client, demo):
 def test_the_error_pages_carry_the_security_headers(client, demo):
     response = client.get("/no-such-page/")
     assert "Content-Security-Policy" in response.headers
+
+
+def test_other_middlewares_still_answer_their_own_exceptions_with_debug_on(client_for, resident_a, demo):
+    # allauth raises ReauthenticationRequired and its middleware answers it with a redirect
+    # to the password check; the error pages once caught it first and answered 500.
+    response = client_for(resident_a).get("/accounts/2fa/totp/activate/")
+    assert response.status_code == 302 and "/accounts/reauthenticate/" in response["Location"]
+
+
+def test_an_acting_for_refusal_is_still_the_sessions_page_with_debug_on(client, adviser, resident_a, resident_b, demo):
+    from tests.portal.test_apply_account import issue
+
+    theirs = issue(resident_b.customer)
+    client.force_login(adviser)
+    client.post(f"/staff/assist/customers/{resident_a.customer.reference}/session/",
+                {"channel": "phone", "customer_present": "yes"})
+    response = client.get(f"/apply/applications/{theirs.application.reference}/")
+    assert response.status_code in (403, 404) and "Sorry, there is a problem" not in response.content.decode()
