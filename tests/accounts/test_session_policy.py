@@ -85,6 +85,7 @@ def test_mfa_is_required_by_default_outside_debug():
         "ALLOWED_HOSTS": "example.org",
         "DATABASE_URL": "sqlite:////tmp/never-opened.sqlite3",
         "REDIS_URL": "redis://127.0.0.1:6399/0",
+        "SITE_URL": "https://example.org",
         "OXTOM_TESTING": "false",
     }
     env.pop("STAFF_MFA_REQUIRED", None)

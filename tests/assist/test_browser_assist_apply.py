@@ -100,7 +100,9 @@ def test_adviser_applies_and_pays_for_a_permit_by_phone_then_resident_sees_it(br
     assert entitlement.number in page.locator("#entitlements").inner_text()
     assert application.reference in page.locator("#applications").inner_text()
     assert_accessible(page)
-    _click(page, "link", entitlement.number)
+    # exact: the row's print link also names the number ("Download RP-... (PDF)").
+    with page.expect_navigation():
+        page.get_by_role("link", name=entitlement.number, exact=True).click()
     assert "AB12 CDE" in page.locator("#entitlement").inner_text()
     page.goto("/account/details/done-for-you/")
     assert application.reference in page.locator("main").inner_text()  # what the adviser did for her

@@ -236,7 +236,9 @@ def test_analyst_sets_a_target_changes_a_definition_and_adds_a_comparator_group(
 
     page.goto("/staff/performance/comparators/new/")
     page.get_by_label("Name", exact=True).fill("Shire counties")
-    page.get_by_label("Drawn up on").fill("2025-04-01")
+    page.locator("#id_as_of_day").fill("1")
+    page.locator("#id_as_of_month").fill("4")
+    page.locator("#id_as_of_year").fill("2025")
     page.get_by_label("Councils").fill("E10000013, Gloucestershire\nE10000031, Warwickshire")
     with page.expect_navigation():
         page.get_by_role("button", name="Save group").click()

@@ -109,7 +109,7 @@ def test_resident_applies_for_a_parking_permit_pays_and_sees_it_issued(page, res
     assert entitlement.number in page.locator("#entitlements").inner_text()
     assert_accessible(page)
     with page.expect_navigation():
-        page.get_by_role("link", name=entitlement.number).click()
+        page.get_by_role("link", name=entitlement.number, exact=True).click()
     assert_accessible(page)
     with page.expect_navigation():
         page.get_by_role("link", name="Tell us about a change").click()
