@@ -185,7 +185,7 @@ def test_a_sign_up_that_loses_the_race_for_its_email_is_answered_like_any_duplic
 
 
 @pytest.mark.services
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_three_simultaneous_identical_sign_ups_make_one_account_and_no_error():
     import threading
 

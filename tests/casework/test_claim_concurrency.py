@@ -63,7 +63,7 @@ def _setup(n_cases: int, n_officers: int):
     return team, officers
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("skip_locked", [True, False], ids=["skip-locked", "conditional-update"])
 def test_concurrent_claimers_never_share_a_case(monkeypatch, skip_locked):
     if connection.vendor != "postgresql":

@@ -98,7 +98,7 @@ def test_old_keys_are_purged(client_for, case, officer_in_team):
 
 
 @pytest.mark.services
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_simultaneous_twins_make_one_note(make_case, officer_in_team):
     """Two identical POSTs at the same moment (a double click through a proxy): the unique key settles it."""
     import threading
