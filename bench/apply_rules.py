@@ -8,7 +8,7 @@ Builds its own database (default: a SQLite file, var/bench/apply.sqlite3,
 recreated each run; DATABASE_URL is honoured), migrates it (which seeds the
 three services), then:
 - evaluates --evaluations varied answer sets per service with
-  casework.applications.rules.evaluate (a mix that approves, refers and
+  applications.rules.evaluate (a mix that approves, refers and
   refuses), with the database facts given (the pure rules) and, for the
   parking permit, looked up per evaluation (one COUNT on the household);
 - submits --submissions applications through application_submit with a PDF
@@ -98,8 +98,8 @@ def main() -> None:
     from django.utils import timezone
 
     settings.MEDIA_ROOT = media
-    from casework.applications import rules, services
-    from casework.applications.models import Application, ApplicationService
+    from applications import rules, services
+    from applications.models import Application, ApplicationService
     from oxtom.accounts.models import User
     from oxtom.customers.models import Channel, Customer
     from oxtom.notify import services as notify_services

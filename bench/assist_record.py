@@ -61,7 +61,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from casework.models import Case, Service
+    from oxtom.cases.models import Case, Service
     from oxtom.accounts.models import Team, User
     from oxtom.customers import services
     from oxtom.customers.assist_defaults import seed_contact_reasons

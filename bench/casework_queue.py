@@ -72,8 +72,8 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from casework.models import OPEN_STATUSES, Case, CaseEvent, Service, Status
-    from casework.services import case_claim_next
+    from oxtom.cases.models import OPEN_STATUSES, Case, CaseEvent, Service, Status
+    from oxtom.cases.services import case_claim_next
     from oxtom.accounts.models import Team, TeamMembership, User
     from oxtom.customers.models import Customer
     from oxtom.places.models import BoundarySet, Division
@@ -210,7 +210,7 @@ def main() -> None:
     print(f"queue of {team.name}: {team_open.count():,} open cases")
 
     # Deep keyset pages: the cursor for the case at position ~k.
-    from casework.selectors import encode_cursor
+    from oxtom.cases.selectors import encode_cursor
 
     deep = list(team_open.order_by("due_at", "id").values_list("due_at", "id")[::max(1, team_open.count() // 20)])
 

@@ -61,7 +61,7 @@ def main() -> None:  # noqa: C901 - one linear script reads best
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from casework.models import Case, CaseEvent
+    from oxtom.cases.models import Case, CaseEvent
     from oxtom.customers.models import Customer
     from oxtom.places.models import BoundarySet, Division
     from portal.models import CLOSED_REPORT_STATUSES, OPEN_REPORT_STATUSES, ReportType, StreetReport

@@ -70,7 +70,7 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from casework.models import Case
+    from oxtom.cases.models import Case
 
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     call_command("migrate", verbosity=0)
@@ -86,7 +86,7 @@ def seed(args) -> int:
     from django.db import connection
     from django.utils import timezone
 
-    from casework.models import Case, Service, Status
+    from oxtom.cases.models import Case, Service, Status
     from oxtom.accounts.models import Team
     from oxtom.customers.models import ContactLog, ContactReason, Customer, Interaction
     from oxtom.notify.models import OutboundMessage

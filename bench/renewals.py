@@ -11,7 +11,7 @@ text messages, half email) each with one entitlement expiring inside the
 invitation window (60% bus passes, 30% parking permits, 10% blue badges).
 Then:
 
-1. the invitation run (casework.renewals.services.renewals_run), timed as the
+1. the invitation run (applications.renewals.services.renewals_run), timed as the
    database phase (publishing to the broker is switched off and counted);
 2. the outbox: a sample of the queued messages dispatched through notify's
    real claim/send/record path to the file sinks, giving messages per second
@@ -73,7 +73,7 @@ def no_publish():
 def seed(n: int, today: dt.date, batch: int = 5000) -> None:
     from django.utils import timezone
 
-    from casework.applications.models import Application, ApplicationService, Entitlement
+    from applications.models import Application, ApplicationService, Entitlement
     from oxtom.customers.models import Customer
 
     services = {s.code: s for s in ApplicationService.objects.all()}
@@ -121,7 +121,7 @@ def seed(n: int, today: dt.date, batch: int = 5000) -> None:
 
 
 def snapshot() -> tuple[set, Counter]:
-    from casework.renewals.models import RenewalInvitation
+    from applications.renewals.models import RenewalInvitation
     from oxtom.notify.models import OutboundMessage
 
     invitations = set(RenewalInvitation.objects.values_list("entitlement_id", "state", "reminders_sent",
@@ -133,7 +133,7 @@ def snapshot() -> tuple[set, Counter]:
 def duplicates() -> tuple[int, int]:
     from django.db.models import Count
 
-    from casework.renewals.models import RenewalInvitation
+    from applications.renewals.models import RenewalInvitation
     from oxtom.notify.models import OutboundMessage
 
     inv = RenewalInvitation.objects.values("entitlement_id").annotate(n=Count("id")).filter(n__gt=1).count()
@@ -190,7 +190,7 @@ def measure_publish(message_ids: list) -> float:
 
 def child_run(today: dt.date, batch: int) -> None:
     """The run the parent kills part-way (a real SIGKILL, no cleanup)."""
-    from casework.renewals.services import renewals_run
+    from applications.renewals.services import renewals_run
 
     no_publish()
     renewals_run(today=today, batch_size=batch)
@@ -218,9 +218,9 @@ def main() -> None:
     from django.db.models import Count
     from django.utils import timezone
 
-    from casework.applications.models import Entitlement
-    from casework.renewals.models import RenewalInvitation
-    from casework.renewals.services import renewals_apply_pending_replies, renewals_run
+    from applications.models import Entitlement
+    from applications.renewals.models import RenewalInvitation
+    from applications.renewals.services import renewals_apply_pending_replies, renewals_run
     from oxtom.core.models import AuditEvent
     from oxtom.customers.models import Interaction
     from oxtom.notify.inbound import InboundPayload

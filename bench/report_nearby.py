@@ -133,7 +133,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from casework.models import Case, Status
+    from oxtom.cases.models import Case, Status
     from oxtom.accounts.models import User
     from oxtom.customers.models import Customer
     from portal import draft, selectors

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from oxtom.accounts.decorators import signed_in_required
 from oxtom.customers.assist import subject_and_actor
 
-from . import owners, rules, selectors, services
+from oxtom.cases import owners, rules, selectors, services
 from .forms import CustomerReplyForm
-from .models import Status
+from oxtom.cases.models import Status
 
 
 @signed_in_required

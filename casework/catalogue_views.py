@@ -19,8 +19,8 @@ from oxtom.accounts.decorators import permission_required
 from oxtom.accounts.models import Team
 from oxtom.accounts.permissions import Permission
 
-from .catalogue import service_settings_update
-from .models import MAX_SLA_WORKING_DAYS, Priority, Service
+from oxtom.cases.catalogue import service_settings_update
+from oxtom.cases.models import MAX_SLA_WORKING_DAYS, Priority, Service
 
 catalogue_required = permission_required(Permission.CATALOGUE_EDIT)
 

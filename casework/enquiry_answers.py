@@ -1,8 +1,8 @@
 """A councillor's enquiry as people read it: the questions the councillor was asked and what they wrote.
 
 Enquiries keep their answers under the words of the form they came from
-("Enquiry", "Place", "Raised by": casework.services.member_enquiry_create);
-this renderer (registered with casework/owners.py) shows each under the
+("Enquiry", "Place", "Raised by": oxtom.cases.services.member_enquiry_create);
+this renderer (registered with oxtom/cases/owners.py) shows each under the
 question as the form asked it, so the case page, the constituent's case page
 and the councillor's own page read the same.
 """
@@ -21,7 +21,7 @@ QUESTIONS = {
 
 
 def render_enquiry_answers(case: Any, audience: str, user: Any):
-    from .owners import CaseAnswers
+    from oxtom.cases.owners import CaseAnswers
 
     if not case.raised_by_id:
         return None

@@ -14,10 +14,10 @@ from oxtom.accounts.models import Team
 from oxtom.core.forms import DateInputField
 from oxtom.places.models import Division
 
-from . import rules
-from .models import OPEN_STATUSES, Decision, Outcome, Priority, Service, Status
-from .selectors import ASSIGNED_ME, ASSIGNED_NOBODY, team_officers
-from .services import can_take_cases
+from oxtom.cases import rules
+from oxtom.cases.models import OPEN_STATUSES, Decision, Outcome, Priority, Service, Status
+from oxtom.cases.selectors import ASSIGNED_ME, ASSIGNED_NOBODY, team_officers
+from oxtom.cases.services import can_take_cases
 
 MAX_TEXT = 5000
 
@@ -179,7 +179,7 @@ class DuplicateForm(CaseActionForm):
     def clean_original(self) -> Any:
         from django.http import Http404
 
-        from .selectors import get_case_for_user
+        from oxtom.cases.selectors import get_case_for_user
 
         try:
             return get_case_for_user(self.user, self.cleaned_data["original"])

@@ -9,8 +9,8 @@ from django.http import HttpRequest
 
 from oxtom.accounts.permissions import Permission
 
-from . import rules, selectors
-from .models import Case, Status
+from oxtom.cases import rules, selectors
+from oxtom.cases.models import Case, Status
 
 MY_CASES_SHOWN = 25
 

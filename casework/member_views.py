@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from oxtom.accounts.decorators import member_area_required
 
-from . import owners, rules, selectors, services
+from oxtom.cases import owners, rules, selectors, services
 from .forms import MemberEnquiryForm
 
 

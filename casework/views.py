@@ -24,8 +24,8 @@ from oxtom.core.audit import audit_record
 from oxtom.customers.selectors import customers_for_user, interactions_page
 
 from . import forms as f
-from . import owners, rules, selectors, services
-from .models import Case, Status
+from oxtom.cases import owners, rules, selectors, services
+from oxtom.cases.models import Case, Status
 
 # --- queues ------------------------------------------------------------------------------
 

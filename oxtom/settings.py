@@ -95,11 +95,12 @@ INSTALLED_APPS = [
     "oxtom.customers",
     "oxtom.notify",
     "oxtom.payments",
+    "oxtom.cases",  # the case engine (app label "casework")
     # capabilities
     "portal",
-    "casework",
-    "casework.applications",
-    "casework.renewals",
+    "casework",  # the officers' workbench on the engine (app label "workbench")
+    "applications",
+    "applications.renewals",
     "provision",
     "bas",
     "performance",
@@ -399,17 +400,17 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "oxtom.core.tasks.heartbeat", "schedule": 30.0},
     "notify-sweep-outbox": {"task": "oxtom.notify.tasks.sweep_outbox", "schedule": 60.0},
-    "casework-escalate-overdue": {"task": "casework.tasks.escalate_overdue", "schedule": crontab(minute="*/15")},
+    "casework-escalate-overdue": {"task": "oxtom.cases.tasks.escalate_overdue", "schedule": crontab(minute="*/15")},
     "casework-member-digests": {
         "task": "casework.tasks.send_member_digests",
         "schedule": crontab(day_of_week="mon", hour=7, minute=0),
     },
     "customers-sweep-assisted": {"task": "oxtom.customers.tasks.sweep_assisted", "schedule": crontab(minute="*/5")},
     "payments-sweep": {"task": "oxtom.payments.tasks.sweep_payments", "schedule": 300.0},
-    "applications-reconcile-paid": {"task": "casework.applications.tasks.reconcile_paid", "schedule": 600.0},
+    "applications-reconcile-paid": {"task": "applications.tasks.reconcile_paid", "schedule": 600.0},
     # Renewals: invite, remind and lapse nightly; replies recorded but not yet acted on, every 5 minutes.
-    "renewals-nightly-run": {"task": "casework.renewals.tasks.nightly_run", "schedule": crontab(hour=1, minute=15)},
-    "renewals-apply-replies": {"task": "casework.renewals.tasks.apply_replies", "schedule": 300.0},
+    "renewals-nightly-run": {"task": "applications.renewals.tasks.nightly_run", "schedule": crontab(hour=1, minute=15)},
+    "renewals-apply-replies": {"task": "applications.renewals.tasks.apply_replies", "schedule": 300.0},
     "performance-compute-measures": {
         "task": "performance.tasks.compute_measures",
         "schedule": crontab(hour=2, minute=30),

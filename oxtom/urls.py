@@ -20,17 +20,17 @@ urlpatterns = [
     path("staff/", include("casework.urls")),  # /staff/queues/..., /staff/cases/...
     path("staff/customers/", include("oxtom.customers.urls")),
     path("staff/reports/", include("portal.staff_urls")),  # street reports: status, repair date, duplicates
-    path("staff/applications/", include("casework.applications.urls")),  # assess referred applications
+    path("staff/applications/", include("applications.urls")),  # assess referred applications
     path("members/", include("oxtom.accounts.member_urls")),
     path("members/", include("casework.member_urls")),  # /members/cases/..., /members/enquiries/...
     path("notify/", include("oxtom.notify.urls")),
     path("maps/", include("oxtom.places.urls")),  # the offline map image (no tile server needed)
     # Resident-facing journeys (report it, ...) and the public pages around them.
     path("", include("portal.urls")),
-    path("", include("portal.apply_urls")),  # /apply/... and /account/entitlements/...
+    path("", include("applications.resident_urls")),  # /apply/... and /account/entitlements/...
     path("open311/v2/", include("portal.open311_urls")),
     path("pay/", include("oxtom.payments.urls")),
-    path("renew/", include("casework.renewals.urls")),  # one-click renewal links from emails
+    path("renew/", include("applications.renewals.urls")),  # one-click renewal links from emails
     path("chat/", include("oxtom.customers.webchat_urls")),
     path("staff/assist/", include("oxtom.customers.assist_urls")),
     # Performance: public division pages, members' view, analysts' tools.

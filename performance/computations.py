@@ -263,7 +263,7 @@ register_count("cases-received", model="casework.Case", date_field="received_at"
 
 def _case_rows(ctx: Context) -> pd.DataFrame:
     """Cases alive at some point in the run: received before its end, not closed before its start."""
-    from casework.models import Case
+    from oxtom.cases.models import Case
 
     start, end = ctx.window
     rows = list(Case.objects.filter(received_at__lt=end).filter(Q(closed_at__isnull=True) | Q(closed_at__gte=start))
@@ -303,7 +303,7 @@ register_completions(cache_key="closed", load=_closed_cases, count="cases-closed
 def cases_overdue(ctx: Context) -> pd.DataFrame:
     """Open cases past their due date at the end of each month (a snapshot), or today for the month in progress.
 
-    The same rule as the queues' "overdue" (casework.rules.sla_state): due before
+    The same rule as the queues' "overdue" (oxtom.cases.rules.sla_state): due before
     the day of the snapshot and, today, not paused waiting for the customer. A
     month not yet over is counted as it stands today, never at its future last
     day, which would count cases not yet due. Uses each case's due date as it

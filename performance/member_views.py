@@ -11,8 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from casework import rules as case_rules
-from casework import selectors as case_selectors
+from oxtom.cases import rules as case_rules
+from oxtom.cases import selectors as case_selectors
 from oxtom.accounts.decorators import member_area_required
 
 from . import selectors

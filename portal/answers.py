@@ -20,7 +20,7 @@ from . import catalogue
 
 
 def render_case_answers(case: Any, audience: str, user: Any):
-    from casework.owners import STAFF, CaseAnswers
+    from oxtom.cases.owners import STAFF, CaseAnswers
 
     try:
         report = case.street_report  # loaded with the case (select_related in apps.ready)

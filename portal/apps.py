@@ -12,7 +12,7 @@ class PortalConfig(AppConfig):
 
         # A merged customer keeps following every report either record followed (once each).
         merge.register_move(ReportSubscription, "customer", mover=_move_subscriptions)
-        # "Apply for it" pages serve the acted-for customer inside an adviser's session (portal/views/apply.py).
+        # "Apply for it" pages serve the acted-for customer inside an adviser's session (applications/resident_views.py).
         from oxtom.customers import assist
 
         # "Report it" too (portal/views/journey.py): the commonest phone contact is a street problem.
@@ -22,7 +22,7 @@ class PortalConfig(AppConfig):
         assist.register_journey("Apply for a parking permit, blue badge or bus pass", "/apply/")
         assist.register_journey("Their permits, badges, passes and applications", "/account/entitlements/")
         # A street report's case is worked on the report's staff page, which keeps the public page in step.
-        from casework.owners import register_case_answers, register_case_owner
+        from oxtom.cases.owners import register_case_answers, register_case_owner
 
         from .answers import render_case_answers
 
@@ -40,7 +40,7 @@ def _report_page(case):
     from django.core.exceptions import ObjectDoesNotExist
     from django.urls import reverse
 
-    from casework.owners import OwnerPage
+    from oxtom.cases.owners import OwnerPage
 
     try:
         case.street_report  # noqa: B018 - loaded with the case (select_related above)
@@ -62,7 +62,7 @@ def _report_of(case):
 def _report_status(case):
     """A report case's status is its public status (staff and public read the same words), except while
     we wait for the customer, which only staff and the reporter need to see."""
-    from casework.models import Status
+    from oxtom.cases.models import Status
 
     if case.service.kind != "report" or case.status == Status.AWAITING_CUSTOMER:
         return None
@@ -72,7 +72,7 @@ def _report_status(case):
 
 def _follow_case(case, previous):
     """Keep the public status in step when the engine starts work (an officer takes the case)."""
-    from casework.models import Status
+    from oxtom.cases.models import Status
 
     if case.service.kind != "report" or case.status != Status.IN_PROGRESS:
         return

@@ -431,7 +431,7 @@ class ReportPriorityForm(StaffReportForm):
                          required=True, required_message="Enter why the priority is changing", rows=3)
 
     def __init__(self, *args, **kwargs):
-        from casework.models import Priority
+        from oxtom.cases.models import Priority
 
         super().__init__(*args, **kwargs)
         self.fields["priority"].choices = Priority.choices

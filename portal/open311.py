@@ -25,8 +25,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from casework.models import CaseEvent
-from casework.services import DuplicateSubmission
+from oxtom.cases.models import CaseEvent
+from oxtom.cases.services import DuplicateSubmission
 from oxtom.core.audit import audit_record
 from oxtom.core.links import site_url
 from oxtom.core.ratelimit import take

@@ -112,7 +112,7 @@ def get_public_report(reference: object) -> StreetReport:
 
 def public_timeline(report: StreetReport) -> list:
     """Public events only: status changes and updates the public may read (no names, no notes)."""
-    from casework.models import CaseEvent
+    from oxtom.cases.models import CaseEvent
 
     kinds = [CaseEvent.Kind.CREATED, CaseEvent.Kind.STATUS_CHANGED, CaseEvent.Kind.PUBLIC_UPDATE,
              CaseEvent.Kind.EXPECTED_DATE_SET]
@@ -204,7 +204,7 @@ def customer_for_account(user: Any):
 
 def get_report_for_user(user: Any, reference: object) -> StreetReport:
     """A report the user may work or read through casework's rules (404 for missing and forbidden)."""
-    from casework.selectors import get_case_for_user
+    from oxtom.cases.selectors import get_case_for_user
 
     case = get_case_for_user(user, reference)
     report = StreetReport.objects.select_related("case", "report_type__service").filter(case=case).first()
@@ -233,7 +233,7 @@ def get_staff_report(user: Any, reference: object) -> StreetReport:
 
     Missing and forbidden both answer 404, so a reference never reveals that a report exists.
     """
-    from casework.models import Case
+    from oxtom.cases.models import Case
 
     if not isinstance(reference, str) or not 0 < len(reference.strip()) <= MAX_REFERENCE_LENGTH:
         raise Http404

@@ -24,9 +24,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from casework import services as casework
-from casework.models import Case, Outcome, Priority, Status
-from casework.services import DuplicateSubmission
+from oxtom.cases import services as casework
+from oxtom.cases.models import Case, Outcome, Priority, Status
+from oxtom.cases.services import DuplicateSubmission
 from oxtom.core.audit import audit_record
 from oxtom.core.links import absolute_reverse
 from oxtom.core.uploads import WEB_SIZES, CheckedImage, image_resize
@@ -365,7 +365,7 @@ def _check_version(case: Case, expected_version: object) -> None:
 def report_follow_case_started(*, case: Case) -> int:
     """The engine started work on a report's case (an officer took it, or a reply came in): the public
     status says so too, if it had not got that far. Called inside the engine's transaction
-    (casework.owners); returns how many reports moved (0 or 1).
+    (oxtom.cases.owners); returns how many reports moved (0 or 1).
 
     A scheduled repair stays "Repair scheduled": that says more than "In progress".
     """

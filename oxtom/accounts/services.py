@@ -1,7 +1,7 @@
 """Writes to teams: who is in a team and who leads it. Each checks USER_ADMIN and is audited.
 
 Team membership is what decides whose cases an officer works and whose queue a
-leader allocates (casework.services.can_work_case), so a change here is a change
+leader allocates (oxtom.cases.services.can_work_case), so a change here is a change
 of access: it is recorded with the actor.
 """
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The record behind a case (a street report, an application, an enquiry) is
 owned by a capability that knows its own questions; each turns its answers
-into `Row`s for the case pages through casework/owners.py. The formatting
+into `Row`s for the case pages through oxtom/cases/owners.py. The formatting
 they share lives here, so that on every page a date reads "17 August 1990",
 a yes/no question "Yes", a choice its label, a number its unit and a list
 one item a line. `readable` is the last resort for a value no question

@@ -21,7 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from casework.models import Case, CaseEvent
+from oxtom.cases.models import Case, CaseEvent
 from oxtom.accounts.models import User
 from oxtom.customers.models import Customer, Interaction
 from oxtom.notify.models import OutboundMessage
@@ -154,7 +154,7 @@ def _showcase_homes(customers: list[Customer], division_ids: list[int]) -> list[
 
 def _open_age(report: Any, rng: random.Random) -> int:
     """How many days back to move an open report so its case is overdue, due soon or on track today."""
-    from casework import rules
+    from oxtom.cases import rules
 
     due = Case.objects.filter(pk=report.case_id).values_list("due_at", flat=True).get()
     today = timezone.localdate()

@@ -1,7 +1,7 @@
 """A4 PDFs with fpdf2: our fonts, text narrowed when only the built-in font exists, page furniture.
 
 Used by the Cabinet performance report (performance/reports.py) and the printable
-permit, badge or pass (casework/applications/printable.py).
+permit, badge or pass (applications/printable.py).
 """
 from __future__ import annotations
 

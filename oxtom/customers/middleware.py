@@ -107,7 +107,7 @@ class AssistSessionMiddleware:
         }
         if not references:
             return
-        from casework.models import Case
+        from oxtom.cases.models import Case
 
         owners = set(Case.objects.filter(reference__in=references).values_list("customer_id", flat=True))
         if owners - {session.customer_id}:

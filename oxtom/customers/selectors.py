@@ -295,7 +295,7 @@ def _customer_search(*, user: Any, query: str, limit: int = 20) -> SearchResult:
         kind, value = "name", query
     if kind == "case_reference":
         # One unique-index lookup on the case table; the case's customer (or its survivor).
-        from casework.models import Case
+        from oxtom.cases.models import Case
 
         case = Case.objects.filter(reference=value).select_related("customer").first()
         if case is None:
@@ -418,8 +418,8 @@ def customer_cases(user: Any, customer: Customer, *, limit: int = 50) -> list:
     """
     if not _can_view(user):
         return []
-    from casework.models import Case
-    from casework.owners import owner_relations
+    from oxtom.cases.models import Case
+    from oxtom.cases.owners import owner_relations
 
     return list(
         # With the records behind the cases, whose words name their status (Case.status_label).

@@ -24,8 +24,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
-from casework.models import Case
-from casework.services import DuplicateSubmission
+from oxtom.cases.models import Case
+from oxtom.cases.services import DuplicateSubmission
 from oxtom.accounts.decorators import signed_in_required
 from oxtom.core.ratelimit import take
 from oxtom.customers import assist

@@ -18,9 +18,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from casework import services as casework
-from casework.models import Case, Status
-from casework.selectors import case_timeline
+from oxtom.cases import services as casework
+from oxtom.cases.models import Case, Status
+from oxtom.cases.selectors import case_timeline
 from oxtom.accounts.decorators import staff_area_required
 
 from .. import catalogue, selectors, services

@@ -9,8 +9,8 @@ import pytest
 from django.apps import apps as django_apps
 from PIL import Image
 
-from casework.applications.models import ApplicationService
-from casework.applications.seed import seed
+from applications.models import ApplicationService
+from applications.seed import seed
 from oxtom.notify.models import MessageTemplate
 from tests import factories as f
 
@@ -34,7 +34,7 @@ def _migration_data(request):
     request.getfixturevalue("db")
     if ApplicationService.objects.count() >= 3 and MessageTemplate.objects.exists():
         return
-    from casework.renewals.messages import seed_renewal_templates
+    from applications.renewals.messages import seed_renewal_templates
     from oxtom.notify.defaults import seed_templates
 
     seed_templates(MessageTemplate)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 from types import SimpleNamespace
 
-from casework.applications.seed import SERVICES
+from applications.seed import SERVICES
 
 
 def service(code: str, **config_changes) -> SimpleNamespace:

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.apps import apps as django_apps
 
-from casework.applications import services as s
-from casework.applications.seed import seed
-from casework.applications.models import Application, ApplicationService
+from applications import services as s
+from applications.seed import seed
+from applications.models import Application, ApplicationService
 from oxtom.customers.models import Channel
 from tests import factories as f
 from tests.browser_support import _new_context, _new_page, assert_accessible, sign_in

@@ -2,7 +2,7 @@
 
 The case keeps a copy of the answers under the rules' codes
 (holder_date_of_birth: 1990-08-17, walking_difficulty: yes); what people
-read is casework/applications/answers.py's rendering of the questions the
+read is applications/answers.py's rendering of the questions the
 journey asked, with the evidence as links each reader may open.
 """
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from casework.applications import services as s
-from casework.applications.models import Application
+from applications import services as s
+from applications.models import Application
 from oxtom.customers.models import Channel
 from tests.answers_support import assert_readable
 
@@ -149,8 +149,8 @@ def test_resident_evidence_links_are_theirs_alone(client_for, badge, resident_b,
 
 
 def test_staff_who_cannot_work_the_case_get_no_links_that_would_404(badge, officer_outside_team, badge_officer):
-    from casework import owners
-    from casework.models import Case
+    from oxtom.cases import owners
+    from oxtom.cases.models import Case
 
     case = Case.objects.select_related("service", "team").get(pk=badge.case_id)
     outside = owners.case_answers(case, audience=owners.STAFF, user=officer_outside_team)
@@ -181,8 +181,8 @@ def test_case_page_queries_do_not_grow_with_evidence(client_for, svc, rose, badg
 
 
 def test_check_answers_formats_as_the_case_pages_do(svc):
-    from casework.applications import rules
-    from portal.views.apply import _display
+    from applications import rules
+    from applications.resident_views import _display
 
     questions = {q.code: q for q in rules.questions(svc("blue-badge"))}
     assert _display(questions["holder_date_of_birth"], "1990-08-17") == "17 August 1990"

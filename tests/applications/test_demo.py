@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from casework.applications.demo import seed_demo_applications
-from casework.applications.models import Application, Entitlement
+from applications.demo import seed_demo_applications
+from applications.models import Application, Entitlement
 from oxtom.customers.models import Customer
 from oxtom.notify.models import OutboundMessage
 from tests import factories as f

@@ -6,9 +6,9 @@ import os
 import pytest
 from django.conf import settings
 
-from casework.applications import services as s
-from casework.applications.models import Application, ApplicationEvidence
-from casework.models import Case
+from applications import services as s
+from applications.models import Application, ApplicationEvidence
+from oxtom.cases.models import Case
 from oxtom.customers.models import Channel
 from oxtom.notify.models import OutboundMessage
 

@@ -9,9 +9,9 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from casework.applications import services as s
-from casework.applications.models import Application, Entitlement
-from casework.applications.selectors import household_pending_count, household_permit_count
+from applications import services as s
+from applications.models import Application, Entitlement
+from applications.selectors import household_pending_count, household_permit_count
 from oxtom.customers.models import Channel
 from tests.conftest import require
 

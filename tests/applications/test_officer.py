@@ -8,11 +8,11 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from casework.applications import selectors
-from casework.applications import services as s
-from casework.applications.models import Application, Entitlement
-from casework.applications.rules import add_months
-from casework.models import QaCheck
+from applications import selectors
+from applications import services as s
+from applications.models import Application, Entitlement
+from applications.rules import add_months
+from oxtom.cases.models import QaCheck
 from oxtom.customers.models import Channel
 from oxtom.notify.models import OutboundMessage
 from oxtom.payments.models import SandboxCharge

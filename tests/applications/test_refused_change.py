@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from casework.applications import services as s
-from casework.applications.models import Application, ApplicationService, Entitlement
+from applications import services as s
+from applications.models import Application, ApplicationService, Entitlement
 from oxtom.core.models import AuditEvent
 from oxtom.customers.models import Channel, Interaction
 from oxtom.notify.models import OutboundMessage

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from casework.applications import rules
+from applications import rules
 
 from .rule_support import service
 

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from casework.applications import rules
+from applications import rules
 
 from .rule_support import service
 

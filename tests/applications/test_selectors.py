@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from django.http import Http404
 
-from casework.applications import selectors
-from casework.applications.models import ApplicationService
+from applications import selectors
+from applications.models import ApplicationService
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +81,7 @@ def test_reminder_days_and_prefix_are_checked():
 
 @pytest.fixture
 def issued(rose, settings, tmp_path):
-    from casework.applications.services import application_submit
+    from applications.services import application_submit
     from oxtom.customers.models import Channel
 
     from .conftest import PDF, png

@@ -7,10 +7,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from casework.applications import services as s
-from casework.applications.models import Application, ApplicationEvidence, Entitlement
-from casework.applications.rules import add_months
-from casework.models import Case, QaCheck
+from applications import services as s
+from applications.models import Application, ApplicationEvidence, Entitlement
+from applications.rules import add_months
+from oxtom.cases.models import Case, QaCheck
 from oxtom.core.models import AuditEvent
 from oxtom.customers import merge
 from oxtom.customers.models import Channel, Interaction
@@ -434,7 +434,7 @@ def test_a_paid_application_the_handler_missed_is_issued_by_the_reconciliation(s
 
 
 def test_the_reconciliation_task_is_on_the_beat_schedule(settings):
-    from casework.applications import tasks
+    from applications import tasks
 
     entry = settings.CELERY_BEAT_SCHEDULE["applications-reconcile-paid"]
     assert entry["task"] == tasks.reconcile_paid.name

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from casework.applications import services as s
-from casework.applications.models import Application
-from casework.models import Case
+from applications import services as s
+from applications.models import Application
+from oxtom.cases.models import Case
 from oxtom.customers.models import Channel
 
 from .conftest import BADGE_REFER, PDF, png

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from casework.applications.models import Application, Entitlement
+from applications.models import Application, Entitlement
 from oxtom.customers.models import AssistedSession, Customer, Interaction
 from oxtom.payments.models import Payment
 from tests.browser_support import assert_accessible, sign_in
@@ -22,7 +22,7 @@ def _application_catalogue(transactional_db):
     """The seeded services, seeded again: a transactional test before this one flushed migration data."""
     from django.apps import apps
 
-    from casework.applications.seed import seed
+    from applications.seed import seed
 
     seed(apps)
 

@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from casework.applications.models import Application, Entitlement
+from applications.models import Application, Entitlement
 from tests import factories as f
 from tests.browser_support import assert_accessible, sign_in
 
@@ -25,7 +25,7 @@ def _application_catalogue(transactional_db):
     """The seeded services, seeded again: a transactional test before this one flushed migration data."""
     from django.apps import apps
 
-    from casework.applications.seed import seed
+    from applications.seed import seed
 
     seed(apps)
 

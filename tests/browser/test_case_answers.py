@@ -13,9 +13,9 @@ import pytest
 from django.apps import apps as django_apps
 from PIL import Image
 
-from casework.applications import services as s
-from casework.applications.models import ApplicationService
-from casework.applications.seed import seed as seed_applications
+from applications import services as s
+from applications.models import ApplicationService
+from applications.seed import seed as seed_applications
 from oxtom.core.uploads import image_check
 from oxtom.customers.models import Channel
 from portal import services as portal_services

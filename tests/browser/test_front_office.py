@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from casework.models import Status
+from oxtom.cases.models import Status
 from oxtom.customers import services as customer_services
 from oxtom.customers.models import WebChat
 from tests.browser_support import assert_accessible, sign_in

@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 from django.apps import apps as django_apps
 
-from casework.applications import services as s
-from casework.applications.models import Application, ApplicationService
-from casework.applications.seed import seed
+from applications import services as s
+from applications.models import Application, ApplicationService
+from applications.seed import seed
 from oxtom.accounts.models import TeamMembership
 from oxtom.customers.models import Channel
 from tests import factories as f
@@ -71,7 +71,7 @@ def test_the_administrator_decides_a_badge_without_being_in_the_team(browser, li
 
 
 def test_the_administrator_adds_an_officer_to_a_team_and_changes_an_sla(browser, live_server, page, team):
-    from casework.models import Service
+    from oxtom.cases.models import Service
 
     admin = f.UserFactory(email="admin.teams@example.org", roles=["administrator"])
     newcomer = f.UserFactory(email="newcomer@example.org", roles=["officer"], full_name="Nia Newcomer")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from casework.services import case_create
+from oxtom.cases.services import case_create
 from tests import factories as f
 
 from .factories import ServiceFactory
@@ -44,7 +44,7 @@ def other_officer_in_team(team):
 def enquiry_service(team):
     """The members' enquiry service (seeded by migration 0008) with its 10 working day response
     target, worked by this test's team."""
-    from casework.models import Service
+    from oxtom.cases.models import Service
 
     service, _ = Service.objects.update_or_create(
         code="members-enquiry",

@@ -7,7 +7,7 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from casework.models import Case, CaseEvent, Priority, Service, Status, default_sla
+from oxtom.cases.models import Case, CaseEvent, Priority, Service, Status, default_sla
 from tests import factories as f
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from casework import services as s
-from casework.models import Case, CaseEvent, QaCheck, Status
+from oxtom.cases import services as s
+from oxtom.cases.models import Case, CaseEvent, QaCheck, Status
 from oxtom.core.models import AuditEvent
 
 K = CaseEvent.Kind

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from casework.models import Case, Status
+from oxtom.cases.models import Case, Status
 from tests.browser_support import _new_context, _new_page, assert_accessible, sign_in
 
 pytestmark = [
@@ -109,7 +109,7 @@ def test_customer_answers_a_request_for_information_and_the_officer_closes(page,
                                                                            officer_in_team, resident_a):
     """Officer asks; the resident reads the request in their account and replies (error state
     first, axe on each page); the clock restarts; the officer sees the reply and closes the case."""
-    from casework import services as s
+    from oxtom.cases import services as s
 
     case = make_case(title="Pothole on Bridge Street")
     case = s.case_assign(case=case, assignee=officer_in_team, expected_version=case.version, by=officer_in_team)

@@ -5,9 +5,9 @@ import uuid
 
 import pytest
 
-from casework import owners
-from casework import services as s
-from casework.models import Case
+from oxtom.cases import owners
+from oxtom.cases import services as s
+from oxtom.cases.models import Case
 from tests.answers_support import assert_readable
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +88,7 @@ def test_portal_applications_and_enquiries_register_renderers():
     ("Pothole", "", "Pothole", ""),
 ])
 def test_a_case_is_named_once(service_name, title, label, own_title):
-    from casework.models import Service
+    from oxtom.cases.models import Service
 
     case = Case(service=Service(name=service_name), title=title)
     assert case.label == label and case.own_title == own_title

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from casework.admin import ServiceAdminForm
-from casework.models import Service, validate_sla
+from oxtom.cases.admin import ServiceAdminForm
+from oxtom.cases.models import Service, validate_sla
 
 
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from casework.catalogue import service_settings_update
-from casework.models import Service
+from oxtom.cases.catalogue import service_settings_update
+from oxtom.cases.models import Service
 from oxtom.core.models import AuditEvent
 from tests import factories as f
 
@@ -91,8 +91,8 @@ def test_the_catalogue_list_costs_the_same_whatever_its_length(client_for, team,
 def test_an_application_service_fees_and_term(client_for, administrator, team_leader):
     from django.apps import apps
 
-    from casework.applications.models import ApplicationService
-    from casework.applications.seed import seed
+    from applications.models import ApplicationService
+    from applications.seed import seed
 
     seed(apps)
     badge = ApplicationService.objects.get(code="blue-badge")

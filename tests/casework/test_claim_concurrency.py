@@ -11,8 +11,8 @@ from collections import Counter
 import pytest
 from django.db import connection, connections
 
-from casework import services as s
-from casework.models import Case, Status
+from oxtom.cases import services as s
+from oxtom.cases.models import Case, Status
 from tests import factories as f
 from tests.conftest import require
 

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from casework import rules, services as s
-from casework.models import Case, CaseEvent, Status
+from oxtom.cases import rules, services as s
+from oxtom.cases.models import Case, CaseEvent, Status
 from oxtom.core.models import AuditEvent
 from oxtom.customers.models import Interaction
 from tests import factories as f

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from casework.models import Case, CaseEvent
+from oxtom.cases.models import Case, CaseEvent
 from oxtom.core.models import SubmittedForm
 from oxtom.core.submissions import ALREADY_DONE, purge_old_submissions
 

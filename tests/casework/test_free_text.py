@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from casework import services as s
-from casework.models import Case, CaseEvent
+from oxtom.cases import services as s
+from oxtom.cases.models import Case, CaseEvent
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 ESCAPED = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"

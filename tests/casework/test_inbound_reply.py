@@ -7,8 +7,8 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from casework import services as s
-from casework.models import Case, CaseEvent, Status
+from oxtom.cases import services as s
+from oxtom.cases.models import Case, CaseEvent, Status
 from oxtom.notify.inbound import InboundPayload
 from oxtom.notify.services import inbound_sms_receive
 

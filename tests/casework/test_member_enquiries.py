@@ -6,8 +6,8 @@ import uuid
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from casework import services as s
-from casework.models import Case
+from oxtom.cases import services as s
+from oxtom.cases.models import Case
 from oxtom.customers.models import Customer
 
 ROLES = [
@@ -168,7 +168,7 @@ def test_hostile_subject_is_escaped(client_for, councillor_of_division, enquiry_
 
 
 def test_a_fresh_install_has_the_members_enquiry_service_with_a_10_working_day_target(db):
-    from casework.models import Service
+    from oxtom.cases.models import Service
 
     service = Service.objects.get(code="members-enquiry")  # seeded by casework migration 0008
     assert service.kind == Service.Kind.ENQUIRY and service.is_active
@@ -182,7 +182,7 @@ def test_response_target_is_the_services_working_days_and_an_administrator_can_c
 
     from django.utils import timezone
 
-    from casework import rules
+    from oxtom.cases import rules
     from oxtom.core.calendar import add_working_days
 
     monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 12, 21, 10, tzinfo=dt.timezone.utc))

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from casework import services as s
+from oxtom.cases import services as s
 
 from .factories import CaseEventFactory, CaseFactory
 

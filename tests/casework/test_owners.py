@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from casework import owners
+from oxtom.cases import owners
 
 
 def test_the_first_resolver_that_knows_the_case_answers_and_relations_are_loaded_with_it(monkeypatch):

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from casework import services as s
-from casework.models import CaseEvent, Outcome, QaCheck
+from oxtom.cases import services as s
+from oxtom.cases.models import CaseEvent, Outcome, QaCheck
 from tests import factories as f
 
 ROLES = [

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from django.urls import get_resolver
 
-from casework import services as s
-from casework.models import Case, QaCheck, Status
+from oxtom.cases import services as s
+from oxtom.cases.models import Case, QaCheck, Status
 
 ROLES = [
     "anonymous", "resident_a", "resident_b", "adviser", "officer_in_team", "officer_outside_team",

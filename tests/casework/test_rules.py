@@ -7,8 +7,8 @@ from itertools import product
 import pytest
 from django.core.exceptions import ValidationError
 
-from casework import rules
-from casework.models import Status
+from oxtom.cases import rules
+from oxtom.cases.models import Status
 
 ALL = list(Status.values)
 EXPECTED_ALLOWED = {

@@ -6,9 +6,9 @@ import datetime as dt
 import pytest
 from django.http import Http404
 
-from casework import rules
-from casework.models import Case, Priority, Status
-from casework.selectors import (
+from oxtom.cases import rules
+from oxtom.cases.models import Case, Priority, Status
+from oxtom.cases.selectors import (
     QueueFilters, decode_cursor, get_case_for_user, get_team_for_user, queue_page,
 )
 from tests import factories as f
@@ -161,6 +161,6 @@ def test_queue_query_count_is_constant(queue, team, service, officer_in_team, dj
 def test_sla_q_matches_rules(queue, team):
     for case in Case.objects.filter(team=team).exclude(status=Status.CLOSED):
         state = rules.sla_state(status=case.status, due_at=case.due_at, paused_on=case.paused_on, on=MONDAY)
-        from casework.selectors import sla_q
+        from oxtom.cases.selectors import sla_q
 
         assert Case.objects.filter(sla_q(state, MONDAY), pk=case.pk).exists()

@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from casework import rules, services as s
-from casework.models import Case, CaseEvent, Decision, Outcome, Priority, Status
+from oxtom.cases import rules, services as s
+from oxtom.cases.models import Case, CaseEvent, Decision, Outcome, Priority, Status
 from oxtom.core.models import AuditEvent
 from oxtom.customers.models import Interaction
 from tests import factories as f

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from casework.models import Status
+from oxtom.cases.models import Status
 
 from .factories import CaseFactory, ServiceFactory
 

@@ -7,9 +7,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from casework import services as s
-from casework.models import Case, CaseEvent, Status
-from casework.tasks import escalate_overdue
+from oxtom.cases import services as s
+from oxtom.cases.models import Case, CaseEvent, Status
+from oxtom.cases.tasks import escalate_overdue
 from oxtom.notify.defaults import seed_templates
 from oxtom.notify.models import MessageTemplate, OutboundMessage
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from casework import services as s
-from casework.models import Case, CaseEvent, Priority, Status
+from oxtom.cases import services as s
+from oxtom.cases.models import Case, CaseEvent, Priority, Status
 from tests import factories as f
 
 from .factories import ServiceFactory

@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from casework import services as s
-from casework.models import Case, CaseEvent, Priority, Status
+from oxtom.cases import services as s
+from oxtom.cases.models import Case, CaseEvent, Priority, Status
 from casework.views import ACTIONS
 from oxtom.core.models import AuditEvent
 from tests import factories as f

@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from casework import services as s
-from casework.models import Case, Status
-from casework.selectors import team_workload
+from oxtom.cases import services as s
+from oxtom.cases.models import Case, Status
+from oxtom.cases.selectors import team_workload
 
 from .factories import CaseFactory
 

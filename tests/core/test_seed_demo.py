@@ -175,7 +175,7 @@ def test_demo_signins_refuses_a_url_that_is_not_http(db, url):
 
 
 def test_demo_activity_is_real_reports_in_every_state_dated_over_the_year_and_sends_nothing(seeded, monkeypatch):
-    from casework.models import Case, Status
+    from oxtom.cases.models import Case, Status
     from oxtom.notify.models import OutboundMessage
     from performance.models import Value
     from portal.models import StreetReport
@@ -254,8 +254,8 @@ def test_each_team_officer_opens_their_queue_and_their_applications(seeded, clie
 
 
 def test_the_demo_resident_lives_in_a_permit_zone_in_the_county(seeded):
-    from casework.applications import rules
-    from casework.applications.models import ApplicationService
+    from applications import rules
+    from applications.models import ApplicationService
 
     resident = Customer.objects.get(user__email="resident@demo.oxtom.example")
     assert resident.division is not None  # in the county: a bus pass and a blue badge need that
@@ -270,14 +270,14 @@ def test_the_demo_resident_lives_in_a_permit_zone_in_the_county(seeded):
 
 def test_the_demo_gives_every_role_work(seeded):
     """A referred badge for the badge officer, a councillor's enquiry for member services, a renewal text."""
-    from casework.applications.models import Application
-    from casework.models import Case
-    from casework.renewals.models import RenewalInvitation
+    from applications.models import Application
+    from oxtom.cases.models import Case
+    from applications.renewals.models import RenewalInvitation
     from oxtom.notify.models import OutboundMessage
 
     referred = Application.objects.get(submission_key__startswith="demo-", status=Application.Status.REFERRED)
     officer = User.objects.get(email="officer.blue-badge@demo.oxtom.example")
-    from casework.applications.services import can_decide
+    from applications.services import can_decide
 
     assert can_decide(officer, referred)
     assert Case.objects.filter(team__slug="member-services").exclude(status="closed").exists()
@@ -289,7 +289,7 @@ def test_the_demo_gives_every_role_work(seeded):
 
 
 def test_the_demo_queues_have_cases_overdue_and_due_soon_and_figures_to_show(seeded):
-    from casework import selectors
+    from oxtom.cases import selectors
     from performance.models import Measure, Value
 
     _seed("--reports", "60")
@@ -300,7 +300,7 @@ def test_the_demo_queues_have_cases_overdue_and_due_soon_and_figures_to_show(see
     this_month = timezone.localdate().replace(day=1)
     overdue = Value.objects.get(measure=Measure.objects.get(code="cases-overdue"), period__start=this_month,
                                 division=None).value
-    from casework.models import Case
+    from oxtom.cases.models import Case
 
     open_cases = Case.objects.exclude(status="closed")
     assert overdue == sum(selectors.queue_page(user=None, team=t, filters=selectors.QueueFilters()).counts["overdue"]

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from casework.models import Status
+from oxtom.cases.models import Status
 from oxtom.core import calendar
 from oxtom.customers.models import Interaction
 from oxtom.notify.models import OutboundMessage

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from casework.models import Status
+from oxtom.cases.models import Status
 from oxtom.customers.models import ContactLog, ContactReason
 from performance import selectors, services
 from performance.models import Measure, Period, Value
@@ -152,7 +152,7 @@ def test_closed_month_is_not_recomputed(reports, division_a, report_type):
 
 
 def application(customer, submitted: str, decided: str | None = None, *, automatic: bool = False, hour: int = 10):
-    from casework.applications.models import Application, ApplicationService
+    from applications.models import Application, ApplicationService
 
     service = ApplicationService.objects.order_by("id").first()
     return Application.objects.create(

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from casework.applications import services as app_services
-from casework.applications.models import Application, ApplicationService, Entitlement
+from applications import services as app_services
+from applications.models import Application, ApplicationService, Entitlement
 from oxtom.customers.models import AssistedSession
 from oxtom.payments.models import Payment
 

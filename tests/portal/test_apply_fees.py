@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from casework.applications.models import ApplicationService
+from applications.models import ApplicationService
 
 from .test_apply_support import PERMIT_OK, add_evidence, answer_questions
 

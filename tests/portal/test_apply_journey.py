@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from casework.applications.models import Application
+from applications.models import Application
 
 from .test_apply_support import (
     BADGE_REFUSED, BUS_PASS_YOUNG, PERMIT_NOT_RESIDENT, PERMIT_OK, add_evidence, answer_questions, jpeg, pdf, post_data,
@@ -33,7 +33,7 @@ def test_index_lists_every_active_service_and_start_page_says_who_cost_time_and_
 
 
 def test_unknown_or_switched_off_service_is_404(client):
-    from casework.applications.models import ApplicationService
+    from applications.models import ApplicationService
 
     assert client.get("/apply/no-such-thing/").status_code == 404
     assert client.get("/apply/<script>/").status_code == 404

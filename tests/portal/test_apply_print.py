@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from casework.applications.models import Entitlement
+from applications.models import Entitlement
 from oxtom.core.models import AuditEvent
 
 from .test_apply_account import issue

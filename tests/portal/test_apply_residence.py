@@ -10,8 +10,8 @@ from datetime import date
 
 import pytest
 
-from casework.applications import services as app_services
-from casework.applications.models import Application, ApplicationService, Entitlement
+from applications import services as app_services
+from applications.models import Application, ApplicationService, Entitlement
 from oxtom.customers.models import Channel
 from tests import factories as f
 

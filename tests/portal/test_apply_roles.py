@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from casework.applications.models import Application
+from applications.models import Application
 
 from .test_apply_account import issue
 from .test_apply_support import PERMIT_OK, answer_questions

@@ -10,8 +10,8 @@ from datetime import date
 
 import pytest
 
-from casework.applications import services as app_services
-from casework.applications.models import Application, ApplicationEvidence, Entitlement
+from applications import services as app_services
+from applications.models import Application, ApplicationEvidence, Entitlement
 from oxtom.payments.models import Payment
 
 from .test_apply_support import (

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from PIL import Image
 
-from casework.applications.models import Application, Entitlement
+from applications.models import Application, Entitlement
 from tests import factories as f
 from tests.browser_support import _new_context, _new_page, assert_accessible, sign_in
 
@@ -22,7 +22,7 @@ def _application_catalogue(transactional_db):
     """The seeded services, seeded again: a transactional test before this one flushed migration data."""
     from django.apps import apps
 
-    from casework.applications.seed import seed
+    from applications.seed import seed
 
     seed(apps)
 
@@ -213,7 +213,7 @@ def test_refusal_shows_reasons_and_reconsideration_can_be_asked(page, resident_a
     application = Application.objects.get()
     officer = f.UserFactory(email="badges2@example.org", roles=["officer"])
     f.TeamMembershipFactory(team=application.case.service.team, user=officer)
-    from casework.applications.services import application_decide
+    from applications.services import application_decide
 
     application_decide(application=application, decision="refuse", reasons="You can walk 200 metres unaided",
                        by=officer, version=application.version)

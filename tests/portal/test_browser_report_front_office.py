@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from casework.models import Case, Priority, Status
+from oxtom.cases.models import Case, Priority, Status
 from oxtom.customers.models import Customer, Interaction
 from oxtom.notify.models import OutboundMessage
 from portal.models import ReportSubscription, StreetReport
@@ -84,7 +84,7 @@ def test_officer_asks_for_information_and_the_public_never_sees_it(browser, live
     reference = report.case.reference
     question = "Is the pothole on the north or south side of the road?"
 
-    from casework import services as casework
+    from oxtom.cases import services as casework
 
     casework.case_accept(case=report.case, expected_version=report.case.version, by=officer_in_team)
     sign_in(page, officer_in_team)

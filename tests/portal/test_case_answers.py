@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from casework.models import Case
+from oxtom.cases.models import Case
 from tests.answers_support import assert_readable
 
 from .conftest import HERE, POTHOLE_SMALL, jpeg_bytes

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
-from casework.models import Service
+from oxtom.cases.models import Service
 from oxtom.notify.models import MessageTemplate
 from portal import catalogue
 from portal.models import ReportType, ResponseTemplate

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from casework.models import Priority
+from oxtom.cases.models import Priority
 from oxtom.notify.models import OutboundMessage
 from portal import catalogue, services
 from portal.models import StreetReport
@@ -35,7 +35,7 @@ def test_an_emergency_report_is_urgent_with_the_urgent_target(street_light, resi
     case = report.case
     assert case.priority == Priority.URGENT and report.eligible
     assert case.service.sla_days(Priority.URGENT) < case.service.sla_days(Priority.NORMAL)
-    from casework import rules
+    from oxtom.cases import rules
 
     assert case.due_at == rules.due_date(received_on=rules.local_date(case.received_at),
                                          sla_working_days=case.service.sla_days(Priority.URGENT))

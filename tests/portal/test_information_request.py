@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from casework import selectors as case_selectors
-from casework import services as casework
-from casework.models import Case, CaseEvent, Status
+from oxtom.cases import selectors as case_selectors
+from oxtom.cases import services as casework
+from oxtom.cases.models import Case, CaseEvent, Status
 from oxtom.customers.models import Customer
 from oxtom.notify.models import OutboundMessage
 

@@ -6,7 +6,7 @@ import io
 import pytest
 from PIL import Image
 
-from casework.models import Case
+from oxtom.cases.models import Case
 from oxtom.notify.models import OutboundMessage
 from oxtom.places.models import PostcodeCentroid
 from portal.models import ReportPhoto, ReportSubscription, StreetReport

@@ -68,7 +68,7 @@ def test_below_threshold_confirmation_says_what_happens_instead(make_report, res
 
 
 def test_submitting_the_same_report_twice_queues_one_confirmation(make_report, resident_a):
-    from casework.services import DuplicateSubmission
+    from oxtom.cases.services import DuplicateSubmission
 
     make_report(submission_key="draft-1")
     with pytest.raises(DuplicateSubmission):

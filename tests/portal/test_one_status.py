@@ -11,9 +11,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from casework import selectors as case_selectors
-from casework import services as casework
-from casework.models import Case, Status
+from oxtom.cases import selectors as case_selectors
+from oxtom.cases import services as casework
+from oxtom.cases.models import Case, Status
 from portal import services
 from portal.models import ReportStatus, StreetReport
 

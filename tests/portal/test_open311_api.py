@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from casework.models import Case, CaseEvent
+from oxtom.cases.models import Case, CaseEvent
 from oxtom.customers.models import Customer
 from oxtom.notify.models import OutboundMessage
 from oxtom.places.models import PostcodeCentroid
@@ -531,7 +531,7 @@ def test_multivaluelist_attributes(client, pothole, division_a, api_key):
 # --- servicerequestupdates ----------------------------------------------------------------------
 
 def test_updates_are_public_text_only(client, make_report, officer_in_team):
-    from casework.services import case_add_note
+    from oxtom.cases.services import case_add_note
 
     report = make_report()
     case = case_add_note(case=report.case, text="Private: the reporter sounded upset", expected_version=report.case.version,

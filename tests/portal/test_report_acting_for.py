@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from casework.models import Case
+from oxtom.cases.models import Case
 from oxtom.core.models import AuditEvent
 from oxtom.customers import services as customer_services
 from oxtom.customers.models import Interaction

@@ -6,7 +6,7 @@ import math
 import pytest
 from django.utils import timezone
 
-from casework.models import Case
+from oxtom.cases.models import Case
 from portal import selectors
 from portal.models import ReportStatus, StreetReport
 from tests.casework.factories import CaseFactory

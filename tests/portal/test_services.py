@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from casework.models import Case, Outcome, Priority, Status
-from casework.services import DuplicateSubmission
+from oxtom.cases.models import Case, Outcome, Priority, Status
+from oxtom.cases.services import DuplicateSubmission
 from oxtom.notify.models import OutboundMessage
 from portal import services
 from portal.models import ReportPhoto, ReportStatus, ReportSubscription, StreetReport

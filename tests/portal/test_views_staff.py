@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from casework.models import Case, CaseEvent, Priority, Status
+from oxtom.cases.models import Case, CaseEvent, Priority, Status
 from oxtom.notify.models import OutboundMessage
 from portal import services
 from portal.models import ReportStatus, ReportSubscription, ResponseTemplate, StreetReport
@@ -284,7 +284,7 @@ def test_report_page_query_count_is_constant(client_for, pothole, report, office
 
 
 def test_warns_when_the_case_page_closed_the_case_behind_the_public_report(client_for, report, officer_in_team):
-    from casework import services as casework
+    from oxtom.cases import services as casework
 
     client = client_for(officer_in_team)
     assert 'id="out-of-step"' not in client.get(url(report)).content.decode()

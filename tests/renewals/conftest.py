@@ -8,9 +8,9 @@ import pytest
 from django.apps import apps as django_apps
 from django.utils import timezone
 
-from casework.applications.models import Application, ApplicationService, Entitlement
-from casework.applications.seed import seed as seed_catalogue
-from casework.renewals.messages import seed_renewal_templates
+from applications.models import Application, ApplicationService, Entitlement
+from applications.seed import seed as seed_catalogue
+from applications.renewals.messages import seed_renewal_templates
 from oxtom.notify import services as notify_services
 from oxtom.notify.defaults import seed_templates
 from oxtom.notify.models import MessageTemplate

@@ -13,9 +13,9 @@ import re
 import pytest
 from django.utils import timezone
 
-from casework.applications.models import ApplicationService, Entitlement
-from casework.renewals.models import RenewalInvitation
-from casework.renewals.services import renewals_run
+from applications.models import ApplicationService, Entitlement
+from applications.renewals.models import RenewalInvitation
+from applications.renewals.services import renewals_run
 from oxtom.notify import services as notify_services
 from oxtom.notify.models import OutboundMessage
 from tests.browser_support import assert_accessible, sign_in

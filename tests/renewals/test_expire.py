@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from casework.applications.models import Entitlement
-from casework.renewals import services
-from casework.renewals.models import RenewalInvitation
+from applications.models import Entitlement
+from applications.renewals import services
+from applications.renewals.models import RenewalInvitation
 from oxtom.core.models import AuditEvent
 from oxtom.customers.models import Interaction
 from oxtom.notify.models import OutboundMessage

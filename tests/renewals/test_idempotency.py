@@ -7,9 +7,9 @@ from collections import Counter
 import pytest
 from django.utils import timezone
 
-from casework.applications.models import Entitlement
-from casework.renewals import services
-from casework.renewals.models import RenewalInvitation
+from applications.models import Entitlement
+from applications.renewals import services
+from applications.renewals.models import RenewalInvitation
 from oxtom.notify.models import OutboundMessage
 
 pytestmark = pytest.mark.django_db

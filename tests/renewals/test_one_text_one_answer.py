@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from casework import services as casework
-from casework.applications.models import Entitlement
-from casework.models import Case, Status
-from casework.renewals.models import RenewalInvitation
-from casework.renewals import services
+from oxtom.cases import services as casework
+from applications.models import Entitlement
+from oxtom.cases.models import Case, Status
+from applications.renewals.models import RenewalInvitation
+from applications.renewals import services
 from oxtom.accounts.models import TeamMembership
 from tests import factories as f
 from tests.casework.factories import ServiceFactory

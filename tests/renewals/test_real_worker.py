@@ -22,8 +22,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from casework.applications.models import ApplicationService, Entitlement
-from casework.renewals.models import RenewalInvitation
+from applications.models import ApplicationService, Entitlement
+from applications.renewals.models import RenewalInvitation
 from oxtom.notify.inbound import InboundPayload
 from oxtom.notify.models import OutboundMessage
 from oxtom.notify.services import inbound_sms_receive
@@ -125,7 +125,7 @@ def test_beat_invites_then_acts_on_yes_replies_each_once(due, beat_workers):
              what=f"every confirmation to be sent\n{worker.tail()}")
     # Let beat fire the run a few more times: nothing new may appear.
     before = OutboundMessage.objects.count()
-    wait_for(lambda: worker.tail(400).count("casework.renewals.tasks.nightly_run") >= 6, timeout=60,
+    wait_for(lambda: worker.tail(400).count("applications.renewals.tasks.nightly_run") >= 6, timeout=60,
              what="more runs of the renewal job")
     assert OutboundMessage.objects.count() == before
     assert Entitlement.objects.filter(pk__in=[e.pk for e in ents], status="superseded").count() == 12

@@ -7,11 +7,11 @@ import json
 import pytest
 from django.utils import timezone
 
-from casework.applications.models import Application, Entitlement
-from casework.renewals import services
-from casework.renewals.handlers import classify
-from casework.renewals.models import RenewalInvitation
-from casework.renewals.tokens import hash_token, make_token
+from applications.models import Application, Entitlement
+from applications.renewals import services
+from applications.renewals.handlers import classify
+from applications.renewals.models import RenewalInvitation
+from applications.renewals.tokens import hash_token, make_token
 from oxtom.core.models import AuditEvent
 from oxtom.customers.models import Interaction
 from oxtom.notify.inbound import InboundPayload

@@ -6,9 +6,9 @@ import datetime as dt
 import pytest
 from django.conf import settings
 
-from casework.renewals import services
-from casework.renewals.messages import RENEWAL_TEMPLATES, TEMPLATE_CODES, seed_renewal_templates
-from casework.renewals.models import RenewalInvitation
+from applications.renewals import services
+from applications.renewals.messages import RENEWAL_TEMPLATES, TEMPLATE_CODES, seed_renewal_templates
+from applications.renewals.models import RenewalInvitation
 from oxtom.customers import merge
 from oxtom.notify.inbound import inbound_handlers
 from oxtom.notify.models import MessageTemplate, OutboundMessage
@@ -47,7 +47,7 @@ def test_sms_invite_and_reminder_say_how_to_reply():
 def test_inbound_handler_and_beat_entries_are_registered():
     assert "renewals.reply-yes" in dict(inbound_handlers())
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert {"casework.renewals.tasks.nightly_run", "casework.renewals.tasks.apply_replies"} <= tasks
+    assert {"applications.renewals.tasks.nightly_run", "applications.renewals.tasks.apply_replies"} <= tasks
 
 
 def test_nothing_points_at_customer_without_a_merge_rule():

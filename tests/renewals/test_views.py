@@ -5,10 +5,10 @@ import datetime as dt
 
 import pytest
 
-from casework.applications.models import Application, Entitlement
-from casework.renewals import services
-from casework.renewals.models import RenewalInvitation
-from casework.renewals.tokens import make_token
+from applications.models import Application, Entitlement
+from applications.renewals import services
+from applications.renewals.models import RenewalInvitation
+from applications.renewals.tokens import make_token
 from oxtom.notify.models import OutboundMessage
 from oxtom.payments.models import Payment
 
@@ -183,7 +183,7 @@ def test_renewal_pages_query_counts_are_constant(client, invited, django_assert_
 
 
 def test_payment_service_down_says_so_and_takes_nothing(client, invited, monkeypatch):
-    from casework.applications import services as application_services
+    from applications import services as application_services
     from oxtom.payments.services import PaymentError
 
     _, token = invited("parking-permit", fee_pence=6500)

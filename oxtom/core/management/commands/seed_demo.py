@@ -46,7 +46,7 @@ COUNTY_CUSTOMERS = 730_000
 DEMO_COUNCILLOR_DIVISION = "banbury-calthorpe"
 RANDOM_SEED = 2025
 # The printed demo resident lives in a residents' parking zone (Zone B, East Oxford: OX4 in
-# casework/applications/seed.py) inside the county, so they can apply for every service
+# applications/seed.py) inside the county, so they can apply for every service
 # (permit, blue badge, bus pass) without changing their address first.
 DEMO_RESIDENT_HOME = {"address_line_1": "14 Iffley Road", "town": "Oxford", "postcode": "OX4 1AB",
                       "latitude": 51.7468, "longitude": -1.2368}
@@ -338,7 +338,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def _seed_renewal_invitation() -> int:
-        from casework.applications.demo import seed_demo_renewal_invitation
+        from applications.demo import seed_demo_renewal_invitation
 
         return seed_demo_renewal_invitation()
 
@@ -353,8 +353,8 @@ class Command(BaseCommand):
 
     @staticmethod
     def _seed_applications() -> int:
-        """Permits, bus passes and a referred blue badge for demo residents (casework/applications/demo.py)."""
-        from casework.applications.demo import seed_demo_applications
+        """Permits, bus passes and a referred blue badge for demo residents (applications/demo.py)."""
+        from applications.demo import seed_demo_applications
 
         with_accounts = Customer.objects.filter(user__email__endswith=f"@{DEMO_DOMAIN}").order_by("id")
         others = Customer.objects.filter(email__endswith=f"@{DEMO_RESIDENT_DOMAIN}").order_by("id")

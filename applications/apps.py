@@ -1,0 +1,45 @@
+from django.apps import AppConfig
+
+
+class ApplicationsConfig(AppConfig):
+    name = "applications"
+    label = "applications"
+    verbose_name = "Applications and entitlements"
+
+    def ready(self) -> None:
+        from oxtom.customers import merge
+        from oxtom.payments.services import register_payment_success_handler
+
+        from . import services
+        from .models import Application, Entitlement
+
+        # A merged customer's applications and entitlements follow them to the surviving record.
+        merge.register_move(Application, "customer")
+        merge.register_move(Entitlement, "customer")
+        # A successful payment for an application issues its permit, badge or pass (once).
+        register_payment_success_handler(Application._meta.label_lower, services.on_application_payment_success)
+        # A referred application's case is decided and closed on its assessment page, which tells the applicant.
+        from oxtom.cases.owners import register_case_answers, register_case_owner
+
+        from .answers import render_case_answers
+
+        register_case_owner(_assessment_page)
+        # Its answers by the questions asked, its evidence as links (the case keeps only a copy).
+        register_case_answers(render_case_answers)
+
+
+# Case steps that would leave the application (and so the permit, badge or pass) undecided.
+APPLICATION_STEPS = frozenset({"decide", "close"})
+
+
+def _assessment_page(case):
+    from django.urls import reverse
+
+    from oxtom.cases.models import Service
+    from oxtom.cases.owners import OwnerPage
+
+    application = (case.answers or {}).get("application") if case.service.kind == Service.Kind.APPLICATION else None
+    if not application:
+        return None
+    return OwnerPage(reverse("applications:assess", kwargs={"reference": str(application)}), APPLICATION_STEPS,
+                     "application-link", f"Assess application {application}: answers, evidence and the decision")

@@ -1,0 +1,136 @@
+"""Demo applications and entitlements for `manage.py seed_demo`.
+
+A few demo residents who live in permit zones get residents' parking permits
+(paid through the sandbox provider, exactly as a resident would), older ones
+get bus passes, and one blue badge application is referred to the Blue Badge
+and Concessions team's queue for an officer (or the demo administrator) to
+assess. Idempotent: every submission and payment uses a stable key, so a
+second run adds nothing.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from django.utils import timezone
+
+from oxtom.customers.models import Channel, Customer
+from oxtom.notify.models import OutboundMessage
+
+from . import rules
+from .models import Application, ApplicationService
+
+_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+_EVIDENCE = {"parking-permit": [("vehicle", _PDF)], "blue-badge": [("photo", _PDF), ("medical", _PDF)],
+             "bus-pass": [("photo", _PDF), ("identity", _PDF)]}
+_REGISTRATIONS = ("OX21 KLM", "BD70 RST", "FG19 XYZ")
+_REFERRED_BADGE = {"applying_for": "myself", "awards": ["none"], "walking_difficulty": "yes", "both_arms": "no",
+                   "journey_distress": "no", "child_equipment": "no", "child_near_vehicle": "no",
+                   "terminal_illness": "no"}
+
+
+def _submit(service: ApplicationService, customer: Customer, answers: dict) -> Application:
+    from .services import application_submit
+
+    return application_submit(service=service, customer=customer, answers=answers, evidence=_EVIDENCE[service.code],
+                              channel=Channel.WEB, by=customer.user,
+                              submission_key=f"demo-{service.code}-{customer.reference}")
+
+
+def _pay(application: Application) -> None:
+    """Pay through the built-in sandbox provider, as the resident would on its hosted page."""
+    from oxtom.payments.models import SandboxCharge
+    from oxtom.payments.providers import sandbox
+    from oxtom.payments.services import payment_refresh_status
+
+    from .services import application_payment_start
+
+    started = application_payment_start(application=application, return_url="/account/entitlements/",
+                                        by=application.customer.user)
+    charge = SandboxCharge.objects.filter(payment_id=started.payment.provider_payment_id).first()
+    if charge is not None and not started.payment.is_finished:
+        sandbox.pay(charge, "4444333322221111")
+        payment_refresh_status(payment=started.payment, by=None)
+
+
+def seed_demo_applications(*, customers: Iterable[Iterable[Customer]], permits: int = 2, bus_passes: int = 2) -> int:
+    """Entitlements and one referred blue badge application for demo residents (`customers`: groups, best first).
+
+    Their notifications are history, not news: marked sent, like the demo street reports'.
+    """
+    if Application.objects.filter(submission_key__startswith="demo-").exists():
+        return 0
+    catalogue = {s.code: s for s in ApplicationService.objects.filter(is_active=True)}
+    if not {"parking-permit", "blue-badge", "bus-pass"} <= set(catalogue):
+        return 0
+    started = timezone.now()
+    people = [c for group in customers for c in group
+              if c.merged_into_id is None and c.postcode and c.address_line_1]
+    today = timezone.localdate()
+    permit_service = catalogue["parking-permit"]
+    in_zone = [c for c in people if rules.find_zone(permit_service.config or {},
+                                                     {"postcode": c.postcode, "address_line_1": c.address_line_1})
+               and not rules.excluded_property(permit_service.config or {},
+                                               {"postcode": c.postcode, "address_line_1": c.address_line_1})]
+    made = 0
+    used: set[int] = set()
+    for customer, registration in zip(in_zone[:permits], _REGISTRATIONS):
+        application = _submit(permit_service, customer, {
+            "lives_at_address": "yes", "vehicle_registration": registration, "vehicle_kept_at_address": "yes",
+            "vehicle_keeper": "me"})
+        if application.status == Application.Status.AWAITING_PAYMENT:
+            _pay(application)
+        used.add(customer.pk)
+        made += 1
+    older = [c for c in people if c.pk not in used and c.date_of_birth
+             and rules.state_pension_date(c.date_of_birth) <= today]
+    for customer in older[:bus_passes]:
+        _submit(catalogue["bus-pass"], customer, {})
+        used.add(customer.pk)
+        made += 1
+    others = [c for c in people if c.pk not in used and c.date_of_birth]
+    if others:
+        customer = others[0]
+        _submit(catalogue["blue-badge"], customer, {**_REFERRED_BADGE,
+                                                    "holder_date_of_birth": customer.date_of_birth.isoformat()})
+        made += 1
+    OutboundMessage.objects.filter(created_at__gte=started, status=OutboundMessage.Status.PENDING).update(
+        status=OutboundMessage.Status.SENT, sent_at=timezone.now())
+    return made
+
+
+
+def seed_demo_renewal_invitation() -> int:
+    """One permit or pass coming up for renewal, its invitation sent by text, so a YES reply can be tried.
+
+    The entitlement's term is moved to end in two weeks (as if issued a year
+    ago), and the renewal run's own invitation step sends the text: it is
+    left pending in the outbox, so the worker delivers it to the development
+    text sink and it shows on /notify/dev/, where a reply can be sent. Returns
+    1 when it made the invitation, 0 when one exists or there is nothing to renew.
+    """
+    import datetime as dt
+
+    from oxtom.customers.services import customer_update
+
+    from .renewals.models import RenewalInvitation
+    from .renewals.services import renewals_invite_batch
+    from .models import Entitlement
+
+    demo = Entitlement.objects.filter(application__submission_key__startswith="demo-", status=Entitlement.Status.ACTIVE)
+    if RenewalInvitation.objects.filter(entitlement__in=demo).exists():
+        return 0
+    # Not the printed resident's own permit (their journeys should start from a clean slate), one with a mobile.
+    entitlement = (demo.exclude(customer__user__email__startswith="resident@").filter(customer__phone__startswith="+447")
+                   .select_related("service", "customer").order_by("id").first())
+    if entitlement is None or not entitlement.service.auto_renew:
+        return 0
+    customer = entitlement.customer
+    if customer.preferred_channel != "sms":
+        customer_update(customer=customer, data={"preferred_channel": "sms"}, by=None, channel=Channel.SYSTEM)
+    today = timezone.localdate()
+    expires = today + dt.timedelta(days=14)
+    Entitlement.objects.filter(pk=entitlement.pk).update(
+        expires_on=expires, starts_on=expires - dt.timedelta(days=365))
+    made, _ = renewals_invite_batch(service=entitlement.service, today=today, by=None, after_id=entitlement.pk - 1,
+                                    batch_size=1)
+    return made

@@ -1,0 +1,155 @@
+"""Reads of the application catalogue, applications and entitlements, scoped to who is asking.
+
+Residents see only their own (or, for an adviser in an acting-for session,
+the acted-for customer's): anything else answers 404, the same as missing.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from oxtom.accounts.permissions import Permission
+
+from .models import Application, ApplicationService, Entitlement
+
+
+def application_services_active() -> list[ApplicationService]:
+    """The services people can apply for now, in name order."""
+    return list(ApplicationService.objects.select_related("case_service").filter(is_active=True)
+                .order_by("name"))
+
+
+def get_application_service(code: object) -> ApplicationService:
+    """The active service with this code; 404 if unknown or switched off."""
+    if not isinstance(code, str) or not code or len(code) > 40:
+        raise Http404
+    service = ApplicationService.objects.select_related("case_service").filter(code=code, is_active=True).first()
+    if service is None:
+        raise Http404
+    return service
+
+
+def applications_for_customer(customer: Any, *, limit: int = 100) -> list[Application]:
+    """A customer's applications, newest first (one query)."""
+    if customer is None:
+        return []
+    return list(Application.objects.select_related("service").filter(customer=customer)
+                .order_by("-submitted_at", "-id")[:limit])
+
+
+def entitlements_for_customer(customer: Any, *, include_old: bool = True, limit: int = 100) -> list[Entitlement]:
+    """A customer's permits, badges and passes: active ones first, then by expiry (one query)."""
+    if customer is None:
+        return []
+    qs: QuerySet = Entitlement.objects.select_related("service").filter(customer=customer)
+    if not include_old:
+        qs = qs.filter(status=Entitlement.Status.ACTIVE)
+    rows = list(qs.order_by("-expires_on", "-id")[:limit])
+    rows.sort(key=lambda e: (e.status != Entitlement.Status.ACTIVE,))
+    return rows
+
+
+def customer_for(user: Any, request: Any = None):
+    """Whose records `user` may read here: the acted-for customer in an adviser's session, else their own."""
+    if request is not None:
+        from oxtom.customers.assist import acting_customer
+
+        acted_for = acting_customer(request)
+        if acted_for is not None:
+            return acted_for
+    if not getattr(user, "is_authenticated", False):
+        return None
+    from oxtom.customers.models import Customer
+
+    return Customer.objects.filter(user=user, merged_into__isnull=True).first()
+
+
+def get_application_for_user(user: Any, reference: object, *, request: Any = None) -> Application:
+    """The user's own application by reference (404 for missing and for anyone else's).
+
+    Pass `request` so an adviser acting for a customer sees that customer's.
+    """
+    customer = customer_for(user, request)
+    if customer is None or not isinstance(reference, str) or not reference or len(reference) > 20:
+        raise Http404
+    application = (Application.objects.select_related("service", "payment", "case", "previous_entitlement")
+                   .filter(reference=reference.strip().upper(), customer=customer).first())
+    if application is None:
+        raise Http404
+    return application
+
+
+def get_application_for_officer(user: Any, reference: object) -> Application:
+    """A referred (or decided) application whose case `user` may work; 404 otherwise.
+
+    Scoped through the case (oxtom.cases.services.can_work_case), so another
+    team, a councillor or a resident gets 404 exactly as for a missing one.
+    """
+    from oxtom.cases.services import can_work_case
+
+    reference = reference.strip().upper() if isinstance(reference, str) else ""
+    if not reference or len(reference) > 20:
+        raise Http404
+    application = (Application.objects.select_related("service", "customer", "case__team", "case__assignee",
+                                                      "decided_by", "reconsideration_of__decided_by")
+                   .filter(reference=reference, case__isnull=False).first())
+    if application is None or not can_work_case(user, application.case):
+        raise Http404
+    return application
+
+
+def get_entitlement_for_user(user: Any, number: object, *, request: Any = None) -> Entitlement:
+    """The user's own permit, badge or pass by number (404 for missing and for anyone else's)."""
+    customer = customer_for(user, request)
+    # Numbers are letters, digits and hyphens; anything else (a NUL byte, which PostgreSQL
+    # refuses outright) is simply not one of them.
+    if (customer is None or not isinstance(number, str) or not number or len(number) > 20
+            or not number.strip().replace("-", "").isascii() or not number.strip().replace("-", "").isalnum()):
+        raise Http404
+    entitlement = (Entitlement.objects.select_related("service", "application")
+                   .filter(number=number.strip().upper(), customer=customer).first())
+    if entitlement is None:
+        raise Http404
+    return entitlement
+
+
+def household_permit_count(service: ApplicationService, key: str, *, excluding: Entitlement | None = None) -> int:
+    """Active permits of `service` at one household (address key from rules.address_key)."""
+    qs = Entitlement.objects.filter(service=service, household_key=key, status=Entitlement.Status.ACTIVE)
+    if excluding is not None:
+        qs = qs.exclude(pk=excluding.pk)
+    return qs.count()
+
+
+def household_pending_count(service: ApplicationService, key: str) -> int:
+    """Permits approved for one household but not yet issued (waiting for payment) that will add one.
+
+    They count towards the household limit and the escalating charge, or two
+    applications made before either is paid would both pass. A renewal or
+    change of a permit still in force replaces it (no extra permit); one for
+    a permit that has expired or ended adds one back when paid.
+    """
+    return Application.objects.filter(
+        Q(previous_entitlement__isnull=True) | ~Q(previous_entitlement__status=Entitlement.Status.ACTIVE),
+        service=service, status__in=(Application.Status.APPROVED, Application.Status.AWAITING_PAYMENT),
+        details__address_key=key,
+    ).count()
+
+
+def applications_to_assess(user: Any, *, limit: int = 200) -> list[Application]:
+    """Referred applications waiting for a decision in the teams `user` may work, soonest due first (one query).
+
+    The same teams as the queues (oxtom.cases.selectors.teams_for_user): an officer
+    sees their teams', an administrator every team's, anyone else none.
+    """
+    from oxtom.cases.selectors import teams_for_user
+
+    if not (getattr(user, "is_authenticated", False) and user.has_permission(Permission.CASE_WORK)):
+        return []
+    return list(Application.objects.filter(status=Application.Status.REFERRED, case__isnull=False,
+                                           case__team__in=teams_for_user(user))
+                .select_related("service", "customer", "case", "case__team", "case__assignee")
+                .order_by("case__due_at", "id")[:limit])
+

@@ -1,0 +1,153 @@
+"""The record a case stands behind (a street report, an application, an enquiry): its page and its answers.
+
+An app that keeps its own record behind a case registers in its
+AppConfig.ready(), as apps register merge relations and payment handlers, so
+casework never imports them:
+
+- a page resolver: the case page links to the page that works the record and
+  hands it the steps the resident is told about (taken on the generic case
+  page they would move the case but leave the public report, or the
+  application, behind);
+- an answers renderer: only the owner knows its questions, so only the owner
+  can show its answers as people read them (the question asked, the value as
+  words, files as links to its own download views). The staff case page, the
+  resident's case page and the application assessment page all show what the
+  renderer returns; a case no renderer knows is shown by `generic_answers`,
+  which still never prints a Python value.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Literal
+
+from oxtom.core.answers import Link, Row, generic_rows
+
+Resolver = Callable[[Any], "OwnerPage | None"]
+# Who reads the answers: staff get staff-scoped file links and what the rules worked out;
+# the customer gets their own answers and links they may open.
+Audience = Literal["staff", "customer"]
+STAFF: Audience = "staff"
+CUSTOMER: Audience = "customer"
+Renderer = Callable[[Any, Audience, Any], "CaseAnswers | None"]  # (case, audience, user)
+
+
+@dataclass(frozen=True)
+class OwnerPage:
+    url: str
+    steps: frozenset[str]  # case actions only that page may take
+    link_id: str
+    link_text: str
+
+
+@dataclass(frozen=True)
+class CaseAnswers:
+    """What a case page shows of the record behind a case."""
+
+    rows: tuple[Row, ...] = ()
+    evidence: tuple[Link, ...] = ()
+    # Staff only: what the rules worked out ("Parking zone: Zone B") and why they referred or refused.
+    findings: tuple[Row, ...] = ()
+    reasons: tuple[str, ...] = ()
+    reasons_title: str = ""  # the heading over the reasons ("Why it was referred to an officer")
+    evidence_note: str = ""  # e.g. "1 photo is hidden from the public"
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.rows or self.evidence or self.findings or self.reasons)
+
+
+StatusLabel = Callable[[Any], "str | None"]
+StatusFollower = Callable[[Any, str], None]
+
+_resolvers: list[Resolver] = []
+_renderers: list[Renderer] = []
+_relations: list[str] = []
+_labels: list[StatusLabel] = []
+_followers: list[StatusFollower] = []
+
+
+def _relate(select_related: str) -> None:
+    if select_related and select_related not in _relations:
+        _relations.append(select_related)
+
+
+def register_case_owner(resolver: Resolver, *, select_related: str = "", status_label: StatusLabel | None = None,
+                        follow_status: StatusFollower | None = None) -> Resolver:
+    """Add `resolver(case) -> OwnerPage | None`; `select_related` is a relation it reads, loaded with the case.
+
+    `status_label(case) -> str | None` names the case's status where the owner's
+    record says more than the engine (a street report's "Repair scheduled" is an
+    accepted case with a date): every page that shows a case's status reads
+    `Case.status_label`, so a queue, the case page and the public page agree.
+    `follow_status(case, previous)` runs in the same transaction whenever the
+    engine moves the case (taking a case starts work on it), so the owner's
+    record moves with it rather than going stale.
+    """
+    if resolver not in _resolvers:
+        _resolvers.append(resolver)
+    _relate(select_related)
+    if status_label is not None and status_label not in _labels:
+        _labels.append(status_label)
+    if follow_status is not None and follow_status not in _followers:
+        _followers.append(follow_status)
+    return resolver
+
+
+def register_case_answers(renderer: Renderer, *, select_related: str = "") -> Renderer:
+    """Add `renderer(case, audience, user) -> CaseAnswers | None` (None: not my record).
+
+    `user` is who reads the page: an owner links only the files that reader
+    may open (a staff download view that would 404 for them is left unlinked).
+
+    A renderer costs the page a constant number of queries (its relation is
+    loaded with the case; anything else in one or two queries, whatever the
+    number of answers or files).
+    """
+    if renderer not in _renderers:
+        _renderers.append(renderer)
+    _relate(select_related)
+    return renderer
+
+
+def status_label(case: Any) -> str:
+    """The words for `case`'s status: the owner's, else the engine's."""
+    for label in _labels:
+        text = label(case)
+        if text:
+            return text
+    return case.get_status_display()
+
+
+def status_changed(case: Any, previous: str) -> None:
+    """Tell owners the engine moved `case` from `previous` (oxtom.cases.services calls this on every move)."""
+    for follower in _followers:
+        follower(case, previous)
+
+
+def owner_relations() -> list[str]:
+    return list(_relations)
+
+
+def owner_page(case: Any) -> OwnerPage | None:
+    """The page that works the record behind `case`, or None for a plain case."""
+    for resolver in _resolvers:
+        page = resolver(case)
+        if page is not None:
+            return page
+    return None
+
+
+def generic_answers(case: Any) -> CaseAnswers:
+    """A case no owner renders: each answer under its key in words, each value as words."""
+    return CaseAnswers(rows=tuple(generic_rows(case.answers if isinstance(case.answers, dict) else {})))
+
+
+def case_answers(case: Any, *, audience: Audience, user: Any = None) -> CaseAnswers:
+    """The answers of `case` as `user` (one of `audience`) reads them, from the owner of its record."""
+    if audience not in (STAFF, CUSTOMER):
+        raise ValueError(f"Unknown audience {audience!r}")
+    for renderer in _renderers:
+        rendered = renderer(case, audience, user)
+        if rendered is not None:
+            return rendered
+    return generic_answers(case)
