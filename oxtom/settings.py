@@ -357,7 +357,11 @@ NOTIFY_EMAIL_TEMPLATE_ID = env_str("NOTIFY_EMAIL_TEMPLATE_ID", "", required=not 
 NOTIFY_SMS_TEMPLATE_ID = env_str("NOTIFY_SMS_TEMPLATE_ID", "", required=not DEBUG and SMS_CHANNEL == "notify")
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5)
 # A claim must outlive the dispatch task's hard time limit, or two workers could send.
-NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 150)
+# A claim's lease, renewed by the sending worker every third of it: a worker killed
+# mid-send loses its claim within this many seconds (issue 19: recover within 60 s).
+NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 20)
+# How often beat runs the outbox sweeper, which hands abandoned claims to a live worker.
+NOTIFY_SWEEP_INTERVAL_SECONDS = env_int("NOTIFY_SWEEP_INTERVAL_SECONDS", 15)
 NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 30)
 NOTIFY_SWEEP_GRACE_SECONDS = env_int("NOTIFY_SWEEP_GRACE_SECONDS", 120)
 LETTER_FILE_PATH = str(VAR_DIR / "letters")
@@ -399,7 +403,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The schedule lives in code so every environment runs the same jobs.
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "oxtom.core.tasks.heartbeat", "schedule": 30.0},
-    "notify-sweep-outbox": {"task": "oxtom.notify.tasks.sweep_outbox", "schedule": 60.0},
+    "notify-sweep-outbox": {"task": "oxtom.notify.tasks.sweep_outbox", "schedule": float(NOTIFY_SWEEP_INTERVAL_SECONDS)},
     "casework-escalate-overdue": {"task": "oxtom.cases.tasks.escalate_overdue", "schedule": crontab(minute="*/15")},
     "casework-member-digests": {
         "task": "casework.tasks.send_member_digests",

@@ -14,9 +14,16 @@ What "never sent twice" means, honestly, per channel:
   message id, so a duplicate is at least recognisable.
 * GOV.UK Notify (email, SMS): **at least once, narrowed by the claim and the
   reference.** Same window as SMTP; every request carries our message id as
-  Notify's `reference`, so a duplicate can be found (GET
-  /v2/notifications?reference=...) and reconciled. Notify itself does not
-  de-duplicate on reference.
+  Notify's `reference`. Notify itself does not de-duplicate on reference, so
+  when a claim is taken over from a worker that stopped mid-send
+  (`message.takeovers`), the channel first asks Notify for notifications with
+  that reference (GET /v2/notifications?reference=...) and sends only if there
+  are none: a duplicate needs the crash to fall in the moment between Notify
+  accepting the first request and indexing it.
+
+A claim's lease is short (20 s) and renewed while the send is in progress, so
+a killed worker's message goes to another worker within about half a minute;
+`takeovers` on the row records each send that may have been a duplicate.
 
 Provider references never contain personal data: they are our message id or
 the provider's own id.
@@ -181,10 +188,16 @@ class NotifyClient:
         self.timeout = timeout
 
     def post(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+        return self._call("POST", path, json.dumps(payload).encode())
+
+    def get(self, path: str) -> dict[str, Any]:
+        return self._call("GET", path, None)
+
+    def _call(self, method: str, path: str, data: bytes | None) -> dict[str, Any]:
         request = urllib.request.Request(
             self.base_url + path,
-            data=json.dumps(payload).encode(),
-            method="POST",
+            data=data,
+            method=method,
             headers={
                 "Authorization": f"Bearer {notify_jwt(self.service_id, self.secret)}",
                 "Content-Type": "application/json",
@@ -235,9 +248,23 @@ class _NotifyChannel(Channel):
             raise ChannelError(f"No Notify template for {message.template_code}: set {self.template_setting}")
         return passthrough, {"subject": message.subject, "body": message.body}
 
+    def already_sent(self, client: NotifyClient, message: "OutboundMessage") -> str:
+        """Notify's id for a notification already made with this message's reference, or ''."""
+        from urllib.parse import urlencode
+
+        query = urlencode({"reference": str(message.id), "template_type": message.channel})
+        found = client.get(f"/v2/notifications?{query}").get("notifications") or []
+        return str(found[0].get("id", ""))[:100] if found else ""
+
     def send(self, message: "OutboundMessage") -> Delivery:
         template_id, personalisation = self._template_and_personalisation(message)
-        answer = self.client().post(
+        client = self.client()
+        if getattr(message, "takeovers", 0):
+            # A worker stopped while sending this one: Notify may already have it.
+            existing = self.already_sent(client, message)
+            if existing:
+                return Delivery(provider_reference=existing, already_delivered=True)
+        answer = client.post(
             self.path,
             {
                 self.address_field: message.recipient,

@@ -95,6 +95,11 @@ class OutboundMessage(models.Model):
     claim_token = models.UUIDField(null=True, blank=True)
     claimed_by = models.CharField(max_length=120, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # Claims taken over after the holder stopped renewing its lease (a worker killed
+    # mid-send): each one is a send that may have reached the provider twice.
+    takeovers = models.PositiveSmallIntegerField(
+        default=0, help_text="Times a stopped worker's claim was taken over (each a possible duplicate send)"
+    )
     # Last time a dispatch task was published for it (the sweeper leaves recent ones alone).
     enqueued_at = models.DateTimeField(null=True, blank=True)
     idempotency_key = models.CharField(

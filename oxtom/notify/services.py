@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from oxtom.core.audit import audit_record
@@ -63,9 +63,17 @@ def max_attempts() -> int:
 
 
 def lease_seconds() -> float:
-    """How long a claim holds. Longer than the dispatch task's hard time limit, so a
-    claim is only taken over from a worker that is certainly dead."""
-    return float(getattr(settings, "NOTIFY_LEASE_SECONDS", 150))
+    """How long a claim holds without renewal. Short, because the worker holding it
+    renews it every third of it while the provider call is in progress
+    (`_lease_heartbeat`): a live worker keeps its claim however slow the provider,
+    and the claim of a worker killed with SIGKILL runs out within this many seconds."""
+    return float(getattr(settings, "NOTIFY_LEASE_SECONDS", 20))
+
+
+def max_send_seconds() -> float:
+    """Renew a lease for at most this long: a provider call hung past the task's hard
+    time limit is treated as a dead worker, so the message is not held forever."""
+    return float(getattr(settings, "NOTIFY_MAX_SEND_SECONDS", 90))
 
 
 def sweep_grace_seconds() -> float:
@@ -322,8 +330,52 @@ def message_claim(*, message_id: uuid.UUID, worker: str = "") -> uuid.UUID | Non
         claimed_by=worker[:120],
         lease_expires_at=now + timedelta(seconds=lease_seconds()),
         attempts=F("attempts") + 1,
+        # Evaluated against the row before the update: still 'sending' means we are
+        # taking over a stopped worker's claim, which may already have reached the provider.
+        takeovers=F("takeovers") + Case(When(status=Status.SENDING, then=Value(1)), default=Value(0)),
     )
     return token if won == 1 else None
+
+
+def lease_renew(*, message_id: uuid.UUID, token: uuid.UUID) -> bool:
+    """Push our claim's lease forward; False if the claim is no longer ours."""
+    return OutboundMessage.objects.filter(pk=message_id, claim_token=token, status=Status.SENDING).update(
+        lease_expires_at=timezone.now() + timedelta(seconds=lease_seconds())
+    ) == 1
+
+
+@contextmanager
+def _lease_heartbeat(message_id: uuid.UUID, token: uuid.UUID) -> Iterator[None]:
+    """Renew the claim every third of the lease while the provider is being called.
+
+    A thread of its own (with its own database connection, closed when it ends),
+    so a slow provider call cannot starve it. It does nothing for sends shorter
+    than a third of the lease, which is nearly all of them. If the process is
+    killed, renewals stop and the lease runs out: that is the whole point.
+    """
+    stop = threading.Event()
+    interval = max(0.2, lease_seconds() / 3)
+    give_up_at = timezone.now() + timedelta(seconds=max_send_seconds())
+
+    def beat() -> None:
+        from django.db import connection
+
+        try:
+            while not stop.wait(interval):
+                if timezone.now() >= give_up_at or not lease_renew(message_id=message_id, token=token):
+                    return
+        except Exception:  # noqa: BLE001 - a failed renewal only shortens the claim
+            logger.warning("notify: could not renew the lease of message %s", message_id)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=beat, name=f"lease-{message_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
 
 
 @dataclass(frozen=True)
@@ -341,8 +393,11 @@ def message_dispatch(*, message_id: uuid.UUID, worker: str = "") -> DispatchResu
     if token is None:
         return DispatchResult("not_claimed")
     message = OutboundMessage.objects.select_related("customer").get(pk=message_id)
+    if message.takeovers:
+        logger.warning("notify: message %s taken over from a stopped worker (possible duplicate send)", message.pk)
     try:
-        delivery = channel_for(message.channel).send(message)
+        with _lease_heartbeat(message.pk, token):
+            delivery = channel_for(message.channel).send(message)
     except PermanentChannelError as exc:
         return _record_failure(message, token, exc, permanent=True)
     except Exception as exc:  # noqa: BLE001 - any failure (incl. soft time limit) is a failed attempt
@@ -492,8 +547,12 @@ def outbox_sweep(*, older_than_seconds: float | None = None, limit: int = 500) -
     not_recent = Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=cutoff)
     stranded = Q(status__in=[Status.PENDING, Status.RETRYING], next_attempt_at__lte=cutoff)
     abandoned = Q(status=Status.SENDING, lease_expires_at__lt=now, attempts__lt=max_attempts())
+    # An abandoned claim is nudged at once (not after the grace period): its lease
+    # running out is already the proof that nobody is sending it. Once per expiry,
+    # then again only if that nudge too is older than the grace period.
+    not_nudged_since_expiry = Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=F("lease_expires_at"))
     rows = list(
-        OutboundMessage.objects.filter((stranded | abandoned) & not_recent)
+        OutboundMessage.objects.filter((stranded & not_recent) | (abandoned & (not_recent | not_nudged_since_expiry)))
         .order_by("next_attempt_at")
         .values_list("pk", "status")[:limit]
     )

@@ -24,7 +24,7 @@ PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 
     reject_on_worker_lost=True,
     ignore_result=True,
     soft_time_limit=60,
-    time_limit=90,  # shorter than the claim lease (services.lease_seconds)
+    time_limit=90,  # = services.max_send_seconds: the lease heartbeat stops renewing by then
     max_retries=None,  # attempts are counted on the outbox row, not here
     autoretry_for=(OperationalError, InterfaceError),  # the database itself was unreachable
     retry_kwargs={"max_retries": 10},

@@ -18,7 +18,7 @@ import pytest
 from django.core import mail
 
 from oxtom.notify.channels import (
-    ChannelError, DjangoEmailChannel, FileLetterChannel, FileSmsChannel, NotifyEmailChannel, NotifySmsChannel,
+    ChannelError, Delivery, DjangoEmailChannel, FileLetterChannel, FileSmsChannel, NotifyEmailChannel, NotifySmsChannel,
     PermanentChannelError, channel_for, notify_jwt, split_notify_api_key, write_once,
 )
 from oxtom.notify.models import MessageTemplate, OutboundMessage
@@ -142,9 +142,19 @@ class FakeNotify:
     def __init__(self):
         self.requests: list[dict] = []
         self.answer = (201, {"id": "740e5834-3a29-46b4-9a6f-16142fde533a"})
+        self.lookup = {"notifications": []}
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                fake.requests.append({"method": "GET", "path": self.path})
+                data = json.dumps(fake.lookup).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 fake.requests.append({
@@ -252,3 +262,32 @@ def test_notify_without_a_template_id_says_which_setting_is_missing(fake_notify,
     with pytest.raises(ChannelError, match="NOTIFY_SMS_TEMPLATE_ID"):
         NotifySmsChannel().send(message())
     assert fake_notify.requests == []
+
+
+@pytest.mark.django_db
+def test_notify_after_a_takeover_asks_by_reference_and_does_not_send_again(fake_notify):
+    """A worker was killed mid-send: if Notify already holds a notification with our
+    reference, that is the delivery; nothing is posted twice."""
+    msg = message()
+    msg.takeovers = 1
+    fake_notify.lookup = {"notifications": [{"id": "11111111-2222-3333-4444-555555555555", "reference": str(msg.id)}]}
+    delivery = NotifySmsChannel().send(msg)
+    assert delivery == Delivery(provider_reference="11111111-2222-3333-4444-555555555555", already_delivered=True)
+    [request] = fake_notify.requests
+    assert request["method"] == "GET"
+    assert request["path"] == f"/v2/notifications?reference={msg.id}&template_type=sms"
+
+
+@pytest.mark.django_db
+def test_notify_after_a_takeover_sends_when_notify_never_got_it(fake_notify):
+    msg = message()
+    msg.takeovers = 1
+    delivery = NotifySmsChannel().send(msg)
+    assert [r.get("method", "POST") for r in fake_notify.requests] == ["GET", "POST"]
+    assert delivery.provider_reference == "740e5834-3a29-46b4-9a6f-16142fde533a" and not delivery.already_delivered
+
+
+@pytest.mark.django_db
+def test_notify_first_attempts_do_not_pay_for_a_lookup(fake_notify):
+    NotifySmsChannel().send(message())
+    assert [r["path"] for r in fake_notify.requests] == ["/v2/notifications/sms"]

@@ -196,7 +196,7 @@ def workers(broker, tmp_path):
     var_dir = tmp_path / "var"
     var_dir.mkdir()
 
-    def start(**extra: str) -> Worker:
+    def start(*, beat: bool = False, **extra: str) -> Worker:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.notify.worker_settings",
@@ -207,7 +207,7 @@ def workers(broker, tmp_path):
             "PYTHONUNBUFFERED": "1",
             **extra,
         }
-        worker = Worker(env, tmp_path)
+        worker = Worker(env, tmp_path, beat=beat)
         started.append(worker)
         return worker
 
@@ -342,3 +342,54 @@ def test_always_failing_message_is_dead_lettered_after_n_attempts_and_left_alone
     assert outbox_sweep(older_than_seconds=0).requeued == 0
     assert redis.command("LLEN", "celery") == "0", "no task left queued for it"
     assert Interaction.objects.filter(customer=customer, kind="notification.failed").count() == 1
+
+
+def test_worker_killed_mid_send_is_recovered_within_60s_by_beat_with_duplicates_bounded(seeded, workers):
+    """Issue 19 item 10, with the project's own lease (20 s, renewed while sending) and
+    beat's own sweep interval: two real workers, one SIGKILLed right after the provider
+    accepted a message and before the worker recorded it. Nothing may be lost, the
+    victim must be sent by the survivor within 60 s, and the only duplicates allowed
+    are the messages the dead worker had in flight (solo pool: one), each recorded on
+    its row as a takeover."""
+    channel = {
+        "NOTIFY_TEST_CHANNELS": json.dumps({"sms": "tests.notify.channels_for_tests.RecordingProviderChannel"}),
+        "NOTIFY_TEST_SEND_DELAY": "1",
+        "NOTIFY_TEST_BEAT_SWEEP_ONLY": "1",
+    }
+    victim_worker = workers(**channel)
+    survivor = workers(beat=True, **channel)
+    messages = queue_sms(12, "killbeat")
+    calls_path = workers.var_dir / "provider-calls.txt"
+    victim_name = f"notifytest{Worker.count - 1}@"
+
+    def accepted_but_not_recorded():
+        if not calls_path.exists():
+            return None
+        accepted = {line.split()[0] for line in calls_path.read_text().splitlines() if victim_name in line}
+        row = OutboundMessage.objects.filter(status=Status.SENDING, claimed_by__startswith=victim_name,
+                                             pk__in=accepted).first()
+        return row
+
+    victim = wait_for(accepted_but_not_recorded, timeout=30, interval=0.02,
+                      what="the provider to accept a message the first worker has not recorded")
+    victim_worker.kill()
+    killed_at = time.monotonic()
+    victim.refresh_from_db()
+    assert victim.status == Status.SENDING, "killed between the provider's acceptance and the record"
+
+    wait_for(lambda: OutboundMessage.objects.get(pk=victim.pk).status == Status.SENT, timeout=75, interval=0.25,
+             what=f"the survivor to send the killed worker's message\n{survivor.tail()}")
+    recovery = time.monotonic() - killed_at
+    ids = [m.pk for m in messages]
+    wait_for(lambda: OutboundMessage.objects.filter(pk__in=ids, status=Status.SENT).count() == 12, timeout=60,
+             interval=0.5, what="every message to be sent")
+    print(f"worker kill: recovered in {recovery:.1f}s")
+    assert recovery <= 60, f"the killed worker's message waited {recovery:.0f}s"
+
+    calls = [line.split()[0] for line in calls_path.read_text().splitlines()]
+    assert set(calls) == {str(pk) for pk in ids}, "no message lost"
+    duplicated = {pk for pk in set(calls) if calls.count(pk) > 1}
+    assert duplicated <= {str(victim.pk)}, "duplicates only among the messages in flight at the kill"
+    recorded = set(OutboundMessage.objects.filter(pk__in=ids, takeovers__gt=0).values_list("pk", flat=True))
+    assert {str(pk) for pk in recorded} == {str(victim.pk)}, "the possible duplicate is recorded on its row"
+    assert Interaction.objects.filter(kind="notification.sent", subject_id__in=[str(i) for i in ids]).count() == 12
