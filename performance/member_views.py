@@ -15,7 +15,7 @@ from oxtom.cases import rules as case_rules
 from oxtom.cases import selectors as case_selectors
 from oxtom.accounts.decorators import member_area_required
 
-from . import selectors
+from . import publication, selectors
 
 CASES_SHOWN = 10
 
@@ -30,6 +30,7 @@ def _context(request: HttpRequest, *, cases: int, include_private: bool = True) 
         "page": selectors.division_page(division, include_private=include_private),
         "cases": cases_page,
         "open_cases": sum(cases_page.counts.values()),
+        "latest_report": publication.latest_published(),
         "sla_counts": [(case_rules.SlaState.LABELS[s], cases_page.counts.get(s, 0))
                        for s in case_rules.SlaState.FILTERABLE],
     }
@@ -49,3 +50,34 @@ def my_division(request: HttpRequest) -> HttpResponse:
 def briefing(request: HttpRequest) -> HttpResponse:
     # A handout for residents: the published measures only, and only those with figures, so it fits one page.
     return render(request, "performance/members/briefing.html", _context(request, cases=1, include_private=False))
+
+
+# --- the Cabinet report, as published ------------------------------------------------------------
+
+
+@member_area_required
+@require_GET
+def reports(request: HttpRequest) -> HttpResponse:
+    """Every published Cabinet report, newest first: the dated series."""
+    return render(request, "performance/members/reports.html", {"reports": publication.published_reports()})
+
+
+@member_area_required
+@require_GET
+def report(request: HttpRequest, month: str) -> HttpResponse:
+    """One published report, with its exceptions compared with the month before's."""
+    report = publication.get_published_report(month)
+    previous = publication.previous_published(report)
+    return render(request, "performance/members/report.html", {
+        "report": report, "content": report.content, "month": month,
+        "comparison": publication.compare_exceptions(report, previous),
+    })
+
+
+@member_area_required
+@require_GET
+def report_pdf(request: HttpRequest, month: str) -> HttpResponse:
+    report = publication.get_published_report(month, with_pdf=True)
+    response = HttpResponse(bytes(report.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="cabinet-performance-report-{month}.pdf"'
+    return response

@@ -383,9 +383,22 @@ class CabinetReport(models.Model):
     content = models.JSONField()
     pdf = models.BinaryField()
     pdf_sha256 = models.CharField(max_length=64, help_text="So anyone can check a copy is the one we published")
+    # Publication: a second analyst (never the one who closed the month) approves it, and it is
+    # published at once to members, the public division pages and members' inboxes.
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-period__start"]
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    @property
+    def month(self) -> str:
+        return self.period.start.strftime("%Y-%m")
 
     def __str__(self) -> str:
         return f"Cabinet report {self.period.label}"

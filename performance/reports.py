@@ -37,6 +37,8 @@ def _row(row: selectors.Row) -> dict[str, Any]:
         "commentary": row.commentary.text if row.commentary else "",
         "commentary_at": row.commentary.written_at.isoformat() if row.commentary else "",
         "public": m.is_public,
+        # For the public copy: small numbers are suppressed there as on the division pages.
+        "unit_code": m.unit, "number": str(status.value) if status.value is not None else "", "base": row.base,
     }
 
 

@@ -51,6 +51,7 @@ class Row:
     comparator_label: str = ""
     series: list[Point] = field(default_factory=list)
     chart: dict | None = None
+    base: int | None = None  # what the period's figure rests on (public suppression of stored reports)
 
 
 def measures_for(*, public: bool) -> QuerySet[Measure]:
@@ -152,7 +153,8 @@ def county_rows(period: Period, *, public: bool = False) -> list[Row]:
                          values.get((m.pk, previous.pk)) if previous else None,
                          values.get((m.pk, last_year.pk)) if last_year else None, target, public=public)
         average, label = comparators.get((m.pk, period.pk), (None, ""))
-        rows.append(Row(measure=m, status=status, period=period, target=target,
+        current = values.get((m.pk, period.pk))
+        rows.append(Row(measure=m, status=status, period=period, target=target, base=current.base if current else None,
                         target_display=rules.format_value(target.value, unit=m.unit, precision=m.precision)
                         if target else "", commentary=commentary.get((m.pk, period.pk)),
                         comparator_display=rules.format_value(average, unit=m.unit, precision=m.precision)

@@ -23,4 +23,5 @@ urlpatterns = [
     re_path(rf"^periods/{MONTH}/close/$", v.period_close, name="period_close"),
     re_path(rf"^reports/{MONTH}/$", v.report_detail, name="report"),
     re_path(rf"^reports/{MONTH}/report\.pdf$", v.report_pdf, name="report_pdf"),
+    re_path(rf"^reports/{MONTH}/approve/$", v.report_approve, name="report_approve"),
 ]

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from oxtom.accounts.decorators import permission_required
 from oxtom.accounts.permissions import Permission
 
-from . import imports, reports, selectors, services
+from . import imports, publication, reports, selectors, services
 from . import forms as f
 from .models import Source
 
@@ -253,7 +253,25 @@ def report_detail(request: HttpRequest, month: str) -> HttpResponse:
     return render(request, "performance/staff/report.html", {
         "period": period, "report": report, "content": content, "month": month,
         "pending": period.is_locked and report is None,
+        "own": period.closed_by_id == request.user.pk,
     })
+
+
+@analyst_required
+@require_http_methods(["POST"])
+def report_approve(request: HttpRequest, month: str) -> HttpResponse:
+    """A second analyst approves a closed month's report: it is published and members are emailed."""
+    period = selectors.get_period(month)
+    report = selectors.cabinet_report(period) if period.is_locked else None
+    if report is None:
+        raise Http404
+    try:
+        publication.cabinet_report_approve(report=report, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"The report for {period.label} is published. Councillors have been emailed a link")
+    return redirect("performance_staff:report", month=month)
 
 
 @analyst_required

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from oxtom.places.models import PostcodeCentroid
 from oxtom.places.selectors import current_boundary_set, division_for_address, division_ids_for_points
 
-from . import selectors
+from . import publication, selectors
 from .forms import DivisionSearchForm
 
 MAX_TOWN_POINTS = 2000
@@ -75,6 +75,21 @@ def division_csv(request: HttpRequest, slug: str) -> HttpResponse:
     for row in selectors.division_csv_rows(page):
         writer.writerow([_safe_cell(cell) for cell in row])
     return response
+
+
+@require_GET
+def cabinet_reports(request: HttpRequest) -> HttpResponse:
+    """The published Cabinet reports, newest first (the public's dated series)."""
+    return render(request, "performance/cabinet_reports.html", {"reports": publication.published_reports()})
+
+
+@require_GET
+def cabinet_report(request: HttpRequest, month: str) -> HttpResponse:
+    """One published report as the public sees it: published measures only, small numbers suppressed."""
+    report = publication.get_published_report(month)
+    return render(request, "performance/cabinet_report.html", {
+        "report": report, "content": publication.public_content(report.content), "month": month,
+    })
 
 
 def _safe_cell(value: object) -> object:
