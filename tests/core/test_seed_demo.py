@@ -310,3 +310,17 @@ def test_the_demo_queues_have_cases_overdue_and_due_soon_and_figures_to_show(see
     recent = Case.objects.filter(division=councillor_division, submission_key__startswith="demo-activity-",
                                  received_at__gte=timezone.now() - dt.timedelta(days=75)).count()
     assert recent >= 5
+
+
+def test_the_demo_has_published_cabinet_reports_for_councillors_and_one_for_the_second_analyst(seeded, client):
+    from performance.models import CabinetReport
+
+    reports = list(CabinetReport.objects.select_related("period", "approved_by").order_by("period__start"))
+    assert len(reports) == 3
+    assert [r.is_published for r in reports] == [True, True, False]
+    assert {r.approved_by.email for r in reports[:2]} == {"analyst.2@demo.oxtom.example"}
+    assert {r.period.closed_by.email for r in reports} == {"analyst@demo.oxtom.example"}
+    councillor = User.objects.get(email="councillor@demo.oxtom.example")
+    client.force_login(councillor)
+    assert client.get(f"/members/reports/{reports[1].month}/").status_code == 200
+    assert "Cabinet reports" not in _seed()  # once

@@ -172,6 +172,7 @@ class Command(BaseCommand):
             if created["street reports"]:
                 # Computed after all the demo's activity (applications too), so the figures include it.
                 compute_figures(analyst=User.objects.filter(email=f"analyst@{DEMO_DOMAIN}").first())
+            created["Cabinet reports"] = self._seed_cabinet_reports()
         made = {k: v for k, v in created.items() if v}
         elapsed = time.perf_counter() - started
         if made:
@@ -329,6 +330,14 @@ class Command(BaseCommand):
                 self._give_address(demo_resident, {**people[-1], **DEMO_RESIDENT_HOME,
                                                    "division_id": self._division_id(DEMO_RESIDENT_HOME)})
         return created
+
+    @staticmethod
+    def _seed_cabinet_reports() -> int:
+        """Closed months with Cabinet reports: two published for councillors, one for the second analyst to approve."""
+        from performance.demo import seed_demo_cabinet
+
+        return seed_demo_cabinet(analyst=User.objects.filter(email=f"analyst@{DEMO_DOMAIN}").first(),
+                                 approver=User.objects.filter(email=f"analyst.2@{DEMO_DOMAIN}").first())
 
     @staticmethod
     def _seed_member_enquiry() -> int:
