@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "provision",
     "bas",
     "performance",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -434,8 +435,21 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min"},
+    # Every error as RFC 9457 problem details (api/framework.py).
+    "EXCEPTION_HANDLER": "api.framework.problem_exception_handler",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "OxTOM API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Oxfordshire County Council API for partner systems",
+    "DESCRIPTION": (
+        "Scoped API keys (Authorization: Bearer <key>), issued per partner system by an administrator. "
+        "Errors are RFC 9457 problem details; lists are keyset-paginated (follow `next`); each client has "
+        "its own rate limit (429 when exceeded)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
 
 # --- Site ---------------------------------------------------------------------
 SITE_NAME = "Oxfordshire County Council"

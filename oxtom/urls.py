@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
 
 from oxtom.accounts import views as account_views
 from oxtom.core import views as core_views
@@ -37,6 +36,6 @@ urlpatterns = [
     path("", include("performance.urls")),
     path("members/", include("performance.member_urls")),
     path("staff/performance/", include("performance.staff_urls")),
-    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/", include("api.urls")),  # the REST API for partner systems (docs at /api/v1/docs/)
     path("django-admin/", admin.site.urls),
 ]
