@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "bas",
     "performance",
     "api",
+    "community",
 ]
 
 MIDDLEWARE = [
@@ -420,6 +421,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "performance.tasks.compute_measures",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Directory entries not confirmed for 12 months: flag to the partner, then hide (community/tasks.py).
+    "community-confirmations": {"task": "community.tasks.check_confirmations", "schedule": crontab(hour=3, minute=10)},
+    # Waiting-list offers not taken up in time pass to the next person; day-before reminders.
+    "community-expire-offers": {"task": "community.tasks.expire_offers", "schedule": 300.0},
+    "community-reminders": {"task": "community.tasks.send_reminders", "schedule": crontab(minute=5)},
     "purge-expired-audit-views": {
         "task": "oxtom.core.tasks.purge_expired_records",
         "schedule": crontab(hour=2, minute=30),

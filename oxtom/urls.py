@@ -36,6 +36,11 @@ urlpatterns = [
     path("", include("performance.urls")),
     path("members/", include("performance.member_urls")),
     path("staff/performance/", include("performance.staff_urls")),
+    # Before the front door: the community directory, events and bookings; its Open Referral UK feed.
+    path("community/", include("community.urls")),
+    path("account/community/", include("community.account_urls")),
+    path("staff/community/", include("community.staff_urls")),
+    path("openreferral/", include("community.openreferral_urls")),
     path("api/v1/", include("api.urls")),  # the REST API for partner systems (docs at /api/v1/docs/)
     path("django-admin/", admin.site.urls),
 ]

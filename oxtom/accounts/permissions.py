@@ -29,6 +29,7 @@ class Permission(enum.StrEnum):
     PROVISION_WORK = "provision.work"
     PERFORMANCE_MANAGE = "performance.manage"
     COMMUNITY_DIRECTORY_EDIT = "community.directory_edit"
+    COMMUNITY_MODERATE = "community.moderate"  # approve partners' directory changes; run events and bookings
     # administration
     CATALOGUE_EDIT = "catalogue.edit"
     USER_ADMIN = "user.admin"

@@ -68,6 +68,12 @@ COMMUNITY_PARTNER = Role(
     "A voluntary or community organisation that keeps its own directory entries up to date.",
     frozenset({P.PORTAL_USE, P.COMMUNITY_DIRECTORY_EDIT}),
 )
+COMMUNITY_MODERATOR = Role(
+    "community_moderator", "Community directory moderator",
+    "A council officer who approves partners' directory changes and keeps the directory and its events right.",
+    frozenset({P.COMMUNITY_MODERATE, P.COMMUNITY_DIRECTORY_EDIT}),
+    staff_area=True,
+)
 ADMINISTRATOR = Role(
     "administrator", "Administrator", "Configures the service catalogue, teams and users.",
     frozenset(P),
@@ -77,7 +83,7 @@ ADMINISTRATOR = Role(
 
 ALL_ROLES: tuple[Role, ...] = (
     RESIDENT, ADVISER, OFFICER, TEAM_LEADER, COUNCILLOR, BAS_OFFICER,
-    PROVISION_OFFICER, PERFORMANCE_ANALYST, COMMUNITY_PARTNER, ADMINISTRATOR,
+    PROVISION_OFFICER, PERFORMANCE_ANALYST, COMMUNITY_PARTNER, COMMUNITY_MODERATOR, ADMINISTRATOR,
 )
 ROLES_BY_CODE: dict[str, Role] = {r.code: r for r in ALL_ROLES}
 ROLE_CHOICES = [(r.code, r.name) for r in ALL_ROLES]

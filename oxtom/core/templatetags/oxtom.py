@@ -43,7 +43,7 @@ def _item(request, text: str, href: str, *, section: bool = True) -> NavItem:
 
 
 def _public_items(request, user) -> list[NavItem]:
-    candidates = [("Report a problem", "/report/"), ("Apply", "/apply/")]
+    candidates = [("Report a problem", "/report/"), ("Apply", "/apply/"), ("Find support", "/community/")]
     items = [_item(request, text, href) for text, href in candidates if _route_exists(href)]
     if user is not None and user.is_authenticated:
         items.append(_item(request, "Your account", "/account/"))
@@ -64,6 +64,7 @@ def _staff_items(request, user) -> list[NavItem]:
         ("Applications", "/staff/applications/", Permission.CASE_WORK),
         ("Assist", "/staff/assist/", Permission.ASSIST_ACT_FOR),
         ("Performance", "/staff/performance/", Permission.PERFORMANCE_MANAGE),
+        ("Community", "/staff/community/", Permission.COMMUNITY_MODERATE),
         ("Failed messages", "/notify/failed/", Permission.CUSTOMER_VIEW),
         ("Services", "/staff/catalogue/", Permission.CATALOGUE_EDIT),
         ("Teams", "/staff/teams/", Permission.USER_ADMIN),

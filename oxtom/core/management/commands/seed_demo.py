@@ -81,7 +81,8 @@ DEMO_SIGN_INS = (
     DemoSignIn("bas_officer", f"bas.officer@{DEMO_DOMAIN}", "Bea Demo-Admin", "/staff/", "business-admin-support"),
     DemoSignIn("provision_officer", f"provision@{DEMO_DOMAIN}", "Percy Demo-Provision", "/staff/", "provision"),
     DemoSignIn("performance_analyst", f"analyst@{DEMO_DOMAIN}", "Ana Demo-Analyst", "/staff/", "performance-insight"),
-    DemoSignIn("community_partner", f"partner@{DEMO_DOMAIN}", "Cora Demo-Partner", "/account/"),
+    DemoSignIn("community_partner", f"partner@{DEMO_DOMAIN}", "Cora Demo-Partner", "/community/partner/"),
+    DemoSignIn("community_moderator", f"moderator@{DEMO_DOMAIN}", "Milo Demo-Moderator", "/staff/community/"),
     DemoSignIn("administrator", f"admin@{DEMO_DOMAIN}", "Ada Demo-Administrator", "/staff/"),
 )
 # More sign-ins, so every team with a queue has an officer of its own (officer@ is Highways North's)
@@ -169,6 +170,7 @@ class Command(BaseCommand):
             }
             created["renewal invitations"] = self._seed_renewal_invitation()
             created["councillors' enquiries"] = self._seed_member_enquiry()
+            created["community directory entries and events"] = self._seed_community()
             if created["street reports"]:
                 # Computed after all the demo's activity (applications too), so the figures include it.
                 compute_figures(analyst=User.objects.filter(email=f"analyst@{DEMO_DOMAIN}").first())
@@ -368,6 +370,17 @@ class Command(BaseCommand):
         with_accounts = Customer.objects.filter(user__email__endswith=f"@{DEMO_DOMAIN}").order_by("id")
         others = Customer.objects.filter(email__endswith=f"@{DEMO_RESIDENT_DOMAIN}").order_by("id")
         return seed_demo_applications(customers=(with_accounts, others))
+
+    @staticmethod
+    def _seed_community() -> int:
+        """The community directory, events, a partner's waiting changes and Donna's family (community/demo.py)."""
+        from community.demo import seed_demo_community
+
+        users = {u.email: u for u in User.objects.filter(email__in=[
+            f"partner@{DEMO_DOMAIN}", f"moderator@{DEMO_DOMAIN}", f"resident@{DEMO_DOMAIN}"])}
+        resident = Customer.objects.filter(user=users.get(f"resident@{DEMO_DOMAIN}")).first()
+        return seed_demo_community(partner=users.get(f"partner@{DEMO_DOMAIN}"),
+                                   moderator=users.get(f"moderator@{DEMO_DOMAIN}"), resident_customer=resident)
 
     @staticmethod
     def _division_id(home: dict) -> int | None:

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from .views import account
+
+app_name = "community_account"
+urlpatterns = [
+    path("", account.home, name="home"),
+    path("bookings/<str:reference>/", account.booking_detail, name="booking"),
+    path("bookings/<str:reference>/cancel/", account.booking_cancel, name="booking_cancel"),
+    path("bookings/<str:reference>/accept/", account.booking_accept, name="booking_accept"),
+    path("bookings/<str:reference>/pay/", account.booking_pay, name="booking_pay"),
+    path("bookings/<str:reference>/calendar.ics", account.booking_calendar, name="booking_calendar"),
+    path("bookings/<str:reference>/feedback/", account.booking_feedback, name="booking_feedback"),
+    path("you/", account.person_edit, {"is_self": True}, name="self"),
+    path("people/new/", account.person_edit, name="person_new"),
+    path("people/<int:pk>/", account.person_edit, name="person"),
+    path("people/<int:pk>/remove/", account.person_delete, name="person_remove"),
+]

@@ -1,0 +1,374 @@
+"""The community directory (Open Referral UK shaped), events and bookings.
+
+Each directory record carries a `uuid`, the identifier Open Referral UK 3.0
+publishes (its schemas ask for `format: uuid`), beside the database id.
+Partners never write a live row: their edits are `ChangeRequest`s that a
+moderator approves (community/services/moderation.py).
+"""
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from oxtom.core.models import TimeStampedModel
+
+MAX_NAME = 200
+MAX_TEXT = 4000
+
+
+class Taxonomy(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=MAX_NAME)
+    description = models.CharField(max_length=500)
+    uri = models.URLField(blank=True)
+    version = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name_plural = "taxonomies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaxonomyTerm(models.Model):
+    """A need or a kind of support ("Carers", "Dementia", "Early years"), optionally tied to a profile interest."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    taxonomy = models.ForeignKey(Taxonomy, on_delete=models.PROTECT, related_name="terms")
+    code = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=MAX_NAME)
+    description = models.CharField(max_length=500)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    # The Customer.interests code this need answers to, so "For you" can match a profile's interests.
+    interest_code = models.CharField(max_length=40, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(TimeStampedModel):
+    class Kind(models.TextChoices):
+        COUNCIL = "council", "Council service"
+        VOLUNTARY = "voluntary", "Voluntary or community group"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=MAX_NAME)
+    description = models.TextField(max_length=MAX_TEXT)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.VOLUNTARY)
+    email = models.EmailField(blank=True)
+    website = models.URLField(blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    charity_number = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PartnerMembership(models.Model):
+    """A community partner account that keeps this organisation's entries (COMMUNITY_DIRECTORY_EDIT)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="partners")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="partner_membership_once")]
+
+
+class Location(TimeStampedModel):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="locations")
+    name = models.CharField(max_length=MAX_NAME)
+    description = models.CharField(max_length=500, blank=True)
+    address_1 = models.CharField(max_length=200)
+    city = models.CharField(max_length=100)
+    postcode = models.CharField(max_length=8)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    division = models.ForeignKey("places.Division", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    accessibility = models.CharField(max_length=500, blank=True, help_text="Step-free access, hearing loop, ...")
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceQuerySet(models.QuerySet):
+    def listed(self) -> "ServiceQuerySet":
+        """What residents and the Open Referral UK feed see: active and not hidden for lack of confirmation."""
+        return self.filter(status=Service.Status.ACTIVE, hidden_at__isnull=True)
+
+
+class Service(TimeStampedModel):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        INACTIVE = "inactive", "Inactive"
+        DEFUNCT = "defunct", "Closed for good"
+        TEMPORARILY_CLOSED = "temporarily closed", "Temporarily closed"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="services")
+    name = models.CharField(max_length=MAX_NAME)
+    description = models.TextField(max_length=MAX_TEXT)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    url = models.URLField(blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    is_free = models.BooleanField(default=True)
+    fees = models.CharField(max_length=300, blank=True, help_text="What it costs, in words")
+    minimum_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    maximum_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    accessibility = models.CharField(max_length=500, blank=True)
+    terms = models.ManyToManyField(TaxonomyTerm, blank=True, related_name="services")
+    # Partners confirm their entries are right at least every 12 months (tasks.flag_unconfirmed).
+    confirmed_at = models.DateTimeField()
+    flagged_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ServiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["status", "hidden_at", "name"], name="service_listed_name"),
+            models.Index(fields=["confirmed_at"], name="service_confirmed"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(minimum_age__isnull=True) | Q(maximum_age__isnull=True)
+                                   | Q(minimum_age__lte=models.F("maximum_age")), name="service_age_range"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_listed(self) -> bool:
+        return self.status == self.Status.ACTIVE and self.hidden_at is None
+
+    @property
+    def age_range(self) -> str:
+        lo, hi = self.minimum_age, self.maximum_age
+        if lo is None and hi is None:
+            return "All ages"
+        if hi is None:
+            return f"{lo} and over"
+        if lo is None or lo == 0:
+            return f"Up to {hi}"
+        return f"{lo} to {hi}"
+
+
+class ServiceAtLocation(models.Model):
+    """Where a service is delivered. Carries the point and whether the service is listed, so "near me"
+    narrows on one index (listed, latitude, longitude) like the nearby-reports lookup."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="at_locations")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="service_links")
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    listed = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["service", "location"], name="service_at_location_once")]
+        indexes = [models.Index(fields=["listed", "latitude", "longitude"], name="sal_nearby")]
+
+
+class Schedule(models.Model):
+    """Regular opening: one row per weekday (RFC 5545 BYDAY codes in the feed)."""
+
+    DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+    DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="schedules")
+    weekday = models.PositiveSmallIntegerField(choices=list(enumerate(DAY_NAMES)))
+    opens_at = models.TimeField()
+    closes_at = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "opens_at", "id"]
+        indexes = [models.Index(fields=["weekday", "opens_at", "closes_at"], name="schedule_when")]
+        constraints = [models.CheckConstraint(condition=Q(opens_at__lt=models.F("closes_at")), name="schedule_opens_first")]
+
+    @property
+    def byday(self) -> str:
+        return self.DAYS[self.weekday]
+
+
+class ChangeRequest(models.Model):
+    """A partner's proposed change to a service (or a new one); live only once a moderator approves."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a moderator"
+        APPROVED = "approved", "Approved and live"
+        REJECTED = "rejected", "Not approved"
+        SUPERSEDED = "superseded", "Replaced by a later change"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="change_requests")
+    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.CASCADE, related_name="change_requests")
+    # The version of the service the partner edited, so an approval never overwrites a newer change unseen.
+    base_version = models.PositiveIntegerField(default=0)
+    before = models.JSONField(default=dict, blank=True)
+    proposed = models.JSONField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        indexes = [models.Index(fields=["status", "submitted_at"], name="change_queue")]
+
+
+class SupportPerson(models.Model):
+    """Someone a resident looks for support for: themselves or a person they care for (Donna's mother)."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="community_people")
+    is_self = models.BooleanField(default=False)
+    name = models.CharField(max_length=100)
+    relationship = models.CharField(max_length=60, blank=True)
+    age = models.PositiveSmallIntegerField(null=True, blank=True)
+    needs = models.ManyToManyField(TaxonomyTerm, blank=True, related_name="+")
+    access_needs = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_self", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer"], condition=Q(is_self=True), name="support_person_one_self"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Event(TimeStampedModel):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Going ahead"
+        CANCELLED = "cancelled", "Cancelled"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="events")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="events")
+    title = models.CharField(max_length=MAX_NAME)
+    description = models.TextField(max_length=MAX_TEXT, blank=True)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    capacity = models.PositiveIntegerField()
+    price_pence = models.PositiveIntegerField(default=0)
+    # Residents may cancel (and book) until this many hours before the start.
+    cutoff_hours = models.PositiveSmallIntegerField(default=24)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    # Occurrences of one repeating event share a series id.
+    series = models.UUIDField(null=True, blank=True, db_index=True)
+    # Places taken (confirmed + offered + awaiting payment), changed only under the row lock in bookings.py.
+    taken = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["status", "starts_at"], name="event_upcoming"),
+                   models.Index(fields=["service", "starts_at"], name="event_service_next")]
+        constraints = [
+            models.CheckConstraint(condition=Q(starts_at__lt=models.F("ends_at")), name="event_starts_first"),
+            models.CheckConstraint(condition=Q(taken__lte=models.F("capacity")), name="event_within_capacity"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def places_left(self) -> int:
+        return max(0, self.capacity - self.taken)
+
+    @property
+    def price_display(self) -> str:
+        return "Free" if not self.price_pence else f"£{self.price_pence / 100:,.2f}"
+
+
+class Booking(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", "Booked"
+        AWAITING_PAYMENT = "awaiting_payment", "Waiting for payment"
+        WAITING = "waiting", "On the waiting list"
+        OFFERED = "offered", "Place offered"
+        CANCELLED = "cancelled", "Cancelled"
+
+    HOLDS_PLACE = (Status.CONFIRMED, Status.AWAITING_PAYMENT, Status.OFFERED)
+    ACTIVE = (Status.CONFIRMED, Status.AWAITING_PAYMENT, Status.WAITING, Status.OFFERED)
+
+    reference = models.CharField(max_length=12, unique=True)
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="bookings")
+    booker = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="community_bookings")
+    # Who attends: the booker, or a person they care for (with their record too, if they have one).
+    attendee = models.ForeignKey(SupportPerson, null=True, blank=True, on_delete=models.PROTECT, related_name="bookings")
+    attendee_customer = models.ForeignKey("customers.Customer", null=True, blank=True, on_delete=models.PROTECT,
+                                          related_name="community_attendances")
+    attendee_name = models.CharField(max_length=100)
+    attendee_key = models.CharField(max_length=100)  # casefolded name: one active booking per person per event
+    access_needs = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    attended = models.BooleanField(null=True, blank=True)
+    submission_key = models.CharField(max_length=64, unique=True)
+    on_behalf_of = models.BooleanField(default=False)
+    booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by_organiser = models.BooleanField(default=False)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["event", "status", "created_at"], name="booking_event_queue"),
+            models.Index(fields=["booker", "-created_at"], name="booking_booker"),
+            models.Index(fields=["status", "offer_expires_at"], name="booking_offers"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "booker", "attendee_key"],
+                                    condition=Q(status__in=["confirmed", "awaiting_payment", "waiting", "offered"]),
+                                    name="booking_one_active_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Feedback(models.Model):
+    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="feedback")
+    rating = models.PositiveSmallIntegerField()
+    comment = models.TextField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_5")]
+
+
+class Signposting(models.Model):
+    """An adviser sent a resident a service's details (counted by division in the measures)."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="community_signpostings")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="signpostings")
+    division = models.ForeignKey("places.Division", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    channel = models.CharField(max_length=8)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(db_index=True)

@@ -1,0 +1,310 @@
+"""Reads for the directory, each a fixed number of queries whatever the directory's size.
+
+"Near a postcode" uses the nearby-reports approach (portal/selectors.py):
+the index sal_nearby (listed, latitude, longitude) narrows to a bounding
+box, the database orders the box by a flat-earth squared distance and
+returns a bounded window, and the great-circle distance is worked out for
+those rows only. A service at several places is shown once, at its nearest.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, ExpressionWrapper, F, FloatField, OuterRef, Prefetch, Q, QuerySet, Value
+from django.http import Http404
+from django.utils import timezone
+
+from oxtom.accounts.permissions import Permission
+
+from .models import (Booking, ChangeRequest, Event, Location, Organisation, PartnerMembership, Schedule, Service,
+                     ServiceAtLocation, SupportPerson, TaxonomyTerm)
+
+EARTH_RADIUS_M = 6_371_008.8
+METRES_PER_DEGREE_LAT = 111_320.0
+METRES_PER_MILE = 1609.344
+PAGE_SIZE = 20
+MAX_PAGE = 500
+FOR_YOU_LIMIT = 6
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def bounding_box(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, float]:
+    dlat = radius_m / METRES_PER_DEGREE_LAT
+    dlon = radius_m / (METRES_PER_DEGREE_LAT * max(0.01, math.cos(math.radians(lat))))
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    needs: tuple[str, ...] = ()
+    age: int | None = None
+    day: int | None = None  # 0 = Monday
+    time: dt.time | None = None
+    free: bool | None = None
+    point: tuple[float, float] | None = None
+    radius_m: float = 10 * METRES_PER_MILE
+
+
+@dataclass
+class Found:
+    service: Service
+    location: Location | None
+    distance_m: float | None
+
+    @property
+    def distance_miles(self) -> str:
+        if self.distance_m is None:
+            return ""
+        miles = self.distance_m / METRES_PER_MILE
+        return "less than 0.1 miles" if miles < 0.1 else f"{miles:.1f} miles"
+
+
+def _service_filter(f: Filters) -> Q:
+    """The conditions on Service (through a path prefix) every search applies."""
+    cond = Q()
+    if f.q:
+        cond &= Q(name__icontains=f.q) | Q(description__icontains=f.q) | Q(organisation__name__icontains=f.q)
+    if f.age is not None:
+        cond &= (Q(minimum_age__isnull=True) | Q(minimum_age__lte=f.age)) & (
+            Q(maximum_age__isnull=True) | Q(maximum_age__gte=f.age))
+    if f.free is not None:
+        cond &= Q(is_free=f.free)
+    return cond
+
+
+def _annotated(qs: QuerySet, f: Filters, *, service_ref: str) -> QuerySet:
+    if f.needs:
+        through = Service.terms.through
+        qs = qs.filter(Exists(through.objects.filter(service_id=OuterRef(service_ref), taxonomyterm__code__in=f.needs)))
+    if f.day is not None or f.time is not None:
+        when = Q(service_id=OuterRef(service_ref))
+        if f.day is not None:
+            when &= Q(weekday=f.day)
+        if f.time is not None:
+            when &= Q(opens_at__lte=f.time, closes_at__gt=f.time)
+        qs = qs.filter(Exists(Schedule.objects.filter(when)))
+    return qs
+
+
+def _with_page_relations(qs: QuerySet) -> QuerySet:
+    return qs.select_related("organisation").prefetch_related(
+        Prefetch("terms", queryset=TaxonomyTerm.objects.only("id", "name", "code")),
+        Prefetch("schedules"),
+    )
+
+
+def search_services(f: Filters, *, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[list[Found], int]:
+    """One page of listed services matching the filters (nearest first with a point), and the total count."""
+    page = max(1, min(int(page), MAX_PAGE))
+    start = (page - 1) * per_page
+    if f.point is None:
+        qs = _annotated(Service.objects.listed().filter(_service_filter(f)), f, service_ref="pk")
+        total = qs.count()
+        rows = list(_with_page_relations(qs.order_by("name", "id"))[start:start + per_page])
+        first = {}
+        if rows:
+            for sal in ServiceAtLocation.objects.filter(service__in=rows).select_related("location").order_by("id"):
+                first.setdefault(sal.service_id, sal.location)
+        return [Found(s, first.get(s.pk), None) for s in rows], total
+    lat, lon = f.point
+    min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, f.radius_m)
+    shrink = max(0.01, math.cos(math.radians(lat)))
+    dlat = F("latitude") - Value(lat)
+    dlon = (F("longitude") - Value(lon)) * Value(shrink)
+    sal = ServiceAtLocation.objects.filter(listed=True, latitude__gte=min_lat, latitude__lte=max_lat,
+                                           longitude__gte=min_lon, longitude__lte=max_lon)
+    cond = _prefix(_service_filter(f), "service__")
+    sal = _annotated(sal.filter(cond), f, service_ref="service_id")
+    flat_limit = (f.radius_m / METRES_PER_DEGREE_LAT) ** 2
+    sal = sal.annotate(flat_d2=ExpressionWrapper(dlat * dlat + dlon * dlon, output_field=FloatField())) \
+        .filter(flat_d2__lte=flat_limit)
+    total = sal.values("service_id").distinct().count()
+    # Window: enough rows to fill the page after de-duplicating services at several places.
+    window = list(sal.order_by("flat_d2", "id").values_list("service_id", "location_id", "flat_d2")[:start + per_page * 4 + 20])
+    seen: dict[int, int] = {}
+    for service_id, location_id, _ in window:
+        seen.setdefault(service_id, location_id)
+    chosen = list(seen.items())[start:start + per_page]
+    services = {s.pk: s for s in _with_page_relations(Service.objects.filter(pk__in=[c[0] for c in chosen]))}
+    locations = Location.objects.in_bulk([c[1] for c in chosen])
+    found = []
+    for service_id, location_id in chosen:
+        loc = locations[location_id]
+        found.append(Found(services[service_id], loc, distance_m(lat, lon, loc.latitude, loc.longitude)))
+    found.sort(key=lambda x: (x.distance_m, x.service.pk))
+    return found, total
+
+
+def _prefix(q: Q, prefix: str) -> Q:
+    """The same conditions, applied through a relation (service__...)."""
+    out = Q()
+    out.connector, out.negated = q.connector, q.negated
+    for child in q.children:
+        if isinstance(child, Q):
+            out.children.append(_prefix(child, prefix))
+        else:
+            key, value = child
+            out.children.append((prefix + key, value))
+    return out
+
+
+def needs_for_customer(customer) -> tuple[set[str], list[SupportPerson]]:
+    """Need codes from the profile's interests and the people they look for support for (two queries)."""
+    people = list(SupportPerson.objects.filter(customer=customer).prefetch_related("needs"))
+    codes = {t.code for p in people for t in p.needs.all()}
+    interests = [i for i in (customer.interests or []) if isinstance(i, str)]
+    if interests:
+        codes |= set(TaxonomyTerm.objects.filter(interest_code__in=interests).values_list("code", flat=True))
+    return codes, people
+
+
+def for_you(customer) -> list[Found]:
+    """Services matched to the resident's needs, near their home (or in their division), nearest first."""
+    codes, _ = needs_for_customer(customer)
+    if not codes:
+        return []
+    point = home_point(customer)
+    if point is not None:
+        found, _ = search_services(Filters(needs=tuple(sorted(codes)), point=point, radius_m=15 * METRES_PER_MILE),
+                                   per_page=FOR_YOU_LIMIT)
+        return found
+    qs = _annotated(Service.objects.listed(), Filters(needs=tuple(sorted(codes))), service_ref="pk")
+    if customer.division_id:
+        qs = qs.filter(Exists(ServiceAtLocation.objects.filter(service_id=OuterRef("pk"),
+                                                               location__division_id=customer.division_id)))
+    rows = list(_with_page_relations(qs.order_by("name", "id"))[:FOR_YOU_LIMIT])
+    return [Found(s, None, None) for s in rows]
+
+
+def home_point(customer) -> tuple[float, float] | None:
+    if customer.latitude is not None and customer.longitude is not None:
+        return customer.latitude, customer.longitude
+    if customer.postcode:
+        from oxtom.places.selectors import locate_postcode
+
+        return locate_postcode(customer.postcode)
+    return None
+
+
+def get_listed_service(pk: object) -> Service:
+    try:
+        pk = int(str(pk))
+    except ValueError:
+        raise Http404 from None
+    service = _with_page_relations(Service.objects.listed()).filter(pk=pk).first()
+    if service is None:
+        raise Http404
+    return service
+
+
+def upcoming_events(*, service: Service | None = None, limit: int = 10, now=None) -> list[Event]:
+    now = now or timezone.now()
+    qs = Event.objects.filter(status=Event.Status.SCHEDULED, starts_at__gt=now, service__status=Service.Status.ACTIVE,
+                              service__hidden_at__isnull=True)
+    if service is not None:
+        qs = qs.filter(service=service)
+    return list(qs.select_related("location", "service").order_by("starts_at", "id")[:limit])
+
+
+def get_bookable_event(pk: object) -> Event:
+    try:
+        pk = int(str(pk))
+    except ValueError:
+        raise Http404 from None
+    event = Event.objects.select_related("location", "service__organisation").filter(
+        pk=pk, service__status=Service.Status.ACTIVE, service__hidden_at__isnull=True).first()
+    if event is None:
+        raise Http404
+    return event
+
+
+# --- residents' own ----------------------------------------------------------------
+
+
+def bookings_for_customer(customer) -> list[Booking]:
+    return list(Booking.objects.filter(booker=customer).select_related("event__location").order_by("-created_at", "-id")[:100])
+
+
+def get_booking_for_customer(customer, reference: object) -> Booking:
+    if customer is None or not isinstance(reference, str) or not 0 < len(reference) <= 12:
+        raise Http404
+    booking = Booking.objects.select_related("event__location", "event__service__organisation", "attendee") \
+        .filter(booker=customer, reference=reference.upper()).first()
+    if booking is None:
+        raise Http404
+    return booking
+
+
+def get_person_for_customer(customer, pk: object) -> SupportPerson:
+    try:
+        pk = int(str(pk))
+    except ValueError:
+        raise Http404 from None
+    person = SupportPerson.objects.filter(customer=customer, pk=pk).first()
+    if person is None:
+        raise Http404
+    return person
+
+
+# --- partners and moderators ---------------------------------------------------------
+
+
+def organisations_for_user(user: Any) -> QuerySet[Organisation]:
+    """Organisations the user keeps: a partner's own; every one for a moderator."""
+    if not getattr(user, "is_authenticated", False):
+        return Organisation.objects.none()
+    if user.has_permission(Permission.COMMUNITY_MODERATE):
+        return Organisation.objects.all()
+    if not user.has_permission(Permission.COMMUNITY_DIRECTORY_EDIT):
+        return Organisation.objects.none()
+    return Organisation.objects.filter(pk__in=PartnerMembership.objects.filter(user=user).values("organisation_id"))
+
+
+def get_organisation_for_user(user: Any, pk: object) -> Organisation:
+    try:
+        pk = int(str(pk))
+    except ValueError:
+        raise Http404 from None
+    org = organisations_for_user(user).filter(pk=pk).first()
+    if org is None:
+        raise Http404
+    return org
+
+
+def get_service_for_user(user: Any, pk: object) -> Service:
+    try:
+        pk = int(str(pk))
+    except ValueError:
+        raise Http404 from None
+    service = Service.objects.select_related("organisation").filter(
+        pk=pk, organisation__in=organisations_for_user(user)).first()
+    if service is None:
+        raise Http404
+    return service
+
+
+def get_event_for_user(user: Any, pk: object) -> Event:
+    try:
+        pk = int(str(pk))
+    except ValueError:
+        raise Http404 from None
+    event = Event.objects.select_related("location", "service__organisation").filter(
+        pk=pk, service__organisation__in=organisations_for_user(user)).first()
+    if event is None:
+        raise Http404
+    return event
+
+
+def pending_changes() -> list[ChangeRequest]:
+    return list(ChangeRequest.objects.filter(status=ChangeRequest.Status.PENDING)
+                .select_related("organisation", "service", "submitted_by").order_by("submitted_at", "id")[:200])

@@ -1,0 +1,1 @@
+"""Writes for the community app, split by what they do (directory, moderation, people, bookings)."""

@@ -1,0 +1,364 @@
+"""Booking events: places held under concurrency, the waiting list, cancellation, payment and messages.
+
+Capacity is one counter on the event (`taken`), moved only by conditional
+UPDATEs (`taken < capacity`), so however many people press "Book" at once
+the database gives out exactly the places there are, on SQLite and
+PostgreSQL alike, with no lock held across the request; a CHECK constraint
+backs it. Whoever misses a place joins the waiting list. A freed place is
+offered to the first person waiting, for OFFER_HOURS (never past the
+booking cut-off); an offer not taken in time passes to the next person
+(tasks.expire_offers). One submission key is one booking, and one person
+holds at most one active booking per event (a partial unique index).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from oxtom.core.audit import audit_record
+from oxtom.core.formats import govuk_datetime
+from oxtom.customers.models import Customer, Interaction
+from oxtom.customers.services import interaction_record
+from oxtom.notify.services import notification_queue
+
+from ..models import Booking, Event, SupportPerson
+from ..text import clean_text
+from .moderation import may_edit
+
+OFFER_HOURS = 24
+PAYMENT_HOLD_MINUTES = 30
+_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"
+
+
+def _reference() -> str:
+    return "BK" + "".join(secrets.choice(_ALPHABET) for _ in range(8))
+
+
+def booking_open(event: Event, *, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return event.status == Event.Status.SCHEDULED and now < event.starts_at - dt.timedelta(hours=event.cutoff_hours)
+
+
+def _when(event: Event) -> str:
+    return govuk_datetime(timezone.localtime(event.starts_at))
+
+
+def _tell(booking: Booking, *, what: str, subject: str, message: str, by: Any) -> None:
+    notification_queue(customer=booking.booker, template="generic-update", by=by,
+                       context={"name": booking.booker.display_name, "subject": subject, "message": message,
+                                "reference": booking.reference},
+                       idempotency_key=f"community:booking:{booking.pk}:{what}")
+
+
+def _timeline(booking: Booking, *, kind: str, summary: str, by: Any, channel: str = "web",
+              on_behalf_of: bool = False) -> None:
+    for customer in {booking.booker, booking.attendee_customer} - {None}:
+        interaction_record(customer=customer, kind=kind, summary=summary[:500], channel=channel,
+                           direction=Interaction.Direction.INBOUND, by=by, on_behalf_of=on_behalf_of,
+                           subject=booking, subject_reference=booking.reference)
+
+
+def _confirmed_message(booking: Booking, by: Any) -> None:
+    event = booking.event
+    who = "you" if booking.attendee_id is None else booking.attendee_name
+    _tell(booking, what="confirmed", subject=f"Booked: {event.title}"[:200], by=by,
+          message=f"{event.title} is booked for {who}: {_when(event)} at {event.location.name}, "
+                  f"{event.location.address_1}. We will remind you the day before.")
+
+
+def _take_place(event_id: int) -> bool:
+    return bool(Event.objects.filter(pk=event_id, status=Event.Status.SCHEDULED, taken__lt=F("capacity"))
+                .update(taken=F("taken") + 1))
+
+
+def _free_place(event_id: int) -> None:
+    Event.objects.filter(pk=event_id, taken__gt=0).update(taken=F("taken") - 1)
+
+
+def booking_create(*, event: Event, booker: Customer, attendee: SupportPerson | None = None,
+                   access_needs: str = "", submission_key: str, by: Any, channel: str = "web",
+                   on_behalf_of: bool = False, now: dt.datetime | None = None) -> Booking:
+    """Book a place (or a waiting-list place) for the booker or someone they care for.
+
+    The same submission_key again returns the first booking. Refuses after the
+    cut-off, for a cancelled event, and a second active booking for the same person.
+    """
+    now = now or timezone.now()
+    if not submission_key or len(submission_key) > 64:
+        raise ValidationError("Something went wrong with the form: go back and try again")
+    existing = Booking.objects.filter(submission_key=submission_key).select_related("event").first()
+    if existing is not None:
+        if existing.booker_id != booker.pk:
+            raise PermissionDenied
+        return existing
+    if attendee is not None and attendee.customer_id != booker.pk:
+        raise PermissionDenied
+    access_needs = clean_text(access_needs, label="Access needs", max_length=500, multiline=True)
+    if not booking_open(event, now=now):
+        if event.status == Event.Status.CANCELLED:
+            raise ValidationError("This event has been cancelled")
+        raise ValidationError(f"Booking for this event closed {event.cutoff_hours} hours before it starts")
+    name = booker.display_name if attendee is None or attendee.is_self else attendee.name
+    key = "self" if attendee is None or attendee.is_self else f"person:{attendee.pk}"
+    try:
+        with transaction.atomic():
+            held = _take_place(event.pk)
+            paid = held and event.price_pence > 0
+            status = (Booking.Status.AWAITING_PAYMENT if paid else Booking.Status.CONFIRMED) if held \
+                else Booking.Status.WAITING
+            booking = Booking.objects.create(
+                reference=_reference(), event=event, booker=booker, attendee=attendee,
+                attendee_customer=booker if key == "self" else None, attendee_name=name[:100], attendee_key=key,
+                access_needs=access_needs or (attendee.access_needs if attendee else ""), status=status,
+                offer_expires_at=now + dt.timedelta(minutes=PAYMENT_HOLD_MINUTES) if paid else None,
+                submission_key=submission_key, on_behalf_of=on_behalf_of,
+                booked_by=by if getattr(by, "is_authenticated", False) else None, created_at=now)
+            booking.event = event
+            audit_record(by=by, action="create", target=booking, summary=f"Booking {booking.reference} ({status})",
+                         event_id=event.pk, on_behalf_of=on_behalf_of)
+            words = {Booking.Status.CONFIRMED: "Booked", Booking.Status.AWAITING_PAYMENT: "Booking started (to pay)",
+                     Booking.Status.WAITING: "On the waiting list for"}[status]
+            _timeline(booking, kind="community.booked", summary=f"{words} {event.title} ({_when(event)}) for {name}",
+                      by=by, channel=channel, on_behalf_of=on_behalf_of)
+            if status == Booking.Status.CONFIRMED:
+                _confirmed_message(booking, by)
+            elif status == Booking.Status.WAITING:
+                _tell(booking, what="waiting", subject=f"Waiting list: {event.title}"[:200], by=by,
+                      message=f"{event.title} on {_when(event)} is full, so {name} is on the waiting list. "
+                              "If a place comes free we will offer it to you.")
+    except IntegrityError:
+        again = Booking.objects.filter(submission_key=submission_key).first()
+        if again is not None:
+            return again  # the twin of a double-submitted form won the race
+        raise ValidationError(f"{name} already has a booking for this event") from None
+    return booking
+
+
+def _offer_next(event_id: int, *, by: Any, now: dt.datetime) -> Booking | None:
+    """Give a freed place to the first person waiting (one at a time, first come first served)."""
+    event = Event.objects.select_related("location").get(pk=event_id)
+    if not booking_open(event, now=now):
+        return None
+    expires = min(now + dt.timedelta(hours=OFFER_HOURS), event.starts_at - dt.timedelta(hours=event.cutoff_hours))
+    for candidate in Booking.objects.filter(event_id=event_id, status=Booking.Status.WAITING).order_by("created_at", "id")[:5]:
+        if not _take_place(event_id):
+            return None
+        if Booking.objects.filter(pk=candidate.pk, status=Booking.Status.WAITING).update(
+                status=Booking.Status.OFFERED, offer_expires_at=expires):
+            candidate.refresh_from_db()
+            candidate.event = event
+            link = reverse("community_account:booking", args=[candidate.reference])
+            _tell(candidate, what=f"offered:{int(now.timestamp())}", subject=f"A place for you: {event.title}"[:200],
+                  by=by, message=f"A place has come free on {event.title} ({_when(event)}) for "
+                                 f"{candidate.attendee_name}. Accept it by {govuk_datetime(timezone.localtime(expires))}"
+                                 f" at {link} or it goes to the next person.")
+            audit_record(by=by, action="update", target=candidate, summary=f"Place offered on {candidate.reference}")
+            return candidate
+        _free_place(event_id)  # someone else moved that booking first
+    return None
+
+
+@transaction.atomic
+def booking_accept_offer(*, booking: Booking, by: Any, now: dt.datetime | None = None) -> Booking:
+    now = now or timezone.now()
+    booking = Booking.objects.select_related("event__location", "booker").get(pk=booking.pk)
+    if booking.status != Booking.Status.OFFERED or (booking.offer_expires_at and booking.offer_expires_at <= now):
+        raise ValidationError("This offer has ended")
+    paid = booking.event.price_pence > 0
+    new = Booking.Status.AWAITING_PAYMENT if paid else Booking.Status.CONFIRMED
+    Booking.objects.filter(pk=booking.pk, status=Booking.Status.OFFERED).update(
+        status=new, offer_expires_at=now + dt.timedelta(minutes=PAYMENT_HOLD_MINUTES) if paid else None)
+    booking.refresh_from_db()
+    audit_record(by=by, action="update", target=booking, summary=f"Offer accepted on {booking.reference}")
+    if new == Booking.Status.CONFIRMED:
+        _confirmed_message(booking, by)
+    return booking
+
+
+def _release(booking: Booking, *, by: Any, now: dt.datetime, organiser: bool, status_from) -> bool:
+    moved = Booking.objects.filter(pk=booking.pk, status__in=status_from).update(
+        status=Booking.Status.CANCELLED, cancelled_at=now, cancelled_by_organiser=organiser, offer_expires_at=None)
+    if moved and booking.status in Booking.HOLDS_PLACE:
+        _free_place(booking.event_id)
+    return bool(moved)
+
+
+def booking_cancel(*, booking: Booking, by: Any, organiser: bool = False, channel: str = "web",
+                   on_behalf_of: bool = False, now: dt.datetime | None = None) -> Booking:
+    """Cancel a booking (the resident up to the cut-off; the organiser any time, refunding what was paid)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = Booking.objects.select_related("event__location", "booker", "attendee_customer").get(pk=booking.pk)
+        if booking.status == Booking.Status.CANCELLED:
+            raise ValidationError("This booking is already cancelled")
+        if not organiser and not booking_open(booking.event, now=now):
+            raise ValidationError(f"You can cancel up to {booking.event.cutoff_hours} hours before the event starts. "
+                                  "Contact the organiser instead")
+        held = booking.status in Booking.HOLDS_PLACE
+        if not _release(booking, by=by, now=now, organiser=organiser, status_from=Booking.ACTIVE):
+            raise ValidationError("This booking is already cancelled")
+        audit_record(by=by, action="update", target=booking, summary=f"Cancelled {booking.reference}",
+                     organiser=organiser)
+        _timeline(booking, kind="community.cancelled", summary=f"Booking cancelled: {booking.event.title}",
+                  by=by, channel=channel, on_behalf_of=on_behalf_of)
+        if organiser:
+            _tell(booking, what="cancelled", subject=f"Cancelled: {booking.event.title}"[:200], by=by,
+                  message=f"The organiser has cancelled the booking for {booking.attendee_name} on "
+                          f"{booking.event.title} ({_when(booking.event)}). Anything you paid will be refunded.")
+        if held:
+            _offer_next(booking.event_id, by=by, now=now)
+    booking.refresh_from_db()
+    if organiser:
+        _refund(booking, by=by)
+    return booking
+
+
+def _refund(booking: Booking, *, by: Any) -> None:
+    from oxtom.payments.models import Payment, Status
+    from oxtom.payments.services import PaymentError, payment_refund
+
+    for payment in Payment.objects.for_object(booking).filter(status=Status.SUCCESS):
+        if payment.refund_available_pence:
+            try:
+                payment_refund(payment=payment, amount_pence=payment.refund_available_pence, by=by,
+                               reason="Event booking cancelled by the organiser",
+                               idempotency_key=f"community:refund:{booking.pk}")
+            except PaymentError:
+                audit_record(by=by, action="update", target=booking, summary="Refund could not be made yet")
+
+
+@transaction.atomic
+def event_cancel(*, event: Event, reason: str, by: Any) -> int:
+    """The organiser cancels an occurrence: every booking is cancelled, told why, and refunded."""
+    if not may_edit(by, event.service.organisation):
+        raise PermissionDenied
+    reason = clean_text(reason, label="Reason", max_length=300, required=True)
+    Event.objects.filter(pk=event.pk).update(status=Event.Status.CANCELLED)
+    now = timezone.now()
+    count = 0
+    for booking in Booking.objects.filter(event=event, status__in=Booking.ACTIVE).select_related("booker", "event"):
+        Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED, cancelled_at=now,
+                                                     cancelled_by_organiser=True)
+        _tell(booking, what="event-cancelled", subject=f"Cancelled: {event.title}"[:200], by=by,
+              message=f"{event.title} on {_when(event)} has been cancelled: {reason} Anything you paid will be refunded.")
+        count += 1
+        transaction.on_commit(lambda b=booking: _refund(b, by=by))
+    Event.objects.filter(pk=event.pk).update(taken=0)
+    audit_record(by=by, action="update", target=event, summary=f"Cancelled event ({count} bookings)")
+    return count
+
+
+@transaction.atomic
+def event_message_attendees(*, event: Event, message: str, by: Any) -> int:
+    """Tell everyone booked (and waiting) about a change, through the outbox; returns how many were told."""
+    if not may_edit(by, event.service.organisation):
+        raise PermissionDenied
+    message = clean_text(message, label="Message", max_length=600, required=True, multiline=True)
+    stamp = secrets.token_hex(4)
+    count = 0
+    for booking in Booking.objects.filter(event=event, status__in=Booking.ACTIVE).select_related("booker"):
+        _tell(booking, what=f"change:{stamp}", subject=f"Change to {event.title}"[:200], by=by,
+              message=f"About {event.title} on {_when(event)}: {message}")
+        count += 1
+    audit_record(by=by, action="update", target=event, summary=f"Messaged {count} attendees")
+    return count
+
+
+@transaction.atomic
+def booking_mark_attendance(*, event: Event, attended_ids: set[int], by: Any) -> int:
+    if not may_edit(by, event.service.organisation):
+        raise PermissionDenied
+    qs = Booking.objects.filter(event=event, status=Booking.Status.CONFIRMED)
+    qs.filter(pk__in=attended_ids).update(attended=True)
+    qs.exclude(pk__in=attended_ids).update(attended=False)
+    audit_record(by=by, action="update", target=event, summary="Attendance marked")
+    return qs.filter(attended=True).count()
+
+
+def booking_payment_start(*, booking: Booking, by: Any, moto: bool = False):
+    """Start (or resume) paying for a held place; returns payments' PaymentStarted."""
+    from oxtom.payments.services import payment_create
+
+    if booking.status != Booking.Status.AWAITING_PAYMENT:
+        raise ValidationError("This booking has nothing to pay")
+    return payment_create(customer=booking.booker, amount_pence=booking.event.price_pence,
+                          description=f"Event booking {booking.reference}", for_object=booking,
+                          return_url=reverse("community_account:booking", args=[booking.reference]), by=by,
+                          moto=moto, idempotency_key=f"community-booking:{booking.pk}")
+
+
+def booking_payment_succeeded(payment, by) -> None:
+    """Payments' success handler: the held place becomes a booking (exactly once, from return page or sweeper)."""
+    booking = Booking.objects.select_related("event__location", "booker").filter(pk=payment.for_id).first()
+    if booking is None:
+        return
+    if Booking.objects.filter(pk=booking.pk, status=Booking.Status.AWAITING_PAYMENT).update(
+            status=Booking.Status.CONFIRMED, offer_expires_at=None):
+        booking.refresh_from_db()
+        audit_record(by=by, action="update", target=booking, summary=f"Paid for {booking.reference}")
+        _confirmed_message(booking, by)
+    elif booking.status == Booking.Status.CANCELLED:
+        # The hold ran out before the money came in: give it back.
+        transaction.on_commit(lambda: _refund(booking, by=None))
+
+
+def expire_offers(*, now: dt.datetime | None = None) -> int:
+    """Offers and payment holds past their time pass the place to the next person waiting."""
+    now = now or timezone.now()
+    done = 0
+    for booking in Booking.objects.filter(status__in=[Booking.Status.OFFERED, Booking.Status.AWAITING_PAYMENT],
+                                          offer_expires_at__lte=now).select_related("event")[:500]:
+        with transaction.atomic():
+            if _release(booking, by=None, now=now, organiser=False,
+                        status_from=[Booking.Status.OFFERED, Booking.Status.AWAITING_PAYMENT]):
+                audit_record(by=None, action="update", target=booking, summary=f"Offer or hold ended on {booking.reference}")
+                _offer_next(booking.event_id, by=None, now=now)
+                done += 1
+    return done
+
+
+def send_reminders(*, now: dt.datetime | None = None) -> int:
+    """The day-before reminder for every confirmed booking of an event in the next 24 hours, once each."""
+    now = now or timezone.now()
+    sent = 0
+    due = Booking.objects.filter(status=Booking.Status.CONFIRMED, reminded_at__isnull=True,
+                                 event__status=Event.Status.SCHEDULED, event__starts_at__gt=now,
+                                 event__starts_at__lte=now + dt.timedelta(hours=24)) \
+        .select_related("event__location", "booker")[:1000]
+    for booking in due:
+        with transaction.atomic():
+            if Booking.objects.filter(pk=booking.pk, reminded_at__isnull=True).update(reminded_at=now):
+                event = booking.event
+                _tell(booking, what="reminder", subject=f"Reminder: {event.title} tomorrow"[:200], by=None,
+                      message=f"A reminder that {booking.attendee_name} is booked on {event.title}: {_when(event)} "
+                              f"at {event.location.name}, {event.location.address_1}, {event.location.postcode}.")
+                sent += 1
+    return sent
+
+
+def booking_ics(booking: Booking) -> bytes:
+    """The booking as an iCalendar file (RFC 5545), for the resident's calendar."""
+    from icalendar import Calendar
+    from icalendar import Event as IcsEvent
+
+    event = booking.event
+    cal = Calendar()
+    cal.add("prodid", "-//Oxfordshire County Council//Community events//EN")
+    cal.add("version", "2.0")
+    item = IcsEvent()
+    item.add("uid", f"{booking.reference}@community.oxtom")
+    item.add("summary", event.title)
+    item.add("dtstart", event.starts_at)
+    item.add("dtend", event.ends_at)
+    item.add("dtstamp", booking.created_at)
+    item.add("location", f"{event.location.name}, {event.location.address_1}, {event.location.city} {event.location.postcode}")
+    item.add("description", f"Booking {booking.reference} for {booking.attendee_name}")
+    cal.add_component(item)
+    return cal.to_ical()
