@@ -12,8 +12,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from casework.models import Case
-from casework.selectors import cases_for_user
+from oxtom.cases.models import Case
+from oxtom.cases.selectors import cases_for_user
 
 from .models import ApiClient
 
@@ -27,7 +27,7 @@ def entitlement_on(*, registration: str, zone: str, on: dt.date):
     A term still running when its renewal was issued is superseded but still in force
     until its successor starts, so it counts until then.
     """
-    from casework.applications.models import Entitlement
+    from applications.models import Entitlement
 
     E = Entitlement.Status
     return (Entitlement.objects.select_related("service")
@@ -38,7 +38,7 @@ def entitlement_on(*, registration: str, zone: str, on: dt.date):
 
 
 def normalise_registration(raw: str) -> str | None:
-    from casework.applications.rules import normalise_registration as rule
+    from applications.rules import normalise_registration as rule
 
     return rule(raw)
 

@@ -4,7 +4,7 @@ An administrator registers a client (`manage.py api_client create`, or the
 Django admin for scopes and limits); the key exists in clear only in the
 answer to create/rotate. Each client acts inside services as its own sign-in
 with no usable password, so every change it makes is audited and timelined
-as that client, and `casework.services.can_work_case` decides what it may
+as that client, and `oxtom.cases.services.can_work_case` decides what it may
 touch exactly as for an officer.
 """
 from __future__ import annotations

@@ -14,7 +14,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from casework.models import Status as CaseStatus
+from oxtom.cases.models import Status as CaseStatus
 from oxtom.core.audit import audit_record
 from oxtom.core.links import absolute_url
 
@@ -142,7 +142,7 @@ class CaseListView(ApiView):
         responses={200: CaseSerializer(many=True), **problems(400, 401, 403, 429)},
     )
     def get(self, request):
-        from casework.models import Status
+        from oxtom.cases.models import Status
 
         qs = selectors.cases_for_client(client_of(request))
         status = request.query_params.get("status")
@@ -208,7 +208,7 @@ class CaseUpdateView(ApiView):
                                      by=client.user, public_text=data.get("public_note", ""),
                                      scheduled_on=data.get("scheduled_on"))
             else:
-                from casework.services import case_add_public_update
+                from oxtom.cases.services import case_add_public_update
 
                 case_add_public_update(case=case, text=data["public_note"], expected_version=case.version,
                                        by=client.user)

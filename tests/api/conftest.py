@@ -80,8 +80,8 @@ def report_in_team(make_report, team):
 
 @pytest.fixture
 def permit(db, resident_a):
-    from casework.applications.models import Application, ApplicationService, Entitlement
-    from casework.applications.seed import seed
+    from applications.models import Application, ApplicationService, Entitlement
+    from applications.seed import seed
 
     seed(django_apps)
     service = ApplicationService.objects.get(code="parking-permit")

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from api.models import ApiCall, ApiKey, Scope
 from api.services import api_client_deactivate, api_key_revoke, api_key_rotate
-from casework.models import CaseEvent
+from oxtom.cases.models import CaseEvent
 from oxtom.core.models import AuditEvent
 from oxtom.notify.models import OutboundMessage
 from portal.models import ReportStatus, StreetReport
