@@ -355,6 +355,12 @@ NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.
 NOTIFY_INBOUND_TOKEN = env_str(
     "NOTIFY_INBOUND_TOKEN", "embedded-inbound-token" if DEBUG else "", required=not DEBUG and SMS_CHANNEL == "notify"
 )
+# The bearer token Notify sends with delivery status callbacks (/notify/delivery-status/): set the
+# same in Notify's callback settings. Required with Notify in production; callbacks are refused without it.
+NOTIFY_CALLBACK_TOKEN = env_str(
+    "NOTIFY_CALLBACK_TOKEN", "embedded-callback-token" if DEBUG else "",
+    required=not DEBUG and "notify" in {EMAIL_CHANNEL, SMS_CHANNEL},
+)
 NOTIFY_EMAIL_TEMPLATE_ID = env_str("NOTIFY_EMAIL_TEMPLATE_ID", "", required=not DEBUG and EMAIL_CHANNEL == "notify")
 NOTIFY_SMS_TEMPLATE_ID = env_str("NOTIFY_SMS_TEMPLATE_ID", "", required=not DEBUG and SMS_CHANNEL == "notify")
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5)

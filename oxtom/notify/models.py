@@ -61,6 +61,15 @@ class MessageTemplate(models.Model):
         return sorted(set(names))
 
 
+class DeliveryStatus(models.TextChoices):
+    """GOV.UK Notify's delivery callback statuses (blank: nothing heard since it was sent)."""
+
+    DELIVERED = "delivered", "Delivered"
+    PERMANENT_FAILURE = "permanent-failure", "Not delivered: the address or number is wrong"
+    TEMPORARY_FAILURE = "temporary-failure", "Not delivered: the inbox or phone was unavailable"
+    TECHNICAL_FAILURE = "technical-failure", "Not delivered: a technical problem at the provider"
+
+
 class OutboundMessage(models.Model):
     """One message to send, written in the same transaction as the event that causes it.
 
@@ -106,6 +115,12 @@ class OutboundMessage(models.Model):
         max_length=200, unique=True, help_text="The same event queued twice yields one message. No personal data."
     )
     provider_reference = models.CharField(max_length=100, blank=True)
+    # What the provider later told us happened to it (GOV.UK Notify's delivery callbacks, delivery.py).
+    delivery_status = models.CharField(max_length=20, choices=DeliveryStatus.choices, blank=True)
+    delivery_updated_at = models.DateTimeField(null=True, blank=True)
+    # The message this one was sent instead of, after a permanent failure on that one's channel.
+    fallback_of = models.OneToOneField("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="fallback")
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(

@@ -76,6 +76,45 @@ def inbound_sms(request: HttpRequest) -> HttpResponse:
     return JsonResponse(body, status=status)
 
 
+def _bearer_ok(request: HttpRequest, expected: str) -> bool:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return (scheme.lower() == "bearer" and bool(token.strip()) and bool(expected)
+            and hmac.compare_digest(token.strip().encode(), expected.encode()))
+
+
+@csrf_exempt
+@require_POST
+def delivery_status(request: HttpRequest) -> HttpResponse:
+    """GOV.UK Notify's delivery status callback: delivered, or a permanent/temporary/technical failure.
+
+    Refused (401, nothing read or changed) without the bearer token we gave Notify. Known messages
+    answer 200 whether or not the status changed anything (a retried callback is normal); an unknown
+    reference answers 200 too, so Notify stops retrying something we will never find.
+    """
+    from .delivery import DeliveryCallbackError, delivery_status_record, parse_callback
+
+    if not _bearer_ok(request, settings.NOTIFY_CALLBACK_TOKEN):
+        return _error(401, "AuthError", "Send the callback token as 'Authorization: Bearer <token>'",
+                      WWW_Authenticate='Bearer realm="notify-callbacks"')
+    try:
+        declared = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        return _error(400, "ValidationError", "Content-Length must be a number")
+    raw = request.read(MAX_BODY_BYTES + 1) if declared <= MAX_BODY_BYTES else b""
+    if declared > MAX_BODY_BYTES or len(raw) > MAX_BODY_BYTES:
+        return _error(413, "ValidationError", f"Request body must be {MAX_BODY_BYTES // 1024} KB or smaller")
+    try:
+        reference, notify_id, status = parse_callback(json.loads(raw or b"null"))
+    except (ValueError, DeliveryCallbackError) as exc:
+        message = str(exc) if isinstance(exc, DeliveryCallbackError) else "The body must be JSON"
+        return _error(400, "ValidationError", message)
+    result = delivery_status_record(reference=reference, notify_id=notify_id, status=status)
+    if result.message is None:
+        return JsonResponse({"status": "unknown"}, status=200)
+    return JsonResponse({"status": "recorded" if result.changed else "unchanged",
+                         "fallback": str(result.fallback.pk) if result.fallback else None})
+
+
 def _dev_page_allowed(user) -> bool:
     """Staff only, even in the demo: the page shows every text, number and reply sent to anyone.
 
