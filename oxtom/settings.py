@@ -160,7 +160,11 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'oxtom.sqlite3'}", required=not DEBUG)
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+# Health checks: a persistent connection that the server dropped (restart, failover,
+# pg_terminate_backend) is replaced at the start of the next request instead of
+# failing it with a 500 (bench/faults.py: 3 of 10 submissions lost without them).
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+                                              conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server, worker and scheduler share one file without
     # "database is locked"; a busy timeout makes writers wait instead of failing.

@@ -12,6 +12,7 @@ import logging
 import random
 import re
 import threading
+import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -307,7 +308,16 @@ def enqueue(message_id: uuid.UUID) -> bool:
     if getattr(_publishing, "suspended", False):
         return False
 
-    return enqueue_dispatch(message_id)
+    if enqueue_dispatch(message_id):
+        return True
+    # Known unpublished: the sweeper takes it at its next run instead of waiting out
+    # the grace period meant for nudges that may still be in the broker.
+    try:
+        OutboundMessage.objects.filter(pk=message_id, status__in=[Status.PENDING, Status.RETRYING, Status.SENDING]
+                                       ).update(enqueued_at=None)
+    except Exception:  # noqa: BLE001 - never raise from a publish hook; the grace period still applies
+        logger.warning("notify: could not mark message %s unpublished", message_id)
+    return False
 
 
 # --- claim and dispatch ----------------------------------------------------------
@@ -361,11 +371,13 @@ def _lease_heartbeat(message_id: uuid.UUID, token: uuid.UUID) -> Iterator[None]:
         from django.db import connection
 
         try:
-            while not stop.wait(interval):
-                if timezone.now() >= give_up_at or not lease_renew(message_id=message_id, token=token):
-                    return
-        except Exception:  # noqa: BLE001 - a failed renewal only shortens the claim
-            logger.warning("notify: could not renew the lease of message %s", message_id)
+            while not stop.wait(interval) and timezone.now() < give_up_at:
+                try:
+                    if not lease_renew(message_id=message_id, token=token):
+                        return
+                except Exception:  # noqa: BLE001 - a dropped connection: reconnect at the next beat
+                    logger.warning("notify: could not renew the lease of message %s", message_id)
+                    connection.close()
         finally:
             connection.close()
 
@@ -399,10 +411,36 @@ def message_dispatch(*, message_id: uuid.UUID, worker: str = "") -> DispatchResu
         with _lease_heartbeat(message.pk, token):
             delivery = channel_for(message.channel).send(message)
     except PermanentChannelError as exc:
-        return _record_failure(message, token, exc, permanent=True)
+        return _recorded(_record_failure, message, token, exc, permanent=True)
     except Exception as exc:  # noqa: BLE001 - any failure (incl. soft time limit) is a failed attempt
-        return _record_failure(message, token, exc)
-    return _record_sent(message, token, delivery.provider_reference)
+        return _recorded(_record_failure, message, token, exc)
+    return _recorded(_record_sent, message, token, delivery.provider_reference)
+
+
+RECORD_RETRY_DELAYS = (0.2, 0.5, 1.0, 2.0, 4.0)
+
+
+def _recorded(record, *args, **kwargs) -> DispatchResult:
+    """Record a send's outcome, reconnecting if the database connection was dropped.
+
+    The provider has already been asked: if the record is lost the lease runs out
+    and the message goes again, a duplicate. So a dropped connection (database
+    restart, failover, a terminated backend) gets a new one and a few more tries
+    (about 8 s) before we give up and let the lease decide. Not inside an outer
+    transaction, where closing the connection would break the caller's.
+    """
+    from django.db import InterfaceError, OperationalError, connection
+
+    for delay in (*RECORD_RETRY_DELAYS, None):
+        try:
+            return record(*args, **kwargs)
+        except (OperationalError, InterfaceError):
+            if delay is None or connection.in_atomic_block:
+                raise
+            logger.warning("notify: database unreachable while recording a send; reconnecting in %ss", delay)
+            connection.close()
+            time.sleep(delay)
+    raise AssertionError("unreachable")
 
 
 @transaction.atomic
@@ -545,7 +583,11 @@ def outbox_sweep(*, older_than_seconds: float | None = None, limit: int = 500) -
             _timeline_failure(message, "worker stopped")
 
     not_recent = Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=cutoff)
-    stranded = Q(status__in=[Status.PENDING, Status.RETRYING], next_attempt_at__lte=cutoff)
+    stranded = Q(status__in=[Status.PENDING, Status.RETRYING]) & (
+        Q(next_attempt_at__lte=cutoff)
+        # A publish known to have failed (broker down): due now, nothing in the broker to wait for.
+        | Q(enqueued_at__isnull=True, next_attempt_at__lte=now)
+    )
     abandoned = Q(status=Status.SENDING, lease_expires_at__lt=now, attempts__lt=max_attempts())
     # An abandoned claim is nudged at once (not after the grace period): its lease
     # running out is already the proof that nobody is sending it. Once per expiry,

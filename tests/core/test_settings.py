@@ -84,3 +84,12 @@ def test_emails_come_from_the_council_and_the_sender_is_configurable():
     env = {**clean, "EMAIL_FROM_NAME": "Oxfordshire County Council Highways", "EMAIL_FROM_ADDRESS": "highways@example.gov.uk"}
     custom = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert custom.stdout.strip() == "Oxfordshire County Council Highways <highways@example.gov.uk>", custom.stderr
+
+
+def test_persistent_database_connections_are_health_checked():
+    """A connection the database dropped is replaced at the next request, not answered
+    with a 500 (bench/faults.py drops them for real; the test client cannot, since it
+    disconnects Django's per-request connection check)."""
+    from django.conf import settings
+
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True

@@ -410,3 +410,63 @@ def test_publishing_suspended_queues_rows_for_the_sweeper_without_publishing(db,
     assert published == []
     assert notify_services.enqueue("another-message-id") is True
     assert published == ["another-message-id"]
+
+
+def test_a_publish_that_failed_is_swept_at_the_next_run_not_after_the_grace_period(templates, customer, context,
+                                                                                   monkeypatch):
+    """Broker down at commit: the row says so, and the first sweep after the broker is
+    back publishes it (the grace period is for nudges that may still be in the broker)."""
+    from oxtom.notify import tasks
+
+    published = []
+    monkeypatch.setattr(tasks, "enqueue_dispatch", lambda message_id: False)
+    message = make(customer, context, key="broker-down")
+    services.enqueue(message.pk)  # what the on_commit hook does
+    message.refresh_from_db()
+    assert message.enqueued_at is None
+    monkeypatch.setattr(tasks, "enqueue_dispatch", lambda message_id: published.append(message_id) or True)
+    assert outbox_sweep().requeued == 1 and published == [message.pk]
+    assert outbox_sweep().requeued == 0, "published now: left to the broker for the grace period"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_dropped_database_connection_after_the_send_is_reconnected_not_sent_twice(templates, customer, context,
+                                                                                    enqueued, monkeypatch):
+    """The provider accepted the message, then the database dropped our connection
+    (restart, failover): the outcome is still recorded, so the lease never runs out
+    into a second send."""
+    if connection.vendor != "postgresql":
+        from tests.conftest import require
+
+        require("REQUIRE_SERVICES", "dropping a database connection needs PostgreSQL (set DATABASE_URL)")
+    calls = []
+
+    class DropsTheConnection:
+        def send(self, message):
+            from oxtom.notify.channels import Delivery
+
+            calls.append(message.pk)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pid = cursor.fetchone()[0]
+
+            def terminate():
+                from django.db import connections
+
+                try:
+                    with connections["default"].cursor() as other:
+                        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+                finally:
+                    connections.close_all()
+
+            killer = threading.Thread(target=terminate)
+            killer.start()
+            killer.join()
+            return Delivery(provider_reference=str(message.pk))
+
+    monkeypatch.setattr(services, "channel_for", lambda name: DropsTheConnection())
+    message = make(customer, context, key="dropped-1")
+    assert message_dispatch(message_id=message.pk, worker="w").outcome == "sent"
+    message.refresh_from_db()
+    assert (message.status, message.attempts, calls) == (Status.SENT, 1, [message.pk])
+    assert Interaction.objects.filter(kind="notification.sent", subject_id=str(message.pk)).count() == 1
