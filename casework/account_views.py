@@ -18,11 +18,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from oxtom.accounts.decorators import signed_in_required
+from oxtom.cases import owners, rules, selectors, services
+from oxtom.cases.models import Status
 from oxtom.customers.assist import subject_and_actor
 
-from oxtom.cases import owners, rules, selectors, services
 from .forms import CustomerReplyForm
-from oxtom.cases.models import Status
 
 
 @signed_in_required

@@ -15,7 +15,7 @@ KEY = "demo-member-enquiry-1"
 
 def seed_demo_member_enquiry(*, councillor: Any) -> int:
     """1 when the enquiry was raised, 0 when it exists or there is no councillor or enquiry service."""
-    from oxtom.cases.services import member_enquiry_raise
+    from .enquiries import member_enquiry_raise
 
     service = Service.objects.filter(kind=Service.Kind.ENQUIRY, is_active=True).order_by("pk").first()
     if councillor is None or service is None or Case.objects.filter(submission_key=KEY).exists():

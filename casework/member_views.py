@@ -20,6 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from oxtom.accounts.decorators import member_area_required
 
 from oxtom.cases import owners, rules, selectors, services
+
+from . import enquiries
 from .forms import MemberEnquiryForm
 
 
@@ -75,7 +77,7 @@ def enquiry_new(request: HttpRequest) -> HttpResponse:
         form = MemberEnquiryForm(request.POST)
         if form.is_valid():
             try:
-                case = services.member_enquiry_raise(
+                case = enquiries.member_enquiry_raise(
                     service=form.cleaned_data["service"], title=form.cleaned_data["title"],
                     details=form.cleaned_data["details"], location=form.cleaned_data["location"],
                     constituent=form.constituent(), consent_given=form.cleaned_data["consent"],
@@ -98,5 +100,5 @@ def enquiry_new(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Enquiry sent. Its reference is {case.reference}")
                 return redirect("casework_members:case", reference=case.reference)
     return render(request, "casework/members/enquiry_new.html", {
-        "form": form, "consent_wording": services.CONSENT_WORDING,
+        "form": form, "consent_wording": enquiries.CONSENT_WORDING,
     })

@@ -14,7 +14,7 @@ def send_member_digests() -> int:
     """Queue each councillor's weekly digest (idempotent per councillor per ISO week)."""
     from django.contrib.auth import get_user_model
 
-    from oxtom.cases.services import member_digest_send
+    from .digest import member_digest_send
 
     sent = 0
     councillors = get_user_model().objects.filter(is_active=True, member_division__isnull=False)

@@ -20,12 +20,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from oxtom.accounts.decorators import staff_area_required
 from oxtom.accounts.permissions import Permission
+from oxtom.cases import owners, rules, selectors, services
+from oxtom.cases.models import Case, Status
 from oxtom.core.audit import audit_record
 from oxtom.customers.selectors import customers_for_user, interactions_page
 
 from . import forms as f
-from oxtom.cases import owners, rules, selectors, services
-from oxtom.cases.models import Case, Status
 
 # --- queues ------------------------------------------------------------------------------
 

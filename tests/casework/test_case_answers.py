@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 
+from casework import enquiries
 from oxtom.cases import owners
 from oxtom.cases import services as s
 from oxtom.cases.models import Case
@@ -18,7 +19,7 @@ def enquiry(councillor_of_division, enquiry_service, resident_a):
     # For a constituent who has an account (found by email), so they can read it under /account/cases/.
     constituent = {"first_name": "Alice", "last_name": "Resident", "email": resident_a.email, "phone": "",
                    "address_line_1": "1 Bridge Street", "postcode": "OX16 5AB"}
-    return s.member_enquiry_raise(service=enquiry_service, title="Flooding at the ford",
+    return enquiries.member_enquiry_raise(service=enquiry_service, title="Flooding at the ford",
                                   details="Water over the road after rain", location="Bridge Street ford",
                                   constituent=constituent, consent_given=True, submission_key=uuid.uuid4().hex,
                                   by=councillor_of_division)

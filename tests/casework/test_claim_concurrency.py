@@ -12,6 +12,7 @@ import pytest
 from django.db import connection, connections
 
 from oxtom.cases import services as s
+from oxtom.cases.services import claim
 from oxtom.cases.models import Case, Status
 from tests import factories as f
 from tests.conftest import require
@@ -91,7 +92,7 @@ def test_fallback_claim_moves_past_a_case_someone_else_just_took(monkeypatch, te
     second = CaseFactory(service=service, priority=2)
     Case.objects.filter(pk=first.pk).update(assignee=other_officer_in_team)  # taken a moment ago
     stale = lambda team: Case.objects.filter(team=team).order_by("priority", "due_at", "id")  # noqa: E731
-    monkeypatch.setattr(s, "_claimable", stale)
+    monkeypatch.setattr(claim, "_claimable", stale)
     claimed = s.case_claim_next(officer=officer_in_team, team=team)
     assert claimed.pk == second.pk
     assert Case.objects.get(pk=first.pk).assignee == other_officer_in_team

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from oxtom.cases.services import member_digest_send
+from casework.digest import member_digest_send
 from casework.tasks import send_member_digests
 from oxtom.notify.defaults import seed_templates
 from oxtom.notify.models import MessageTemplate, OutboundMessage

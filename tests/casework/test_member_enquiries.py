@@ -6,6 +6,7 @@ import uuid
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from casework import enquiries
 from oxtom.cases import services as s
 from oxtom.cases.models import Case
 from oxtom.customers.models import Customer
@@ -25,7 +26,7 @@ def raise_it(by, service, **overrides):
                   location="", constituent=dict(CONSTITUENT), consent_given=True,
                   submission_key=uuid.uuid4().hex, by=by)
     params.update(overrides)
-    return s.member_enquiry_raise(**params)
+    return enquiries.member_enquiry_raise(**params)
 
 
 def test_enquiry_for_constituent_records_consent_and_goes_to_the_team(councillor_of_division, enquiry_service,
@@ -88,7 +89,7 @@ def test_non_enquiry_service_is_refused(councillor_of_division, service):
 def test_same_submission_twice_makes_one_case(councillor_of_division, enquiry_service):
     key = uuid.uuid4().hex
     first = raise_it(councillor_of_division, enquiry_service, submission_key=key)
-    with pytest.raises(s.DuplicateSubmission) as exc:
+    with pytest.raises(enquiries.DuplicateSubmission) as exc:
         raise_it(councillor_of_division, enquiry_service, submission_key=key)
     assert exc.value.case.pk == first.pk and Case.objects.count() == 1
 

@@ -1,0 +1,100 @@
+"""Opening a case."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from oxtom.accounts.permissions import Permission
+from oxtom.core.audit import audit_record
+from oxtom.customers.models import Channel, Customer, Interaction
+
+from .. import rules
+from ..models import Case, Priority, Service
+from ._common import Kind, MAX_ANSWERS_CHARS, Visibility, _actor, _event, _timeline, _unique_reference
+
+
+class DuplicateSubmission(Exception):
+    """The same form was submitted twice; `case` is the one the first submission created."""
+
+    def __init__(self, case: Case):
+        self.case = case
+        super().__init__(case.reference)
+
+
+@transaction.atomic
+def case_create(
+    *,
+    service: Service,
+    customer: Customer,
+    answers: dict,
+    channel: str,
+    by: Any,
+    title: str = "",
+    priority: int = Priority.NORMAL,
+    division: Any = None,
+    safeguarding: bool = False,
+    vulnerable_customer: bool = False,
+    special_category: bool = False,
+    received_at: dt.datetime | None = None,
+    on_behalf_of: bool = False,
+) -> Case:
+    """Open a case for `customer` on `service`, in the service's team queue with its SLA due date.
+
+    `on_behalf_of`: an adviser made it for the customer in an acting-for
+    session (they must be allowed to act for customers); the customer's
+    timeline says so, and their "done for you" page lists it.
+
+    A safeguarding concern is always urgent: it goes to the top of the queue
+    whatever priority was asked for.
+    """
+    if not service.is_active:
+        raise ValidationError("This service is not taking new cases")
+    if customer.merged_into_id is not None:
+        raise ValidationError("This customer record was merged into another: use the current record")
+    if not isinstance(answers, dict):
+        raise ValidationError({"answers": "Answers must be a set of questions and replies"})
+    if len(repr(answers)) > MAX_ANSWERS_CHARS:
+        raise ValidationError({"answers": f"Answers must be {MAX_ANSWERS_CHARS:,} characters or fewer in all"})
+    if channel not in Channel.values:
+        raise ValidationError({"channel": "Choose how the request reached us"})
+    if on_behalf_of and not (getattr(by, "is_authenticated", False) and by.has_permission(Permission.ASSIST_ACT_FOR)):
+        raise PermissionDenied("You cannot act for a customer")
+    if int(priority) not in Priority.values:
+        raise ValidationError({"priority": "Choose a priority from urgent to low"})
+    title = (title or "").strip()
+    if len(title) > 200:
+        raise ValidationError({"title": "Title must be 200 characters or fewer"})
+    if safeguarding:
+        priority = Priority.URGENT
+    received_at = received_at or timezone.now()
+    received_on = rules.local_date(received_at)
+    case = Case.objects.create(
+        reference=_unique_reference(service, received_on),
+        service=service,
+        customer=customer,
+        # Screened services start in the screening team's intake queue.
+        team_id=service.triage_team_id or service.team_id,
+        priority=int(priority),
+        title=title,
+        safeguarding=safeguarding,
+        vulnerable_customer=vulnerable_customer,
+        special_category=special_category,
+        division=division if division is not None else customer.division,
+        answers=answers,
+        channel=channel,
+        received_at=received_at,
+        due_at=rules.due_date(received_on=received_on, sla_working_days=service.sla_days(priority)),
+        created_by=_actor(by),
+        modified_by=_actor(by),
+    )
+    _event(case, Kind.CREATED, by, visibility=Visibility.PUBLIC, to_status=case.status,
+           text=f"{service.name} received", channel=channel)
+    audit_record(by=by, action="create", target=case, summary=f"Case {case.reference} created",
+                 service=service.code, channel=channel, on_behalf_of=on_behalf_of)
+    _timeline(case, kind="case.created", summary=f"{service.name}: case {case.reference} opened", by=by,
+              direction=Interaction.Direction.INBOUND, channel=channel, on_behalf_of=on_behalf_of)
+    return case
