@@ -384,6 +384,9 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 PAYMENT_PROVIDER = env_choice("PAYMENT_PROVIDER", "sandbox", {"sandbox", "govuk_pay"})
 GOVUK_PAY_API_KEY = env_str("GOVUK_PAY_API_KEY", "", required=not DEBUG and PAYMENT_PROVIDER == "govuk_pay")
 GOVUK_PAY_BASE_URL = env_str("GOVUK_PAY_BASE_URL", "https://publicapi.payments.service.gov.uk")
+# The signing secret of our GOV.UK Pay webhook (/pay/webhooks/govuk-pay/, Pay-Signature: HMAC-SHA256).
+# The embedded default is public; production must set its own or every webhook is refused.
+GOVUK_PAY_WEBHOOK_SECRET = env_str("GOVUK_PAY_WEBHOOK_SECRET", "embedded-pay-webhook-secret" if DEBUG else "")
 
 # --- Celery -----------------------------------------------------------------
 CELERY_BROKER_DIR = VAR_DIR / "broker"

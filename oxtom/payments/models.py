@@ -167,3 +167,23 @@ class SandboxCharge(models.Model):
 
     def __str__(self) -> str:
         return f"sandbox {self.payment_id} {self.status}"
+
+
+class PaymentWebhook(models.Model):
+    """One GOV.UK Pay webhook message we accepted (signature checked), kept so a replay is recognised.
+
+    Its body is never trusted for the payment's state: receiving it only makes us ask the provider.
+    """
+
+    message_id = models.CharField(max_length=100, unique=True, help_text="GOV.UK Pay's webhook_message_id")
+    event_type = models.CharField(max_length=64)
+    resource_id = models.CharField(max_length=64, help_text="The provider's payment id")
+    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="webhooks")
+    received_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=16, blank=True, help_text="moved, unchanged or unknown")
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.message_id}"

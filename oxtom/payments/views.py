@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -67,3 +68,26 @@ def payment_return(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "payments/return.html", {
         "payment": payment, "outcome": outcome, "declined_reason": declined_reason,
     })
+
+
+@csrf_exempt
+@require_POST
+def govuk_pay_webhook(request: HttpRequest) -> HttpResponse:
+    """GOV.UK Pay's signed webhook (see webhooks.py). 401 for a bad signature; 200 for anything accepted,
+    a replay included, so GOV.UK Pay stops retrying."""
+    from django.http import JsonResponse
+
+    from .webhooks import MAX_BODY_BYTES, WebhookRejected, payment_webhook_receive
+
+    try:
+        declared = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        declared = MAX_BODY_BYTES + 1
+    if declared > MAX_BODY_BYTES:
+        return JsonResponse({"error": "The body is too large"}, status=413)
+    try:
+        result = payment_webhook_receive(raw=request.read(MAX_BODY_BYTES + 1),
+                                         signature=request.headers.get("Pay-Signature", ""))
+    except WebhookRejected as exc:
+        return JsonResponse({"error": str(exc)}, status=exc.status)
+    return JsonResponse({"outcome": result.outcome})
