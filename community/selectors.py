@@ -121,7 +121,8 @@ def search_services(f: Filters, *, page: int = 1, per_page: int = PAGE_SIZE) -> 
     shrink = max(0.01, math.cos(math.radians(lat)))
     dlat = F("latitude") - Value(lat)
     dlon = (F("longitude") - Value(lon)) * Value(shrink)
-    sal = ServiceAtLocation.objects.filter(listed=True, latitude__gte=min_lat, latitude__lte=max_lat,
+    sal = ServiceAtLocation.objects.filter(listed=True, service__status=Service.Status.ACTIVE,
+                                           service__hidden_at__isnull=True, latitude__gte=min_lat, latitude__lte=max_lat,
                                            longitude__gte=min_lon, longitude__lte=max_lon)
     cond = _prefix(_service_filter(f), "service__")
     sal = _annotated(sal.filter(cond), f, service_ref="service_id")

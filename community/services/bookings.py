@@ -234,25 +234,32 @@ def _refund(booking: Booking, *, by: Any) -> None:
                 audit_record(by=by, action="update", target=booking, summary="Refund could not be made yet")
 
 
-@transaction.atomic
 def event_cancel(*, event: Event, reason: str, by: Any) -> int:
-    """The organiser cancels an occurrence: every booking is cancelled, told why, and refunded."""
+    """The organiser cancels an occurrence: every booking is cancelled and told why, then refunded.
+
+    The cancellation commits first; refunds (calls to the provider) follow, each idempotent by booking,
+    so a provider outage leaves the event cancelled and the refund to retry, never a half-cancelled event.
+    """
     if not may_edit(by, event.service.organisation):
         raise PermissionDenied
     reason = clean_text(reason, label="Reason", max_length=300, required=True)
-    Event.objects.filter(pk=event.pk).update(status=Event.Status.CANCELLED)
     now = timezone.now()
-    count = 0
-    for booking in Booking.objects.filter(event=event, status__in=Booking.ACTIVE).select_related("booker", "event"):
-        Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED, cancelled_at=now,
-                                                     cancelled_by_organiser=True)
-        _tell(booking, what="event-cancelled", subject=f"Cancelled: {event.title}"[:200], by=by,
-              message=f"{event.title} on {_when(event)} has been cancelled: {reason} Anything you paid will be refunded.")
-        count += 1
-        transaction.on_commit(lambda b=booking: _refund(b, by=by))
-    Event.objects.filter(pk=event.pk).update(taken=0)
-    audit_record(by=by, action="update", target=event, summary=f"Cancelled event ({count} bookings)")
-    return count
+    told = []
+    with transaction.atomic():
+        if not Event.objects.filter(pk=event.pk, status=Event.Status.SCHEDULED).update(status=Event.Status.CANCELLED):
+            raise ValidationError("This event is already cancelled")
+        for booking in Booking.objects.filter(event=event, status__in=Booking.ACTIVE).select_related("booker", "event"):
+            Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED, cancelled_at=now,
+                                                         cancelled_by_organiser=True)
+            _tell(booking, what="event-cancelled", subject=f"Cancelled: {event.title}"[:200], by=by,
+                  message=f"{event.title} on {_when(event)} has been cancelled: {reason} "
+                          "Anything you paid will be refunded.")
+            told.append(booking)
+        Event.objects.filter(pk=event.pk).update(taken=0)
+        audit_record(by=by, action="update", target=event, summary=f"Cancelled event ({len(told)} bookings)")
+    for booking in told:
+        _refund(booking, by=by)
+    return len(told)
 
 
 @transaction.atomic

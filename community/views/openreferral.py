@@ -193,7 +193,9 @@ def taxonomy_term_detail(request: HttpRequest, id: str):
 @_endpoint
 def service_at_locations(request: HttpRequest):
     cond, exists = _service_conditions(request, prefix="service__")
-    qs = ServiceAtLocation.objects.filter(listed=True).filter(cond, *exists)
+    # The flag serves the index; the service's own state is checked too, so nothing unlisted ever leaks.
+    qs = ServiceAtLocation.objects.filter(listed=True, service__status=Service.Status.ACTIVE,
+                                          service__hidden_at__isnull=True).filter(cond, *exists)
     postcode, proximity = request.GET.get("postcode"), request.GET.get("proximity")
     if postcode:
         from oxtom.places.selectors import locate_postcode
@@ -219,7 +221,8 @@ def service_at_locations(request: HttpRequest):
 
 @_endpoint
 def service_at_location_detail(request: HttpRequest, id: str):
-    sal = ServiceAtLocation.objects.filter(uuid=_uuid(id), listed=True).select_related("service").first()
+    sal = ServiceAtLocation.objects.filter(uuid=_uuid(id), listed=True, service__hidden_at__isnull=True,
+                                           service__status=Service.Status.ACTIVE).select_related("service").first()
     if sal is None:
         raise Http404
     return _json(_full_service(sal.service.uuid))
