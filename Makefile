@@ -14,12 +14,13 @@ export SITE_URL
 # Two cores here; CI machines are the same size.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test setup deps static migrate demo check lint bench clean
+.PHONY: run test setup deps static migrate demo check lint lint-imports bench clean
 
 run: setup demo ## set up and start web, worker and scheduler on the embedded default
 	@HOST=$(HOST) PORT=$(PORT) scripts/run-embedded.sh
 
 test: deps static ## set up and run the whole suite (tests make their own databases)
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 setup: deps static migrate
@@ -53,6 +54,10 @@ demo: migrate
 
 check: deps
 	$(PY) manage.py check
+
+# The layout rule as import-linter contracts ([tool.importlinter] in pyproject.toml).
+lint-imports: deps
+	$(VENV)/bin/lint-imports
 
 bench: setup
 	$(PY) bench/run_all.py
