@@ -4,3 +4,21 @@ from django.apps import AppConfig
 class ApiConfig(AppConfig):
     name = "api"
     verbose_name = "REST API for partner systems"
+
+    def ready(self) -> None:
+        from oxtom.core.hygiene import register_bad_request_responder
+
+        # A NUL byte refused at the request edge still answers as problem details.
+        register_bad_request_responder("/api/", _bad_request)
+
+
+def _bad_request(request, message: str, *, field: str = ""):
+    from django.http import JsonResponse
+
+    from .framework import PROBLEM_BASE
+
+    body = {"type": PROBLEM_BASE + "invalid", "title": "Bad request", "status": 400, "detail": message,
+            "instance": request.path}
+    if field:
+        body["errors"] = {field: ["Must not contain control characters."]}
+    return JsonResponse(body, status=400, content_type="application/problem+json")

@@ -116,6 +116,9 @@ MIDDLEWARE = [
     "oxtom.core.middleware.PrivatePagesNoStoreMiddleware",
     # Outside everything that can answer early, so every response (error pages too) carries the CSP.
     "oxtom.core.middleware.SecurityHeadersMiddleware",
+    # NUL bytes refused (400) and bidi/zero-width controls stripped from every parameter, before
+    # sessions, CSRF or any view read them: the one shared place for free-text hygiene.
+    "oxtom.core.hygiene.RequestHygieneMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -281,6 +284,11 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# How many proxies we run in front of the app (each appends to X-Forwarded-For): the client's
+# address is that many entries from the right; 0 ignores the header (oxtom/core/clientip.py).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT={TRUSTED_PROXY_COUNT} cannot be negative.")
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -30,6 +30,16 @@ class PortalConfig(AppConfig):
                             follow_status=_follow_case)
         # Its answers by the report type's questions, its photos as links.
         register_case_answers(render_case_answers, select_related="street_report__report_type")
+        # A request refused at the edge (a NUL byte) answers in Open311's error list under /open311/.
+        from oxtom.core.hygiene import register_bad_request_responder
+
+        register_bad_request_responder("/open311/", _open311_bad_request)
+
+
+def _open311_bad_request(request, message: str, *, field: str = ""):
+    from .open311_format import errors
+
+    return errors([{"code": 400, "description": message}], "xml" if request.path.endswith(".xml") else "json", 400)
 
 
 # Case steps that change what the public page and the followers are told.

@@ -8,6 +8,8 @@ from django import forms
 from django.conf import settings
 from django.http import HttpRequest
 
+from oxtom.core.clientip import client_ip
+
 from . import throttle
 
 
@@ -35,6 +37,11 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def _login_and_address(self, request: HttpRequest, credentials: dict) -> tuple[str, str]:
         return credentials.get("email", credentials.get("username", "")) or "", self.get_client_ip(request)
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """allauth's rate limits and our throttle count against the address oxtom.core.clientip
+        trusts (X-Forwarded-For only as far as TRUSTED_PROXY_COUNT), never a spoofable header."""
+        return client_ip(request)
 
     def pre_authenticate(self, request: HttpRequest, **credentials) -> None:
         wait = throttle.wait_seconds(*self._login_and_address(request, credentials))

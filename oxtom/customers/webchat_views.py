@@ -44,7 +44,9 @@ def _current_chat(request: HttpRequest) -> WebChat | None:
 
 
 def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
+    from oxtom.core.clientip import client_ip
+
+    return client_ip(request)
 
 
 def _referring_path(request: HttpRequest) -> str:

@@ -27,6 +27,9 @@ def _api(methods: tuple[str, ...]) -> Callable:
     """Allowed methods, a known jurisdiction, and Open311Error turned into the spec's error list."""
 
     def decorate(view: Callable) -> Callable:
+        # CSRF-exempt, all of them: no Open311 view acts on a browser's cookie (the one POST is
+        # authenticated by api_key), and CSRF's HTML 403 would pre-empt the spec's 405 for PUT/DELETE.
+        @csrf_exempt
         @wraps(view)
         def wrapped(request: HttpRequest, fmt: str, *args, **kwargs) -> HttpResponse:
             allowed = methods + (("HEAD",) if "GET" in methods else ())
@@ -107,5 +110,16 @@ def request_updates(request: HttpRequest, fmt: str) -> HttpResponse:
     return respond(open311.updates_query(request.GET), fmt, root="service_requests_updates", item="request_update")
 
 
+UNSAFE_METHODS = ("PUT", "PATCH", "DELETE")
+
+
+@csrf_exempt
 def not_found(request: HttpRequest, fmt: str = "json", **kwargs) -> HttpResponse:
+    """Anything else under /open311/v2/: 404 in the spec's list; PUT, PATCH and DELETE are 405,
+    since no Open311 resource takes them (and not CSRF's HTML 403)."""
+    fmt = fmt or "json"
+    if request.method in UNSAFE_METHODS:
+        response = errors([{"code": 405, "description": f"{request.method} is not supported by Open311"}], fmt, 405)
+        response["Allow"] = "GET, HEAD, POST"
+        return response
     return errors([{"code": 404, "description": "There is no such Open311 resource"}], fmt, 404)

@@ -144,9 +144,8 @@ BAD = [
     ({"cvc": "1" * 1000}, "Enter a valid card security code"),
     ({"cardholder_name": ""}, "Enter the name as it appears on the card"),
     ({"cardholder_name": "x" * 101}, "100 characters or fewer"),
-    ({"cardholder_name": "R\x00Payer"}, "letters, spaces and punctuation"),
     ({"cardholder_name": "R\x07Payer"}, "letters, spaces and punctuation"),
-    ({"card_number": "4444\x003333"}, "Enter a valid card number"),
+    # A NUL byte never reaches the form: the request edge answers 400 (tests/core/test_request_hygiene.py).
 ]
 
 

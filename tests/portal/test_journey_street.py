@@ -101,7 +101,6 @@ def test_choosing_a_postcode_afterwards_forgets_the_street(client, catalogue, st
         ("high street, swindon", "We could not find a street with that name in Oxfordshire"),
         ("<script>alert(1)</script>", "A street name can only contain letters"),
         ("Parsons\x07Street", "A street name can only contain letters"),
-        ("Parsons\x00Street", "Null characters are not allowed"),
         ("a" * 101, "The street name must be 100 characters or fewer"),
     ],
 )

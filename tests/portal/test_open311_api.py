@@ -256,7 +256,7 @@ def test_requests_are_capped_at_1000(client, pothole, monkeypatch):
     ({"service_request_id": ",".join(f"HW-{i}" for i in range(101))}, "at most 100 values"),
     ({"service_code": "x" * 2000}, "service_code must be"),
     ({"end_date": "0001-01-01T00:00:00"}, "end_date is too early"),
-    ({"start_date": "2026-11-01T00:00:00Z\x00"}, "start_date must not contain control characters"),
+    ({"start_date": "2026-11-01T00:00:00Z\x00"}, "contains a character that cannot be used"),  # at the edge
 ])
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_bad_query_parameters_are_400(client, db, params, message, fmt):
