@@ -4,12 +4,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db import transaction
 
 from oxtom.accounts.permissions import Permission
 from oxtom.cases.models import Case, Service
 from oxtom.cases.services._common import MAX_TEXT
+from oxtom.cases.selectors import case_for_submission
 from oxtom.cases.services.create import DuplicateSubmission, case_create
 from oxtom.core.audit import audit_record
 from oxtom.customers.models import Channel, Customer
@@ -71,8 +71,8 @@ def member_enquiry_raise(
     key = (submission_key or "").strip()
     if not key or len(key) > 64:
         raise ValidationError("The form has expired: start again")
-    existing = Case.objects.filter(submission_key=key).first()
-    if existing is not None:
+    existing = case_for_submission(key)
+    if existing is not None:  # before a constituent's record is made for it
         raise DuplicateSubmission(existing)
     errors: dict[str, str] = {}
     title = (title or "").strip()
@@ -111,22 +111,9 @@ def member_enquiry_raise(
     answers["Raised by"] = f"{by} (councillor for {by.member_division})"
     case = case_create(
         service=service, customer=customer, answers=answers, channel=Channel.WEB, by=by, title=title,
-        division=by.member_division,
+        division=by.member_division, submission_key=key, raised_by=by, shared_with_councillor=True,
+        consent_wording=CONSENT_WORDING if constituent is not None else "",
     )
-    case.raised_by = by
-    case.submission_key = key
-    case.shared_with_councillor = True
-    if constituent is not None:
-        case.consent_wording, case.consent_recorded_at = CONSENT_WORDING, timezone.now()
-    try:
-        with transaction.atomic():
-            Case.objects.filter(pk=case.pk).update(
-                raised_by=by, submission_key=key, shared_with_councillor=True,
-                consent_wording=case.consent_wording, consent_recorded_at=case.consent_recorded_at,
-            )
-    except IntegrityError:
-        # A simultaneous second submission won the unique key: this one rolls back, pointing at that one.
-        raise DuplicateSubmission(Case.objects.get(submission_key=key)) from None
     audit_record(by=by, action="create", target=case, summary="Members' enquiry raised",
                  for_constituent=constituent is not None)
     return case

@@ -20,12 +20,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from oxtom.cases import services as casework
 from oxtom.cases.models import Case, Outcome, Priority, Status
+from oxtom.cases.selectors import case_for_submission
 from oxtom.cases.services import DuplicateSubmission
 from oxtom.core.audit import audit_record
 from oxtom.core.links import absolute_reverse
@@ -218,10 +219,9 @@ def report_create(
     key = (submission_key or "").strip()
     if len(key) > 64:
         raise ValidationError("The form has expired: start again")
-    if key:
-        existing = Case.objects.filter(submission_key=key).first()
-        if existing is not None:
-            raise DuplicateSubmission(existing)
+    existing = case_for_submission(key)
+    if existing is not None:  # before the checks: a double-click is told where its report went
+        raise DuplicateSubmission(existing)
     location_text = (location_text or "").strip()
     if len(location_text) > MAX_LOCATION_TEXT:
         raise ValidationError({"location_text": f"The description of the location must be {MAX_LOCATION_TEXT} "
@@ -245,16 +245,8 @@ def report_create(
         service=service, customer=customer, answers=cleaned, channel=channel, by=by, title=service.name,
         priority=Priority.URGENT if emergency else Priority.NORMAL if verdict.meets else Priority.LOW,
         division=place.division,
-        on_behalf_of=on_behalf_of,
+        on_behalf_of=on_behalf_of, submission_key=key,
     )
-    if key:
-        try:
-            with transaction.atomic():
-                Case.objects.filter(pk=case.pk).update(submission_key=key)
-        except IntegrityError:
-            # A simultaneous twin won the key: roll this one back and point at that one.
-            raise DuplicateSubmission(Case.objects.get(submission_key=key)) from None
-        case.submission_key = key
     now = timezone.now()
     report = StreetReport.objects.create(
         case=case, report_type=report_type, latitude=place.latitude, longitude=place.longitude,

@@ -71,6 +71,13 @@ def cases_for_user(user: Any) -> QuerySet[Case]:
     return Case.objects.for_user(user)
 
 
+def case_for_submission(submission_key: str) -> Case | None:
+    """The case a form's one-time key already made, if any (a caller checks before doing work of its own;
+    case_create checks again, and the unique key settles a race)."""
+    key = (submission_key or "").strip()
+    return Case.objects.filter(submission_key=key).first() if key else None
+
+
 def get_case_for_user(user: Any, reference: str) -> Case:
     """One case by reference; Http404 when it doesn't exist *and* when the user may not see it."""
     reference = (reference or "").strip().upper()

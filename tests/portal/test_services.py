@@ -103,6 +103,19 @@ def test_same_submission_key_twice_gives_one_report_and_one_message(make_report,
     assert len(messages_for(resident_a.customer, "report-received")) == 1
 
 
+def test_a_report_is_filed_with_its_key_and_the_case_is_never_patched_after(make_report):
+    """The key goes to case_create with everything else: no UPDATE of the case follows its INSERT."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        report = make_report(submission_key="p" * 32)
+    patches = [q["sql"] for q in queries.captured_queries
+               if q["sql"].startswith("UPDATE") and '"casework_case"' in q["sql"]]
+    assert patches == []
+    assert report.case.submission_key == "p" * 32 and report.case.version == 1
+
+
 def test_inactive_type_refused(make_report, pothole):
     pothole.service.is_active = False
     pothole.service.save()

@@ -5,7 +5,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from oxtom.accounts.permissions import Permission
@@ -14,6 +14,7 @@ from oxtom.customers.models import Channel, Customer, Interaction
 
 from .. import rules
 from ..models import Case, Priority, Service
+from ..selectors import case_for_submission
 from ._common import Kind, MAX_ANSWERS_CHARS, Visibility, _actor, _event, _timeline, _unique_reference
 
 
@@ -41,6 +42,10 @@ def case_create(
     special_category: bool = False,
     received_at: dt.datetime | None = None,
     on_behalf_of: bool = False,
+    submission_key: str = "",
+    raised_by: Any = None,
+    shared_with_councillor: bool = False,
+    consent_wording: str = "",
 ) -> Case:
     """Open a case for `customer` on `service`, in the service's team queue with its SLA due date.
 
@@ -50,7 +55,22 @@ def case_create(
 
     A safeguarding concern is always urgent: it goes to the top of the queue
     whatever priority was asked for.
+
+    `submission_key` (the form's one-time key) makes it idempotent: a key
+    already used raises DuplicateSubmission carrying the case the first
+    submission made, also when two arrive at once (the unique key decides;
+    the loser's transaction rolls back). `raised_by` is the councillor who
+    raised an enquiry for the customer, `consent_wording` exactly what they
+    confirmed about consent (recorded now), `shared_with_councillor` lets a
+    councillor see a special-category case: everything a case is created
+    with is passed here, so no caller patches a case after creating it.
     """
+    key = (submission_key or "").strip()
+    if len(key) > 64:
+        raise ValidationError("The form has expired: start again")
+    existing = case_for_submission(key)
+    if existing is not None:
+        raise DuplicateSubmission(existing)
     if not service.is_active:
         raise ValidationError("This service is not taking new cases")
     if customer.merged_into_id is not None:
@@ -70,9 +90,38 @@ def case_create(
         raise ValidationError({"title": "Title must be 200 characters or fewer"})
     if safeguarding:
         priority = Priority.URGENT
+    consent_wording = (consent_wording or "").strip()
+    if raised_by is not None and not getattr(raised_by, "is_authenticated", False):
+        raise ValidationError({"raised_by": "An enquiry is raised by a signed-in councillor"})
     received_at = received_at or timezone.now()
     received_on = rules.local_date(received_at)
-    case = Case.objects.create(
+    try:
+        with transaction.atomic():
+            case = _insert(key=key, service=service, customer=customer, priority=priority, title=title,
+                           safeguarding=safeguarding, vulnerable_customer=vulnerable_customer,
+                           special_category=special_category, division=division, answers=answers,
+                           channel=channel, received_at=received_at, received_on=received_on, by=by,
+                           raised_by=raised_by, shared_with_councillor=shared_with_councillor,
+                           consent_wording=consent_wording)
+    except IntegrityError:
+        twin = case_for_submission(key)
+        if twin is None:  # not the key that clashed
+            raise
+        raise DuplicateSubmission(twin) from None
+    _event(case, Kind.CREATED, by, visibility=Visibility.PUBLIC, to_status=case.status,
+           text=f"{service.name} received", channel=channel)
+    audit_record(by=by, action="create", target=case, summary=f"Case {case.reference} created",
+                 service=service.code, channel=channel, on_behalf_of=on_behalf_of)
+    _timeline(case, kind="case.created", summary=f"{service.name}: case {case.reference} opened", by=by,
+              direction=Interaction.Direction.INBOUND, channel=channel, on_behalf_of=on_behalf_of)
+    return case
+
+
+def _insert(*, key: str, service: Service, customer: Customer, priority: int, title: str, safeguarding: bool,
+            vulnerable_customer: bool, special_category: bool, division: Any, answers: dict, channel: str,
+            received_at: dt.datetime, received_on: dt.date, by: Any, raised_by: Any,
+            shared_with_councillor: bool, consent_wording: str) -> Case:
+    return Case.objects.create(
         reference=_unique_reference(service, received_on),
         service=service,
         customer=customer,
@@ -88,13 +137,11 @@ def case_create(
         channel=channel,
         received_at=received_at,
         due_at=rules.due_date(received_on=received_on, sla_working_days=service.sla_days(priority)),
+        submission_key=key,
+        raised_by=raised_by,
+        shared_with_councillor=bool(shared_with_councillor),
+        consent_wording=consent_wording,
+        consent_recorded_at=timezone.now() if consent_wording else None,
         created_by=_actor(by),
         modified_by=_actor(by),
     )
-    _event(case, Kind.CREATED, by, visibility=Visibility.PUBLIC, to_status=case.status,
-           text=f"{service.name} received", channel=channel)
-    audit_record(by=by, action="create", target=case, summary=f"Case {case.reference} created",
-                 service=service.code, channel=channel, on_behalf_of=on_behalf_of)
-    _timeline(case, kind="case.created", summary=f"{service.name}: case {case.reference} opened", by=by,
-              direction=Interaction.Direction.INBOUND, channel=channel, on_behalf_of=on_behalf_of)
-    return case
