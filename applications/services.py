@@ -518,35 +518,28 @@ def _refuse(application: Application, *, reasons: list[str], by: Any, automatic:
 
 
 def _qa_sample(application: Application) -> None:
-    """Record a sampled automatic approval as a closed case with a pending QA check for a team leader.
+    """Keep a sampled automatic approval as a closed case with a pending QA check for a team leader.
 
-    oxtom.cases.services has no "closed by the system" path (its writes need an
-    officer), so the record case is written here with casework's own models
-    and events, closed at once: it never enters a work queue.
+    The application is the record of the decision (the applicant was told);
+    the engine's system path makes the case only when it is sampled, closed
+    at once, so it never enters a work queue.
     """
-    from oxtom.cases.models import Case, CaseEvent, Decision, Outcome, QaCheck, Status
-    from oxtom.cases.services import case_create, qa_should_sample
+    from oxtom.cases.models import Decision
+    from oxtom.cases.services import MAX_TEXT, case_record_rule_decision
 
     service = application.service
-    probe = Case(service=service.case_service)
-    if not qa_should_sample(probe):
+    case = case_record_rule_decision(
+        service=service.case_service, customer=application.customer, channel=application.channel,
+        title=f"{service.name} application {application.reference} (automatic)"[:200],
+        answers={"application": application.reference, "answers": application.answers,
+                 "rule_reasons": application.reasons, "details": application.details,
+                 "decided_automatically": True},
+        decision=Decision.APPROVED,
+        reasons=(" ".join(application.reasons) or "Approved automatically by the eligibility rules")[:MAX_TEXT],
+        rule=f"{service.code} eligibility rules"[:100], only_if_sampled=True,
+    )
+    if case is None:
         return
-    case = case_create(service=service.case_service, customer=application.customer, channel=application.channel,
-                       by=None, title=f"{service.name} application {application.reference} (automatic)"[:200],
-                       answers={"application": application.reference, "answers": application.answers,
-                                "rule_reasons": application.reasons, "details": application.details,
-                                "decided_automatically": True})
-    now = timezone.now()
-    Case.objects.filter(pk=case.pk).update(
-        status=Status.CLOSED, decision=Decision.APPROVED, decision_reasons=" ".join(application.reasons)[:5000],
-        decided_at=now, outcome=Outcome.COMPLETED, closed_at=now, version=F("version") + 1, modified_at=now)
-    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.STATUS_CHANGED, occurred_at=now,
-                             from_status=Status.NEW, to_status=Status.CLOSED,
-                             text="Approved automatically by the eligibility rules", data={"automatic": True})
-    QaCheck.objects.create(case=case, team_id=case.team_id, kind=QaCheck.Kind.AUTOMATIC_DECISION, sampled_at=now,
-                           closed_by=None)
-    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.QA_SAMPLED, occurred_at=now,
-                             text="Automatic approval sampled for a quality check")
     Application.objects.filter(pk=application.pk).update(case=case)
     application.case = case
 

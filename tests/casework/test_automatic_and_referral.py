@@ -111,3 +111,64 @@ def test_referral_moves_the_case_and_tells_the_customer_without_the_reason(outbo
     referred = case.events.get(kind=K.REFERRED)
     assert referred.visibility == "staff"
     assert case.events.filter(kind=K.NOTIFICATION_SENT, data__about_event=referred.pk).exists()
+
+
+# --- the system path: a rule's decision recorded as a closed case, sampled for QA ----------------------------
+
+def _record(service, customer, **overrides):
+    params = dict(service=service, customer=customer, answers={"application": "AP-1"}, channel="web",
+                  decision="approved", reasons="Every criterion met", rule="bus-pass eligibility rules",
+                  title="Bus pass application AP-1 (automatic)")
+    params.update(overrides)
+    return s.case_record_rule_decision(**params)
+
+
+def test_a_rules_decision_is_recorded_closed_and_sampled_with_no_actor(outbox_templates, service, customer_a, team):
+    from oxtom.notify.models import OutboundMessage
+
+    service.qa_sample_rate = 1
+    service.save()
+    case = refresh(_record(service, customer_a, submission_key="rule-1"))
+    assert (case.status, case.decision, case.outcome) == (Status.CLOSED, "approved", "completed")
+    assert case.decided_at and case.closed_at and case.decision_reasons == "Every criterion met"
+    assert case.submission_key == "rule-1" and case.modified_by is None
+    moved = case.events.get(kind=K.STATUS_CHANGED)
+    assert (moved.from_status, moved.to_status, moved.actor) == (Status.NEW, Status.CLOSED, None)
+    assert moved.data["automatic"] and moved.data["rule"] == "bus-pass eligibility rules"
+    check = QaCheck.objects.get(case=case)
+    assert check.kind == QaCheck.Kind.AUTOMATIC_DECISION and check.team == team and check.closed_by is None
+    assert case.events.filter(kind=K.QA_SAMPLED).count() == 1
+    assert not Case.objects.open().exists()  # never work in a queue
+    assert not OutboundMessage.objects.filter(customer=customer_a).exists()  # the owner told the customer
+    assert AuditEvent.objects.filter(summary="Automatic decision: Approved").exists()
+
+
+def test_only_if_sampled_writes_nothing_when_not_sampled(service, customer_a):
+    service.qa_sample_rate = 0
+    service.save()
+    assert _record(service, customer_a, only_if_sampled=True) is None
+    assert not Case.objects.exists() and not QaCheck.objects.exists()
+    kept = _record(service, customer_a)  # kept as the record of the decision, not sampled
+    assert refresh(kept).status == Status.CLOSED and not QaCheck.objects.exists()
+
+
+@pytest.mark.parametrize("overrides,message", [
+    ({"reasons": ""}, "Enter the reasons for the decision"),
+    ({"decision": "maybe"}, "Choose a decision"),
+    ({"outcome": "duplicate"}, "Choose an outcome"),
+    ({"rule": "r" * 101}, "Name the decision rule"),
+])
+def test_a_bad_rule_decision_saves_nothing(service, customer_a, overrides, message):
+    service.qa_sample_rate = 1
+    service.save()
+    with pytest.raises(ValidationError) as exc:
+        _record(service, customer_a, **overrides)
+    assert message in " ".join(exc.value.messages)
+    assert not Case.objects.exists() and not QaCheck.objects.exists()
+
+
+def test_the_same_rule_decision_twice_is_one_case(service, customer_a):
+    first = _record(service, customer_a, submission_key="rule-twice")
+    with pytest.raises(s.DuplicateSubmission) as caught:
+        _record(service, customer_a, submission_key="rule-twice")
+    assert caught.value.case.pk == first.pk and Case.objects.count() == 1

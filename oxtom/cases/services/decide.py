@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from oxtom.core.audit import audit_record
 
-from ..models import Case, Decision, Outcome, QaCheck, Status
+from ..models import Case, Decision, Outcome, QaCheck, Service, Status
 from ._common import Kind, MAX_TEXT, Visibility, _actor, _clean_text, _event, _lock, _move, _require_worker, _save, _status_event
+from .create import case_create
 from .screening import in_intake
 from .work import _resume_clock
 
@@ -75,6 +76,54 @@ def case_decide_automatically(*, case: Case, decision: str, reasons: str, rule: 
     if qa_should_sample(case):
         QaCheck.objects.create(case=case, team_id=case.team_id, kind=QaCheck.Kind.AUTOMATIC_DECISION,
                                sampled_at=timezone.now())
+        _event(case, Kind.QA_SAMPLED, None, text="Automatic decision sampled for a quality check", rule=rule)
+    return case
+
+
+@transaction.atomic
+def case_record_rule_decision(*, service: Service, customer: Any, answers: dict, channel: str, decision: str,
+                              reasons: str, rule: str, title: str = "", outcome: str = Outcome.COMPLETED,
+                              submission_key: str = "", only_if_sampled: bool = False) -> Case | None:
+    """The system decided by a published rule with no case open: record it as a closed case, sampled for QA.
+
+    For a capability whose own record carries the decision (an application
+    every criterion approves): the case is created and closed with the
+    decision at once, so it never enters a work queue, and it is sampled
+    for a quality check at the service's QA rate like any automatic
+    decision, so someone looks at a share of what no one looked at. No
+    person is the actor. The owner has told the customer already (it
+    messages the customer itself), so the engine sends nothing.
+
+    `only_if_sampled`: keep the case only when it is sampled (returns None
+    otherwise and writes nothing), for an owner whose record is the
+    decision and who needs a case only for the check.
+    """
+    if decision not in Decision.values:
+        raise ValidationError({"decision": "Choose a decision"})
+    if outcome not in Outcome.values or outcome == Outcome.DUPLICATE:
+        raise ValidationError({"outcome": "Choose an outcome"})
+    rule = (rule or "").strip()
+    if not rule or len(rule) > MAX_RULE_CHARS:
+        raise ValidationError({"rule": f"Name the decision rule in 1 to {MAX_RULE_CHARS} characters"})
+    reasons = _clean_text(reasons, required_message="Enter the reasons for the decision", field="reasons")
+    sampled = qa_should_sample(Case(service=service))
+    if only_if_sampled and not sampled:
+        return None
+    case = case_create(service=service, customer=customer, answers=answers, channel=channel, by=None, title=title,
+                       submission_key=submission_key)
+    previous = _move(case, Status.CLOSED)
+    now = timezone.now()
+    case.decision, case.decision_reasons, case.decided_at = decision, reasons, now
+    case.outcome, case.closed_at = outcome, now
+    _save(case, ["status", "decision", "decision_reasons", "decided_at", "outcome", "closed_at"], None)
+    label = Decision(decision).label
+    _status_event(case, previous, None, text=reasons, decision=decision, outcome=outcome, automatic=True,
+                  rule=rule, visibility=Visibility.CUSTOMER, notify=False)
+    audit_record(by=None, action="update", target=case, summary=f"Automatic decision: {label}",
+                 decision=decision, rule=rule, outcome=outcome)
+    if sampled:
+        QaCheck.objects.create(case=case, team_id=case.team_id, kind=QaCheck.Kind.AUTOMATIC_DECISION,
+                               sampled_at=now)
         _event(case, Kind.QA_SAMPLED, None, text="Automatic decision sampled for a quality check", rule=rule)
     return case
 
