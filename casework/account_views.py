@@ -40,8 +40,7 @@ def _page_context(case, customer) -> dict:
         "case": case,
         "timeline": selectors.customer_timeline(case),
         "info_request": services.outstanding_request(case),
-        "sla_label": rules.SlaState.LABELS[rules.sla_state(status=case.status, due_at=case.due_at,
-                                                           paused_on=case.paused_on)],
+        "sla_label": rules.SlaState.LABELS[rules.case_sla_state(case)],
         "customer": customer,
         "answers": owners.case_answers(case, audience=owners.CUSTOMER),
     }

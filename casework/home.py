@@ -18,7 +18,7 @@ MY_CASES_SHOWN = 25
 def my_work(request: HttpRequest) -> dict[str, Any] | None:
     """Two queries whatever the number of cases: the counts, and the first MY_CASES_SHOWN cases."""
     user = request.user
-    if not user.has_permission(Permission.CASE_VIEW_TEAM):
+    if not user.has_team_permission(Permission.CASE_VIEW_TEAM):
         return None
     on = rules.today()
     mine = Case.objects.filter(assignee=user).exclude(status=Status.CLOSED)
@@ -28,10 +28,10 @@ def my_work(request: HttpRequest) -> dict[str, Any] | None:
         due_soon=Count("pk", filter=selectors.sla_q(rules.SlaState.DUE_SOON, on)),
     )
     cases = list(mine.select_related("service").only(
-        "reference", "title", "status", "due_at", "paused_on", "service__name").order_by("due_at", "id")[:MY_CASES_SHOWN])
+        "reference", "title", "status", "due_at", "paused_on", "service__name", "service__calendar").order_by("due_at", "id")[:MY_CASES_SHOWN])
     rows = []
     for case in cases:
-        state = rules.sla_state(status=case.status, due_at=case.due_at, paused_on=case.paused_on, on=on)
+        state = rules.case_sla_state(case, on=on)
         rows.append({"case": case, "sla": state, "sla_label": rules.SlaState.LABELS.get(state, "")})
     return {"counts": counts, "rows": rows, "more": max(0, counts["total"] - len(rows)),
             "reference": "", "error": ""}

@@ -54,8 +54,7 @@ def division_case(request: HttpRequest, reference: str) -> HttpResponse:
         # Councillors read the case as its customer would: no staff file links, no rule findings.
         "answers": owners.case_answers(case, audience=owners.CUSTOMER) if case.raised_by_id == request.user.pk else None,
         "timeline": selectors.public_timeline(case),
-        "sla_state": rules.SlaState.LABELS[rules.sla_state(status=case.status, due_at=case.due_at,
-                                                           paused_on=case.paused_on)],
+        "sla_state": rules.SlaState.LABELS[rules.case_sla_state(case)],
     })
 
 

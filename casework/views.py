@@ -113,7 +113,7 @@ def claim_next(request: HttpRequest, team_slug: str) -> HttpResponse:
 
 
 def _can_manage(user: Any, team: Any) -> bool:
-    return user.has_permission(Permission.CASE_ASSIGN) and (
+    return user.has_team_permission(Permission.CASE_ASSIGN, team.pk) and (
         user.has_role("administrator") or services.is_team_member(user, team.pk)
     )
 
@@ -321,7 +321,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "other_cases": selectors.other_open_cases(request.user, case),
         "timeline": selectors.case_timeline(case),
         "timeline_limit": selectors.TIMELINE_LIMIT,
-        "sla_state": rules.sla_state(status=case.status, due_at=case.due_at, paused_on=case.paused_on),
+        "sla_state": rules.case_sla_state(case),
         "sla_labels": rules.SlaState.LABELS,
         "actions": [a for a in ACTIONS.values()
                     if can_work and a.offered(case) and a.slug != "note" and not _worked_elsewhere(owner, a.slug)],
@@ -347,7 +347,7 @@ def case_action(request: HttpRequest, reference: str, action: str) -> HttpRespon
     if spec is None:
         raise Http404("No such action")
     case = selectors.get_case_for_user(request.user, reference)
-    if not services.can_work_case(request.user, case) or not request.user.has_permission(spec.permission):
+    if not services.can_work_case(request.user, case) or not request.user.has_team_permission(spec.permission, case.team_id):
         raise PermissionDenied
     case_url = reverse("casework:case", kwargs={"reference": case.reference})
     elsewhere = _worked_elsewhere(owners.owner_page(case), spec.slug)

@@ -73,9 +73,38 @@ class User(AbstractBaseUser, PermissionsMixin):
             return False
         return any(permission in role.permissions for role in self.role_objects)
 
+    def _team_roles(self) -> dict[int, str]:
+        """{team id: role code} for the roles this user holds in particular teams (read once per instance)."""
+        cached = getattr(self, "_team_roles_cache", None)
+        if cached is None:
+            cached = {} if self.pk is None else dict(
+                TeamMembership.objects.filter(user_id=self.pk).exclude(team_role="").values_list("team_id", "team_role"))
+            self._team_roles_cache = cached
+        return cached
+
+    def team_ids_granting(self, permission: Permission) -> list[int]:
+        """Teams where a role held in the team (TeamMembership.team_role) gives `permission`."""
+        if not self.is_active:
+            return []
+        return [team_id for team_id, code in self._team_roles().items()
+                if code in ROLES_BY_CODE and permission in ROLES_BY_CODE[code].permissions]
+
+    def has_team_permission(self, permission: Permission, team_id: int | None = None) -> bool:
+        """`permission` from the user's own roles, or from a role held in team `team_id` (any team when None).
+
+        Team membership itself is still checked by whoever asks (can_work_case): this says what the
+        person may do, not which team's work is theirs.
+        """
+        if self.has_permission(permission):
+            return True
+        granting = self.team_ids_granting(permission)
+        return bool(granting) if team_id is None else team_id in granting
+
     @property
     def can_enter_staff_area(self) -> bool:
-        return self.is_active and any(r.staff_area for r in self.role_objects)
+        if not self.is_active:
+            return False
+        return any(r.staff_area for r in self.role_objects) or bool(self._team_roles())
 
     @property
     def can_enter_member_area(self) -> bool:
@@ -102,10 +131,24 @@ class Team(models.Model):
         return self.name
 
 
+# The roles a team membership may carry for that team only (oxtom/accounts/roles.py).
+TEAM_ROLE_CHOICES = [("", "None: their own roles decide"), ("officer", "Officer of this team"),
+                     ("team_leader", "Team leader of this team")]
+
+
 class TeamMembership(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="team_memberships")
     is_leader = models.BooleanField(default=False)
+    # A role held in this team only: its permissions apply to this team's queue and cases, nowhere
+    # else (a business-admin officer works the business-admin queue without officer rights elsewhere).
+    team_role = models.CharField(max_length=32, blank=True, default="", choices=TEAM_ROLE_CHOICES,
+                                 help_text="A role held for this team's work only")
+
+    def grants(self, permission: Permission) -> bool:
+        """Whether this membership gives `permission` for the team's work (the user's own roles aside)."""
+        role = ROLES_BY_CODE.get(self.team_role or "")
+        return bool(role and permission in role.permissions and self.user.is_active)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["team", "user"], name="unique_team_member")]

@@ -47,6 +47,13 @@ def validate_sla(value: object) -> None:
             )
 
 
+class CalendarChoice(models.TextChoices):
+    """oxtom.core.calendar.Calendar as a field's choices."""
+
+    ENGLAND_AND_WALES = "england_wales", "England and Wales bank holidays"
+    ANY_UK_NATION = "any_uk_nation", "Bank holidays in any UK nation"
+
+
 class Service(TimeStampedModel):
     """One thing the council does for people, as data an administrator edits (DESIGN.md §3.7)."""
 
@@ -76,6 +83,31 @@ class Service(TimeStampedModel):
     )
     clock_pauses_for_customer = models.BooleanField(
         default=True, help_text="The SLA clock stops while we wait for the customer to send information",
+    )
+    # The clock policy (oxtom/cases/clock.py): which calendar counts working days, what waiting for the
+    # customer does to the clock, how far an officer may extend, and (ServiceStage) stages with targets.
+    calendar = models.CharField(
+        max_length=16, choices=CalendarChoice.choices, default=CalendarChoice.ENGLAND_AND_WALES,
+        help_text="Bank holidays left out of working days: England and Wales for service targets, "
+                  "any UK nation for FOI (FOIA s10(6))",
+    )
+    clock_restarts_for_customer = models.BooleanField(
+        default=False,
+        help_text="When the customer answers our question the clock starts again from the full target "
+                  "(FOI clarification) instead of carrying on where it stopped",
+    )
+    max_extensions = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(5)],
+        help_text="How many times an officer may extend a case's due date, with a reason (0: never)",
+    )
+    max_extension_working_days = models.PositiveSmallIntegerField(
+        default=20, validators=[MinValueValidator(1), MaxValueValidator(MAX_SLA_WORKING_DAYS)],
+        help_text="The most working days one extension may add",
+    )
+    different_decider = models.BooleanField(
+        default=False,
+        help_text="A follow-on case (a review, a stage 2) must be decided by an officer who did not decide "
+                  "or work the case it follows",
     )
     qa_sample_rate = models.DecimalField(
         max_digits=4, decimal_places=3, default=Decimal("0.050"),
@@ -159,7 +191,17 @@ class Case(TimeStampedModel):
 
     reference = models.CharField(max_length=20, unique=True)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="cases")
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="cases")
+    # Who the case is for: a customer, or a member of staff asking for something (business admin
+    # requests come from colleagues); never neither (the check constraint below).
+    customer = models.ForeignKey("customers.Customer", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="cases")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="requested_cases",
+        db_index=False, help_text="The member of staff who asked for this, when no customer did",
+    )
+    # A follow-on case (a complaint's stage 2, an FOI internal review, a reconsideration) names the case it follows.
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="follow_ons",
+                               db_index=False)
     # No single-column indexes on team, assignee and division: the composite
     # indexes below lead with them, and on SQLite a plain assignee index lures
     # the planner into scanning every unassigned case for "get next".
@@ -188,11 +230,20 @@ class Case(TimeStampedModel):
     expected_date = models.DateField(null=True, blank=True, help_text="The date we told the customer to expect")
     paused_on = models.DateField(null=True, blank=True, help_text="Set while the clock is paused for the customer")
     paused_working_days = models.PositiveIntegerField(default=0)
+    # The clock policy's state (oxtom/cases/clock.py): the day the clock last started (a new stage, or
+    # a restart after the customer clarified; empty means the day of receipt), the stage it runs for,
+    # and the working days extensions added.
+    clock_started_on = models.DateField(null=True, blank=True)
+    stage = models.ForeignKey("ServiceStage", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    extension_working_days = models.PositiveIntegerField(default=0)
+    extensions_used = models.PositiveSmallIntegerField(default=0)
     # The due date an escalation was raised for: escalate once per due date.
     escalated_for = models.DateField(null=True, blank=True)
     decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
     decision_reasons = models.TextField(blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", help_text="The officer who recorded the decision")
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     duplicate_of = models.ForeignKey(
@@ -247,8 +298,15 @@ class Case(TimeStampedModel):
             models.Index(fields=["customer", "-received_at"], name="case_customer"),
             models.Index(fields=["raised_by", "-received_at"], name="case_raised_by",
                          condition=models.Q(raised_by__isnull=False)),
+            models.Index(fields=["requested_by", "-received_at"], name="case_requested_by",
+                         condition=models.Q(requested_by__isnull=False)),
+            models.Index(fields=["parent"], name="case_parent", condition=models.Q(parent__isnull=False)),
         ]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(customer__isnull=False) | models.Q(requested_by__isnull=False),
+                name="case_has_customer_or_requester",
+            ),
             models.UniqueConstraint(fields=["submission_key"], condition=~models.Q(submission_key=""),
                                     name="case_unique_submission_key"),
         ]
@@ -311,6 +369,13 @@ class CaseEvent(models.Model):
         QA_RECORDED = "qa_recorded", "Quality check recorded"
         SCREENED = "screened", "Screened and routed"
         CUSTOMER_REPLIED = "customer_replied", "Reply from the customer"
+        EXTENDED = "extended", "Due date extended"
+        STAGE_CHANGED = "stage_changed", "Moved to the next stage"
+        CLOCK_RESTARTED = "clock_restarted", "Clock restarted"
+        FOLLOW_ON_OPENED = "follow_on_opened", "Follow-on case opened"
+        TASK_ADDED = "task_added", "Task added"
+        TASK_DONE = "task_done", "Task done"
+        TASK_REOPENED = "task_reopened", "Task reopened"
 
     class Visibility(models.TextChoices):
         """Who may read an event, widest last. Set where the event is made (oxtom/cases/services.py), so no
@@ -394,3 +459,61 @@ class QaCheck(models.Model):
 
     def __str__(self) -> str:
         return f"QA {self.case_id} {self.result}"
+
+
+class ServiceStage(models.Model):
+    """One stage of a service with its own target (complaints: acknowledge, stage 1, stage 2).
+
+    A service with stages starts each case at the first; its due date is the stage's target in
+    working days from the day the stage started. A service without stages uses its SLA table.
+    """
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="stages")
+    position = models.PositiveSmallIntegerField(help_text="1 for the first stage, then 2, 3…")
+    name = models.CharField(max_length=80)
+    working_days = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SLA_WORKING_DAYS)],
+        help_text="Working days from the start of the stage to its target",
+    )
+
+    class Meta:
+        ordering = ["service", "position"]
+        constraints = [models.UniqueConstraint(fields=["service", "position"], name="service_stage_position")]
+
+    def __str__(self) -> str:
+        return f"{self.service}: {self.name}"
+
+
+class CaseTask(models.Model):
+    """A task under a case (a checklist line: "references received", "DBS check done").
+
+    Written only by oxtom/cases/services/tasks.py, which audits and puts each change on the timeline.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(max_length=200)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="case_tasks", db_index=False)
+    due_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+
+    class Meta:
+        ordering = ["done_at", "due_on", "id"]
+        indexes = [
+            models.Index(fields=["case", "id"], name="case_task_case"),
+            # The officer's home: their open tasks, soonest due first.
+            models.Index(fields=["assignee", "due_on", "id"], name="case_task_open_assignee",
+                         condition=models.Q(done_at__isnull=True, assignee__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None

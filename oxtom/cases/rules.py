@@ -11,7 +11,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from oxtom.core.calendar import add_working_days, working_days_between
+from oxtom.core.calendar import Calendar, add_working_days, working_days_between
 
 from .models import Status
 
@@ -114,20 +114,29 @@ class SlaState:
     FILTERABLE = (ON_TRACK, DUE_SOON, OVERDUE, PAUSED)
 
 
-def due_soon_limit(on: dt.date) -> dt.date:
-    """Cases due on or before this date (and not yet overdue) are 'due soon'."""
-    return add_working_days(on, DUE_SOON_WORKING_DAYS)
+def due_soon_limit(on: dt.date, calendar: Calendar = Calendar.ENGLAND_AND_WALES) -> dt.date:
+    """Cases due on or before this date (and not yet overdue) are 'due soon' (in the service's calendar)."""
+    return add_working_days(on, DUE_SOON_WORKING_DAYS, calendar)
 
 
-def sla_state(*, status: str, due_at: dt.date, paused_on: dt.date | None, on: dt.date | None = None) -> str:
-    """Where a case stands against its SLA on date `on` (today by default)."""
+def sla_state(*, status: str, due_at: dt.date, paused_on: dt.date | None, on: dt.date | None = None,
+              calendar: Calendar | str = Calendar.ENGLAND_AND_WALES) -> str:
+    """Where a case stands against its SLA on date `on` (today by default), counting working days in
+    `calendar` (the service's clock policy: oxtom/cases/clock.py)."""
     on = on or today()
+    calendar = Calendar(calendar) if isinstance(calendar, str) else calendar
     if status == S.CLOSED:
         return SlaState.CLOSED
     if paused_on is not None:
         return SlaState.PAUSED
     if due_at < on:
         return SlaState.OVERDUE
-    if due_at <= due_soon_limit(on):
+    if due_at <= due_soon_limit(on, calendar):
         return SlaState.DUE_SOON
     return SlaState.ON_TRACK
+
+
+def case_sla_state(case, *, on: dt.date | None = None) -> str:
+    """sla_state for a case under its service's calendar (the service is usually already loaded)."""
+    return sla_state(status=case.status, due_at=case.due_at, paused_on=case.paused_on, on=on,
+                     calendar=getattr(case.service, "calendar", "") or Calendar.ENGLAND_AND_WALES)

@@ -26,6 +26,7 @@ from django.http import Http404
 
 from oxtom.accounts.models import Team, TeamMembership
 from oxtom.accounts.permissions import Permission
+from oxtom.core.calendar import Calendar
 
 from . import rules
 from .models import Case, CaseEvent, Priority, QaCheck, Status
@@ -49,6 +50,11 @@ def case_visibility_q(user: Any) -> Q | None:
     conditions: list[Q] = []
     if user.has_permission(Permission.CASE_VIEW_TEAM):
         conditions.append(Q(team_id__in=TeamMembership.objects.filter(user=user).values("team_id")))
+    elif user.team_ids_granting(Permission.CASE_VIEW_TEAM):
+        # A role held in a team only (a business-admin officer): that team's cases and no other's.
+        conditions.append(Q(team_id__in=user.team_ids_granting(Permission.CASE_VIEW_TEAM)))
+    # The requests they made as a member of staff (a colleague asking business admin for something).
+    conditions.append(Q(requested_by=user))
     if user.has_permission(Permission.MEMBER_AREA):
         # Their own enquiries, wherever they are; and their division's cases, except
         # special-category ones the case hasn't been shared for.
@@ -103,9 +109,10 @@ def teams_for_user(user: Any) -> QuerySet[Team]:
         return Team.objects.none()
     if user.has_role("administrator"):
         return Team.objects.all()
-    if not user.has_permission(Permission.CASE_VIEW_TEAM):
-        return Team.objects.none()
-    return Team.objects.filter(memberships__user=user).distinct()
+    if user.has_permission(Permission.CASE_VIEW_TEAM):
+        return Team.objects.filter(memberships__user=user).distinct()
+    # Only the teams whose membership carries a role that opens the queue.
+    return Team.objects.filter(pk__in=user.team_ids_granting(Permission.CASE_VIEW_TEAM))
 
 
 def get_team_for_user(user: Any, slug: str) -> Team:
@@ -120,7 +127,7 @@ def get_team_for_user(user: Any, slug: str) -> Team:
 def team_officers(team: Team) -> list[Any]:
     """Active members of `team` who can work cases, for assignment lists (teams are small)."""
     memberships = TeamMembership.objects.filter(team=team, user__is_active=True).select_related("user")
-    users = [m.user for m in memberships if m.user.has_permission(Permission.CASE_WORK)]
+    users = [m.user for m in memberships if m.user.has_permission(Permission.CASE_WORK) or m.grants(Permission.CASE_WORK)]
     return sorted(users, key=lambda u: (str(u).lower(), u.pk))
 
 
@@ -155,16 +162,27 @@ class QueuePage:
 
 def sla_q(state: str, on: dt.date) -> Q:
     """The database condition for one SLA state on date `on` (mirrors rules.sla_state)."""
-    soon = rules.due_soon_limit(on)
     running = Q(paused_on__isnull=True)
     if state == rules.SlaState.PAUSED:
         return Q(paused_on__isnull=False)
     if state == rules.SlaState.OVERDUE:
         return running & Q(due_at__lt=on)
+    # "Due soon" counts working days in each service's calendar. Most days every calendar gives the
+    # same limit and the condition needs no join; when a holiday in another nation falls inside the
+    # window, each calendar's cases are held to their own limit.
+    limits = {calendar: rules.due_soon_limit(on, calendar) for calendar in Calendar}
+    if len(set(limits.values())) == 1:
+        soon = next(iter(limits.values()))
+        within, beyond = Q(due_at__lte=soon), Q(due_at__gt=soon)
+    else:
+        within, beyond = Q(pk__in=[]), Q(pk__in=[])
+        for calendar, soon in limits.items():
+            within |= Q(service__calendar=calendar.value, due_at__lte=soon)
+            beyond |= Q(service__calendar=calendar.value, due_at__gt=soon)
     if state == rules.SlaState.DUE_SOON:
-        return running & Q(due_at__gte=on, due_at__lte=soon)
+        return running & Q(due_at__gte=on) & within
     if state == rules.SlaState.ON_TRACK:
-        return running & Q(due_at__gt=soon)
+        return running & beyond
     raise ValueError(f"Unknown SLA state {state!r}")
 
 
@@ -251,7 +269,7 @@ def _page(base: QuerySet[Case], *, filters: QueueFilters, cursor: str, per_page:
     next_cursor = encode_cursor(rows[per_page - 1]) if len(rows) > per_page else ""
     cases = rows[:per_page]
     for case in cases:
-        case.sla_state = rules.sla_state(status=case.status, due_at=case.due_at, paused_on=case.paused_on, on=on)
+        case.sla_state = rules.case_sla_state(case, on=on)
     return QueuePage(cases=cases, next_cursor=next_cursor, counts={k: counts[k] or 0 for k in counts})
 
 

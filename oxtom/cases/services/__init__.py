@@ -22,7 +22,7 @@ from .work import (  # noqa: F401
     MAX_EXPECTED_DAYS_AHEAD, case_accept, case_add_note, case_add_public_update, case_assign, case_change_priority, case_customer_reply, case_information_received, case_link_duplicate, case_recategorise, case_refer, case_reopen, case_reopen_by_customer, case_request_information, case_set_expected_date, case_start_work, outstanding_request,
 )
 from .decide import (  # noqa: F401
-    MAX_RULE_CHARS, case_close, case_decide, case_decide_automatically, case_record_rule_decision, qa_should_sample,
+    MAX_RULE_CHARS, case_close, case_decide, case_decide_automatically, case_record_rule_decision, earlier_deciders, qa_should_sample, require_different_decider,
 )
 from .claim import (  # noqa: F401
     CLAIMABLE_STATUSES, case_claim_next,
@@ -38,4 +38,13 @@ from .qa import (  # noqa: F401
 )
 from .screening import (  # noqa: F401
     case_screen, in_intake,
+)
+from .deadlines import (  # noqa: F401
+    case_extend, case_next_stage, extension_refusal, next_stage,
+)
+from .follow_on import (  # noqa: F401
+    case_open_follow_on, follow_on_services,
+)
+from .tasks import (  # noqa: F401
+    case_task_add, case_task_complete, case_task_reopen,
 )

@@ -52,10 +52,16 @@ def is_team_member(user: Any, team_id: int) -> bool:
 
 
 def can_work_case(user: Any, case: Case) -> bool:
-    """Officers work their own teams' cases; administrators any case."""
-    if not getattr(user, "is_authenticated", False) or not user.has_permission(Permission.CASE_WORK):
+    """Officers work their own teams' cases; administrators any case.
+
+    "Officer" is either a role the person holds everywhere, or a role their membership of the
+    case's team carries for that team only (TeamMembership.team_role).
+    """
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return False
-    return _is_admin(user) or is_team_member(user, case.team_id)
+    if _is_admin(user):
+        return True
+    return user.has_team_permission(Permission.CASE_WORK, case.team_id) and is_team_member(user, case.team_id)
 
 
 def can_take_cases(user: Any, team_id: int) -> bool:
@@ -65,8 +71,11 @@ def can_take_cases(user: Any, team_id: int) -> bool:
     assigns the person acting (taking a case, deciding an unassigned one) never
     refuses someone the page let act.
     """
-    return (bool(getattr(user, "is_active", False)) and user.has_permission(Permission.CASE_WORK)
-            and (_is_admin(user) or is_team_member(user, team_id)))
+    if not bool(getattr(user, "is_active", False)):
+        return False
+    if _is_admin(user):
+        return True
+    return user.has_team_permission(Permission.CASE_WORK, team_id) and is_team_member(user, team_id)
 
 
 def _require_worker(case: Case, by: Any) -> None:
@@ -142,6 +151,8 @@ def _event(case: Case, kind: str, by: Any, *, text: str = "", visibility: str = 
 def _timeline(case: Case, *, kind: str, summary: str, by: Any,
               direction: str = Interaction.Direction.INTERNAL, channel: str = Channel.SYSTEM,
               on_behalf_of: bool = False) -> None:
+    if case.customer_id is None:
+        return  # a request from a member of staff: no customer record, so no customer timeline
     interaction_record(
         customer=case.customer, kind=kind, summary=summary, channel=channel, direction=direction,
         by=by, on_behalf_of=on_behalf_of, subject=case, subject_reference=case.reference,
@@ -190,6 +201,9 @@ def _notify_customer(case: Case, event: CaseEvent, *, message: str, by: Any, alw
     """
     if not (always or case.service.notify_customer_on_change):
         return
+    if case.customer_id is None:
+        _notify_requester(case, event, message=message)
+        return
     message = customer_message_text(case, message)
     try:
         from oxtom.notify.services import notification_queue
@@ -217,6 +231,33 @@ def _notify_customer(case: Case, event: CaseEvent, *, message: str, by: Any, alw
     how = MessageChannel(outbound.channel).label.lower()  # "text message", not the channel's code "sms"
     _event(case, Kind.NOTIFICATION_SENT, None, text=f"Message to the customer queued by {how}",
            channel=outbound.channel, message_id=str(outbound.pk), about_event=event.pk)
+
+
+def _notify_requester(case: Case, event: CaseEvent, *, message: str) -> None:
+    """A member of staff asked for this: they hear by email, with a link to their request."""
+    requester = case.requested_by if case.requested_by_id else None
+    if not (requester and requester.is_active and requester.email):
+        return
+    link = _site_url("casework:case", case)
+    _alert_staff(case, event, to=requester.email, key=f"case:{case.pk}:event:{event.pk}:requester",
+                 subject=f"Your request {case.reference}", message=f"{message} See your request at {link}",
+                 sent="Member of staff who asked for this emailed",
+                 failed="The member of staff who asked for this could not be emailed")
+
+
+def check_requester(*, customer: Any, requested_by: Any) -> Any:
+    """A case is for a customer or for a member of staff who asked for it, never neither.
+
+    Returns the requester to store (None when there is none). The database holds the same rule
+    (constraint case_has_customer_or_requester); this says it in words first.
+    """
+    if requested_by is not None and not getattr(requested_by, "pk", None):
+        requested_by = None
+    if customer is None and requested_by is None:
+        raise ValidationError("Say who this case is for: a customer, or the member of staff asking for it")
+    if requested_by is not None and not (requested_by.is_active and requested_by.can_enter_staff_area):
+        raise ValidationError({"requested_by": "Only an active member of staff can ask for something as staff"})
+    return requested_by
 
 
 def _status_event(case: Case, previous: str, by: Any, *, text: str = "", visibility: str = Visibility.PUBLIC,

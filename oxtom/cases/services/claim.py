@@ -39,7 +39,7 @@ def case_claim_next(*, officer: Any, team: Team) -> Case | None:
     - elsewhere (SQLite): a conditional UPDATE "set assignee where still
       unassigned"; a loser moves on to the next candidate.
     """
-    if not (getattr(officer, "is_authenticated", False) and officer.has_permission(Permission.CASE_WORK)):
+    if not (getattr(officer, "is_authenticated", False) and officer.has_team_permission(Permission.CASE_WORK, team.pk)):
         raise PermissionDenied("You cannot work on cases")
     if not can_take_cases(officer, team.pk):
         raise PermissionDenied("You are not in this team")

@@ -12,10 +12,10 @@ from oxtom.accounts.permissions import Permission
 from oxtom.core.audit import audit_record
 from oxtom.customers.models import Channel, Customer, Interaction
 
-from .. import rules
+from .. import clock, rules
 from ..models import Case, Priority, Service
 from ..selectors import case_for_submission
-from ._common import Kind, MAX_ANSWERS_CHARS, Visibility, _actor, _event, _timeline, _unique_reference
+from ._common import check_requester, Kind, MAX_ANSWERS_CHARS, Visibility, _actor, _event, _timeline, _unique_reference
 
 
 class DuplicateSubmission(Exception):
@@ -30,7 +30,7 @@ class DuplicateSubmission(Exception):
 def case_create(
     *,
     service: Service,
-    customer: Customer,
+    customer: Customer | None,
     answers: dict,
     channel: str,
     by: Any,
@@ -46,6 +46,8 @@ def case_create(
     raised_by: Any = None,
     shared_with_councillor: bool = False,
     consent_wording: str = "",
+    requested_by: Any = None,
+    parent: Case | None = None,
 ) -> Case:
     """Open a case for `customer` on `service`, in the service's team queue with its SLA due date.
 
@@ -73,7 +75,8 @@ def case_create(
         raise DuplicateSubmission(existing)
     if not service.is_active:
         raise ValidationError("This service is not taking new cases")
-    if customer.merged_into_id is not None:
+    requested_by = check_requester(customer=customer, requested_by=requested_by)
+    if customer is not None and customer.merged_into_id is not None:
         raise ValidationError("This customer record was merged into another: use the current record")
     if not isinstance(answers, dict):
         raise ValidationError({"answers": "Answers must be a set of questions and replies"})
@@ -102,7 +105,7 @@ def case_create(
                            special_category=special_category, division=division, answers=answers,
                            channel=channel, received_at=received_at, received_on=received_on, by=by,
                            raised_by=raised_by, shared_with_councillor=shared_with_councillor,
-                           consent_wording=consent_wording)
+                           consent_wording=consent_wording, requested_by=requested_by, parent=parent)
     except IntegrityError:
         twin = case_for_submission(key)
         if twin is None:  # not the key that clashed
@@ -120,11 +123,16 @@ def case_create(
 def _insert(*, key: str, service: Service, customer: Customer, priority: int, title: str, safeguarding: bool,
             vulnerable_customer: bool, special_category: bool, division: Any, answers: dict, channel: str,
             received_at: dt.datetime, received_on: dt.date, by: Any, raised_by: Any,
-            shared_with_councillor: bool, consent_wording: str) -> Case:
+            shared_with_councillor: bool, consent_wording: str, requested_by: Any = None,
+            parent: Case | None = None) -> Case:
+    stage = service.stages.order_by("position").first()  # the clock policy's first stage, if it has stages
     return Case.objects.create(
         reference=_unique_reference(service, received_on),
         service=service,
         customer=customer,
+        requested_by=requested_by,
+        parent=parent,
+        stage=stage,
         # Screened services start in the screening team's intake queue.
         team_id=service.triage_team_id or service.team_id,
         priority=int(priority),
@@ -132,11 +140,11 @@ def _insert(*, key: str, service: Service, customer: Customer, priority: int, ti
         safeguarding=safeguarding,
         vulnerable_customer=vulnerable_customer,
         special_category=special_category,
-        division=division if division is not None else customer.division,
+        division=division if division is not None else getattr(customer, "division", None),
         answers=answers,
         channel=channel,
         received_at=received_at,
-        due_at=rules.due_date(received_on=received_on, sla_working_days=service.sla_days(priority)),
+        due_at=clock.first_due(service=service, priority=int(priority), received_on=received_on, stage=stage),
         submission_key=key,
         raised_by=raised_by,
         shared_with_councillor=bool(shared_with_councillor),

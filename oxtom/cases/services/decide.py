@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,15 +26,43 @@ def case_decide(*, case: Case, decision: str, reasons: str, expected_version: in
     if decision not in Decision.values:
         raise ValidationError({"decision": "Choose a decision"})
     reasons = _clean_text(reasons, required_message="Enter the reasons for the decision", field="reasons")
+    require_different_decider(case, by)
     case.decision, case.decision_reasons, case.decided_at = decision, reasons, timezone.now()
+    case.decided_by = _actor(by)
     if case.paused_on is not None:
         case.paused_on = None
-    _save(case, ["status", "decision", "decision_reasons", "decided_at", "paused_on"], by)
+    _save(case, ["status", "decision", "decision_reasons", "decided_at", "decided_by", "paused_on"], by)
     label = Decision(decision).label
     _status_event(case, previous, by, text=reasons, decision=decision, visibility=Visibility.CUSTOMER,
                   customer_message=f"Decision: {label}. {reasons}")
     audit_record(by=by, action="update", target=case, summary=f"Decision recorded: {label}", decision=decision)
     return case
+
+
+def earlier_deciders(case: Case) -> set[int]:
+    """Who decided or worked the cases this one follows (its parent, and the parent's own parents)."""
+    people: set[int] = set()
+    seen: set[int] = set()
+    parent_id = case.parent_id
+    while parent_id and parent_id not in seen and len(seen) < 10:
+        seen.add(parent_id)
+        row = Case.objects.filter(pk=parent_id).values("decided_by_id", "assignee_id", "parent_id").first()
+        if row is None:
+            break
+        people.update(pk for pk in (row["decided_by_id"], row["assignee_id"]) if pk)
+        parent_id = row["parent_id"]
+    return people
+
+
+def require_different_decider(case: Case, by: Any) -> None:
+    """A follow-on case on a service that says so is decided by someone who did not decide or work the
+    case it follows (an FOI internal review, a complaint's stage 2). Any service may switch it on."""
+    if not (case.parent_id and case.service.different_decider):
+        return
+    if getattr(by, "pk", None) in earlier_deciders(case):
+        raise PermissionDenied(
+            "You decided or worked the case this one follows, so another officer must decide it: "
+            "ask your team leader to give it to someone else")
 
 
 MAX_RULE_CHARS = 100

@@ -22,7 +22,7 @@ def qa_check_record(*, check: QaCheck, result: str, feedback: str, by: Any) -> Q
     conditional UPDATE on a pending check, so two leaders reviewing the same
     case at once cannot both record a result.
     """
-    if not (getattr(by, "is_authenticated", False) and by.has_permission(Permission.CASE_ASSIGN)
+    if not (getattr(by, "is_authenticated", False) and by.has_team_permission(Permission.CASE_ASSIGN, check.team_id)
             and (_is_admin(by) or is_team_member(by, check.team_id))):
         raise PermissionDenied("Only a team leader of this team can record quality checks")
     if check.closed_by_id is not None and check.closed_by_id == getattr(by, "pk", None):

@@ -26,7 +26,7 @@ def case_bulk_reassign(*, team: Team, items: list[tuple[int, int]], assignee: An
     told how many changed, so they can look again. Cases already with that
     officer are left alone. Returns how many cases changed hands.
     """
-    if not (getattr(by, "is_authenticated", False) and by.has_permission(Permission.CASE_ASSIGN)
+    if not (getattr(by, "is_authenticated", False) and by.has_team_permission(Permission.CASE_ASSIGN, team.pk)
             and (_is_admin(by) or is_team_member(by, team.pk))):
         raise PermissionDenied("Only a team leader of this team can reassign its cases")
     if not items:

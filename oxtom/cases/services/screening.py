@@ -9,7 +9,7 @@ from django.db import transaction
 from oxtom.accounts.models import Team
 from oxtom.core.audit import audit_record
 
-from .. import rules
+from .. import clock
 from ..models import Case, Priority, Status
 from ._common import Kind, MAX_TEXT, _event, _lock, _move, _require_worker, _save, _timeline
 from .claim import CLAIMABLE_STATUSES
@@ -57,9 +57,7 @@ def case_screen(
         _move(case, Status.NEW)  # the receiving team accepts it from its own queue
     case.team, case.assignee, case.priority = team, None, priority
     case.safeguarding, case.vulnerable_customer, case.special_category = safeguarding, vulnerable_customer, special_category
-    case.due_at = rules.due_date(received_on=rules.local_date(case.received_at),
-                                 sla_working_days=case.service.sla_days(priority),
-                                 paused_working_days=case.paused_working_days)
+    case.due_at = clock.due_for(case, priority=priority)
     _save(case, ["status", "team", "assignee", "priority", "safeguarding", "vulnerable_customer", "special_category",
                  "due_at"], by)
     flags = [name for name, on in (("safeguarding", safeguarding), ("vulnerable customer", vulnerable_customer),

@@ -13,7 +13,7 @@ from oxtom.accounts.permissions import Permission
 from oxtom.core.audit import audit_record
 from oxtom.customers.models import Channel, Customer, Interaction
 
-from .. import owners, rules
+from .. import clock, owners, rules
 from ..models import Case, CaseEvent, Outcome, Priority, Service, Status
 from ._common import Kind, MAX_TEXT, Visibility, _alert_staff, _clean_text, _event, _lock, _move, _notify_councillor, _notify_customer, _require_worker, _save, _status_event, _timeline, account_case_url, can_take_cases
 from .screening import in_intake
@@ -71,7 +71,7 @@ def case_assign(*, case: Case, assignee: Any, expected_version: int, by: Any) ->
     case = _lock(case, expected_version)
     _require_worker(case, by)
     is_self = assignee is not None and getattr(by, "pk", None) == assignee.pk
-    if not is_self and not by.has_permission(Permission.CASE_ASSIGN):
+    if not is_self and not by.has_team_permission(Permission.CASE_ASSIGN, case.team_id):
         raise PermissionDenied("Only a team leader can give a case to someone else")
     if case.status == Status.CLOSED:
         raise ValidationError("This case is closed: reopen it first", code="invalid_transition")
@@ -120,11 +120,7 @@ def case_change_priority(*, case: Case, priority: int, reason: str, expected_ver
     reason = _clean_text(reason, required_message="Enter why the priority is changing", field="reason")
     previous, previous_due = case.priority, case.due_at
     case.priority = priority
-    case.due_at = rules.due_date(
-        received_on=rules.local_date(case.received_at),
-        sla_working_days=case.service.sla_days(priority),
-        paused_working_days=case.paused_working_days,
-    )
+    case.due_at = clock.due_for(case, priority=priority)
     _save(case, ["priority", "due_at"], by)
     _event(case, Kind.PRIORITY_CHANGED, by, text=reason, previous=previous, priority=priority,
            previous_due=previous_due.isoformat(), due=case.due_at.isoformat())
@@ -168,7 +164,7 @@ def case_request_information(*, case: Case, request_text: str, expected_version:
     previous = _move(case, Status.AWAITING_CUSTOMER)
     request_text = _clean_text(request_text, required_message="Enter what you need from the customer", field="request_text")
     fields = ["status"]
-    if case.service.clock_pauses_for_customer:
+    if clock.policy_for(case.service).stops_for_customer:
         case.paused_on = rules.today()
         fields.append("paused_on")
     _save(case, fields, by)
@@ -207,13 +203,18 @@ def _resume_clock(case: Case) -> tuple[int, list[str]]:
     """
     if case.paused_on is None:
         return 0, []
-    added = rules.paused_days(paused_on=case.paused_on, resumed_on=rules.today())
+    if clock.policy_for(case.service).on_customer_wait == clock.RESTART:
+        # FOI clarification: the request is treated as received on the day the customer answered, so the
+        # full target runs again from today (earlier pauses and extensions belonged to the old clock).
+        case.clock_started_on, case.paused_working_days, case.extension_working_days = rules.today(), 0, 0
+        case.due_at = clock.due_for(case)
+        case.paused_on = None
+        _event(case, Kind.CLOCK_RESTARTED, None, text=f"Clock restarted: now due {case.due_at:%-d %B %Y}",
+               due=case.due_at.isoformat())
+        return 0, ["clock_started_on", "paused_working_days", "extension_working_days", "due_at", "paused_on"]
+    added = clock.paused_days(case.service, paused_on=case.paused_on, resumed_on=rules.today())
     case.paused_working_days += added
-    case.due_at = rules.due_date(
-        received_on=rules.local_date(case.received_at),
-        sla_working_days=case.service.sla_days(case.priority),
-        paused_working_days=case.paused_working_days,
-    )
+    case.due_at = clock.due_for(case)
     case.paused_on = None
     return added, ["paused_working_days", "due_at", "paused_on"]
 
@@ -338,7 +339,7 @@ def case_reopen_by_customer(*, case: Case, reason: str, expected_version: int, b
     allow it for a set number of days after closure); this checks who is asking.
     """
     case = _lock(case, expected_version)
-    if not getattr(by, "is_authenticated", False) or case.customer.user_id != by.pk:
+    if not getattr(by, "is_authenticated", False) or case.customer_id is None or case.customer.user_id != by.pk:
         raise PermissionDenied("Only the person who made the request can reopen it")
     if case.outcome == Outcome.DUPLICATE:
         raise ValidationError("This was a duplicate: follow the original report instead", code="invalid_transition")
@@ -354,10 +355,14 @@ def _reopen(case: Case, reason: str, by: Any) -> Case:
     previous_outcome = case.outcome
     case.outcome, case.closed_at, case.decision, case.decision_reasons, case.decided_at = "", None, "", "", None
     case.duplicate_of = None
-    case.due_at = rules.due_date(received_on=rules.today(), sla_working_days=case.service.sla_days(case.priority))
+    # A reopened case gets a fresh clock from today (the current stage's target, or the SLA).
+    case.clock_started_on, case.paused_working_days, case.extension_working_days = rules.today(), 0, 0
+    case.decided_by = None
+    case.due_at = clock.due_for(case)
     case.escalated_for = None
-    _save(case, ["status", "outcome", "closed_at", "decision", "decision_reasons", "decided_at",
-                 "duplicate_of", "due_at", "escalated_for"], by)
+    _save(case, ["status", "outcome", "closed_at", "decision", "decision_reasons", "decided_at", "decided_by",
+                 "duplicate_of", "due_at", "escalated_for", "clock_started_on", "paused_working_days",
+                 "extension_working_days"], by)
     _status_event(case, previous, by, text=reason, previous_outcome=previous_outcome,
                   customer_message="We have reopened your case.")
     audit_record(by=by, action="update", target=case, summary="Case reopened")
@@ -402,12 +407,10 @@ def case_recategorise(*, case: Case, service: Service, reason: str, expected_ver
     reason = _clean_text(reason, required_message="Enter why the type is changing", field="reason")
     previous_service = case.service
     case.service = service
-    case.due_at = rules.due_date(
-        received_on=rules.local_date(case.received_at),
-        sla_working_days=service.sla_days(case.priority),
-        paused_working_days=case.paused_working_days,
-    )
-    fields = ["service", "due_at"]
+    if case.stage_id is not None:
+        case.stage = None  # the old service's stage means nothing under the new one
+    case.due_at = clock.due_for(case, service=service)
+    fields = ["service", "due_at", "stage"]
     previous_team_id, previous_status = case.team_id, case.status
     if service.team_id != case.team_id:
         if case.status != Status.NEW:

@@ -71,7 +71,10 @@ def _staff_items(request, user) -> list[NavItem]:
     ]
     items = []
     for text, href, permission in candidates:
-        if permission is not None and not user.has_permission(permission):
+        # Queues open to a role held in one team too (TeamMembership.team_role).
+        allowed = (user.has_team_permission(permission) if permission == Permission.CASE_VIEW_TEAM
+                   else user.has_permission(permission)) if permission is not None else True
+        if not allowed:
             continue
         if _route_exists(href):
             items.append(_item(request, text, href, section=href != "/staff/"))

@@ -1,0 +1,61 @@
+"""Follow-on cases: a complaint's stage 2, an FOI internal review, a reconsideration.
+
+A follow-on is a case of its own (its own service, team, clock and decision) that names the case it
+follows. Both case pages show the link. A service may say that a follow-on must be decided by someone
+who did not decide or work the case it follows (decide.require_different_decider).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from oxtom.core.audit import audit_record
+from oxtom.customers.models import Channel
+
+from ..models import Case, Service, Status
+from ._common import Kind, _clean_text, _event, can_work_case
+from .create import case_create
+
+MAX_REASON = 2000
+
+
+@transaction.atomic
+def case_open_follow_on(*, parent: Case, service: Service, reason: str, by: Any, title: str = "",
+                        channel: str = Channel.SYSTEM) -> Case:
+    """Open a follow-on case of `service` for the same customer (or requesting colleague) as `parent`.
+
+    The parent must have been decided or closed: a follow-on reviews or carries on from an answer.
+    One open follow-on of a service per case: a second is refused, naming the first.
+    """
+    parent = Case.objects.select_for_update().select_related("service", "customer", "requested_by").get(pk=parent.pk)
+    if not can_work_case(by, parent):
+        raise PermissionDenied("You cannot work on this case")
+    if parent.status not in (Status.DECIDED, Status.CLOSED):
+        raise ValidationError("Decide or close this case before opening a follow-on case", code="invalid_transition")
+    if not service.is_active:
+        raise ValidationError({"service": "Choose a service that is taking new cases"})
+    reason = _clean_text(reason, required_message="Enter why a follow-on case is needed", field="reason",
+                         max_length=MAX_REASON)
+    existing = parent.follow_ons.filter(service=service).exclude(status=Status.CLOSED).first()
+    if existing is not None:
+        raise ValidationError({"service": f"{existing.reference} is already open for this: work that case"})
+    title = (title or "").strip() or f"{service.name} following {parent.reference}"
+    child = case_create(
+        service=service, customer=parent.customer, requested_by=parent.requested_by, parent=parent,
+        answers={"follows": parent.reference, "reason": reason}, channel=channel, by=by, title=title[:200],
+        priority=parent.priority, division=parent.division, safeguarding=parent.safeguarding,
+        vulnerable_customer=parent.vulnerable_customer, special_category=parent.special_category,
+    )
+    _event(child, Kind.NOTE, by, text=f"Follows {parent.reference}: {reason}", parent=parent.pk)
+    _event(parent, Kind.FOLLOW_ON_OPENED, by, text=f"Follow-on case {child.reference} opened ({service.name})",
+           follow_on=child.pk)
+    audit_record(by=by, action="create", target=child, summary=f"Follow-on case {child.reference} of {parent.reference}",
+                 parent=parent.reference, service=service.code)
+    return child
+
+
+def follow_on_services(parent: Case) -> list[Service]:
+    """Services a follow-on of `parent` may be opened on: the same kind of work, taking cases."""
+    return list(Service.objects.filter(is_active=True, kind=parent.service.kind).select_related("team").order_by("name"))
