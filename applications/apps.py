@@ -26,6 +26,12 @@ class ApplicationsConfig(AppConfig):
         register_case_owner(_assessment_page)
         # Its answers by the questions asked, its evidence as links (the case keeps only a copy).
         register_case_answers(render_case_answers)
+        # Evidence parked by an application given up on is purged after 24 hours.
+        from oxtom.core.uploads import register_draft_upload_dir
+
+        from .resident_views import EVIDENCE_DIR
+
+        register_draft_upload_dir(EVIDENCE_DIR)
 
 
 # Case steps that would leave the application (and so the permit, badge or pass) undecided.

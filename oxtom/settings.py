@@ -447,6 +447,7 @@ CELERY_BEAT_SCHEDULE = {
     # Waiting-list offers not taken up in time pass to the next person; day-before reminders.
     "community-expire-offers": {"task": "community.tasks.expire_offers", "schedule": 300.0},
     "community-reminders": {"task": "community.tasks.send_reminders", "schedule": crontab(minute=5)},
+    "purge-draft-uploads": {"task": "oxtom.core.tasks.purge_draft_uploads", "schedule": crontab(minute=40)},
     "purge-expired-audit-views": {
         "task": "oxtom.core.tasks.purge_expired_records",
         "schedule": crontab(hour=2, minute=30),

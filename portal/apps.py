@@ -34,6 +34,12 @@ class PortalConfig(AppConfig):
         from oxtom.core.hygiene import register_bad_request_responder
 
         register_bad_request_responder("/open311/", _open311_bad_request)
+        # Photos parked by a report journey given up on are purged after 24 hours.
+        from oxtom.core.uploads import register_draft_upload_dir
+
+        from .draft import PHOTO_DIR
+
+        register_draft_upload_dir(PHOTO_DIR)
 
 
 def _open311_bad_request(request, message: str, *, field: str = ""):

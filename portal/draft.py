@@ -80,6 +80,15 @@ def park_photo(checked: CheckedImage) -> dict:
     return photo
 
 
+def forget_missing_photos(request, draft: dict[str, Any]) -> None:
+    """Drop photos whose parked file is gone (purged after 24 hours), so the resident adds them again."""
+    photos = draft.get("photos", [])
+    kept = [p for p in photos if default_storage.exists(photo_name(p))]
+    if len(kept) != len(photos):
+        draft["photos"] = kept
+        save(request, draft)
+
+
 def load_photos(draft: dict) -> list[CheckedImage]:
     """The parked photos as CheckedImage again (already cleaned; gps was used at upload time)."""
     result = []

@@ -23,3 +23,11 @@ def purge_expired_records() -> int:
     from .submissions import purge_old_submissions
 
     return deleted + purge_old_submissions()
+
+
+@shared_task(name="oxtom.core.tasks.purge_draft_uploads", ignore_result=True, acks_late=True, time_limit=600)
+def purge_draft_uploads() -> int:
+    """Hourly (beat): files parked by journeys given up on more than 24 hours ago."""
+    from .uploads import draft_uploads_purge
+
+    return draft_uploads_purge()

@@ -14,8 +14,11 @@ any other unsupported file.
 """
 from __future__ import annotations
 
+import logging
+
 import io
 import math
+import re
 import struct
 import warnings
 from dataclasses import dataclass
@@ -46,6 +49,9 @@ _OUTPUT = {
 }
 
 FORMATS_TEXT = "JPG, PNG, HEIC or WebP" if HEIF_SUPPORTED else "JPG, PNG or WebP"
+
+
+logger = logging.getLogger(__name__)
 
 
 class ImageRejected(ValueError):
@@ -223,6 +229,99 @@ def image_resize(content: bytes, *, max_side: int) -> CheckedImage:
 
 
 DOCUMENT_TYPES_MESSAGE = "The selected file must be a JPG, PNG, WebP or PDF"
+PDF_ACTIVE_MESSAGE = (
+    "The selected PDF contains scripts or actions that run when it is opened. "
+    "Save or print it as a new PDF, or send a photo of the document instead"
+)
+PDF_UNREADABLE_MESSAGE = "The selected PDF could not be read. Save or print it as a new PDF, then try again"
+
+# What makes a PDF do something when opened or clicked, rather than show pages: scripts, launching
+# programs, sending or importing form data, embedded files and media, XFA forms, automatic actions.
+_ACTIVE_KEYS = frozenset({"/JavaScript", "/JS", "/AA", "/Launch", "/EmbeddedFiles", "/EmbeddedFile",
+                          "/RichMedia", "/XFA", "/SubmitForm", "/ImportData"})
+# Actions that run code, start programs, send data or fetch files (links to web pages and to
+# pages of the same document are fine).
+_ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/Rendition", "/GoToE",
+                             "/GoToR", "/Sound", "/Movie"})
+# A PDF whose object graph is bigger than this is not a letter or a payslip.
+_MAX_PDF_OBJECTS = 200_000
+
+
+def pdf_active_content(data: bytes) -> set[str]:
+    """The kinds of active content in a PDF ('' set if none); {'unreadable'} if it cannot be parsed.
+
+    Parsed with pypdf, so names spelt with #xx escapes and objects inside compressed
+    object streams are seen as a viewer sees them. Every object reachable from the
+    trailer is visited once. An /OpenAction that is only a destination (open at page
+    1, fit width: what office suites write) is fine; one that is an action other than
+    going to a page in this document is not.
+    """
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    found: set[str] = set()
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            return {"encrypted"}
+        stack: list = [reader.trailer]
+        seen: set[tuple[int, int]] = set()
+        visited = 0
+        while stack:
+            obj = stack.pop()
+            if isinstance(obj, IndirectObject):
+                key = (obj.idnum, obj.generation)
+                if key in seen:
+                    continue
+                seen.add(key)
+                obj = obj.get_object()
+            visited += 1
+            if visited > _MAX_PDF_OBJECTS:
+                return {"too many objects"}
+            if isinstance(obj, DictionaryObject):
+                for name, value in obj.items():
+                    if name in _ACTIVE_KEYS:
+                        found.add(name)
+                    if name == "/S" and value in _ACTIVE_ACTIONS:
+                        found.add(f"action {value}")
+                    if name == "/OpenAction":
+                        target = value.get_object() if isinstance(value, IndirectObject) else value
+                        if isinstance(target, DictionaryObject) and target.get("/S") not in (None, "/GoTo"):
+                            found.add(f"open action {target.get('/S')}")
+                    if name != "/Parent":  # pages point back up the tree; the tree is walked from the top
+                        stack.append(value)
+            elif isinstance(obj, ArrayObject):
+                stack.extend(obj)
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError, OSError):
+        # Too broken for pypdf (viewers are more forgiving): scan the bytes, and every
+        # Flate stream in them, for the same names, #xx escapes undone.
+        return _pdf_active_names_in_bytes(data)
+    return found
+
+
+_PDF_NAME_RE = re.compile(rb"/([^\s/<>\[\]()%{}]+)")
+_PDF_STREAM_RE = re.compile(rb"stream\r?\n(.*?)endstream", re.S)
+
+
+def _pdf_active_names_in_bytes(data: bytes) -> set[str]:
+    import zlib
+
+    chunks = [data]
+    for match in _PDF_STREAM_RE.finditer(data):
+        try:
+            chunks.append(zlib.decompressobj().decompress(match.group(1), 20 * 1024 * 1024))
+        except zlib.error:
+            continue
+    found: set[str] = set()
+    for chunk in chunks:
+        for raw in _PDF_NAME_RE.findall(chunk):
+            name = "/" + re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), raw).decode("latin-1")
+            if name in _ACTIVE_KEYS or name in _ACTIVE_ACTIONS or name == "/OpenAction":
+                found.add(name)
+    return found
 
 
 @dataclass(frozen=True)
@@ -256,6 +355,11 @@ def document_check(upload: IO[bytes] | bytes, *, max_bytes: int = MAX_UPLOAD_BYT
     if data.lstrip()[:5] == b"%PDF-":
         if b"%%EOF" not in data[-2048:]:
             raise ImageRejected(DOCUMENT_TYPES_MESSAGE)
+        active = pdf_active_content(data)
+        if active:
+            logger.info("uploads: PDF refused (%s)", ", ".join(sorted(active)))
+            raise ImageRejected(PDF_UNREADABLE_MESSAGE if active & {"unreadable", "encrypted", "too many objects"}
+                                else PDF_ACTIVE_MESSAGE)
         return CheckedDocument(data)
     try:
         return image_check(data, max_bytes=max_bytes)
@@ -263,3 +367,54 @@ def document_check(upload: IO[bytes] | bytes, *, max_bytes: int = MAX_UPLOAD_BYT
         if "must be a" in str(exc):
             raise ImageRejected(DOCUMENT_TYPES_MESSAGE) from None
         raise
+
+
+# --- draft uploads: files parked for a journey not yet submitted ---------------------------------
+
+DRAFT_UPLOAD_MAX_AGE_HOURS = 24
+_draft_dirs: list[str] = []
+
+
+def register_draft_upload_dir(directory: str) -> None:
+    """A storage folder where a journey parks uploads until the resident submits (called in ready()).
+
+    Submitting (or discarding the draft) deletes them; whatever is still there after
+    DRAFT_UPLOAD_MAX_AGE_HOURS belongs to a journey given up on, and the purge removes it.
+    A resident who comes back later is asked to add the files again.
+    """
+    directory = directory.strip("/")
+    if not directory or ".." in directory.split("/"):
+        raise ValueError("a draft upload folder is a plain relative folder name")
+    if directory not in _draft_dirs:
+        _draft_dirs.append(directory)
+
+
+def draft_uploads_purge(*, max_age_hours: float = DRAFT_UPLOAD_MAX_AGE_HOURS, storage=None) -> int:
+    """Delete parked draft uploads older than `max_age_hours`; the number deleted.
+
+    Only files directly in the registered folders, judged by the storage's modified time.
+    """
+    from datetime import timedelta
+
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    storage = storage or default_storage
+    cutoff = timezone.now() - timedelta(hours=max_age_hours)
+    deleted = 0
+    for directory in list(_draft_dirs):
+        try:
+            _folders, files = storage.listdir(directory)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for name in files:
+            path = f"{directory}/{name}"
+            try:
+                if storage.get_modified_time(path) < cutoff:
+                    storage.delete(path)
+                    deleted += 1
+            except FileNotFoundError:  # submitted or purged meanwhile
+                continue
+    if deleted:
+        logger.info("uploads: purged %s abandoned draft upload(s)", deleted)
+    return deleted

@@ -395,6 +395,8 @@ def report_check(request: HttpRequest) -> HttpResponse:
             # The draft no longer passes (e.g. the type's questions changed): say so, keep the answers.
             error = "; ".join(getattr(exc, "messages", [str(exc)])) if isinstance(exc, ValidationError) else \
                 "Your photos have expired: add them again"
+            if isinstance(exc, OSError):  # parked photos purged after 24 hours: ask for them again
+                draft.forget_missing_photos(request, d)
         else:
             draft.finish(request, report.case.reference)
             return redirect("portal:report_confirmation")

@@ -227,6 +227,15 @@ def test_someone_elses_submission_key_is_refused(svc, rose, resident_b, photo, l
                              evidence=[photo, letter], channel=Channel.WEB, by=resident_b, submission_key="shared")
 
 
+def _scripted_pdf() -> bytes:
+    from tests.core.test_document_check import _open_action, real_pdf
+
+    return real_pdf(_open_action({"/S": "/JavaScript", "/JS": "app.alert(1)"}))
+
+
+SCRIPTED_PDF = _scripted_pdf()
+
+
 @pytest.mark.parametrize("answers, evidence, message", [
     ({**PERMIT_ANSWERS, "vehicle_registration": "<script>alert(1)</script>"}, [("vehicle", PDF)], "registration"),
     ({**PERMIT_ANSWERS, "vehicle_keeper": "hacker"}, [("vehicle", PDF)], "options"),
@@ -234,6 +243,7 @@ def test_someone_elses_submission_key_is_refused(svc, rose, resident_b, photo, l
     (PERMIT_ANSWERS, [], "registration document"),                                  # missing evidence
     (PERMIT_ANSWERS, [("vehicle", b"MZ\x90\x00 not a document")], "must be a JPG"),  # unsupported file
     (PERMIT_ANSWERS, [("vehicle", b"%PDF-1.4 truncated")], "must be a JPG"),
+    (PERMIT_ANSWERS, [("vehicle", SCRIPTED_PDF)], "contains scripts or actions"),  # runs code when opened
     (PERMIT_ANSWERS, [("vehicle", b"")], "empty"),
     (PERMIT_ANSWERS, [("vehicle", b"%PDF-" + b"x" * (10 * 1024 * 1024) + b"%%EOF")], "smaller than 10MB"),
     (PERMIT_ANSWERS, [("passport-scan", PDF)], "what each file is"),
