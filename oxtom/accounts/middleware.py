@@ -6,6 +6,11 @@ Residents are untouched. For a privileged user (User.is_privileged) each request
 2. when settings.STAFF_MFA_REQUIRED, sends a user without a TOTP authenticator to
    set one up before anything else (only sign-in/out and two-factor pages, static
    files and the site's information pages stay reachable).
+
+The idle clock is written at most once a minute (SEEN_RESOLUTION_SECONDS), not on every
+request: writing it each time turned every staff GET into an `UPDATE django_session` and a
+`COMMIT`. A session therefore ends between IDLE - 60 s and IDLE after its last request, and
+its server-side expiry moves with each write, so both stay exact to that minute.
 """
 from __future__ import annotations
 
@@ -24,6 +29,8 @@ SESSION_STARTED_KEY = "oxtom_session_started"
 SESSION_SEEN_KEY = "oxtom_session_seen"
 # Set once the user is known to have TOTP, so the check costs no query per page.
 MFA_OK_KEY = "oxtom_mfa_ok"
+# How stale the idle clock may get before a request writes it again (see the module docstring).
+SEEN_RESOLUTION_SECONDS = 60
 # Paths a privileged user without two-factor set up may still reach: allauth's
 # own pages (sign out, two-factor set-up, reauthentication), static files and
 # the information pages linked from every footer.
@@ -65,10 +72,11 @@ class StaffSessionPolicyMiddleware:
             messages.info(request, "You were signed out to protect the records you can see. Sign in again.")
             query = urlencode({"next": request.path}) if request.method == "GET" else ""
             return redirect(f"{reverse('account_login')}{'?' + query if query else ''}")
-        session[SESSION_SEEN_KEY] = now
-        # The server-side session and its cookie also expire after the idle
-        # time, so an abandoned session dies even if no request ever comes.
-        session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
+        if SESSION_SEEN_KEY not in session or now - seen >= SEEN_RESOLUTION_SECONDS:
+            session[SESSION_SEEN_KEY] = now
+            # The server-side session and its cookie also expire after the idle
+            # time, so an abandoned session dies even if no request ever comes.
+            session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
 
         if settings.STAFF_MFA_REQUIRED and not request.path.startswith(MFA_SETUP_ALLOWED_PREFIXES):
             if not session.get(MFA_OK_KEY):

@@ -195,3 +195,62 @@ def test_staff_without_totp_pass_when_not_required(client, settings, officer_in_
     settings.STAFF_MFA_REQUIRED = False
     client.force_login(officer_in_team)
     assert client.get("/staff/").status_code == 200
+
+
+# --- no writes on a read ------------------------------------------------------------------------
+
+WRITE_WORDS = ("INSERT", "UPDATE", "DELETE", "SAVEPOINT")
+
+
+def _writes(captured) -> list[str]:
+    return [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith(WRITE_WORDS)]
+
+
+@pytest.mark.parametrize("role_fixture, pages", [
+    ("officer_in_team", ["/staff/", "/staff/queues/highways-north/"]),
+    ("councillor_of_division", ["/members/", "/members/division/"]),
+])
+def test_a_staff_or_councillor_get_writes_nothing(client, request, role_fixture, pages):
+    """After the first request of the minute has stamped the idle clock, GETs issue no write at all."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(request.getfixturevalue(role_fixture))
+    assert client.get(pages[0]).status_code == 200  # stamps the idle clock
+    for page in pages * 2:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(page).status_code == 200
+        assert _writes(captured) == [], page
+
+
+def test_the_idle_clock_is_written_again_after_a_minute(client, officer_in_team):
+    from oxtom.accounts.middleware import SEEN_RESOLUTION_SECONDS
+
+    client.force_login(officer_in_team)
+    client.get("/staff/")
+    age_session(client, seen_ago=SEEN_RESOLUTION_SECONDS - 5)
+    client.get("/staff/")
+    stale = int(time.time()) - client.session[SESSION_SEEN_KEY]
+    assert SEEN_RESOLUTION_SECONDS - 6 <= stale <= SEEN_RESOLUTION_SECONDS  # not rewritten within the minute
+    age_session(client, seen_ago=SEEN_RESOLUTION_SECONDS)
+    client.get("/staff/")
+    assert int(time.time()) - client.session[SESSION_SEEN_KEY] < 5
+    assert client.session.get_expiry_age() == IDLE
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_staff_get_commits_nothing(client, officer_in_team, monkeypatch):
+    """Outside a test transaction: a staff GET after the first ends in no COMMIT (no session save)."""
+    from django.db import connection
+
+    client.force_login(officer_in_team)
+    client.get("/staff/")
+    commits = []
+    real_commit = connection.commit
+    monkeypatch.setattr(connection, "commit", lambda: (commits.append(1), real_commit())[1])
+    from django.test.utils import CaptureQueriesContext
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/staff/").status_code == 200
+        assert client.get("/staff/queues/highways-north/").status_code == 200
+    assert commits == []
+    assert _writes(captured) == []
