@@ -61,6 +61,10 @@ SURNAMES = [
     ("Stephenson", 4), ("Stevenson", 4), ("Thomson", 4), ("Kowalski", 2), ("Nowak", 2), ("Okafor", 2),
     ("Adeyemi", 2), ("Chen", 3), ("Wang", 2), ("Nguyen", 2), ("Ahmed", 6), ("Rahman", 3), ("Das", 2),
 ]
+# Surnames as an adviser might hear and type them: none is a stored spelling's prefix, all sound like
+# common ones (the "Smyth", "Willson", "Yung" among them).
+SOUND_ALIKES = ("Smyth", "Willson", "Yung", "Smithe", "Jonez", "Tailer", "Broun", "Davys", "Wrigt", "Thomsen",
+                "Robertes", "Jonson", "Harriss", "Clerk", "Pattel", "Mooer", "Kinng", "Baiker")
 OUTWARD = [f"OX{n}" for n in (*range(1, 19), 20, 25, 26, 27, 28, 29, 33, 39, 44, 49)]
 INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 STREETS = "High Street|Church Lane|Station Road|Mill Lane|The Green|London Road|Banbury Road|Woodstock Road|Abingdon Road|Cowley Road|Iffley Road|Witney Road".split("|")
@@ -190,6 +194,10 @@ def main() -> None:
         "name (last only)": lambda c: c.last_name,
         "partial name": lambda c: f"{c.first_name[0]} {c.last_name[:3]}",
         "fuzzy name": lambda c: f"{c.first_name} {misspell(c.last_name, rng)}",
+        # A surname alone that is spelt unlike any stored one but sounds like common ones: the
+        # prefix branch finds little, so the phonetic branch has to fill the page in name order.
+        "sound-alike surname": lambda c: rng.choice(SOUND_ALIKES),
+        "misspelt surname": lambda c: misspell(c.last_name, rng),
         "name + postcode": lambda c: f"{c.first_name} {c.last_name} {c.postcode}",
         "name + outward": lambda c: f"{c.last_name} {c.postcode.split()[0]}",
         "name + DOB": lambda c: f"{c.last_name} {c.date_of_birth:%d/%m/%Y}" if c.date_of_birth else None,

@@ -97,7 +97,14 @@ class Customer(TimeStampedModel):
             models.Index(fields=["postcode", "search_last_name", "search_first_name"], name="customer_postcode_name"),
             models.Index(fields=["search_last_name", "search_first_name"]),
             models.Index(fields=["date_of_birth"]),
-            models.Index(fields=["phonetic_last_name", "phonetic_first_name"], name="customer_phonetic"),
+            # "Sounds like" search filters on the phonetic keys and orders by name: each index below
+            # serves both the filter and the order, so LIMIT 20 reads about 20 entries. (With only
+            # the keys indexed, PostgreSQL walked the name index in order instead and filtered out
+            # half a million rows for a lone surname like "Smyth": 0.2-2 s at 700,000 customers.)
+            models.Index(fields=["phonetic_last_name", "search_last_name", "search_first_name", "id"],
+                         name="customer_phonetic_last"),
+            models.Index(fields=["phonetic_last_name", "phonetic_first_name", "search_last_name",
+                                 "search_first_name", "id"], name="customer_phonetic_full"),
         ]
         constraints = [
             models.CheckConstraint(
