@@ -40,6 +40,10 @@ class PortalConfig(AppConfig):
         from .draft import PHOTO_DIR
 
         register_draft_upload_dir(PHOTO_DIR)
+        # The cached default Open311 query is rebuilt after any report or photo change.
+        from .open311_cache import connect_signals
+
+        connect_signals()
 
 
 def _open311_bad_request(request, message: str, *, field: str = ""):

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -38,7 +39,12 @@ from . import catalogue, services
 from .models import OPEN_REPORT_STATUSES, Open311Key, ReportPhoto, ReportStatus, ReportType, StreetReport
 
 DEFAULT_WINDOW = dt.timedelta(days=90)  # the spec's default query: the last 90 days ...
-MAX_RESULTS = 1000  # ... and at most 1000 requests
+MAX_RESULTS = 1000  # ... and at most 1000 requests in one response, when a client asks for that many
+# Pages, as GeoReport v2 servers commonly do (`page_size`, `page` from 1): a request that gives no
+# page_size gets DEFAULT_PAGE_SIZE, so the default answer is tens of kB, not 600 kB of 1,000 reports.
+DEFAULT_PAGE_SIZE = 50
+# Deep pages cost an OFFSET walk of the index: past this many rows, narrow the window instead.
+MAX_OFFSET = 10_000
 MAX_IDS = 100  # service_request_id=A,B,...: more than this is refused, not truncated
 MAX_SERVICE_CODES = 20
 MAX_DESCRIPTION = catalogue.MAX_TEXT
@@ -196,8 +202,15 @@ REQUEST_FIELDS = (
 
 
 def _requests_queryset():
-    """Public reports, only the columns a public response may use."""
-    return StreetReport.objects.filter(is_public=True).values(*REQUEST_FIELDS)
+    """Public reports, only the columns a public response may use, with each one's first public photo.
+
+    The photo comes in the same query (a correlated subquery on the photo's report index), not
+    from a second query with an IN list of every report id on the page.
+    """
+    first_photo = (ReportPhoto.objects.filter(report_id=OuterRef("pk"), is_public=True)
+                   .order_by("position", "id").values("token")[:1])
+    return StreetReport.objects.filter(is_public=True).annotate(photo_token=Subquery(first_photo)) \
+        .values(*REQUEST_FIELDS, "photo_token")
 
 
 def _status_notes(row: dict) -> str:
@@ -210,15 +223,10 @@ def _status_notes(row: dict) -> str:
 def _request_dicts(rows: list[dict]) -> list[dict]:
     """The spec's fields for each row, plus `extended_status` (our public status) and `url` as extensions.
 
-    Two queries in all (the rows, then the first public photo of each).
+    The rows carry their first public photo (_requests_queryset): no further query.
     """
     if not rows:
         return []
-    first_photo: dict[int, str] = {}
-    photos = (ReportPhoto.objects.filter(report_id__in=[r["id"] for r in rows], is_public=True)
-              .order_by("report_id", "position", "id").values_list("report_id", "token"))
-    for report_id, token in photos:
-        first_photo.setdefault(report_id, token)
     site = site_url()
     # One reverse() each, then plain substitution: references and tokens are [A-Z0-9-] / hex.
     page_url = site + reverse("portal:report_public", args=["REF0"])
@@ -228,7 +236,7 @@ def _request_dicts(rows: list[dict]) -> list[dict]:
     for row in rows:
         reference = row["case__reference"]
         is_open = row["public_status"] in OPEN_VALUES
-        token = first_photo.get(row["id"])
+        token = row["photo_token"]
         updated = row["closed_at"] if not is_open and row["closed_at"] else row["status_changed_at"]
         result.append({
             "service_request_id": reference,
@@ -258,8 +266,9 @@ def _request_dicts(rows: list[dict]) -> list[dict]:
 def requests_query(data: Any) -> list[dict]:
     """GET requests: by ids (which override every other filter, as the spec says) or by window and filters.
 
-    Newest first over the (reported_at, id) index, at most MAX_RESULTS, so
-    the cost is bounded whatever the window or the table size.
+    Newest first over the (reported_at, id) index, a page of `page_size` (DEFAULT_PAGE_SIZE,
+    at most MAX_RESULTS) at a time, so the cost is bounded whatever the window or the table size.
+    One query.
     """
     ids_raw = _param(data, "service_request_id", limit=MAX_IDS * 21)
     if ids_raw:
@@ -278,7 +287,29 @@ def requests_query(data: Any) -> list[dict]:
         qs = qs.filter(public_status__in=sorted(OPEN_VALUES))
     elif statuses == {"closed"}:
         qs = qs.exclude(public_status__in=sorted(OPEN_VALUES))
-    return _request_dicts(list(qs.order_by("-reported_at", "-id")[:MAX_RESULTS]))
+    size, page = page_params(data)
+    offset = (page - 1) * size
+    return _request_dicts(list(qs.order_by("-reported_at", "-id")[offset:offset + size]))
+
+
+def _positive(data: Any, name: str, default: int) -> int:
+    raw = _param(data, name, limit=10)
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise Open311Error(400, f"{name} must be a whole number from 1")
+    return int(raw)
+
+
+def page_params(data: Any) -> tuple[int, int]:
+    """(page_size, page) from a requests query: page_size 1 to MAX_RESULTS, page from 1, within MAX_OFFSET."""
+    size = _positive(data, "page_size", DEFAULT_PAGE_SIZE)
+    if size > MAX_RESULTS:
+        raise Open311Error(400, f"page_size must be {MAX_RESULTS:,} or fewer")
+    page = _positive(data, "page", 1)
+    if (page - 1) * size > MAX_OFFSET:
+        raise Open311Error(400, f"page goes past the first {MAX_OFFSET:,} requests: narrow start_date and end_date")
+    return size, page
 
 
 def request_by_id(reference: str) -> dict:

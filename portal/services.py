@@ -361,8 +361,13 @@ def report_follow_case_started(*, case: Case) -> int:
 
     A scheduled repair stays "Repair scheduled": that says more than "In progress".
     """
-    return StreetReport.objects.filter(case=case, public_status__in=(RS.OPEN, RS.ACCEPTED)).update(
+    moved = StreetReport.objects.filter(case=case, public_status__in=(RS.OPEN, RS.ACCEPTED)).update(
         public_status=RS.IN_PROGRESS, status_changed_at=timezone.now())
+    if moved:
+        from .open311_cache import invalidate
+
+        invalidate()  # an UPDATE sends no post_save
+    return moved
 
 
 def _lock_report(report: StreetReport) -> StreetReport:

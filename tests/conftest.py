@@ -172,3 +172,13 @@ from tests.browser_support import (  # noqa: E402,F401
 def _webchat_open_at_any_hour(settings):
     """Tests run at any hour of the day; the out-of-hours tests set WEBCHAT_HOURS themselves."""
     settings.WEBCHAT_HOURS = "always"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with an empty cache: pages keep figures and Open311 answers there, keyed by
+    ids a rolled-back test may hand out again, so one test's cached page must not reach the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

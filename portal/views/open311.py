@@ -15,8 +15,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from oxtom.core.links import absolute_url
 
-from .. import open311
-from ..open311_format import errors, respond
+from .. import open311, open311_cache
+from ..open311_format import FORMATS, errors, respond
 from ..open311_keys import open311_key_check
 
 JURISDICTION = "oxfordshire.gov.uk"
@@ -90,7 +90,16 @@ def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpRespons
 @_api(("GET", "POST"))
 def service_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method != "POST":
-        return respond(open311.requests_query(request.GET), fmt, root="service_requests", item="request")
+        if not open311_cache.is_default_query(request.GET):
+            return respond(open311.requests_query(request.GET), fmt, root="service_requests", item="request")
+        size, page = open311.page_params(request.GET)
+        key = open311_cache.cache_key(fmt=fmt, page_size=size, page=page)
+        body = open311_cache.get(key)
+        if body is None:
+            response = respond(open311.requests_query(request.GET), fmt, root="service_requests", item="request")
+            open311_cache.put(key, response.content)
+            return response
+        return HttpResponse(body, content_type=FORMATS.get(fmt, FORMATS["json"]))
     key = open311_key_check(request.POST.get("api_key"))
     if key is None:
         raise open311.Open311Error(403, "A valid api_key is required to create a request")

@@ -241,11 +241,14 @@ def test_default_window_is_90_days_newest_first_and_filters(client, pothole, str
         old.case.reference}
 
 
-def test_requests_are_capped_at_1000(client, pothole, monkeypatch):
+def test_requests_come_a_page_at_a_time_and_at_most_1000(client, pothole, monkeypatch):
     monkeypatch.setattr(open311, "MAX_RESULTS", 3)
+    monkeypatch.setattr(open311, "DEFAULT_PAGE_SIZE", 2)
     for _ in range(5):
         quick_report(pothole, HERE)
-    assert len(client.get("/open311/v2/requests.json").json()) == 3
+    assert len(client.get("/open311/v2/requests.json").json()) == 2
+    assert len(client.get("/open311/v2/requests.json", {"page_size": "3"}).json()) == 3
+    assert client.get("/open311/v2/requests.json", {"page_size": "4"}).status_code == 400
 
 
 @pytest.mark.parametrize("params, message", [
@@ -285,16 +288,19 @@ def test_single_request_and_404s(client, make_report, pothole):
 
 def test_requests_json_query_count_is_constant(client, pothole, street_light, make_report,
                                                django_assert_max_num_queries):
+    from django.core.cache import cache
+
     make_report()
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(1):
         assert len(client.get("/open311/v2/requests.json").json()) == 1
     for i in range(25):
         report = quick_report(street_light if i % 2 else pothole, north_of(10 * i))
         report.description = f"Report {i}"
         report.save()
-    with django_assert_max_num_queries(2):
+    cache.clear()  # the default query's cached answer is dropped on commit, which this test never reaches
+    with django_assert_max_num_queries(1):
         assert len(client.get("/open311/v2/requests.json").json()) == 26
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(1):
         client.get("/open311/v2/requests.json", {"service_code": "pothole,street-light", "status": "open"})
 
 
@@ -599,3 +605,121 @@ def test_no_names_emails_or_phones_in_any_response(client, pothole, division_a, 
     for secret in ("carol", "reporter@", "example.org", "7700", "900982", officer_in_team.email.lower(),
                    officer_in_team.full_name.lower()):
         assert secret not in everything, secret
+
+
+# --- pages, photos in the same query, the cached default query ---------------------------------
+
+def test_the_default_answer_is_one_small_page_and_pages_walk_the_window(client, pothole, monkeypatch):
+    monkeypatch.setattr(open311, "DEFAULT_PAGE_SIZE", 4)
+    now = timezone.now()
+    made = [quick_report(pothole, HERE, when=now - dt.timedelta(minutes=i)) for i in range(10)]
+    newest_first = [r.case.reference for r in made]
+
+    def ids(**params):
+        response = client.get("/open311/v2/requests.json", params)
+        assert response.status_code == 200, response.content
+        conforms(response.json(), "requests.json")
+        return [r["service_request_id"] for r in response.json()]
+
+    assert ids() == newest_first[:4]
+    assert ids(page="2") == newest_first[4:8]
+    assert ids(page="3") == newest_first[8:]
+    assert ids(page="4") == []
+    assert ids(page_size="7", page="2") == newest_first[7:]
+    assert ids(page_size="3", status="open", page="2") == newest_first[3:6]  # filters page too
+    root = xml(client.get("/open311/v2/requests.xml", {"page_size": "2"}))
+    assert [e.text for e in root.findall("request/service_request_id")] == newest_first[:2]
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"page_size": "0"}, "page_size must be a whole number from 1"),
+    ({"page_size": "-5"}, "page_size must be a whole number from 1"),
+    ({"page_size": "1001"}, "page_size must be 1,000 or fewer"),
+    ({"page": "x"}, "page must be a whole number from 1"),
+    ({"page": "9" * 11}, "page must be 10 characters or fewer"),
+    ({"page": "1000", "page_size": "1000"}, "narrow start_date and end_date"),
+])
+def test_bad_paging_is_a_400_error_list(client, db, params, message):
+    response = client.get("/open311/v2/requests.json", params)
+    assert response.status_code == 400
+    conforms(response.json(), ERRORS_SCHEMA)
+    assert message in response.json()[0]["description"]
+
+
+def test_requests_with_photos_cost_one_query(client, pothole, street_light, make_report,
+                                             django_assert_num_queries):
+    """The first public photo of each report comes in the rows' own query: no IN list of report ids."""
+    from portal.models import ReportPhoto
+
+    reports = [quick_report(street_light if i % 2 else pothole, north_of(10 * i)) for i in range(12)]
+    for i, report in enumerate(reports[:8]):
+        ReportPhoto.objects.create(report=report, token=f"{i:032x}", image="x.jpg", content_type="image/jpeg",
+                                   width=10, height=10, position=1, is_public=i % 4 != 3)
+        ReportPhoto.objects.create(report=report, token=f"{i + 100:032x}", image="y.jpg", content_type="image/jpeg",
+                                   width=10, height=10, position=2)
+    for params in ({}, {"status": "open"}, {"page_size": "5", "page": "2"}):
+        with django_assert_num_queries(1) as captured:
+            body = client.get("/open311/v2/requests.json", {**params, "service_code": "pothole,street-light"}).json()
+        assert " IN (" not in captured.captured_queries[0]["sql"].split("FROM", 1)[1].split("WHERE", 1)[0]
+    body = client.get("/open311/v2/requests.json", {"page_size": "20", "status": "open"}).json()
+    by_ref = {r["service_request_id"]: r["media_url"] for r in body}
+    for i, report in enumerate(reports):
+        url = by_ref[report.case.reference]
+        if i >= 8:
+            assert url is None
+        else:
+            first = f"{i:032x}" if i % 4 != 3 else f"{i + 100:032x}"  # the hidden one is skipped
+            assert url.endswith(f"/reports/{report.case.reference}/photos/{first}/")
+
+
+def test_the_default_query_is_cached_until_a_report_changes(client, pothole, django_assert_num_queries,
+                                                            django_capture_on_commit_callbacks):
+    first = quick_report(pothole, HERE)
+    assert [r["service_request_id"] for r in client.get("/open311/v2/requests.json").json()] == [
+        first.case.reference]
+    with django_assert_num_queries(0):  # served from the cache
+        again = client.get("/open311/v2/requests.json")
+    assert again.status_code == 200 and again["Content-Type"] == "application/json; charset=utf-8"
+    assert [r["service_request_id"] for r in again.json()] == [first.case.reference]
+    with django_assert_num_queries(0):
+        client.get("/open311/v2/requests.json", {"jurisdiction_id": "oxfordshire.gov.uk"})
+    # A filtered query is never cached.
+    with django_assert_num_queries(1):
+        client.get("/open311/v2/requests.json", {"status": "open"})
+    # A new report, a status change and a hidden report each show at once.
+    # (Invalidation waits for the commit: run the on-commit callbacks as a commit would.)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = quick_report(pothole, HERE)
+    assert [r["service_request_id"] for r in client.get("/open311/v2/requests.json").json()] == [
+        second.case.reference, first.case.reference]
+    with django_capture_on_commit_callbacks(execute=True):
+        first.public_status = RS.NOT_FIXED
+        first.save()
+    assert client.get("/open311/v2/requests.json").json()[1]["status"] == "closed"
+    with django_capture_on_commit_callbacks(execute=True):
+        second.is_public = False
+        second.save()
+    assert [r["service_request_id"] for r in client.get("/open311/v2/requests.json").json()] == [
+        first.case.reference]
+    # XML is cached apart from JSON.
+    assert xml(client.get("/open311/v2/requests.xml")).findtext("request/service_request_id") == first.case.reference
+
+
+def test_the_cache_failing_still_answers(client, pothole, monkeypatch):
+    from portal import open311_cache
+
+    monkeypatch.setattr(open311_cache, "get", lambda key: None)
+    monkeypatch.setattr(open311_cache, "put", lambda key, body: None)
+    quick_report(pothole, HERE)
+    assert len(client.get("/open311/v2/requests.json").json()) == 1
+
+
+def test_work_starting_on_a_report_drops_the_cached_answer(client, pothole, django_capture_on_commit_callbacks):
+    """The engine moves a report to "In progress" with an UPDATE (no post_save): it invalidates by hand."""
+    from portal.services import report_follow_case_started
+
+    report = quick_report(pothole, HERE)
+    assert client.get("/open311/v2/requests.json").json()[0]["extended_status"] == RS.OPEN
+    with django_capture_on_commit_callbacks(execute=True):
+        assert report_follow_case_started(case=report.case) == 1
+    assert client.get("/open311/v2/requests.json").json()[0]["extended_status"] == RS.IN_PROGRESS
