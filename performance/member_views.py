@@ -15,19 +15,22 @@ from oxtom.cases import rules as case_rules
 from oxtom.cases import selectors as case_selectors
 from oxtom.accounts.decorators import member_area_required
 
-from . import publication, selectors
+from . import figures_cache, publication
 
 CASES_SHOWN = 10
 
 
-def _context(request: HttpRequest, *, cases: int, include_private: bool = True) -> dict:
+def _context(request: HttpRequest, *, cases: int, variant: str) -> dict:
     division = request.user.member_division
     if division is None:
         return {"division": None}
+    # The figures come from the cache (they change once a night); the casework below stays live.
+    figures, facts = figures_cache.division_figures(division, variant=variant)
     cases_page = case_selectors.division_cases_page(user=request.user, per_page=cases)
     return {
         "division": division,
-        "page": selectors.division_page(division, include_private=include_private),
+        "page": facts,
+        "figures": figures,
         "cases": cases_page,
         "open_cases": sum(cases_page.counts.values()),
         "latest_report": publication.latest_published(),
@@ -39,7 +42,7 @@ def _context(request: HttpRequest, *, cases: int, include_private: bool = True) 
 @member_area_required
 @require_GET
 def my_division(request: HttpRequest) -> HttpResponse:
-    context = _context(request, cases=CASES_SHOWN)
+    context = _context(request, cases=CASES_SHOWN, variant="councillor")
     if context["division"] is not None:
         context["enquiries"] = case_selectors.member_enquiries(request.user, limit=CASES_SHOWN)
     return render(request, "performance/members/division.html", context)
@@ -49,7 +52,7 @@ def my_division(request: HttpRequest) -> HttpResponse:
 @require_GET
 def briefing(request: HttpRequest) -> HttpResponse:
     # A handout for residents: the published measures only, and only those with figures, so it fits one page.
-    return render(request, "performance/members/briefing.html", _context(request, cases=1, include_private=False))
+    return render(request, "performance/members/briefing.html", _context(request, cases=1, variant="briefing"))
 
 
 # --- the Cabinet report, as published ------------------------------------------------------------

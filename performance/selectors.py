@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -27,6 +27,13 @@ from .models import (CabinetReport, Commentary, ComparatorGroup, ComputationRun,
                      ValueEntry, area_key)
 
 TREND_MONTHS = 13  # this month and the same month last year
+
+
+class Figure(NamedTuple):
+    """One stored figure as the pages read it (a row, not a Value instance)."""
+
+    value: Decimal | None
+    base: int | None
 
 
 @dataclass
@@ -221,9 +228,13 @@ def division_page(division: Division, *, include_private: bool = False, on: dt.d
     measures = list(measures_for(public=not include_private))
     period_ids = [p.pk for p in periods]
     own_key = area_key(division_id=division.pk)
-    values: dict[tuple[str, int, int], Value] = {}
-    for v in Value.objects.filter(area_key__in=[own_key, "county"], period_id__in=period_ids, measure__in=measures):
-        values[(v.area_key, v.measure_id, v.period_id)] = v
+    # Plain rows, not model instances: a page reads up to ~1,000 figures and needs two fields of each.
+    values: dict[tuple[str, int, int], Figure] = {
+        (key, measure_id, period_id): Figure(number, base)
+        for key, measure_id, period_id, number, base in Value.objects.filter(
+            area_key__in=[own_key, "county"], period_id__in=period_ids, measure__in=measures,
+        ).values_list("area_key", "measure_id", "period_id", "value", "base")
+    }
     targets = {(t.measure_id, t.period_id): t for t in Target.objects.filter(period_id__in=period_ids)}
     commentary = _latest_commentary([m.pk for m in measures], period_ids)
     comparators = _comparator_averages([m.pk for m in measures], period_ids)

@@ -188,6 +188,11 @@ def _store_frame(*, measure: Measure, frame: pd.DataFrame, periods: dict[dt.date
 
 
 def _upsert(rows: list[Value]) -> int:
+    """Every figure written (computed, approved, imported) comes through here: cached pages are renewed."""
+    if rows:
+        from .figures_cache import figures_changed
+
+        figures_changed()
     with transaction.atomic():
         Value.objects.bulk_create(
             rows, batch_size=2000, update_conflicts=True, unique_fields=["measure", "period", "area_key"],

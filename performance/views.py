@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from oxtom.places.models import PostcodeCentroid
 from oxtom.places.selectors import current_boundary_set, division_for_address, division_ids_for_points
 
-from . import publication, selectors
+from . import figures_cache, publication, selectors
 from .forms import DivisionSearchForm
 
 MAX_TOWN_POINTS = 2000
@@ -52,27 +52,25 @@ def division_list(request: HttpRequest) -> HttpResponse:
                 return redirect("performance:division", slug=matches[0].slug)
             if not matches:
                 form.add_error("q", "No division matches that place name: try a postcode or a town")
-    period, county = selectors.county_overview()
     return render(request, "performance/divisions.html", {
-        "form": form, "divisions": divisions, "matches": matches, "period": period, "county_rows": county,
+        "form": form, "divisions": divisions, "matches": matches, "county_figures": figures_cache.county_figures(),
     })
 
 
 @require_GET
 def division_detail(request: HttpRequest, slug: str) -> HttpResponse:
     division = selectors.get_public_division(slug)
-    page = selectors.division_page(division)
-    return render(request, "performance/division.html", {"page": page, "division": division})
+    figures, facts = figures_cache.division_figures(division, variant="public")
+    return render(request, "performance/division.html", {"page": facts, "figures": figures, "division": division})
 
 
 @require_GET
 def division_csv(request: HttpRequest, slug: str) -> HttpResponse:
     division = selectors.get_public_division(slug)
-    page = selectors.division_page(division)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="division-{division.slug}.csv"'
     writer = csv.writer(response)
-    for row in selectors.division_csv_rows(page):
+    for row in figures_cache.division_csv_rows(division):
         writer.writerow([_safe_cell(cell) for cell in row])
     return response
 
