@@ -300,11 +300,12 @@ def main() -> int:
     base = f"http://127.0.0.1:{args.port}"
     wait_for(lambda: Browser(base).request("GET", "/healthz")[0] in (200, 503), timeout=30, what="gunicorn")
 
-    def worker(name: str, *, beat: bool = False) -> Proc:
+    def worker(name: str, *, beat: bool = False, send_delay: str = "0.2") -> Proc:
         beat_args = ["-B", "-s", str(workdir / "beat-schedule")] if beat else []
         return Proc(name, [python, "-m", "celery", "-A", "oxtom", "worker", *beat_args, "--pool=solo",
                            "--loglevel=INFO", "--without-gossip", "--without-mingle", "-n", f"{name}@%h"],
-                    {**env, "DJANGO_SETTINGS_MODULE": "tests.notify.worker_settings"}, workdir, ready=" ready.")
+                    {**env, "DJANGO_SETTINGS_MODULE": "tests.notify.worker_settings",
+                     "NOTIFY_TEST_SEND_DELAY": send_delay}, workdir, ready=" ready.")
 
     workers = {"faults-a": worker("faults-a"), "faults-b": worker("faults-b", beat=True)}
     calls_path = var_dir / "provider-calls.txt"
@@ -363,11 +364,19 @@ def main() -> int:
             return run_messages(mark).filter(status=Status.SENDING, claimed_by__startswith="faults-a@",
                                              pk__in=accepted_by_a & batch_ids).values_list("pk", flat=True).first()
 
-        victim_id = wait_for(victim, timeout=120, interval=0.01, what="worker a to have a message accepted, unrecorded")
-        in_flight = run_messages(mark).filter(status=Status.SENDING, claimed_by__startswith="faults-a@").count()
-        workers["faults-a"].kill()
-        killed = time.monotonic()
-        workers["faults-a"] = worker("faults-a")  # the supervisor restarts it
+        # Worker a's provider answers slowly (1 s after accepting), so the kill lands in the window.
+        workers["faults-a"].stop()
+        workers["faults-a"] = worker("faults-a", send_delay="1.0")
+        for _attempt in range(5):
+            victim_id = wait_for(victim, timeout=120, interval=0.01,
+                                 what="worker a to have a message accepted, unrecorded")
+            in_flight = run_messages(mark).filter(status=Status.SENDING, claimed_by__startswith="faults-a@").count()
+            workers["faults-a"].kill()
+            killed = time.monotonic()
+            workers["faults-a"] = worker("faults-a")  # the supervisor restarts it
+            if OutboundMessage.objects.get(pk=victim_id).status == Status.SENDING:
+                break
+            print("faults: the kill missed the window (the message was recorded first); again", flush=True)
         wait_for(lambda: OutboundMessage.objects.get(pk=victim_id).status == Status.SENT, timeout=180, interval=0.2,
                  what="the killed worker's message to be sent")
         recovery = time.monotonic() - killed
