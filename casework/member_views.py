@@ -36,7 +36,7 @@ def division_cases(request: HttpRequest) -> HttpResponse:
         "division": request.user.member_division,
         "page": page,
         "sla_tabs": [
-            {"state": s, "label": rules.SlaState.LABELS[s], "count": page.counts.get(s, 0),
+            {"state": s, "label": rules.SlaState.LABELS[s], "count": page.shown[s],
              "href": "?" + urlencode({"sla": s}), "current": filters.sla == s}
             for s in rules.SlaState.FILTERABLE
         ],

@@ -66,7 +66,7 @@ def queue(request: HttpRequest, team_slug: str) -> HttpResponse:
         {
             "state": state,
             "label": rules.SlaState.LABELS[state],
-            "count": page.counts.get(state, 0),
+            "count": page.shown[state],
             "href": "?" + urlencode({**base_params, "sla": state}),
             "current": filters.sla == state,
         }

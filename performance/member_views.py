@@ -32,9 +32,9 @@ def _context(request: HttpRequest, *, cases: int, variant: str) -> dict:
         "page": facts,
         "figures": figures,
         "cases": cases_page,
-        "open_cases": sum(cases_page.counts.values()),
+        "open_cases": cases_page.total_shown,
         "latest_report": publication.latest_published(),
-        "sla_counts": [(case_rules.SlaState.LABELS[s], cases_page.counts.get(s, 0))
+        "sla_counts": [(case_rules.SlaState.LABELS[s], cases_page.shown[s])
                        for s in case_rules.SlaState.FILTERABLE],
     }
 

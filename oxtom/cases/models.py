@@ -275,6 +275,16 @@ class Case(TimeStampedModel):
                 fields=["team", "due_at", "id", "paused_on", "status", "priority", "service", "division", "assignee"],
                 name="case_team_open_due_v4", condition=~models.Q(status="closed"),
             ),
+            # The "waiting for the customer" count (selectors.sla_counts): the paused cases of a team
+            # are few, and without their own index counting them meant reading the whole queue.
+            models.Index(
+                fields=["team", "due_at", "id"], name="case_team_paused",
+                condition=models.Q(paused_on__isnull=False) & ~models.Q(status="closed"),
+            ),
+            models.Index(
+                fields=["division", "due_at", "id"], name="case_division_paused",
+                condition=models.Q(paused_on__isnull=False) & ~models.Q(status="closed"),
+            ),
             # Get next: unassigned open cases by priority then due date.
             models.Index(
                 fields=["team", "priority", "due_at", "id"], name="case_team_unassigned",

@@ -164,3 +164,46 @@ def test_sla_q_matches_rules(queue, team):
         from oxtom.cases.selectors import sla_q
 
         assert Case.objects.filter(sla_q(state, MONDAY), pk=case.pk).exists()
+
+
+def test_sla_counts_stop_at_the_cap_and_say_so(queue, team, service, officer_in_team, monkeypatch):
+    """Each state's count reads at most COUNT_CAP entries; a count at the cap is shown as "N or more"."""
+    from oxtom.cases import selectors as case_selectors
+
+    monkeypatch.setattr(case_selectors, "COUNT_CAP", 3)
+    page = queue_page(user=officer_in_team, team=team, filters=QueueFilters(), on=MONDAY)
+    assert page.counts == {"on_track": 3, "due_soon": 3, "overdue": 1, "paused": 1}
+    assert page.capped == {"on_track", "due_soon"}
+    assert page.shown == {"on_track": "3 or more", "due_soon": "3 or more", "overdue": "1", "paused": "1"}
+    assert page.total_shown == "8 or more"
+    # Below the cap the counts are exact, and so is what the page says.
+    monkeypatch.setattr(case_selectors, "COUNT_CAP", 1000)
+    page = queue_page(user=officer_in_team, team=team, filters=QueueFilters(), on=MONDAY)
+    assert page.capped == frozenset() and page.total_shown == "10"
+    # Filters narrow the counts as before (all but the SLA state itself).
+    page = queue_page(user=officer_in_team, team=team, filters=QueueFilters(sla="overdue", assigned="unassigned"),
+                      on=MONDAY)
+    assert page.total == 9
+
+
+def test_sla_counts_read_a_bounded_number_of_index_entries(queue, team, service, officer_in_team):
+    """The counting query is one statement of LIMITed subqueries, each served by an index."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from oxtom.cases.selectors import COUNT_CAP
+
+    with CaptureQueriesContext(connection) as ctx:
+        queue_page(user=officer_in_team, team=team, filters=QueueFilters(), on=MONDAY)
+    counting = ctx.captured_queries[0]["sql"]
+    assert counting.count(f"LIMIT {COUNT_CAP}") == 4
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {counting}")
+            plan = " ".join(str(r[-1]) for r in cursor.fetchall())
+            assert "SCAN casework_case" not in plan.replace("USING INDEX", "").replace("USING COVERING INDEX", ""), plan
+        else:
+            cursor.execute("SET enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {counting}")
+            plan = " ".join(r[0] for r in cursor.fetchall())
+            assert "Seq Scan on casework_case" not in plan, plan
