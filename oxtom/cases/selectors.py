@@ -271,7 +271,7 @@ def division_cases_page(
 
 def _page(base: QuerySet[Case], *, filters: QueueFilters, cursor: str, per_page: int, on: dt.date | None,
           related: tuple[str, ...]) -> QueuePage:
-    """Counts per SLA state (one aggregate) and one keyset page on (due_at, id) (one query)."""
+    """Counts per SLA state (one bounded query, sla_counts) and one keyset page on (due_at, id) (one query)."""
     on = on or rules.today()
     per_page = max(1, min(int(per_page), 200))
     counts = sla_counts(base, on=on)

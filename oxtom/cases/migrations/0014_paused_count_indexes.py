@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_councillor_public_contact'),
-        ('casework', '0012_case_event_visibility'),
+        ('casework', '0013_clock_policy_follow_ons_requesters_tasks'),
         ('customers', '0008_phonetic_search_order'),
         ('places', '0004_streets'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
