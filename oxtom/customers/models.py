@@ -423,3 +423,30 @@ class CustomerAccessGrant(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "expires_at"])]
+
+
+class ChatOffer(models.Model):
+    """A chat offered inline after a resident met validation errors twice on one step of a journey.
+
+    Holds where (the path: journey and step) and which questions were in error, by their labels,
+    never what was typed. `chat` is set when the resident takes the offer, so advisers see the
+    context and the measures count offers made, taken, and journeys finished after a chat.
+    """
+
+    path = models.CharField(max_length=200)
+    fields_in_error = models.JSONField(default=list, blank=True)
+    offered_at = models.DateTimeField(auto_now_add=True)
+    chat = models.ForeignKey(WebChat, null=True, blank=True, on_delete=models.SET_NULL, related_name="offers")
+
+    class Meta:
+        ordering = ["-offered_at", "-id"]
+        indexes = [models.Index(fields=["offered_at"], name="chat_offer_when")]
+
+    def __str__(self) -> str:
+        return f"Chat offered on {self.path}"
+
+    @property
+    def journey(self) -> str:
+        """The first part of the path, as people would name it ("apply", "report")."""
+        parts = [p for p in self.path.split("/") if p]
+        return parts[0] if parts else ""

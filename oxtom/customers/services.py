@@ -819,6 +819,16 @@ def webchat_start(*, token: str, message: str, page: str, by: Any, client_key: s
     return chat
 
 
+def chat_offer_taken(*, offer_id: int, token: str) -> None:
+    """The resident started a chat from an inline offer: link them, so the adviser sees the step and
+    the questions in error, and the measures count the offer as taken."""
+    from .models import ChatOffer
+
+    chat = WebChat.objects.filter(token=token).first()
+    if chat is not None:
+        ChatOffer.objects.filter(pk=offer_id, chat__isnull=True).update(chat=chat)
+
+
 def webchat_page_seen(*, chat: WebChat, page: str) -> None:
     """The resident asked again from another page: show advisers where they are now (path only)."""
     page = _safe_page(page)

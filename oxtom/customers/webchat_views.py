@@ -36,6 +36,16 @@ UNSENT_KEY = "oxtom_webchat_unsent"
 STARTS_PER_HOUR = 10
 
 
+OFFER_PENDING_KEY = "chat_offer_pending"
+
+
+def _remember_offer(request: HttpRequest) -> None:
+    """?offer= from the inline offer: kept only if this browser was made that offer."""
+    raw = request.GET.get("offer", "")
+    if raw.isdigit() and int(raw) in (request.session.get("chat_offer_ids") or {}).values():
+        request.session[OFFER_PENDING_KEY] = int(raw)
+
+
 def _current_chat(request: HttpRequest) -> WebChat | None:
     token = request.session.get(TOKEN_KEY)
     if not token:
@@ -83,6 +93,7 @@ def chat_home(request: HttpRequest) -> HttpResponse:
         return render(request, "webchat/chat.html", {
             "chat": chat, "chat_messages": selectors.chat_messages(chat), "form": _new_form(),
         })
+    _remember_offer(request)
     hours = _hours_context()
     unsent = request.session.get(UNSENT_KEY, "")
     page = request.GET.get("from", "") or request.POST.get("page", "") or _referring_path(request)
@@ -111,6 +122,9 @@ def chat_home(request: HttpRequest) -> HttpResponse:
             else:
                 request.session[TOKEN_KEY] = token
                 request.session.pop(UNSENT_KEY, None)
+                offer_id = request.session.pop(OFFER_PENDING_KEY, None)
+                if offer_id:
+                    services.chat_offer_taken(offer_id=offer_id, token=token)
                 return redirect(f"{reverse('webchat:home')}#latest")
     return render(request, "webchat/start.html", {
         "form": form, "page": services._safe_page(page), "ended": chat is not None, "unsent": unsent,
