@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0007_access_grant'),
+        ('customers', '0008_phonetic_search_order'),
     ]
 
     operations = [
