@@ -16,6 +16,13 @@ from .selectors import METRES_PER_MILE, Filters
 class UncutCharField(forms.CharField):
     """No HTML maxlength: the server says what the limit is instead of the browser cutting words off."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.core.validators import ProhibitNullCharactersValidator
+
+        self.validators = [ProhibitNullCharactersValidator(message="Remove the special characters: they are not allowed")
+                           if isinstance(v, ProhibitNullCharactersValidator) else v for v in self.validators]
+
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)
         attrs.pop("maxlength", None)

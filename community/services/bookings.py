@@ -242,7 +242,8 @@ def event_cancel(*, event: Event, reason: str, by: Any) -> int:
     """
     if not may_edit(by, event.service.organisation):
         raise PermissionDenied
-    reason = clean_text(reason, label="Reason", max_length=300, required=True)
+    reason = clean_text(reason, label="Reason", max_length=300, required=True,
+                        required_message="Enter a reason, so the people booked know why")
     now = timezone.now()
     told = []
     with transaction.atomic():
@@ -267,7 +268,8 @@ def event_message_attendees(*, event: Event, message: str, by: Any) -> int:
     """Tell everyone booked (and waiting) about a change, through the outbox; returns how many were told."""
     if not may_edit(by, event.service.organisation):
         raise PermissionDenied
-    message = clean_text(message, label="Message", max_length=600, required=True, multiline=True)
+    message = clean_text(message, label="Message", max_length=600, required=True, multiline=True,
+                         required_message="Enter the message to send")
     stamp = secrets.token_hex(4)
     count = 0
     for booking in Booking.objects.filter(event=event, status__in=Booking.ACTIVE).select_related("booker"):

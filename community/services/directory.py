@@ -98,7 +98,7 @@ def clean_service_data(data: dict[str, Any], *, organisation: Organisation) -> d
     def text(field, label, max_length, *, required=False, multiline=False):
         try:
             out[field] = clean_text(data.get(field), label=label, max_length=max_length, required=required,
-                                    multiline=multiline)
+                                    multiline=multiline, required_message=f"Enter the {label.lower()} of the service")
         except ValidationError as exc:
             errors[field] = exc.messages[0]
 

@@ -135,7 +135,8 @@ def change_approve(*, change: ChangeRequest, by: Any) -> Service:
 def change_reject(*, change: ChangeRequest, reason: str, by: Any) -> ChangeRequest:
     if not can_moderate(by):
         raise PermissionDenied
-    reason = clean_text(reason, label="Reason", max_length=500, required=True, multiline=True)
+    reason = clean_text(reason, label="Reason", max_length=500, required=True, multiline=True,
+                        required_message="Enter a reason, so the partner knows what to change")
     change = ChangeRequest.objects.select_for_update().get(pk=change.pk)
     if change.status != ChangeRequest.Status.PENDING:
         raise ValidationError("This change has already been decided")

@@ -26,7 +26,7 @@ def _clean_person(data: dict[str, Any], *, is_self: bool) -> tuple[dict[str, Any
                                                ("access_needs", "Access needs", 500, False)):
         try:
             out[field] = clean_text(data.get(field), label=label, max_length=max_length, required=required,
-                                    multiline=field == "access_needs")
+                                    multiline=field == "access_needs", required_message="Enter their name")
         except ValidationError as exc:
             errors[field] = exc.messages[0]
     raw = data.get("age")

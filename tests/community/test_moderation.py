@@ -96,7 +96,7 @@ def test_unchanged_proposal_is_refused(services, partner):
 
 
 @pytest.mark.parametrize("field,value,message", [
-    ("name", "", "Enter name"),
+    ("name", "", "Enter the name of the service"),
     ("name", "x" * 201, "200 characters or fewer"),
     ("name", "Bad\x00name", "special characters"),
     ("description", "\u202eevil", "special characters"),

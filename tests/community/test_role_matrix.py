@@ -1,0 +1,146 @@
+"""One role matrix for every community URL (public, residents', partners', moderators', Open Referral), GET and POST.
+
+A URL added to community's URLconfs without a row here fails test_every_community_url_is_in_the_matrix.
+Refused POSTs change nothing (bookings, changes, services and people are compared before and after).
+"""
+from __future__ import annotations
+
+import pytest
+from django.urls import get_resolver
+
+from community.models import Booking, ChangeRequest, Event, Service, SupportPerson
+from community.services.bookings import booking_create
+from community.services.directory import snapshot
+from community.services.moderation import change_propose
+from community.services.people import person_save
+from oxtom.customers.models import Customer
+
+from .conftest import make_event
+
+ROLES = ["anonymous", "resident_a", "resident_b", "adviser", "officer_in_team", "partner", "other_partner",
+         "moderator", "administrator"]
+SIGNED_IN = set(ROLES) - {"anonymous"}
+LOGIN = "login"
+PUBLIC = {r: 200 for r in ROLES}
+
+
+def signed_in(ok=200):
+    return {"anonymous": LOGIN, **{r: ok for r in SIGNED_IN}}
+
+
+def owner(ok=200):
+    return {"anonymous": LOGIN, **{r: ok if r == "resident_a" else 404 for r in SIGNED_IN}}
+
+
+def partner(ok=200, *, other=404):
+    """Partners of the organisation, moderators and administrators; another partner 404; everyone else 403."""
+    return {"anonymous": LOGIN, **{r: 403 for r in SIGNED_IN},
+            "partner": ok, "other_partner": other, "moderator": ok, "administrator": ok}
+
+
+def moderator(ok=200):
+    return {"anonymous": LOGIN, **{r: 403 for r in SIGNED_IN}, "moderator": ok, "administrator": ok}
+
+
+MATRIX = {
+    ("community", "find"): ("/community/?postcode=OX4+1AB&need=loneliness", "get", PUBLIC),
+    ("community", "service"): ("/community/services/{service}/", "get", PUBLIC),
+    ("community", "event"): ("/community/events/{event}/", "get", PUBLIC),
+    ("community", "event_book"): ("/community/events/{event}/book/", "get", signed_in()),
+    ("community", "partner"): ("/community/partner/", "get", partner(other=200)),
+    ("community", "partner_service_new"): ("/community/partner/organisations/{org}/services/new/", "get", partner()),
+    ("community", "partner_service_edit"): ("/community/partner/services/{service}/edit/", "get", partner()),
+    ("community", "partner_service_confirm"): ("/community/partner/services/{service}/confirm/", "post", partner(302)),
+    ("community", "partner_event"): ("/community/partner/events/{event}/", "get", partner()),
+    ("community", "partner_event_attendance"): ("/community/partner/events/{event}/attendance/", "post", partner(302)),
+    ("community", "partner_event_message"): ("/community/partner/events/{event}/message/", "post", partner(302)),
+    ("community", "partner_event_cancel"): ("/community/partner/events/{event}/cancel/", "post", partner(302)),
+    ("community", "partner_booking_cancel"): ("/community/partner/events/{event}/bookings/{booking_id}/cancel/",
+                                              "post", partner(302)),
+    ("community_account", "home"): ("/account/community/", "get", signed_in()),
+    ("community_account", "booking"): ("/account/community/bookings/{booking}/", "get", owner()),
+    ("community_account", "booking_cancel"): ("/account/community/bookings/{booking}/cancel/", "post", owner(302)),
+    ("community_account", "booking_accept"): ("/account/community/bookings/{booking}/accept/", "post", owner(302)),
+    ("community_account", "booking_pay"): ("/account/community/bookings/{booking}/pay/", "post", owner(302)),
+    ("community_account", "booking_calendar"): ("/account/community/bookings/{booking}/calendar.ics", "get", owner()),
+    ("community_account", "booking_feedback"): ("/account/community/bookings/{booking}/feedback/", "post", owner()),
+    ("community_account", "self"): ("/account/community/you/", "get", signed_in()),
+    ("community_account", "person_new"): ("/account/community/people/new/", "get", signed_in()),
+    ("community_account", "person"): ("/account/community/people/{person}/", "get", owner()),
+    ("community_account", "person_remove"): ("/account/community/people/{person}/remove/", "post", owner(302)),
+    ("community_staff", "home"): ("/staff/community/", "get", moderator()),
+    ("community_staff", "change"): ("/staff/community/changes/{change}/", "get", moderator()),
+    ("community_staff", "organisation_new"): ("/staff/community/organisations/new/", "get", moderator()),
+    ("community_staff", "organisation"): ("/staff/community/organisations/{org}/", "get", moderator()),
+    # Advisers signpost from the contact log (CONTACT_LOG); an officer sees only the records behind their work.
+    ("community_staff", "signpost"): ("/staff/community/signpost/{customer}/", "get", {
+        "anonymous": LOGIN, **{r: 403 for r in SIGNED_IN}, "adviser": 200, "officer_in_team": 404,
+        "administrator": 200}),
+    ("openreferral", "root"): ("/openreferral/", "get", PUBLIC),
+    ("openreferral", "services"): ("/openreferral/services", "get", PUBLIC),
+    ("openreferral", "service"): ("/openreferral/services/{service_uuid}", "get", PUBLIC),
+    ("openreferral", "taxonomies"): ("/openreferral/taxonomies", "get", PUBLIC),
+    ("openreferral", "taxonomy"): ("/openreferral/taxonomies/{taxonomy_uuid}", "get", PUBLIC),
+    ("openreferral", "taxonomy_terms"): ("/openreferral/taxonomy_terms", "get", PUBLIC),
+    ("openreferral", "taxonomy_term"): ("/openreferral/taxonomy_terms/{term_uuid}", "get", PUBLIC),
+    ("openreferral", "service_at_locations"): ("/openreferral/service_at_locations", "get", PUBLIC),
+    ("openreferral", "service_at_location"): ("/openreferral/service_at_locations/{sal_uuid}", "get", PUBLIC),
+}
+
+
+def _names(urlconf: str, namespace: str) -> set[tuple[str, str]]:
+    return {(namespace, p.name) for p in get_resolver(urlconf).url_patterns if p.name}
+
+
+def test_every_community_url_is_in_the_matrix():
+    names = (_names("community.urls", "community") | _names("community.account_urls", "community_account")
+             | _names("community.staff_urls", "community_staff")
+             | _names("community.openreferral_urls", "openreferral"))
+    assert names == set(MATRIX)
+
+
+@pytest.fixture
+def world(services, partner, other_partner, resident_a, moderator, key, notify_templates):
+    alice = Customer.objects.get(user=resident_a)
+    person = person_save(customer=alice, person=None, by=resident_a, data={"name": "Gran", "needs": ["carers"]})
+    social = services["social"]
+    event = make_event(social)
+    booking = booking_create(event=event, booker=alice, attendee=person, submission_key=key(), by=resident_a)
+    change = change_propose(organisation=social.organisation, service=social, by=partner,
+                            data={**snapshot(social), "name": "Renamed"})
+    sal = social.at_locations.first()
+    term = social.terms.first()
+    return {"service": social.pk, "event": event.pk, "org": social.organisation_id, "booking": booking.reference,
+            "booking_id": booking.pk, "person": person.pk, "change": change.pk, "customer": alice.reference,
+            "service_uuid": social.uuid, "sal_uuid": sal.uuid, "term_uuid": term.uuid,
+            "taxonomy_uuid": term.taxonomy.uuid}
+
+
+def _snapshot():
+    return (list(Booking.objects.order_by("pk").values_list("pk", "status", "attended")),
+            list(ChangeRequest.objects.order_by("pk").values_list("pk", "status")),
+            list(Service.objects.order_by("pk").values_list("pk", "version", "confirmed_at")),
+            list(Event.objects.order_by("pk").values_list("pk", "status")),
+            list(SupportPerson.objects.order_by("pk").values_list("pk", "name")))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("key_", sorted(MATRIX), ids=[f"{ns}:{name}" for ns, name in sorted(MATRIX)])
+def test_role_matrix(request, client_for, world, role, key_):
+    path, method, expected = MATRIX[key_]
+    url = path.format(**world)
+    client = client_for(None if role == "anonymous" else request.getfixturevalue(role))
+    before = _snapshot()
+    if method == "get":
+        response = client.get(url)
+    else:
+        data = {"reason": "The hall is closed.", "message": "Bring a coat.", "rating": "5", "attended": [world["booking_id"]]}
+        response = client.post(url, data)
+    want = expected[role]
+    if want == LOGIN:
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/"), (role, url)
+    else:
+        assert response.status_code == want, (role, url, response.status_code)
+    if method == "post" and (want == LOGIN or want in (403, 404)):
+        assert _snapshot() == before, (role, url)
