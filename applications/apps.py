@@ -26,6 +26,15 @@ class ApplicationsConfig(AppConfig):
         register_case_owner(_assessment_page)
         # Its answers by the questions asked, its evidence as links (the case keeps only a copy).
         register_case_answers(render_case_answers)
+        # Officers see an application's (and its permit's) timeline entries only if they may see its case.
+        from oxtom.cases.models import Case
+        from oxtom.customers import access
+
+        access.register_timeline_scope(
+            "applications.application", lambda user: Application.objects.filter(case__in=Case.objects.for_user(user)))
+        access.register_timeline_scope(
+            "applications.entitlement",
+            lambda user: Entitlement.objects.filter(application__case__in=Case.objects.for_user(user)))
         # Evidence parked by an application given up on is purged after 24 hours.
         from oxtom.core.uploads import register_draft_upload_dir
 

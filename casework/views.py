@@ -307,7 +307,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     customer = customers_for_user(request.user).filter(pk=case.customer_id).first()
     interactions: list = []
     if customer is not None:
-        interactions, _ = interactions_page(customer, per_page=5)
+        interactions, _ = interactions_page(customer, user=request.user, per_page=5)
         # Every staff view of a customer's record is audited (DESIGN.md §8).
         audit_record(by=request.user, action="view", target=customer, summary=f"Viewed with case {case.reference}")
     can_work = services.can_work_case(request.user, case)

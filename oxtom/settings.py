@@ -284,6 +284,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# Told by email (through the outbox) of every wider customer search an officer makes with a reason.
+DATA_PROTECTION_LEAD_EMAIL = env_str("DATA_PROTECTION_LEAD_EMAIL", "data.protection@oxfordshire.gov.uk")
 # How many proxies we run in front of the app (each appends to X-Forwarded-For): the client's
 # address is that many entries from the right; 0 ignores the header (oxtom/core/clientip.py).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)

@@ -24,5 +24,7 @@ class CasesConfig(AppConfig):
         # Officers and team leaders see the customers behind the cases they may see (least privilege):
         # special-category cases (a blue badge) stay with the teams entitled to them, and so do their customers.
         access.register_scope(lambda user: Case.objects.for_user(user).values("customer_id"))
+        # And of those customers' timelines, the entries about the cases they may see.
+        access.register_timeline_scope("casework.case", lambda user: Case.objects.for_user(user))
         # A text back to our request for information is the customer's reply.
         register_inbound_handler("casework.reply-to-request")(reply_by_text)

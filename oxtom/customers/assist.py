@@ -74,6 +74,11 @@ def journeys() -> list[tuple[str, str]]:
     return [(j.label, j.link) for j in _journeys.values() if j.label]
 
 
+def serves_customer(path: str) -> bool:
+    """Is `path` under a registered journey (a page that serves the acted-for customer)?"""
+    return any(path.startswith(j.prefix) for j in _journeys.values())
+
+
 def accepts_posts(path: str) -> bool:
     """May a form be posted to `path` inside a session? Staff pages, and registered journeys."""
     return path.startswith(_STAFF_PREFIXES) or any(path.startswith(j.prefix) for j in _journeys.values())

@@ -99,7 +99,7 @@ def record(request: HttpRequest, reference: str) -> HttpResponse:
     """The whole record on one screen. Constant queries whatever the record's size."""
     customer = _customer_for(request, reference)
     audit_record(by=request.user, action="view", target=customer, summary="Viewed customer record (assist)")
-    interactions, next_cursor = selectors.interactions_page(customer, cursor=request.GET.get("after", ""))
+    interactions, next_cursor = selectors.interactions_page(customer, user=request.user, cursor=request.GET.get("after", ""))
     session = assist.active_session(request)
     cases = selectors.customer_cases(request.user, customer, limit=CASES_SHOWN + 1)
     return render(request, "assist/record.html", {

@@ -34,6 +34,13 @@ _CUSTOMER_REFERENCE_NAMESPACES = {"customers", "assist"}
 _PRIVATE_PREFIXES = ("/staff/", "/account/", "/members/")
 
 
+def shows_their_record(path: str) -> bool:
+    """Is `path` one of the customer's own pages (their account, a journey that serves them)?"""
+    if path.startswith(assist._STAFF_PREFIXES):
+        return False
+    return path.startswith("/account/") or assist.serves_customer(path)
+
+
 class AssistSessionMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -48,6 +55,15 @@ class AssistSessionMiddleware:
             response = self._refuse(request, assist.ActingForMismatch(session))
         if session is not None and getattr(request, "_oxtom_assist_show_banner", True):
             self._add_banner(request, response, session)
+        if (session is not None and request.method == "GET" and response.status_code == 200
+                and not getattr(request, "_oxtom_assist_refused", False) and shows_their_record(request.path)):
+            # The customer's own pages seen by an adviser acting for them: audited like any staff read
+            # of personal data (staff pages audit their own views).
+            from oxtom.core.audit import audit_record
+
+            audit_record(by=request.user, action="view", target=session.customer,
+                         summary=f"Viewed {request.path[:120]} acting for the customer",
+                         session_id=session.pk, path=request.path[:200], acting_for=True)
         return response
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:

@@ -388,13 +388,35 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, int] | None:
         return None
 
 
-def interactions_page(customer: Customer, *, cursor: str = "", per_page: int = 25) -> tuple[list[Interaction], str]:
+def timeline_visibility_q(user: Any) -> Q | None:
+    """The timeline entries `user` may see: None for all of them (staff who see every record),
+    else entries about the subjects registered in access.register_timeline_scope that they may see."""
+    if user is None or sees_every_customer(user):
+        return None
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+
+    from . import access
+
+    condition = Q(pk__in=[])
+    for subject_type, scope in access.timeline_scopes().items():
+        visible = scope(user).annotate(_subject_id=Cast("pk", output_field=CharField())).values("_subject_id")
+        condition |= Q(subject_type=subject_type, subject_id__in=visible)
+    return condition
+
+
+def interactions_page(customer: Customer, *, user: Any = None, cursor: str = "",
+                      per_page: int = 25) -> tuple[list[Interaction], str]:
     """One page of a customer's timeline, newest first, and the cursor for the next page ('' at the end).
 
-    Keyset pagination on (occurred_at, id) walks the (customer, -occurred_at)
-    index, so page 1000 costs what page 1 does.
+    Pass the viewing `user`: staff who do not see every record see only the entries about
+    what they may see (timeline_visibility_q). Keyset pagination on (occurred_at, id)
+    walks the (customer, -occurred_at) index, so page 1000 costs what page 1 does.
     """
     queryset = Interaction.objects.filter(customer=customer).select_related("actor")
+    visibility = timeline_visibility_q(user)
+    if visibility is not None:
+        queryset = queryset.filter(visibility)
     position = decode_cursor(cursor)
     if position is not None:
         when, pk = position

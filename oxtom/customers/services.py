@@ -1,6 +1,7 @@
 """Writes to the single customer record. Nothing else writes these tables."""
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from collections.abc import Iterable
@@ -34,6 +35,8 @@ from .models import (
 )
 from .phonetics import phonetic_key, search_key
 from .validation import clean_customer_data, contact_outcome_errors, normalise_email, normalise_phone, normalise_postcode
+
+logger = logging.getLogger(__name__)
 
 _REFERENCE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"  # no look-alikes (0/O, 1/I, 5/S, 8/B)
 
@@ -219,11 +222,49 @@ def customer_wider_search_record(*, customers: list[Customer], reason: str, by: 
     expires = timezone.now() + timedelta(minutes=WIDER_ACCESS_MINUTES)
     CustomerAccessGrant.objects.bulk_create(
         [CustomerAccessGrant(user=by, customer=c, reason=reason, expires_at=expires) for c in customers])
-    audit_record(by=by, action="view", target=by, summary="Wider customer search (with a reason)",
-                 wider_search=True, reason=reason, references=[c.reference for c in customers])
+    event = audit_record(by=by, action="view", target=by, summary="Wider customer search (with a reason)",
+                         wider_search=True, reason=reason, references=[c.reference for c in customers])
     for customer in customers:
         audit_record(by=by, action="view", target=customer, summary=f"Found by a wider search: {reason}"[:255],
                      wider_search=True)
+    _tell_data_protection_lead(event=event, reason=reason, records=len(customers), by=by)
+
+
+def _tell_data_protection_lead(*, event: Any, reason: str, records: int, by: Any) -> None:
+    """The data protection lead hears of every wider search, through the outbox (once per search).
+
+    The email names the member of staff, the reason they gave and how many records
+    opened, and points at the audit event; never the customers or the search terms.
+    """
+    from django.conf import settings
+
+    from oxtom.notify.services import notification_queue
+    from oxtom.notify.templating import TemplateNotFound
+
+    to = getattr(settings, "DATA_PROTECTION_LEAD_EMAIL", "")
+    if not to:
+        return
+    who = getattr(by, "full_name", "") or getattr(by, "email", "") or "A member of staff"
+    opened = "no records" if not records else f"{records} record{'s' if records != 1 else ''}"
+    try:
+        _queue_for_lead(notification_queue, to, event, by, who, opened, reason)
+    except TemplateNotFound:
+        # The search stays on the audit trail, which the lead's report reads; the officer is not stopped.
+        logger.error("customers: no staff-alert template; the data protection lead was not emailed about "
+                     "wider search %s", event.pk)
+
+
+def _queue_for_lead(notification_queue, to, event, by, who, opened, reason) -> None:
+    notification_queue(
+        customer=None, to=to, template="staff-alert", by=by, idempotency_key=f"wider-search:{event.pk}",
+        context={
+            "subject": "A wider customer search was used",
+            "message": (f"{who} ({getattr(by, 'email', '')}) searched all customer records on "
+                        f"{timezone.localtime(event.occurred_at):%d %B %Y at %H:%M}, which opened {opened} "
+                        f"to them for {WIDER_ACCESS_MINUTES} minutes.\n\nThe reason they gave: {reason}\n\n"
+                        f"Audit event {event.pk} has the records' references."),
+        },
+    )
 
 
 @transaction.atomic

@@ -123,13 +123,14 @@ def create_customer_page(request: HttpRequest, *, record_url: str, **context: ob
 def record(request: HttpRequest, reference: str) -> HttpResponse:
     customer = selectors.get_customer_for_user(request.user, reference)
     _record_view(request, customer, "Viewed customer record")
-    interactions, next_cursor = selectors.interactions_page(customer, cursor=request.GET.get("after", ""))
+    interactions, next_cursor = selectors.interactions_page(customer, user=request.user, cursor=request.GET.get("after", ""))
     return render(request, "customers/record.html", {
         "customer": customer,
         "consents": selectors.consents_in_force(customer),
         "interactions": interactions,
         "next_cursor": next_cursor,
         "is_first_page": not request.GET.get("after"),
+        "timeline_limited": not selectors.sees_every_customer(request.user),
         "duplicates": [] if customer.is_tombstone else selectors.find_possible_duplicates(
             email=customer.email, phone=customer.phone, first_name=customer.first_name,
             last_name=customer.last_name, date_of_birth=customer.date_of_birth, postcode=customer.postcode,
