@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.conf import settings
 from django.db import models
 
 from oxtom.core.models import TimeStampedModel
@@ -246,6 +247,12 @@ class Open311Key(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Requests the client files are recorded as made by this account (it cannot sign in), so a
+    # case's history says "by <client>" rather than leaving the actor blank.
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="open311_key",
+        help_text="The client's own account: what it files is recorded as done by it",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -37,6 +37,7 @@ from oxtom.places.selectors import locate_postcode
 
 from . import catalogue, services
 from .models import OPEN_REPORT_STATUSES, Open311Key, ReportPhoto, ReportStatus, ReportType, StreetReport
+from .open311_keys import open311_key_owner
 
 DEFAULT_WINDOW = dt.timedelta(days=90)  # the spec's default query: the last 90 days ...
 MAX_RESULTS = 1000  # ... and at most 1000 requests in one response, when a client asks for that many
@@ -394,7 +395,7 @@ def _same_name(customer: Customer, reporter: Reporter) -> bool:
                                                                    norm(reporter.last_name))
 
 
-def _reporter_customer(reporter: Reporter) -> Customer:
+def _reporter_customer(reporter: Reporter, *, by: Any = None) -> Customer:
     """The customer record the report is filed for, found or made without revealing which.
 
     Why: a key holder must not learn who is a customer. So every request needs
@@ -436,7 +437,7 @@ def _reporter_customer(reporter: Reporter) -> Customer:
     if phone:
         data["phone"] = phone
     try:
-        return customer_create(data=data, by=None, channel=Channel.WEB, allow_duplicate=True)
+        return customer_create(data=data, by=by, channel=Channel.WEB, allow_duplicate=True)
     except ValidationError as exc:
         raise Open311Error(400, *[f"{field}: {m}" for field, msgs in exc.message_dict.items() for m in msgs]) from None
 
@@ -526,17 +527,20 @@ def open311_request_create(*, key: Open311Key, data: Any) -> tuple[StreetReport,
         # One savepoint for the customer and the report, so a twin that loses the race leaves no
         # customer record behind either.
         with transaction.atomic():
-            customer = _reporter_customer(reporter)
+            # Filed by the client system on the contact's behalf: its own account is the actor,
+            # so the case history, the timeline and the audit trail say who sent it.
+            client = open311_key_owner(key)
+            customer = _reporter_customer(reporter, by=client)
             report = services.report_create(
                 report_type=report_type, customer=customer, latitude=lat, longitude=lon, answers=answers,
-                photos=[], by=None, location_text=address, channel=Channel.WEB, submission_key=submission_key,
+                photos=[], by=client, location_text=address, channel=Channel.WEB, submission_key=submission_key,
                 photos_optional=True,
             )
     except DuplicateSubmission as dup:
         return StreetReport.objects.select_related("case", "report_type__service").get(case=dup.case), False
     except ValidationError as exc:
         raise Open311Error(400, *exc.messages) from None
-    audit_record(by=None, action="create", target=report, summary=f"Open311 request from {key.name}",
+    audit_record(by=client, action="create", target=report, summary=f"Open311 request from {key.name}",
                  client=key.name, media_url=media_url)
     return report, True
 

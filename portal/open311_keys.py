@@ -33,6 +33,7 @@ def open311_key_create(*, name: str, by: Any) -> tuple[Open311Key, str]:
         raise ValidationError({"name": f"There is already a key called {name}: revoke it or choose another name"})
     key = secrets.token_urlsafe(32)
     row = Open311Key.objects.create(name=name, prefix=key[:8], key_hash=_hash(key))
+    open311_key_owner(row)
     audit_record(by=by, action="create", target=row, summary=f"Open311 key created for {name}")
     return row, key
 
@@ -49,6 +50,33 @@ def open311_key_revoke(*, name: str, by: Any) -> Open311Key:
     row.save(update_fields=["is_active", "revoked_at"])
     audit_record(by=by, action="update", target=row, summary=f"Open311 key revoked for {name}")
     return row
+
+
+OWNER_EMAIL_DOMAIN = "open311-clients.invalid"  # .invalid: never a real mailbox (RFC 2606)
+
+
+def open311_key_owner(row: Open311Key) -> Any:
+    """The client's own account, made on first need: requests it files are recorded as done "by" it.
+
+    It holds no role and no usable password and is inactive, so nobody can sign in as it;
+    it exists to be named as the actor in case histories, timelines and the audit trail.
+    """
+    if row.owner_id is not None:
+        return row.owner
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    with transaction.atomic():
+        owner, created = User.objects.get_or_create(
+            email=f"{row.name}@{OWNER_EMAIL_DOMAIN}",
+            defaults={"full_name": f"{row.name} (Open311 client)", "roles": [], "is_active": False},
+        )
+        if created:
+            owner.set_unusable_password()
+            owner.save(update_fields=["password"])
+        Open311Key.objects.filter(pk=row.pk, owner__isnull=True).update(owner=owner)
+    row.refresh_from_db(fields=["owner"])
+    return row.owner
 
 
 def open311_key_check(key: object) -> Open311Key | None:

@@ -723,3 +723,47 @@ def test_work_starting_on_a_report_drops_the_cached_answer(client, pothole, djan
     with django_capture_on_commit_callbacks(execute=True):
         assert report_follow_case_started(case=report.case) == 1
     assert client.get("/open311/v2/requests.json").json()[0]["extended_status"] == RS.IN_PROGRESS
+
+
+# --- who filed it ----------------------------------------------------------------------------------
+
+def test_a_request_is_recorded_as_filed_by_the_client_in_the_case_history(client, pothole, division_a, api_key,
+                                                                        administrator):
+    from oxtom.cases.models import CaseEvent
+    from oxtom.core.models import AuditEvent
+    from oxtom.customers.models import Interaction
+
+    assert post(client, payload(api_key)).status_code == 201
+    key = Open311Key.objects.select_related("owner").get(name="fixmystreet")
+    owner = key.owner
+    assert owner is not None and str(owner) == "fixmystreet (Open311 client)"
+    assert not owner.is_active and not owner.has_usable_password() and owner.roles == []
+    case = Case.objects.get()
+    created = CaseEvent.objects.get(case=case, kind="created")
+    assert created.actor == owner
+    timeline = Interaction.objects.get(customer=case.customer, kind="case.created")
+    assert timeline.actor == owner and not timeline.on_behalf_of
+    assert AuditEvent.objects.get(summary__startswith="Open311 request from fixmystreet").actor == owner
+    # The officers' case page says so.
+    client.force_login(administrator)
+    page = client.get(f"/staff/cases/{case.reference}/").content.decode()
+    assert "by fixmystreet (Open311 client)" in page
+
+
+def test_the_clients_account_cannot_sign_in(client, pothole, division_a, api_key):
+    post(client, payload(api_key))
+    owner = Open311Key.objects.get(name="fixmystreet").owner
+    response = client.post("/accounts/login/", {"login": owner.email, "password": ""})
+    assert "_auth_user_id" not in client.session and response.status_code in (200, 429)
+
+
+def test_a_key_made_before_owners_existed_gets_its_account_on_first_use(client, pothole, division_a, api_key):
+    from django.contrib.auth import get_user_model
+
+    key = Open311Key.objects.get(name="fixmystreet")
+    owner = key.owner
+    Open311Key.objects.filter(pk=key.pk).update(owner=None)
+    get_user_model().objects.filter(pk=owner.pk).delete()
+    assert post(client, payload(api_key)).status_code == 201
+    key.refresh_from_db()
+    assert key.owner is not None and Case.objects.get().events.get(kind="created").actor == key.owner
