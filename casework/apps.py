@@ -15,7 +15,7 @@ class WorkbenchConfig(AppConfig):
         from oxtom.customers import assist
 
         from .enquiry_answers import render_enquiry_answers
-        from .home import my_work
+        from .home import my_requests, my_work
 
         # /account/cases/ serves the acted-for customer, so an adviser can read a request out and key the reply.
         assist.register_journey("Their cases and replies to our questions", "/account/cases/")
@@ -23,3 +23,5 @@ class WorkbenchConfig(AppConfig):
         register_case_answers(render_enquiry_answers)
         # The staff home starts with the officer's own work: their cases, what is due, a case finder.
         register_staff_home_section("casework/home_my_work.html", my_work)
+        # Any member of staff: the requests they made to other teams (a case with them as requester).
+        register_staff_home_section("casework/home_my_requests.html", my_requests)

@@ -144,6 +144,56 @@ class PublicUpdateForm(CaseActionForm):
                  help_text="The customer can see this and may be sent it.")
 
 
+class ExtendForm(CaseActionForm):
+    new_due = DateInputField(label="New due date", what="The new due date", required=True, when="future",
+                             required_message="Enter the new due date",
+                             help_text="A working day. The customer is told the new date and the reason.")
+    reason = _text("Why does the case need more time?", "Enter why the case needs more time", short="The reason",
+                   help_text="The customer can see this.", rows=3)
+
+
+class NextStageForm(CaseActionForm):
+    note = forms.CharField(label="Note (optional)", required=False, max_length=2000, strip=True,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text="The customer can see this with the new stage.",
+                           error_messages={"max_length": "The note must be 2,000 characters or fewer"})
+
+
+class FollowOnForm(CaseActionForm):
+    service = forms.ModelChoiceField(queryset=Service.objects.none(), label="What kind of follow-on case?",
+                                     widget=forms.RadioSelect, empty_label=None,
+                                     error_messages={"required": "Choose the kind of follow-on case",
+                                                     "invalid_choice": "Choose the kind of follow-on case from the list"})
+    reason = _text("Why is a follow-on case needed?", "Enter why a follow-on case is needed", short="The reason",
+                   help_text="For example: the customer asked for an internal review of the answer.", rows=3)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from oxtom.cases.services import follow_on_services
+
+        self.fields["service"].queryset = Service.objects.filter(
+            pk__in=[s.pk for s in follow_on_services(self.case)]).order_by("name")
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label="Task", max_length=200, strip=True,
+                            error_messages={"required": "Enter what needs to be done",
+                                            "max_length": "The task must be 200 characters or fewer"})
+    assignee = forms.ChoiceField(label="For (optional)", required=False,
+                                 error_messages={"invalid_choice": "Choose an officer from the list"})
+    due_on = DateInputField(label="Due by (optional)", what="The due date", required=False, when="today_or_future")
+
+    def __init__(self, *args: Any, case: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.officers = {str(u.pk): u for u in team_officers(case.team)}
+        self.fields["assignee"].choices = [("", "No one yet"), *[(pk, str(u)) for pk, u in self.officers.items()]]
+
+    def clean_assignee(self) -> Any:
+        value = self.cleaned_data.get("assignee") or ""
+        return self.officers.get(value)
+
+
 class DecideForm(CaseActionForm):
     decision = forms.ChoiceField(choices=Decision.choices, widget=forms.RadioSelect, label="Decision",
                                  error_messages={"required": "Choose a decision",

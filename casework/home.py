@@ -34,4 +34,12 @@ def my_work(request: HttpRequest) -> dict[str, Any] | None:
         state = rules.case_sla_state(case, on=on)
         rows.append({"case": case, "sla": state, "sla_label": rules.SlaState.LABELS.get(state, "")})
     return {"counts": counts, "rows": rows, "more": max(0, counts["total"] - len(rows)),
-            "reference": "", "error": ""}
+            "reference": "", "error": "", "tasks": selectors.open_tasks_for(user), "today": on}
+
+
+def my_requests(request: HttpRequest) -> dict[str, Any] | None:
+    """Any member of staff: how many of the requests they made are still open, and the link (one query)."""
+    user = request.user
+    if not getattr(user, "can_enter_staff_area", False):
+        return None
+    return {"open": Case.objects.filter(requested_by=user).exclude(status=Status.CLOSED).count()}

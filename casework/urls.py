@@ -1,7 +1,7 @@
 """Staff casework. Mounted under /staff/ by oxtom/urls.py: path("staff/", include("casework.urls"))."""
 from django.urls import path
 
-from . import catalogue_views, views
+from . import catalogue_views, task_views, views
 
 app_name = "casework"
 
@@ -15,6 +15,12 @@ urlpatterns = [
     path("queues/<slug:team_slug>/qa/<int:check_id>/", views.qa_review, name="qa_review"),
     path("find-case/", views.find_case, name="find_case"),  # the staff home's "go to case" box
     path("cases/<str:reference>/", views.case_detail, name="case"),
+    path("cases/<str:reference>/tasks/add/", task_views.task_add, name="task_add"),
+    path("cases/<str:reference>/tasks/<int:task_id>/done/", task_views.task_complete, name="task_done"),
+    path("cases/<str:reference>/tasks/<int:task_id>/reopen/", task_views.task_reopen, name="task_reopen"),
+    # A member of staff's own requests to other teams (Case.requested_by).
+    path("requests/", task_views.my_requests, name="my_requests"),
+    path("requests/<str:reference>/", task_views.my_request, name="my_request"),
     # The administrator's service catalogue (CATALOGUE_EDIT).
     path("catalogue/", catalogue_views.catalogue_list, name="catalogue"),
     path("catalogue/<slug:code>/", catalogue_views.catalogue_service, name="catalogue_service"),

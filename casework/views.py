@@ -260,6 +260,17 @@ ACTIONS: dict[str, Action] = {a.slug: a for a in [
            lambda c, d, u: services.case_link_duplicate(case=c, original=d["original"],
                                                         expected_version=d["version"], by=u),
            _open, "Linked as a duplicate and closed"),
+    Action("extend", "Extend the due date", "Extend", f.ExtendForm,
+           lambda c, d, u: services.case_extend(case=c, new_due=d["new_due"], reason=d["reason"],
+                                                expected_version=d["version"], by=u),
+           lambda c: not services.extension_refusal(c), "Due date extended"),
+    Action("next-stage", "Move to the next stage", "Move to next stage", f.NextStageForm,
+           lambda c, d, u: services.case_next_stage(case=c, note=d.get("note", ""), expected_version=d["version"],
+                                                    by=u),
+           lambda c: c.status != Status.CLOSED and services.next_stage(c) is not None, "Moved to the next stage"),
+    Action("follow-on", "Open a follow-on case", "Open follow-on case", f.FollowOnForm,
+           lambda c, d, u: services.case_open_follow_on(parent=c, service=d["service"], reason=d["reason"], by=u),
+           lambda c: c.status in (Status.DECIDED, Status.CLOSED), "Follow-on case opened"),
     Action("refer", "Refer to another team", "Refer case", f.ReferForm,
            lambda c, d, u: services.case_refer(case=c, team=d["team"], reason=d["reason"],
                                                expected_version=d["version"], by=u),
@@ -327,6 +338,9 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
                     if can_work and a.offered(case) and a.slug != "note" and not _worked_elsewhere(owner, a.slug)],
         "note_form": f.NoteForm(case=case, user=request.user) if can_work else None,
         "can_work": can_work,
+        "links": selectors.case_links(case),
+        "tasks": selectors.case_tasks(case),
+        "task_form": f.TaskForm(case=case) if can_work and case.is_open else None,
     })
 
 
@@ -363,7 +377,7 @@ def case_action(request: HttpRequest, reference: str, action: str) -> HttpRespon
         form = spec.form(request.POST, case=case, user=request.user)
         if form.is_valid():
             try:
-                spec.run(case, form.cleaned_data, request.user)
+                result = spec.run(case, form.cleaned_data, request.user)
             except services.StaleCaseError as exc:
                 # Keep what they typed; the hidden version moves on so they can resubmit after checking.
                 data = request.POST.copy()
@@ -377,6 +391,9 @@ def case_action(request: HttpRequest, reference: str, action: str) -> HttpRespon
             except PermissionDenied as exc:
                 form.add_error(None, str(exc) or "You cannot do that")
             else:
+                if isinstance(result, Case) and result.pk != case.pk:  # a follow-on case: go and work it
+                    messages.success(request, f"{spec.done}: {result.reference}")
+                    return redirect("casework:case", reference=result.reference)
                 messages.success(request, spec.done)
                 return redirect(case_url)
     return render(request, "casework/case_action.html", {

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from oxtom.core.audit import audit_record
 
-from .models import Team, TeamMembership, User
+from .models import TEAM_ROLE_CHOICES, Team, TeamMembership, User
 from .permissions import Permission
 
 
@@ -54,7 +54,7 @@ def team_member_set_role(*, membership: TeamMembership, is_leader: bool, by: Any
     if membership.is_leader == is_leader:
         raise ValidationError({"role": f"{membership.user} is already {'a leader' if is_leader else 'a member'} "
                                        f"of {membership.team.name}"})
-    if is_leader and not membership.user.has_permission(Permission.TEAM_MANAGE):
+    if is_leader and not (membership.user.has_permission(Permission.TEAM_MANAGE) or membership.team_role == "team_leader"):
         raise ValidationError({"role": f"{membership.user} is not a team leader: give them the team leader role "
                                        "first"})
     membership.is_leader = is_leader
@@ -74,3 +74,30 @@ def team_member_remove(*, membership: TeamMembership, by: Any) -> None:
     audit_record(by=by, action="delete", target=membership, summary=f"Took {user} out of {team.name}",
                  team=team.slug, user=user.pk, was_leader=membership.is_leader)
     membership.delete()
+
+
+@transaction.atomic
+def team_member_set_team_role(*, membership: TeamMembership, team_role: str, by: Any) -> TeamMembership:
+    """Give a member a role for this team's work only ("" takes it away).
+
+    An officer role held here lets them work this team's queue and cases, and nowhere else; their own
+    roles still decide everything outside the team. A change of access, so audited like the others.
+    """
+    _require_admin(by)
+    team_role = team_role or ""
+    if team_role not in dict(TEAM_ROLE_CHOICES):
+        raise ValidationError({"team_role": "Choose a role from the list"})
+    membership = TeamMembership.objects.select_for_update().select_related("team", "user").get(pk=membership.pk)
+    if membership.team_role == team_role:
+        raise ValidationError({"team_role": f"{membership.user} already has that role in {membership.team.name}"})
+    if membership.is_leader and team_role != "team_leader" and not membership.user.has_permission(Permission.TEAM_MANAGE):
+        raise ValidationError({"team_role": f"{membership.user} leads {membership.team.name} on this role: make them "
+                                            "a member first"})
+    previous = membership.team_role
+    membership.team_role = team_role
+    membership.save(update_fields=["team_role"])
+    label = dict(TEAM_ROLE_CHOICES)[team_role]
+    audit_record(by=by, action="update", target=membership,
+                 summary=f"{membership.user}'s role in {membership.team.name}: {label}",
+                 team=membership.team.slug, user=membership.user_id, team_role=team_role, previous=previous)
+    return membership

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django import forms
 
-from .models import User
+from .models import TEAM_ROLE_CHOICES, User
 
 ROLE_CHOICES = [("member", "Member: works the team's cases"), ("leader", "Team leader: also allocates its work")]
 
@@ -34,3 +34,8 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(label="Their role in the team", choices=ROLE_CHOICES, widget=forms.RadioSelect,
                              error_messages={"required": "Select their role in the team",
                                              "invalid_choice": "Select their role in the team"})
+    team_role = forms.ChoiceField(
+        label="A role for this team's work only", choices=TEAM_ROLE_CHOICES, widget=forms.RadioSelect,
+        required=False, initial="",
+        help_text="Lets them work this team's queue and cases without giving them that role anywhere else",
+        error_messages={"invalid_choice": "Choose a role from the list"})

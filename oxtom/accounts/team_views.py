@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from .decorators import permission_required
 from .models import Team, TeamMembership
 from .permissions import Permission
-from .services import team_member_add, team_member_remove, team_member_set_role
+from .services import team_member_add, team_member_remove, team_member_set_role, team_member_set_team_role
 from .team_forms import AddMemberForm, RoleForm
 
 admin_required = permission_required(Permission.USER_ADMIN)
@@ -87,13 +88,24 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def member_change(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     team = _team(slug)
     membership = _membership(team, membership_id)
-    form = RoleForm(request.POST or None, initial={"role": "leader" if membership.is_leader else "member"})
+    form = RoleForm(request.POST or None, initial={"role": "leader" if membership.is_leader else "member",
+                                                   "team_role": membership.team_role})
     if request.method == "POST" and form.is_valid():
+        is_leader = form.cleaned_data["role"] == "leader"
+        team_role = form.cleaned_data.get("team_role") or ""
         try:
-            team_member_set_role(membership=membership, is_leader=form.cleaned_data["role"] == "leader",
-                                 by=request.user)
+            if is_leader == membership.is_leader and team_role == membership.team_role:
+                raise ValidationError({"role": f"{membership.user} already has these roles in {team.name}"})
+            with transaction.atomic():
+                # A team-only team leader role comes before leading on it; taking it away after.
+                if team_role != membership.team_role and team_role == "team_leader":
+                    membership = team_member_set_team_role(membership=membership, team_role=team_role, by=request.user)
+                if is_leader != membership.is_leader:
+                    membership = team_member_set_role(membership=membership, is_leader=is_leader, by=request.user)
+                if team_role != membership.team_role:
+                    membership = team_member_set_team_role(membership=membership, team_role=team_role, by=request.user)
         except ValidationError as exc:
-            _errors_onto(form, exc, {"role": "role"})
+            _errors_onto(form, exc, {"role": "role", "team_role": "team_role"})
         else:
             messages.success(request, f"{membership.user}'s role in {team.name} changed")
             return redirect("staff_team", slug=team.slug)

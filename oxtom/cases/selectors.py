@@ -54,8 +54,6 @@ def case_visibility_q(user: Any) -> Q | None:
     elif user.team_ids_granting(Permission.CASE_VIEW_TEAM):
         # A role held in a team only (a business-admin officer): that team's cases and no other's.
         conditions.append(Q(team_id__in=user.team_ids_granting(Permission.CASE_VIEW_TEAM)))
-    # The requests they made as a member of staff (a colleague asking business admin for something).
-    conditions.append(Q(requested_by=user))
     if user.has_permission(Permission.MEMBER_AREA):
         # Their own enquiries, wherever they are; and their division's cases, except
         # special-category ones the case hasn't been shared for.
@@ -94,7 +92,7 @@ def get_case_for_user(user: Any, reference: str) -> Case:
         return (
             Case.objects.for_user(user)
             # Plus what case-owner resolvers read (a street report), so the case page's owner link costs nothing.
-            .select_related("service", "team", "assignee", "customer", "division", "duplicate_of",
+            .select_related("service", "team", "assignee", "customer", "division", "duplicate_of", "requested_by", "parent", "stage",
                             *owner_relations())
             .get(reference=reference)
         )
@@ -444,3 +442,55 @@ def get_customer_case(customer: Any, reference: str) -> Case:
                                                                                      reference=reference)
     except Case.DoesNotExist:
         raise Http404("No case found") from None
+
+
+# --- requests made by members of staff -------------------------------------------------------
+
+MY_REQUESTS_LIMIT = 100
+
+
+def requests_made_by(user: Any, *, limit: int = MY_REQUESTS_LIMIT) -> list[Case]:
+    """The cases `user` asked for as a member of staff, newest first (one query)."""
+    if not _signed_in(user):
+        return []
+    return list(Case.objects.filter(requested_by=user).select_related("service", "team")
+                .order_by("-received_at", "-id")[:limit])
+
+
+def get_request_for_requester(user: Any, reference: str) -> Case:
+    """One of `user`'s own staff requests; 404 for any other case (whether or not it exists)."""
+    reference = (reference or "").strip().upper()
+    if not _signed_in(user) or not reference or len(reference) > MAX_REFERENCE_LENGTH:
+        raise Http404("No request found")
+    try:
+        return Case.objects.select_related("service", "team", "parent").get(reference=reference, requested_by=user)
+    except Case.DoesNotExist:
+        raise Http404("No request found") from None
+
+
+def case_links(case: Case) -> dict[str, Any]:
+    """The case this one follows and the follow-on cases it has (one query for the follow-ons)."""
+    return {"parent": case.parent if case.parent_id else None,
+            "follow_ons": list(case.follow_ons.select_related("service").order_by("received_at", "id"))}
+
+
+def case_tasks(case: Case) -> list[Any]:
+    from .models import CaseTask
+
+    return list(CaseTask.objects.filter(case=case).select_related("assignee", "done_by").order_by("done_at", "due_on", "id"))
+
+
+MY_TASKS_SHOWN = 25
+
+
+def open_tasks_for(user: Any, *, limit: int = MY_TASKS_SHOWN) -> list[Any]:
+    """`user`'s open tasks across the cases they may see, soonest due first (undated last)."""
+    from django.db.models import F
+
+    from .models import CaseTask
+
+    if not _signed_in(user):
+        return []
+    return list(CaseTask.objects.filter(assignee=user, done_at__isnull=True, case__in=Case.objects.for_user(user))
+                .select_related("case", "case__service")
+                .order_by(F("due_on").asc(nulls_last=True), "id")[:limit])

@@ -11,7 +11,7 @@ import pytest
 from django.urls import get_resolver
 
 from oxtom.cases import services as s
-from oxtom.cases.models import Case, QaCheck, Status
+from oxtom.cases.models import Case, CaseTask, QaCheck, Status
 
 ROLES = [
     "anonymous", "resident_a", "resident_b", "adviser", "officer_in_team", "officer_outside_team",
@@ -65,6 +65,12 @@ MATRIX: dict[tuple[str, str], tuple[str, str, dict[str, object]]] = {
                                 staff_page(LEADERS, officer_in_team_gets=403, ok=302)),
     ("casework", "case"): ("/staff/cases/{case}/", "get", staff_page(TEAM)),
     ("casework", "case_action"): ("/staff/cases/{case}/note/", "post", staff_page(TEAM, ok=302)),
+    ("casework", "task_add"): ("/staff/cases/{case}/tasks/add/", "get", staff_page(TEAM)),
+    ("casework", "task_done"): ("/staff/cases/{case}/tasks/{task}/done/", "post", staff_page(TEAM, ok=302)),
+    ("casework", "task_reopen"): ("/staff/cases/{case}/tasks/{task}/reopen/", "post", staff_page(TEAM, ok=302)),
+    # Any member of staff has a "My requests" page; a request is its requester's alone (others 404).
+    ("casework", "my_requests"): ("/staff/requests/", "get", staff_page(STAFF)),
+    ("casework", "my_request"): ("/staff/requests/{request}/", "get", staff_page({"officer_outside_team"})),
     # The staff home's reference box: a case the user may not see answers as a missing one.
     ("casework", "find_case"): ("/staff/find-case/?reference={case}", "get", staff_page(TEAM, ok=302)),
     # The service catalogue is the administrator's (CATALOGUE_EDIT) alone.
@@ -98,7 +104,7 @@ def test_every_casework_url_is_in_the_matrix():
 
 
 @pytest.fixture
-def world(make_case, service, team, officer_in_team, team_leader):
+def world(make_case, service, team, officer_in_team, team_leader, officer_outside_team):
     """A case of the team in division A, for resident A, waiting for their reply; and a QA check."""
     service.qa_sample_rate = 1
     service.save()
@@ -108,13 +114,16 @@ def world(make_case, service, team, officer_in_team, team_leader):
     case = s.case_accept(case=case, expected_version=case.version, by=officer_in_team)
     case = s.case_request_information(case=case, request_text="Send a photo", expected_version=case.version,
                                       by=officer_in_team)
+    task = s.case_task_add(case=case, title="Check the photo", by=officer_in_team)
+    asked = make_case(customer=None, requested_by=officer_outside_team, by=officer_outside_team)
     return {"team": team.slug, "case": case.reference, "check": QaCheck.objects.get(case=sampled).pk,
-            "service": service.code, "case_obj": case}
+            "service": service.code, "case_obj": case, "task": task.pk, "request": asked.reference}
 
 
 def _snapshot():
     return (list(Case.objects.order_by("pk").values_list("pk", "version", "assignee_id", "status")),
-            list(QaCheck.objects.values_list("pk", "result")))
+            list(QaCheck.objects.values_list("pk", "result")),
+            list(CaseTask.objects.order_by("pk").values_list("pk", "done_at")))
 
 
 @pytest.mark.parametrize("role", ROLES)

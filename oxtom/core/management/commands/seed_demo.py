@@ -170,6 +170,7 @@ class Command(BaseCommand):
             }
             created["renewal invitations"] = self._seed_renewal_invitation()
             created["councillors' enquiries"] = self._seed_member_enquiry()
+            created["case engine examples"] = self._seed_case_engine()
             created["community directory entries and events"] = self._seed_community()
             if created["street reports"]:
                 # Computed after all the demo's activity (applications too), so the figures include it.
@@ -346,6 +347,12 @@ class Command(BaseCommand):
         from casework.demo import seed_demo_member_enquiry
 
         return seed_demo_member_enquiry(councillor=User.objects.filter(email=f"councillor@{DEMO_DOMAIN}").first())
+
+    @staticmethod
+    def _seed_case_engine() -> int:
+        from casework.demo import seed_demo_case_engine
+
+        return seed_demo_case_engine(domain=DEMO_DOMAIN)
 
     @staticmethod
     def _seed_renewal_invitation() -> int:
