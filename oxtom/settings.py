@@ -440,6 +440,7 @@ CELERY_BEAT_SCHEDULE = {
     # Renewals: invite, remind and lapse nightly; replies recorded but not yet acted on, every 5 minutes.
     "renewals-nightly-run": {"task": "applications.renewals.tasks.nightly_run", "schedule": crontab(hour=1, minute=15)},
     "renewals-apply-replies": {"task": "applications.renewals.tasks.apply_replies", "schedule": 300.0},
+    "provision-runway-alerts": {"task": "provision.tasks.runway_alerts", "schedule": crontab(hour=6, minute=30)},
     "performance-compute-measures": {
         "task": "performance.tasks.compute_measures",
         "schedule": crontab(hour=2, minute=30),

@@ -18,6 +18,7 @@ urlpatterns = [
     path("staff/", include("oxtom.accounts.staff_urls")),
     path("staff/", include("casework.urls")),  # /staff/queues/..., /staff/cases/...
     path("staff/customers/", include("oxtom.customers.urls")),
+    path("staff/provision/", include("provision.urls")),  # suppliers, contracts, spend, renewals runway
     path("staff/reports/", include("portal.staff_urls")),  # street reports: status, repair date, duplicates
     path("staff/applications/", include("applications.urls")),  # assess referred applications
     path("members/", include("oxtom.accounts.member_urls")),
@@ -28,6 +29,7 @@ urlpatterns = [
     path("", include("portal.urls")),
     path("", include("applications.resident_urls")),  # /apply/... and /account/entitlements/...
     path("open311/v2/", include("portal.open311_urls")),
+    path("open-data/", include("provision.open_data_urls")),  # spend, contracts, tenders, OCDS (public)
     path("pay/", include("oxtom.payments.urls")),
     path("renew/", include("applications.renewals.urls")),  # one-click renewal links from emails
     path("chat/", include("oxtom.customers.webchat_urls")),

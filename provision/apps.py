@@ -4,3 +4,31 @@ from django.apps import AppConfig
 class ProvisionConfig(AppConfig):
     name = "provision"
     verbose_name = "Provision"
+
+    def ready(self) -> None:
+        from oxtom.customers import merge
+
+        from .models import Supplier
+
+        # A supplier is an organisation's customer record, extended: on a merge it follows the survivor,
+        # unless the survivor is a supplier too (two supplier records with their own contracts and spend
+        # are merged as suppliers, by the hub, not as a side effect of a customer merge).
+        merge.register_move(Supplier, "customer", mover=_move_supplier)
+
+        from oxtom.accounts.staff_home import register_staff_home_section
+
+        from .home import my_contracts
+
+        # Contract managers and approvers outside the hub find their contracts and signatures on the staff home.
+        register_staff_home_section("provision/home_section.html", my_contracts)
+
+
+def _move_supplier(source, survivor) -> int:
+    from django.core.exceptions import ValidationError
+
+    from .models import Supplier
+
+    if Supplier.objects.filter(customer=survivor).exists() and Supplier.objects.filter(customer=source).exists():
+        raise ValidationError("Both records are suppliers with their own contracts and spend: the provision hub "
+                              "must merge the suppliers first")
+    return Supplier.objects.filter(customer=source).update(customer=survivor)

@@ -65,6 +65,7 @@ def _staff_items(request, user) -> list[NavItem]:
         ("Assist", "/staff/assist/", Permission.ASSIST_ACT_FOR),
         ("Performance", "/staff/performance/", Permission.PERFORMANCE_MANAGE),
         ("Community", "/staff/community/", Permission.COMMUNITY_MODERATE),
+        ("Provision", "/staff/provision/", Permission.PROVISION_WORK),
         ("Failed messages", "/notify/failed/", Permission.CUSTOMER_VIEW),
         ("Services", "/staff/catalogue/", Permission.CATALOGUE_EDIT),
         ("Teams", "/staff/teams/", Permission.USER_ADMIN),

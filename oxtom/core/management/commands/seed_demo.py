@@ -172,6 +172,7 @@ class Command(BaseCommand):
             created["councillors' enquiries"] = self._seed_member_enquiry()
             created["case engine examples"] = self._seed_case_engine()
             created["community directory entries and events"] = self._seed_community()
+            created["provision suppliers, contracts and spend"] = self._seed_provision()
             if created["street reports"]:
                 # Computed after all the demo's activity (applications too), so the figures include it.
                 compute_figures(analyst=User.objects.filter(email=f"analyst@{DEMO_DOMAIN}").first())
@@ -388,6 +389,18 @@ class Command(BaseCommand):
         resident = Customer.objects.filter(user=users.get(f"resident@{DEMO_DOMAIN}")).first()
         return seed_demo_community(partner=users.get(f"partner@{DEMO_DOMAIN}"),
                                    moderator=users.get(f"moderator@{DEMO_DOMAIN}"), resident_customer=resident)
+
+    @staticmethod
+    def _seed_provision() -> int:
+        """Suppliers, contracts in their runway, an extension to approve and a year of spend (provision/demo.py)."""
+        from provision.demo import seed_demo_provision
+
+        users = {u.email: u for u in User.objects.filter(email__in=[
+            f"provision@{DEMO_DOMAIN}", f"team.leader@{DEMO_DOMAIN}", f"admin@{DEMO_DOMAIN}", f"officer@{DEMO_DOMAIN}"])}
+        return seed_demo_provision(
+            officer=users.get(f"provision@{DEMO_DOMAIN}"), contract_manager=users.get(f"officer@{DEMO_DOMAIN}"),
+            approvers={"service_director": users.get(f"team.leader@{DEMO_DOMAIN}"),
+                       "board": users.get(f"admin@{DEMO_DOMAIN}"), "authoriser": users.get(f"admin@{DEMO_DOMAIN}")})
 
     @staticmethod
     def _division_id(home: dict) -> int | None:
