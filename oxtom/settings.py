@@ -106,6 +106,8 @@ INSTALLED_APPS = [
     "performance",
     "api",
     "community",
+    "strategy",  # the project office, the Fit for the Future board and consultations
+    "insight",  # demand forecasts, the safeguarding referral service and its risk model
 ]
 
 MIDDLEWARE = [

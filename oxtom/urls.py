@@ -44,5 +44,11 @@ urlpatterns = [
     path("staff/community/", include("community.staff_urls")),
     path("openreferral/", include("community.openreferral_urls")),
     path("api/v1/", include("api.urls")),  # the REST API for partner systems (docs at /api/v1/docs/)
+    # Strategy: the project office and board, consultations (public and officers').
+    path("", include("strategy.urls")),
+    path("staff/projects/", include("strategy.project_urls")),
+    path("staff/consultations/", include("strategy.consultation_urls")),
+    # Insight: forecasts, safeguarding referrals and the risk model.
+    path("staff/insight/", include("insight.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -30,6 +30,14 @@ class Permission(enum.StrEnum):
     PERFORMANCE_MANAGE = "performance.manage"
     COMMUNITY_DIRECTORY_EDIT = "community.directory_edit"
     COMMUNITY_MODERATE = "community.moderate"  # approve partners' directory changes; run events and bookings
+    # strategy and insight
+    PMO_WORK = "pmo.work"  # the project office: register, resource pool, chasing highlight reports
+    BOARD_DECIDE = "board.decide"  # the Fit for the Future board: approve proposals, record decisions
+    PROJECT_PROPOSE = "project.propose"  # write proposals; report on the projects one manages (scoped by data)
+    CONSULTATION_MANAGE = "consultation.manage"
+    INSIGHT_WORK = "insight.work"  # the BI team: forecasts and risk models
+    RISK_MODEL_SIGN_OFF = "risk_model.sign_off"  # a service manager signs a risk model off (never its trainer)
+    SAFEGUARDING_SCREEN = "safeguarding.screen"  # MASH referrals (special category; every view audited)
     # administration
     CATALOGUE_EDIT = "catalogue.edit"
     USER_ADMIN = "user.admin"

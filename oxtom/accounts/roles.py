@@ -74,6 +74,48 @@ COMMUNITY_MODERATOR = Role(
     frozenset({P.COMMUNITY_MODERATE, P.COMMUNITY_DIRECTORY_EDIT}),
     staff_area=True,
 )
+PMO_OFFICER = Role(
+    "pmo_officer", "Project office officer",
+    "Keeps the project register and resource pool, allocates project managers and chases highlight reports.",
+    frozenset({P.PMO_WORK, P.PROJECT_PROPOSE}),
+    staff_area=True,
+)
+BOARD_MEMBER = Role(
+    "board_member", "Fit for the Future board member",
+    "Approves or rejects project proposals and records the board's decisions on the portfolio.",
+    frozenset({P.BOARD_DECIDE}),
+    staff_area=True,
+)
+PROJECT_MANAGER = Role(
+    "project_manager", "Project manager",
+    "Proposes projects and writes the monthly highlight reports of the projects allocated to them.",
+    frozenset({P.PROJECT_PROPOSE}),
+    staff_area=True,
+)
+CONSULTATION_OFFICER = Role(
+    "consultation_officer", "Consultation officer",
+    "Creates and publishes consultations, enters paper and phone responses, and publishes the results.",
+    frozenset({P.CONSULTATION_MANAGE}),
+    staff_area=True,
+)
+BI_ANALYST = Role(
+    "bi_analyst", "Business intelligence analyst",
+    "Runs demand forecasts and builds, checks and documents predictive models (on synthetic data here).",
+    frozenset({P.INSIGHT_WORK}),
+    staff_area=True,
+)
+MASH_OFFICER = Role(
+    "mash_officer", "MASH officer",
+    "Screens multi-agency safeguarding referrals in the MASH team's queue (special-category records).",
+    OFFICER.permissions | {P.SAFEGUARDING_SCREEN},
+    staff_area=True,
+)
+SAFEGUARDING_MANAGER = Role(
+    "safeguarding_manager", "Safeguarding service manager",
+    "Leads the MASH team: signs risk models off and reviews the weekly report of closed cases at raised risk.",
+    TEAM_LEADER.permissions | {P.SAFEGUARDING_SCREEN, P.RISK_MODEL_SIGN_OFF},
+    staff_area=True,
+)
 ADMINISTRATOR = Role(
     "administrator", "Administrator", "Configures the service catalogue, teams and users.",
     frozenset(P),
@@ -83,7 +125,8 @@ ADMINISTRATOR = Role(
 
 ALL_ROLES: tuple[Role, ...] = (
     RESIDENT, ADVISER, OFFICER, TEAM_LEADER, COUNCILLOR, BAS_OFFICER,
-    PROVISION_OFFICER, PERFORMANCE_ANALYST, COMMUNITY_PARTNER, COMMUNITY_MODERATOR, ADMINISTRATOR,
+    PROVISION_OFFICER, PERFORMANCE_ANALYST, COMMUNITY_PARTNER, COMMUNITY_MODERATOR, PMO_OFFICER, BOARD_MEMBER,
+    PROJECT_MANAGER, CONSULTATION_OFFICER, BI_ANALYST, MASH_OFFICER, SAFEGUARDING_MANAGER, ADMINISTRATOR,
 )
 ROLES_BY_CODE: dict[str, Role] = {r.code: r for r in ALL_ROLES}
 ROLE_CHOICES = [(r.code, r.name) for r in ALL_ROLES]
