@@ -453,6 +453,20 @@ CELERY_BEAT_SCHEDULE = {
     "community-expire-offers": {"task": "community.tasks.expire_offers", "schedule": 300.0},
     "community-reminders": {"task": "community.tasks.send_reminders", "schedule": crontab(minute=5)},
     "purge-draft-uploads": {"task": "oxtom.core.tasks.purge_draft_uploads", "schedule": crontab(minute=40)},
+    # The project office: late highlight reports are chased each morning (once per project and month).
+    "strategy-chase-late-highlights": {
+        "task": "strategy.tasks.chase_late_highlights",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    # Insight: forecasts nightly after the measures; the safeguarding risk model scores weekly.
+    "insight-forecast-measures": {
+        "task": "insight.tasks.forecast_measures",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    "insight-score-referrals": {
+        "task": "insight.tasks.score_referrals",
+        "schedule": crontab(day_of_week="mon", hour=4, minute=0),
+    },
     "purge-expired-audit-views": {
         "task": "oxtom.core.tasks.purge_expired_records",
         "schedule": crontab(hour=2, minute=30),

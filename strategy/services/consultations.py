@@ -131,6 +131,7 @@ def consultation_close(*, consultation: Consultation, by: Any) -> Consultation:
 def consultation_summary_publish(*, consultation: Consultation, we_did: str, by: Any) -> Consultation:
     """Publish "we asked, you said, we did" once the consultation has closed."""
     _require_officer(by)
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
     if consultation.status != Consultation.Status.CLOSED:
         raise ValidationError("Close the consultation before publishing what the council did")
     we_did = (we_did or "").strip()

@@ -116,8 +116,8 @@ def test_residents_are_spread_over_the_divisions_that_contain_their_homes(seeded
 def test_a_second_run_creates_nothing_and_is_quick(seeded, django_assert_max_num_queries):
     before = _counts()
     # A query or two per step: places, teams, sign-ins and memberships, councillors, residents, reports,
-    # applications, the renewal invitation and the councillor's enquiry.
-    with django_assert_max_num_queries(32):
+    # applications, the renewal invitation, the councillor's enquiry, the Cabinet reports and the projects.
+    with django_assert_max_num_queries(34):
         out = _seed()
     assert "already present" in out
     assert _counts() == before
@@ -324,3 +324,21 @@ def test_the_demo_has_published_cabinet_reports_for_councillors_and_one_for_the_
     client.force_login(councillor)
     assert client.get(f"/members/reports/{reports[1].month}/").status_code == 200
     assert "Cabinet reports" not in _seed()  # once
+
+
+def test_the_demo_has_a_project_board_in_every_state_and_consultations(seeded, client):
+    from strategy.models import Consultation, Project
+    from strategy.selectors import portfolio
+
+    rows = portfolio()
+    assert {r.worst for r in rows} >= {"red", "amber", "green", ""}
+    assert rows[0].exception and any(r.late for r in rows)
+    late = next(r for r in rows if r.late)
+    assert late.project.project_manager.email == "project.manager@demo.oxtom.example"  # the PM has one to write
+    assert Project.objects.filter(status="proposed", proposed_by__email="project.manager@demo.oxtom.example").exists()
+    open_one = Consultation.objects.get(status="published")
+    assert open_one.is_open_on(timezone.localdate())
+    closed = Consultation.objects.get(status="closed")
+    assert closed.summary_published_at is not None
+    assert client.get(f"/consultations/{closed.slug}/results/").status_code == 200
+    assert "projects and consultations" not in _seed()  # once

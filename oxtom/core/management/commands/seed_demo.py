@@ -83,6 +83,13 @@ DEMO_SIGN_INS = (
     DemoSignIn("performance_analyst", f"analyst@{DEMO_DOMAIN}", "Ana Demo-Analyst", "/staff/", "performance-insight"),
     DemoSignIn("community_partner", f"partner@{DEMO_DOMAIN}", "Cora Demo-Partner", "/community/partner/"),
     DemoSignIn("community_moderator", f"moderator@{DEMO_DOMAIN}", "Milo Demo-Moderator", "/staff/community/"),
+    DemoSignIn("pmo_officer", f"pmo@{DEMO_DOMAIN}", "Pam Demo-Projects", "/staff/projects/"),
+    DemoSignIn("board_member", f"board@{DEMO_DOMAIN}", "Bernard Demo-Board", "/staff/projects/board/"),
+    DemoSignIn("project_manager", f"project.manager@{DEMO_DOMAIN}", "Priya Demo-Manager", "/staff/projects/"),
+    DemoSignIn("consultation_officer", f"consultation@{DEMO_DOMAIN}", "Connie Demo-Consult", "/staff/consultations/"),
+    DemoSignIn("bi_analyst", f"bi.analyst@{DEMO_DOMAIN}", "Bill Demo-Insight", "/staff/insight/", "performance-insight"),
+    DemoSignIn("mash_officer", f"mash@{DEMO_DOMAIN}", "Maya Demo-Mash", "/staff/", "mash"),
+    DemoSignIn("safeguarding_manager", f"lee@{DEMO_DOMAIN}", "Lee Demo-Safeguarding", "/staff/insight/risk/"),
     DemoSignIn("administrator", f"admin@{DEMO_DOMAIN}", "Ada Demo-Administrator", "/staff/"),
 )
 # More sign-ins, so every team with a queue has an officer of its own (officer@ is Highways North's)
@@ -97,6 +104,11 @@ DEMO_TEAM_SIGN_INS = (
     DemoSignIn("officer", f"officer.member-services@{DEMO_DOMAIN}", "Morgan Demo-Members", "/staff/",
                "member-services"),
     DemoSignIn("performance_analyst", f"analyst.2@{DEMO_DOMAIN}", "Anil Demo-Analyst", "/staff/",
+               "performance-insight"),
+    # A second project manager in the resource pool, and a second board member to decide the first's proposals.
+    DemoSignIn("project_manager", f"project.manager.2@{DEMO_DOMAIN}", "Paolo Demo-Manager", "/staff/projects/"),
+    DemoSignIn("board_member", f"board.2@{DEMO_DOMAIN}", "Bryony Demo-Board", "/staff/projects/board/"),
+    DemoSignIn("bi_analyst", f"bi.analyst.2@{DEMO_DOMAIN}", "Bea Demo-Insight", "/staff/insight/",
                "performance-insight"),
 )
 ALL_DEMO_SIGN_INS = DEMO_SIGN_INS + DEMO_TEAM_SIGN_INS
@@ -177,6 +189,7 @@ class Command(BaseCommand):
                 # Computed after all the demo's activity (applications too), so the figures include it.
                 compute_figures(analyst=User.objects.filter(email=f"analyst@{DEMO_DOMAIN}").first())
             created["Cabinet reports"] = self._seed_cabinet_reports()
+            created["projects and consultations"] = self._seed_strategy()
         made = {k: v for k, v in created.items() if v}
         elapsed = time.perf_counter() - started
         if made:
@@ -334,6 +347,13 @@ class Command(BaseCommand):
                 self._give_address(demo_resident, {**people[-1], **DEMO_RESIDENT_HOME,
                                                    "division_id": self._division_id(DEMO_RESIDENT_HOME)})
         return created
+
+    @staticmethod
+    def _seed_strategy() -> int:
+        """A project board with projects in every RAG state, a resource pool and consultations (strategy/demo.py)."""
+        from strategy.demo import seed_demo_strategy
+
+        return seed_demo_strategy(domain=DEMO_DOMAIN)
 
     @staticmethod
     def _seed_cabinet_reports() -> int:

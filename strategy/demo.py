@@ -1,0 +1,145 @@
+"""Demo data for the project office, the board and consultations (seed_demo calls it; idempotent).
+
+The board has six approved projects in every state (red, amber, green, and
+one whose highlight report is late and belongs to the demo project manager,
+so they have one to write), a proposal from the project manager waiting for
+the board, and a rejected one. The pool has two project managers and an
+analyst with some free capacity. One consultation is open with responses
+(enough in the demo councillor's division to show), one has closed with its
+"we asked, you said, we did" published.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.utils import timezone
+
+from oxtom.accounts.models import User
+from oxtom.customers.models import Customer
+
+from .models import Consultation, ConsultationResponse, PoolMember, Project
+from .services import consultations as consult
+from .services import pmo
+
+PROJECTS = (
+    # title, directorate, cross-cutting, cost, rag (None: no report for last month, so late)
+    ("Digital street reporting", "Environment and Place", False, "420000", "green"),
+    ("One customer record", "Customers and Organisational Development", True, "1250000", "amber"),
+    ("Home to school transport review", "Children's Services", False, "310000", "red"),
+    ("Libraries as community hubs", "Communities", True, "180000", "green"),
+    ("Adult social care front door", "Adult Services", True, "760000", "amber"),
+    ("Highways asset management system", "Environment and Place", False, "540000", None),
+)
+QUESTIONS = ("choice: Which change to library opening hours would suit you best? | Open on Sunday afternoons | "
+             "Open later on weekday evenings | Keep the hours as they are\n"
+             "scale: How often do you use your local library?\n"
+             "text: Is there anything else you would like to tell us? (optional)")
+
+
+def _user(email: str) -> User | None:
+    return User.objects.filter(email=email).first()
+
+
+def seed_demo_strategy(*, domain: str) -> int:
+    if Project.objects.exists():  # one query on a rerun
+        return 0
+    people = {key: _user(f"{key}@{domain}") for key in (
+        "pmo", "board", "board.2", "project.manager", "project.manager.2", "consultation", "bi.analyst.2")}
+    if any(v is None for v in people.values()):
+        return 0
+    made = _seed_projects(people)
+    made += _seed_consultations(people["consultation"])
+    return made
+
+
+def _seed_projects(people: dict) -> int:
+    office, board, manager, manager2 = people["pmo"], people["board"], people["project.manager"], people["project.manager.2"]
+    pool = {
+        "pm": PoolMember.objects.create(user=manager, skill="pm", capacity_days=20),
+        "pm2": PoolMember.objects.create(user=manager2, skill="pm", capacity_days=20),
+        "ba": PoolMember.objects.create(user=people["bi.analyst.2"], skill="ba", capacity_days=15),
+    }
+    month = pmo.reporting_month(timezone.localdate())
+    made = 0
+    for index, (title, directorate, cross, cost, rag) in enumerate(PROJECTS):
+        project = pmo.project_propose(
+            title=title, directorate=directorate, sponsor=f"Director, {directorate}", cross_cutting=cross,
+            objectives=f"Deliver {title.lower()} so residents get a simpler, cheaper service.",
+            estimated_cost=Decimal(cost), benefits=[{"description": "Fewer avoidable contacts", "baseline": Decimal("9000"),
+                                                     "target": Decimal("6500")}],
+            risks=[{"description": "Supplier capacity", "owner": "Head of Procurement"}], by=office)
+        pmo.project_decide(project=project, approve=True, note="Approved within budget", by=board)
+        owner = pool["pm"] if rag is None or index % 2 == 0 else pool["pm2"]
+        pmo.project_allocate(project=project, member=owner, days=3, by=office)
+        if index < 3:
+            pmo.project_allocate(project=project, member=pool["ba"], days=4, by=office)
+        if rag is None:
+            Project.objects.filter(pk=project.pk).update(highlight_due_day=1)  # last month's report is late
+        else:
+            pmo.highlight_submit(
+                project=project, month=month, rags={"time": rag, "cost": "green" if rag != "red" else "amber",
+                                                    "scope": "green", "benefits": rag},
+                summary={"green": "On plan.", "amber": "Some slippage on delivery; recovery plan agreed.",
+                         "red": "Behind plan and over budget: the contractor cannot staff the work."}[rag],
+                decisions_needed="Approve £40,000 contingency" if rag == "red" else "",
+                risks=[{"kind": "issue", "description": "Contractor short of staff", "owner": "Head of Transport"}]
+                if rag == "red" else [], by=office if owner.user_id != manager.pk else manager)
+        made += 1
+    waiting = pmo.project_propose(
+        title="Community transport pilot", directorate="Communities", sponsor="Director, Communities",
+        cross_cutting=False, objectives="Trial demand-responsive buses in two rural divisions.",
+        estimated_cost=Decimal("95000"), benefits=[{"description": "More trips by residents without a car"}],
+        risks=[{"description": "Low take-up", "owner": "Transport Planning Manager"}], by=manager)
+    rejected = pmo.project_propose(
+        title="Bespoke intranet rebuild", directorate="Corporate Services", sponsor="Director, Corporate Services",
+        cross_cutting=False, objectives="Replace the intranet.", estimated_cost=Decimal("600000"),
+        benefits=[{"description": "Staff find things faster"}], by=office)
+    pmo.project_decide(project=rejected, approve=False, note="Use the existing platform instead", by=board)
+    return made + bool(waiting) + 1
+
+
+def _seed_consultations(officer: User) -> int:
+    today = timezone.localdate()
+    open_one = consult.consultation_create(
+        title="Library opening hours", purpose="We want opening hours that suit more people within the same budget.",
+        audience="Everyone who lives, works or studies in Oxfordshire", opens_on=today - dt.timedelta(days=14),
+        closes_on=today + dt.timedelta(days=28), questions=consult.parse_questions(QUESTIONS), by=officer)
+    consult.consultation_publish(consultation=open_one, by=officer)
+    closed = consult.consultation_create(
+        title="Winter gritting routes", purpose="We asked which roads should be gritted first when it snows.",
+        audience="Residents and businesses", opens_on=today - dt.timedelta(days=90),
+        closes_on=today + dt.timedelta(days=1),
+        questions=consult.parse_questions("choice: Which roads matter most to you? | Bus routes | Roads to schools | "
+                                          "Roads to hospitals\nscale: How well did gritting work last winter?"),
+        by=officer)
+    consult.consultation_publish(consultation=closed, by=officer)
+    rng = random.Random(2026)
+    customers = list(Customer.objects.filter(division__isnull=False).select_related("division")
+                     .order_by("pk")[:60])
+    now = timezone.now()
+    rows = []
+    for consultation, count in ((open_one, 40), (closed, 60)):
+        questions = list(consultation.questions.all())
+        for i in range(count):
+            customer = customers[i % len(customers)] if customers else None
+            answers = {}
+            for q in questions:
+                if q.kind == "text":
+                    if rng.random() < 0.3:
+                        answers[str(q.pk)] = rng.choice(["Please keep the children's sessions.",
+                                                         "Sunday opening would help working parents.",
+                                                         "The library is a lifeline for older people here."])
+                else:
+                    answers[str(q.pk)] = rng.choice(q.options)
+            rows.append(ConsultationResponse(consultation=consultation, answers=answers, guard=f"demo-{consultation.pk}-{i}",
+                                             division=customer.division if customer else None, started_at=now,
+                                             submitted_at=now - dt.timedelta(days=rng.randint(0, 10))))
+    ConsultationResponse.objects.bulk_create(rows)
+    closed = consult.consultation_close(consultation=closed, by=officer)
+    consult.consultation_summary_publish(
+        consultation=closed, by=officer,
+        we_did="Most people put bus routes and roads to hospitals first. From this winter, those are gritted "
+               "first, and we added 40 km of roads to schools to the secondary network.")
+    return 2
