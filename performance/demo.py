@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from oxtom.accounts.models import User
+from oxtom.notify.models import OutboundMessage
 
 from . import publication, reports, rules, selectors, services
 from .models import CabinetReport, Period
@@ -45,4 +46,7 @@ def seed_demo_cabinet(*, analyst: User | None, approver: User | None) -> int:
         made += not had
         if index < PUBLISHED_MONTHS and not report.is_published:
             publication.cabinet_report_approve(report=report, by=approver)
+            # History, not news: the demo's earlier publications were emailed at the time.
+            OutboundMessage.objects.filter(idempotency_key__startswith=f"cabinet-report:{report.pk}:").update(
+                status=OutboundMessage.Status.SENT, sent_at=timezone.now())
     return made

@@ -478,3 +478,8 @@ def cabinet_report(period: Period, *, with_pdf: bool = False) -> CabinetReport |
     """The stored Cabinet report of a period, or None; without its PDF bytes unless asked (one query)."""
     reports = CabinetReport.objects.filter(period=period)
     return (reports.only("pdf", "pdf_sha256") if with_pdf else reports.defer("pdf")).first()
+
+
+def measures_by_code(codes) -> dict[str, Measure]:
+    """Measures by their codes, for other apps that link to a measure (the project office's benefits). One query."""
+    return {m.code: m for m in Measure.objects.filter(code__in=list(codes)[:200])}

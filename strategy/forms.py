@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 
 from oxtom.core.forms import DateInputField
-from performance.models import Measure
+from performance.selectors import measures_by_code
 
 from .models import ConsultationResponse, PoolMember, Rag
 from .services.consultations import parse_questions
@@ -63,7 +63,7 @@ class ProposalForm(forms.Form):
     def clean_benefits(self) -> list[dict]:
         lines = [line for line in self.cleaned_data["benefits"].splitlines() if line.strip()]
         codes = {p.split("|")[1].strip() for p in lines if p.count("|") >= 1 and p.split("|")[1].strip()}
-        measures = {m.code: m for m in Measure.objects.filter(code__in=codes)}
+        measures = measures_by_code(codes)
         benefits = []
         for number, line in enumerate(lines, start=1):
             parts = [p.strip() for p in line.split("|")] + ["", "", ""]

@@ -37,6 +37,12 @@ class Command(BaseCommand):
                 continue
             role = ROLES_BY_CODE[sign_in.role].name
             self.stdout.write(f"  {role:<{width}}  {sign_in.email:<36}  then {urljoin(base, sign_in.area.lstrip('/'))}")
+        extras = [s for s in ALL_DEMO_SIGN_INS if s not in DEMO_SIGN_INS and not s.team and s.email in existing]
+        if extras:
+            self.stdout.write("More sign-ins (a second person for the two-person rules):")
+            for sign_in in extras:
+                role = ROLES_BY_CODE[sign_in.role].name
+                self.stdout.write(f"  {role:<{width}}  {sign_in.email:<36}  then {urljoin(base, sign_in.area.lstrip('/'))}")
         self._teams(existing, base)
         self.stdout.write("Sign in at " + urljoin(base, "accounts/login/") + "\n")
 
