@@ -2,7 +2,7 @@
 
 Everything here is set-based: a batch of rows is read with one query,
 changed with a few UPDATEs or bulk INSERTs, and its messages written with
-one bulk INSERT into the outbox (outbox.queue_many), all in one transaction
+one bulk INSERT into the outbox (notify's notification_queue_many), all in one transaction
 per batch. Row-by-row the run does ~400 entitlements a second; set-based
 it does thousands (bench/renewals.py).
 
@@ -26,26 +26,28 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from applications.bulk import (
+    RenewalToPay, entitlement_end_many, entitlement_renew_many, renewal_application_create_many,
+)
 from applications.models import Application, ApplicationService, Entitlement
-from applications.rules import add_months
-from oxtom.core.audit import audit_record
-from oxtom.core.bulk import insert_many
+from oxtom.core.audit import audit_record, audit_record_many
 from oxtom.core.links import absolute_url
 from oxtom.core.models import AuditEvent
 from oxtom.customers.models import Channel, Customer, Interaction
+from oxtom.customers.services import interaction_record_many
+from oxtom.notify.services import QueuedMessage as Outgoing
+from oxtom.notify.services import notification_queue_many as queue_many
 
 from .models import RenewalInvitation
-from .outbox import Outgoing, queue_many
 from .tokens import hash_token, make_token
 
 logger = logging.getLogger(__name__)
@@ -58,7 +60,6 @@ IN_HAND = [State.AWAITING_PAYMENT, State.REAPPLYING]
 # Invitations whose entitlement may yet be renewed (by a reply, a payment or a reapplication).
 UNFINISHED = OPEN + IN_HAND
 BATCH_SIZE = 2000
-_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"  # the entitlement numbers' alphabet (no look-alikes)
 REPLY_CHANNEL_TIMELINE = {"sms": Channel.SMS, "email": Channel.WEB}
 
 
@@ -169,16 +170,13 @@ def _attach_services(invitations: list[RenewalInvitation]) -> None:
         invitation.entitlement.service = services[invitation.entitlement.service_id]
 
 
-def _bulk_timeline(rows: list[dict]) -> None:
-    # The same entries interaction_record would write one at a time (customers are
-    # never tombstones here: a merge moves entitlements to the survivor).
-    if rows:
-        insert_many(Interaction, rows)
+def _bulk_timeline(rows: list[dict], *, by: Any) -> None:
+    # The same entries interaction_record would write one at a time, in the customers app's bulk service.
+    interaction_record_many(rows, by=by)
 
 
-def _bulk_audit(rows: list[dict]) -> None:
-    if rows:
-        insert_many(AuditEvent, rows)
+def _bulk_audit(rows: list[dict], *, by: Any) -> None:
+    audit_record_many(rows, by=by)
 
 
 def _record_ended(ended: list[tuple[Entitlement, dt.date, str, str, dict]], *, outcome: str, now: dt.datetime,
@@ -189,7 +187,6 @@ def _record_ended(ended: list[tuple[Entitlement, dt.date, str, str, dict]], *, o
     the audit's words after the number, audit detail); outcome is "lapsed" or "expired" and
     names the template (renewal-<outcome>), the timeline kind and the message key.
     """
-    actor_id = getattr(_actor(by), "pk", None)
     outgoing, timeline, audit = [], [], []
     for ent, due, said, audited, detail in ended:
         outgoing.append(Outgoing(ent.customer, f"renewal-{outcome}", _context(ent, ent.customer, due),
@@ -200,11 +197,11 @@ def _record_ended(ended: list[tuple[Entitlement, dt.date, str, str, dict]], *, o
             summary=f"{ent.service.name} {ent.number} {said}",
             subject_type=Entitlement._meta.label_lower, subject_id=str(ent.pk), subject_reference=ent.number,
         ))
-        audit.append(dict(actor_id=actor_id, action=AuditEvent.Action.UPDATE,
+        audit.append(dict(action=AuditEvent.Action.UPDATE,
                           target_type=Entitlement._meta.label_lower, target_id=str(ent.pk),
                           summary=f"{ent.number} {audited}", detail=detail))
-    _bulk_timeline(timeline)
-    _bulk_audit(audit)
+    _bulk_timeline(timeline, by=by)
+    _bulk_audit(audit, by=by)
     queue_many(outgoing, by=by, summary=f"{summary}: {len(outgoing)}")
 
 
@@ -387,8 +384,7 @@ def renewals_lapse_batch(*, today: dt.date, by: Any, batch_size: int = BATCH_SIZ
     ids = [r.pk for r in rows]
     RenewalInvitation.objects.filter(pk__in=ids, state__in=OPEN, reply="").update(state=State.LAPSED, closed_at=now)
     live = [r for r in rows if r.entitlement.status == Entitlement.Status.ACTIVE]
-    Entitlement.objects.filter(pk__in=[r.entitlement_id for r in live], status=Entitlement.Status.ACTIVE).update(
-        status=Entitlement.Status.LAPSED, modified_at=now, modified_by=_actor(by))
+    entitlement_end_many(entitlement_ids=[r.entitlement_id for r in live], status=Entitlement.Status.LAPSED, by=by)
     _record_ended([
         (invitation.entitlement, invitation.due,
          f"lapsed: not renewed by {_long_date(invitation.due)}", "lapsed (no renewal reply)",
@@ -408,8 +404,7 @@ def renewals_expire_in_hand(*, today: dt.date, by: Any = None) -> int:
                .values_list("entitlement_id", flat=True))
     if not ids:
         return 0
-    return Entitlement.objects.filter(pk__in=ids, status=Entitlement.Status.ACTIVE).update(
-        status=Entitlement.Status.EXPIRED, modified_at=timezone.now(), modified_by=_actor(by))
+    return entitlement_end_many(entitlement_ids=ids, status=Entitlement.Status.EXPIRED, by=by)
 
 
 @transaction.atomic
@@ -434,9 +429,8 @@ def renewals_expire_batch(*, today: dt.date, by: Any, batch_size: int = BATCH_SI
     catalogue = {s.pk: s for s in ApplicationService.objects.all()}
     now = timezone.now()
     ids = set(Entitlement.objects.filter(pk__in=[e.pk for e in rows], status=Entitlement.Status.ACTIVE)
-               .values_list("pk", flat=True))
-    Entitlement.objects.filter(pk__in=ids).update(status=Entitlement.Status.EXPIRED, version=F("version") + 1,
-                                                  modified_at=now, modified_by=_actor(by))
+              .values_list("pk", flat=True))
+    entitlement_end_many(entitlement_ids=ids, status=Entitlement.Status.EXPIRED, by=by)
     ended = [e for e in rows if e.pk in ids]
     for ent in ended:
         ent.service = catalogue[ent.service_id]
@@ -497,30 +491,10 @@ class ReplyResult:
         return len(self.renewed) + len(self.awaiting_payment) + len(self.reapplying) + len(self.closed)
 
 
-def _new_numbers(prefix: str, count: int) -> list[str]:
-    """Random entitlement numbers; the few that collide with an existing one are drawn again."""
-    numbers: set[str] = set()
-    while len(numbers) < count:
-        wanted = count - len(numbers)
-        fresh = {f"{prefix}-" + "".join(secrets.choice(_ALPHABET) for _ in range(8)) for _ in range(wanted)}
-        taken = set(Entitlement.objects.filter(number__in=fresh).values_list("number", flat=True))
-        numbers |= fresh - taken
-    return list(numbers)[:count]
-
-
 def _replied_after_expiry(invitation: RenewalInvitation) -> bool:
     # A reply on time is honoured even if the batch acting on it runs after midnight.
     replied = invitation.replied_at or timezone.now()
     return timezone.localtime(replied).date() > invitation.due
-
-
-def _renewal_start(old: Entitlement) -> dt.date:
-    # As entitlement_renew: the day after the old expiry, or today if that has passed.
-    return max(old.expires_on + dt.timedelta(days=1), _today())
-
-
-def _new_application_reference() -> str:
-    return "RN" + "".join(secrets.choice(_ALPHABET) for _ in range(10))
 
 
 def renewal_fee_pence(entitlement: Entitlement) -> int:
@@ -560,8 +534,6 @@ def renewals_apply_replies(*, invitation_ids: Iterable[int], by: Any = None) -> 
         return result
     _attach_services(rows)
     now = timezone.now()
-    actor = _actor(by)
-    actor_id = getattr(actor, "pk", None)
     outgoing: list[Outgoing] = []
     # Plain dicts for rows only ever inserted (oxtom/core/bulk.py): no model instance per row.
     timeline: list[dict] = []
@@ -593,36 +565,14 @@ def renewals_apply_replies(*, invitation_ids: Iterable[int], by: Any = None) -> 
     if result.reapplying:
         RenewalInvitation.objects.filter(pk__in=result.reapplying, state__in=OPEN).update(state=State.REAPPLYING)
 
-    # --- renew now: new terms in one INSERT, old ones superseded in one UPDATE per 1000 ---------
+    # --- renew now: new terms in one INSERT, old ones superseded in one UPDATE (applications' bulk service) ---
     if renew_now:
-        by_prefix: dict[str, list[RenewalInvitation]] = defaultdict(list)
-        for invitation in renew_now:
-            by_prefix[invitation.entitlement.service.number_prefix].append(invitation)
-        new_rows: list[Entitlement] = []
-        for prefix, invitations in by_prefix.items():
-            for invitation, number in zip(invitations, _new_numbers(prefix, len(invitations))):
-                old = invitation.entitlement
-                starts = _renewal_start(old)
-                validity = int((old.details or {}).get("validity_months") or old.service.validity_months)
-                new_rows.append(Entitlement(
-                    number=number, service_id=old.service_id, customer_id=old.customer_id,
-                    application_id=old.application_id, status=Entitlement.Status.ACTIVE, starts_on=starts,
-                    expires_on=add_months(starts, validity) - dt.timedelta(days=1), details=old.details,
-                    issued_at=now, created_by=actor, modified_by=actor,
-                ))
-        # (application, starts_on) is unique: a term renewed twice cannot be issued twice.
-        insert_many(Entitlement, new_rows, ignore_conflicts=True)
-        issued = {
-            (e.application_id, e.starts_on): e
-            for e in Entitlement.objects.filter(
-                application_id__in={r.application_id for r in new_rows},
-                starts_on__in={r.starts_on for r in new_rows}).select_related("service")
-        }
+        issued = entitlement_renew_many(entitlements=[i.entitlement for i in renew_now], by=by)
         done_ids = []
         for invitation in renew_now:
             old = invitation.entitlement
-            new = issued.get((old.application_id, _renewal_start(old)))
-            if new is None:  # pragma: no cover - the INSERT above guarantees it
+            new = issued.get(old.pk)
+            if new is None:  # pragma: no cover - entitlement_renew_many issues every term it is given
                 continue
             done_ids.append(invitation.pk)
             result.renewed.append(invitation.pk)
@@ -635,68 +585,45 @@ def renewals_apply_replies(*, invitation_ids: Iterable[int], by: Any = None) -> 
             timeline.append(dict(
                 customer_id=old.customer_id, occurred_at=now, channel=Channel.SYSTEM,
                 direction=Interaction.Direction.INTERNAL, kind="entitlement.renewed", summary=summary,
-                actor_id=actor_id,
                 subject_type=Entitlement._meta.label_lower, subject_id=str(new.pk), subject_reference=new.number,
             ))
-            audit.append(dict(actor_id=actor_id, action=AuditEvent.Action.CREATE,
-                                    target_type=Entitlement._meta.label_lower, target_id=str(new.pk),
-                                    summary=summary[:255], detail={"renews": old.pk, "invitation": invitation.pk,
-                                                                   "reply_channel": invitation.reply_channel}))
-        # Two set-based UPDATEs link old to new through the shared application (the new term is the one
-        # that starts after the old expiry); bulk_update's CASE per row is ten times slower at this size.
-        successor = (Entitlement.objects.filter(application_id=OuterRef("application_id"),
-                                                starts_on__gt=OuterRef("expires_on"))
-                     .order_by("starts_on").values("pk")[:1])
-        done = set(done_ids)
-        Entitlement.objects.filter(pk__in=[i.entitlement_id for i in renew_now if i.pk in done],
-                                   status=Entitlement.Status.ACTIVE).update(
-            status=Entitlement.Status.SUPERSEDED, superseded_by=Subquery(successor), version=F("version") + 1,
-            modified_at=now, modified_by=actor)
+            audit.append(dict(action=AuditEvent.Action.CREATE, target_type=Entitlement._meta.label_lower,
+                              target_id=str(new.pk), summary=summary,
+                              detail={"renews": old.pk, "invitation": invitation.pk,
+                                      "reply_channel": invitation.reply_channel}))
         renewed_as = Entitlement.objects.filter(pk=OuterRef("entitlement_id")).values("superseded_by")[:1]
         RenewalInvitation.objects.filter(pk__in=done_ids, state__in=OPEN).update(
             state=State.RENEWED, closed_at=now, renewed_entitlement=Subquery(renewed_as))
 
-    # --- fee: a renewal application per term, waiting for payment --------------------------------
+    # --- fee: a renewal application per term, waiting for payment (applications' bulk service) -----------
     if to_pay:
-        applications = []
-        for invitation in to_pay:
-            old = invitation.entitlement
-            details = dict(old.details or {})
-            details["starts_on"] = _renewal_start(old).isoformat()
-            applications.append(Application(
-                reference=_new_application_reference(), service_id=old.service_id, customer_id=old.customer_id,
-                channel=REPLY_CHANNEL_TIMELINE.get(invitation.reply_channel, Channel.WEB),
-                kind=Application.Kind.RENEWAL,
-                answers=dict(old.application.answers or {}) if old.application_id else {},
-                status=Application.Status.AWAITING_PAYMENT,
-                reasons=["Renewal: you told us nothing has changed"], decided_automatically=True, decided_at=now,
-                fee_pence=renewal_fee_pence(old), details=details, previous_entitlement_id=old.pk,
-                submission_key=f"renewal:{old.pk}:{invitation.due.isoformat()}", submitted_at=now,
-                created_by=actor, modified_by=actor,
-            ))
-        insert_many(Application, applications, ignore_conflicts=True)
-        made = dict(Application.objects.filter(submission_key__in=[a.submission_key for a in applications])
-                    .values_list("submission_key", "pk"))
-        for invitation, application in zip(to_pay, applications):
+        pending = [RenewalToPay(
+            entitlement=invitation.entitlement,
+            channel=REPLY_CHANNEL_TIMELINE.get(invitation.reply_channel, Channel.WEB),
+            submission_key=f"renewal:{invitation.entitlement.pk}:{invitation.due.isoformat()}",
+            fee_pence=renewal_fee_pence(invitation.entitlement),
+            reasons=["Renewal: you told us nothing has changed"],
+        ) for invitation in to_pay]
+        made = renewal_application_create_many(renewals=pending, by=by)
+        for invitation, application in zip(to_pay, pending):
             old = invitation.entitlement
             result.awaiting_payment.append(invitation.pk)
             context = _context(old, old.customer, invitation.due)
             context.update(fee=f"£{application.fee_pence / 100:,.2f}", pay_url=context["renew_url"])
             outgoing.append(Outgoing(old.customer, "renewal-pay", context, f"renewal:{old.pk}:pay"))
-            audit.append(dict(actor_id=actor_id, action=AuditEvent.Action.CREATE,
-                                    target_type=Application._meta.label_lower,
-                                    target_id=str(made[application.submission_key]),
-                                    summary=f"Renewal of {old.number} waiting for payment",
-                                    detail={"renews": old.pk, "invitation": invitation.pk,
-                                            "fee_pence": application.fee_pence}))
+            audit.append(dict(action=AuditEvent.Action.CREATE, target_type=Application._meta.label_lower,
+                              target_id=str(made[application.submission_key]),
+                              summary=f"Renewal of {old.number} waiting for payment",
+                              detail={"renews": old.pk, "invitation": invitation.pk,
+                                      "fee_pence": application.fee_pence}))
         renewal_application = (Application.objects.filter(previous_entitlement_id=OuterRef("entitlement_id"),
                                                           kind=Application.Kind.RENEWAL)
                                .order_by("-id").values("pk")[:1])
         RenewalInvitation.objects.filter(pk__in=result.awaiting_payment, state__in=OPEN).update(
             state=State.AWAITING_PAYMENT, application=Subquery(renewal_application))
 
-    _bulk_timeline(timeline)
-    _bulk_audit(audit)
+    _bulk_timeline(timeline, by=by)
+    _bulk_audit(audit, by=by)
     queue_many(outgoing, by=by, summary=f"Renewal replies acted on: {result.total}")
     return result
 

@@ -21,7 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from oxtom.cases.models import Case, CaseEvent
+from oxtom.cases.models import Case
 from oxtom.accounts.models import User
 from oxtom.customers.models import Customer, Interaction
 from oxtom.notify.models import OutboundMessage
@@ -201,6 +201,7 @@ def _public_text(status: str) -> str:
 
 def _backdate(report: Any, *, age_days: int, closed: bool, rng: random.Random) -> None:
     """Move one report's dates back as if it had been made `age_days` ago and worked since."""
+    from oxtom.cases.services.history import case_backdate
     from portal.models import StreetReport
 
     case = Case.objects.get(pk=report.case_id)
@@ -209,17 +210,16 @@ def _backdate(report: Any, *, age_days: int, closed: bool, rng: random.Random) -
     took = dt.timedelta(days=rng.randint(1, 30))
     closed_at = min(received + took, timezone.now()) if closed else None
     due = case.due_at - dt.timedelta(days=age_days)
-    Case.objects.filter(pk=case.pk).update(
-        received_at=received, due_at=due, closed_at=closed_at or case.closed_at,
+    case_backdate(
+        case=case, received_at=received, due_at=due, closed_at=closed_at or case.closed_at,
         decided_at=closed_at if case.decided_at else None,
         expected_date=(case.expected_date - dt.timedelta(days=age_days)) if case.expected_date and closed else
-        case.expected_date,
+        case.expected_date, events_at=closed_at or received,
     )
     StreetReport.objects.filter(pk=report.pk).update(
         reported_at=received, status_changed_at=closed_at or received, closed_at=closed_at,
         feedback_at=closed_at if report.feedback_at else None,
     )
-    CaseEvent.objects.filter(case_id=case.pk).update(occurred_at=closed_at or received)
     Interaction.objects.filter(customer_id=case.customer_id, subject_reference=case.reference).update(
         occurred_at=received)
 

@@ -702,3 +702,7 @@ def inbound_sms_receive(*, payload: InboundPayload, by: Any = None) -> tuple[Inb
     if inbound.handled_by or inbound.handler_errors:
         inbound.save(update_fields=["handled_by", "handler_errors"])
     return inbound, True
+
+
+# The bulk path (the renewal run's batches) shares this module's routing and rendering.
+from .bulk import QueuedMessage, notification_queue_many  # noqa: E402,F401
