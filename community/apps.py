@@ -22,3 +22,9 @@ class CommunityConfig(AppConfig):
         from .services.bookings import booking_payment_succeeded
 
         register_payment_success_handler("community.booking", booking_payment_succeeded)
+        from django.apps import apps
+
+        if apps.is_installed("performance"):
+            from .measures import register
+
+            register()  # bookings, attendance, waiting-list conversion, feedback, signposting by division

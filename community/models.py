@@ -334,6 +334,8 @@ class Booking(models.Model):
     created_at = models.DateTimeField()
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by_organiser = models.BooleanField(default=False)
+    # Joined the waiting list first (waiting-list conversion: how many of these end up with a place).
+    from_waiting_list = models.BooleanField(default=False)
     reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

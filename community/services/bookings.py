@@ -118,7 +118,7 @@ def booking_create(*, event: Event, booker: Customer, attendee: SupportPerson | 
                 attendee_customer=booker if key == "self" else None, attendee_name=name[:100], attendee_key=key,
                 access_needs=access_needs or (attendee.access_needs if attendee else ""), status=status,
                 offer_expires_at=now + dt.timedelta(minutes=PAYMENT_HOLD_MINUTES) if paid else None,
-                submission_key=submission_key, on_behalf_of=on_behalf_of,
+                submission_key=submission_key, on_behalf_of=on_behalf_of, from_waiting_list=not held,
                 booked_by=by if getattr(by, "is_authenticated", False) else None, created_at=now)
             booking.event = event
             audit_record(by=by, action="create", target=booking, summary=f"Booking {booking.reference} ({status})",
