@@ -300,15 +300,15 @@ def publishing_suspended() -> Iterator[None]:
         _publishing.suspended = previous
 
 
-def enqueue(message_id: uuid.UUID) -> bool:
+def enqueue(message_id: uuid.UUID, *, urgent: bool = False) -> bool:
     """Publish the dispatch task. Never raises: if the broker is down the committed
-    row stays pending and the sweeper publishes it later."""
+    row stays pending and the sweeper publishes it later. `urgent`: ahead of the queue."""
     from .tasks import enqueue_dispatch
 
     if getattr(_publishing, "suspended", False):
         return False
 
-    if enqueue_dispatch(message_id):
+    if enqueue_dispatch(message_id, urgent=True) if urgent else enqueue_dispatch(message_id):
         return True
     # Known unpublished: the sweeper takes it at its next run instead of waiting out
     # the grace period meant for nudges that may still be in the broker.
@@ -601,8 +601,9 @@ def outbox_sweep(*, older_than_seconds: float | None = None, limit: int = 500) -
     ids = [pk for pk, _ in rows]
     if ids:
         OutboundMessage.objects.filter(pk__in=ids).update(enqueued_at=now)
-    for pk in ids:
-        enqueue(pk)
+    for pk, status in rows:
+        # A message taken back from a killed worker has waited a lease already: ahead of the queue.
+        enqueue(pk, urgent=status == Status.SENDING)
     if ids:
         logger.info("notify: sweeper re-enqueued %s message(s)", len(ids))
     return SweepResult(

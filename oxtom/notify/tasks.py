@@ -49,10 +49,16 @@ def sweep_outbox(older_than_seconds: float | None = None) -> dict:
     return {"requeued": result.requeued, "expired_leases": result.expired_leases, "dead_lettered": result.dead_lettered}
 
 
-def enqueue_dispatch(message_id: uuid.UUID) -> bool:
-    """Publish a dispatch task; False (logged, not raised) if the broker can't take it."""
+def enqueue_dispatch(message_id: uuid.UUID, *, urgent: bool = False) -> bool:
+    """Publish a dispatch task; False (logged, not raised) if the broker can't take it.
+
+    `urgent` (a message taken back from a killed worker) goes ahead of queued everyday tasks.
+    """
+    from django.conf import settings
+
+    options = {"priority": settings.URGENT_TASK_PRIORITY} if urgent else {}
     try:
-        dispatch_message.apply_async((str(message_id),), retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+        dispatch_message.apply_async((str(message_id),), retry=True, retry_policy=PUBLISH_RETRY_POLICY, **options)
     except Exception as exc:  # noqa: BLE001 - any broker failure: the committed row is the safety net
         logger.warning("notify: could not enqueue message %s (%s); the sweeper will retry", message_id, type(exc).__name__)
         return False

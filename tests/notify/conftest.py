@@ -30,12 +30,18 @@ def sinks(settings, tmp_path):
 @pytest.fixture
 def enqueued(monkeypatch):
     """Message ids that would have been published to the broker (no broker in unit tests)."""
-    published: list = []
+    class Published(list):
+        urgent: list
 
-    def fake(message_id):
+    published = Published()
+
+    def fake(message_id, *, urgent=False):
         published.append(message_id)
+        if urgent:
+            published.urgent.append(message_id)
         return True
 
+    published.urgent = []
     monkeypatch.setattr(services, "enqueue", fake)
     return published
 

@@ -111,7 +111,7 @@ class Worker:
     count = 0
 
     def __init__(self, env: dict[str, str], logdir: Path, *, name: str = "notifytest", beat: bool = False,
-                 start_timeout: float = 30):
+                 start_timeout: float = 120):  # a busy machine takes a while to import Django
         Worker.count += 1
         self.log_path = logdir / f"{name}-worker-{Worker.count}.log"
         self.log = open(self.log_path, "w")

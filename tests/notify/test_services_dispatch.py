@@ -96,7 +96,23 @@ def test_sweeper_nudges_an_abandoned_claim_at_once_and_only_once_per_expiry(temp
                                                          lease_expires_at=now - timedelta(seconds=1))
     assert outbox_sweep().requeued == 1
     assert outbox_sweep().requeued == 0, "the nudge is not repeated every sweep while it waits in the queue"
-    assert enqueued == [message.pk]
+    assert enqueued == [message.pk] and enqueued.urgent == [message.pk], "ahead of the everyday queue"
+
+
+def test_urgent_dispatches_and_the_sweeper_jump_the_queue_on_redis(settings, monkeypatch):
+    """kombu's Redis transport takes priority step 0 before the everyday step (6)."""
+    from oxtom.notify import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.dispatch_message, "apply_async", lambda args, **options: sent.append(options))
+    tasks.enqueue_dispatch(uuid.uuid4())
+    tasks.enqueue_dispatch(uuid.uuid4(), urgent=True)
+    assert "priority" not in sent[0] and sent[1]["priority"] == settings.URGENT_TASK_PRIORITY
+    assert settings.CELERY_BEAT_SCHEDULE["notify-sweep-outbox"]["options"]["priority"] == settings.URGENT_TASK_PRIORITY
+    from kombu.transport.redis import PRIORITY_STEPS
+
+    step = lambda n: PRIORITY_STEPS[__import__("bisect").bisect(PRIORITY_STEPS, n) - 1]  # noqa: E731
+    assert step(settings.URGENT_TASK_PRIORITY) < step(6), "urgent is a lane of its own, taken first"
 
 
 class SlowChannel:

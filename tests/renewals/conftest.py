@@ -37,7 +37,7 @@ def enqueued(monkeypatch):
     """Message ids that would have been published to the broker (no broker in unit tests)."""
     published: list = []
 
-    def fake(message_id):
+    def fake(message_id, **_options):
         published.append(message_id)
         return True
 

@@ -29,7 +29,7 @@ pytestmark = [
 
 @pytest.fixture
 def no_broker(monkeypatch):
-    monkeypatch.setattr(notify_services, "enqueue", lambda message_id: True)
+    monkeypatch.setattr(notify_services, "enqueue", lambda message_id, **_options: True)
 
 
 @pytest.fixture
