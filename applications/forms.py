@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from decimal import Decimal
+
 from django import forms
 
 from .services import MAX_TEXT  # one limit for the form and the service that enforces it
@@ -39,3 +41,27 @@ class DecisionForm(forms.Form):
         if "\x00" in value:
             raise forms.ValidationError("Enter the reasons as plain text")
         return value
+
+
+class RefundForm(forms.Form):
+    """How much to refund of a permit that ended early, and why (the reason goes on the payment's record)."""
+
+    amount = forms.DecimalField(
+        label="Amount to refund, in pounds", min_value=Decimal("0.01"), max_value=Decimal("100000"),
+        decimal_places=2, max_digits=8,
+        error_messages={"required": "Enter the amount to refund", "invalid": "Enter the amount in pounds, like 32.50",
+                        "min_value": "The amount must be at least 1p",
+                        "max_value": "The amount must be £100,000 or less",
+                        "max_decimal_places": "Enter the amount in pounds and pence, like 32.50",
+                        "max_digits": "The amount must be £100,000 or less"},
+    )
+    reason = forms.CharField(label="Why it is being refunded", max_length=255,
+                             error_messages={"required": "Say why it is being refunded",
+                                             "max_length": "Keep the reason to 255 characters or fewer"})
+
+    def key(self, request) -> str:
+        """The page's submission key (new for each page shown), so a double click refunds once."""
+        from oxtom.core.submissions import FIELD
+
+        raw = request.POST.get(FIELD, "")
+        return raw[:64] if raw else "no-key"

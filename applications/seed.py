@@ -140,9 +140,9 @@ MESSAGE_TEMPLATES = [
         subject="Your ((service)) ((number)) has been issued",
         letter_subject="Your ((service)) ((number))",
         opening=("Your ((service)) has been issued. Its number is ((number)) and it is valid "
-                 "from ((starts_on)) to ((expires_on))."),
+                 "from ((starts_on)) to ((expires_on)). ((renewal))"),
         email_link="See it in your account at ((link))",
-        sms="your ((service)) ((number)) is issued, valid ((starts_on)) to ((expires_on))."),
+        sms="your ((service)) ((number)) is issued, valid ((starts_on)) to ((expires_on)). ((renewal))"),
 ]
 
 

@@ -399,11 +399,32 @@ def _refused_change(application: Application, previous: Entitlement | None, *, t
               summary=f"{service.name} {old.number} ended: no longer lives at {where}", by=by, subject=old,
               reference=old.number)
     policy = (service.config or {}).get("refund_policy")
+    paid = old.application.payment_id is not None
+    if paid and application.case_id is None:
+        _refund_case(application, old, by=by)
     refund = (policy.strip() if isinstance(policy, str) and policy.strip() else
-              f"If you think you are owed a refund for the rest of the term, contact us quoting {old.number}.")
+              "We will refund the unused part of its charge to the card you paid with, and tell you when we "
+              "have." if paid else "")
     return (f"Because you no longer live at {where}, your permit {old.number} for that address has ended "
-            f"today and can no longer be used. {refund} If you move to an address in a permit zone, you can "
+            f"today and can no longer be used. {refund + ' ' if refund else ''}If you move to an address in a permit zone, you can "
             "apply for a permit there.")
+
+
+def _refund_case(application: Application, ended: Entitlement, *, by: Any) -> None:
+    """A case in the team's queue for the refund of a paid permit that ended early, so an officer sees it
+    and refunds from this application's page (applications.refunds); refunding closes it."""
+    from oxtom.cases.services import case_create
+
+    service = application.service
+    case = case_create(
+        service=service.case_service, customer=application.customer, channel=application.channel, by=by,
+        answers={"application": application.reference, "kind": application.kind, "answers": application.answers,
+                 "rule_reasons": [f"{ended.number} ended early: a refund of the unused term is due"],
+                 "details": application.details, "evidence": []},
+        title=f"Refund due: {service.name} {ended.number} ended early"[:200],
+    )
+    application.case = case
+    _save(application, ["case"], by)
 
 
 def _approve(application: Application, *, reasons: list[str], by: Any, automatic: bool) -> None:
@@ -642,13 +663,21 @@ def _current_entitlement(application: Application) -> Entitlement | None:
 
 # --- issue, renew, replace ------------------------------------------------------------------------------
 
+def renewal_words(service: ApplicationService) -> str:
+    """Told at issue (the message and the entitlement page): how it renews, and how to stop it."""
+    if not service.auto_renew:
+        return ""
+    return ("It renews each year by one reply to our reminder if nothing has changed. "
+            "To stop it, just do not reply.")
+
+
 def _notify_issued(entitlement: Entitlement, *, by: Any, message: str = "") -> None:
     link = _link("apply:entitlement", entitlement.number)
     _notify(entitlement.customer, template="entitlement-issued", by=by, key=f"entitlement:{entitlement.pk}:issued",
             context={"service": entitlement.service.name_in_sentence, "number": entitlement.number,
                      "starts_on": _date(entitlement.starts_on), "expires_on": _date(entitlement.expires_on),
                      "message": message or "Keep this message: you may be asked for the number.",
-                     "link": link})
+                     "renewal": renewal_words(entitlement.service), "link": link})
 
 
 def _create_entitlement(application: Application, *, starts_on: dt.date, expires_on: dt.date, details: dict,

@@ -10,5 +10,6 @@ urlpatterns = [
     path("settings/<slug:code>/", views.settings, name="settings"),  # fees and term (CATALOGUE_EDIT)
     path("<str:reference>/", views.assess, name="assess"),
     path("<str:reference>/decide/", views.decide, name="decide"),
+    path("<str:reference>/refund/", views.refund, name="refund"),  # an ended permit's unused term
     path("<str:reference>/evidence/<str:token>/", views.evidence_file, name="evidence"),
 ]

@@ -20,12 +20,15 @@ from oxtom.core.audit import audit_record
 
 from . import selectors, services
 from .answers import answer_rows, finding_rows
-from .forms import DecisionForm
+from .forms import DecisionForm, RefundForm
+from .refunds import application_refund, application_refunds, refund_due
 from .models import Application, ApplicationService
 
 
-def _page(request: HttpRequest, application: Application, form: DecisionForm, status: int = 200) -> HttpResponse:
+def _page(request: HttpRequest, application: Application, form: DecisionForm, status: int = 200,
+          refund_form: "RefundForm | None" = None) -> HttpResponse:
     original = application.reconsideration_of
+    due = refund_due(application)
     same_officer = services.made_first_decision(request.user, application)
     audit_record(by=request.user, action="view", target=application,
                  summary=f"Viewed application {application.reference}")
@@ -36,6 +39,9 @@ def _page(request: HttpRequest, application: Application, form: DecisionForm, st
         "can_decide": application.status == Application.Status.REFERRED and not same_officer,
         "same_officer": same_officer and application.status == Application.Status.REFERRED,
         "details": finding_rows(application),
+        "refund": due, "refund_form": refund_form or RefundForm(
+            initial={"amount": f"{due.suggested_pence / 100:.2f}" if due else ""}),
+        "refunds": application_refunds(application),
     }, status=status)
 
 
@@ -182,3 +188,26 @@ def _settings(request: HttpRequest, code: str) -> HttpResponse:
                 return redirect("casework:catalogue_service", code=service.case_service.code)
     return render(request, "applications/settings.html", {"service": service, "form": form},
                   status=400 if form.is_bound and form.errors else 200)
+
+
+@staff_area_required
+@require_POST
+def refund(request: HttpRequest, reference: str) -> HttpResponse:
+    """An officer refunds the unused term of a permit that ended early (refunds.py)."""
+    from oxtom.payments.services import PaymentError
+
+    application = selectors.get_application_for_officer(request.user, reference)
+    form = RefundForm(request.POST)
+    if form.is_valid():
+        pence = int(form.cleaned_data["amount"] * 100)
+        try:
+            application_refund(application=application, amount_pence=pence, reason=form.cleaned_data["reason"],
+                               by=request.user, idempotency_key=f"refund:{application.pk}:{form.key(request)}")
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or "You cannot refund on this application")
+        except ValidationError as exc:
+            form.add_error("amount" if isinstance(exc, PaymentError) else None, exc.messages[0])
+        else:
+            messages.success(request, f"£{pence / 100:,.2f} refunded. The customer has been told.")
+            return redirect(reverse("applications:assess", args=[application.reference]))
+    return _page(request, application, DecisionForm(application=application), status=400, refund_form=form)

@@ -65,7 +65,7 @@ def test_a_move_the_permit_cannot_follow_ends_it_today(svc, rose, changes, reaso
     change = _change(old, rose, **changes)
     assert change.status == Application.Status.REFUSED and reason in " ".join(change.reasons)
     body = _assert_ended(old, change)
-    assert reason in body and f"contact us quoting {old.number}" in body and "look again" in body
+    assert reason in body and "We will refund the unused part of its charge" in body and "look again" in body
     assert not Entitlement.objects.filter(status=Entitlement.Status.ACTIVE).exists()
 
     # The same change sent again is the same application: nothing ended or told twice.
