@@ -767,3 +767,13 @@ def test_a_key_made_before_owners_existed_gets_its_account_on_first_use(client, 
     assert post(client, payload(api_key)).status_code == 201
     key.refresh_from_db()
     assert key.owner is not None and Case.objects.get().events.get(kind="created").actor == key.owner
+
+
+def test_the_demo_has_a_request_filed_by_an_open311_client(pothole, division_a, monkeypatch):
+    from portal import demo
+
+    monkeypatch.setattr(demo, "DEMO_POINT", HERE)
+    assert demo.seed_demo_open311() == 1
+    assert demo.seed_demo_open311() == 0, "once"
+    case = Case.objects.get()
+    assert str(case.events.get(kind="created").actor) == "fixmystreet-demo (Open311 client)"

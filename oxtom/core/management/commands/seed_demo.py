@@ -185,6 +185,7 @@ class Command(BaseCommand):
             created["case engine examples"] = self._seed_case_engine()
             created["community directory entries and events"] = self._seed_community()
             created["provision suppliers, contracts and spend"] = self._seed_provision()
+            created["Open311 client requests"] = self._seed_open311()
             if created["street reports"]:
                 # Computed after all the demo's activity (applications too), so the figures include it.
                 compute_figures(analyst=User.objects.filter(email=f"analyst@{DEMO_DOMAIN}").first())
@@ -409,6 +410,13 @@ class Command(BaseCommand):
         resident = Customer.objects.filter(user=users.get(f"resident@{DEMO_DOMAIN}")).first()
         return seed_demo_community(partner=users.get(f"partner@{DEMO_DOMAIN}"),
                                    moderator=users.get(f"moderator@{DEMO_DOMAIN}"), resident_customer=resident)
+
+    @staticmethod
+    def _seed_open311() -> int:
+        """An Open311 client's key and a request it filed, attributed to the client (portal/demo.py)."""
+        from portal.demo import seed_demo_open311
+
+        return seed_demo_open311()
 
     @staticmethod
     def _seed_provision() -> int:
