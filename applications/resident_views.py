@@ -49,42 +49,13 @@ SESSION_KEY = "apply_draft"
 DONE_KEY = "apply_done"
 EVIDENCE_DIR = "apply-drafts"
 
-# Start page words for the seeded services; an administrator can replace them with config
-# "who_can_apply" / "you_will_need" (lists of sentences) without a code change.
-START_TEXT = {
-    "parking-permit": {
-        "who": ["You live at an address in a residents' parking zone, and it is your main home.",
-                "The vehicle is registered to you, or is a company or lease car you mainly use, and it is kept at "
-                "your address.",
-                "Your household has fewer permits than your zone allows.",
-                "Some homes cannot have permits, for example car-free developments."],
-        "need": ["Your vehicle registration number."],
-    },
-    "blue-badge": {
-        "who": ["You get a badge without further assessment if you get the higher rate of the mobility part of "
-                "Disability Living Allowance, 8 points or more for moving around or 10 points for planning and "
-                "following journeys in Personal Independence Payment, War Pensioners' Mobility Supplement, or "
-                "Armed Forces Compensation tariff 1 to 8 with a certified permanent walking disability, or you "
-                "are registered blind.",
-                "You can also apply if walking is very difficult, you cannot use parking meters because of a "
-                "severe disability in both arms, journeys cause you very considerable distress, or for a child "
-                "under 3 with bulky medical equipment. An officer assesses these.",
-                "You can apply for yourself or for someone you look after."],
-        "need": ["The award letter for any benefit you get, or other evidence of the condition."],
-    },
-    "bus-pass": {
-        "who": ["You have reached State Pension age. You can apply up to 2 weeks before.",
-                "Or you are disabled in one of the ways the national scheme covers: blind or partially sighted, "
-                "profoundly or severely deaf, without speech, walking is very difficult, you have no arms or "
-                "cannot use both, you have a learning disability, or you would be refused a driving licence on "
-                "medical grounds."],
-        "need": [],
-    },
-}
 
 
 def _start_text(service: ApplicationService) -> dict[str, Any]:
-    text = dict(START_TEXT.get(service.code, {"who": [], "need": []}))
+    # The service's own words (its rules module); an administrator can replace them with config
+    # "who_can_apply" / "you_will_need" (lists of sentences) without a code change.
+    found = rules.rules_for(service.code)
+    text = dict(found.start_text if found is not None and found.start_text else {"who": [], "need": []})
     config = service.config or {}
     for key, config_key in (("who", "who_can_apply"), ("need", "you_will_need")):
         if isinstance(config.get(config_key), list):
@@ -144,24 +115,8 @@ def _subject(request: HttpRequest):
 
 
 def _known(service: ApplicationService, d: dict, customer) -> dict[str, Any]:
-    """Answers the customer record holds already (never asked twice): each question's `prefill` field.
-
-    Only for the questions that say so given the answers so far (a blue badge
-    "for someone else" takes nothing from the applicant's own record).
-    """
-    if customer is None:
-        return {}
-    given = dict(d.get("answers") or {})
-    known: dict[str, Any] = {}
-    for question in rules.questions(service):
-        if not question.prefill or not question.prefills({**given, **known}):
-            continue
-        value = getattr(customer, question.prefill, None)
-        if isinstance(value, date):
-            value = value.isoformat()
-        if value not in (None, ""):
-            known[question.code] = value
-    return known
+    """Answers the customer record holds already (never asked twice): the rules' own look-up."""
+    return rules.record_answers(service, dict(d.get("answers") or {}), customer)
 
 
 # Questions that read better together on one page (GOV.UK: one thing per page, an address is one thing).
@@ -196,15 +151,13 @@ def _pages(service: ApplicationService, d: dict, customer) -> list[list[Any]]:
 
 
 def _answers(service: ApplicationService, d: dict, customer) -> dict[str, Any]:
-    """Everything the rules get: what the record holds, plus the answers to the questions that still apply."""
-    known = _known(service, d, customer)
+    """Everything the rules get: the record's answers and the person's, by the rules' one precedence
+    (rules.prefilled), keeping only the questions that still apply."""
     given = dict(d.get("answers") or {})
-    merged = {**known, **given}
-    result = dict(known)
-    for question in rules.questions(service):
-        if question.code in given and (question.code not in known or question.confirm) and question.applies(merged):
-            result[question.code] = given[question.code]
-    return result
+    filled = rules.prefilled(service, given, customer)
+    known = rules.record_answers(service, given, customer)
+    return {q.code: filled[q.code] for q in rules.questions(service)
+            if q.code in filled and (q.code in known or q.applies(filled))}
 
 
 def _evaluate(service: ApplicationService, d: dict, customer):
@@ -591,8 +544,8 @@ def _decision_context(application: Application) -> dict[str, Any]:
         "payment_pending": bool(payment and payment.status in UNFINISHED),
         "fee": application.fee_display if application.fee_pence else "",
         "signposting": (application.service.config or {}).get("signposting") or [],
-        "can_reconsider": application.status == Application.Status.REFUSED and application.kind != "reconsideration"
-        and not application.reconsiderations.exists(),
+        "reconsider_refusal": (refusal := app_services.reconsideration_refusal(application)) or "",
+        "can_reconsider": refusal is None,
     }
 
 

@@ -101,6 +101,19 @@ class ServiceRules:
     facts: Callable[[Any, dict, Any], dict] | None = None
     # What a change of circumstances may change ("address", "vehicle"); None: whatever the questions ask.
     changeable: frozenset[str] | None = None
+    # The service's own config checks, after the shared ones: config -> problems in an administrator's words.
+    config_problems: Callable[[dict], list[str]] | None = None
+    # Answers are health information (UK GDPR special category): a referred case is flagged so.
+    special_category: bool = True
+    # A limit per household (permits per address): decisions for one address are held to one at a
+    # time, and the facts leave out the entitlement a renewal or change replaces.
+    household_limit: bool = False
+    # A refused change of address cannot leave the entitlement valid for a home the holder has left.
+    revoke_on_refused_move: bool = False
+    # The start page's words ("who can apply", "what you will need"), unless config gives its own.
+    start_text: dict[str, list[str]] | None = None
+    # A line for the officers' settings page about what the config holds beyond the fees.
+    settings_note: str = ""
 
 
 _REGISTRY: dict[str, ServiceRules] = {}
@@ -113,6 +126,18 @@ def register(code: str, rules: ServiceRules) -> None:
 
 def rules_for(code: str) -> ServiceRules | None:
     return _REGISTRY.get(code)
+
+
+def is_special_category(service: Any) -> bool:
+    """Whether the service's answers are health information (a service no rules describe: assume so)."""
+    found = rules_for(service.code)
+    return True if found is None else found.special_category
+
+
+def settings_note(service: Any) -> str:
+    """The service's line for the officers' settings page ("" for none)."""
+    found = rules_for(service.code)
+    return found.settings_note if found is not None else ""
 
 
 def changeable(service: Any) -> tuple[bool, bool]:
@@ -420,19 +445,44 @@ def evaluate(service: Any, answers: dict, *, customer: Any = None, today: dt.dat
 
 
 def prefilled(service: Any, answers: dict, customer: Any) -> dict:
-    """The answers with what the customer record already holds filled in (nothing asked twice)."""
+    """The answers with what the customer record holds (nothing asked twice), by the one precedence
+    the journey, the application service and the eligibility check share (see _with_customer)."""
     return _with_customer(questions(service), answers, customer)
 
 
-def _with_customer(qs: list[Question], answers: dict, customer: Any) -> dict:
+def record_answers(service: Any, answers: dict, customer: Any) -> dict:
+    """What the customer record answers for `service`, given the answers so far (a blue badge "for
+    someone else" takes nothing from the applicant's own record): {question code: value}."""
+    return _known(questions(service), answers, customer)
+
+
+def _known(qs: list[Question], answers: dict, customer: Any) -> dict:
     if customer is None:
+        return {}
+    given = dict(answers)
+    known: dict[str, Any] = {}
+    for q in qs:
+        if not q.prefills({**given, **known}):
+            continue
+        value = getattr(customer, q.prefill, None)
+        if value not in (None, ""):
+            known[q.code] = value.isoformat() if isinstance(value, dt.date) else value
+    return known
+
+
+def _with_customer(qs: list[Question], answers: dict, customer: Any) -> dict:
+    """The record is the truth for what it holds, so the journey never asks it; a `confirm` question
+    is asked anyway (filled in from the record) and the person's answer wins; the record fills any
+    other blank."""
+    known = _known(qs, answers, customer)
+    if not known:
         return answers
     filled = dict(answers)
-    for q in qs:
-        if filled.get(q.code) in (None, "") and q.prefills(filled):
-            value = getattr(customer, q.prefill, None)
-            if value not in (None, ""):
-                filled[q.code] = value.isoformat() if isinstance(value, dt.date) else value
+    confirm = {q.code for q in qs if q.confirm}
+    for code, value in known.items():
+        if code in confirm and filled.get(code) not in (None, ""):
+            continue
+        filled[code] = value
     return filled
 
 
@@ -461,47 +511,9 @@ def config_problems(code: str, config: Any) -> list[str]:
     for n, row in enumerate(config.get("required_evidence") or [], start=1):
         if not isinstance(row, dict) or not row.get("kinds") or not set(row.get("kinds") or []) <= _EVIDENCE_KINDS:
             problems.append(f"Required evidence {n}: give \"kinds\" from {', '.join(sorted(_EVIDENCE_KINDS))}")
-    if code == "parking-permit":
-        zones = config.get("zones")
-        if not isinstance(zones, list) or not zones:
-            problems.append("Give at least one parking zone under \"zones\"")
-            zones = []
-        codes = set()
-        for n, zone in enumerate(zones, start=1):
-            if not isinstance(zone, dict) or not str(zone.get("code") or "").strip():
-                problems.append(f"Zone {n}: give it a \"code\"")
-                continue
-            if zone["code"] in codes:
-                problems.append(f"Zone {zone['code']}: the code is used twice")
-            codes.add(zone["code"])
-            if not _whole(zone.get("max_permits"), 1, 20):
-                problems.append(f"Zone {zone['code']}: \"max_permits\" must be a whole number from 1 to 20")
-            charges = zone.get("charges_pence")
-            if not isinstance(charges, list) or not charges or not all(_whole(c, 0, 100_000) for c in charges):
-                problems.append(f"Zone {zone['code']}: \"charges_pence\" must list charges in pence (0 to 100000), "
-                                "first permit first")
-            for key in ("postcodes", "streets", "uprns"):
-                if not isinstance(zone.get(key, []), list):
-                    problems.append(f"Zone {zone['code']}: \"{key}\" must be a list")
-        for n, entry in enumerate(config.get("excluded_properties") or [], start=1):
-            if not isinstance(entry, dict) or not (entry.get("uprn") or (entry.get("address_line_1")
-                                                                          and entry.get("postcode"))):
-                problems.append(f"Excluded property {n}: give a \"uprn\", or an \"address_line_1\" and \"postcode\"")
-    elif code == "blue-badge":
-        for key, low, high in (("pip_moving_around_min_points", 0, 12), ("pip_planning_journeys_points", 0, 12),
-                               ("afcs_max_tariff", 1, 15), ("child_max_age_years", 0, 18)):
-            if key in config and not _whole(config[key], low, high):
-                problems.append(f"\"{key}\" must be a whole number from {low} to {high}")
-        if str(config.get("pip_planning_journeys_descriptor", "e")).lower() not in "abcdef":
-            problems.append("\"pip_planning_journeys_descriptor\" must be a letter from a to f")
-    elif code == "bus-pass":
-        if "apply_days_before_spa" in config and not _whole(config["apply_days_before_spa"], 0, 90):
-            problems.append("\"apply_days_before_spa\" must be a whole number of days from 0 to 90")
-        if "area_name" in config and not (isinstance(config["area_name"], str) and config["area_name"].strip()):
-            problems.append("\"area_name\" must be the name of the council's area, like \"Oxfordshire\"")
-        automatic = config.get("automatic_evidence", {})
-        if not isinstance(automatic, dict) or not all(isinstance(v, list) for v in automatic.values()):
-            problems.append("\"automatic_evidence\" must map each category to a list of evidence codes")
+    found = rules_for(code)
+    if found is not None and found.config_problems is not None:
+        problems.extend(found.config_problems(config))
     return problems
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .rules import APPROVE, REFER, REFUSE, YES, Question, ServiceRules, add_months, age_on, register
+from .rules import APPROVE, REFER, REFUSE, YES, Question, ServiceRules, _whole, add_months, age_on, register
 
 CODE = "blue-badge"
 
@@ -168,4 +168,36 @@ def decide(config: dict, answers: dict, facts: dict, today: dt.date, kind: str) 
     return REFUSE, reasons, details
 
 
-register(CODE, ServiceRules(questions=questions, decide=decide))
+# Start page words ("who can apply", "what you will need"); config who_can_apply / you_will_need replace them.
+START_TEXT = {
+    "who": [
+        ("You get a badge without further assessment if you get the higher rate of the mobility part of "
+         "Disability Living Allowance, 8 points or more for moving around or 10 points for planning and "
+         "following journeys in Personal Independence Payment, War Pensioners' Mobility Supplement, or "
+         "Armed Forces Compensation tariff 1 to 8 with a certified permanent walking disability, or you "
+         "are registered blind."),
+        ("You can also apply if walking is very difficult, you cannot use parking meters because of a "
+         "severe disability in both arms, journeys cause you very considerable distress, or for a child "
+         "under 3 with bulky medical equipment. An officer assesses these."),
+        "You can apply for yourself or for someone you look after.",
+    ],
+    "need": [
+        "The award letter for any benefit you get, or other evidence of the condition.",
+    ],
+}
+
+
+def config_problems(config: dict) -> list[str]:
+    """This service's own config checks (rules.config_problems runs the shared ones first)."""
+    problems: list[str] = []
+    for key, low, high in (("pip_moving_around_min_points", 0, 12), ("pip_planning_journeys_points", 0, 12),
+                           ("afcs_max_tariff", 1, 15), ("child_max_age_years", 0, 18)):
+        if key in config and not _whole(config[key], low, high):
+            problems.append(f"\"{key}\" must be a whole number from {low} to {high}")
+    if str(config.get("pip_planning_journeys_descriptor", "e")).lower() not in "abcdef":
+        problems.append("\"pip_planning_journeys_descriptor\" must be a letter from a to f")
+    return problems
+
+
+register(CODE, ServiceRules(questions=questions, decide=decide, config_problems=config_problems,
+    start_text=START_TEXT))

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .rules import APPROVE, REFER, REFUSE, Question, ServiceRules, register, state_pension_date
+from .rules import APPROVE, REFER, REFUSE, Question, ServiceRules, _whole, register, state_pension_date
 
 CODE = "bus-pass"
 
@@ -124,5 +124,32 @@ def _decide_eligibility(config: dict, answers: dict, today: dt.date) -> tuple[st
                                 "national scheme covers."], details
 
 
+# Start page words ("who can apply", "what you will need"); config who_can_apply / you_will_need replace them.
+START_TEXT = {
+    "who": [
+        "You have reached State Pension age. You can apply up to 2 weeks before.",
+        ("Or you are disabled in one of the ways the national scheme covers: blind or partially sighted, "
+         "profoundly or severely deaf, without speech, walking is very difficult, you have no arms or "
+         "cannot use both, you have a learning disability, or you would be refused a driving licence on "
+         "medical grounds."),
+    ],
+    "need": [],
+}
+
+
+def config_problems(config: dict) -> list[str]:
+    """This service's own config checks (rules.config_problems runs the shared ones first)."""
+    problems: list[str] = []
+    if "apply_days_before_spa" in config and not _whole(config["apply_days_before_spa"], 0, 90):
+        problems.append("\"apply_days_before_spa\" must be a whole number of days from 0 to 90")
+    if "area_name" in config and not (isinstance(config["area_name"], str) and config["area_name"].strip()):
+        problems.append("\"area_name\" must be the name of the council's area, like \"Oxfordshire\"")
+    automatic = config.get("automatic_evidence", {})
+    if not isinstance(automatic, dict) or not all(isinstance(v, list) for v in automatic.values()):
+        problems.append("\"automatic_evidence\" must map each category to a list of evidence codes")
+    return problems
+
+
 # A move is told through the contact details (the pass stays valid until it expires or is reported).
-register(CODE, ServiceRules(questions=questions, decide=decide, facts=facts, changeable=frozenset()))
+register(CODE, ServiceRules(questions=questions, decide=decide, facts=facts, changeable=frozenset(),
+    config_problems=config_problems, start_text=START_TEXT))

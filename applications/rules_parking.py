@@ -5,7 +5,7 @@ import datetime as dt
 from typing import Any
 
 from .rules import (
-    APPROVE, REFUSE, YES, Question, ServiceRules, address_key, excluded_property, find_zone, register,
+    APPROVE, REFUSE, YES, Question, ServiceRules, _whole, address_key, excluded_property, find_zone, register,
 )
 
 CODE = "parking-permit"
@@ -88,4 +88,56 @@ def decide(config: dict, answers: dict, facts: dict, today: dt.date, kind: str) 
                      f"{ordinal} permit."], details
 
 
-register(CODE, ServiceRules(questions=questions, decide=decide, facts=facts))
+# Start page words ("who can apply", "what you will need"); config who_can_apply / you_will_need replace them.
+START_TEXT = {
+    "who": [
+        "You live at an address in a residents' parking zone, and it is your main home.",
+        ("The vehicle is registered to you, or is a company or lease car you mainly use, and it is kept at"
+         " your address."),
+        "Your household has fewer permits than your zone allows.",
+        "Some homes cannot have permits, for example car-free developments.",
+    ],
+    "need": [
+        "Your vehicle registration number.",
+    ],
+}
+
+
+SETTINGS_NOTE = ("Residents' parking permits may charge by zone and by how many permits a household has: "
+                 "those charges are part of the zone settings, not these fees.")
+
+
+def config_problems(config: dict) -> list[str]:
+    """This service's own config checks (rules.config_problems runs the shared ones first)."""
+    problems: list[str] = []
+    zones = config.get("zones")
+    if not isinstance(zones, list) or not zones:
+        problems.append("Give at least one parking zone under \"zones\"")
+        zones = []
+    codes = set()
+    for n, zone in enumerate(zones, start=1):
+        if not isinstance(zone, dict) or not str(zone.get("code") or "").strip():
+            problems.append(f"Zone {n}: give it a \"code\"")
+            continue
+        if zone["code"] in codes:
+            problems.append(f"Zone {zone['code']}: the code is used twice")
+        codes.add(zone["code"])
+        if not _whole(zone.get("max_permits"), 1, 20):
+            problems.append(f"Zone {zone['code']}: \"max_permits\" must be a whole number from 1 to 20")
+        charges = zone.get("charges_pence")
+        if not isinstance(charges, list) or not charges or not all(_whole(c, 0, 100_000) for c in charges):
+            problems.append(f"Zone {zone['code']}: \"charges_pence\" must list charges in pence (0 to 100000), "
+                            "first permit first")
+        for key in ("postcodes", "streets", "uprns"):
+            if not isinstance(zone.get(key, []), list):
+                problems.append(f"Zone {zone['code']}: \"{key}\" must be a list")
+    for n, entry in enumerate(config.get("excluded_properties") or [], start=1):
+        if not isinstance(entry, dict) or not (entry.get("uprn") or (entry.get("address_line_1")
+                                                                      and entry.get("postcode"))):
+            problems.append(f"Excluded property {n}: give a \"uprn\", or an \"address_line_1\" and \"postcode\"")
+    return problems
+
+
+register(CODE, ServiceRules(questions=questions, decide=decide, facts=facts, config_problems=config_problems,
+    special_category=False, household_limit=True, revoke_on_refused_move=True, start_text=START_TEXT,
+    settings_note=SETTINGS_NOTE))

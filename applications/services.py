@@ -226,12 +226,11 @@ def _delete_files(names: list[str]) -> None:
 
 def _facts(service: ApplicationService, answers: dict, previous: Entitlement | None) -> dict | None:
     """Look-ups for the rules, leaving out the entitlement a renewal or change replaces."""
-    if service.code != "parking-permit":
+    found = rules.rules_for(service.code)
+    if found is None or not found.household_limit or found.facts is None:
         return None
-    from . import rules_parking
-
     _household_lock(service, rules.address_key(answers))
-    return rules_parking.facts(service, answers, None, excluding=previous)
+    return found.facts(service, answers, None, excluding=previous)
 
 
 def _household_lock(service: ApplicationService, key: str) -> None:
@@ -374,8 +373,9 @@ def _refused_change(application: Application, previous: Entitlement | None, *, t
     the holder has left, so it is revoked from today, with the council's
     refund rule (config `refund_policy`) or where to ask about one.
     """
+    found = rules.rules_for(application.service.code)
     if application.kind != Application.Kind.CHANGE or previous is None \
-            or application.service.code != "parking-permit":
+            or found is None or not found.revoke_on_refused_move:
         return ""
     old = Entitlement.objects.select_for_update(of=("self",)).get(pk=previous.pk)
     if old.status != Entitlement.Status.ACTIVE:
@@ -494,7 +494,7 @@ def _refer(application: Application, *, reasons: list[str], by: Any) -> None:
                  "rule_reasons": reasons, "details": application.details, "evidence": evidence},
         title=f"{service.name} application {application.reference}"[:200], priority=priority,
         # Blue badge and disabled bus pass answers are health information (UK GDPR special category).
-        special_category=service.code != "parking-permit",
+        special_category=rules.is_special_category(service),
     )
     application.case = case
     application.status = A.REFERRED
@@ -890,6 +890,23 @@ def application_decide(*, application: Application, decision: str, reasons: str,
     return application
 
 
+def reconsideration_refusal(application: Application) -> str | None:
+    """Why `application` cannot be reconsidered, or None when it can: the one rule the resident's
+    pages (whether to offer it) and application_request_reconsideration share.
+
+    A refusal can be looked at again once: not a reconsideration's own
+    refusal (final here), and not while a reconsideration is open (one that
+    was withdrawn does not count).
+    """
+    if application.kind == Application.Kind.RECONSIDERATION:
+        return "This decision has already been reconsidered."
+    if application.status != A.REFUSED:
+        return "Only a refused application can be reconsidered."
+    if application.reconsiderations.exclude(status=A.WITHDRAWN).exists():
+        return "You have already asked us to look at this decision again."
+    return None
+
+
 @transaction.atomic
 def application_request_reconsideration(*, application: Application, grounds: str, by: Any) -> Application:
     """Ask for a refused application to be looked at again: a new case, for an officer who did not decide it.
@@ -901,10 +918,9 @@ def application_request_reconsideration(*, application: Application, grounds: st
     existing = application.reconsiderations.exclude(status=A.WITHDRAWN).order_by("-id").first()
     if existing is not None:
         return existing
-    if application.status != A.REFUSED:
-        raise ApplicationError("Only a refused application can be reconsidered.")
-    if application.kind == Application.Kind.RECONSIDERATION:
-        raise ApplicationError("This decision has already been reconsidered.")
+    refusal = reconsideration_refusal(application)
+    if refusal:
+        raise ApplicationError(refusal)
     text = (grounds or "").strip() if isinstance(grounds, str) else ""
     if not text:
         raise ApplicationError({"grounds": "Enter why we should look at our decision again"})
@@ -918,8 +934,9 @@ def application_request_reconsideration(*, application: Application, grounds: st
         kind=Application.Kind.RECONSIDERATION, answers={**application.answers, "reconsideration_grounds": text},
         status=A.SUBMITTED, fee_pence=_fee_if_approved(application), details=details,
         previous_entitlement=application.previous_entitlement, reconsideration_of=application,
-        submission_key=f"reconsider:{application.pk}", submitted_at=now, created_by=_actor(by),
-        modified_by=_actor(by),
+        # One per attempt: a withdrawn reconsideration leaves the refusal open to asking again.
+        submission_key=f"reconsider:{application.pk}:{application.reconsiderations.count() + 1}",
+        submitted_at=now, created_by=_actor(by), modified_by=_actor(by),
     )
     # The same stored files, new rows (and tokens) for the new application: one INSERT however many there are.
     ApplicationEvidence.objects.bulk_create([

@@ -18,7 +18,7 @@ from oxtom.accounts.decorators import permission_required, staff_area_required
 from oxtom.accounts.permissions import Permission
 from oxtom.core.audit import audit_record
 
-from . import selectors, services
+from . import rules, selectors, services
 from .answers import answer_rows, finding_rows
 from .forms import DecisionForm, RefundForm
 from .refunds import application_refund, application_refunds, refund_due
@@ -186,7 +186,8 @@ def _settings(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 messages.success(request, f"Fees and term for {service.name} saved")
                 return redirect("casework:catalogue_service", code=service.case_service.code)
-    return render(request, "applications/settings.html", {"service": service, "form": form},
+    return render(request, "applications/settings.html", {"service": service, "form": form,
+                                                           "settings_note": rules.settings_note(service)},
                   status=400 if form.is_bound and form.errors else 200)
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications.models import Application
+from applications.rules import changeable
 
 from . import selectors, services
 from .models import RenewalInvitation
@@ -58,7 +59,8 @@ def _render(request: HttpRequest, token: str, invitation: RenewalInvitation | No
     context = {"page": page, "invitation": invitation, "token": token}
     if invitation is not None:
         ent = invitation.entitlement
-        context.update(entitlement=ent, service=ent.service, what=services._what(ent.service))
+        context.update(entitlement=ent, service=ent.service, what=services._what(ent.service),
+                       vehicle_change=changeable(ent.service)[0])
         if page == "confirm" and ent.service.auto_renew:
             fee = services.renewal_fee_pence(ent)
             context["fee_display"] = f"£{fee / 100:,.2f}" if fee else ""
