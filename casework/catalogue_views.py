@@ -19,8 +19,8 @@ from oxtom.accounts.decorators import permission_required
 from oxtom.accounts.models import Team
 from oxtom.accounts.permissions import Permission
 
-from oxtom.cases.catalogue import service_settings_update
-from oxtom.cases.models import MAX_SLA_WORKING_DAYS, Priority, Service
+from oxtom.cases.catalogue import WAIT_CHOICES, service_settings_update
+from oxtom.cases.models import MAX_SLA_WORKING_DAYS, CalendarChoice, Priority, Service
 
 catalogue_required = permission_required(Permission.CATALOGUE_EDIT)
 
@@ -63,11 +63,52 @@ class ServiceSettingsForm(forms.Form):
     )
     is_active = forms.BooleanField(label="Taking new cases", required=False,
                                    help_text="Untick to stop new cases of this service (open ones carry on)")
+    # The clock policy (oxtom/cases/clock.py).
+    calendar = forms.ChoiceField(label="Bank holidays left out of working days", choices=CalendarChoice.choices,
+                                 widget=forms.RadioSelect,
+                                 help_text="Freedom of information counts a bank holiday in any UK nation",
+                                 error_messages={"required": "Choose which bank holidays to leave out",
+                                                 "invalid_choice": "Choose which bank holidays to leave out"})
+    customer_wait = forms.ChoiceField(label="While we wait for the customer", choices=list(WAIT_CHOICES.items()),
+                                      widget=forms.RadioSelect,
+                                      help_text="FOI clarification restarts the clock from the day they answer",
+                                      error_messages={"required": "Choose what waiting for the customer does",
+                                                      "invalid_choice": "Choose what waiting for the customer does"})
+    max_extensions = forms.IntegerField(
+        label="Extensions an officer may give a case", min_value=0, max_value=5,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-2", "spellcheck": "false"}),
+        error_messages={"required": "Enter how many extensions are allowed, from 0 to 5",
+                        "invalid": "Enter how many extensions are allowed as a whole number",
+                        "min_value": "Extensions allowed must be 0 or more",
+                        "max_value": "Extensions allowed must be 5 or fewer"})
+    max_extension_working_days = _days_field("Most working days one extension may add")
+    different_decider = forms.BooleanField(
+        label="A follow-on case is decided by someone else", required=False,
+        help_text="An officer who decided or worked the case it follows may not decide it (reviews, stage 2)")
+
+    CLOCK_FIELDS = ("calendar", "customer_wait", "max_extensions", "max_extension_working_days", "different_decider")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A submission without the clock fields (an older page) leaves the clock policy as it is.
+        for name in self.CLOCK_FIELDS:
+            self.fields[name].required = False
+
+    def clock_policy(self) -> dict | None:
+        values = {k: self.cleaned_data.get(k) for k in self.CLOCK_FIELDS}
+        if not self.data.get("calendar") and not self.data.get("customer_wait"):
+            return None
+        return values
 
     @classmethod
     def initial_for(cls, service: Service) -> dict:
+        wait = ("restart" if service.clock_restarts_for_customer else
+                "pause" if service.clock_pauses_for_customer else "run")
         return {"team": service.team_id, "qa_percent": service.qa_percent,
-                "is_active": service.is_active,
+                "is_active": service.is_active, "calendar": service.calendar, "customer_wait": wait,
+                "max_extensions": service.max_extensions,
+                "max_extension_working_days": service.max_extension_working_days,
+                "different_decider": service.different_decider,
                 **{f"sla_{p}": service.sla_days(p) for p in Priority.values}}
 
     def sla(self) -> dict[str, int]:
@@ -75,7 +116,9 @@ class ServiceSettingsForm(forms.Form):
 
 
 # The service's error keys -> the field on the page that shows them.
-_ERROR_FIELDS = {"team": "team", "qa_sample_rate": "qa_percent", "sla_working_days": "sla_1"}
+_ERROR_FIELDS = {"team": "team", "qa_sample_rate": "qa_percent", "sla_working_days": "sla_1",
+                 "calendar": "calendar", "customer_wait": "customer_wait", "max_extensions": "max_extensions",
+                 "max_extension_working_days": "max_extension_working_days"}
 
 
 @catalogue_required
@@ -99,7 +142,8 @@ def catalogue_service(request: HttpRequest, code: str) -> HttpResponse:
             try:
                 service_settings_update(service=service, team=form.cleaned_data["team"], sla_working_days=form.sla(),
                                         qa_sample_rate=form.cleaned_data["qa_percent"] / 100,
-                                        is_active=form.cleaned_data["is_active"], by=request.user)
+                                        is_active=form.cleaned_data["is_active"], by=request.user,
+                                        clock_policy=form.clock_policy())
             except ValidationError as exc:
                 for key, errors in exc.message_dict.items():
                     for message in errors:

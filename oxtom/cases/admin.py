@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
-from .models import MAX_SLA_WORKING_DAYS, Case, CaseEvent, Priority, Service
+from .models import MAX_SLA_WORKING_DAYS, Case, CaseEvent, Priority, Service, ServiceStage
 
 
 def _sla_field(priority: Priority) -> forms.IntegerField:
@@ -46,10 +46,20 @@ class ServiceAdminForm(forms.ModelForm):
         return cleaned
 
 
+class ServiceStageInline(admin.TabularInline):
+    """Stages with their own targets (complaints: acknowledge, stage 1): the clock policy's stages."""
+
+    model = ServiceStage
+    extra = 0
+    fields = ["position", "name", "working_days"]
+    ordering = ["position"]
+
+
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
     form = ServiceAdminForm
-    list_display = ["name", "code", "kind", "team", "triage_team", "clock_pauses_for_customer", "notify_customer_on_change",
+    inlines = [ServiceStageInline]
+    list_display = ["name", "code", "kind", "team", "triage_team", "calendar", "clock_pauses_for_customer", "notify_customer_on_change",
                     "is_active"]
     list_filter = ["kind", "is_active", "team"]
     search_fields = ["name", "code"]

@@ -28,7 +28,8 @@ def can_edit_catalogue(user: Any) -> bool:
 
 @transaction.atomic
 def service_settings_update(*, service: Service, team: Team, sla_working_days: dict[str, int],
-                            qa_sample_rate: Decimal, is_active: bool, by: Any) -> Service:
+                            qa_sample_rate: Decimal, is_active: bool, by: Any,
+                            clock_policy: dict[str, Any] | None = None) -> Service:
     """Change a service's routing team, SLA table, QA sample rate and whether it is taking cases.
 
     Submitting the same values again changes and records nothing.
@@ -49,10 +50,11 @@ def service_settings_update(*, service: Service, team: Team, sla_working_days: d
         errors["qa_sample_rate"] = "The share of cases checked must be from 0% to 100%"
     if team is None or not Team.objects.filter(pk=getattr(team, "pk", None)).exists():
         errors["team"] = "Choose the team that works this service's cases"
+    policy = _clock_policy(clock_policy, errors) if clock_policy is not None else {}
     if errors:
         raise ValidationError(errors)
     new = {"team_id": team.pk, "sla_working_days": {str(k): int(v) for k, v in sla_working_days.items()},
-           "qa_sample_rate": rate.quantize(Decimal("0.001")), "is_active": bool(is_active)}
+           "qa_sample_rate": rate.quantize(Decimal("0.001")), "is_active": bool(is_active), **policy}
     before = {name: getattr(service, name) for name in new}
     changed = [name for name in new if before[name] != new[name]]
     if not changed:
@@ -68,3 +70,26 @@ def service_settings_update(*, service: Service, team: Team, sla_working_days: d
 
 def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, Decimal) else value
+
+
+WAIT_CHOICES = {"pause": "Pause the clock", "restart": "Restart the clock when they answer", "run": "Keep the clock running"}
+
+
+def _clock_policy(values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    """The clock policy's fields from the page's values (oxtom/cases/clock.py), or errors by field."""
+    from .models import MAX_SLA_WORKING_DAYS, CalendarChoice
+
+    calendar = values.get("calendar")
+    if calendar not in CalendarChoice.values:
+        errors["calendar"] = "Choose which bank holidays to leave out"
+    wait = values.get("customer_wait")
+    if wait not in WAIT_CHOICES:
+        errors["customer_wait"] = "Choose what waiting for the customer does to the clock"
+    extensions, days = values.get("max_extensions"), values.get("max_extension_working_days")
+    if not isinstance(extensions, int) or isinstance(extensions, bool) or not 0 <= extensions <= 5:
+        errors["max_extensions"] = "Extensions allowed must be a whole number from 0 to 5"
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_SLA_WORKING_DAYS:
+        errors["max_extension_working_days"] = f"An extension must be from 1 to {MAX_SLA_WORKING_DAYS} working days"
+    return {"calendar": calendar, "clock_pauses_for_customer": wait != "run",
+            "clock_restarts_for_customer": wait == "restart", "max_extensions": extensions,
+            "max_extension_working_days": days, "different_decider": bool(values.get("different_decider"))}

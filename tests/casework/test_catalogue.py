@@ -30,6 +30,8 @@ def _form_data(team, **overrides):
         "reference_prefix": "DR", "team": team.pk, "qa_sample_rate": "0.1",
         "clock_pauses_for_customer": "on", "notify_customer_on_change": "on", "is_active": "on",
         "sla_1": "1", "sla_2": "3", "sla_3": "10", "sla_4": "20",
+        # The clock policy (admin shows these with their defaults filled in).
+        "calendar": "england_wales", "max_extensions": "0", "max_extension_working_days": "20",
     }
     data.update(overrides)
     return data

@@ -407,3 +407,25 @@ def test_the_team_admin_page_sets_the_team_role(client_for, team, administrator)
     same = client.post(url, {"role": "member", "team_role": "officer"})
     assert same.status_code == 400 and "already has these roles" in same.content.decode()
     assert "Officer of this team" in client.get(f"/staff/teams/{team.slug}/").content.decode()
+
+
+# --- the clock policy on the administrator's catalogue page ---------------------------------------------
+
+def test_the_catalogue_page_sets_the_clock_policy(client_for, service, administrator):
+    client = client_for(administrator)
+    url = f"/staff/catalogue/{service.code}/"
+    assert "While we wait for the customer" in client.get(url).content.decode()
+    data = {"team": service.team_id, "sla_1": 2, "sla_2": 5, "sla_3": 10, "sla_4": 20, "qa_percent": "5",
+            "is_active": "on", "calendar": "any_uk_nation", "customer_wait": "restart", "max_extensions": "9",
+            "max_extension_working_days": "20"}
+    bad = client.post(url, data)
+    assert bad.status_code == 400 and "Extensions allowed must be 5 or fewer" in bad.content.decode()
+    service.refresh_from_db()
+    assert service.calendar == "england_wales"
+    assert client.post(url, {**data, "max_extensions": "1", "different_decider": "on"}).status_code == 302
+    service.refresh_from_db()
+    assert (service.calendar, service.clock_restarts_for_customer, service.max_extensions,
+            service.different_decider) == ("any_uk_nation", True, 1, True)
+    policy = clock.policy_for(service)
+    assert policy.calendar == Calendar.ANY_UK_NATION and policy.on_customer_wait == clock.RESTART
+    assert AuditEvent.objects.filter(target_id=str(service.pk), detail__changed__calendar__to="any_uk_nation").exists()
