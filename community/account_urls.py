@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account
+from .views import account, appointments
 
 app_name = "community_account"
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path("bookings/<str:reference>/pay/", account.booking_pay, name="booking_pay"),
     path("bookings/<str:reference>/calendar.ics", account.booking_calendar, name="booking_calendar"),
     path("bookings/<str:reference>/feedback/", account.booking_feedback, name="booking_feedback"),
+    path("appointments/<str:reference>/", appointments.appointment_detail, name="appointment"),
+    path("appointments/<str:reference>/cancel/", appointments.appointment_cancel_view, name="appointment_cancel"),
     path("you/", account.person_edit, {"is_self": True}, name="self"),
     path("people/new/", account.person_edit, name="person_new"),
     path("people/<int:pk>/", account.person_edit, name="person"),

@@ -9,13 +9,14 @@ class CommunityConfig(AppConfig):
         from oxtom.customers import assist, merge
         from oxtom.payments.services import register_payment_success_handler
 
-        from .models import Booking, Signposting, SupportPerson
+        from .models import Appointment, Booking, Signposting, SupportPerson
 
         # A merged resident keeps the people they care for, their bookings and what they were sent.
         merge.register_move(SupportPerson, "customer")
         merge.register_move(Booking, "booker")
         merge.register_move(Booking, "attendee_customer")
         merge.register_move(Signposting, "customer")
+        merge.register_move(Appointment, "customer")
         # Advisers book events for a resident inside an acting-for session (the same journey, audited).
         assist.register_journey("Find community support and book an event", "/community/")
         assist.register_journey("Their community bookings and the people they care for", "/account/community/")

@@ -104,6 +104,25 @@ def _events(service, location, pattern, *, now):
     return len(made)
 
 
+def _appointment_services(venues) -> None:
+    """Book it: two council appointment services configured as data."""
+    import datetime as dt_
+
+    from oxtom.accounts.models import Team
+
+    from .models import AppointmentService
+
+    teams = {t.slug: t for t in Team.objects.filter(slug__in=["contact-centre", "blue-badge-concessions"])}
+    AppointmentService.objects.get_or_create(code="contact-centre-callback", defaults=dict(
+        name="Contact centre callback", description="An adviser phones you back at a time that suits you.",
+        team=teams.get("contact-centre"), slot_minutes=15, opens_at=dt_.time(9), closes_at=dt_.time(17), desks=2,
+        days_ahead=14, cutoff_hours=1))
+    AppointmentService.objects.get_or_create(code="blue-badge-mobility-assessment", defaults=dict(
+        name="Blue badge mobility assessment", description="A face-to-face assessment for a blue badge application.",
+        location=venues[0], team=teams.get("blue-badge-concessions"), slot_minutes=45, opens_at=dt_.time(9, 30),
+        closes_at=dt_.time(15, 30), desks=1, days_ahead=28, cutoff_hours=24))
+
+
 @transaction.atomic
 def seed_demo_community(*, partner, moderator, resident_customer, now=None) -> int:
     """The demo directory. Returns rows made (0 when already there)."""
@@ -135,6 +154,7 @@ def seed_demo_community(*, partner, moderator, resident_customer, now=None) -> i
             service = _apply(org, name, description, terms, venue, lo, hi, fee, opening, venues, by=admin)
             events += _events(service, venues[venue], pattern, now=now)
             made += 1
+    _appointment_services(venues)
     if partner is not None:
         PartnerMembership.objects.get_or_create(user=partner, organisation=partner_org)
         first = partner_org.services.order_by("name").first()

@@ -374,3 +374,66 @@ class Signposting(models.Model):
     channel = models.CharField(max_length=8)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(db_index=True)
+
+
+class AppointmentService(models.Model):
+    """A council appointment an administrator configures as data (a mobility assessment, a callback).
+
+    Slots come from the opening hours on working days (England and Wales bank holidays closed,
+    oxtom.core.calendar), `slot_minutes` long, `days_ahead` days ahead, one person a slot per desk.
+    """
+
+    code = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=MAX_NAME)
+    description = models.CharField(max_length=500)
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                 help_text="Empty for a phone callback")
+    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    slot_minutes = models.PositiveSmallIntegerField(default=30)
+    opens_at = models.TimeField()
+    closes_at = models.TimeField()
+    desks = models.PositiveSmallIntegerField(default=1, help_text="People seen at the same time")
+    days_ahead = models.PositiveSmallIntegerField(default=28)
+    cutoff_hours = models.PositiveSmallIntegerField(default=2)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.CheckConstraint(condition=Q(opens_at__lt=models.F("closes_at")),
+                                              name="appointment_service_hours")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Appointment(models.Model):
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        CANCELLED = "cancelled", "Cancelled"
+        ATTENDED = "attended", "Attended"
+        NO_SHOW = "no_show", "Did not come"
+
+    reference = models.CharField(max_length=12, unique=True)
+    service = models.ForeignKey(AppointmentService, on_delete=models.PROTECT, related_name="appointments")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="community_appointments")
+    starts_at = models.DateTimeField()
+    desk = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.BOOKED)
+    notes = models.CharField(max_length=500, blank=True)
+    submission_key = models.CharField(max_length=64, unique=True)
+    on_behalf_of = models.BooleanField(default=False)
+    booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Set when an officer offered the slots from a case (the booking is linked to it).
+    case_reference = models.CharField(max_length=20, blank=True)
+    created_at = models.DateTimeField()
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["service", "starts_at"], name="appointment_day"),
+                   models.Index(fields=["customer", "-starts_at"], name="appointment_customer")]
+        constraints = [
+            # One person per desk per slot, whatever arrives at once: the database settles races.
+            models.UniqueConstraint(fields=["service", "starts_at", "desk"], condition=Q(status="booked"),
+                                    name="appointment_slot_once"),
+        ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import partner, public
+from .views import appointments, partner, public
 
 app_name = "community"
 urlpatterns = [
@@ -8,6 +8,9 @@ urlpatterns = [
     path("services/<int:pk>/", public.service_detail, name="service"),
     path("events/<int:pk>/", public.event_detail, name="event"),
     path("events/<int:pk>/book/", public.event_book, name="event_book"),
+    # Book it: council appointments (a mobility assessment, a callback).
+    path("appointments/", appointments.appointment_services, name="appointments"),
+    path("appointments/<slug:code>/", appointments.appointment_new, name="appointment_new"),
     # Community partners keep their organisation's entries and run their events.
     path("partner/", partner.home, name="partner"),
     path("partner/organisations/<int:pk>/services/new/", partner.service_new, name="partner_service_new"),

@@ -31,6 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
     _, people = selectors.needs_for_customer(customer)
     return render(request, "community/account_home.html", {
         "customer": customer, "bookings": selectors.bookings_for_customer(customer), "people": people,
+        "appointments": list(customer.community_appointments.select_related("service").order_by("-starts_at")[:20]),
     })
 
 

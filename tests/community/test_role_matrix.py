@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from django.urls import get_resolver
 
-from community.models import Booking, ChangeRequest, Event, Service, SupportPerson
+from community.models import Appointment, Booking, ChangeRequest, Event, Service, SupportPerson
 from community.services.bookings import booking_create
 from community.services.directory import snapshot
 from community.services.moderation import change_propose
@@ -57,6 +57,18 @@ MATRIX = {
     ("community", "partner_event_cancel"): ("/community/partner/events/{event}/cancel/", "post", partner(302)),
     ("community", "partner_booking_cancel"): ("/community/partner/events/{event}/bookings/{booking_id}/cancel/",
                                               "post", partner(302)),
+    ("community", "appointments"): ("/community/appointments/", "get", PUBLIC),
+    ("community", "appointment_new"): ("/community/appointments/{appointment_service}/", "get", signed_in()),
+    ("community_account", "appointment"): ("/account/community/appointments/{appointment}/", "get", owner()),
+    ("community_account", "appointment_cancel"): ("/account/community/appointments/{appointment}/cancel/", "post",
+                                                  owner(302)),
+    # Staff see the appointments of their teams' services (others' answer 404); everyone else 403.
+    ("community_staff", "appointments"): ("/staff/community/appointments/", "get", {
+        "anonymous": LOGIN, **{r: 403 for r in SIGNED_IN}, "adviser": 200, "officer_in_team": 200, "moderator": 200,
+        "administrator": 200}),
+    ("community_staff", "appointment_mark"): ("/staff/community/appointments/{appointment_id}/mark/", "post", {
+        "anonymous": LOGIN, **{r: 403 for r in SIGNED_IN}, "adviser": 404, "officer_in_team": 302, "moderator": 302,
+        "administrator": 302}),
     ("community_account", "home"): ("/account/community/", "get", signed_in()),
     ("community_account", "booking"): ("/account/community/bookings/{booking}/", "get", owner()),
     ("community_account", "booking_cancel"): ("/account/community/bookings/{booking}/cancel/", "post", owner(302)),
@@ -100,7 +112,7 @@ def test_every_community_url_is_in_the_matrix():
 
 
 @pytest.fixture
-def world(services, partner, other_partner, resident_a, moderator, key, notify_templates):
+def world(services, partner, other_partner, resident_a, moderator, key, notify_templates, team, officer_in_team):
     alice = Customer.objects.get(user=resident_a)
     person = person_save(customer=alice, person=None, by=resident_a, data={"name": "Gran", "needs": ["carers"]})
     social = services["social"]
@@ -108,12 +120,20 @@ def world(services, partner, other_partner, resident_a, moderator, key, notify_t
     booking = booking_create(event=event, booker=alice, attendee=person, submission_key=key(), by=resident_a)
     change = change_propose(organisation=social.organisation, service=social, by=partner,
                             data={**snapshot(social), "name": "Renamed"})
+    from community.models import AppointmentService
+    from community.services.appointments import appointment_book, slots
+
+    callback = AppointmentService.objects.create(code="callback", name="Callback", description="We call you",
+                                                 team=team, opens_at="09:00", closes_at="17:00", slot_minutes=30)
+    appointment = appointment_book(service=callback, customer=alice, starts_at=slots(callback)[0],
+                                   submission_key=key(), by=resident_a)
     sal = social.at_locations.first()
     term = social.terms.first()
     return {"service": social.pk, "event": event.pk, "org": social.organisation_id, "booking": booking.reference,
             "booking_id": booking.pk, "person": person.pk, "change": change.pk, "customer": alice.reference,
             "service_uuid": social.uuid, "sal_uuid": sal.uuid, "term_uuid": term.uuid,
-            "taxonomy_uuid": term.taxonomy.uuid}
+            "taxonomy_uuid": term.taxonomy.uuid, "appointment_service": callback.code,
+            "appointment": appointment.reference, "appointment_id": appointment.pk}
 
 
 def _snapshot():
@@ -121,7 +141,8 @@ def _snapshot():
             list(ChangeRequest.objects.order_by("pk").values_list("pk", "status")),
             list(Service.objects.order_by("pk").values_list("pk", "version", "confirmed_at")),
             list(Event.objects.order_by("pk").values_list("pk", "status")),
-            list(SupportPerson.objects.order_by("pk").values_list("pk", "name")))
+            list(SupportPerson.objects.order_by("pk").values_list("pk", "name")),
+            list(Appointment.objects.order_by("pk").values_list("pk", "status")))
 
 
 @pytest.mark.django_db
