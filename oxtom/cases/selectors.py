@@ -400,10 +400,12 @@ def case_timeline(case: Case, *, limit: int = TIMELINE_LIMIT) -> list[CaseEvent]
 
 
 def other_open_cases(user: Any, case: Case, *, limit: int = 10) -> list[Case]:
-    """The customer's other open cases that `user` may see."""
+    """The customer's other open cases that `user` may see (the requesting colleague's, for a staff request)."""
+    same = (Q(customer_id=case.customer_id) if case.customer_id is not None
+            else Q(customer__isnull=True, requested_by_id=case.requested_by_id))
     return list(
         Case.objects.for_user(user)
-        .filter(customer_id=case.customer_id)
+        .filter(same)
         .exclude(pk=case.pk)
         .exclude(status=Status.CLOSED)
         .select_related("service", *owner_relations())
@@ -438,7 +440,7 @@ def get_customer_case(customer: Any, reference: str) -> Case:
     if customer is None or not reference or len(reference) > MAX_REFERENCE_LENGTH:
         raise Http404("No case found")
     try:
-        return Case.objects.select_related("service", "team", *owner_relations()).get(customer=customer,
+        return Case.objects.select_related("service", "team", "parent", "stage", *owner_relations()).get(customer=customer,
                                                                                      reference=reference)
     except Case.DoesNotExist:
         raise Http404("No case found") from None

@@ -215,6 +215,9 @@ def test_follow_on_is_linked_and_decided_by_a_different_officer(client_for, make
     child = s.case_decide(case=child, decision="approved", reasons="Upheld on review",
                           expected_version=child.version, by=other_officer_in_team)
     assert child.decided_by == other_officer_in_team
+    # The customer's own page for the follow-on links to the case it follows.
+    mine = client_for(parent.customer.user).get(f"/account/cases/{child.reference}/").content.decode()
+    assert f"/account/cases/{parent.reference}/" in mine
 
 
 def test_follow_on_through_the_case_page_goes_to_the_new_case(client_for, make_case, review_service, officer_in_team):
@@ -271,6 +274,15 @@ def test_my_requests_and_the_requesters_view(client_for, make_case, officer_outs
     assert "Requested by" in page and officer_outside_team.email in page
     # The requester hears by email (through the outbox), not a customer timeline.
     assert OutboundMessage.objects.filter(recipient=officer_outside_team.email, template_code="staff-alert").exists()
+
+
+def test_other_open_cases_of_a_staff_request_are_that_colleagues_only(make_case, officer_in_team,
+                                                                      officer_outside_team, team_leader):
+    mine = make_case(customer=None, requested_by=officer_outside_team, by=officer_outside_team)
+    also_mine = make_case(customer=None, requested_by=officer_outside_team, by=officer_outside_team)
+    make_case(customer=None, requested_by=team_leader, by=team_leader)
+    make_case()
+    assert [c.pk for c in selectors.other_open_cases(officer_in_team, mine)] == [also_mine.pk]
 
 
 def test_my_requests_costs_the_same_for_many(client_for, make_case, officer_outside_team):
