@@ -121,8 +121,12 @@ class Worker:
              "--without-heartbeat", "--without-gossip", "--without-mingle", "-n", f"{name}{Worker.count}@%h"],
             cwd=BASE_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )
-        wait_for(lambda: " ready." in self.log_path.read_text() or self.process.poll() is not None,
-                 timeout=start_timeout, what="the worker to start")
+        try:
+            wait_for(lambda: " ready." in self.log_path.read_text() or self.process.poll() is not None,
+                     timeout=start_timeout, what="the worker to start")
+        except AssertionError:
+            self.stop()  # never leave a half-started worker behind (it would outlive the test run)
+            raise
         assert self.process.poll() is None, f"worker exited:\n{self.tail()}"
 
     def tail(self, lines: int = 40) -> str:
