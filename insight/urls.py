@@ -1,4 +1,10 @@
-"""The BI team's and the MASH team's pages. Mounted by oxtom/urls.py at "staff/insight/"."""
+"""The BI team's pages. Mounted by oxtom/urls.py at "staff/insight/"."""
+from django.urls import path
+
+from . import views
+
 app_name = "insight"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.forecasts, name="forecasts"),
+]

@@ -465,14 +465,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "strategy.tasks.chase_late_highlights",
         "schedule": crontab(hour=8, minute=0),
     },
-    # Insight: forecasts nightly after the measures; the safeguarding risk model scores weekly.
+    # Insight: demand forecasts nightly, after the measures they forecast.
     "insight-forecast-measures": {
         "task": "insight.tasks.forecast_measures",
         "schedule": crontab(hour=3, minute=30),
-    },
-    "insight-score-referrals": {
-        "task": "insight.tasks.score_referrals",
-        "schedule": crontab(day_of_week="mon", hour=4, minute=0),
     },
     "purge-expired-audit-views": {
         "task": "oxtom.core.tasks.purge_expired_records",

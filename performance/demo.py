@@ -50,3 +50,44 @@ def seed_demo_cabinet(*, analyst: User | None, approver: User | None) -> int:
             OutboundMessage.objects.filter(idempotency_key__startswith=f"cabinet-report:{report.pk}:").update(
                 status=OutboundMessage.Status.SENT, sent_at=timezone.now())
     return made
+
+
+HISTORY_MONTHS = 48  # the demand history imported from the previous system, before the platform's own months
+
+
+def seed_demo_history() -> int:
+    """Four years of county demand figures from "the previous system", so forecasts have history to learn from.
+
+    Made up, with a yearly season and a gentle trend, and scaled to meet the platform's own first month;
+    stored as imported figures for months the nightly computation never recomputes. Idempotent.
+    """
+    import numpy as np
+
+    from .models import AreaType, Source, Value
+
+    if Value.objects.filter(area_key="county", source=Source.IMPORTED).exists():
+        return 0  # a rerun: one query
+    computed = list(Value.objects.filter(area_key="county", source=Source.COMPUTED, value__isnull=False,
+                                         measure__in=selectors.demand_measures())
+                    .order_by("measure_id", "period__start").values_list("measure_id", "period__start", "value"))
+    first: dict[int, tuple] = {}
+    for measure_id, start, number in computed:
+        first.setdefault(measure_id, (start, float(number)))
+    made = 0
+    now = timezone.now()
+    for index, (measure_id, (start, number)) in enumerate(sorted(first.items())):
+        months = services.months_back(start, HISTORY_MONTHS + 1)[:-1]
+        if Value.objects.filter(measure_id=measure_id, area_key="county", period__start=months[0]).exists():
+            continue
+        periods = services.periods_ensure(months)
+        rng = np.random.default_rng(100 + index)
+        t = np.arange(HISTORY_MONTHS)
+        level = max(number, 30.0) * (1 - 0.004 * (HISTORY_MONTHS - t))
+        values = level * (1 + 0.18 * np.sin(2 * np.pi * (np.array([m.month for m in months]) - 3) / 12))
+        values = np.maximum(0, np.round(values + rng.normal(0, 0.04 * max(number, 30.0), HISTORY_MONTHS)))
+        Value.objects.bulk_create([
+            Value(measure_id=measure_id, period=periods[m], area_type=AreaType.COUNTY, area_key="county",
+                  value=v, base=int(v), source=Source.IMPORTED, recorded_at=now)
+            for m, v in zip(months, values)], ignore_conflicts=True)
+        made += 1
+    return made

@@ -483,3 +483,28 @@ def cabinet_report(period: Period, *, with_pdf: bool = False) -> CabinetReport |
 def measures_by_code(codes) -> dict[str, Measure]:
     """Measures by their codes, for other apps that link to a measure (the project office's benefits). One query."""
     return {m.code: m for m in Measure.objects.filter(code__in=list(codes)[:200])}
+
+
+DEMAND_CODES = ("cases-received", "contacts-total", "street-reports-received", "applications-received")
+DEMAND_SUFFIXES = ("-received", "-requests", "-referrals")
+
+
+def demand_measures() -> list[Measure]:
+    """The monthly measures of demand (things arriving: reports, applications, contacts, requests, referrals)."""
+    return [m for m in Measure.objects.filter(is_active=True, unit="count", aggregation="cumulative")
+            if m.code in DEMAND_CODES or m.code.endswith(DEMAND_SUFFIXES)]
+
+
+def monthly_series(measure_ids: list[int], *, before: dt.date) -> dict[tuple[int, str], list[tuple[dt.date, float]]]:
+    """Every stored monthly figure of these measures for complete months before `before`, by (measure, area).
+
+    One query, whatever the number of measures and areas; gaps are the caller's to judge.
+    """
+    rows = (Value.objects.filter(measure_id__in=measure_ids, period__start__lt=before, value__isnull=False,
+                                 area_type__in=["county", "division"])
+            .order_by("measure_id", "area_key", "period__start")
+            .values_list("measure_id", "area_key", "period__start", "value"))
+    series: dict[tuple[int, str], list[tuple[dt.date, float]]] = {}
+    for measure_id, key, start, number in rows.iterator(chunk_size=5000):
+        series.setdefault((measure_id, key), []).append((start, float(number)))
+    return series

@@ -55,9 +55,12 @@ def measure_list(request: HttpRequest) -> HttpResponse:
 @analyst_required
 @require_GET
 def measure_detail(request: HttpRequest, code: str) -> HttpResponse:
+    from insight import selectors as insight_selectors  # the forecast beside the actuals (one query)
+
     measure = selectors.get_measure(code)
     return render(request, "performance/staff/measure.html", {"page": selectors.measure_page(measure),
-                                                               "measure": measure})
+                                                               "measure": measure,
+                                                               "forecast": insight_selectors.county_forecast(measure.pk)})
 
 
 @analyst_required

@@ -118,7 +118,7 @@ def test_a_second_run_creates_nothing_and_is_quick(seeded, django_assert_max_num
     # A query or two per step: places, teams, sign-ins and memberships, councillors, residents, reports,
     # applications, the renewal invitation, the councillor's enquiry, the Cabinet reports and the projects,
     # and the community directory's taxonomy (about 20 on its own).
-    with django_assert_max_num_queries(54):
+    with django_assert_max_num_queries(56):
         out = _seed()
     assert "already present" in out
     assert _counts() == before
@@ -343,3 +343,15 @@ def test_the_demo_has_a_project_board_in_every_state_and_consultations(seeded, c
     assert closed.summary_published_at is not None
     assert client.get(f"/consultations/{closed.slug}/results/").status_code == 200
     assert "projects and consultations" not in _seed()  # once
+
+
+def test_the_demo_has_demand_history_and_forecasts_for_the_bi_team(db, client):
+    from insight.models import Forecast
+
+    clear_geometry_cache()
+    _seed("--reports", "30")
+    forecasts = list(Forecast.objects.select_related("measure"))
+    assert forecasts and all(f.history_months >= 36 and len(f.points) == 12 for f in forecasts)
+    client.force_login(User.objects.get(email="bi.analyst@demo.oxtom.example"))
+    assert client.get("/staff/insight/").status_code == 200
+    assert "demand forecasts" not in _seed("--reports", "30")  # once

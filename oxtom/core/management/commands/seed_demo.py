@@ -191,6 +191,7 @@ class Command(BaseCommand):
                 compute_figures(analyst=User.objects.filter(email=f"analyst@{DEMO_DOMAIN}").first())
             created["Cabinet reports"] = self._seed_cabinet_reports()
             created["projects and consultations"] = self._seed_strategy()
+            created["demand forecasts"] = self._seed_insight()
         made = {k: v for k, v in created.items() if v}
         elapsed = time.perf_counter() - started
         if made:
@@ -348,6 +349,15 @@ class Command(BaseCommand):
                 self._give_address(demo_resident, {**people[-1], **DEMO_RESIDENT_HOME,
                                                    "division_id": self._division_id(DEMO_RESIDENT_HOME)})
         return created
+
+    @staticmethod
+    def _seed_insight() -> int:
+        """Four years of demand history before the platform's months, then the first night's forecasts."""
+        from insight.demo import seed_demo_insight
+        from performance.demo import seed_demo_history
+
+        seed_demo_history()
+        return seed_demo_insight()
 
     @staticmethod
     def _seed_strategy() -> int:
