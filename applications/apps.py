@@ -23,7 +23,7 @@ class ApplicationsConfig(AppConfig):
 
         from .answers import render_case_answers
 
-        register_case_owner(_assessment_page)
+        register_case_owner(_assessment_page, messages_customer=_is_application_case)
         # Its answers by the questions asked, its evidence as links (the case keeps only a copy).
         register_case_answers(render_case_answers)
         # Officers see an application's (and its permit's) timeline entries only if they may see its case.
@@ -45,6 +45,13 @@ class ApplicationsConfig(AppConfig):
 
 # Case steps that would leave the application (and so the permit, badge or pass) undecided.
 APPLICATION_STEPS = frozenset({"decide", "close"})
+
+
+def _is_application_case(case):
+    """The applicant hears the decision from the application (its decision letter), not from the case."""
+    from oxtom.cases.models import Service
+
+    return case.service.kind == Service.Kind.APPLICATION and bool((case.answers or {}).get("application"))
 
 
 def _assessment_page(case):

@@ -151,8 +151,9 @@ def _pages(service: ApplicationService, d: dict, customer) -> list[list[Any]]:
 
 
 def _answers(service: ApplicationService, d: dict, customer) -> dict[str, Any]:
-    """Everything the rules get: the record's answers and the person's, by the rules' one precedence
-    (rules.prefilled), keeping only the questions that still apply."""
+    """Everything the rules get: the person's answers with the record filling the rest, by the rules'
+    one precedence (rules.prefilled, as the application service applies it), keeping only the
+    questions that still apply."""
     given = dict(d.get("answers") or {})
     filled = rules.prefilled(service, given, customer)
     known = rules.record_answers(service, given, customer)

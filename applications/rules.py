@@ -471,18 +471,15 @@ def _known(qs: list[Question], answers: dict, customer: Any) -> dict:
 
 
 def _with_customer(qs: list[Question], answers: dict, customer: Any) -> dict:
-    """The record is the truth for what it holds, so the journey never asks it; a `confirm` question
-    is asked anyway (filled in from the record) and the person's answer wins; the record fills any
-    other blank."""
+    """The person's answer wins (an adviser keying what the caller says, an answer given before signing
+    in); the record fills whatever they left blank, so the journey never asks what it holds."""
     known = _known(qs, answers, customer)
     if not known:
         return answers
     filled = dict(answers)
-    confirm = {q.code for q in qs if q.confirm}
     for code, value in known.items():
-        if code in confirm and filled.get(code) not in (None, ""):
-            continue
-        filled[code] = value
+        if filled.get(code) in (None, ""):
+            filled[code] = value
     return filled
 
 

@@ -27,7 +27,7 @@ class PortalConfig(AppConfig):
         from .answers import render_case_answers
 
         register_case_owner(_report_page, select_related="street_report", status_label=_report_status,
-                            follow_status=_follow_case)
+                            follow_status=_follow_case, messages_customer=_is_report_case)
         # Its answers by the report type's questions, its photos as links.
         register_case_answers(render_case_answers, select_related="street_report__report_type")
         # A request refused at the edge (a NUL byte) answers in Open311's error list under /open311/.
@@ -77,6 +77,16 @@ def _report_of(case):
         return case.street_report
     except ObjectDoesNotExist:
         return None
+
+
+def _is_report_case(case):
+    """A street report's reporter and followers hear from the report (portal.services._notify), never
+    from the engine's generic message as well."""
+    if case.service.kind != "report":
+        return False
+    from .models import StreetReport
+
+    return StreetReport.objects.filter(case_id=case.pk).exists()
 
 
 def _report_status(case):

@@ -58,12 +58,14 @@ class CaseAnswers:
 
 StatusLabel = Callable[[Any], "str | None"]
 StatusFollower = Callable[[Any, str], None]
+Messenger = Callable[[Any], bool]
 
 _resolvers: list[Resolver] = []
 _renderers: list[Renderer] = []
 _relations: list[str] = []
 _labels: list[StatusLabel] = []
 _followers: list[StatusFollower] = []
+_messengers: list[Messenger] = []
 
 
 def _relate(select_related: str) -> None:
@@ -72,7 +74,8 @@ def _relate(select_related: str) -> None:
 
 
 def register_case_owner(resolver: Resolver, *, select_related: str = "", status_label: StatusLabel | None = None,
-                        follow_status: StatusFollower | None = None) -> Resolver:
+                        follow_status: StatusFollower | None = None,
+                        messages_customer: Messenger | None = None) -> Resolver:
     """Add `resolver(case) -> OwnerPage | None`; `select_related` is a relation it reads, loaded with the case.
 
     `status_label(case) -> str | None` names the case's status where the owner's
@@ -82,6 +85,12 @@ def register_case_owner(resolver: Resolver, *, select_related: str = "", status_
     `follow_status(case, previous)` runs in the same transaction whenever the
     engine moves the case (taking a case starts work on it), so the owner's
     record moves with it rather than going stale.
+    `messages_customer(case) -> bool` declares that the owner tells the
+    customer about the record behind `case` itself (a street report's own
+    status messages, an application's decision letter): the engine then
+    sends no generic message about the case's moves, whatever the service's
+    setting, so the customer is never told twice. Questions we wait on the
+    customer for still go.
     """
     if resolver not in _resolvers:
         _resolvers.append(resolver)
@@ -90,6 +99,8 @@ def register_case_owner(resolver: Resolver, *, select_related: str = "", status_
         _labels.append(status_label)
     if follow_status is not None and follow_status not in _followers:
         _followers.append(follow_status)
+    if messages_customer is not None and messages_customer not in _messengers:
+        _messengers.append(messages_customer)
     return resolver
 
 
@@ -122,6 +133,11 @@ def status_changed(case: Any, previous: str) -> None:
     """Tell owners the engine moved `case` from `previous` (oxtom.cases.services calls this on every move)."""
     for follower in _followers:
         follower(case, previous)
+
+
+def owner_messages_customer(case: Any) -> bool:
+    """Whether the owner of the record behind `case` sends the customer its own messages about it."""
+    return any(messenger(case) for messenger in _messengers)
 
 
 def owner_relations() -> list[str]:

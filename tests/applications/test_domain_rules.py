@@ -42,27 +42,30 @@ def test_no_generic_code_or_template_names_a_service():
 # --- prefill: one precedence ---------------------------------------------------------------------------------
 
 @pytest.mark.django_db
-def test_the_record_answers_what_it_holds_and_a_confirm_question_is_the_persons(svc, rose):
+def test_the_persons_answer_wins_and_the_record_fills_the_blanks(svc, rose):
     bus, permit = svc("bus-pass"), svc("parking-permit")
-    # Parking's address is not asked (the record holds it): the record wins over a stale draft's answer.
     filled = rules.prefilled(permit, {"address_line_1": "1 Old Street", "postcode": ""}, rose)
-    assert (filled["address_line_1"], filled["postcode"]) == ("12 Cowley Road", "OX4 1HP")
-    # The bus pass asks the person to confirm the address: their answer wins, a blank is filled.
-    filled = rules.prefilled(bus, {"address_line_1": "3 New Road", "postcode": ""}, rose)
-    assert (filled["address_line_1"], filled["postcode"]) == ("3 New Road", "OX4 1HP")
-    assert filled["date_of_birth"] == "1951-05-17"
+    assert (filled["address_line_1"], filled["postcode"]) == ("1 Old Street", "OX4 1HP")
+    filled = rules.prefilled(bus, {"date_of_birth": "1960-04-06"}, rose)
+    assert filled["date_of_birth"] == "1960-04-06" and filled["postcode"] == "OX4 1HP"
+    assert rules.prefilled(bus, {}, rose)["date_of_birth"] == "1951-05-17"
     assert rules.prefilled(bus, {"x": 1}, None) == {"x": 1}  # a change of circumstances: no record
 
 
 @pytest.mark.django_db
 def test_the_journey_and_the_service_give_the_rules_the_same_answers(svc, rose):
+    """The journey used to let the record override an answer the person gave (its own precedence);
+    now it keeps what rules.prefilled gives, only dropping questions that no longer apply."""
     from applications.resident_views import _answers
 
     permit = svc("parking-permit")
-    draft = {"answers": {"lives_at_address": "yes", "address_line_1": "1 Old Street", "vehicle_keeper": "me"}}
+    draft = {"answers": {"lives_at_address": "yes", "address_line_1": "1 Old Street", "vehicle_keeper": "me",
+                         "not_a_question": "dropped"}}
     journey = _answers(permit, draft, rose)
     service = rules.prefilled(permit, draft["answers"], rose)
-    assert journey["address_line_1"] == service["address_line_1"] == "12 Cowley Road"
+    assert journey["address_line_1"] == service["address_line_1"] == "1 Old Street"
+    assert journey["postcode"] == service["postcode"] == "OX4 1HP"
+    assert "not_a_question" not in journey
     assert {k: service[k] for k in journey} == journey
 
 

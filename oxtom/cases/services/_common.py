@@ -199,8 +199,8 @@ def _notify_customer(case: Case, event: CaseEvent, *, message: str, by: Any, alw
     not there) the case change still stands and the timeline says why no
     message went: losing the officer's work over a message would be worse.
     """
-    if not (always or case.service.notify_customer_on_change):
-        return
+    if not always and (not case.service.notify_customer_on_change or owners.owner_messages_customer(case)):
+        return  # the service says not to, or the record's owner tells the customer itself
     if case.customer_id is None:
         _notify_requester(case, event, message=message)
         return
