@@ -117,7 +117,7 @@ def test_a_second_run_creates_nothing_and_is_quick(seeded, django_assert_max_num
     before = _counts()
     # A query or two per step: places, teams, sign-ins and memberships, councillors, residents, reports,
     # applications, the renewal invitation, the councillor's enquiry, the Cabinet reports and the projects,
-    # and the community directory's taxonomy (about 20 on its own).
+    # and the community directory (one query: is its demo there?).
     with django_assert_max_num_queries(56):
         out = _seed()
     assert "already present" in out

@@ -413,8 +413,10 @@ class Command(BaseCommand):
     @staticmethod
     def _seed_community() -> int:
         """The community directory, events, a partner's waiting changes and Donna's family (community/demo.py)."""
-        from community.demo import seed_demo_community
+        from community.demo import demo_present, seed_demo_community
 
+        if demo_present():
+            return 0
         users = {u.email: u for u in User.objects.filter(email__in=[
             f"partner@{DEMO_DOMAIN}", f"moderator@{DEMO_DOMAIN}", f"resident@{DEMO_DOMAIN}"])}
         resident = Customer.objects.filter(user=users.get(f"resident@{DEMO_DOMAIN}")).first()
