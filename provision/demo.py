@@ -118,6 +118,16 @@ def seed_demo_provision(*, officer: Any, approvers: dict[str, Any], contract_man
                                reason="A re-tender now would land in the school summer term; one year's extension "
                                       "keeps meals running while the new specification is agreed.",
                                expected_version=meals.version, by=officer)
+    if contract_manager is not None:
+        # The cleaning contract's manager reviewed the last half year: the libraries need to improve.
+        kpi = cleaning.kpis.first()
+        services.supplier_review_record(
+            contract=cleaning, period_end=rules.add_months(today.replace(day=1), -1) - dt.timedelta(days=1),
+            overall="requires_improvement", summary="County hall cleans on time; three libraries missed cleans in "
+            "October after a staff change.", kpi_ratings={kpi.pk: ("94% of cleans on time", "approaching")},
+            actions=[{"action": "Weekly spot checks in the three libraries",
+                      "due": rules.add_months(today, 2).isoformat()}], by=contract_manager)
+        added += 1
     added += _seed_spend(officer=officer, today=today, cleaning=cleaning)
     added += services.runway_alerts_send(on=today)
     return added

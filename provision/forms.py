@@ -8,7 +8,7 @@ from django import forms
 
 from oxtom.core.forms import DateInputField
 
-from .models import Category, CycleStage, EndDecision, ProcurementRoute, SpendKind, Supplier
+from .models import Category, CycleStage, EndDecision, ProcurementRoute, Rating, SpendKind, Supplier
 
 MONEY_RE = re.compile(r"^£?\s*\d{1,3}(,\d{3})*(\.\d{1,2})?$|^£?\s*\d+(\.\d{1,2})?$")
 MAX_POUNDS = Decimal("10000000000")  # £10bn: no council contract is larger; stops a typo of extra zeros
@@ -174,3 +174,49 @@ class ApprovalForm(forms.Form):
 class MonthForm(forms.Form):
     month = forms.RegexField(regex=r"^\d{4}-(0[1-9]|1[0-2])$", required=False,
                              error_messages={"invalid": "Month must be like 2026-04"})
+
+
+class ReviewForm(forms.Form):
+    """A supplier performance review: built per contract, one result and rating per KPI."""
+
+    period_end = DateInputField(label="Last day of the period reviewed", required=True, when="today_or_past")
+    overall = forms.ChoiceField(label="Overall performance", choices=Rating.choices, widget=forms.RadioSelect,
+                                error_messages={"required": "Choose the overall performance"})
+    summary = forms.CharField(label="Summary", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+                              error_messages={"required": "Summarise the supplier's performance"})
+    actions = forms.CharField(label="Improvement actions (optional)", required=False, max_length=3000,
+                              widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text="One per line: the action, a colon, and when it is due (YYYY-MM-DD)")
+
+    def __init__(self, *args, kpis=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kpis = list(kpis)
+        for kpi in self.kpis:
+            self.fields[f"kpi_{kpi.pk}_result"] = forms.CharField(
+                label=f"{kpi.name}: result (target {kpi.target})", max_length=200,
+                error_messages={"required": f"Enter the result for {kpi.name}"})
+            self.fields[f"kpi_{kpi.pk}_rating"] = forms.ChoiceField(
+                label=f"{kpi.name}: rating", choices=[("", "Choose")] + Rating.choices,
+                error_messages={"required": f"Rate {kpi.name}", "invalid_choice": f"Rate {kpi.name}"})
+
+    def clean_actions(self) -> list[dict]:
+        import datetime as dt
+
+        out = []
+        for number, line in enumerate(self.cleaned_data["actions"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            action, sep, due = line.rpartition(":")
+            try:
+                due_on = dt.date.fromisoformat(due.strip()) if sep else None
+            except ValueError:
+                due_on = None
+            if not sep or not action.strip() or due_on is None:
+                raise forms.ValidationError(f"Action line {number} must be the action, a colon, and a date like "
+                                            "2027-03-31")
+            out.append({"action": action.strip()[:300], "due": due_on.isoformat()})
+        return out
+
+    def kpi_ratings(self) -> dict[int, tuple[str, str]]:
+        return {k.pk: (self.cleaned_data.get(f"kpi_{k.pk}_result", ""), self.cleaned_data.get(f"kpi_{k.pk}_rating", ""))
+                for k in self.kpis}

@@ -145,6 +145,8 @@ class Contract(TimeStampedModel):
     reprocurement_stage = models.CharField(max_length=20, choices=CycleStage.choices, blank=True)
     end_decision = models.CharField(max_length=12, choices=EndDecision.choices, blank=True)
     end_decision_at = models.DateTimeField(null=True, blank=True)
+    review_every_months = models.PositiveSmallIntegerField(
+        default=6, help_text="How often the supplier's performance is reviewed")
     runway_alerts_sent = models.PositiveSmallIntegerField(
         default=0, help_text="Runway milestones already alerted: 1 entered, 2 halfway, 3 a quarter left")
     version = models.PositiveIntegerField(default=1)
@@ -331,3 +333,42 @@ class ExtensionApproval(models.Model):
     class Meta:
         ordering = ["step"]
         constraints = [models.UniqueConstraint(fields=["request", "step"], name="approval_step_once")]
+
+
+class Rating(models.TextChoices):
+    """The five levels the Procurement Act 2023 uses for contract performance notices."""
+
+    GOOD = "good", "Good"
+    APPROACHING = "approaching", "Approaching target"
+    REQUIRES_IMPROVEMENT = "requires_improvement", "Requires improvement"
+    INADEQUATE = "inadequate", "Inadequate"
+    OTHER = "other", "Other"
+
+
+class SupplierReview(models.Model):
+    """A scheduled review of a supplier's performance on one contract: each KPI rated, an overall rating, and
+    the improvement actions agreed. The supplier's reviews are read again when they bid."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="reviews")
+    period_end = models.DateField(help_text="The last day of the period reviewed")
+    overall = models.CharField(max_length=24, choices=Rating.choices)
+    summary = models.CharField(max_length=2000)
+    improvement_actions = models.JSONField(default=list, blank=True,
+                                           help_text="[{\"action\": ..., \"due\": \"YYYY-MM-DD\"}]")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-period_end", "-id"]
+        constraints = [models.UniqueConstraint(fields=["contract", "period_end"], name="one_review_per_period")]
+
+
+class KpiRating(models.Model):
+    review = models.ForeignKey(SupplierReview, on_delete=models.CASCADE, related_name="kpi_ratings")
+    kpi = models.ForeignKey(ContractKpi, on_delete=models.CASCADE, related_name="ratings")
+    result = models.CharField(max_length=200)
+    rating = models.CharField(max_length=24, choices=Rating.choices)
+
+    class Meta:
+        ordering = ["kpi_id"]
+        constraints = [models.UniqueConstraint(fields=["review", "kpi"], name="one_rating_per_kpi")]

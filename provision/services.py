@@ -333,3 +333,48 @@ def runway_alerts_send(*, on: dt.date | None = None) -> int:
                    subject=subject, message=message)
         sent += 1
     return sent
+
+
+# --- supplier performance reviews -----------------------------------------------------------------------
+
+def can_review(user: Any, contract: Contract) -> bool:
+    """The hub reviews every contract; a contract manager reviews their own."""
+    return can_work_provision(user) or (getattr(user, "is_authenticated", False)
+                                        and contract.contract_manager_id == user.pk)
+
+
+@transaction.atomic
+def supplier_review_record(*, contract: Contract, period_end: dt.date, overall: str, summary: str,
+                           kpi_ratings: dict[int, tuple[str, str]], actions: list[dict], by: Any):
+    """Record a performance review: every KPI of the contract rated, an overall rating, improvement actions.
+
+    An overall rating below "approaching target" needs at least one improvement action.
+    """
+    from .models import KpiRating, Rating, SupplierReview
+
+    if not can_review(by, contract):
+        raise PermissionDenied("Only the hub or the contract's manager can review it")
+    summary = _text(summary, field="summary", required="Summarise the supplier's performance", max_length=2000)
+    errors: dict[str, str] = {}
+    if period_end > timezone.localdate():
+        errors["period_end"] = "The period reviewed must have ended: enter today or a date in the past"
+    if period_end < contract.start_date:
+        errors["period_end"] = "The period reviewed must end after the contract started"
+    kpis = list(contract.kpis.all())
+    missing = [k.name for k in kpis if k.pk not in kpi_ratings or not kpi_ratings[k.pk][1]]
+    if missing:
+        errors["kpis"] = f"Rate every KPI: {', '.join(missing)}"
+    if overall in (Rating.REQUIRES_IMPROVEMENT, Rating.INADEQUATE) and not actions:
+        errors["actions"] = "Agree at least one improvement action when performance needs to improve"
+    if SupplierReview.objects.filter(contract=contract, period_end=period_end).exists():
+        errors["period_end"] = "This period has already been reviewed"
+    if errors:
+        raise ValidationError(errors)
+    review = SupplierReview.objects.create(contract=contract, period_end=period_end, overall=overall,
+                                           summary=summary, improvement_actions=actions, reviewed_by=by,
+                                           reviewed_at=timezone.now())
+    KpiRating.objects.bulk_create([KpiRating(review=review, kpi=k, result=kpi_ratings[k.pk][0][:200],
+                                             rating=kpi_ratings[k.pk][1]) for k in kpis])
+    audit_record(by=by, action="create", target=review, summary=f"Performance review of {contract.reference}",
+                 overall=overall)
+    return review

@@ -111,11 +111,37 @@ def _contract_page(request, contract, *, decision_form=None, extension_form=None
         "contract": contract, "runway": selectors.runway_of(contract), "spent": spent,
         "headroom": contract.awarded_value_pence - spent, "hub": hub, "section": "contracts",
         "suppliers": contract.suppliers.all(), "kpis": contract.kpis.all(), "amendments": contract.amendments.all(),
-        "extension_check": check, "pending": pending,
+        "extension_check": check, "pending": pending, "can_review": services.can_review(request.user, contract),
+        "reviews": contract.reviews.select_related("reviewed_by").prefetch_related("kpi_ratings__kpi"),
         "decision_form": decision_form or f.DecisionForm(initial={
             "version": contract.version, "decision": contract.end_decision, "stage": contract.reprocurement_stage}),
         "extension_form": extension_form or f.ExtensionForm(initial={"version": contract.version}),
     }, status=status)
+
+
+@staff_area_required
+@require_http_methods(["GET", "POST"])
+def contract_review(request: HttpRequest, reference: str) -> HttpResponse:
+    """A supplier performance review of one contract, by the hub or the contract's manager."""
+    contract = selectors.get_contract_for_user(request.user, reference)
+    if not services.can_review(request.user, contract):
+        raise Http404("No such contract")
+    kpis = list(contract.kpis.all())
+    form = f.ReviewForm(_posted(request), kpis=kpis)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.supplier_review_record(
+                contract=contract, period_end=form.cleaned_data["period_end"], overall=form.cleaned_data["overall"],
+                summary=form.cleaned_data["summary"], kpi_ratings=form.kpi_ratings(),
+                actions=form.cleaned_data["actions"], by=request.user)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "Performance review recorded")
+            return redirect("provision:contract", reference=contract.reference)
+    return render(request, "provision/review.html", {"contract": contract, "form": form, "section": "contracts",
+                                                     "kpi_fields": [(form[f"kpi_{k.pk}_result"],
+                                                                     form[f"kpi_{k.pk}_rating"]) for k in kpis]})
 
 
 @hub_required

@@ -217,3 +217,31 @@ def test_runway_alerts_go_once_per_milestone_to_the_hub_and_the_manager(hub, man
     assert services.runway_alerts_send(on=today + dt.timedelta(days=70)) == 1
     contract.refresh_from_db()
     assert contract.runway_alerts_sent == 3
+
+
+@pytest.mark.django_db
+def test_a_contract_manager_reviews_their_contract_rating_every_kpi(client_for, manager, hub, make_contract,
+                                                                    officer_outside_team):
+    contract = make_contract("REV-1", contract_manager=manager)
+    kpi = contract.kpis.get()
+    url = f"/staff/provision/contracts/{contract.reference}/review/"
+    assert client_for(officer_outside_team).get(url).status_code == 404
+    last_month = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+    data = {"period_end_day": last_month.day, "period_end_month": last_month.month, "period_end_year": last_month.year,
+            "overall": "requires_improvement", "summary": "Missed cleans in the libraries",
+            f"kpi_{kpi.pk}_result": "91%", f"kpi_{kpi.pk}_rating": "requires_improvement"}
+    no_action = client_for(manager).post(url, data)
+    assert b"Agree at least one improvement action" in no_action.content
+    unrated = client_for(manager).post(url, {**data, f"kpi_{kpi.pk}_rating": "", "actions": "Fix: 2027-01-31"})
+    assert b"Rate On time" in unrated.content
+    bad_action = client_for(manager).post(url, {**data, "actions": "Fix it soon"})
+    assert b"Action line 1 must be" in bad_action.content
+    ok = client_for(manager).post(url, {**data, "actions": "Weekly spot checks in libraries: 2027-01-31"})
+    assert ok.status_code == 302
+    review = contract.reviews.get()
+    assert review.overall == "requires_improvement" and review.kpi_ratings.get().result == "91%"
+    assert review.improvement_actions == [{"action": "Weekly spot checks in libraries", "due": "2027-01-31"}]
+    again = client_for(manager).post(url, {**data, "actions": "Again: 2027-02-01"})
+    assert b"already been reviewed" in again.content and contract.reviews.count() == 1
+    page = client_for(hub).get(f"/staff/provision/contracts/{contract.reference}/")
+    assert b"Requires improvement" in page.content and b"Weekly spot checks" in page.content
