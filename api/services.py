@@ -36,15 +36,15 @@ def _new_key() -> str:
     return KEY_PREFIX + secrets.token_urlsafe(32)
 
 
-def _issue(client: ApiClient) -> str:
-    key = _new_key()
+def _issue(client: ApiClient, key: str | None = None) -> str:
+    key = key or _new_key()
     ApiKey.objects.create(client=client, prefix=key[len(KEY_PREFIX):][:8], key_hash=key_hash(key))
     return key
 
 
 @transaction.atomic
 def api_client_create(*, name: str, scopes: list[str], team: Team | None = None, rate_per_minute: int = 120,
-                      description: str = "", by: Any) -> tuple[ApiClient, str]:
+                      description: str = "", by: Any, demo_key: str | None = None) -> tuple[ApiClient, str]:
     """Register a partner system; returns (client, its first key), the only time the key exists in clear."""
     name = slugify(name or "")[:60]
     if not name:
@@ -69,7 +69,7 @@ def api_client_create(*, name: str, scopes: list[str], team: Team | None = None,
         TeamMembership.objects.create(team=team, user=user)
     client = ApiClient.objects.create(name=name, description=(description or "")[:200], scopes=scopes, team=team,
                                       user=user, rate_per_minute=int(rate_per_minute))
-    key = _issue(client)
+    key = _issue(client, demo_key)  # demo_key: only the embedded demo's published keys (api/demo.py)
     audit_record(by=by, action="create", target=client, summary=f"API client {name} registered",
                  scopes=scopes, team=team.slug if team else "")
     return client, key

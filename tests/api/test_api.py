@@ -281,5 +281,17 @@ def test_schema_and_docs_page(client):
     page = client.get("/api/v1/docs/")
     assert page.status_code == 200
     text = page.content.decode()
-    assert "entitlements:check" in text and "/api/v1/cases/{reference}/updates/" in text
+    assert "entitlements:check" in text and "cases/<wbr>{reference}/<wbr>updates/" in text
     assert "cdn" not in text.lower() and "None" not in text
+
+
+def test_demo_partner_systems_and_their_published_keys(team, permit):
+    from api.demo import DEMO_CLIENTS, seed_demo_api_clients
+
+    assert seed_demo_api_clients() == 3 and seed_demo_api_clients() == 0
+    enforcement_key = next(key for name, _s, _t, key in DEMO_CLIENTS if name == "enforcement-handhelds")
+    body = Caller(enforcement_key).get("/api/v1/entitlements/check/?registration=AB12CDE&zone=B").json()
+    assert body["valid"] is True
+    contractor_key = next(key for name, _s, _t, key in DEMO_CLIENTS if name == "highways-contractor")
+    assert Caller(contractor_key).get("/api/v1/cases/").status_code == 200
+    problem(Caller(contractor_key).get("/api/v1/customers/lookup/?phone=07700900123"), 403)

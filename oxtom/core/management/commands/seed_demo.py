@@ -182,6 +182,7 @@ class Command(BaseCommand):
             }
             created["renewal invitations"] = self._seed_renewal_invitation()
             created["councillors' enquiries"] = self._seed_member_enquiry()
+            created["API partner systems"] = self._seed_api_clients()
             created["case engine examples"] = self._seed_case_engine()
             created["community directory entries and events"] = self._seed_community()
             created["provision suppliers, contracts and spend"] = self._seed_provision()
@@ -373,6 +374,12 @@ class Command(BaseCommand):
 
         return seed_demo_cabinet(analyst=User.objects.filter(email=f"analyst@{DEMO_DOMAIN}").first(),
                                  approver=User.objects.filter(email=f"analyst.2@{DEMO_DOMAIN}").first())
+
+    @staticmethod
+    def _seed_api_clients() -> int:
+        from api.demo import seed_demo_api_clients
+
+        return seed_demo_api_clients()
 
     @staticmethod
     def _seed_member_enquiry() -> int:
