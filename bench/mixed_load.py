@@ -126,20 +126,52 @@ def gunicorn_env(opts, tmp: Path) -> dict[str, str]:
     }
 
 
+def collect_static(opts, env: dict[str, str]) -> None:
+    """Production settings serve hashed static files from a manifest: collect them for the served checkout."""
+    proc = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, cwd=opts.app_dir,
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        print(f"  collectstatic failed in {opts.app_dir} (using its staticfiles/ as it is): "
+              f"{(proc.stderr or proc.stdout).strip().splitlines()[-1:]}")
+
+
 def start_gunicorn(opts, env: dict[str, str], log: Path) -> subprocess.Popen:
+    try:
+        return _start_gunicorn(opts, env, log)
+    except BaseException:
+        stop(_started[-1] if _started else None)
+        raise
+
+
+_started: list[subprocess.Popen] = []
+
+
+def stop(server: subprocess.Popen | None) -> None:
+    if server is not None and server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+def _start_gunicorn(opts, env: dict[str, str], log: Path) -> subprocess.Popen:
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "oxtom.wsgi", "--workers", str(opts.workers), "--bind",
          f"127.0.0.1:{opts.port}", "--chdir", str(opts.app_dir), "--timeout", "60", "--log-level", "warning"],
         env=env, cwd=opts.app_dir, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+    _started.append(proc)
     import requests
 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"gunicorn exited ({proc.returncode}): see {log}\n{log.read_text()[-2000:]}")
+            raise SystemExit(f"gunicorn exited ({proc.returncode}):\n{log.read_text()[-2000:]}")
         try:
-            if requests.get(f"http://127.0.0.1:{opts.port}/accessibility/", headers=HTTPS, timeout=2).ok:
+            answer = requests.get(f"http://127.0.0.1:{opts.port}/accessibility/", headers=HTTPS, timeout=2)
+            if answer.ok:
                 return proc
+            raise SystemExit(f"gunicorn answered {answer.status_code}:\n{log.read_text()[-2000:]}")
         except requests.RequestException:
             pass
         time.sleep(0.5)
@@ -204,6 +236,29 @@ def sign_in(base: str, role: str) -> str:
     return "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
 
 
+def warm(base: str, kinds: dict, sessions: dict, *, seconds: int) -> None:
+    import requests
+    from concurrent.futures import ThreadPoolExecutor
+
+    deadline = time.monotonic() + seconds
+    jobs = [(path, kind.get("role")) for kind in kinds.values() for path in kind["paths"]]
+
+    def get(job) -> None:
+        path, role = job
+        if time.monotonic() > deadline:
+            return
+        headers = {**HTTPS, **({"Cookie": sessions[role][0]} if role else {})}
+        try:
+            requests.get(base + path, headers=headers, timeout=60, allow_redirects=False)
+        except requests.RequestException:
+            pass
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(get, jobs))
+    print(f"  warmed {len(jobs)} pages in {time.monotonic() - started:.0f}s", flush=True)
+
+
 def run_locust(opts, plan_file: Path, tmp: Path, label: str, only: str, seconds: int) -> dict[str, dict]:
     prefix = tmp / f"locust-{label}"
     env = {**os.environ, "MIXED_PLAN": str(plan_file), "MIXED_ONLY": only}
@@ -245,6 +300,7 @@ def main() -> int:  # noqa: C901 - one linear script reads best
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--duration", type=int, default=60, help="seconds of the mix")
     parser.add_argument("--alone", type=int, default=15, help="seconds of each page type alone (0: skip)")
+    parser.add_argument("--warm", type=int, default=120, help="seconds at most to request every page once first")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
     parser.add_argument("--port", type=int, default=8130)
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/3"))
@@ -268,6 +324,7 @@ def main() -> int:  # noqa: C901 - one linear script reads best
     server = None
     try:
         env = gunicorn_env(opts, tmp)
+        collect_static(opts, env)
         server = start_gunicorn(opts, env, tmp / "gunicorn.log")
         base = f"http://127.0.0.1:{opts.port}"
         sessions = {role: [sign_in(base, role)] for role in ("resident", "officer", "councillor")}
@@ -276,7 +333,9 @@ def main() -> int:  # noqa: C901 - one linear script reads best
             kinds[name] = {"weight": weight, "paths": plan[name], "role": role, "status": status}
         plan_file = tmp / "plan.json"
         plan_file.write_text(json.dumps({"sessions": sessions, "kinds": kinds}))
-        # Warm every worker (imports, template loading, caches the pages keep) before measuring.
+        # Warm up before measuring: every page once (the figures the pages cache change once a
+        # night, so a live site has them cached), then every worker through a short run.
+        warm(base, kinds, sessions, seconds=opts.warm)
         run_locust(opts, plan_file, tmp, "warm", "", 5)
 
         print(f"\n  {opts.connections} connections, gunicorn {opts.workers} sync workers, production settings", flush=True)
@@ -289,12 +348,7 @@ def main() -> int:  # noqa: C901 - one linear script reads best
                 alone[name] = run_locust(opts, plan_file, tmp, name, name, opts.alone)[name]
         bare_after = run_locust(opts, plan_file, tmp, "bare-after", BARE, max(opts.alone, 10))[BARE]
     finally:
-        if server is not None and server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
+        stop(server)
         shutil.rmtree(tmp, ignore_errors=True)
 
     bare_rps = (bare["rps"] + bare_after["rps"]) / 2
@@ -306,7 +360,7 @@ def main() -> int:  # noqa: C901 - one linear script reads best
         s = mix.get(name)
         if s:
             print(f"  {name:<22}{s['rps']:>8.1f}{s['p50']:>8.0f}{s['p95']:>8.0f}{s['p99']:>8.0f}{s['errors']:>8}"
-                  f"{s['bytes'] / 1000:>8.1f}{s['rps'] / bare_rps if name == '*' else 0:>8.2f}")
+                  f"{s['bytes'] / 1000:>8.1f}" + (f"{s['rps'] / bare_rps:>8.2f}" if name == "*" else f"{'-':>8}"))
     if alone:
         print(f"\n  each page type alone ({opts.alone} s each)\n{head}")
         for name, s in alone.items():
