@@ -324,7 +324,8 @@ def main() -> int:  # noqa: C901 - one linear script reads best
     server = None
     try:
         env = gunicorn_env(opts, tmp)
-        collect_static(opts, env)
+        if opts.app_dir == ROOT:  # another checkout brings its own staticfiles/ (copy this one's)
+            collect_static(opts, env)
         server = start_gunicorn(opts, env, tmp / "gunicorn.log")
         base = f"http://127.0.0.1:{opts.port}"
         sessions = {role: [sign_in(base, role)] for role in ("resident", "officer", "councillor")}
