@@ -5,6 +5,8 @@ Refused POSTs change nothing (bookings, changes, services and people are compare
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import get_resolver
 
@@ -124,7 +126,7 @@ def world(services, partner, other_partner, resident_a, moderator, key, notify_t
     from community.services.appointments import appointment_book, slots
 
     callback = AppointmentService.objects.create(code="callback", name="Callback", description="We call you",
-                                                 team=team, opens_at="09:00", closes_at="17:00", slot_minutes=30)
+                                                 team=team, opens_at=dt.time(9), closes_at=dt.time(17), slot_minutes=30)
     appointment = appointment_book(service=callback, customer=alice, starts_at=slots(callback)[0],
                                    submission_key=key(), by=resident_a)
     sal = social.at_locations.first()
