@@ -22,6 +22,13 @@ class ProvisionConfig(AppConfig):
         # Contract managers and approvers outside the hub find their contracts and signatures on the staff home.
         register_staff_home_section("provision/home_section.html", my_contracts)
 
+        from oxtom.cases.owners import register_case_answers
+
+        from .case_answers import render_contract_review
+
+        # A contract review case shows the contract, the supplier's reviews and the category's other contracts.
+        register_case_answers(render_contract_review, select_related="service")
+
 
 def _move_supplier(source, survivor) -> int:
     from django.core.exceptions import ValidationError

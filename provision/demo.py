@@ -128,6 +128,11 @@ def seed_demo_provision(*, officer: Any, approvers: dict[str, Any], contract_man
             actions=[{"action": "Weekly spot checks in the three libraries",
                       "due": rules.add_months(today, 2).isoformat()}], by=contract_manager)
         added += 1
+    # The hub works its own queue (contract reviews) as officers of the provision team only.
+    from oxtom.accounts.models import TeamMembership
+
+    TeamMembership.objects.filter(user=officer, team__slug=services.PROVISION_TEAM).update(team_role="officer")
+    services.contract_review_open(contract=cleaning, by=officer)
     added += _seed_spend(officer=officer, today=today, cleaning=cleaning)
     added += services.runway_alerts_send(on=today)
     return added

@@ -378,3 +378,28 @@ def supplier_review_record(*, contract: Contract, period_end: dt.date, overall: 
     audit_record(by=by, action="create", target=review, summary=f"Performance review of {contract.reference}",
                  overall=overall)
     return review
+
+
+# --- contract reviews (cases on the engine) ----------------------------------------------------------------
+
+CONTRACT_REVIEW_SERVICE = "contract-review"
+
+
+def contract_review_open(*, contract: Contract, by: Any):
+    """Open a contract review: a case in the provision team's queue, requested by the hub officer.
+
+    One review per contract and end date: opening it again returns the same case (the engine's submission key).
+    """
+    from oxtom.cases.models import Service
+    from oxtom.cases.services import DuplicateSubmission, case_create
+
+    _require_hub(by)
+    service = Service.objects.get(code=CONTRACT_REVIEW_SERVICE)
+    try:
+        return case_create(
+            service=service, customer=None, requested_by=by, by=by, channel=Channel.SYSTEM,
+            title=f"Contract review: {contract.reference} {contract.title}"[:200],
+            answers={"contract": contract.reference, "end_date": contract.end_date.isoformat()},
+            submission_key=f"contract-review:{contract.pk}:{contract.end_date:%Y%m%d}")
+    except DuplicateSubmission as duplicate:
+        return duplicate.case

@@ -13,6 +13,7 @@ urlpatterns = [
     path("contracts/<str:reference>/decision/", views.contract_decision, name="contract_decision"),
     path("contracts/<str:reference>/extend/", views.contract_extend, name="contract_extend"),
     path("contracts/<str:reference>/review/", views.contract_review, name="contract_review"),
+    path("contracts/<str:reference>/review-case/", views.contract_review_case, name="contract_review_case"),
     path("approvals/", views.approvals, name="approvals"),
     path("approvals/<int:pk>/", views.approval, name="approval"),
     path("suppliers/", views.supplier_list, name="suppliers"),

@@ -164,6 +164,15 @@ def contract_decision(request: HttpRequest, reference: str) -> HttpResponse:
 
 @hub_required
 @require_http_methods(["POST"])
+def contract_review_case(request: HttpRequest, reference: str) -> HttpResponse:
+    """Open (or return to) the contract's review case on the engine."""
+    contract = selectors.get_contract_for_user(request.user, reference)
+    case = services.contract_review_open(contract=contract, by=request.user)
+    return redirect("casework:case", reference=case.reference)
+
+
+@hub_required
+@require_http_methods(["POST"])
 def contract_extend(request: HttpRequest, reference: str) -> HttpResponse:
     contract = selectors.get_contract_for_user(request.user, reference)
     form = f.ExtensionForm(request.POST)

@@ -245,3 +245,25 @@ def test_a_contract_manager_reviews_their_contract_rating_every_kpi(client_for, 
     assert b"already been reviewed" in again.content and contract.reviews.count() == 1
     page = client_for(hub).get(f"/staff/provision/contracts/{contract.reference}/")
     assert b"Requires improvement" in page.content and b"Weekly spot checks" in page.content
+
+
+@pytest.mark.django_db
+def test_a_contract_review_is_a_case_in_the_hub_queue_requested_by_the_officer(client_for, hub, make_contract):
+    from oxtom.accounts.models import Team, TeamMembership
+    from oxtom.cases.models import Case
+
+    team = Team.objects.get(slug="provision")
+    TeamMembership.objects.update_or_create(team=team, user=hub, defaults={"team_role": "officer"})
+    contract = make_contract("CLEAN-1")
+    url = f"/staff/provision/contracts/{contract.reference}/review-case/"
+    first = client_for(hub).post(url)
+    case = Case.objects.get(service__code="contract-review")
+    assert first.status_code == 302 and first["Location"] == f"/staff/cases/{case.reference}/"
+    assert (case.requested_by, case.customer, case.team) == (hub, None, team)
+    again = client_for(hub).post(url)
+    assert again["Location"] == first["Location"] and Case.objects.filter(service__code="contract-review").count() == 1
+    page = client_for(hub).get(first["Location"])
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Open the contract" in text and "CLEAN-1: Contract CLEAN-1" in text and "Performance reviews" in text
+    assert "{'contract'" not in text and "end_date" not in text
