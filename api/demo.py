@@ -34,3 +34,8 @@ def seed_demo_api_clients() -> int:
                           description="Demo partner system (published key)")
         made += 1
     return made
+
+
+def api_clients_step(context) -> int:
+    """Demo step (oxtom/core/demo.py): the partner systems and their published keys."""
+    return seed_demo_api_clients()

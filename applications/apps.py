@@ -41,6 +41,15 @@ class ApplicationsConfig(AppConfig):
         from .resident_views import EVIDENCE_DIR
 
         register_draft_upload_dir(EVIDENCE_DIR)
+        # Demo permits, passes and a referred badge, and one renewal invitation to reply YES to.
+        from oxtom.core.demo import register_demo_step
+
+        from . import demo
+
+        register_demo_step("applications and entitlements", order=20, run=demo.applications_step)
+        register_demo_step("renewal invitations", order=30, run=demo.renewal_step)
+        # Its measures (received, decided, decided automatically, days to decide) in performance's registry.
+        from . import measures  # noqa: F401 - registers on import
 
 
 # Case steps that would leave the application (and so the permit, badge or pass) undecided.

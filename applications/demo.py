@@ -134,3 +134,16 @@ def seed_demo_renewal_invitation() -> int:
     made, _ = renewals_invite_batch(service=entitlement.service, today=today, by=None, after_id=entitlement.pk - 1,
                                     batch_size=1)
     return made
+
+
+def applications_step(context) -> int:
+    """Demo step (oxtom/core/demo.py): applications for the demo sign-ins' residents first, then the others."""
+    from oxtom.core.demo import DEMO_DOMAIN, DEMO_RESIDENT_DOMAIN
+
+    with_accounts = Customer.objects.filter(user__email__endswith=f"@{DEMO_DOMAIN}").order_by("id")
+    others = Customer.objects.filter(email__endswith=f"@{DEMO_RESIDENT_DOMAIN}").order_by("id")
+    return seed_demo_applications(customers=(with_accounts, others))
+
+
+def renewal_step(context) -> int:
+    return seed_demo_renewal_invitation()

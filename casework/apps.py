@@ -25,3 +25,10 @@ class WorkbenchConfig(AppConfig):
         register_staff_home_section("casework/home_my_work.html", my_work)
         # Any member of staff: the requests they made to other teams (a case with them as requester).
         register_staff_home_section("casework/home_my_requests.html", my_requests)
+        # A councillor's enquiry waiting in the member services queue.
+        from oxtom.core.demo import register_demo_step
+
+        from . import demo
+
+        register_demo_step("councillors' enquiries", order=40, run=demo.member_enquiry_step)
+        register_demo_step("case engine examples", order=45, run=demo.case_engine_step)

@@ -134,3 +134,13 @@ def seed_demo_case_engine(*, domain: str) -> int:
         cases.case_task_complete(task=first, by=bea)
         made += 1
     return made
+def member_enquiry_step(context) -> int:
+    """Demo step (oxtom/core/demo.py): the demo councillor's enquiry."""
+    return seed_demo_member_enquiry(councillor=context.user("councillor"))
+
+
+def case_engine_step(context) -> int:
+    """Demo step (oxtom/core/demo.py): the cases that show the engine's contract."""
+    from oxtom.core.demo import DEMO_DOMAIN
+
+    return seed_demo_case_engine(domain=DEMO_DOMAIN)

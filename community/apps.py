@@ -29,3 +29,9 @@ class CommunityConfig(AppConfig):
             from .measures import register
 
             register()  # bookings, attendance, waiting-list conversion, feedback, signposting by division
+        # The directory, events, a partner's waiting changes and Donna's family.
+        from oxtom.core.demo import register_demo_step
+
+        from . import demo
+
+        register_demo_step("community directory entries and events", order=50, run=demo.community_step)

@@ -206,3 +206,13 @@ def seed_demo_community(*, partner, moderator, resident_customer, now=None) -> i
             if nxt is not None:
                 Event.objects.filter(pk=nxt.pk).update(taken=nxt.capacity - 2)
     return made + events
+
+
+def community_step(context) -> int:
+    """Demo step (oxtom/core/demo.py): the directory, events, a partner's waiting changes and Donna's family."""
+    from oxtom.customers.models import Customer
+
+    users = context.users("partner", "moderator", "resident")
+    resident = Customer.objects.filter(user=users.get("resident")).first()
+    return seed_demo_community(partner=users.get("partner"), moderator=users.get("moderator"),
+                               resident_customer=resident)

@@ -1,5 +1,5 @@
 """Community measures for the performance framework: bookings, attendance, waiting-list conversion, feedback,
-signposting by division. Registered with performance's computations from CommunityConfig.ready(), as counts
+signposting by division. Registered with performance's measures registry (performance/registry.py) from CommunityConfig.ready(), as counts
 (one GROUP BY per measure); the Measure rows come from migration 0004. A booking counts in the booker's division.
 """
 from __future__ import annotations
@@ -47,9 +47,9 @@ DERIVED = [
 
 
 def register() -> None:
-    from performance.computations import REGISTRY, register_count
+    from performance.registry import is_registered, register_count
 
-    if "community-bookings" in REGISTRY:  # ready() may run twice
+    if is_registered("community-bookings"):  # ready() may run twice
         return
     register_count("community-bookings", model="community.Booking", date_field="created_at",
                    division_field="booker__division_id")

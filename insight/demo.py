@@ -9,3 +9,8 @@ def seed_demo_insight() -> int:
     if ForecastRun.objects.exists():  # the first night has run: the beat schedule does the rest (one query)
         return 0
     return forecasts_compute().series
+
+
+def forecasts_step(context) -> int:
+    """Demo step (oxtom/core/demo.py), after performance's demand history: the first night's forecasts."""
+    return seed_demo_insight()

@@ -10,3 +10,11 @@ class PerformanceConfig(AppConfig):
         from .figures_cache import connect_signals
 
         connect_signals()
+        # Last in the demo: the first figures once every app's activity is in, then Cabinet reports.
+        from oxtom.core.demo import register_demo_step
+
+        from . import demo
+
+        register_demo_step("figures", order=90, run=demo.figures_step)
+        register_demo_step("Cabinet reports", order=95, run=demo.cabinet_step)
+        register_demo_step("demand history", order=98, run=demo.history_step)

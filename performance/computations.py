@@ -12,7 +12,10 @@ a measure needs no framework change: write a function and decorate it with
 (a query definition), and add the Measure row (a data migration) with
 source="computed". Derived measures (numerator / denominator x multiplier)
 need no function at all: services.compute_measures derives them from the
-stored figures of their parts.
+stored figures of their parts. The measures of a capability's own records live
+in that app's `measures.py` (portal, applications), registered through
+performance/registry.py when the app is ready; this module keeps those of the
+kernel's records (cases, contacts, notifications).
 
 Counting is pushed into SQL (GROUP BY month, division) where it can be, so
 the data crossing into Python is one row per month x division x category
@@ -357,84 +360,9 @@ for _channel in NOTIFICATION_CHANNELS:
                   categories=(_channel,))
 
 
-# --- street reports --------------------------------------------------------------------------------
-
-# A satisfied resident rated 4 ("satisfied") or 5 ("very satisfied") on the 1-5 feedback scale.
-SATISFIED_RATINGS = (4, 5)
-
-register_count("street-reports-received", model="portal.StreetReport", date_field="reported_at",
-               division_field="division_id")
-
-
-def _fixed_reports(ctx: Context) -> pd.DataFrame:
-    """Street reports marked fixed in the run, with working days to fix and whether within target.
-
-    A report counts in the month it was closed as fixed; its target is its
-    case's SLA due date (moved on by any pause for the resident).
-    """
-    from portal.models import ReportStatus, StreetReport
-
-    start, end = ctx.window
-    rows = list(StreetReport.objects.filter(public_status=ReportStatus.FIXED, closed_at__gte=start, closed_at__lt=end)
-                .values_list("division_id", "reported_at", "closed_at", "case__due_at"))
-    frame = pd.DataFrame(rows, columns=["division_id", "reported_at", "closed_at", "due_at"])
-    if frame.empty:
-        return pd.DataFrame(columns=["month", "division_id", "working_days", "on_time", "n"])
-    frame["month"] = month_column(frame["closed_at"]).to_numpy()
-    reported, fixed = local_dates(frame["reported_at"]), local_dates(frame["closed_at"])
-    frame["working_days"] = working_days_between(reported, fixed)
-    frame["on_time"] = fixed <= pd.to_datetime(frame["due_at"]).to_numpy().astype("datetime64[D]")
-    frame["n"] = 1
-    return frame
-
-
-# Street reports closed as fixed in the month; those fixed on or before their target date; median
-# working days from report to fix.
-register_completions(cache_key="fixed-reports", load=_fixed_reports, count="street-reports-fixed",
-                     flagged="street-reports-fixed-on-time", flag="on_time",
-                     median="street-reports-median-days-to-fix")
-
-
-register_count("feedback-responses", model="portal.StreetReport", date_field="feedback_at",
-               division_field="division_id", filters=Q(feedback_rating__isnull=False))
-register_count("feedback-satisfied", model="portal.StreetReport", date_field="feedback_at",
-               division_field="division_id", filters=Q(feedback_rating__in=SATISFIED_RATINGS))
-
-
 # --- contacts resolved at first contact ------------------------------------------------------------
 
 register_count("contacts-logged", model="customers.ContactLog", date_field="recorded_at",
                division_field="division_id")
 register_count("contacts-resolved-first-time", model="customers.ContactLog", date_field="recorded_at",
                division_field="division_id", filters=Q(first_contact_resolved=True))
-
-
-# --- applications (permits, badges, passes) ----------------------------------------------------------
-# Read through the app registry so this module works, and these measures are skipped, where the
-# applications app is not installed. An application counts in the division of the customer's address.
-
-register_count("applications-received", model="applications.Application", date_field="submitted_at",
-               division_field="customer__division_id")
-
-
-def _decided_applications(ctx: Context) -> pd.DataFrame:
-    """Applications decided in the run, with working days from submission to decision."""
-    Application = model_or_unavailable("applications.Application")
-    start, end = ctx.window
-    rows = list(Application.objects.filter(decided_at__gte=start, decided_at__lt=end)
-                .values_list("customer__division_id", "submitted_at", "decided_at", "decided_automatically"))
-    frame = pd.DataFrame(rows, columns=["division_id", "submitted_at", "decided_at", "automatic"])
-    if frame.empty:
-        return pd.DataFrame(columns=["month", "division_id", "working_days", "automatic", "n"])
-    frame["month"] = month_column(frame["decided_at"]).to_numpy()
-    frame["working_days"] = working_days_between(local_dates(frame["submitted_at"]),
-                                                 local_dates(frame["decided_at"])).astype(float)
-    frame["n"] = 1
-    return frame
-
-
-# Applications decided (approved or refused) in the month; those decided by the service's rules with no
-# officer involved; median working days from submission to decision.
-register_completions(cache_key="decided-applications", load=_decided_applications, count="applications-decided",
-                     flagged="applications-decided-automatically", flag="automatic",
-                     median="applications-median-days-to-decision")

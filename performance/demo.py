@@ -1,4 +1,8 @@
-"""Demo data for Cabinet publication (seed_demo calls it after the figures are computed).
+"""Demo figures and Cabinet publication: two demo seeding steps (oxtom/core/demo.py), registered in
+PerformanceConfig.ready() to run after every other app's demo activity.
+
+The first figures: the nightly measures run once, so the division pages have a year of figures
+straight away, and the demo analyst sets county targets that show red, amber and green.
 
 Three complete months are closed by the demo analyst; the two older reports
 are approved and published by the second analyst (so councillors have a
@@ -7,13 +11,15 @@ the second analyst's approval, so both analysts have something to do.
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.utils import timezone
 
 from oxtom.accounts.models import User
 from oxtom.notify.models import OutboundMessage
 
 from . import publication, reports, rules, selectors, services
-from .models import CabinetReport, Period
+from .models import CabinetReport, Measure, Period
 
 CLOSED_MONTHS = 3
 PUBLISHED_MONTHS = 2
@@ -91,3 +97,51 @@ def seed_demo_history() -> int:
             for m, v in zip(months, values)], ignore_conflicts=True)
         made += 1
     return made
+# County targets an analyst might set, so the demo shows red, amber and green and a
+# Cabinet report with exceptions: (measure code, target, amber tolerance).
+DEMO_TARGETS = (
+    ("street-reports-fixed-on-time-percent", "85", "5"),
+    ("cases-on-time-percent", "85", "5"),
+    ("customer-satisfaction", "75", "5"),
+    ("digital-share", "70", "5"),
+    ("street-reports-median-days-to-fix", "10", "2"),
+)
+
+
+def compute_figures(*, analyst: User | None = None) -> None:
+    """Run the nightly measures once now, after all the demo's activity, so the division pages have a
+    year of figures straight away; `analyst` sets the demo's targets."""
+    services.compute_measures(months=services.months_back(timezone.localdate(), 13))
+    if analyst is not None:
+        _demo_targets(analyst)
+
+
+def _demo_targets(analyst: User) -> None:
+    measures = {m.code: m for m in Measure.objects.filter(code__in=[code for code, _, _ in DEMO_TARGETS])}
+    closed = set(Period.objects.filter(status="closed").values_list("start", flat=True))
+    for month in services.months_back(timezone.localdate(), 13):
+        if month in closed:  # the demo's closed months keep the targets they were reported against
+            continue
+        for code, value, tolerance in DEMO_TARGETS:
+            if code in measures:
+                services.target_set(measure=measures[code], period_start=month, value=Decimal(value),
+                                    amber_tolerance=Decimal(tolerance), by=analyst)
+
+
+def figures_step(context) -> int:
+    """Demo step: compute the figures when an earlier step made new activity (returns 0: nothing to list)."""
+    if context.new_activity:
+        compute_figures(analyst=context.user("analyst"))
+    return 0
+
+
+def cabinet_step(context) -> int:
+    """Demo step: closed months with Cabinet reports, two published, one for the second analyst to approve."""
+    users = context.users("analyst", "analyst.2")
+    return seed_demo_cabinet(analyst=users.get("analyst"), approver=users.get("analyst.2"))
+
+
+def history_step(context) -> int:
+    """Demo step: the demand history forecasts learn from (not listed: it is the past, not demo work)."""
+    seed_demo_history()
+    return 0

@@ -44,6 +44,15 @@ class PortalConfig(AppConfig):
         from .open311_cache import connect_signals
 
         connect_signals()
+        # A year of demo street reports, worked through the real services (counted by the first figures).
+        from oxtom.core.demo import register_demo_step
+
+        from . import demo
+
+        register_demo_step("street reports", order=10, run=demo.seed_demo_step, activity=True)
+        register_demo_step("Open311 client requests", order=65, run=demo.open311_step)
+        # Its measures (received, fixed on time, days to fix, feedback) in performance's registry.
+        from . import measures  # noqa: F401 - registers on import
 
 
 def _open311_bad_request(request, message: str, *, field: str = ""):

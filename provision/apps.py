@@ -21,6 +21,12 @@ class ProvisionConfig(AppConfig):
 
         # Contract managers and approvers outside the hub find their contracts and signatures on the staff home.
         register_staff_home_section("provision/home_section.html", my_contracts)
+        # Demo suppliers, contracts in their runway, an extension to approve and a year of spend.
+        from oxtom.core.demo import register_demo_step
+
+        from . import demo
+
+        register_demo_step("provision suppliers, contracts and spend", order=60, run=demo.provision_step)
 
         from oxtom.cases.owners import register_case_answers
 

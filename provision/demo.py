@@ -191,3 +191,12 @@ def _seed_spend(*, officer: Any, today: dt.date, cleaning: Contract) -> int:
     card_report = imports.spend_import(data=cards.getvalue().encode(), file_name="card-export-last-3-months.csv",
                                        kind=SpendKind.CARD, by=officer)
     return report.stored + card_report.stored
+
+
+def provision_step(context) -> int:
+    """Demo step (oxtom/core/demo.py): suppliers, contracts in their runway, an extension to approve, spend."""
+    users = context.users("provision", "team.leader", "admin", "officer")
+    return seed_demo_provision(
+        officer=users.get("provision"), contract_manager=users.get("officer"),
+        approvers={"service_director": users.get("team.leader"), "board": users.get("admin"),
+                   "authoriser": users.get("admin")})

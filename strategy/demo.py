@@ -143,3 +143,10 @@ def _seed_consultations(officer: User) -> int:
         we_did="Most people put bus routes and roads to hospitals first. From this winter, those are gritted "
                "first, and we added 40 km of roads to schools to the secondary network.")
     return 2
+
+
+def strategy_step(context) -> int:
+    """Demo step (oxtom/core/demo.py): a project board with projects in every RAG state, consultations."""
+    from oxtom.core.demo import DEMO_DOMAIN
+
+    return seed_demo_strategy(domain=DEMO_DOMAIN)

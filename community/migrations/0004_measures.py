@@ -4,7 +4,7 @@ from django.db import migrations
 
 def forwards(apps, schema_editor):
     from community.measures import DERIVED, MEASURES
-    from performance.seeding import measures_ensure
+    from performance.registry import measures_ensure
 
     measures_ensure(apps.get_model("performance", "Measure"), apps.get_model("performance", "MeasureVersion"),
                     MEASURES + DERIVED, owner="Head of Communities", directorate="Public Health and Communities",

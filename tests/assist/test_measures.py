@@ -6,7 +6,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from oxtom.customers import measures, services
+from oxtom.customers import services
+from performance import assisted_digital as measures
 from oxtom.customers.models import ContactLog, DigitalCoaching, WebChat
 from tests import factories as f
 from tests.customers.helpers import make_customer

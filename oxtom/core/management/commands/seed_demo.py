@@ -29,7 +29,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from oxtom.accounts.models import Team, TeamMembership, User
-from oxtom.core.demo_activity import DEFAULT_REPORTS, compute_figures, seed_activity
+from oxtom.core.demo import DEMO_DOMAIN, DEMO_RESIDENT_DOMAIN, DemoContext, run_demo_steps
 from oxtom.customers.models import Customer
 from oxtom.customers.services import customer_bulk_create, customer_ensure_for_user, customer_update
 from oxtom.notify.services import publishing_suspended
@@ -38,8 +38,8 @@ from oxtom.places.models import BoundarySet, Division, PostcodeCentroid, Street
 from oxtom.places.selectors import division_ids_for_points
 
 DEMO_PASSWORD = "oxtom-demo-2025"
-DEMO_DOMAIN = "demo.oxtom.example"
-DEMO_RESIDENT_DOMAIN = "example.net"  # marks the generated demo residents (see _seed_residents)
+# A year of demo street reports by default (portal/demo.py, a registered demo step).
+DEFAULT_REPORTS = 240
 DEMO_RESIDENTS = 300
 DEMO_RESIDENTS_WITH_ACCOUNTS = 12  # including the resident demo sign-in
 COUNTY_CUSTOMERS = 730_000
@@ -174,25 +174,11 @@ class Command(BaseCommand):
                 "demo sign-ins and team memberships": self._seed_sign_ins(),
                 "councillors": self._seed_councillors(),
                 "residents": self._seed_residents(rng),
-                "street reports": seed_activity(officer=User.objects.filter(email=f"admin@{DEMO_DOMAIN}").first(),
-                                                reports=opts["reports"],
-                                                showcase_divisions=self._showcase_divisions())
-                if opts["reports"] else 0,
-                "applications and entitlements": self._seed_applications(),
             }
-            created["renewal invitations"] = self._seed_renewal_invitation()
-            created["councillors' enquiries"] = self._seed_member_enquiry()
-            created["API partner systems"] = self._seed_api_clients()
-            created["case engine examples"] = self._seed_case_engine()
-            created["community directory entries and events"] = self._seed_community()
-            created["provision suppliers, contracts and spend"] = self._seed_provision()
-            created["Open311 client requests"] = self._seed_open311()
-            if created["street reports"]:
-                # Computed after all the demo's activity (applications too), so the figures include it.
-                compute_figures(analyst=User.objects.filter(email=f"analyst@{DEMO_DOMAIN}").first())
-            created["Cabinet reports"] = self._seed_cabinet_reports()
-            created["projects and consultations"] = self._seed_strategy()
-            created["demand forecasts"] = self._seed_insight()
+            # Then each app's own demo data, registered in its AppConfig.ready() (oxtom/core/demo.py).
+            context = DemoContext(options={"reports": opts["reports"], "seed": opts["seed"]},
+                                  showcase=self._showcase_divisions)
+            created.update(run_demo_steps(context))
         made = {k: v for k, v in created.items() if v}
         elapsed = time.perf_counter() - started
         if made:
@@ -352,54 +338,6 @@ class Command(BaseCommand):
         return created
 
     @staticmethod
-    def _seed_insight() -> int:
-        """Four years of demand history before the platform's months, then the first night's forecasts."""
-        from insight.demo import seed_demo_insight
-        from performance.demo import seed_demo_history
-
-        seed_demo_history()
-        return seed_demo_insight()
-
-    @staticmethod
-    def _seed_strategy() -> int:
-        """A project board with projects in every RAG state, a resource pool and consultations (strategy/demo.py)."""
-        from strategy.demo import seed_demo_strategy
-
-        return seed_demo_strategy(domain=DEMO_DOMAIN)
-
-    @staticmethod
-    def _seed_cabinet_reports() -> int:
-        """Closed months with Cabinet reports: two published for councillors, one for the second analyst to approve."""
-        from performance.demo import seed_demo_cabinet
-
-        return seed_demo_cabinet(analyst=User.objects.filter(email=f"analyst@{DEMO_DOMAIN}").first(),
-                                 approver=User.objects.filter(email=f"analyst.2@{DEMO_DOMAIN}").first())
-
-    @staticmethod
-    def _seed_api_clients() -> int:
-        from api.demo import seed_demo_api_clients
-
-        return seed_demo_api_clients()
-
-    @staticmethod
-    def _seed_member_enquiry() -> int:
-        from casework.demo import seed_demo_member_enquiry
-
-        return seed_demo_member_enquiry(councillor=User.objects.filter(email=f"councillor@{DEMO_DOMAIN}").first())
-
-    @staticmethod
-    def _seed_case_engine() -> int:
-        from casework.demo import seed_demo_case_engine
-
-        return seed_demo_case_engine(domain=DEMO_DOMAIN)
-
-    @staticmethod
-    def _seed_renewal_invitation() -> int:
-        from applications.demo import seed_demo_renewal_invitation
-
-        return seed_demo_renewal_invitation()
-
-    @staticmethod
     def _showcase_divisions() -> list[int]:
         """The demo councillor's division and the demo resident's: the division pages a tester opens first."""
         ids = list(Division.objects.filter(boundary_set__slug=places.COUNTY_SET_SLUG, slug=DEMO_COUNCILLOR_DIVISION)
@@ -407,47 +345,6 @@ class Command(BaseCommand):
         ids += [pk for pk in Customer.objects.filter(user__email=f"resident@{DEMO_DOMAIN}")
                 .exclude(division=None).values_list("division_id", flat=True)]
         return ids
-
-    @staticmethod
-    def _seed_applications() -> int:
-        """Permits, bus passes and a referred blue badge for demo residents (applications/demo.py)."""
-        from applications.demo import seed_demo_applications
-
-        with_accounts = Customer.objects.filter(user__email__endswith=f"@{DEMO_DOMAIN}").order_by("id")
-        others = Customer.objects.filter(email__endswith=f"@{DEMO_RESIDENT_DOMAIN}").order_by("id")
-        return seed_demo_applications(customers=(with_accounts, others))
-
-    @staticmethod
-    def _seed_community() -> int:
-        """The community directory, events, a partner's waiting changes and Donna's family (community/demo.py)."""
-        from community.demo import demo_present, seed_demo_community
-
-        if demo_present():
-            return 0
-        users = {u.email: u for u in User.objects.filter(email__in=[
-            f"partner@{DEMO_DOMAIN}", f"moderator@{DEMO_DOMAIN}", f"resident@{DEMO_DOMAIN}"])}
-        resident = Customer.objects.filter(user=users.get(f"resident@{DEMO_DOMAIN}")).first()
-        return seed_demo_community(partner=users.get(f"partner@{DEMO_DOMAIN}"),
-                                   moderator=users.get(f"moderator@{DEMO_DOMAIN}"), resident_customer=resident)
-
-    @staticmethod
-    def _seed_open311() -> int:
-        """An Open311 client's key and a request it filed, attributed to the client (portal/demo.py)."""
-        from portal.demo import seed_demo_open311
-
-        return seed_demo_open311()
-
-    @staticmethod
-    def _seed_provision() -> int:
-        """Suppliers, contracts in their runway, an extension to approve and a year of spend (provision/demo.py)."""
-        from provision.demo import seed_demo_provision
-
-        users = {u.email: u for u in User.objects.filter(email__in=[
-            f"provision@{DEMO_DOMAIN}", f"team.leader@{DEMO_DOMAIN}", f"admin@{DEMO_DOMAIN}", f"officer@{DEMO_DOMAIN}"])}
-        return seed_demo_provision(
-            officer=users.get(f"provision@{DEMO_DOMAIN}"), contract_manager=users.get(f"officer@{DEMO_DOMAIN}"),
-            approvers={"service_director": users.get(f"team.leader@{DEMO_DOMAIN}"),
-                       "board": users.get(f"admin@{DEMO_DOMAIN}"), "authoriser": users.get(f"admin@{DEMO_DOMAIN}")})
 
     @staticmethod
     def _division_id(home: dict) -> int | None:

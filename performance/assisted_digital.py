@@ -1,4 +1,6 @@
-"""Assisted-digital measures for the performance framework. Read-only selectors.
+"""Assisted-digital measures (contacts by channel and reason, first-contact resolution, assisted to
+digital, webchat waits), read-only. They read only the kernel's customer tables, so they live with the
+other measures in performance, not in the kernel. Read-only selectors.
 
 Every function takes a period as dates, `start` inclusive and `end`
 exclusive, in the council's time zone (Europe/London), and an optional
@@ -38,7 +40,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
 
-from .models import Channel, ContactLog, DigitalCoaching, Interaction, WebChat
+from oxtom.customers.models import Channel, ContactLog, DigitalCoaching, Interaction, WebChat
 
 
 @dataclass(frozen=True)

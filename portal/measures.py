@@ -1,0 +1,51 @@
+"""Street report measures, registered with performance's measures registry (PortalConfig.ready())."""
+from __future__ import annotations
+
+import pandas as pd
+from django.db.models import Q
+
+from performance.registry import (Context, local_dates, month_column, register_completions, register_count,
+                                  working_days_between)
+
+# --- street reports --------------------------------------------------------------------------------
+
+# A satisfied resident rated 4 ("satisfied") or 5 ("very satisfied") on the 1-5 feedback scale.
+SATISFIED_RATINGS = (4, 5)
+
+register_count("street-reports-received", model="portal.StreetReport", date_field="reported_at",
+               division_field="division_id")
+
+
+def _fixed_reports(ctx: Context) -> pd.DataFrame:
+    """Street reports marked fixed in the run, with working days to fix and whether within target.
+
+    A report counts in the month it was closed as fixed; its target is its
+    case's SLA due date (moved on by any pause for the resident).
+    """
+    from .models import ReportStatus, StreetReport
+
+    start, end = ctx.window
+    rows = list(StreetReport.objects.filter(public_status=ReportStatus.FIXED, closed_at__gte=start, closed_at__lt=end)
+                .values_list("division_id", "reported_at", "closed_at", "case__due_at"))
+    frame = pd.DataFrame(rows, columns=["division_id", "reported_at", "closed_at", "due_at"])
+    if frame.empty:
+        return pd.DataFrame(columns=["month", "division_id", "working_days", "on_time", "n"])
+    frame["month"] = month_column(frame["closed_at"]).to_numpy()
+    reported, fixed = local_dates(frame["reported_at"]), local_dates(frame["closed_at"])
+    frame["working_days"] = working_days_between(reported, fixed)
+    frame["on_time"] = fixed <= pd.to_datetime(frame["due_at"]).to_numpy().astype("datetime64[D]")
+    frame["n"] = 1
+    return frame
+
+
+# Street reports closed as fixed in the month; those fixed on or before their target date; median
+# working days from report to fix.
+register_completions(cache_key="fixed-reports", load=_fixed_reports, count="street-reports-fixed",
+                     flagged="street-reports-fixed-on-time", flag="on_time",
+                     median="street-reports-median-days-to-fix")
+
+
+register_count("feedback-responses", model="portal.StreetReport", date_field="feedback_at",
+               division_field="division_id", filters=Q(feedback_rating__isnull=False))
+register_count("feedback-satisfied", model="portal.StreetReport", date_field="feedback_at",
+               division_field="division_id", filters=Q(feedback_rating__in=SATISFIED_RATINGS))
