@@ -1,4 +1,4 @@
-"""Writes for the performance framework. Every write goes through here (DESIGN.md §3).
+"""Writes for the performance framework. Every write goes through here (docs/CONVENTIONS.md §2).
 
 The rules that keep published figures trustworthy live here: a closed
 period is never written to, a manual figure needs a second analyst's

@@ -1,4 +1,4 @@
-"""Role fixtures every view test uses (DESIGN.md §3), and service switches.
+"""Role fixtures every view test uses (docs/CONVENTIONS.md §3), and service switches.
 
 REQUIRE_SERVICES=1 / REQUIRE_BROWSER=1 turn "skipped because missing" into failures.
 """

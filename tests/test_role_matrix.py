@@ -1,4 +1,4 @@
-"""Each role reaches only what it should (DESIGN.md §3).
+"""Each role reaches only what it should (docs/CONVENTIONS.md §3).
 
 One row per area: the expected answer for every role fixture. 200 = shown,
 "login" = sent to sign in, 403 = area refused. Records belonging to someone

@@ -55,7 +55,7 @@ class CalendarChoice(models.TextChoices):
 
 
 class Service(TimeStampedModel):
-    """One thing the council does for people, as data an administrator edits (DESIGN.md §3.7)."""
+    """One thing the council does for people, as data an administrator edits (docs/CONVENTIONS.md §3.7)."""
 
     class Kind(models.TextChoices):
         REPORT = "report", "Report"

@@ -1,6 +1,6 @@
 """Reads of cases, scoped to who is asking.
 
-Who sees which case is derived from data (DESIGN.md §3.3):
+Who sees which case is derived from data (docs/CONVENTIONS.md §3.3):
 - administrators: every case;
 - officers and team leaders: their teams' cases;
 - councillors: cases in their division, except special-category ones the

@@ -47,7 +47,7 @@ from ..models import MAX_PHOTOS, ReportType, StreetReport
 from . import location_map
 
 STEPS = ["type", "location", "details"]
-# Sending is limited per account (DESIGN.md §8): far above what a resident needs, low enough to stop a script.
+# Sending is limited per account (docs/CONVENTIONS.md §8): far above what a resident needs, low enough to stop a script.
 REPORTS_PER_HOUR = 30
 
 

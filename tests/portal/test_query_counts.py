@@ -1,4 +1,4 @@
-"""Report pages cost the same number of queries with a little data and with a lot (DESIGN.md §5)."""
+"""Report pages cost the same number of queries with a little data and with a lot (docs/CONVENTIONS.md §5)."""
 from __future__ import annotations
 
 import datetime as dt
