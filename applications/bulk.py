@@ -22,7 +22,6 @@ notification_queue_many), because only it knows what the resident was told.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,16 +29,13 @@ from typing import Any
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
+from oxtom.core.actors import actor as _actor
 from oxtom.core.bulk import insert_many
+from oxtom.core.references import random_code
 
 from .models import Application, Entitlement
 from .rules import add_months
 
-_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"  # the entitlement numbers' alphabet (no look-alikes)
-
-
-def _actor(by: Any) -> Any:
-    return by if getattr(by, "is_authenticated", False) else None
 
 
 def renewal_starts_on(old: Entitlement) -> dt.date:
@@ -52,7 +48,7 @@ def new_entitlement_numbers(prefix: str, count: int) -> list[str]:
     numbers: set[str] = set()
     while len(numbers) < count:
         wanted = count - len(numbers)
-        fresh = {f"{prefix}-" + "".join(secrets.choice(_ALPHABET) for _ in range(8)) for _ in range(wanted)}
+        fresh = {random_code(8, prefix=f"{prefix}-") for _ in range(wanted)}
         taken = set(Entitlement.objects.filter(number__in=fresh).values_list("number", flat=True))
         numbers |= fresh - taken
     return list(numbers)[:count]
@@ -167,4 +163,4 @@ def renewal_application_create_many(*, renewals: list[RenewalToPay], by: Any) ->
 
 
 def _new_application_reference() -> str:
-    return "RN" + "".join(secrets.choice(_ALPHABET) for _ in range(10))
+    return random_code(10, prefix="RN")

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.db.models.fields.json import KT
 
 from oxtom.core.models import TimeStampedModel
+from oxtom.core.money import pounds
 from oxtom.core.text import in_sentence, with_article
 from oxtom.customers.models import Channel
 
@@ -145,7 +146,7 @@ class Application(TimeStampedModel):
 
     @property
     def fee_display(self) -> str:
-        return f"£{self.fee_pence / 100:,.2f}"
+        return pounds(self.fee_pence)
 
 
 def evidence_path(instance: "ApplicationEvidence", filename: str) -> str:

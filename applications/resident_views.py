@@ -16,15 +16,11 @@ everything is for the acted-for customer, by the adviser (oxtom/customers/ASSIST
 """
 from __future__ import annotations
 
-import copy
-import secrets
-import uuid
 from datetime import date
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -38,6 +34,9 @@ from applications import rules, selectors
 from applications import services as app_services
 from applications.models import Application, ApplicationEvidence, ApplicationService
 from oxtom.accounts.decorators import signed_in_required
+from oxtom.core.drafts import SessionDraft
+from oxtom.core.files import private_file_response
+from oxtom.core.money import pounds
 from oxtom.customers import assist
 from oxtom.customers.services import customer_ensure_for_user
 from oxtom.payments.models import FINISHED, UNFINISHED
@@ -67,41 +66,23 @@ def _start_text(service: ApplicationService) -> dict[str, Any]:
 
 # --- the draft in the session -----------------------------------------------------------------
 
+# oxtom/core/drafts.py: evidence files are its parked files.
+DRAFT = SessionDraft(SESSION_KEY, upload_dir=EVIDENCE_DIR, extensions=("jpg", "png", "webp", "pdf"),
+                     parked=lambda d: (d.get("evidence") or {}).values(), done_key=DONE_KEY)
+_save = DRAFT.save
+_evidence_name = DRAFT.file_name
+_discard = DRAFT.discard
+
+
 def _get(request: HttpRequest, service: ApplicationService | None = None) -> dict[str, Any]:
     """A copy of the draft: changes count only once _save() puts them back (a rejected page changes nothing)."""
-    d = request.session.get(SESSION_KEY)
-    if not isinstance(d, dict) or (service is not None and d.get("service") != service.code):
-        return {}
-    return copy.deepcopy(d)
-
-
-def _save(request: HttpRequest, d: dict[str, Any]) -> None:
-    request.session[SESSION_KEY] = d
-    request.session.modified = True
-
-
-def _evidence_name(item: dict) -> str:
-    token, extension = str(item.get("token", "")), str(item.get("extension", ""))
-    if not (len(token) == 32 and token.isalnum() and extension in ("jpg", "png", "webp", "pdf")):
-        raise ValueError("bad evidence token")
-    return f"{EVIDENCE_DIR}/{token}.{extension}"
-
-
-def _discard(request: HttpRequest) -> None:
-    for item in (_get(request).get("evidence") or {}).values():
-        try:
-            default_storage.delete(_evidence_name(item))
-        except ValueError:
-            pass
-    request.session.pop(SESSION_KEY, None)
+    d = DRAFT.get(request, copied=True)
+    return {} if service is not None and d.get("service") != service.code else d
 
 
 def _start(request: HttpRequest, service: ApplicationService, **extra: Any) -> dict[str, Any]:
     """A fresh draft with its own submission key: one application per draft, however often it is sent."""
-    _discard(request)
-    d = {"service": service.code, "key": uuid.uuid4().hex, "answers": {}, "evidence": {}, **extra}
-    _save(request, d)
-    return d
+    return DRAFT.start(request, service=service.code, answers={}, evidence={}, **extra)
 
 
 # --- who, what we know, what to ask -----------------------------------------------------------
@@ -239,10 +220,6 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
     })
 
 
-def _money(pence: int) -> str:
-    return f"£{pence / 100:,.2f}"
-
-
 def _start_fees(request: HttpRequest, service: ApplicationService) -> dict[str, Any]:
     """What the start page says it costs, from the data the decision charges by.
 
@@ -251,14 +228,14 @@ def _start_fees(request: HttpRequest, service: ApplicationService) -> dict[str, 
     """
     zones = rules.zone_fees(service)
     if not zones:
-        return {"fee": _money(service.fee_pence) if service.fee_pence else "", "zones": [], "zone": None}
+        return {"fee": pounds(service.fee_pence) if service.fee_pence else "", "zones": [], "zone": None}
     # One column per permit in the household, up to the most any zone allows; a zone with fewer
     # prices than permits charges its last price again (as the decision does).
     most = min(6, max(max(z.max_permits, len(z.charges_pence)) for z in zones))
     ordinals = ["first", "second", "third", "fourth", "fifth", "sixth"][:most]
     rows = []
     for z in zones:
-        prices = [_money(z.charges_pence[min(n, len(z.charges_pence) - 1)]) for n in range(z.max_permits)]
+        prices = [pounds(z.charges_pence[min(n, len(z.charges_pence) - 1)]) for n in range(z.max_permits)]
         said = [f"a {word} {price}" for word, price in zip(ordinals[1:], prices[1:])]
         sentence = f"Your household’s first permit costs {prices[0]}"
         if said:
@@ -413,10 +390,8 @@ def apply_evidence(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _park(kind: str, checked: Any) -> dict:
-    item = {"token": secrets.token_hex(16), "extension": checked.extension, "content_type": checked.content_type,
-            "kind": kind, "size": len(checked.content)}
-    default_storage.save(_evidence_name(item), ContentFile(checked.content))
-    return item
+    return DRAFT.park(checked.content, extension=checked.extension, content_type=checked.content_type, kind=kind,
+                      size=len(checked.content))
 
 
 def _load_evidence(d: dict) -> list[tuple[str, Any]]:
@@ -503,13 +478,12 @@ def apply_check(request: HttpRequest, code: str) -> HttpResponse:
             error = "; ".join(exc.messages) if isinstance(exc, ValidationError) else \
                 "Your files have expired: add them again"
         else:
-            _discard(request)
-            request.session[DONE_KEY] = application.reference
+            DRAFT.finish(request, application.reference)
             return redirect("apply:confirmation", code=service.code)
     return render(request, "portal/apply/check.html", {
         "service": service, "d": d, "rows": _rows(service, d, customer), "customer": customer,
         "evidence": [(_kind_labels().get(i["kind"], i["kind"]), i) for i in (d.get("evidence") or {}).values()],
-        "fee": f"£{result.fee_pence / 100:,.2f}" if result.fee_pence else "", "outcome": result.outcome,
+        "fee": pounds(result.fee_pence) if result.fee_pence else "", "outcome": result.outcome,
         "error": error, "next": request.path, "assisted": assist.is_assisted(request),
     })
 
@@ -576,22 +550,12 @@ def application_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @signed_in_required
 def application_evidence(request: HttpRequest, reference: str, token: str) -> HttpResponse:
     """A file the applicant sent with their own application (an adviser acting for them sees theirs)."""
-    from django.http import FileResponse
-
     application = selectors.get_application_for_user(request.user, reference, request=request)
     row = application.evidence.filter(token=token).first() if 0 < len(token) <= 32 else None
     if row is None:
         raise Http404
-    try:
-        handle = row.file.open("rb")
-    except OSError:
-        raise Http404 from None
-    # Our stored type (decided from the bytes), never the uploader's; PDFs download rather than render here.
-    response = FileResponse(handle, content_type=row.content_type, as_attachment=row.content_type == "application/pdf",
-                            filename=f"{application.reference}-{row.kind}.{row.file.name.rsplit('.', 1)[-1]}")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(row.file, content_type=row.content_type,
+                                 filename=f"{application.reference}-{row.kind}.{row.file.name.rsplit('.', 1)[-1]}")
 
 
 @require_POST

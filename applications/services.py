@@ -31,8 +31,11 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from oxtom.core.actors import actor as _actor
 from oxtom.core.audit import audit_record
 from oxtom.core.links import absolute_reverse
+from oxtom.core.references import random_code
+from oxtom.core.versioning import lock_current, save_versioned
 from oxtom.customers.models import Channel, Customer, Interaction
 from oxtom.customers.services import interaction_record
 
@@ -41,7 +44,6 @@ from .models import Application, ApplicationEvidence, ApplicationService, Entitl
 
 logger = logging.getLogger(__name__)
 
-_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"  # no look-alikes, readable over the phone
 MAX_ANSWERS_CHARS = 20_000
 MAX_TEXT = 5000
 MAX_EVIDENCE_FILES = 10
@@ -63,13 +65,9 @@ class StaleApplicationError(ApplicationError):
 
 # --- helpers -------------------------------------------------------------------------------------
 
-def _actor(by: Any) -> Any:
-    return by if getattr(by, "is_authenticated", False) else None
-
-
 def _new_code(prefix: str, model, field: str) -> str:
     while True:
-        code = f"{prefix}-" + "".join(secrets.choice(_ALPHABET) for _ in range(8))
+        code = random_code(8, prefix=f"{prefix}-")
         if not model.objects.filter(**{field: code}).exists():
             return code
 
@@ -106,28 +104,13 @@ def _notify(customer: Customer, *, template: str, context: dict, by: Any, key: s
 
 def _lock(application: Application, version: int | None = None) -> Application:
     # Lock only the application row: PostgreSQL refuses FOR UPDATE on the nullable side of the case join.
-    fresh = (Application.objects.select_for_update(of=("self",)).select_related("service", "customer", "case")
-             .filter(pk=application.pk).first())
-    if fresh is None:
-        raise StaleApplicationError()
-    if version is not None:
-        try:
-            if int(version) != fresh.version:
-                raise StaleApplicationError()
-        except (TypeError, ValueError):
-            raise StaleApplicationError() from None
-    return fresh
+    return lock_current(Application.objects.select_related("service", "customer", "case"), application.pk, version,
+                        stale=StaleApplicationError, check=version is not None)
 
 
 def _save(application: Application, fields: list[str], by: Any) -> None:
     """Conditional UPDATE on the version we read, bumping it (the lock holds even without row locks)."""
-    now = timezone.now()
-    updated = Application.objects.filter(pk=application.pk, version=application.version).update(
-        **{name: getattr(application, name) for name in fields}, version=F("version") + 1, modified_at=now,
-        modified_by=_actor(by))
-    if updated != 1:
-        raise StaleApplicationError()
-    application.version += 1
+    save_versioned(application, fields, by=by, stale=StaleApplicationError)
 
 
 # --- evidence ------------------------------------------------------------------------------------

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from casework.views import _put_errors_on_form
 from oxtom.accounts.decorators import permission_required, staff_area_required
 from oxtom.accounts.permissions import Permission
 from oxtom.core.audit import audit_record
+from oxtom.core.files import private_file_response
+from oxtom.core.forms import errors_onto_form as _put_errors_on_form
 
 from . import rules, selectors, services
 from .answers import answer_rows, finding_rows
@@ -97,16 +98,8 @@ def evidence_file(request: HttpRequest, reference: str, token: str) -> HttpRespo
         raise Http404
     audit_record(by=request.user, action="view", target=application,
                  summary=f"Viewed evidence for {application.reference}", evidence=row.pk, kind=row.kind)
-    try:
-        handle = row.file.open("rb")
-    except OSError:
-        raise Http404 from None
-    # Our stored type (decided from the bytes), never the uploader's; PDFs download rather than render here.
-    response = FileResponse(handle, content_type=row.content_type, as_attachment=row.content_type == "application/pdf",
-                            filename=f"{application.reference}-{row.kind}.{row.file.name.rsplit('.', 1)[-1]}")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(row.file, content_type=row.content_type,
+                                 filename=f"{application.reference}-{row.kind}.{row.file.name.rsplit('.', 1)[-1]}")
 
 
 # --- the administrator's fees page (CATALOGUE_EDIT) ------------------------------------------------

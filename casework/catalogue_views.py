@@ -21,6 +21,7 @@ from oxtom.accounts.permissions import Permission
 
 from oxtom.cases.catalogue import WAIT_CHOICES, service_settings_update
 from oxtom.cases.models import MAX_SLA_WORKING_DAYS, CalendarChoice, Priority, Service
+from oxtom.core.forms import errors_onto_form
 
 catalogue_required = permission_required(Permission.CATALOGUE_EDIT)
 
@@ -145,9 +146,7 @@ def catalogue_service(request: HttpRequest, code: str) -> HttpResponse:
                                         is_active=form.cleaned_data["is_active"], by=request.user,
                                         clock_policy=form.clock_policy())
             except ValidationError as exc:
-                for key, errors in exc.message_dict.items():
-                    for message in errors:
-                        form.add_error(_ERROR_FIELDS.get(key), message)
+                errors_onto_form(form, exc, fields=_ERROR_FIELDS)
             else:
                 messages.success(request, f"Settings for {service.name} saved")
                 return redirect("casework:catalogue")

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from oxtom.accounts.decorators import member_area_required
 
 from oxtom.cases import owners, rules, selectors, services
+from oxtom.core.forms import errors_onto_form
 
 from . import enquiries
 from .forms import MemberEnquiryForm
@@ -88,13 +89,7 @@ def enquiry_new(request: HttpRequest) -> HttpResponse:
             except PermissionDenied:
                 raise
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for field, errors in exc.error_dict.items():
-                        for error in errors:
-                            form.add_error(field if field in form.fields else None, error)
-                else:
-                    for message in exc.messages:
-                        form.add_error(None, message)
+                errors_onto_form(form, exc)
             else:
                 messages.success(request, f"Enquiry sent. Its reference is {case.reference}")
                 return redirect("casework_members:case", reference=case.reference)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from oxtom.accounts.decorators import staff_area_required
 from oxtom.cases import rules, selectors, services
 from oxtom.cases.models import CaseTask
+from oxtom.core.forms import errors_onto_form
 
 from .forms import TaskForm
 
@@ -38,9 +39,7 @@ def task_add(request: HttpRequest, reference: str) -> HttpResponse:
             services.case_task_add(case=case, title=form.cleaned_data["title"], assignee=form.cleaned_data["assignee"],
                                    due_on=form.cleaned_data["due_on"], by=request.user)
         except ValidationError as exc:
-            for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            errors_onto_form(form, exc)
         else:
             messages.success(request, "Task added")
             return redirect("casework:case", reference=case.reference)

@@ -23,6 +23,7 @@ from oxtom.accounts.permissions import Permission
 from oxtom.cases import owners, rules, selectors, services
 from oxtom.cases.models import Case, Status
 from oxtom.core.audit import audit_record
+from oxtom.core.forms import errors_onto_form as _put_errors_on_form
 from oxtom.customers.selectors import customers_for_user, interactions_page
 
 from . import forms as f
@@ -319,7 +320,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     interactions: list = []
     if customer is not None:
         interactions, _ = interactions_page(customer, user=request.user, per_page=5)
-        # Every staff view of a customer's record is audited (DESIGN.md §8).
+        # Every staff view of a customer's record is audited (docs/CONVENTIONS.md §8).
         audit_record(by=request.user, action="view", target=customer, summary=f"Viewed with case {case.reference}")
     can_work = services.can_work_case(request.user, case)
     owner = owners.owner_page(case)
@@ -342,16 +343,6 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "tasks": selectors.case_tasks(case),
         "task_form": f.TaskForm(case=case) if can_work and case.is_open else None,
     })
-
-
-def _put_errors_on_form(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            for e in errors:
-                form.add_error(field if field in form.fields else None, e)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 @staff_area_required

@@ -6,6 +6,7 @@ import datetime as dt
 from django import forms
 from django.core.exceptions import ValidationError
 
+from oxtom.core.forms import errors_onto_form
 from oxtom.places.postcodes import normalise_postcode
 from oxtom.places.selectors import locate_postcode
 
@@ -147,8 +148,7 @@ class ServiceForm(forms.Form):
         return dict(self.cleaned_data)
 
     def add_service_errors(self, exc: ValidationError) -> None:
-        for field, messages in exc.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages[0])
+        errors_onto_form(self, exc, first_only=True)
 
 
 class RejectForm(forms.Form):
@@ -218,8 +218,7 @@ class PersonForm(forms.Form):
             self.fields["needs"].label = "What you would like support with"
 
     def add_service_errors(self, exc: ValidationError) -> None:
-        for field, messages in exc.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages[0])
+        errors_onto_form(self, exc, first_only=True)
 
 
 class MessageForm(forms.Form):

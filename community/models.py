@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from oxtom.core.models import TimeStampedModel
+from oxtom.core.money import pounds
 
 MAX_NAME = 200
 MAX_TEXT = 4000
@@ -301,7 +302,7 @@ class Event(TimeStampedModel):
 
     @property
     def price_display(self) -> str:
-        return "Free" if not self.price_pence else f"£{self.price_pence / 100:,.2f}"
+        return "Free" if not self.price_pence else pounds(self.price_pence)
 
 
 class Booking(models.Model):

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from oxtom.accounts.decorators import permission_required
 from oxtom.accounts.permissions import Permission
+from oxtom.core.forms import errors_onto_form as _add_errors
 
 from . import imports, publication, reports, selectors, services
 from . import forms as f
@@ -27,15 +28,6 @@ analyst_required = permission_required(Permission.PERFORMANCE_MANAGE)
 def _posted(request: HttpRequest):
     """The POST data to bind a form to, even when empty (an empty POST is a submission, not a first visit)."""
     return request.POST if request.method == "POST" else None
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    """A service's error onto the form: on the field it names when the form has it, else the whole form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- measures ----------------------------------------------------------------------------------------

@@ -1,20 +1,15 @@
-"""The report a resident is part-way through, kept in their session.
+"""The report a resident is part-way through, kept in their session (oxtom/core/drafts.py says why).
 
-Kept in the session (not the database) so nothing exists until they
-submit, and so signing in or creating an account part-way keeps every
-answer (Django keeps session data when the session key rotates at sign-in).
 Photos are checked and cleaned when uploaded and parked in storage under
 a random token; only tokens go in the session.
 """
 from __future__ import annotations
 
-import secrets
-import uuid
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from oxtom.core.drafts import SessionDraft
 from oxtom.core.uploads import CheckedImage
 
 SESSION_KEY = "report_draft"
@@ -22,14 +17,15 @@ DONE_KEY = "report_done"
 PHOTO_DIR = "report-drafts"
 
 
-def get(request) -> dict[str, Any]:
-    draft = request.session.get(SESSION_KEY)
-    return draft if isinstance(draft, dict) else {}
-
-
-def save(request, draft: dict[str, Any]) -> None:
-    request.session[SESSION_KEY] = draft
-    request.session.modified = True
+# The journey's draft (oxtom/core/drafts.py): photos are its parked files.
+DRAFT = SessionDraft(SESSION_KEY, upload_dir=PHOTO_DIR, extensions=("jpg", "png", "webp"),
+                     parked=lambda draft: draft.get("photos", []), done_key=DONE_KEY)
+get = DRAFT.get
+save = DRAFT.save
+update = DRAFT.update
+discard = DRAFT.discard
+finish = DRAFT.finish
+photo_name = DRAFT.file_name
 
 
 def start(request, *, acting_for: int | None = None) -> dict[str, Any]:
@@ -37,47 +33,12 @@ def start(request, *, acting_for: int | None = None) -> dict[str, Any]:
 
     `acting_for` is the customer an adviser is acting for (None otherwise): the draft is only ever sent for them.
     """
-    discard(request)
-    draft = {"key": uuid.uuid4().hex, "acting_for": acting_for}
-    save(request, draft)
-    return draft
-
-
-def update(request, **changes: Any) -> dict[str, Any]:
-    draft = get(request) or {"key": uuid.uuid4().hex}
-    draft.update(changes)
-    save(request, draft)
-    return draft
-
-
-def discard(request) -> None:
-    """Forget the draft and delete its parked photos."""
-    for photo in get(request).get("photos", []):
-        default_storage.delete(photo_name(photo))
-    request.session.pop(SESSION_KEY, None)
-
-
-def finish(request, reference: str) -> None:
-    """Forget the draft after a report was made (its photos now belong to the report)."""
-    for photo in get(request).get("photos", []):
-        default_storage.delete(photo_name(photo))
-    request.session.pop(SESSION_KEY, None)
-    request.session[DONE_KEY] = reference
-
-
-def photo_name(photo: dict) -> str:
-    token = str(photo.get("token", ""))
-    extension = str(photo.get("extension", ""))
-    if not (len(token) == 32 and token.isalnum() and extension in ("jpg", "png", "webp")):
-        raise ValueError("bad photo token")
-    return f"{PHOTO_DIR}/{token}.{extension}"
+    return DRAFT.start(request, acting_for=acting_for)
 
 
 def park_photo(checked: CheckedImage) -> dict:
-    photo = {"token": secrets.token_hex(16), "extension": checked.extension, "content_type": checked.content_type,
-             "width": checked.width, "height": checked.height}
-    default_storage.save(photo_name(photo), ContentFile(checked.content))
-    return photo
+    return DRAFT.park(checked.content, extension=checked.extension, content_type=checked.content_type,
+                      width=checked.width, height=checked.height)
 
 
 def forget_missing_photos(request, draft: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from oxtom.core.links import absolute_url
+from oxtom.core.money import decimal_pounds
 
 from . import rules
 from .models import REDACTED, Contract, ContractAmendment, CycleStage, ProcurementRoute, SpendKind, SpendLine, Supplier
@@ -34,9 +35,6 @@ TENDER_COLUMNS = ["reference", "title", "department", "description", "estimated_
                   "stage"]
 
 
-def pounds(pence: int) -> str:
-    sign = "-" if pence < 0 else ""
-    return f"{sign}{abs(pence) // 100}.{abs(pence) % 100:02d}"
 
 
 def council_name() -> str:
@@ -70,8 +68,8 @@ def spend_over_500_rows(month: dt.date) -> Iterator[list[str]]:
              .select_related("supplier").order_by("paid_on", "id"))
     for line in lines.iterator(chunk_size=CHUNK):
         yield [line.paid_on.isoformat(), line.directorate, _payee(line), _registration(line.supplier),
-               line.expense_type, line.merchant_category, pounds(line.amount_net_pence),
-               pounds(line.irrecoverable_vat_pence), line.transaction_number]
+               line.expense_type, line.merchant_category, decimal_pounds(line.amount_net_pence),
+               decimal_pounds(line.irrecoverable_vat_pence), line.transaction_number]
 
 
 def procurement_card_rows(month: dt.date) -> Iterator[list[str]]:
@@ -81,7 +79,7 @@ def procurement_card_rows(month: dt.date) -> Iterator[list[str]]:
              .select_related("supplier").order_by("paid_on", "id"))
     for line in lines.iterator(chunk_size=CHUNK):
         yield [line.paid_on.isoformat(), line.directorate, _payee(line), line.merchant_category, line.expense_type,
-               pounds(line.amount_net_pence), pounds(line.irrecoverable_vat_pence), line.transaction_number]
+               decimal_pounds(line.amount_net_pence), decimal_pounds(line.irrecoverable_vat_pence), line.transaction_number]
 
 
 def _published_contracts():
@@ -98,7 +96,7 @@ def contracts_rows() -> Iterator[list[str]]:
                "; ".join(s.public_name for s in suppliers),
                "; ".join("" if s.is_individual else s.companies_house_number for s in suppliers).strip("; "),
                "; ".join("" if s.is_individual else s.charity_number for s in suppliers).strip("; "),
-               pounds(contract.current_value_pence), pounds(contract.irrecoverable_vat_pence),
+               decimal_pounds(contract.current_value_pence), decimal_pounds(contract.irrecoverable_vat_pence),
                contract.start_date.isoformat(), contract.end_date.isoformat(),
                contract.review_date.isoformat() if contract.review_date else "", process,
                "; ".join("yes" if s.is_sme else "no" for s in suppliers),
@@ -113,7 +111,7 @@ def tenders_rows() -> Iterator[list[str]]:
                .select_related("category").order_by("reference"))
     for contract in tenders.iterator(chunk_size=CHUNK):
         yield [f"{contract.reference}-R", f"Re-procurement: {contract.title}", contract.directorate,
-               contract.description, pounds(contract.estimated_annual_value_pence or contract.current_value_pence),
+               contract.description, decimal_pounds(contract.estimated_annual_value_pence or contract.current_value_pence),
                contract.category.name, contract.cpv_code, CycleStage(contract.reprocurement_stage).label]
 
 
@@ -199,8 +197,8 @@ def contract_release(contract: Contract, *, on: dt.date) -> dict:
         release["contracts"][0]["amendments"] = [
             {"id": f"{contract.reference}-amendment-{a.pk}", "date": _moment(a.made_at), "rationale": a.reason,
              "description": f"{a.get_kind_display()}: end date {a.previous_end_date.isoformat()} to "
-                            f"{a.new_end_date.isoformat()}, value £{pounds(a.previous_value_pence)} to "
-                            f"£{pounds(a.new_value_pence)}"}
+                            f"{a.new_end_date.isoformat()}, value £{decimal_pounds(a.previous_value_pence)} to "
+                            f"£{decimal_pounds(a.new_value_pence)}"}
             for a in amendments]
     return release
 

@@ -19,6 +19,7 @@ from oxtom.accounts.models import Team
 from oxtom.accounts.permissions import Permission
 from oxtom.core.audit import audit_record
 from oxtom.core.links import absolute_url
+from oxtom.core.versioning import lock_current
 from oxtom.customers.models import Channel
 from oxtom.customers.services import customer_create
 
@@ -130,10 +131,7 @@ def contract_create(*, data: dict, suppliers: list[Supplier], kpis: list[tuple[s
 
 
 def _locked(contract: Contract, expected_version: int) -> Contract:
-    current = Contract.objects.select_for_update().get(pk=contract.pk)
-    if current.version != expected_version:
-        raise StaleContractError()
-    return current
+    return lock_current(Contract.objects, contract.pk, expected_version, stale=StaleContractError)
 
 
 @transaction.atomic

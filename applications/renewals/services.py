@@ -42,6 +42,7 @@ from applications.models import Application, ApplicationService, Entitlement
 from oxtom.core.audit import audit_record, audit_record_many
 from oxtom.core.links import absolute_url
 from oxtom.core.models import AuditEvent
+from oxtom.core.money import pounds
 from oxtom.customers.models import Channel, Customer, Interaction
 from oxtom.customers.services import interaction_record_many
 from oxtom.notify.services import QueuedMessage as Outgoing
@@ -61,10 +62,6 @@ IN_HAND = [State.AWAITING_PAYMENT, State.REAPPLYING]
 UNFINISHED = OPEN + IN_HAND
 BATCH_SIZE = 2000
 REPLY_CHANNEL_TIMELINE = {"sms": Channel.SMS, "email": Channel.WEB}
-
-
-def _actor(by: Any) -> Any:
-    return by if getattr(by, "is_authenticated", False) else None
 
 
 def _today() -> dt.date:
@@ -609,7 +606,7 @@ def renewals_apply_replies(*, invitation_ids: Iterable[int], by: Any = None) -> 
             old = invitation.entitlement
             result.awaiting_payment.append(invitation.pk)
             context = _context(old, old.customer, invitation.due)
-            context.update(fee=f"£{application.fee_pence / 100:,.2f}", pay_url=context["renew_url"])
+            context.update(fee=pounds(application.fee_pence), pay_url=context["renew_url"])
             outgoing.append(Outgoing(old.customer, "renewal-pay", context, f"renewal:{old.pk}:pay"))
             audit.append(dict(action=AuditEvent.Action.CREATE, target_type=Application._meta.label_lower,
                               target_id=str(made[application.submission_key]),

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from oxtom.core.money import pounds
+
 from applications.models import Application
 from applications.rules import changeable
 
@@ -63,7 +65,7 @@ def _render(request: HttpRequest, token: str, invitation: RenewalInvitation | No
                        vehicle_change=changeable(ent.service)[0])
         if page == "confirm" and ent.service.auto_renew:
             fee = services.renewal_fee_pence(ent)
-            context["fee_display"] = f"£{fee / 100:,.2f}" if fee else ""
+            context["fee_display"] = pounds(fee) if fee else ""
         if page == "reapply":
             context["apply_path"] = services.reapply_path(ent)
         if page == "renewed":

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from oxtom.core.audit import audit_record
 from oxtom.core.formats import govuk_datetime
+from oxtom.core.references import random_code
 from oxtom.customers.models import Customer, Interaction
 from oxtom.customers.services import interaction_record
 from oxtom.notify.services import notification_queue
@@ -34,11 +35,10 @@ from .moderation import may_edit
 
 OFFER_HOURS = 24
 PAYMENT_HOLD_MINUTES = 30
-_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"
 
 
 def _reference() -> str:
-    return "BK" + "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    return random_code(8, prefix="BK")
 
 
 def booking_open(event: Event, *, now: dt.datetime | None = None) -> bool:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from oxtom.accounts.decorators import permission_required
 from oxtom.accounts.models import User
 from oxtom.accounts.permissions import Permission
+from oxtom.core.forms import errors_onto_form
 
 from .. import selectors
 from ..forms import OrganisationForm, PartnerForm, RejectForm, SignpostForm
@@ -77,8 +78,7 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
         try:
             org = organisation_create(data=form.cleaned_data, by=request.user)
         except ValidationError as exc:
-            for field, msgs in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, msgs[0])
+            errors_onto_form(form, exc, first_only=True)
         else:
             messages.success(request, f"{org.name} is in the directory. Add its services and partner accounts.")
             return redirect("community_staff:organisation", pk=org.pk)
@@ -121,8 +121,7 @@ def signpost(request: HttpRequest, reference: str) -> HttpResponse:
         try:
             signpost_send(customer=customer, service=service, channel=form.cleaned_data["channel"], by=request.user)
         except ValidationError as exc:
-            for field, msgs in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, msgs[0])
+            errors_onto_form(form, exc, first_only=True)
         else:
             messages.success(request, f"Details of {service.name} sent.")
             return redirect("assist:record", reference=customer.reference)

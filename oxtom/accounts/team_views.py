@@ -14,6 +14,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from oxtom.core.forms import errors_onto_form
+
 from .decorators import permission_required
 from .models import Team, TeamMembership
 from .permissions import Permission
@@ -35,17 +37,6 @@ def _membership(team: Team, membership_id: int) -> TeamMembership:
     if membership is None:
         raise Http404("No such member")
     return membership
-
-
-def _errors_onto(form, exc: ValidationError, fields: dict[str, str]) -> None:
-    """A service's field errors onto the form field that is on the page (`fields` maps service keys to them)."""
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.message_dict.items():
-            for message in errors:
-                form.add_error(fields.get(key) if fields.get(key) in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 @admin_required
@@ -76,7 +67,7 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             team_member_add(team=team, user=user, is_leader=form.cleaned_data["role"] == "leader", by=request.user)
         except ValidationError as exc:
-            _errors_onto(form, exc, {"user": "email", "role": "role"})
+            errors_onto_form(form, exc, fields={"user": "email", "role": "role"})
         else:
             messages.success(request, f"{user} added to {team.name}")
             return redirect("staff_team", slug=team.slug)
@@ -105,7 +96,7 @@ def member_change(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
                 if team_role != membership.team_role:
                     membership = team_member_set_team_role(membership=membership, team_role=team_role, by=request.user)
         except ValidationError as exc:
-            _errors_onto(form, exc, {"role": "role", "team_role": "team_role"})
+            errors_onto_form(form, exc, fields={"role": "role", "team_role": "team_role"})
         else:
             messages.success(request, f"{membership.user}'s role in {team.name} changed")
             return redirect("staff_team", slug=team.slug)

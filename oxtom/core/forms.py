@@ -186,3 +186,22 @@ def first_error_box(bound: forms.BoundField) -> str:
     field: DateInputField = bound.field
     parts = [p for p in field.parts if p in set(field.error_parts)] if bound.errors else []
     return f"{bound.auto_id}_{(parts or list(field.parts))[0]}"
+
+
+def errors_onto_form(form: forms.BaseForm, error: Any, *, fields: dict[str, str] | None = None,
+                     first_only: bool = False) -> None:
+    """A service's ValidationError onto a form, so the page shows it where the person can fix it.
+
+    Each message goes on the field the service names when the form has that field
+    (`fields` maps a service's keys to the form's names where they differ), else on the
+    whole form (the error summary). `first_only` keeps one message a field.
+    """
+    fields = fields or {}
+    if hasattr(error, "error_dict"):
+        for key, errors in error.message_dict.items():
+            name = fields.get(key, key)
+            for message in errors[:1] if first_only else errors:
+                form.add_error(name if name in form.fields else None, message)
+    else:
+        for message in error.messages[:1] if first_only else error.messages:
+            form.add_error(None, message)

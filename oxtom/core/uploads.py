@@ -157,12 +157,23 @@ def image_check(
             raise ImageRejected("The selected image is too large: use a photo of 50 megapixels or fewer") from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, struct.error):
             raise ImageRejected(unreadable) from None
-    save_as, content_type, extension = _OUTPUT[fmt]
     image = ImageOps.exif_transpose(image)  # keep the photo the right way up once EXIF is gone
-    keep_alpha = save_as in ("PNG", "WEBP") and image.mode in ("RGBA", "LA", "PA") or (
-        save_as in ("PNG", "WEBP") and image.mode == "P" and "transparency" in image.info)
-    image = image.convert("RGBA" if keep_alpha else "RGB")
+    image = _output_mode(image, fmt)
     image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    return _encode_clean(image, fmt, gps=gps)
+
+
+def _output_mode(image: Image.Image, fmt: str) -> Image.Image:
+    """RGB, or RGBA where the output format keeps transparency and the image has some."""
+    save_as = _OUTPUT[fmt][0]
+    keep_alpha = save_as in ("PNG", "WEBP") and image.mode in ("RGBA", "LA", "PA", "P") and (
+        image.mode != "P" or "transparency" in image.info)
+    return image.convert("RGBA" if keep_alpha else "RGB")
+
+
+def _encode_clean(image: Image.Image, fmt: str, *, gps: tuple[float, float] | None = None) -> CheckedImage:
+    """Re-encode the pixels in the output format for `fmt`, with nothing else carried over."""
+    save_as, content_type, extension = _OUTPUT[fmt]
     # A fresh image holds pixels only: no EXIF, XMP, ICC profile or text chunks can follow.
     clean = Image.frombytes(image.mode, image.size, image.tobytes())
     out = io.BytesIO()
@@ -209,23 +220,11 @@ def image_resize(content: bytes, *, max_side: int) -> CheckedImage:
             raise ImageRejected("The stored image could not be read") from None
     if fmt not in _OUTPUT:
         raise ImageRejected("The stored image could not be read")
-    save_as, content_type, extension = _OUTPUT[fmt]
-    keep_alpha = save_as in ("PNG", "WEBP") and image.mode in ("RGBA", "LA", "PA", "P") and (
-        image.mode != "P" or "transparency" in image.info)
-    image = image.convert("RGBA" if keep_alpha else "RGB")
+    image = _output_mode(image, fmt)
     size = fit_within(image.width, image.height, max_side)
     if size != image.size:
         image = image.resize(size, Image.Resampling.LANCZOS)
-    clean = Image.frombytes(image.mode, image.size, image.tobytes())
-    out = io.BytesIO()
-    if save_as == "JPEG":
-        clean.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
-    elif save_as == "PNG":
-        clean.save(out, "PNG", optimize=True)
-    else:
-        clean.save(out, "WEBP", quality=JPEG_QUALITY)
-    return CheckedImage(content=out.getvalue(), content_type=content_type, extension=extension,
-                        width=clean.width, height=clean.height)
+    return _encode_clean(image, fmt)
 
 
 DOCUMENT_TYPES_MESSAGE = "The selected file must be a JPG, PNG, WebP or PDF"

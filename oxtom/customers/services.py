@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from itertools import islice
@@ -15,9 +14,11 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from oxtom.accounts.permissions import Permission
+from oxtom.core.actors import actor as _actor
 from oxtom.core.audit import audit_record
 from oxtom.core.bulk import insert_many
 from oxtom.core.links import absolute_url
+from oxtom.core.references import random_code
 
 from . import merge as merge_registry
 from .models import (
@@ -38,13 +39,9 @@ from .validation import clean_customer_data, contact_outcome_errors, normalise_e
 
 logger = logging.getLogger(__name__)
 
-_REFERENCE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"  # no look-alikes (0/O, 1/I, 5/S, 8/B)
-
-
 def new_customer_reference() -> str:
     """A short reference customers can read over the phone, e.g. CU-7KXM-Q3TA."""
-    body = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
-    return f"CU{body}"
+    return random_code(8, prefix="CU")
 
 
 def interaction_record(
@@ -167,10 +164,6 @@ class MergeRefusedError(ValidationError):
 
 
 # --- helpers ---------------------------------------------------------------------------
-
-
-def _actor(by: Any) -> Any:
-    return by if getattr(by, "is_authenticated", False) else None
 
 
 def _unique_reference() -> str:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from oxtom.accounts.decorators import permission_required, signed_in_required, staff_area_required
 from oxtom.accounts.permissions import Permission
 from oxtom.core.audit import audit_record
+from oxtom.core.forms import errors_onto_form as _attach_errors
 
 from . import assist, selectors, services
 from .forms import (
@@ -30,15 +31,6 @@ from .forms import (
     StaffCustomerCreateForm,
 )
 from .models import CONSENT_WORDING_ONLINE, Customer
-
-
-def _attach_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError messages on the form fields they belong to."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _record_view(request: HttpRequest, customer: Customer, summary: str) -> None:
@@ -143,7 +135,7 @@ def record(request: HttpRequest, reference: str) -> HttpResponse:
 
 def _editable_customer(request: HttpRequest, reference: str, permission: Permission) -> Customer:
     # Without the permission every reference is "not found", existing or not: a 403 for real
-    # records and a 404 for made-up ones would tell the two apart (DESIGN.md §3.2).
+    # records and a 404 for made-up ones would tell the two apart (docs/CONVENTIONS.md §3.2).
     if not request.user.has_permission(permission):
         raise Http404("No customer record found")
     customer = selectors.get_customer_for_user(request.user, reference)

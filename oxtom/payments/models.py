@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from oxtom.core.models import TimeStampedModel
+from oxtom.core.money import pounds
 
 # GOV.UK Pay expires a payment the user hasn't finished after 90 minutes.
 PAYMENT_EXPIRY = timedelta(minutes=90)
@@ -109,7 +110,7 @@ class Payment(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reference} £{self.amount_pence / 100:.2f} {self.status}"
+        return f"{self.reference} {pounds(self.amount_pence)} {self.status}"
 
     @property
     def is_finished(self) -> bool:
@@ -117,7 +118,7 @@ class Payment(TimeStampedModel):
 
     @property
     def amount_display(self) -> str:
-        return f"£{self.amount_pence / 100:,.2f}"
+        return pounds(self.amount_pence)
 
     @property
     def refund_available_pence(self) -> int:

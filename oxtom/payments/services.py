@@ -22,7 +22,10 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from oxtom.core.actors import actor as _actor
 from oxtom.core.audit import audit_record
+from oxtom.core.money import pounds
+from oxtom.core.references import random_code
 from oxtom.customers.models import Channel, Customer, Interaction
 from oxtom.customers.services import interaction_record
 
@@ -31,7 +34,6 @@ from .providers import ProviderError, ProviderPayment, ProviderRejected, get_pro
 
 logger = logging.getLogger(__name__)
 
-_REFERENCE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"  # no look-alikes, readable over the phone
 MAX_AMOUNT_PENCE = 10_000_000  # GOV.UK Pay's ceiling: £100,000
 MAX_DESCRIPTION = 255
 
@@ -78,7 +80,7 @@ def _run_success_handlers(payment: Payment, by: Any) -> None:
 
 
 def _new_reference() -> str:
-    return "PAY" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(10))
+    return random_code(10, prefix="PAY")
 
 
 def _check_return_url(return_url: str) -> None:
@@ -285,7 +287,7 @@ def payment_refund(*, payment: Payment, amount_pence: int, reason: str, by: Any,
             pending = Refund.objects.filter(payment=locked, status=Refund.RefundStatus.SUBMITTED).aggregate(
                 total=models.Sum("amount_pence"))["total"] or 0
             if amount_pence > locked.amount_pence - locked.refunded_pence - pending:
-                raise PaymentError(f"You can refund at most £{(locked.amount_pence - locked.refunded_pence - pending) / 100:,.2f}.")
+                raise PaymentError(f"You can refund at most {pounds(locked.amount_pence - locked.refunded_pence - pending)}.")
             refund = Refund.objects.create(payment=locked, amount_pence=amount_pence, reason=reason[:255],
                                            idempotency_key=idempotency_key, created_by=_actor(by))
     payment.refresh_from_db()
@@ -314,11 +316,11 @@ def payment_refund(*, payment: Payment, amount_pence: int, reason: str, by: Any,
                                                          modified_at=timezone.now(), modified_by=_actor(by))
             payment.refresh_from_db()
             audit_record(by=by, action="update", target=payment,
-                         summary=f"Refunded £{amount_pence / 100:,.2f} of {payment.reference}",
+                         summary=f"Refunded {pounds(amount_pence)} of {payment.reference}",
                          refund_id=refund.pk, amount_pence=amount_pence, reason=reason[:255])
             interaction_record(
                 customer=payment.customer, kind="payment.refunded",
-                summary=f"Refund of £{amount_pence / 100:,.2f}: {payment.description}",
+                summary=f"Refund of {pounds(amount_pence)}: {payment.description}",
                 direction=Interaction.Direction.OUTBOUND, by=by, subject=payment,
                 subject_reference=payment.reference,
             )
@@ -348,10 +350,6 @@ def payments_sweep(*, older_than: timedelta = timedelta(minutes=15), limit: int 
         if payment.is_finished:
             counts["finished"] += 1
     return counts
-
-
-def _actor(by: Any) -> Any:
-    return by if getattr(by, "is_authenticated", False) else None
 
 
 def moto_for_request(request: Any) -> bool:

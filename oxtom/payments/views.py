@@ -13,6 +13,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from oxtom.core.money import pounds
+
 from . import selectors, services
 from .forms import CardForm
 from .models import FINISHED, Status
@@ -33,7 +35,7 @@ def sandbox_page(request: HttpRequest, payment_id: str) -> HttpResponse:
         sandbox.pay(charge, form.cleaned_data["card_number"])
         return redirect(charge.return_url)
     return render(request, "payments/sandbox_page.html", {
-        "charge": charge, "form": form, "amount_display": f"£{charge.amount / 100:,.2f}",
+        "charge": charge, "form": form, "amount_display": pounds(charge.amount),
         "test_cards": [("4444 3333 2222 1111", "Payment succeeds"), ("4000 0000 0000 0002", "Card declined"),
                        ("4000 0000 0000 0069", "Card expired"), ("4000 0000 0000 0119", "Processing error")],
     }, status=400 if form.is_bound else 200)

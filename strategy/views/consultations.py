@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from oxtom.accounts.decorators import permission_required
 from oxtom.accounts.permissions import Permission as P
 from oxtom.core.audit import audit_record
+from oxtom.core.forms import errors_onto_form as _add_errors
 
 from .. import forms as f
 from .. import selectors
@@ -30,14 +31,6 @@ def _guard_any(*permissions: P):
 
 def _posted(request: HttpRequest):
     return request.POST if request.method == "POST" else None
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _question_rows(consultation: Consultation, answers: dict, errors: dict) -> list[dict]:

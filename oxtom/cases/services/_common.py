@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import secrets
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from oxtom.accounts.models import TeamMembership
 from oxtom.accounts.permissions import Permission
+from oxtom.core.actors import actor as _actor
+from oxtom.core.references import REFERENCE_ALPHABET, random_code
+from oxtom.core.versioning import lock_current, save_versioned
 from oxtom.customers.models import Channel, Interaction
 from oxtom.customers.services import interaction_record
 
@@ -24,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 MAX_TEXT = 5000  # notes, updates, reasons: long enough for a real explanation, short enough to read
 MAX_ANSWERS_CHARS = 50_000
-_REFERENCE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"  # no look-alikes, readable over the phone
+_REFERENCE_ALPHABET = REFERENCE_ALPHABET  # no look-alikes, readable over the phone (oxtom/core/references.py)
 Kind = CaseEvent.Kind
 
 
@@ -37,10 +38,6 @@ class StaleCaseError(ValidationError):
             "Your change has not been saved: check the latest details and try again.",
             code="stale",
         )
-
-
-def _actor(by: Any) -> Any:
-    return by if getattr(by, "is_authenticated", False) else None
 
 
 def _is_admin(user: Any) -> bool:
@@ -94,8 +91,7 @@ def _clean_text(value: str | None, *, required_message: str, field: str, max_len
 
 def new_case_reference(service: Service, when: dt.date) -> str:
     """A short reference people can read over the phone, e.g. HW-2026-7KXM3Q."""
-    body = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))
-    return f"{service.reference_prefix}-{when.year}-{body}"
+    return random_code(6, prefix=f"{service.reference_prefix}-{when.year}-")
 
 
 def _unique_reference(service: Service, when: dt.date) -> str:
@@ -107,13 +103,7 @@ def _unique_reference(service: Service, when: dt.date) -> str:
 
 def _lock(case: Case, expected_version: int) -> Case:
     """Re-read the case under a row lock and refuse if it moved since the person saw it."""
-    try:
-        fresh = Case.objects.select_for_update().get(pk=case.pk)
-    except Case.DoesNotExist:
-        raise StaleCaseError() from None
-    if expected_version is None or int(expected_version) != fresh.version:
-        raise StaleCaseError()
-    return fresh
+    return lock_current(Case.objects, case.pk, expected_version, stale=StaleCaseError)
 
 
 def _save(case: Case, fields: list[str], by: Any) -> Case:
@@ -122,17 +112,7 @@ def _save(case: Case, fields: list[str], by: Any) -> Case:
     The conditional UPDATE is what makes the lock hold on databases without
     row locks: two writers from the same version cannot both succeed.
     """
-    now = timezone.now()
-    values = {name: getattr(case, name) for name in fields}
-    updated = Case.objects.filter(pk=case.pk, version=case.version).update(
-        **values, version=F("version") + 1, modified_at=now, modified_by=_actor(by)
-    )
-    if updated != 1:
-        raise StaleCaseError()
-    case.version += 1
-    case.modified_at = now
-    case.modified_by = _actor(by)
-    return case
+    return save_versioned(case, fields, by=by, stale=StaleCaseError)
 
 
 Visibility = CaseEvent.Visibility
