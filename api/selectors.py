@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from oxtom.cases.models import Case
@@ -27,18 +27,13 @@ def entitlement_on(*, registration: str, zone: str, on: dt.date):
     A term still running when its renewal was issued is superseded but still in force
     until its successor starts, so it counts until then.
     """
-    from applications.models import Entitlement
+    from applications.selectors import entitlement_in_force
 
-    E = Entitlement.Status
-    return (Entitlement.objects.select_related("service")
-            .filter(details__vehicle_registration=registration, details__zone=zone,
-                    starts_on__lte=on, expires_on__gte=on)
-            .filter(Q(status=E.ACTIVE) | Q(status=E.SUPERSEDED, superseded_by__starts_on__gt=on))
-            .order_by("-expires_on", "-id").first())
+    return entitlement_in_force(registration=registration, zone=zone, on=on)
 
 
 def normalise_registration(raw: str) -> str | None:
-    from applications.rules import normalise_registration as rule
+    from applications.selectors import normalise_registration as rule
 
     return rule(raw)
 

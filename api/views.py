@@ -265,10 +265,10 @@ class StreetReportListView(ApiView):
         responses={200: StreetReportSerializer(many=True), **problems(400, 401, 429)},
     )
     def get(self, request):
-        from portal import open311
+        from portal import selectors as reports
 
-        page = self.paginate_queryset(open311._requests_queryset())
-        return self.get_paginated_response(open311._request_dicts(page))
+        page = self.paginate_queryset(reports.open311_requests())
+        return self.get_paginated_response(reports.open311_request_dicts(page))
 
 
 class DivisionMeasuresView(ApiView):

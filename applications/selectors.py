@@ -5,6 +5,7 @@ the acted-for customer's): anything else answers 404, the same as missing.
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -151,3 +152,24 @@ def applications_to_assess(user: Any, *, limit: int = 200) -> list[Application]:
                 .select_related("service", "customer", "case", "case__team", "case__assignee")
                 .order_by("case__due_at", "id")[:limit])
 
+
+
+def entitlement_in_force(*, registration: str, zone: str, on: dt.date) -> Entitlement | None:
+    """The permit covering `registration` in `zone` on `on`, or None (the REST API's permit check).
+
+    A term still running when its renewal was issued is superseded but still in force
+    until its successor starts, so it counts until then.
+    """
+    E = Entitlement.Status
+    return (Entitlement.objects.select_related("service")
+            .filter(details__vehicle_registration=registration, details__zone=zone,
+                    starts_on__lte=on, expires_on__gte=on)
+            .filter(Q(status=E.ACTIVE) | Q(status=E.SUPERSEDED, superseded_by__starts_on__gt=on))
+            .order_by("-expires_on", "-id").first())
+
+
+def normalise_registration(raw: str) -> str | None:
+    """A vehicle registration as the permits store it, or None if it is not one (applications/rules.py)."""
+    from .rules import normalise_registration as rule
+
+    return rule(raw)

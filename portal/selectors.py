@@ -248,3 +248,17 @@ def get_staff_report(user: Any, reference: object) -> StreetReport:
     if report is None:
         raise Http404
     return report
+
+
+def open311_requests() -> QuerySet:
+    """Public reports as Open311 publishes them (portal/open311.py): the REST API pages through the same rows."""
+    from .open311 import _requests_queryset
+
+    return _requests_queryset()
+
+
+def open311_request_dicts(rows: list[dict]) -> list[dict]:
+    """The Open311 fields for rows of open311_requests(), with no further query."""
+    from .open311 import _request_dicts
+
+    return _request_dicts(rows)
