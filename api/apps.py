@@ -11,11 +11,12 @@ class ApiConfig(AppConfig):
         # A NUL byte refused at the request edge still answers as problem details.
         register_bad_request_responder("/api/", _bad_request)
         # Demo partner systems with published keys (after the councillors' enquiry, before the engine's cases).
-        from oxtom.core.demo import register_demo_step
+        from oxtom.core.demo import register_demo_listing, register_demo_step
 
         from . import demo
 
         register_demo_step("API partner systems", order=42, run=demo.api_clients_step)
+        register_demo_listing("api", demo.demo_listing)
 
 
 def _bad_request(request, message: str, *, field: str = ""):

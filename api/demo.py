@@ -39,3 +39,17 @@ def seed_demo_api_clients() -> int:
 def api_clients_step(context) -> int:
     """Demo step (oxtom/core/demo.py): the partner systems and their published keys."""
     return seed_demo_api_clients()
+
+
+def demo_listing(base: str) -> list[str]:
+    """For manage.py demo_signins: the demo's partner systems and their published API keys."""
+    from urllib.parse import urljoin
+
+    from .models import ApiClient
+
+    live = set(ApiClient.objects.filter(is_active=True).values_list("name", flat=True))
+    rows = [(n, ", ".join(scopes), key) for n, scopes, _team, key in DEMO_CLIENTS if n in live]
+    if not rows:
+        return []
+    return (["API partner systems (docs at " + urljoin(base, "api/v1/docs/") + "):"]
+            + [f"  {name:<26}  {scopes:<26}  Authorization: Bearer {key}" for name, scopes, key in rows])

@@ -76,3 +76,16 @@ def run_demo_steps(context: DemoContext) -> dict[str, int]:
         if step.activity and made[step.label]:
             context.new_activity = True
     return made
+
+
+# What `manage.py demo_signins` prints after the sign-ins and teams: each app's own demo
+# credentials (the API's partner keys), as lines of text given the site's base URL.
+_LISTINGS: dict[str, Callable[[str], list[str]]] = {}
+
+
+def register_demo_listing(name: str, lines: Callable[[str], list[str]]) -> None:
+    _LISTINGS[name] = lines
+
+
+def demo_listings(base: str) -> list[str]:
+    return [line for name in sorted(_LISTINGS) for line in _LISTINGS[name](base)]

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from oxtom.accounts.models import Team, TeamMembership, User
 from oxtom.accounts.roles import ROLES_BY_CODE
+from oxtom.core.demo import demo_listings
 from oxtom.core.links import site_url
 
 from .seed_demo import ALL_DEMO_SIGN_INS, DEMO_PASSWORD, DEMO_SIGN_INS
@@ -44,22 +45,9 @@ class Command(BaseCommand):
                 role = ROLES_BY_CODE[sign_in.role].name
                 self.stdout.write(f"  {role:<{width}}  {sign_in.email:<36}  then {urljoin(base, sign_in.area.lstrip('/'))}")
         self._teams(existing, base)
-        self._api_clients(base)
+        for line in demo_listings(base):  # each app's own demo credentials (oxtom/core/demo.py)
+            self.stdout.write(line)
         self.stdout.write("Sign in at " + urljoin(base, "accounts/login/") + "\n")
-
-    def _api_clients(self, base: str) -> None:
-        """The demo's partner systems and their published API keys (api/demo.py)."""
-        try:
-            from api.demo import DEMO_CLIENTS
-            from api.models import ApiClient
-        except ImportError:  # pragma: no cover - the API app ships with the platform
-            return
-        live = set(ApiClient.objects.filter(is_active=True).values_list("name", flat=True))
-        rows = [(n, ", ".join(scopes), key) for n, scopes, _team, key in DEMO_CLIENTS if n in live]
-        if rows:
-            self.stdout.write("API partner systems (docs at " + urljoin(base, "api/v1/docs/") + "):")
-            for name, scopes, key in rows:
-                self.stdout.write(f"  {name:<26}  {scopes:<26}  Authorization: Bearer {key}")
 
     def _teams(self, existing: set[str], base: str) -> None:
         """Each team with its demo members (officers first, then its leader), so a tester knows who works what."""
