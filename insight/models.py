@@ -7,6 +7,7 @@ previous forecasts in one transaction.
 """
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -39,3 +40,28 @@ class ForecastRun(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+
+
+class RiskModelVersion(models.Model):
+    """One trained version of the safeguarding referral risk model, with its model card and bias checks.
+
+    Only a version signed off by a service manager who did not train it, with every bias check passed, runs.
+    """
+
+    version = models.PositiveIntegerField(unique=True)
+    hypothesis = models.TextField()
+    features = models.JSONField()
+    params = models.JSONField()
+    metrics = models.JSONField()
+    fairness = models.JSONField()
+    passed_bias_checks = models.BooleanField()
+    card = models.JSONField()
+    estimator = models.BinaryField(help_text="The fitted model (pickled; written by the service, never uploaded)")
+    trained_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    trained_at = models.DateTimeField()
+    signed_off_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+")
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-version"]

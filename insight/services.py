@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -79,3 +80,66 @@ def forecasts_compute(*, today: dt.date | None = None, measure_codes: list[str] 
         ForecastRun.objects.create(started_at=now, seconds=result.seconds, series=result.series, shown=result.shown,
                                    too_short=result.too_short)
     return result
+
+
+# --- the safeguarding referral risk model --------------------------------------------------------
+
+
+def risk_model_train(*, df: Any, hypothesis: str, by: Any, grid: dict | None = None) -> "RiskModelVersion":
+    """Train a new version on (synthetic) referral histories and store it with its model card and bias checks."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from oxtom.accounts.permissions import Permission
+    from oxtom.core.audit import audit_record
+
+    from . import risk
+    from .models import RiskModelVersion
+
+    if by is None or not getattr(by, "is_authenticated", False) or not by.has_permission(Permission.INSIGHT_WORK):
+        raise PermissionDenied
+    if not (hypothesis or "").strip():
+        raise ValidationError({"hypothesis": "Enter the hypothesis the model tests"})
+    trained = risk.train(df, grid=grid)
+    card = risk.model_card(trained, hypothesis=hypothesis.strip(), trained_by=by.full_name or by.email)
+    with transaction.atomic():
+        last = RiskModelVersion.objects.select_for_update().order_by("-version").values_list("version", flat=True).first()
+        version = RiskModelVersion.objects.create(
+            version=(last or 0) + 1, hypothesis=hypothesis.strip(), features=risk.FEATURES, params=trained.params,
+            metrics=trained.metrics, fairness=trained.fairness, passed_bias_checks=trained.passed, card=card,
+            estimator=trained.dumps(), trained_by=by, trained_at=timezone.now())
+        audit_record(by=by, action="create", target=version, summary=f"Risk model version {version.version} trained")
+    return version
+
+
+@transaction.atomic
+def risk_model_sign_off(*, version: "RiskModelVersion", by: Any) -> "RiskModelVersion":
+    """A service manager signs a version off: never the person who trained it, never with a failed bias check."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from oxtom.accounts.permissions import Permission
+    from oxtom.core.audit import audit_record
+
+    from .models import RiskModelVersion
+
+    if by is None or not getattr(by, "is_authenticated", False) or not by.has_permission(Permission.RISK_MODEL_SIGN_OFF):
+        raise PermissionDenied
+    version = RiskModelVersion.objects.select_for_update().get(pk=version.pk)
+    if version.signed_off_at is not None:
+        raise ValidationError("This version is already signed off")
+    if version.trained_by_id == by.pk:
+        raise ValidationError("You trained this version: another service manager must sign it off")
+    if not version.passed_bias_checks:
+        failed = [a for a, r in version.fairness.items() if not r["passed"]]
+        raise ValidationError(f"The bias checks failed for {', '.join(failed)}: this version cannot be signed off")
+    version.signed_off_by, version.signed_off_at = by, timezone.now()
+    version.card = {**version.card, "signed_off_by": by.full_name or by.email}
+    version.save(update_fields=["signed_off_by", "signed_off_at", "card"])
+    audit_record(by=by, action="update", target=version, summary=f"Risk model version {version.version} signed off")
+    return version
+
+
+def running_risk_model() -> "RiskModelVersion | None":
+    """The version that runs: the latest signed off (None: nothing scores)."""
+    from .models import RiskModelVersion
+
+    return RiskModelVersion.objects.filter(signed_off_at__isnull=False).order_by("-version").first()
