@@ -89,7 +89,7 @@ DEMO_SIGN_INS = (
     DemoSignIn("consultation_officer", f"consultation@{DEMO_DOMAIN}", "Connie Demo-Consult", "/staff/consultations/"),
     DemoSignIn("bi_analyst", f"bi.analyst@{DEMO_DOMAIN}", "Bill Demo-Insight", "/staff/insight/", "performance-insight"),
     DemoSignIn("mash_officer", f"mash@{DEMO_DOMAIN}", "Maya Demo-Mash", "/staff/", "mash"),
-    DemoSignIn("safeguarding_manager", f"lee@{DEMO_DOMAIN}", "Lee Demo-Safeguarding", "/staff/insight/risk/"),
+    DemoSignIn("safeguarding_manager", f"lee@{DEMO_DOMAIN}", "Lee Demo-Safeguarding", "/staff/"),
     DemoSignIn("administrator", f"admin@{DEMO_DOMAIN}", "Ada Demo-Administrator", "/staff/"),
 )
 # More sign-ins, so every team with a queue has an officer of its own (officer@ is Highways North's)
