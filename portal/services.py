@@ -371,7 +371,8 @@ def report_follow_case_started(*, case: Case) -> int:
 
 
 def _lock_report(report: StreetReport) -> StreetReport:
-    return StreetReport.objects.select_for_update().select_related(
+    # of=("self",): the case and its customer are nullable sides of outer joins, which PostgreSQL will not lock.
+    return StreetReport.objects.select_for_update(of=("self",)).select_related(
         "case__service", "case__customer", "report_type__service").get(pk=report.pk)
 
 
