@@ -82,7 +82,7 @@ def _get(request: HttpRequest, service: ApplicationService | None = None) -> dic
 
 def _start(request: HttpRequest, service: ApplicationService, **extra: Any) -> dict[str, Any]:
     """A fresh draft with its own submission key: one application per draft, however often it is sent."""
-    return DRAFT.start(request, service=service.code, answers={}, evidence={}, **extra)
+    return DRAFT.start(request, service=service.code, **{"answers": {}, "evidence": {}, **extra})  # a renewal brings answers
 
 
 # --- who, what we know, what to ask -----------------------------------------------------------
