@@ -1,6 +1,6 @@
 """Open Referral UK 3.0 documents built from the directory (no personal data: services, places, times, terms).
 
-Shapes follow ../shared/standards/open-referral-uk-3.0/schema/compiled/: a
+Shapes follow data/standards/open-referral-uk-3.0/schema/compiled/: a
 list item is the service's one-to-one fields; /services/{id} adds its
 child arrays. Ids are the records' UUIDs. Optional values we do not hold
 are left out rather than sent as null, which the schemas do not allow.

@@ -1,5 +1,5 @@
 """The Open Referral UK 3.0 feed: every endpoint validates against the standard's OpenAPI responses and JSON Schemas
-(their $refs resolved to the local copies in ../shared/standards/open-referral-uk-3.0/), is open with CORS,
+(their $refs resolved to the copies vendored in data/standards/open-referral-uk-3.0/), is open with CORS,
 filters as the standard says, carries no personal data, and costs a constant number of queries per page."""
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from .conftest import make_service
 
 pytestmark = pytest.mark.django_db
 
-STANDARD = Path(settings.BASE_DIR).parent / "shared" / "standards" / "open-referral-uk-3.0"
+STANDARD = Path(settings.BASE_DIR) / "data" / "standards" / "open-referral-uk-3.0"  # vendored: data/standards/
 REMOTE = "https://raw.githubusercontent.com/openreferral/uk-profile/main/schema/"
 
 
