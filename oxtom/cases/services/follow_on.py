@@ -29,7 +29,9 @@ def case_open_follow_on(*, parent: Case, service: Service, reason: str, by: Any,
     The parent must have been decided or closed: a follow-on reviews or carries on from an answer.
     One open follow-on of a service per case: a second is refused, naming the first.
     """
-    parent = Case.objects.select_for_update().select_related("service", "customer", "requested_by").get(pk=parent.pk)
+    # Lock the case row only: its customer and requester are optional, and PostgreSQL locks no outer join.
+    parent = Case.objects.select_for_update(of=("self",)).select_related("service", "customer", "requested_by").get(
+        pk=parent.pk)
     if not can_work_case(by, parent):
         raise PermissionDenied("You cannot work on this case")
     if parent.status not in (Status.DECIDED, Status.CLOSED):
