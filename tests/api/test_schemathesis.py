@@ -20,6 +20,21 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", applicati
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Calling the WSGI app directly (not through Django's test client) fires request_started/finished,
+    whose close_old_connections would close the test's own database connection inside its transaction
+    (PostgreSQL then answers "connection already closed"); the test client disconnects it the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def key(db, team):
     _, key = api_client_create(name="schemathesis", scopes=list(Scope.values), team=team,

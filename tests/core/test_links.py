@@ -43,7 +43,9 @@ def test_nothing_else_reads_site_url_directly():
     assert len(files) > 100
     for py in files:
         rel = py.relative_to(ROOT).as_posix()
-        if rel in {"oxtom/settings.py", "oxtom/core/links.py"}:
+        # settings reads it, links.py is the one place that uses it, and the mixed-load bench sets it in the
+        # environment of the gunicorn it starts (configuring a server, not building a link).
+        if rel in {"oxtom/settings.py", "oxtom/core/links.py", "bench/mixed_load.py"}:
             continue
         if "SITE_URL" in py.read_text(encoding="utf-8", errors="replace"):
             offenders.append(rel)

@@ -68,6 +68,8 @@ def make_row(model: type[models.Model], depth: int = 0, **given):
     if depth > 4:
         raise RuntimeError(f"Too deep making a {model.__name__}")
     values = dict(given)
+    if model is apps.get_model("casework", "Case"):
+        values.setdefault("customer", make_customer())  # a case has a customer or a requesting colleague (a check)
     for field in model._meta.concrete_fields:
         if field.name in values or field.primary_key or field.null or field.has_default():
             continue
