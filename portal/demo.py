@@ -243,7 +243,7 @@ def seed_demo_open311() -> int:
     data = {"service_code": "pothole", "lat": str(DEMO_POINT[0]), "long": str(DEMO_POINT[1]),
             "attribute[depth_mm]": "60", "attribute[width_mm]": "350", "attribute[position]": "road",
             "description": "Pothole in the bus lane, reported through FixMyStreet",
-            "email": "pat.open311@example.org", "first_name": "Pat", "last_name": "Reporter"}
+            "email": "pat.open311@fixmystreet.example", "first_name": "Pat", "last_name": "Reporter"}
     try:
         open311_request_create(key=key, data=data)
     except Open311Error:  # the demo's catalogue or boundaries changed: the key alone still shows the client

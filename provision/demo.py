@@ -50,7 +50,7 @@ def seed_demo_provision(*, officer: Any, approvers: dict[str, Any], contract_man
     added = 0
     for finance_id, name, postcode, chn, charity, sme, vcse, individual in SUPPLIERS:
         services.supplier_create(
-            name=name, email=f"accounts.{finance_id.lower()}@example.org", postcode=postcode, by=officer,
+            name=name, email=f"accounts.{finance_id.lower()}@suppliers.example", postcode=postcode, by=officer,
             finance_id=finance_id, companies_house_number=chn, charity_number=charity, is_sme=sme,
             sme_evidence="Fewer than 250 staff (2025 accounts)" if sme else "", is_vcse=vcse,
             vcse_evidence="Registered charity" if vcse else "", is_individual=individual)
