@@ -48,6 +48,8 @@ def _value_for(field: models.Field, depth: int):
         return decimal.Decimal("1.00")
     if isinstance(field, models.DateTimeField):
         return timezone.now()
+    if isinstance(field, models.TimeField):
+        return dt.time(6 + (n % 960) // 60, n % 60)  # later fields later: a row that closes after it opens
     if isinstance(field, models.DateField):
         return dt.date(2026, 1, 1)
     if isinstance(field, models.JSONField):
