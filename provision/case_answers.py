@@ -7,12 +7,10 @@ from typing import Any
 
 from django.urls import reverse
 
+from oxtom.core.money import pounds
+
 from .models import Contract, SupplierReview
 from .services import CONTRACT_REVIEW_SERVICE
-
-
-def _pounds(pence: int) -> str:
-    return f"£{round(pence / 100):,}"
 
 
 def render_contract_review(case: Any, audience: str, user: Any):
@@ -34,14 +32,14 @@ def render_contract_review(case: Any, audience: str, user: Any):
         Row("Contract", f"{contract.reference}: {contract.title}",
             (Link("Open the contract", reverse("provision:contract", kwargs={"reference": contract.reference})),)),
         Row("Supplier", ", ".join(s.name for s in contract.suppliers.all())),
-        Row("Value and term", f"{_pounds(contract.current_value_pence)}, {contract.start_date:%-d %B %Y} to "
+        Row("Value and term", f"{pounds(contract.current_value_pence, whole=True)}, {contract.start_date:%-d %B %Y} to "
                               f"{contract.end_date:%-d %B %Y}"),
         Row("KPIs", "\n".join(f"{k.name}: {k.target}" for k in contract.kpis.all()) or contract.no_kpi_reason
             or "None recorded"),
         Row("Performance reviews", "\n".join(f"To {r.period_end:%-d %B %Y}: {r.get_overall_display()}"
                                              for r in reviews) or "None yet"),
         Row(f"Other {contract.category.name.lower()} contracts",
-            f"{len(peers)} contracts; median value {_pounds(int(statistics.median(v for v, _, _ in peers)))}, "
+            f"{len(peers)} contracts; median value {pounds(int(statistics.median(v for v, _, _ in peers)), whole=True)}, "
             f"median term {statistics.median(years):.1f} years" if peers else "None to compare with"),
     ]
     return CaseAnswers(rows=tuple(rows))

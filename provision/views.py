@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from oxtom.accounts.decorators import permission_required, staff_area_required
 from oxtom.accounts.permissions import Permission
+from oxtom.core.forms import errors_onto_form
 
 from . import imports, publication, rules, selectors, services
 from . import forms as f
@@ -24,14 +25,6 @@ hub_required = permission_required(Permission.PROVISION_WORK)
 
 def _posted(request: HttpRequest):
     return request.POST if request.method == "POST" else None
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _month(request: HttpRequest) -> dt.date:
@@ -83,7 +76,7 @@ def contract_new(request: HttpRequest) -> HttpResponse:
                 data={**data, "estimated_annual_value_pence": data["estimated_annual_value_pence"] or 0},
                 suppliers=suppliers, kpis=kpis, purchase_orders=orders, by=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(request, f"Contract {contract.reference} added")
             return redirect("provision:contract", reference=contract.reference)
@@ -135,7 +128,7 @@ def contract_review(request: HttpRequest, reference: str) -> HttpResponse:
                 summary=form.cleaned_data["summary"], kpi_ratings=form.kpi_ratings(),
                 actions=form.cleaned_data["actions"], by=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(request, "Performance review recorded")
             return redirect("provision:contract", reference=contract.reference)
@@ -155,7 +148,7 @@ def contract_decision(request: HttpRequest, reference: str) -> HttpResponse:
                                               stage=form.cleaned_data["stage"], note=form.cleaned_data["note"],
                                               expected_version=form.cleaned_data["version"], by=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(request, "Decision recorded")
             return redirect("provision:contract", reference=contract.reference)
@@ -182,7 +175,7 @@ def contract_extend(request: HttpRequest, reference: str) -> HttpResponse:
                                        reason=form.cleaned_data["reason"],
                                        expected_version=form.cleaned_data["version"], by=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(request, "Extension sent for approval")
             return redirect("provision:contract", reference=contract.reference)
@@ -212,7 +205,7 @@ def approval(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as exc:
-            _add_errors(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(request, "Decision recorded")
             return redirect("provision:approvals")
@@ -243,7 +236,7 @@ def supplier_new(request: HttpRequest) -> HttpResponse:
             supplier = services.supplier_create(name=data.pop("name"), email=data.pop("email"),
                                                 postcode=data.pop("postcode"), by=request.user, **data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(request, f"Supplier {supplier.name} added")
             return redirect("provision:suppliers")
