@@ -2,5 +2,7 @@ from django.apps import AppConfig
 
 
 class BasConfig(AppConfig):
+    """Business Administration Support: the service menu and colleagues' requests (Sue's story)."""
+
     name = "bas"
-    verbose_name = "Bas"
+    verbose_name = "Business admin support"

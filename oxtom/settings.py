@@ -102,7 +102,12 @@ INSTALLED_APPS = [
     "applications",
     "applications.renewals",
     "provision",
-    "bas",
+    "bas",  # business admin support: the service menu and colleagues' requests
+    "bas.intake",  # the post room and bulk data uploads (app label "bas_intake")
+    "bas.foi",  # FOI and EIR requests and the disclosure log (app label "foi")
+    "bas.complaints",  # corporate complaints (app label "complaints")
+    "people",  # role profiles, recruitment and the pool of talent
+    "people.onboarding",  # starters, leavers and staff access requests (app label "onboarding")
     "performance",
     "api",
     "community",

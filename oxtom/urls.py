@@ -50,5 +50,16 @@ urlpatterns = [
     path("staff/consultations/", include("strategy.consultation_urls")),
     # Insight: forecasts, safeguarding referrals and the risk model.
     path("staff/insight/", include("insight.urls")),
+    # Enabling and support: business admin, the post room and uploads, FOI and EIR, complaints.
+    path("staff/bas/", include("bas.urls")),
+    path("staff/bas/intake/", include("bas.intake.urls")),  # the post room and bulk data uploads
+    path("foi/", include("bas.foi.urls")),  # the disclosure log and making a request (public)
+    path("staff/foi/", include("bas.foi.staff_urls")),
+    path("complaints/", include("bas.complaints.urls")),  # making and escalating a complaint (public)
+    path("staff/complaints/", include("bas.complaints.staff_urls")),
+    # People: recruitment and the pool of talent, jobs (public), onboarding, leavers and staff access.
+    path("jobs/", include("people.jobs_urls")),
+    path("staff/people/", include("people.urls")),
+    path("staff/people/", include("people.onboarding.urls")),  # /staff/people/starters/, leavers/, access/
     path("django-admin/", admin.site.urls),
 ]

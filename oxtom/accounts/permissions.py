@@ -25,7 +25,14 @@ class Permission(enum.StrEnum):
     MEMBER_AREA = "member.area"
     MEMBER_ENQUIRY_RAISE = "member.enquiry_raise"
     # back office
-    BAS_WORK = "bas.work"
+    BAS_WORK = "bas.work"  # work the business admin queues of one's teams
+    BAS_MANAGE = "bas.manage"  # edit the BAS service menus and their service levels
+    FOI_WORK = "foi.work"  # co-ordinate FOI and EIR requests: triage, allocate, draft, publish
+    FOI_APPROVE = "foi.approve"  # the Access and Disclosure officer approves responses (never their own)
+    COMPLAINTS_WORK = "complaints.work"  # handle corporate complaints at stage 1 and stage 2
+    RECRUITMENT_WORK = "recruitment.work"  # vacancies, the pool of talent, interviews, offers and checks
+    STAFF_MANAGE = "staff.manage"  # a line manager: raises vacancies, records leavers, follows starters (own only)
+    ICT_DESK = "ict.desk"  # the ICT service desk: staff password resets and access requests
     PROVISION_WORK = "provision.work"
     PERFORMANCE_MANAGE = "performance.manage"
     COMMUNITY_DIRECTORY_EDIT = "community.directory_edit"

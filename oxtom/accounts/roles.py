@@ -53,6 +53,48 @@ BAS_OFFICER = Role(
     frozenset({P.BAS_WORK, P.CUSTOMER_VIEW, P.CUSTOMER_VIEW_ALL}),
     staff_area=True,
 )
+BAS_MANAGER = Role(
+    "bas_manager", "Business admin manager",
+    "Leads business admin support: edits the service menus and their targets, allocates and reviews the work.",
+    BAS_OFFICER.permissions | {P.BAS_MANAGE, P.CASE_ASSIGN, P.TEAM_MANAGE},
+    staff_area=True,
+)
+FOI_COORDINATOR = Role(
+    "foi_coordinator", "FOI co-ordinator",
+    "Triages FOI and EIR requests, allocates them to the services that hold the information and drafts responses.",
+    frozenset({P.FOI_WORK, P.CUSTOMER_VIEW}),
+    staff_area=True,
+)
+DISCLOSURE_OFFICER = Role(
+    "disclosure_officer", "Access and Disclosure officer",
+    "Approves FOI and EIR responses drafted by others and decides internal reviews.",
+    frozenset({P.FOI_WORK, P.FOI_APPROVE, P.CUSTOMER_VIEW}),
+    staff_area=True,
+)
+COMPLAINTS_OFFICER = Role(
+    "complaints_officer", "Complaints officer",
+    "Handles corporate complaints at stage 1 and stage 2 and tracks the learning from them.",
+    frozenset({P.COMPLAINTS_WORK, P.CUSTOMER_VIEW, P.CUSTOMER_VIEW_ALL}),
+    staff_area=True,
+)
+RECRUITMENT_COORDINATOR = Role(
+    "recruitment_coordinator", "Recruitment co-ordinator",
+    "Runs the council's recruitment: vacancies, the pool of talent, interviews, offers and pre-employment checks.",
+    frozenset({P.RECRUITMENT_WORK}),
+    staff_area=True,
+)
+LINE_MANAGER = Role(
+    "line_manager", "Line manager",
+    "Raises vacancies, chooses whom to interview and appoint, welcomes starters and records leavers (own staff only).",
+    frozenset({P.STAFF_MANAGE}),
+    staff_area=True,
+)
+ICT_SERVICE_DESK = Role(
+    "ict_service_desk", "ICT service desk",
+    "Handles staff password resets and access requests for the council's systems.",
+    frozenset({P.ICT_DESK}),
+    staff_area=True,
+)
 PROVISION_OFFICER = Role(
     "provision_officer", "Provision officer", "Runs commissioning, suppliers, contracts and spend.",
     frozenset({P.PROVISION_WORK}),
@@ -124,7 +166,8 @@ ADMINISTRATOR = Role(
 )
 
 ALL_ROLES: tuple[Role, ...] = (
-    RESIDENT, ADVISER, OFFICER, TEAM_LEADER, COUNCILLOR, BAS_OFFICER,
+    RESIDENT, ADVISER, OFFICER, TEAM_LEADER, COUNCILLOR, BAS_OFFICER, BAS_MANAGER, FOI_COORDINATOR,
+    DISCLOSURE_OFFICER, COMPLAINTS_OFFICER, RECRUITMENT_COORDINATOR, LINE_MANAGER, ICT_SERVICE_DESK,
     PROVISION_OFFICER, PERFORMANCE_ANALYST, COMMUNITY_PARTNER, COMMUNITY_MODERATOR, PMO_OFFICER, BOARD_MEMBER,
     PROJECT_MANAGER, CONSULTATION_OFFICER, BI_ANALYST, MASH_OFFICER, SAFEGUARDING_MANAGER, ADMINISTRATOR,
 )
