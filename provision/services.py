@@ -15,7 +15,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from oxtom.accounts.models import Team
+from oxtom.accounts.selectors import team_addresses
 from oxtom.accounts.permissions import Permission
 from oxtom.core.audit import audit_record
 from oxtom.core.links import absolute_url
@@ -275,23 +275,13 @@ def _tell_approvers(request: ExtensionRequest) -> None:
 # --- the runway -----------------------------------------------------------------------------------------
 
 def _alert(*, to: str, key: str, subject: str, message: str) -> None:
-    try:
-        from oxtom.notify.services import notification_queue
+    from oxtom.notify.services import staff_alert_queue
 
-        with transaction.atomic():
-            notification_queue(customer=None, template="staff-alert", to=to, by=None, idempotency_key=key,
-                               context={"subject": subject, "message": message})
-    except (LookupError, ValueError, DatabaseError) as exc:
-        logger.warning("provision alert %s not queued (%s)", key, type(exc).__name__)
+    staff_alert_queue(to=to, key=key, subject=subject, message=message)
 
 
 def hub_addresses() -> list[str]:
-    team = Team.objects.filter(slug=PROVISION_TEAM).first()
-    if team is None:
-        return []
-    if team.email:
-        return [team.email]
-    return list(team.memberships.filter(user__is_active=True).values_list("user__email", flat=True))
+    return team_addresses(PROVISION_TEAM)
 
 
 def runway_alerts_send(*, on: dt.date | None = None) -> int:

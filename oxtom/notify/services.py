@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
@@ -279,6 +279,23 @@ def notification_queue(
         message_id = message.pk
         transaction.on_commit(lambda: enqueue(message_id))
     return message
+
+
+def staff_alert_queue(*, to: str, key: str, subject: str, message: str) -> bool:
+    """Email a member of staff or a team mailbox (template 'staff-alert'); False if it could not be queued.
+
+    The one way every capability tells staff something: the message carries a reference and a link, never
+    a customer's details. A failure to queue never undoes the caller's change: it is logged, and the
+    caller records it where it keeps a history (a case's timeline, say). Idempotent per `key`.
+    """
+    try:
+        with transaction.atomic():
+            notification_queue(customer=None, template="staff-alert", to=to, by=None, idempotency_key=key,
+                               context={"subject": subject, "message": message})
+    except (LookupError, ValueError, DatabaseError) as exc:
+        logger.warning("staff alert %s not queued (%s)", key, type(exc).__name__)
+        return False
+    return True
 
 
 _publishing = threading.local()

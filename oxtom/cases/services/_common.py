@@ -283,15 +283,14 @@ def _alert_staff(case: Case, event: CaseEvent, *, to: str, key: str, subject: st
     change standing; the timeline records `failed` instead of `sent`.
     """
     try:
-        from oxtom.notify.services import notification_queue
-
-        with transaction.atomic():
-            notification_queue(customer=None, template="staff-alert", to=to, by=None, idempotency_key=key,
-                               context={"subject": subject, "message": message})
-    except (ImportError, LookupError, ValueError, DatabaseError) as exc:
-        logger.warning("case %s: staff alert %s not queued (%s)", case.pk, key, type(exc).__name__)
-        _event(case, Kind.NOTIFICATION_FAILED, None, text=failed, reason=type(exc).__name__,
-               about_event=event.pk, **data)
+        from oxtom.notify.services import staff_alert_queue
+    except ImportError:  # the engine runs without a notification app
+        queued = False
+    else:
+        queued = staff_alert_queue(to=to, key=key, subject=subject, message=message)
+    if not queued:
+        logger.warning("case %s: staff alert %s not queued", case.pk, key)
+        _event(case, Kind.NOTIFICATION_FAILED, None, text=failed, reason="not queued", about_event=event.pk, **data)
         return
     _event(case, Kind.NOTIFICATION_SENT, None, text=sent, about_event=event.pk, **data)
 
