@@ -7,7 +7,6 @@ stale page is told instead of overwriting the first.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,7 +28,6 @@ from .models import (
     ExtensionRequest, PurchaseOrder, Supplier,
 )
 
-logger = logging.getLogger(__name__)
 
 PROVISION_TEAM = "provision"
 MAX_REASON = 1000
