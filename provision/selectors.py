@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from . import rules
-from .models import ON_CONTRACT, Contract, ExtensionApproval, Match, SpendKind, SpendLine, Supplier
+from .models import ON_CONTRACT, Contract, ExtensionApproval, ExtensionRequest, Match, SpendKind, SpendLine, Supplier
 from .services import can_work_provision
 
 CONTRACTS_PER_PAGE = 50
@@ -279,3 +279,18 @@ def lookalike_suppliers(*, threshold: int = 90, limit: int = 50) -> list[tuple[S
                 if j > i and (s.pk, block[j].pk) not in pairs:
                     pairs[(s.pk, block[j].pk)] = (s, block[j], int(score), "Names look alike")
     return sorted(pairs.values(), key=lambda p: -p[2])[:limit]
+
+
+def extension_check_of(contract: Contract, *, on: dt.date | None = None) -> rules.ExtensionCheck:
+    """Whether the contract may be extended by one more option today, at its current value (the contract page)."""
+    return rules.extension_check(
+        end_date=contract.end_date, max_end_date=contract.max_end_date,
+        options_left=contract.extension_options - contract.extensions_used, extension_months=contract.extension_months,
+        current_value_pence=contract.current_value_pence, new_value_pence=contract.current_value_pence,
+        max_value_change_percent=contract.max_value_change_percent, ended_on=on or timezone.localdate())
+
+
+def pending_extension_of(contract: Contract) -> ExtensionRequest | None:
+    """The contract's extension request waiting for approvals, with them."""
+    return (contract.extension_requests.filter(status=ExtensionRequest.Status.PENDING)
+            .prefetch_related("approvals").first())

@@ -93,13 +93,8 @@ def contract_detail(request: HttpRequest, reference: str) -> HttpResponse:
 def _contract_page(request, contract, *, decision_form=None, extension_form=None, status=200):
     hub = services.can_work_provision(request.user)
     spent = selectors.contract_spend_to_date(contract)
-    check = rules.extension_check(
-        end_date=contract.end_date, max_end_date=contract.max_end_date,
-        options_left=contract.extension_options - contract.extensions_used, extension_months=contract.extension_months,
-        current_value_pence=contract.current_value_pence, new_value_pence=contract.current_value_pence,
-        max_value_change_percent=contract.max_value_change_percent, ended_on=timezone.localdate())
-    pending = contract.extension_requests.filter(status=ExtensionRequest.Status.PENDING).prefetch_related(
-        "approvals").first()
+    check = selectors.extension_check_of(contract)
+    pending = selectors.pending_extension_of(contract)
     return render(request, "provision/contract.html", {
         "contract": contract, "runway": selectors.runway_of(contract), "spent": spent,
         "headroom": contract.awarded_value_pence - spent, "hub": hub, "section": "contracts",
