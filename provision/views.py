@@ -18,7 +18,7 @@ from oxtom.core.forms import errors_onto_form
 
 from . import imports, publication, rules, selectors, services
 from . import forms as f
-from .models import ExtensionApproval, ExtensionRequest, SpendImport
+from .models import ExtensionApproval, SpendImport
 
 hub_required = permission_required(Permission.PROVISION_WORK)
 
