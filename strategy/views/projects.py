@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from oxtom.accounts.decorators import _guard, permission_required
 from oxtom.accounts.permissions import Permission as P
-from oxtom.core.forms import errors_onto_form as _add_errors
+from oxtom.core.forms import errors_onto_form
 
 from .. import forms as f
 from .. import selectors
@@ -24,10 +24,6 @@ from ..services import pmo
 projects_area = _guard(lambda u: any(u.has_permission(p) for p in (P.PMO_WORK, P.BOARD_DECIDE, P.PROJECT_PROPOSE)))
 board_required = permission_required(P.BOARD_DECIDE)
 pmo_required = permission_required(P.PMO_WORK)
-
-
-def _posted(request: HttpRequest):
-    return request.POST if request.method == "POST" else None
 
 
 @projects_area
@@ -44,7 +40,7 @@ def register(request: HttpRequest) -> HttpResponse:
 @permission_required(P.PROJECT_PROPOSE)
 @require_http_methods(["GET", "POST"])
 def propose(request: HttpRequest) -> HttpResponse:
-    form = f.ProposalForm(_posted(request))
+    form = f.ProposalForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -54,7 +50,7 @@ def propose(request: HttpRequest) -> HttpResponse:
                 estimated_cost=data["estimated_cost"], cost_notes=data["cost_notes"], benefits=data["benefits"],
                 risks=data["risks"], by=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(request, f"Proposal {project.reference} sent to the Fit for the Future board")
             return redirect("strategy_projects:project", reference=project.reference)
@@ -78,13 +74,13 @@ def project_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def decide(request: HttpRequest, reference: str) -> HttpResponse:
     project = selectors.get_project_for_user(request.user, reference)
-    form = f.DecisionForm(_posted(request))
+    form = f.DecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             pmo.project_decide(project=project, approve=form.cleaned_data["decision"] == "approve",
                                note=form.cleaned_data["note"], by=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(request, f"{project.reference} {'approved' if form.cleaned_data['decision'] == 'approve' else 'rejected'}")
             return redirect("strategy_projects:board")
@@ -95,13 +91,13 @@ def decide(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def allocate(request: HttpRequest, reference: str) -> HttpResponse:
     project = selectors.get_project_for_user(request.user, reference)
-    form = f.AllocationForm(_posted(request))
+    form = f.AllocationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             pmo.project_allocate(project=project, member=form.cleaned_data["member"], days=form.cleaned_data["days"],
                                  by=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(request, f"{form.cleaned_data['member'].user.full_name} allocated to {project.reference}")
             return redirect("strategy_projects:project", reference=project.reference)
@@ -116,7 +112,7 @@ def highlight(request: HttpRequest, reference: str) -> HttpResponse:
     if not pmo.can_report(request.user, project):
         raise PermissionDenied
     initial = {"month": pmo.reporting_month(timezone.localdate()).strftime("%Y-%m")}
-    form = f.HighlightForm(_posted(request), initial=initial)
+    form = f.HighlightForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -124,7 +120,7 @@ def highlight(request: HttpRequest, reference: str) -> HttpResponse:
                                  rags={k: data[f"rag_{k}"] for k in ("time", "cost", "scope", "benefits")},
                                  decisions_needed=data["decisions_needed"], risks=data["risks"], by=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(request, f"Highlight report for {data['month']:%B %Y} submitted")
             return redirect("strategy_projects:project", reference=project.reference)
@@ -135,13 +131,13 @@ def highlight(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def board(request: HttpRequest) -> HttpResponse:
     """The board's page: the portfolio exceptions first, proposals to decide, and its decisions."""
-    form = f.BoardDecisionForm(_posted(request))
+    form = f.BoardDecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             pmo.board_decision_record(text=form.cleaned_data["text"], project=None,
                                       decided_on=form.cleaned_data["decided_on"], by=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(request, "Decision recorded")
             return redirect("strategy_projects:board")

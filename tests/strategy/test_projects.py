@@ -249,3 +249,25 @@ def test_list_pages_cost_constant_queries(client_for, pmo, board_member, pool):
                              summary="s", by=pmo)
         make_project(pmo, title=f"Proposed {i}")
     assert [count(p) for p in paths] == before
+
+
+def test_a_proposal_sent_twice_with_its_submission_key_makes_one_project(client_for, project_manager):
+    import re
+
+    from oxtom.core.submissions import ALREADY_DONE
+
+    MeasureFactory(code="contacts-received", name="Contacts received", unit="count")
+    client = client_for(project_manager)
+    page = client.get("/staff/projects/new/").content.decode()
+    key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
+    first = client.post("/staff/projects/new/", {**PROPOSAL, "submission_key": key})
+    again = client.post("/staff/projects/new/", {**PROPOSAL, "submission_key": key}, follow=True)
+    assert first.status_code == 302 and Project.objects.count() == 1
+    assert ALREADY_DONE in again.content.decode()
+    # A proposal refused for an error keeps its key, so the corrected one goes through once.
+    page = client.get("/staff/projects/new/").content.decode()
+    key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
+    bad = client.post("/staff/projects/new/", {**PROPOSAL, "title": "", "submission_key": key})
+    assert bad.status_code == 200 and key in bad.content.decode()
+    assert client.post("/staff/projects/new/", {**PROPOSAL, "title": "Second", "submission_key": key}).status_code == 302
+    assert Project.objects.count() == 2
