@@ -126,6 +126,8 @@ MIDDLEWARE = [
     # NUL bytes refused (400) and bidi/zero-width controls stripped from every parameter, before
     # sessions, CSRF or any view read them: the one shared place for free-text hygiene.
     "oxtom.core.hygiene.RequestHygieneMiddleware",
+    # The client's address (oxtom/core/clientip.py) for every audit event the request writes.
+    "oxtom.core.audit.AuditClientAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -12,15 +12,25 @@
   and stripped inside ASCII words, where they only hide things.
   Password fields are left as typed: stripping them would change the secret.
 
-Form-encoded bodies only: JSON bodies (the REST API) go through their serializers.
+JSON bodies (the REST API under /api/, any `application/json` or `+json` POST,
+PUT or PATCH) get the same treatment at the same depth: a NUL anywhere in the
+body (raw, or as a `\u0000` escape in a key or a string) is a 400, and every
+string (object keys too, passwords excepted) loses its invisible controls; the
+body is re-serialised only when something was stripped. A body that is not
+JSON (malformed, not UTF-8) is left as sent for the view's own parser to
+refuse, and one larger than DATA_UPLOAD_MAX_MEMORY_SIZE is never read here (the
+view's own limit answers it: the API's 413, or Django's 400).
 A capability that answers errors in its own format (Open311's error list)
 registers a responder for its path prefix with `register_bad_request_responder`.
 """
 from __future__ import annotations
 
+import json
 import re
-from typing import Callable
+from io import BytesIO
+from typing import Any, Callable
 
+from django.conf import settings
 from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, QueryDict
 
@@ -79,6 +89,74 @@ def _cleaned(data: QueryDict) -> QueryDict | None:
     return out
 
 
+_JSON_METHODS = ("POST", "PUT", "PATCH")
+
+
+def _is_json(request: HttpRequest) -> bool:
+    kind = (request.content_type or "").lower()
+    return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
+
+
+def _cleaned_json(data: Any) -> tuple[Any, bool]:
+    """(`data` with every string cleaned, whether anything changed). Raises ValueError(path) on a NUL.
+
+    Iterative, so a deeply nested body the JSON decoder accepted cannot exhaust the stack here.
+    """
+    changed = False
+
+    def clean(value: str, where: str, secret: bool) -> str:
+        nonlocal changed
+        if "\x00" in value:
+            raise ValueError(where)
+        if secret:
+            return value
+        out = clean_free_text(value)
+        changed = changed or out != value
+        return out
+
+    root: list[Any] = [data]
+    stack: list[tuple[Any, Any, str, bool]] = [(root, 0, "", False)]  # (container, index, path, secret)
+    while stack:
+        parent, index, where, secret = stack.pop()
+        value = parent[index]
+        if isinstance(value, str):
+            parent[index] = clean(value, where, secret)
+        elif isinstance(value, list):
+            stack.extend((value, i, where, secret) for i in range(len(value)))
+        elif isinstance(value, dict):
+            items = list(value.items())
+            value.clear()
+            for key, item in items:
+                name = clean(key, f"{where}.{key}" if where else key, False)
+                value[name] = item
+                stack.append((value, name, f"{where}.{name}" if where else name, secret or _is_secret(name)))
+    return root[0], changed
+
+
+def _clean_json_body(request: HttpRequest) -> None:
+    """Clean the JSON body in place (see the module docstring). Raises ValueError(field) on a NUL."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return  # the view's own parser answers a nonsense length
+    limit = getattr(settings, "DATA_UPLOAD_MAX_MEMORY_SIZE", None)
+    if length <= 0 or (limit is not None and length > limit):
+        return
+    body = request.body
+    if b"\x00" in body:
+        raise ValueError("")
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return  # not JSON: the view's parser refuses it in its own words
+    data, changed = _cleaned_json(data)
+    if changed:
+        new = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        request._body = new
+        request._stream = BytesIO(new)
+        request.META["CONTENT_LENGTH"] = str(len(new))
+
+
 def _field(exc: ValueError) -> str:
     return str(exc.args[0]).replace("\x00", "") if exc.args else ""
 
@@ -110,4 +188,9 @@ class RequestHygieneMiddleware:
                 return _refuse(request, "The request is too large")
             if post is not None:
                 request.POST = post
+        elif request.method in _JSON_METHODS and _is_json(request):
+            try:
+                _clean_json_body(request)
+            except ValueError as exc:
+                return _refuse(request, "The request contains a character that cannot be used", _field(exc))
         return self.get_response(request)

@@ -47,6 +47,9 @@ class AuditEvent(models.Model):
     target_id = models.CharField(max_length=64)
     summary = models.CharField(max_length=255, blank=True)
     detail = models.JSONField(default=dict, blank=True)
+    # Where the request came from (oxtom/core/clientip.py: the proxy's header only when
+    # TRUSTED_PROXY_COUNT says there is one); empty for the system's own work (tasks, commands).
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["target_type", "target_id", "occurred_at"])]
