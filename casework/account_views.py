@@ -43,6 +43,8 @@ def _page_context(case, customer) -> dict:
         "sla_label": rules.SlaState.LABELS[rules.case_sla_state(case)],
         "customer": customer,
         "answers": owners.case_answers(case, audience=owners.CUSTOMER),
+        # The case it follows and its follow-ons, only those that are this customer's own.
+        "links": selectors.case_links(case, customer=customer),
     }
 
 

@@ -339,7 +339,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
                     if can_work and a.offered(case) and a.slug != "note" and not _worked_elsewhere(owner, a.slug)],
         "note_form": f.NoteForm(case=case, user=request.user) if can_work else None,
         "can_work": can_work,
-        "links": selectors.case_links(case),
+        "links": selectors.case_links(case, user=request.user),
         "tasks": selectors.case_tasks(case),
         "task_form": f.TaskForm(case=case) if can_work and case.is_open else None,
     })

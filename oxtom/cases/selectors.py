@@ -440,7 +440,7 @@ def get_customer_case(customer: Any, reference: str) -> Case:
     if customer is None or not reference or len(reference) > MAX_REFERENCE_LENGTH:
         raise Http404("No case found")
     try:
-        return Case.objects.select_related("service", "team", "parent", "stage", *owner_relations()).get(customer=customer,
+        return Case.objects.select_related("service", "team", "parent__service", "stage", *owner_relations()).get(customer=customer,
                                                                                      reference=reference)
     except Case.DoesNotExist:
         raise Http404("No case found") from None
@@ -470,10 +470,25 @@ def get_request_for_requester(user: Any, reference: str) -> Case:
         raise Http404("No request found") from None
 
 
-def case_links(case: Case) -> dict[str, Any]:
-    """The case this one follows and the follow-on cases it has (one query for the follow-ons)."""
-    return {"parent": case.parent if case.parent_id else None,
-            "follow_ons": list(case.follow_ons.select_related("service").order_by("received_at", "id"))}
+def case_links(case: Case, *, user: Any = None, customer: Any = None) -> dict[str, Any]:
+    """The case this one follows and the follow-on cases it has, as far as the reader may see them.
+
+    Staff (`user`) get the follow-ons they may open (Case.objects.for_user) and the parent, with
+    `parent_visible` saying whether its page would open for them; the case's own customer
+    (`customer`) gets only their own cases, both ways. Two queries at most, whatever the links.
+    """
+    follow_ons = case.follow_ons.select_related("service", *owner_relations()).order_by("received_at", "id")
+    parent = case.parent if case.parent_id else None
+    parent_visible = parent is not None
+    if customer is not None:
+        follow_ons = follow_ons.filter(customer=customer)
+        if parent is not None and parent.customer_id != customer.pk:
+            parent, parent_visible = None, False
+    elif user is not None:
+        follow_ons = follow_ons.filter(pk__in=Case.objects.for_user(user).values("pk"))
+        if parent is not None:
+            parent_visible = Case.objects.for_user(user).filter(pk=parent.pk).exists()
+    return {"parent": parent, "parent_visible": parent_visible, "follow_ons": list(follow_ons)}
 
 
 def case_tasks(case: Case) -> list[Any]:
