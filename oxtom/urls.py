@@ -57,6 +57,8 @@ urlpatterns = [
     path("staff/foi/", include("bas.foi.staff_urls")),
     path("complaints/", include("bas.complaints.urls")),  # making and escalating a complaint (public)
     path("staff/complaints/", include("bas.complaints.staff_urls")),
+    path("account/complaints/", include("bas.complaints.account_urls")),  # the complainant's own complaints
+    path("members/complaints/", include("bas.complaints.member_urls")),  # the annual complaints report
     # People: recruitment and the pool of talent, jobs (public), onboarding, leavers and staff access.
     path("jobs/", include("people.jobs_urls")),
     path("staff/people/", include("people.urls")),

@@ -26,6 +26,8 @@ from .computations import (  # noqa: F401 - the registry's public names
     working_days_between,
 )
 from .seeding import measures_ensure  # noqa: F401,E402 - for the app's migration that adds its Measure rows
+# The small-number rule the division pages use, for a capability's own public statistics (complaints report).
+from .rules import SUPPRESSION_THRESHOLD, is_suppressed  # noqa: F401,E402
 
 
 def is_registered(code: str) -> bool:

@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "complaints"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("new/", views.new, name="new"),
+    path("made/<str:reference>/", views.made, name="made"),
+    path("report/", views.public_report, name="report"),
+    path("report.csv", views.public_report_csv, name="report_csv"),
+]

@@ -74,7 +74,8 @@ DISCLOSURE_OFFICER = Role(
 COMPLAINTS_OFFICER = Role(
     "complaints_officer", "Complaints officer",
     "Handles corporate complaints at stage 1 and stage 2 and tracks the learning from them.",
-    frozenset({P.COMPLAINTS_WORK, P.CUSTOMER_VIEW, P.CUSTOMER_VIEW_ALL}),
+    # Complaints are cases on the engine, worked in the complaints team's queue (membership scopes it).
+    frozenset({P.COMPLAINTS_WORK, P.CUSTOMER_VIEW, P.CUSTOMER_VIEW_ALL, P.CASE_VIEW_TEAM, P.CASE_WORK}),
     staff_area=True,
 )
 RECRUITMENT_COORDINATOR = Role(

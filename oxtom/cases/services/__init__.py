@@ -43,7 +43,7 @@ from .deadlines import (  # noqa: F401
     case_extend, case_next_stage, extension_refusal, next_stage,
 )
 from .follow_on import (  # noqa: F401
-    case_open_follow_on, follow_on_services,
+    case_open_follow_on, case_open_follow_on_for_customer, follow_on_services,
 )
 from .tasks import (  # noqa: F401
     case_task_add, case_task_complete, case_task_reopen,

@@ -34,6 +34,36 @@ def case_open_follow_on(*, parent: Case, service: Service, reason: str, by: Any,
         pk=parent.pk)
     if not can_work_case(by, parent):
         raise PermissionDenied("You cannot work on this case")
+    return _open(parent=parent, service=service, reason=reason, by=by, title=title, channel=channel)
+
+
+@transaction.atomic
+def case_open_follow_on_for_customer(*, parent: Case, service: Service, reason: str, by: Any, title: str = "",
+                                     on_behalf_of: bool = False, channel: str = Channel.WEB,
+                                     submission_key: str = "") -> Case:
+    """The customer asks for a follow-on themselves (a complaint's stage 2 from the stage 1 response).
+
+    `by` is the customer's own account, or an adviser acting for them (`on_behalf_of`, who must be
+    allowed to act for customers). The same rules as an officer's follow-on apply (decided or closed
+    parent, one open follow-on of a service); a case that is not the customer's is refused.
+    """
+    from oxtom.accounts.permissions import Permission
+
+    parent = Case.objects.select_for_update(of=("self",)).select_related("service", "customer", "requested_by").get(
+        pk=parent.pk)
+    if not getattr(by, "is_authenticated", False) or parent.customer_id is None:
+        raise PermissionDenied("You cannot ask for a follow-on of this case")
+    if on_behalf_of:
+        if not by.has_permission(Permission.ASSIST_ACT_FOR):
+            raise PermissionDenied("You cannot act for customers")
+    elif parent.customer.user_id != by.pk:
+        raise PermissionDenied("You cannot ask for a follow-on of this case")
+    return _open(parent=parent, service=service, reason=reason, by=by, title=title, channel=channel,
+                 on_behalf_of=on_behalf_of, submission_key=submission_key)
+
+
+def _open(*, parent: Case, service: Service, reason: str, by: Any, title: str, channel: str,
+          on_behalf_of: bool = False, submission_key: str = "") -> Case:
     if parent.status not in (Status.DECIDED, Status.CLOSED):
         raise ValidationError("Decide or close this case before opening a follow-on case", code="invalid_transition")
     if not service.is_active:
@@ -49,6 +79,7 @@ def case_open_follow_on(*, parent: Case, service: Service, reason: str, by: Any,
         answers={"follows": parent.reference, "reason": reason}, channel=channel, by=by, title=title[:200],
         priority=parent.priority, division=parent.division, safeguarding=parent.safeguarding,
         vulnerable_customer=parent.vulnerable_customer, special_category=parent.special_category,
+        on_behalf_of=on_behalf_of, submission_key=submission_key,
     )
     _event(child, Kind.NOTE, by, text=f"Follows {parent.reference}: {reason}", parent=parent.pk)
     _event(parent, Kind.FOLLOW_ON_OPENED, by, text=f"Follow-on case {child.reference} opened ({service.name})",

@@ -122,6 +122,9 @@ DEMO_TEAM_SIGN_INS = (
     DemoSignIn("board_member", f"board.2@{DEMO_DOMAIN}", "Bryony Demo-Board", "/staff/projects/board/"),
     DemoSignIn("bi_analyst", f"bi.analyst.2@{DEMO_DOMAIN}", "Bea Demo-Insight", "/staff/insight/",
                "performance-insight"),
+    # A second complaints officer: a stage 2 complaint is decided by someone who did not handle stage 1.
+    DemoSignIn("complaints_officer", f"complaints.2@{DEMO_DOMAIN}", "Kit Demo-Complaints", "/staff/complaints/",
+               "corporate-complaints"),
 )
 ALL_DEMO_SIGN_INS = DEMO_SIGN_INS + DEMO_TEAM_SIGN_INS
 DEMO_LEADER = f"team.leader@{DEMO_DOMAIN}"
