@@ -467,6 +467,8 @@ CELERY_BEAT_SCHEDULE = {
     "community-expire-offers": {"task": "community.tasks.expire_offers", "schedule": 300.0},
     "community-reminders": {"task": "community.tasks.send_reminders", "schedule": crontab(minute=5)},
     "purge-draft-uploads": {"task": "oxtom.core.tasks.purge_draft_uploads", "schedule": crontab(minute=40)},
+    # The pool of talent keeps a candidate only while their consent lasts (people/services.pool_expire).
+    "people-expire-pool": {"task": "people.tasks.expire_pool", "schedule": crontab(hour=3, minute=40)},
     # The project office: late highlight reports are chased each morning (once per project and month).
     "strategy-chase-late-highlights": {
         "task": "strategy.tasks.chase_late_highlights",
