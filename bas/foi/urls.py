@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "foi"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("request/", views.make_request, name="request"),
+    path("request/done/", views.done, name="done"),
+    path("my-requests/", views.mine, name="mine"),
+    path("log/<str:reference>/", views.entry, name="entry"),
+]

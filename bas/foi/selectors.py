@@ -1,0 +1,148 @@
+"""Reads for FOI: the staff queue and case page (constant queries), the public disclosure log search,
+and trends. Drafts are never read by anything public: the log reads PublishedResponse only."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from oxtom.cases.clock import due_soon_limit
+from oxtom.core.calendar import Calendar
+
+from . import services
+from .models import OPEN_STAGES, Allocation, FoiRequest, InternalReview, PublishedResponse, Stage
+
+PAGE = 50
+MAX_QUERY_CHARS = 200
+_WORD = re.compile(r"[\w'-]{2,40}")
+
+
+def _base() -> QuerySet[FoiRequest]:
+    return FoiRequest.objects.select_related("case", "case__assignee", "drafted_by", "approved_by")
+
+
+def queue(user: Any, *, stage: str = "", after: int = 0) -> list[FoiRequest]:
+    """Open requests, soonest due first (stage filter optional); staff only (404 otherwise)."""
+    if not services.is_foi_staff(user):
+        raise Http404
+    rows = _base().filter(stage__in=OPEN_STAGES)
+    if stage:
+        rows = rows.filter(stage=stage)
+    return list(rows.order_by("case__due_at", "id")[:PAGE])
+
+
+def stage_counts() -> dict[str, int]:
+    counts = dict(FoiRequest.objects.filter(stage__in=OPEN_STAGES).values_list("stage").annotate(n=Count("id"))
+                  .values_list("stage", "n"))
+    return {s: counts.get(s, 0) for s in OPEN_STAGES}
+
+
+def due_soon_date() -> dt.date:
+    return due_soon_limit(timezone.localdate(), Calendar.ANY_UK_NATION)
+
+
+def request_for_staff(user: Any, reference: str) -> FoiRequest:
+    if not services.is_foi_staff(user):
+        raise Http404
+    request = _base().select_related("case__service", "case__customer", "already_published").filter(
+        case__reference=reference[:20]).first()
+    if request is None:
+        raise Http404
+    return request
+
+
+def case_page(request: FoiRequest) -> dict[str, Any]:
+    """Everything the staff case page shows, in a fixed number of queries whatever the request holds."""
+    return {
+        "allocations": list(Allocation.objects.filter(request=request).select_related("team", "task")),
+        "attachments": list(request.attachments.all()),
+        "exemptions": list(request.exemptions.select_related("applied_by")),
+        "hits": list(request.hits.select_related("attachment", "decided_by")),
+        "reviews": list(InternalReview.objects.filter(request=request).select_related("case", "decided_by")),
+        "events": list(request.case.events.select_related("actor")[:30]),
+    }
+
+
+def requests_of_resident(user: Any) -> list[FoiRequest]:
+    """A signed-in resident's own requests (their customer record's), newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(FoiRequest.objects.filter(case__customer__user=user).select_related("case")
+                .order_by("-case__received_at")[:PAGE])
+
+
+def resident_request(user: Any, reference: str) -> FoiRequest:
+    request = FoiRequest.objects.select_related("case").filter(
+        case__reference=reference[:20], case__customer__user=user).first() if user.is_authenticated else None
+    if request is None:
+        raise Http404
+    return request
+
+
+# --- the disclosure log --------------------------------------------------------------------------
+
+
+def clean_query(query: str) -> str:
+    return " ".join((query or "").split())[:MAX_QUERY_CHARS]
+
+
+def search_log(query: str, *, limit: int = 20) -> list[PublishedResponse]:
+    """Published responses matching `query`, best first.
+
+    PostgreSQL: full-text search (websearch syntax, English stemming) over the search document, using
+    its GIN index (migration 0002), ranked. SQLite: every word must appear (case-insensitive), newest first.
+    """
+    query = clean_query(query)
+    rows = PublishedResponse.objects.defer("search_document", "attachment_text")
+    if not query:
+        return list(rows[:limit])
+    if connection.vendor == "postgresql":
+        condition = "to_tsvector('english', search_document) @@ websearch_to_tsquery('english', %s)"
+        return list(rows.extra(
+            select={"rank": "ts_rank(to_tsvector('english', search_document), websearch_to_tsquery('english', %s))"},
+            select_params=[query], where=[condition], params=[query]).order_by("-rank", "-published_on")[:limit])
+    words = _WORD.findall(query)[:8]
+    if not words:
+        return []
+    condition = Q()
+    for word in words:
+        condition &= Q(search_document__icontains=word)
+    return list(rows.filter(condition)[:limit])
+
+
+def similar_to(text: str, *, limit: int = 5) -> list[PublishedResponse]:
+    """Answered requests like this one: the longest words of `text`, any of them (for the request form)."""
+    words = sorted(set(w.lower() for w in _WORD.findall(text or "") if len(w) > 4), key=len, reverse=True)[:6]
+    if not words:
+        return []
+    if connection.vendor == "postgresql":
+        return search_log(" or ".join(words), limit=limit)
+    condition = Q()
+    for word in words:
+        condition |= Q(search_document__icontains=word)
+    return list(PublishedResponse.objects.defer("search_document", "attachment_text").filter(condition)[:limit])
+
+
+def published(reference: str) -> PublishedResponse:
+    entry = PublishedResponse.objects.filter(reference=reference[:20]).first()
+    if entry is None:
+        raise Http404
+    return entry
+
+
+def trends(*, months: int = 12, at_least: int = 2) -> list[dict[str, Any]]:
+    """Topics asked about repeatedly in the last `months` months, most asked first."""
+    since = timezone.localdate() - dt.timedelta(days=months * 31)
+    return list(FoiRequest.objects.filter(received_on__gte=since).exclude(topic="")
+                .values("topic").annotate(n=Count("id")).filter(n__gte=at_least).order_by("-n", "topic")[:30])
+
+
+def for_approval(user: Any) -> list[FoiRequest]:
+    if not services.can_approve(user):
+        return []
+    return list(_base().filter(stage=Stage.AWAITING_APPROVAL).order_by("case__due_at", "id")[:PAGE])
