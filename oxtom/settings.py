@@ -479,6 +479,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "insight.tasks.forecast_measures",
         "schedule": crontab(hour=3, minute=30),
     },
+    # People: starters' sign-ins switch on on their start date; leavers' close after their last working day.
+    "onboarding-activate-starters": {"task": "people.onboarding.tasks.activate_starters",
+                                     "schedule": crontab(hour="0,6", minute=5)},
+    "onboarding-deactivate-leavers": {"task": "people.onboarding.tasks.deactivate_leavers",
+                                      "schedule": crontab(hour="6,23", minute=30)},
     "purge-expired-audit-views": {
         "task": "oxtom.core.tasks.purge_expired_records",
         "schedule": crontab(hour=2, minute=30),

@@ -1,0 +1,28 @@
+"""The staff home's section: starters and leavers for managers and HR, IT requests for the desk and checkers."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from oxtom.accounts.permissions import Permission
+
+from .models import AccessRequest, Onboarding
+
+
+def my_people_work(request: HttpRequest) -> dict[str, Any] | None:
+    user = request.user
+    manager = user.has_permission(Permission.STAFF_MANAGE) or user.has_permission(Permission.RECRUITMENT_WORK)
+    desk = user.has_permission(Permission.ICT_DESK)
+    checks = AccessRequest.objects.filter(checker=user, status=AccessRequest.Status.AWAITING_CHECK).count() \
+        if manager else 0
+    if not (manager or desk or checks):
+        return None
+    data: dict[str, Any] = {"checks": checks, "manager": manager, "desk": desk}
+    if manager:
+        from .selectors import onboardings_for
+
+        data["starters"] = onboardings_for(user).filter(status=Onboarding.Status.OPEN).count()
+    if desk:
+        data["desk_requests"] = AccessRequest.objects.filter(status=AccessRequest.Status.WITH_DESK).count()
+    return data
