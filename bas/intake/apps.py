@@ -7,3 +7,22 @@ class IntakeConfig(AppConfig):
     name = "bas.intake"
     label = "bas_intake"
     verbose_name = "Post room and bulk data uploads"
+
+    def ready(self) -> None:
+        from oxtom.customers import merge
+
+        # Post matched to a customer follows the record that survives a merge.
+        merge.register_move("bas_intake.postitem", "customer")
+
+        from oxtom.core.demo import register_demo_step
+
+        from . import demo
+
+        # After the case engine's examples (order 45), so a letter can be matched to a real case.
+        register_demo_step("post room and bulk uploads", order=70, run=demo.intake_step)
+
+        from oxtom.accounts.staff_home import register_staff_home_section
+
+        from .home import post_waiting
+
+        register_staff_home_section("bas/intake/home_section.html", post_waiting)
