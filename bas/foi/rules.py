@@ -55,7 +55,7 @@ class Hit:
 
 _EMAIL = re.compile(r"\b[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
 # UK numbers: 01/02/03/07/08 and +44, with the usual spaces, dashes and brackets.
-_PHONE = re.compile(r"(?<![\w+])(?:\+44\s?\(?0?\)?\s?|\(?0)(?:\d[\s\-)]?){9,10}(?!\d)")
+_PHONE = re.compile(r"(?<![\w+])(?:\+44\s?\(?0?\)?\s?|\(?0)\d(?:[\s\-)]{0,2}\d){8,9}(?!\d)")
 # National Insurance numbers (HMRC's letter rules: no D, F, I, Q, U, V; second letter not O).
 _NI = re.compile(r"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b")
 _EMPLOYEE = re.compile(

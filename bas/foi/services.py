@@ -36,8 +36,8 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
-SERVICE_CODE = "foi-request"
-REVIEW_SERVICE_CODE = "foi-internal-review"
+SERVICE_CODE = "foi-eir-request"
+REVIEW_SERVICE_CODE = "foi-eir-internal-review"
 TEAM_SLUG = "information-governance"
 MAX_REQUEST_CHARS = 20_000
 MAX_RESPONSE_CHARS = 100_000

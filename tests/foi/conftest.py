@@ -22,10 +22,10 @@ def foi_setup(db):
     team, _ = Team.objects.get_or_create(slug="information-governance", defaults={"name": "Information Governance"})
     common = dict(kind="request", team=team, sla_working_days=TWENTY, calendar="any_uk_nation", qa_sample_rate=0,
                   notify_customer_on_change=False)
-    Service.objects.get_or_create(code="foi-request", defaults=dict(
+    Service.objects.get_or_create(code="foi-eir-request", defaults=dict(
         name="FOI or EIR request", reference_prefix="FOI", clock_pauses_for_customer=True,
         clock_restarts_for_customer=True, max_extensions=1, max_extension_working_days=20, **common))
-    Service.objects.get_or_create(code="foi-internal-review", defaults=dict(
+    Service.objects.get_or_create(code="foi-eir-internal-review", defaults=dict(
         name="FOI internal review", reference_prefix="IR", different_decider=True, **common))
     holder, _ = Team.objects.get_or_create(slug="highways-north", defaults={"name": "Highways North"})
     return {"team": team, "holder": holder}

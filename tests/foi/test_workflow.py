@@ -37,7 +37,7 @@ def _through_to_approval(request, coordinator, holder):
 def test_request_to_publication(make_request, coordinator, approver, second_approver, foi_setup):
     request = make_request()
     case = request.case
-    assert case.service.code == "foi-request" and case.customer.email == "nick@example.org"
+    assert case.service.code == "foi-eir-request" and case.customer.email == "nick@example.org"
     ack = OutboundMessage.objects.get(idempotency_key=f"foi:{request.pk}:ack")
     assert case.reference in ack.body and f"{case.due_at:%-d %B %Y}" in ack.body
     request = _through_to_approval(request, coordinator, foi_setup["holder"])

@@ -15,18 +15,18 @@ def seed(apps, schema_editor):
     team = teams_ensure(Team, [TEAM])[TEAM[0]]
     common = dict(kind="request", team=team, sla_working_days=TWENTY, calendar="any_uk_nation", qa_sample_rate=0,
                   notify_customer_on_change=False)
-    if not Service.objects.filter(code="foi-request").exists():
+    if not Service.objects.filter(code="foi-eir-request").exists():
         Service.objects.create(
-            code="foi-request", name="FOI or EIR request", reference_prefix="FOI",
+            code="foi-eir-request", name="FOI or EIR request", reference_prefix="FOI",
             description="A request for recorded information (Freedom of Information Act 2000) or environmental "
                         "information (Environmental Information Regulations 2004): 20 working days, bank holidays "
                         "in any UK nation excluded; a clarification restarts the clock; one extension "
                         "(public interest for FOI, to 40 working days for EIR)",
             clock_pauses_for_customer=True, clock_restarts_for_customer=True, max_extensions=1,
             max_extension_working_days=20, **common)
-    if not Service.objects.filter(code="foi-internal-review").exists():
+    if not Service.objects.filter(code="foi-eir-internal-review").exists():
         Service.objects.create(
-            code="foi-internal-review", name="FOI internal review", reference_prefix="IR",
+            code="foi-eir-internal-review", name="FOI internal review", reference_prefix="IR",
             description="A review of an FOI or EIR response, decided by someone not involved in it: 20 working days",
             different_decider=True, **common)
 
