@@ -48,6 +48,7 @@ def case_create(
     consent_wording: str = "",
     requested_by: Any = None,
     parent: Case | None = None,
+    team: Any = None,
 ) -> Case:
     """Open a case for `customer` on `service`, in the service's team queue with its SLA due date.
 
@@ -105,7 +106,8 @@ def case_create(
                            special_category=special_category, division=division, answers=answers,
                            channel=channel, received_at=received_at, received_on=received_on, by=by,
                            raised_by=raised_by, shared_with_councillor=shared_with_councillor,
-                           consent_wording=consent_wording, requested_by=requested_by, parent=parent)
+                           consent_wording=consent_wording, requested_by=requested_by, parent=parent,
+                           team=team)
     except IntegrityError:
         twin = case_for_submission(key)
         if twin is None:  # not the key that clashed
@@ -124,7 +126,7 @@ def _insert(*, key: str, service: Service, customer: Customer, priority: int, ti
             vulnerable_customer: bool, special_category: bool, division: Any, answers: dict, channel: str,
             received_at: dt.datetime, received_on: dt.date, by: Any, raised_by: Any,
             shared_with_councillor: bool, consent_wording: str, requested_by: Any = None,
-            parent: Case | None = None) -> Case:
+            parent: Case | None = None, team: Any = None) -> Case:
     stage = service.stages.order_by("position").first()  # the clock policy's first stage, if it has stages
     return Case.objects.create(
         reference=_unique_reference(service, received_on),
@@ -134,7 +136,7 @@ def _insert(*, key: str, service: Service, customer: Customer, priority: int, ti
         parent=parent,
         stage=stage,
         # Screened services start in the screening team's intake queue.
-        team_id=service.triage_team_id or service.team_id,
+        team_id=service.triage_team_id or (team.pk if team is not None else service.team_id),
         priority=int(priority),
         title=title,
         safeguarding=safeguarding,

@@ -66,6 +66,7 @@ def _staff_items(request, user) -> list[NavItem]:
         ("Performance", "/staff/performance/", Permission.PERFORMANCE_MANAGE),
         ("Community", "/staff/community/", Permission.COMMUNITY_MODERATE),
         ("Provision", "/staff/provision/", Permission.PROVISION_WORK),
+        ("Business admin", "/staff/bas/", Permission.BAS_WORK),
         ("Failed messages", "/notify/failed/", Permission.CUSTOMER_VIEW),
         ("Services", "/staff/catalogue/", Permission.CATALOGUE_EDIT),
         ("Teams", "/staff/teams/", Permission.USER_ADMIN),

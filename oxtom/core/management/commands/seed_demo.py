@@ -125,6 +125,11 @@ DEMO_TEAM_SIGN_INS = (
     # A second complaints officer: a stage 2 complaint is decided by someone who did not handle stage 1.
     DemoSignIn("complaints_officer", f"complaints.2@{DEMO_DOMAIN}", "Kit Demo-Complaints", "/staff/complaints/",
                "corporate-complaints"),
+    # Sue's story (issue 13): Mike, the business admin officer John gives Sue's presentation to, and Sue,
+    # a manager in Property Services who asks business admin for help.
+    DemoSignIn("bas_officer", f"bas.officer.2@{DEMO_DOMAIN}", "Mike Demo-Admin", "/staff/bas/",
+               "business-admin-support"),
+    DemoSignIn("line_manager", f"sue@{DEMO_DOMAIN}", "Sue Demo-Property", "/staff/bas/", "property"),
 )
 ALL_DEMO_SIGN_INS = DEMO_SIGN_INS + DEMO_TEAM_SIGN_INS
 DEMO_LEADER = f"team.leader@{DEMO_DOMAIN}"
