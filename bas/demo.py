@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from oxtom.accounts.models import Team, TeamMembership
-from oxtom.accounts.services import team_member_set_role, team_member_set_team_role
+from oxtom.accounts.services import team_member_add, team_member_set_role, team_member_set_team_role
 from oxtom.cases.models import Case
 from oxtom.core.calendar import add_working_days
 from oxtom.core.demo import DemoContext
@@ -73,8 +73,10 @@ def _roles(ctx: DemoContext) -> int:
         user, team = people.get(who), teams.get(slug)
         if user is None or team is None:
             continue
-        membership, made = TeamMembership.objects.get_or_create(team=team, user=user)
-        changed += made
+        membership = TeamMembership.objects.filter(team=team, user=user).first()
+        if membership is None:
+            membership = team_member_add(team=team, user=user, is_leader=leader, by=admin)
+            changed += 1
         if leader and not membership.is_leader:
             membership = team_member_set_role(membership=membership, is_leader=True, by=admin)
             changed += 1
