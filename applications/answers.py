@@ -126,20 +126,46 @@ def _application_of(case: Any) -> Application | None:
 def render_case_answers(case: Any, audience: str, user: Any):
     """oxtom.cases.owners renderer: the answers of the application behind `case` (None for other cases)."""
     from oxtom.cases.models import Service
-    from oxtom.cases.owners import STAFF, CaseAnswers
 
     if case.service.kind != Service.Kind.APPLICATION:
         return None
     application = _application_of(case)
     if application is None:
         return None
+    return _answers(case, application, audience, user)
+
+
+def render_many_case_answers(cases: list, audience: str, user: Any) -> dict[int, Any]:
+    """The same for a list of cases (the customer timeline): their applications and evidence in two
+    queries however many cases, and "may this officer open the files" asked once per team."""
+    from oxtom.cases.models import Service
+
+    mine = [case for case in cases if case.service.kind == Service.Kind.APPLICATION]
+    if not mine:
+        return {}
+    applications: dict[int, Application] = {}
+    # Newest first, so a case's latest application wins, as _application_of picks it.
+    for application in (Application.objects.filter(case__in=mine).select_related("service")
+                        .prefetch_related("evidence").order_by("-id")):
+        applications.setdefault(application.case_id, application)
+    workable: dict[int, bool] = {}
+    return {case.pk: _answers(case, applications[case.pk], audience, user, workable=workable)
+            for case in mine if case.pk in applications}
+
+
+def _answers(case: Any, application: Application, audience: str, user: Any, *, workable: dict | None = None):
+    from oxtom.cases.owners import STAFF, CaseAnswers
+
     staff = audience == STAFF
     links = evidence_links(application, staff=True) if staff else evidence_links(application, staff=False)
     note = ""
     if staff and links:
         from oxtom.cases.services import can_work_case
 
-        if not can_work_case(user, case):
+        workable = {} if workable is None else workable
+        if case.team_id not in workable:
+            workable[case.team_id] = can_work_case(user, case)
+        if not workable[case.team_id]:
             note = (f"{len(links)} file{'s' if len(links) != 1 else ''} sent: officers of "
                     f"{case.team.name} can open them.")
             links = []

@@ -21,11 +21,12 @@ class ApplicationsConfig(AppConfig):
         # A referred application's case is decided and closed on its assessment page, which tells the applicant.
         from oxtom.cases.owners import register_case_answers, register_case_owner
 
-        from .answers import render_case_answers
+        from .answers import render_case_answers, render_many_case_answers
 
         register_case_owner(_assessment_page, messages_customer=_is_application_case)
-        # Its answers by the questions asked, its evidence as links (the case keeps only a copy).
-        register_case_answers(render_case_answers)
+        # Its answers by the questions asked, its evidence as links (the case keeps only a copy); for a list
+        # of cases (the customer timeline) all their applications in one go.
+        register_case_answers(render_case_answers, many=render_many_case_answers)
         # Officers see an application's (and its permit's) timeline entries only if they may see its case.
         from oxtom.cases.models import Case
         from oxtom.customers import access

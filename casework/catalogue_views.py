@@ -154,3 +154,148 @@ def catalogue_service(request: HttpRequest, code: str) -> HttpResponse:
         "service": service, "form": form,
         "sla_fields": [form[f"sla_{p}"] for p in Priority.values],
     }, status=400 if form.is_bound and form.errors else 200)
+
+
+# --- stages with their own targets (oxtom/cases/clock.py) -----------------------------------------------
+
+from oxtom.cases.catalogue import MAX_STAGE_NAME, MAX_STAGES  # noqa: E402
+from oxtom.cases.catalogue import service_stage_add, service_stage_remove, service_stage_update  # noqa: E402
+from oxtom.cases.models import ServiceStage  # noqa: E402
+
+
+class StageForm(forms.Form):
+    name = forms.CharField(
+        label="Name of the stage", max_length=MAX_STAGE_NAME, strip=True,
+        help_text="What officers and the customer see, like Acknowledge, Stage 1 or Internal review",
+        widget=forms.TextInput(attrs={"spellcheck": "true", "autocomplete": "off"}),
+        error_messages={"required": "Enter the stage's name",
+                        "max_length": f"The stage's name must be {MAX_STAGE_NAME} characters or fewer"})
+    working_days = forms.IntegerField(
+        label="Target in working days", min_value=1, max_value=MAX_SLA_WORKING_DAYS,
+        help_text="Counted from the day a case reaches the stage, leaving out weekends and the service's bank holidays",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3", "spellcheck": "false"}),
+        error_messages={"required": "Enter the stage's target in working days",
+                        "invalid": "Enter the stage's target as a whole number of working days, like 10",
+                        "min_value": "The stage's target must be 1 working day or more",
+                        "max_value": f"The stage's target must be {MAX_SLA_WORKING_DAYS} working days or fewer"})
+    position = forms.IntegerField(
+        label="Place in the order", required=False, min_value=1,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-2", "spellcheck": "false"}),
+        error_messages={"invalid": "Enter the stage's place as a whole number, like 2",
+                        "min_value": "The stage's place must be 1 or more"})
+
+    def __init__(self, *args, places: int, adding: bool, **kwargs) -> None:
+        """`places`: how many places there are (the stages, plus one when adding)."""
+        from django.core.validators import MaxValueValidator
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["position"]
+        field.validators.append(MaxValueValidator(places))
+        field.error_messages["max_value"] = f"The stage's place must be {places} or less"
+        if adding:
+            field.label = "Place in the order (optional)"
+            field.help_text = f"1 puts it first; leave it empty to add it last (place {places})"
+        else:
+            field.required = True
+            field.error_messages["required"] = "Enter the stage's place in the order"
+            field.help_text = f"From 1 (first) to {places} (last)"
+
+
+def _catalogue_service_or_404(code: str) -> Service:
+    service = Service.objects.select_related("team").filter(code=code).first() if len(code) <= 40 else None
+    if service is None:
+        raise Http404("No such service")
+    return service
+
+
+def _stage_or_404(service: Service, stage_id: str) -> ServiceStage:
+    stage = ServiceStage.objects.filter(service=service, pk=int(stage_id)).first() if stage_id.isdigit() and \
+        len(stage_id) <= 12 else None
+    if stage is None:
+        raise Http404("No such stage")
+    return stage
+
+
+@catalogue_required
+@require_http_methods(["GET"])
+def catalogue_stages(request: HttpRequest, code: str) -> HttpResponse:
+    """A service's clock policy at a glance and its stages, each with its own target."""
+    service = _catalogue_service_or_404(code)
+    from oxtom.cases.clock import policy_for
+
+    policy = policy_for(service)
+    stages = list(service.stages.order_by("position", "id"))
+    return render(request, "casework/catalogue/stages.html", {
+        "service": service, "stages": stages, "policy": policy, "wait_label": WAIT_CHOICES[policy.on_customer_wait],
+        "can_add": len(stages) < MAX_STAGES, "max_stages": MAX_STAGES,
+    })
+
+
+def _stage_page(request: HttpRequest, service: Service, form: StageForm, stage: ServiceStage | None) -> HttpResponse:
+    return render(request, "casework/catalogue/stage_form.html", {"service": service, "form": form, "stage": stage},
+                  status=400 if form.is_bound and form.errors else 200)
+
+
+@catalogue_required
+@require_http_methods(["GET", "POST"])
+def catalogue_stage_add(request: HttpRequest, code: str) -> HttpResponse:
+    service = _catalogue_service_or_404(code)
+    places = service.stages.count() + 1
+    form = StageForm(request.POST if request.method == "POST" else None, places=places, adding=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            stage = service_stage_add(service=service, name=form.cleaned_data["name"],
+                                      working_days=form.cleaned_data["working_days"],
+                                      position=form.cleaned_data["position"], by=request.user)
+        except ValidationError as exc:
+            errors_onto_form(form, exc)
+        else:
+            messages.success(request, f"Stage {stage.name} added")
+            return redirect("casework:catalogue_stages", code=service.code)
+    return _stage_page(request, service, form, None)
+
+
+@catalogue_required
+@require_http_methods(["GET", "POST"])
+def catalogue_stage_change(request: HttpRequest, code: str, stage_id: str) -> HttpResponse:
+    service = _catalogue_service_or_404(code)
+    stage = _stage_or_404(service, stage_id)
+    places = service.stages.count()
+    if request.method == "POST":
+        form = StageForm(request.POST, places=places, adding=False)
+        if form.is_valid():
+            try:
+                stage = service_stage_update(stage=stage, name=form.cleaned_data["name"],
+                                             working_days=form.cleaned_data["working_days"],
+                                             position=form.cleaned_data["position"], by=request.user)
+            except ValidationError as exc:
+                errors_onto_form(form, exc)
+            else:
+                messages.success(request, f"Stage {stage.name} saved")
+                return redirect("casework:catalogue_stages", code=service.code)
+    else:
+        form = StageForm(initial={"name": stage.name, "working_days": stage.working_days, "position": stage.position},
+                         places=places, adding=False)
+    return _stage_page(request, service, form, stage)
+
+
+class _NoFields(forms.Form):
+    """The remove page's form: nothing to fill in, but errors from the service show in the summary."""
+
+
+@catalogue_required
+@require_http_methods(["GET", "POST"])
+def catalogue_stage_remove(request: HttpRequest, code: str, stage_id: str) -> HttpResponse:
+    service = _catalogue_service_or_404(code)
+    stage = _stage_or_404(service, stage_id)
+    form = _NoFields(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service_stage_remove(stage=stage, by=request.user)
+        except ValidationError as exc:
+            errors_onto_form(form, exc)
+        else:
+            messages.success(request, f"Stage {stage.name} removed")
+            return redirect("casework:catalogue_stages", code=service.code)
+    return render(request, "casework/catalogue/stage_remove.html", {"service": service, "stage": stage, "form": form},
+                  status=400 if form.is_bound and form.errors else 200)

@@ -24,5 +24,11 @@ urlpatterns = [
     # The administrator's service catalogue (CATALOGUE_EDIT).
     path("catalogue/", catalogue_views.catalogue_list, name="catalogue"),
     path("catalogue/<slug:code>/", catalogue_views.catalogue_service, name="catalogue_service"),
+    path("catalogue/<slug:code>/stages/", catalogue_views.catalogue_stages, name="catalogue_stages"),
+    path("catalogue/<slug:code>/stages/add/", catalogue_views.catalogue_stage_add, name="catalogue_stage_add"),
+    path("catalogue/<slug:code>/stages/<str:stage_id>/", catalogue_views.catalogue_stage_change,
+         name="catalogue_stage_change"),
+    path("catalogue/<slug:code>/stages/<str:stage_id>/remove/", catalogue_views.catalogue_stage_remove,
+         name="catalogue_stage_remove"),
     path("cases/<str:reference>/<slug:action>/", views.case_action, name="case_action"),
 ]

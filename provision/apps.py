@@ -30,10 +30,10 @@ class ProvisionConfig(AppConfig):
 
         from oxtom.cases.owners import register_case_answers
 
-        from .case_answers import render_contract_review
+        from .case_answers import render_contract_review, render_many_contract_reviews
 
         # A contract review case shows the contract, the supplier's reviews and the category's other contracts.
-        register_case_answers(render_contract_review, select_related="service")
+        register_case_answers(render_contract_review, select_related="service", many=render_many_contract_reviews)
 
 
 def _move_supplier(source, survivor) -> int:

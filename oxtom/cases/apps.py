@@ -26,5 +26,11 @@ class CasesConfig(AppConfig):
         access.register_scope(lambda user: Case.objects.for_user(user).values("customer_id"))
         # And of those customers' timelines, the entries about the cases they may see.
         access.register_timeline_scope("casework.case", lambda user: Case.objects.for_user(user))
+        # Under a case's entry on a customer's timeline, its answers and evidence as its owner renders them.
+        from oxtom.customers.timeline import register_timeline_details
+
+        from .selectors import timeline_case_details
+
+        register_timeline_details("casework.case", timeline_case_details, template="cases/timeline_case.html")
         # A text back to our request for information is the customer's reply.
         register_inbound_handler("casework.reply-to-request")(reply_by_text)

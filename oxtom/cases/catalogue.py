@@ -93,3 +93,137 @@ def _clock_policy(values: dict[str, Any], errors: dict[str, str]) -> dict[str, A
     return {"calendar": calendar, "clock_pauses_for_customer": wait != "run",
             "clock_restarts_for_customer": wait == "restart", "max_extensions": extensions,
             "max_extension_working_days": days, "different_decider": bool(values.get("different_decider"))}
+
+
+# --- stages with their own targets (the clock policy's ServiceStage rows) ------------------------------
+
+MAX_STAGES = 10
+MAX_STAGE_NAME = 80
+
+
+def _stage_name(name: Any, errors: dict[str, str]) -> str:
+    text = " ".join(str(name or "").split())  # one line: runs of spaces, tabs and line breaks become one space
+    if not text:
+        errors["name"] = "Enter the stage's name"
+    elif len(text) > MAX_STAGE_NAME:
+        errors["name"] = f"The stage's name must be {MAX_STAGE_NAME} characters or fewer"
+    elif any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in text):
+        errors["name"] = "The stage's name must not contain control characters"
+    return text
+
+
+def _stage_days(working_days: Any, errors: dict[str, str]) -> int:
+    from .models import MAX_SLA_WORKING_DAYS
+
+    if not isinstance(working_days, int) or isinstance(working_days, bool) or not 1 <= working_days <= MAX_SLA_WORKING_DAYS:
+        errors["working_days"] = f"The stage's target must be a whole number of working days from 1 to {MAX_SLA_WORKING_DAYS}"
+        return 0
+    return working_days
+
+
+def _place(stages: list, stage: Any, position: Any, errors: dict[str, str]) -> list:
+    """`stages` (in order, without `stage`) with `stage` at `position` (1 = first; None = last)."""
+    if position is None:
+        position = len(stages) + 1
+    if not isinstance(position, int) or isinstance(position, bool) or not 1 <= position <= len(stages) + 1:
+        errors["position"] = f"The stage's place must be a whole number from 1 to {len(stages) + 1}"
+        return stages + [stage]
+    return stages[:position - 1] + [stage] + stages[position - 1:]
+
+
+def _renumber(ordered: list) -> None:
+    """Save each stage at its place 1, 2, 3…, in two steps so the (service, position) rule never clashes."""
+    from .models import ServiceStage
+
+    pks = [s.pk for s in ordered if s.pk is not None]
+    if pks:
+        from django.db.models import F
+
+        ServiceStage.objects.filter(pk__in=pks).update(position=F("position") + 1000)
+    for number, stage in enumerate(ordered, start=1):
+        stage.position = number
+        stage.save()
+
+
+def _stages_locked(service: Service, by: Any) -> tuple[Service, list]:
+    if not can_edit_catalogue(by):
+        raise PermissionDenied("Only an administrator can change the service catalogue")
+    # The service row is the lock: two administrators editing its stages at once take turns.
+    service = Service.objects.select_for_update().get(pk=service.pk)
+    return service, list(service.stages.order_by("position", "id"))
+
+
+def _duplicate(stages: list, name: str, errors: dict[str, str], *, other_than: Any = None) -> None:
+    if name and any(s.name.casefold() == name.casefold() for s in stages if s.pk != getattr(other_than, "pk", None)):
+        errors["name"] = f"{name} is already a stage of this service: give each stage its own name"
+
+
+@transaction.atomic
+def service_stage_add(*, service: Service, name: str, working_days: int, position: int | None = None,
+                      by: Any) -> Any:
+    """Add a stage with its own target (`position` 1 puts it first; None, last). Cases already open stay
+    at the stage they are at, with their due dates."""
+    from .models import ServiceStage
+
+    service, stages = _stages_locked(service, by)
+    errors: dict[str, str] = {}
+    if len(stages) >= MAX_STAGES:
+        raise ValidationError(f"A service can have at most {MAX_STAGES} stages: remove one first")
+    name, days = _stage_name(name, errors), _stage_days(working_days, errors)
+    _duplicate(stages, name, errors)
+    stage = ServiceStage(service=service, name=name, working_days=days)
+    ordered = _place(stages, stage, position, errors)
+    if errors:
+        raise ValidationError(errors)
+    _renumber(ordered)
+    audit_record(by=by, action="update", target=service, summary=f"Stage {name} added to {service.name}",
+                 stage={"name": name, "working_days": days, "position": stage.position})
+    return stage
+
+
+@transaction.atomic
+def service_stage_update(*, stage: Any, name: str, working_days: int, position: int, by: Any) -> Any:
+    """Rename a stage, change its target or its place. A new target applies from a case's next move to
+    the stage (cases at it keep their due dates). The same values again change and record nothing."""
+    service, stages = _stages_locked(stage.service, by)
+    stage = next((s for s in stages if s.pk == stage.pk), None)
+    if stage is None:
+        raise ValidationError("That stage has been removed")
+    errors: dict[str, str] = {}
+    name, days = _stage_name(name, errors), _stage_days(working_days, errors)
+    _duplicate(stages, name, errors, other_than=stage)
+    others = [s for s in stages if s.pk != stage.pk]
+    ordered = _place(others, stage, position, errors)
+    if errors:
+        raise ValidationError(errors)
+    before = {"name": stage.name, "working_days": stage.working_days, "position": stage.position}
+    after = {"name": name, "working_days": days, "position": ordered.index(stage) + 1}
+    changed = {k: {"from": before[k], "to": after[k]} for k in before if before[k] != after[k]}
+    if not changed:
+        return stage
+    stage.name, stage.working_days = name, days
+    _renumber(ordered)
+    audit_record(by=by, action="update", target=service, summary=f"Stage {name} of {service.name} changed",
+                 stage=stage.pk, changed=changed)
+    return stage
+
+
+@transaction.atomic
+def service_stage_remove(*, stage: Any, by: Any) -> None:
+    """Remove a stage no case has been at (a case keeps the stage it was at, so a used stage stays:
+    rename it or change its target instead)."""
+    from .models import Case
+
+    service, stages = _stages_locked(stage.service, by)
+    stage = next((s for s in stages if s.pk == stage.pk), None)
+    if stage is None:
+        return  # already gone: a second click changes nothing
+    used = Case.objects.filter(stage=stage).count()
+    if used:
+        raise ValidationError(f"{used:,} case{'s have' if used != 1 else ' has'} been at {stage.name}, so it "
+                              "cannot be removed: rename it or change its target instead")
+    name, remaining = stage.name, [s for s in stages if s.pk != stage.pk]
+    stage.delete()
+    _renumber(remaining)
+    audit_record(by=by, action="update", target=service, summary=f"Stage {name} removed from {service.name}",
+                 stage={"name": name})

@@ -29,6 +29,8 @@ Audience = Literal["staff", "customer"]
 STAFF: Audience = "staff"
 CUSTOMER: Audience = "customer"
 Renderer = Callable[[Any, Audience, Any], "CaseAnswers | None"]  # (case, audience, user)
+# (cases, audience, user) -> {case pk: CaseAnswers} for the cases the owner knows (others left out).
+ManyRenderer = Callable[[list, Audience, Any], "dict[int, CaseAnswers]"]
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,9 @@ Messenger = Callable[[Any], bool]
 
 _resolvers: list[Resolver] = []
 _renderers: list[Renderer] = []
+_many: dict[Renderer, ManyRenderer] = {}
 _relations: list[str] = []
+_prefetches: list[str] = []
 _labels: list[StatusLabel] = []
 _followers: list[StatusFollower] = []
 _messengers: list[Messenger] = []
@@ -104,7 +108,8 @@ def register_case_owner(resolver: Resolver, *, select_related: str = "", status_
     return resolver
 
 
-def register_case_answers(renderer: Renderer, *, select_related: str = "") -> Renderer:
+def register_case_answers(renderer: Renderer, *, select_related: str = "", prefetch_related: tuple[str, ...] = (),
+                          many: ManyRenderer | None = None) -> Renderer:
     """Add `renderer(case, audience, user) -> CaseAnswers | None` (None: not my record).
 
     `user` is who reads the page: an owner links only the files that reader
@@ -113,10 +118,24 @@ def register_case_answers(renderer: Renderer, *, select_related: str = "") -> Re
     A renderer costs the page a constant number of queries (its relation is
     loaded with the case; anything else in one or two queries, whatever the
     number of answers or files).
+
+    Pages that show many cases at once (the customer timeline) call
+    `case_answers_many`, which must cost a constant number of queries for the
+    whole list: an owner whose renderer reads only the case, its
+    `select_related` relation and the relations named in `prefetch_related`
+    (prefetched once for the list) needs nothing more; an owner that looks its
+    record up gives `many(cases, audience, user) -> {case pk: CaseAnswers}`,
+    which loads the records of all the cases together and leaves out the
+    cases that are not its own.
     """
     if renderer not in _renderers:
         _renderers.append(renderer)
     _relate(select_related)
+    for relation in prefetch_related:
+        if relation and relation not in _prefetches:
+            _prefetches.append(relation)
+    if many is not None:
+        _many[renderer] = many
     return renderer
 
 
@@ -144,6 +163,11 @@ def owner_relations() -> list[str]:
     return list(_relations)
 
 
+def owner_prefetches() -> list[str]:
+    """Relations the answers renderers read, to prefetch once for a list of cases (case_answers_many)."""
+    return list(_prefetches)
+
+
 def owner_page(case: Any) -> OwnerPage | None:
     """The page that works the record behind `case`, or None for a plain case."""
     for resolver in _resolvers:
@@ -167,3 +191,35 @@ def case_answers(case: Any, *, audience: Audience, user: Any = None) -> CaseAnsw
         if rendered is not None:
             return rendered
     return generic_answers(case)
+
+
+def case_answers_many(cases: Any, *, audience: Audience, user: Any = None) -> dict[int, CaseAnswers]:
+    """`case_answers` for many cases at once, by case pk, in a constant number of queries.
+
+    The cases come loaded with `owner_relations()` (select_related, as every case
+    selector does); the owners' `prefetch_related` relations are prefetched here
+    once, and an owner with a `many` renderer loads its records for all the cases
+    together. As in `case_answers` the first owner that knows a case renders it,
+    and a case no owner knows falls back to `generic_answers`.
+    """
+    if audience not in (STAFF, CUSTOMER):
+        raise ValueError(f"Unknown audience {audience!r}")
+    from django.db.models import prefetch_related_objects
+
+    remaining = [case for case in cases if case.pk is not None]
+    if remaining and _prefetches:
+        prefetch_related_objects(remaining, *_prefetches)
+    result: dict[int, CaseAnswers] = {}
+    for renderer in _renderers:
+        if not remaining:
+            break
+        many = _many.get(renderer)
+        if many is not None:
+            rendered = many(remaining, audience, user)
+        else:
+            rendered = {case.pk: renderer(case, audience, user) for case in remaining}
+        result.update({pk: answers for pk, answers in rendered.items() if answers is not None})
+        remaining = [case for case in remaining if case.pk not in result]
+    for case in remaining:
+        result[case.pk] = generic_answers(case)
+    return result

@@ -31,6 +31,7 @@ from oxtom.core.calendar import Calendar
 
 from . import rules
 from .models import Case, CaseEvent, Priority, QaCheck, Status
+from . import owners
 from .owners import owner_relations
 
 MAX_REFERENCE_LENGTH = 20
@@ -511,3 +512,15 @@ def open_tasks_for(user: Any, *, limit: int = MY_TASKS_SHOWN) -> list[Any]:
     return list(CaseTask.objects.filter(assignee=user, done_at__isnull=True, case__in=Case.objects.for_user(user))
                 .select_related("case", "case__service")
                 .order_by(F("due_on").asc(nulls_last=True), "id")[:limit])
+
+
+def timeline_case_details(user: Any, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """For the customer timeline: the cases among `ids` that `user` may open, each with its answers as
+    its owner renders them for staff (oxtom.cases.owners.case_answers_many), in a constant number of queries."""
+    pks = [int(i) for i in ids if str(i).isascii() and str(i).isdigit()]
+    if not pks:
+        return {}
+    cases = list(Case.objects.for_user(user).filter(pk__in=pks)
+                 .select_related("service", "team", *owner_relations()))
+    answers = owners.case_answers_many(cases, audience=owners.STAFF, user=user)
+    return {str(case.pk): {"case": case, "answers": answers[case.pk]} for case in cases}

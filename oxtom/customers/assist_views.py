@@ -22,7 +22,7 @@ from oxtom.accounts.decorators import permission_required
 from oxtom.accounts.permissions import Permission
 from oxtom.core.audit import audit_record
 
-from . import assist, selectors, services
+from . import assist, selectors, services, timeline
 from .forms import ChatMessageForm, CoachingForm, ContactLogForm, SearchForm, StartSessionForm
 from .models import ChatMessage, Customer, WebChat
 from .views import _attach_errors, create_customer_page
@@ -100,6 +100,8 @@ def record(request: HttpRequest, reference: str) -> HttpResponse:
     customer = _customer_for(request, reference)
     audit_record(by=request.user, action="view", target=customer, summary="Viewed customer record (assist)")
     interactions, next_cursor = selectors.interactions_page(customer, user=request.user, cursor=request.GET.get("after", ""))
+    # Under each case's newest entry, its answers and evidence as the owner renders them (constant queries).
+    timeline.attach_details(interactions, user=request.user)
     session = assist.active_session(request)
     cases = selectors.customer_cases(request.user, customer, limit=CASES_SHOWN + 1)
     return render(request, "assist/record.html", {

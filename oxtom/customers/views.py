@@ -19,7 +19,7 @@ from oxtom.accounts.permissions import Permission
 from oxtom.core.audit import audit_record
 from oxtom.core.forms import errors_onto_form as _attach_errors
 
-from . import assist, selectors, services
+from . import assist, selectors, services, timeline
 from .forms import (
     ConsentForm,
     CustomerForm,
@@ -116,6 +116,8 @@ def record(request: HttpRequest, reference: str) -> HttpResponse:
     customer = selectors.get_customer_for_user(request.user, reference)
     _record_view(request, customer, "Viewed customer record")
     interactions, next_cursor = selectors.interactions_page(customer, user=request.user, cursor=request.GET.get("after", ""))
+    # Under each case's newest entry, its answers and evidence as the owner renders them (constant queries).
+    timeline.attach_details(interactions, user=request.user)
     return render(request, "customers/record.html", {
         "customer": customer,
         "consents": selectors.consents_in_force(customer),

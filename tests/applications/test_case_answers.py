@@ -189,3 +189,52 @@ def test_check_answers_formats_as_the_case_pages_do(svc):
     assert _display(questions["walking_difficulty"], "yes") == "Yes"
     assert _display(questions["awards"], ["none"]) == "None of these"
     assert _display(questions["applying_for"], "myself") == "Myself"
+
+
+# --- the customer timeline ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("which", sorted(CASES))
+def test_customer_timeline_shows_answers_by_question_and_evidence_as_links(request, client_for, badge_officer, rose,
+                                                                          which):
+    application = request.getfixturevalue(which)
+    shows, never = CASES[which]
+    officer = _officer(request, which, badge_officer)
+    response = client_for(officer).get(reverse("customers:record", args=[rose.reference]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    # (The record's own contact details above say "UPRN": the answers are the timeline's.)
+    assert_readable(body.split('id="timeline"', 1)[1], shows=[f"Open case {application.case.reference}", *shows],
+                    never=never)
+    for item in application.evidence.all():
+        assert f'href="{reverse("applications:evidence", args=[application.reference, item.token])}"' in body
+
+
+def test_customer_timeline_keeps_another_teams_answers_with_that_team(client_for, badge, permit, rose,
+                                                                     parking_officer):
+    # The parking officer sees Rose's record through her permit's case: its answers, not her blue badge's
+    # (special category data, worked by the badge team), whose entries stay off the timeline.
+    body = client_for(parking_officer).get(reverse("customers:record", args=[rose.reference])).content.decode()
+    timeline = body.split('id="timeline"', 1)[1]
+    assert_readable(timeline, shows=[f"Open case {permit.case.reference}", *CASES["permit"][0]],
+                    never=[badge.case.reference, badge.reference, *BADGE_SHOWS[:1]])
+    assert not any(item.token in timeline for item in badge.evidence.all())
+    assert all(item.token in timeline for item in permit.evidence.all())
+
+
+def test_customer_timeline_costs_the_same_whatever_the_applications(client_for, svc, rose, badge_officer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _submit(svc, rose, "blue-badge", BADGE_REFER, [("photo", png()), ("medical", PDF)], "timeline-1")
+    client = client_for(badge_officer)
+    url = reverse("customers:record", args=[rose.reference])
+    client.get(url)  # warm the session
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for number in range(3):
+        _submit(svc, rose, "blue-badge", BADGE_REFER, [("photo", png())] + [("medical", PDF)] * 4,
+                f"timeline-{number + 2}")
+    with CaptureQueriesContext(connection) as more:
+        body = client.get(url).content.decode()
+    assert body.count("Open case ") == 4
+    assert len(more.captured_queries) == len(few.captured_queries), [q["sql"] for q in more.captured_queries]

@@ -93,3 +93,18 @@ def test_a_case_is_named_once(service_name, title, label, own_title):
 
     case = Case(service=Service(name=service_name), title=title)
     assert case.label == label and case.own_title == own_title
+
+
+def test_enquiry_on_the_constituents_customer_timeline(client_for, officer_in_team, resident_a, enquiry):
+    body = client_for(officer_in_team).get(f"/staff/customers/{enquiry.customer.reference}/").content.decode()
+    assert_readable(body.split('id="timeline"', 1)[1], shows=[f"Open case {enquiry.reference}", *ENQUIRY_SHOWS],
+                    never=ENQUIRY_NEVER)
+
+
+def test_a_case_no_owner_renders_shows_words_on_the_customer_timeline(client_for, make_case, officer_in_team,
+                                                                       resident_a):
+    case = make_case(answers={"where_exactly": "High Street", "depth_mm": 60, "extra": {"urgent": True}})
+    body = client_for(officer_in_team).get(f"/staff/customers/{resident_a.customer.reference}/").content.decode()
+    assert_readable(body.split('id="timeline"', 1)[1],
+                    shows=[f"Open case {case.reference}", "Where exactly", "High Street", "Depth (mm)", "Urgent: Yes"],
+                    never=["where_exactly", "True"])

@@ -79,6 +79,18 @@ MATRIX: dict[tuple[str, str], tuple[str, str, dict[str, object]]] = {
     ("casework", "catalogue_service"): ("/staff/catalogue/{service}/", "get",
                                         {"anonymous": LOGIN,
                                          **{r: 200 if r == "administrator" else 403 for r in ROLES[1:]}}),
+    # A service's clock and stages: the administrator's too.
+    ("casework", "catalogue_stages"): ("/staff/catalogue/{service}/stages/", "get",
+                                       {"anonymous": LOGIN, **{r: 200 if r == "administrator" else 403 for r in ROLES[1:]}}),
+    ("casework", "catalogue_stage_add"): ("/staff/catalogue/{service}/stages/add/", "get",
+                                          {"anonymous": LOGIN,
+                                           **{r: 200 if r == "administrator" else 403 for r in ROLES[1:]}}),
+    ("casework", "catalogue_stage_change"): ("/staff/catalogue/{service}/stages/{stage}/", "get",
+                                             {"anonymous": LOGIN,
+                                              **{r: 200 if r == "administrator" else 403 for r in ROLES[1:]}}),
+    ("casework", "catalogue_stage_remove"): ("/staff/catalogue/{service}/stages/{stage}/remove/", "post",
+                                             {"anonymous": LOGIN,
+                                              **{r: 302 if r == "administrator" else 403 for r in ROLES[1:]}}),
     ("casework_members", "enquiries"): ("/members/enquiries/", "get",
                                         members_page({"councillor_of_division": 200, "councillor_elsewhere": 200})),
     ("casework_members", "enquiry_new"): ("/members/enquiries/new/", "post",
@@ -116,7 +128,10 @@ def world(make_case, service, team, officer_in_team, team_leader, officer_outsid
                                       by=officer_in_team)
     task = s.case_task_add(case=case, title="Check the photo", by=officer_in_team)
     asked = make_case(customer=None, requested_by=officer_outside_team, by=officer_outside_team)
-    return {"team": team.slug, "case": case.reference, "check": QaCheck.objects.get(case=sampled).pk,
+    from oxtom.cases.models import ServiceStage
+
+    stage = ServiceStage.objects.create(service=service, position=1, name="Acknowledge", working_days=2)
+    return {"stage": stage.pk, "team": team.slug, "case": case.reference, "check": QaCheck.objects.get(case=sampled).pk,
             "service": service.code, "case_obj": case, "task": task.pk, "request": asked.reference}
 
 

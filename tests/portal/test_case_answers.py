@@ -133,3 +133,38 @@ def test_resident_case_list_names_a_report_once(client_for, resident_a, report_o
 
 def test_jpeg_bytes_is_a_photo():
     assert jpeg_bytes()[:2] == b"\xff\xd8"
+
+
+# --- the customer timeline ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("code", sorted(CATEGORIES))
+def test_customer_timeline_shows_each_answer_by_its_question(client_for, officer_in_team, resident_a, report_of,
+                                                             code):
+    answers, shows, never = CATEGORIES[code]
+    report = report_of(code, answers)
+    response = client_for(officer_in_team).get(f"/staff/customers/{resident_a.customer.reference}/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert_readable(body.split('id="timeline"', 1)[1], shows=[f"Open case {report.case.reference}", *shows],
+                    never=never)
+    for photo in report.photos.all():
+        assert f'href="/staff/reports/{report.case.reference}/photos/{photo.token}/"' in body
+
+
+def test_customer_timeline_costs_the_same_whatever_the_reports_and_photos(client_for, officer_in_team, resident_a,
+                                                                          report_of):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    report_of("pothole", CATEGORIES["pothole"][0], photos=1)
+    client = client_for(officer_in_team)
+    url = f"/staff/customers/{resident_a.customer.reference}/"
+    client.get(url)  # warm the session
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for code in ("street-light", "damaged-pavement", "damaged-sign", "pothole"):
+        report_of(code, CATEGORIES[code][0], photos=3)
+    with CaptureQueriesContext(connection) as more:
+        body = client.get(url).content.decode()
+    assert body.count("Open case ") == 5
+    assert len(more.captured_queries) == len(few.captured_queries), [q["sql"] for q in more.captured_queries]
