@@ -30,9 +30,21 @@ from what the "provider" received.
     one retry of the same form (as a person pressing the button again would), the
     duplicates that made, seconds from a drop to the next accepted submission,
     and messages lost or duplicated.
+(d) Double POSTs (workers stopped, so only the web writes): every state-changing
+    staff form the demo staff can reach (crawled; one per URL pattern of its
+    action, each carrying `{% submission_key %}`) is filled and sent three times
+    at once, identically. Printed: forms found, exercised, refused by their own
+    checks, and duplicates (requests beyond the first that wrote anything,
+    counted by the transactions that wrote rows). See bench/_faults_web.py.
+(e) Access matrix: every URL pattern in the resolver, filled with another
+    resident's identifiers, as every role with no business with them (and as
+    nobody), GET and POST. Printed: patterns, URLs, requests, leaks (the
+    resident's name, contact details or private references on a 2xx page, or a
+    2xx in an area the role may not enter) and rows of theirs changed.
 
 Targets (issue 19): 100% accepted, 0 lost, duplicates at most the messages in
-flight, recovery at most 60 s. Exits non-zero when a target is missed.
+flight, recovery at most 60 s, 0 double-POST duplicates, 0 leaks. Exits non-zero
+when a target is missed. `--parts de` runs only the last two (any letters a-e).
 """
 from __future__ import annotations
 
@@ -239,7 +251,9 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="the database is already migrated and seeded")
     parser.add_argument("--quick", action="store_true", help="small sizes (as BENCH_QUICK=1)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("FAULTS_PORT", "8140")))
+    parser.add_argument("--parts", default="abcde", help="which parts to run (letters a-e; default all)")
     args = parser.parse_args()
+    parts = set(args.parts)
     quick = args.quick or os.environ.get("BENCH_QUICK") == "1"
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith("postgres"):
@@ -314,126 +328,146 @@ def main() -> int:
         return OutboundMessage.objects.filter(created_at__gt=since) if since else OutboundMessage.objects.all()
 
     try:
-        # (a) Redis down -----------------------------------------------------------------
-        print("faults: (a) Redis down while residents sign in and report", flush=True)
-        people = [Browser(base) for _ in range(submissions)]
-        keys = []
-        for person, email in zip(people, residents[:submissions]):
-            target(person.sign_in(email), "a bench resident signs in with Redis up")
-            keys.append(person.ready_report(postcode))
-        before_outage = OutboundMessage.objects.aggregate(latest=Max("created_at"))["latest"]
-        redis.stop()
-        accepted, slowest = 0, 0.0
-        for person, key in zip(people, keys):
-            t0 = time.monotonic()
-            ok, _ = person.submit(key)
-            slowest = max(slowest, time.monotonic() - t0)
-            accepted += ok
-        signed_in = sum(Browser(base).sign_in(email) for email in residents[submissions:submissions * 2])
-        bench("redis_down.submissions_accepted_pct", round(100 * accepted / submissions, 1), "%")
-        bench("redis_down.sign_ins_accepted_pct", round(100 * signed_in / submissions, 1), "%")
-        bench("redis_down.slowest_submission_s", round(slowest, 2), "s")
-        target(accepted == submissions, "every submission accepted with Redis down")
-        target(signed_in == submissions, "every sign-in accepted with Redis down")
-        outage_ids = {str(pk) for pk in run_messages(before_outage).values_list("pk", flat=True)}
-        redis.start()
-        back = time.monotonic()
-        wait_for(lambda: run_messages(before_outage).filter(status=Status.SENT).count() >= len(outage_ids),
-                 timeout=300, interval=0.5, what="the outage's messages to be sent")
-        bench("redis_down.messages_sent_after_redis_back_s", round(time.monotonic() - back, 1), "s")
-        lost, dup = count_duplicates(provider_calls(calls_path), outage_ids)
-        bench("redis_down.messages_queued", len(outage_ids), "messages")
-        bench("redis_down.messages_lost", lost, "messages")
-        bench("redis_down.messages_duplicated", dup, "messages")
-        target(lost == 0 and dup == 0, "no message lost or duplicated by the Redis outage")
+        if "a" in parts:
+            # (a) Redis down -----------------------------------------------------------------
+            print("faults: (a) Redis down while residents sign in and report", flush=True)
+            people = [Browser(base) for _ in range(submissions)]
+            keys = []
+            for person, email in zip(people, residents[:submissions]):
+                target(person.sign_in(email), "a bench resident signs in with Redis up")
+                keys.append(person.ready_report(postcode))
+            before_outage = OutboundMessage.objects.aggregate(latest=Max("created_at"))["latest"]
+            redis.stop()
+            accepted, slowest = 0, 0.0
+            for person, key in zip(people, keys):
+                t0 = time.monotonic()
+                ok, _ = person.submit(key)
+                slowest = max(slowest, time.monotonic() - t0)
+                accepted += ok
+            signed_in = sum(Browser(base).sign_in(email) for email in residents[submissions:submissions * 2])
+            bench("redis_down.submissions_accepted_pct", round(100 * accepted / submissions, 1), "%")
+            bench("redis_down.sign_ins_accepted_pct", round(100 * signed_in / submissions, 1), "%")
+            bench("redis_down.slowest_submission_s", round(slowest, 2), "s")
+            target(accepted == submissions, "every submission accepted with Redis down")
+            target(signed_in == submissions, "every sign-in accepted with Redis down")
+            outage_ids = {str(pk) for pk in run_messages(before_outage).values_list("pk", flat=True)}
+            redis.start()
+            back = time.monotonic()
+            wait_for(lambda: run_messages(before_outage).filter(status=Status.SENT).count() >= len(outage_ids),
+                     timeout=300, interval=0.5, what="the outage's messages to be sent")
+            bench("redis_down.messages_sent_after_redis_back_s", round(time.monotonic() - back, 1), "s")
+            lost, dup = count_duplicates(provider_calls(calls_path), outage_ids)
+            bench("redis_down.messages_queued", len(outage_ids), "messages")
+            bench("redis_down.messages_lost", lost, "messages")
+            bench("redis_down.messages_duplicated", dup, "messages")
+            target(lost == 0 and dup == 0, "no message lost or duplicated by the Redis outage")
 
-        # (b) worker killed ---------------------------------------------------------------
-        print(f"faults: (b) a worker SIGKILLed during a batch of {batch} messages", flush=True)
-        mark = OutboundMessage.objects.aggregate(latest=Max("created_at"))["latest"]
-        customers = [f.CustomerFactory(preferred_channel="sms", phone=f"+4477009{i:05d}", reference=f"K{run[-8:]}{i:04d}")
-                     for i in range(batch)]
-        for i, customer in enumerate(customers):
-            notification_queue(customer=customer, template="generic-update", by=None,
-                               idempotency_key=f"faults:{run}:kill:{i}",
-                               context={"message": f"Update {i}", "reference": f"REF-{i}"})
-        batch_ids = {str(pk) for pk in run_messages(mark).values_list("pk", flat=True)}
+        if "b" in parts:
+            # (b) worker killed ---------------------------------------------------------------
+            print(f"faults: (b) a worker SIGKILLed during a batch of {batch} messages", flush=True)
+            mark = OutboundMessage.objects.aggregate(latest=Max("created_at"))["latest"]
+            customers = [f.CustomerFactory(preferred_channel="sms", phone=f"+4477009{i:05d}", reference=f"K{run[-8:]}{i:04d}")
+                         for i in range(batch)]
+            for i, customer in enumerate(customers):
+                notification_queue(customer=customer, template="generic-update", by=None,
+                                   idempotency_key=f"faults:{run}:kill:{i}",
+                                   context={"message": f"Update {i}", "reference": f"REF-{i}"})
+            batch_ids = {str(pk) for pk in run_messages(mark).values_list("pk", flat=True)}
 
-        def victim():
-            accepted_by_a = {line.split()[0] for line in (calls_path.read_text().splitlines() if calls_path.exists() else [])
-                             if "faults-a@" in line}
-            return run_messages(mark).filter(status=Status.SENDING, claimed_by__startswith="faults-a@",
-                                             pk__in=accepted_by_a & batch_ids).values_list("pk", flat=True).first()
+            def victim():
+                accepted_by_a = {line.split()[0] for line in (calls_path.read_text().splitlines() if calls_path.exists() else [])
+                                 if "faults-a@" in line}
+                return run_messages(mark).filter(status=Status.SENDING, claimed_by__startswith="faults-a@",
+                                                 pk__in=accepted_by_a & batch_ids).values_list("pk", flat=True).first()
 
-        # Worker a's provider answers slowly (1 s after accepting), so the kill lands in the window.
-        workers["faults-a"].stop()
-        workers["faults-a"] = worker("faults-a", send_delay="1.0")
-        for _attempt in range(5):
-            victim_id = wait_for(victim, timeout=120, interval=0.01,
-                                 what="worker a to have a message accepted, unrecorded")
-            in_flight = run_messages(mark).filter(status=Status.SENDING, claimed_by__startswith="faults-a@").count()
-            workers["faults-a"].kill()
-            killed = time.monotonic()
-            workers["faults-a"] = worker("faults-a")  # the supervisor restarts it
-            if OutboundMessage.objects.get(pk=victim_id).status == Status.SENDING:
-                break
-            print("faults: the kill missed the window (the message was recorded first); again", flush=True)
-        wait_for(lambda: OutboundMessage.objects.get(pk=victim_id).status == Status.SENT, timeout=180, interval=0.2,
-                 what="the killed worker's message to be sent")
-        recovery = time.monotonic() - killed
-        wait_for(lambda: run_messages(mark).filter(status=Status.SENT).count() >= len(batch_ids), timeout=900,
-                 interval=1, what="the whole batch to be sent")
-        lost, dup = count_duplicates(provider_calls(calls_path), batch_ids)
-        takeovers = run_messages(mark).filter(takeovers__gt=0).count()
-        bench("worker_killed.messages", len(batch_ids), "messages")
-        bench("worker_killed.in_flight_at_kill", in_flight, "messages")
-        bench("worker_killed.messages_lost", lost, "messages")
-        bench("worker_killed.messages_duplicated", dup, "messages")
-        bench("worker_killed.takeovers_recorded", takeovers, "messages")
-        bench("worker_killed.recovery_s", round(recovery, 1), "s")
-        target(lost == 0, "no message lost by the kill")
-        target(dup <= in_flight, "duplicates at most the messages in flight")
-        target(recovery <= 60, "the killed worker's message sent within 60 s")
+            # Worker a's provider answers slowly (1 s after accepting), so the kill lands in the window.
+            workers["faults-a"].stop()
+            workers["faults-a"] = worker("faults-a", send_delay="1.0")
+            for _attempt in range(5):
+                victim_id = wait_for(victim, timeout=120, interval=0.01,
+                                     what="worker a to have a message accepted, unrecorded")
+                in_flight = run_messages(mark).filter(status=Status.SENDING, claimed_by__startswith="faults-a@").count()
+                workers["faults-a"].kill()
+                killed = time.monotonic()
+                workers["faults-a"] = worker("faults-a")  # the supervisor restarts it
+                if OutboundMessage.objects.get(pk=victim_id).status == Status.SENDING:
+                    break
+                print("faults: the kill missed the window (the message was recorded first); again", flush=True)
+            wait_for(lambda: OutboundMessage.objects.get(pk=victim_id).status == Status.SENT, timeout=180, interval=0.2,
+                     what="the killed worker's message to be sent")
+            recovery = time.monotonic() - killed
+            wait_for(lambda: run_messages(mark).filter(status=Status.SENT).count() >= len(batch_ids), timeout=900,
+                     interval=1, what="the whole batch to be sent")
+            lost, dup = count_duplicates(provider_calls(calls_path), batch_ids)
+            takeovers = run_messages(mark).filter(takeovers__gt=0).count()
+            bench("worker_killed.messages", len(batch_ids), "messages")
+            bench("worker_killed.in_flight_at_kill", in_flight, "messages")
+            bench("worker_killed.messages_lost", lost, "messages")
+            bench("worker_killed.messages_duplicated", dup, "messages")
+            bench("worker_killed.takeovers_recorded", takeovers, "messages")
+            bench("worker_killed.recovery_s", round(recovery, 1), "s")
+            target(lost == 0, "no message lost by the kill")
+            target(dup <= in_flight, "duplicates at most the messages in flight")
+            target(recovery <= 60, "the killed worker's message sent within 60 s")
 
-        # (c) database connections dropped --------------------------------------------------
-        print("faults: (c) every database connection dropped three times while residents report", flush=True)
-        mark = OutboundMessage.objects.aggregate(latest=Max("created_at"))["latest"]
-        people = [Browser(base) for _ in range(submissions)]
-        for person, email in zip(people, residents[submissions * 2:]):
-            target(person.sign_in(email), "a bench resident signs in before the drops")
-        first_try = after_retry = 0
-        recoveries = []
-        drop_every = max(1, submissions // 3)
-        dropped_at = None
-        for n, person in enumerate(people):
-            key = person.ready_report(postcode)
-            if n % drop_every == 0 and len(recoveries) < 3:
-                terminate_other_connections()
-                dropped_at = time.monotonic()
-            ok, _ = person.submit(key)
-            if not ok:
-                ok, _ = person.submit(key)  # pressed again: same form, same submission key
-                after_retry += ok
-            else:
-                first_try += 1
-            if ok and dropped_at is not None:
-                recoveries.append(time.monotonic() - dropped_at)
-                dropped_at = None
-        from portal.models import StreetReport
+        if "c" in parts:
+            # (c) database connections dropped --------------------------------------------------
+            print("faults: (c) every database connection dropped three times while residents report", flush=True)
+            mark = OutboundMessage.objects.aggregate(latest=Max("created_at"))["latest"]
+            people = [Browser(base) for _ in range(submissions)]
+            for person, email in zip(people, residents[submissions * 2:]):
+                target(person.sign_in(email), "a bench resident signs in before the drops")
+            first_try = after_retry = 0
+            recoveries = []
+            drop_every = max(1, submissions // 3)
+            dropped_at = None
+            for n, person in enumerate(people):
+                key = person.ready_report(postcode)
+                if n % drop_every == 0 and len(recoveries) < 3:
+                    terminate_other_connections()
+                    dropped_at = time.monotonic()
+                ok, _ = person.submit(key)
+                if not ok:
+                    ok, _ = person.submit(key)  # pressed again: same form, same submission key
+                    after_retry += ok
+                else:
+                    first_try += 1
+                if ok and dropped_at is not None:
+                    recoveries.append(time.monotonic() - dropped_at)
+                    dropped_at = None
+            from portal.models import StreetReport
 
-        reports = StreetReport.objects.filter(case__customer__email__in=residents[submissions * 2:]).count()
-        drop_ids = {str(pk) for pk in run_messages(mark).values_list("pk", flat=True)}
-        wait_for(lambda: run_messages(mark).filter(status=Status.SENT).count() >= len(drop_ids), timeout=300,
-                 interval=0.5, what="the messages of (c) to be sent")
-        lost, dup = count_duplicates(provider_calls(calls_path), drop_ids)
-        bench("db_dropped.submissions_accepted_first_try_pct", round(100 * first_try / submissions, 1), "%")
-        bench("db_dropped.submissions_accepted_pct", round(100 * (first_try + after_retry) / submissions, 1), "%")
-        bench("db_dropped.duplicate_reports_from_retries", max(0, reports - submissions), "reports")
-        bench("db_dropped.recovery_s_max", round(max(recoveries or [0]), 2), "s")
-        bench("db_dropped.messages_lost", lost, "messages")
-        bench("db_dropped.messages_duplicated", dup, "messages")
-        target(first_try + after_retry == submissions, "every submission accepted across dropped connections")
-        target(reports <= submissions, "no duplicate report from a retried submission")
-        target(lost == 0 and dup == 0, "no message lost or duplicated by dropped connections")
+            reports = StreetReport.objects.filter(case__customer__email__in=residents[submissions * 2:]).count()
+            drop_ids = {str(pk) for pk in run_messages(mark).values_list("pk", flat=True)}
+            wait_for(lambda: run_messages(mark).filter(status=Status.SENT).count() >= len(drop_ids), timeout=300,
+                     interval=0.5, what="the messages of (c) to be sent")
+            lost, dup = count_duplicates(provider_calls(calls_path), drop_ids)
+            bench("db_dropped.submissions_accepted_first_try_pct", round(100 * first_try / submissions, 1), "%")
+            bench("db_dropped.submissions_accepted_pct", round(100 * (first_try + after_retry) / submissions, 1), "%")
+            bench("db_dropped.duplicate_reports_from_retries", max(0, reports - submissions), "reports")
+            bench("db_dropped.recovery_s_max", round(max(recoveries or [0]), 2), "s")
+            bench("db_dropped.messages_lost", lost, "messages")
+            bench("db_dropped.messages_duplicated", dup, "messages")
+            target(first_try + after_retry == submissions, "every submission accepted across dropped connections")
+            target(reports <= submissions, "no duplicate report from a retried submission")
+            target(lost == 0 and dup == 0, "no message lost or duplicated by dropped connections")
+        # (d) double POSTs, (e) the access matrix: the web only (the workers' writes would blur the count).
+        for proc in workers.values():
+            proc.stop()
+        workers.clear()
+        if "d" in parts:
+            print("faults: (d) three identical POSTs at once at every staff form", flush=True)
+            from bench._faults_web import double_posts
+
+            duplicates = double_posts(base, bench)
+            target(duplicates == 0, "no duplicate from a double POST")
+        if "e" in parts:
+            print("faults: (e) every URL pattern, every role, another resident's objects", flush=True)
+            from bench._faults_web import access_matrix
+
+            per_pattern = int(os.environ.get("FAULTS_MATRIX_PER_PATTERN", "2" if quick else "3"))
+            leaks = access_matrix(base, run, bench, per_pattern=per_pattern)
+            target(leaks == 0, "no leak in the access matrix")
     finally:
         for proc in workers.values():
             proc.stop()

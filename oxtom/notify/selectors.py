@@ -15,13 +15,27 @@ from django.utils.dateparse import parse_datetime
 from .models import InboundSms, OutboundMessage
 
 
-def dead_messages() -> QuerySet[OutboundMessage]:
-    """Messages that were given up on, newest first, for the staff page and admin."""
-    return (
+def dead_messages(user=None) -> QuerySet[OutboundMessage]:
+    """Messages that were given up on, newest first, for the staff page and admin.
+
+    Given `user`, only those they may see (least privilege, as the customer record):
+    everyone's for the whole-index roles (advisers, business admin), else only the
+    messages to customers behind their own work (customers_for_user); messages to
+    staff addresses (no customer: alerts that name staff and their reasons) only
+    for the whole-index roles.
+    """
+    rows = (
         OutboundMessage.objects.filter(status=OutboundMessage.Status.DEAD)
         .select_related("customer")
         .order_by("-created_at")
     )
+    if user is None:
+        return rows
+    from oxtom.customers.selectors import customers_for_user, sees_every_customer
+
+    if sees_every_customer(user):
+        return rows
+    return rows.filter(customer__in=customers_for_user(user))
 
 
 def template_names(messages: list[OutboundMessage]) -> dict[tuple[str, str], str]:

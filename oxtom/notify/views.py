@@ -23,7 +23,6 @@ from oxtom.accounts.permissions import Permission
 from . import selectors, services
 from .forms import SimulateReplyForm
 from .inbound import MAX_BODY_BYTES, InboundPayloadError, parse_inbound_payload
-from .models import OutboundMessage
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +164,7 @@ def dev_page(request: HttpRequest) -> HttpResponse:
 @permission_required(Permission.CUSTOMER_VIEW)
 def failed_messages(request: HttpRequest) -> HttpResponse:
     """Dead-lettered messages, so staff can reach the customer another way or retry."""
-    page = Paginator(selectors.dead_messages(), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.dead_messages(request.user), 50).get_page(request.GET.get("page"))
     messages_on_page = list(page.object_list)
     names = selectors.template_names(messages_on_page)
     # What each message was about, as the customer's timeline says it: its subject, else its template's name.
@@ -178,7 +177,7 @@ def failed_messages(request: HttpRequest) -> HttpResponse:
 @require_POST
 @permission_required(Permission.CUSTOMER_EDIT)
 def retry_message(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
-    message = get_object_or_404(OutboundMessage, pk=pk, status=OutboundMessage.Status.DEAD)
+    message = get_object_or_404(selectors.dead_messages(request.user), pk=pk)
     try:
         services.message_retry(message=message, by=request.user)
     except ValidationError as exc:

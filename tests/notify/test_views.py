@@ -174,6 +174,27 @@ def test_officers_see_failed_messages_but_cannot_retry(client_for, officer_in_te
     assert OutboundMessage.objects.get(pk=dead_messages[0].pk).status == OutboundMessage.Status.DEAD
 
 
+def test_officers_see_only_the_failed_messages_of_customers_behind_their_work(client_for, officer_in_team, team,
+                                                                            officer_outside_team, dead_messages):
+    """Least privilege, as the customer record: an officer sees the dead letters of their team's customers only
+    (another team's officer saw every customer's reference and messages: the resolver-wide probe, issue 19)."""
+    from tests.casework.factories import CaseFactory, ServiceFactory
+
+    mine = dead_messages[0].customer
+    CaseFactory(service=ServiceFactory(team=team), team=team, customer=mine)
+    html = client_for(officer_in_team).get(FAILED).content.decode()
+    assert mine.reference in html
+    assert all(m.customer.reference not in html for m in dead_messages[1:])
+    html = client_for(officer_outside_team).get(FAILED).content.decode()
+    assert all(m.customer.reference not in html for m in dead_messages) and "No messages have failed" in html
+
+
+def test_retry_of_a_dead_letter_outside_ones_records_is_404(client_for, adviser, officer_in_team, dead_messages):
+    from oxtom.notify.selectors import dead_messages as visible
+
+    assert visible(adviser).count() == 5 and visible(officer_in_team).count() == 0
+
+
 @pytest.mark.parametrize("who,status", [("resident_a", 403), ("councillor_of_division", 403)])
 def test_people_without_customer_access_cannot_see_failed_messages(client_for, request, dead_messages, who, status):
     assert client_for(request.getfixturevalue(who)).get(FAILED).status_code == status
