@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -142,7 +142,7 @@ def leaver_page(user: Any, *, after: int = 0) -> list[Leaver]:
     qs = leavers_for(user).select_related("account").order_by("-id")
     if after:
         qs = qs.filter(pk__lt=after)
-    return list(qs.prefetch_related(Prefetch("items"))[:PAGE])
+    return list(qs[:PAGE])
 
 
 def leaver_for_user(user: Any, pk: int) -> Leaver:

@@ -199,3 +199,24 @@ def test_hook_registered_in_ready():
 
     assert hooks.offer_accepted in registry._accepted and hooks.appointment_confirmed in registry._confirmed
     assert Onboarding.objects.count() == 0
+
+
+def test_the_leavers_and_desk_pages_cost_the_same_for_many(client_for, manager, ict_desk, report_of, people_setup):
+    def add(n):
+        for i in range(n):
+            staff = report_of(f.UserFactory(roles=["officer"]))
+            services.leaver_record(account=staff, last_working_day=dt.date.today() + dt.timedelta(days=5), by=manager)
+            request = services.access_request_submit(requester=staff, kind="password_reset", system="vpn")
+            services.access_request_check(request=request, confirmed=True, by=manager)
+
+    add(1)
+    counts = []
+    for more in (0, 5):
+        add(more)
+        for user, path in ((manager, "/staff/people/leavers/"), (ict_desk, "/staff/people/access/")):
+            client = client_for(user)
+            client.get(path)
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(path).status_code == 200
+            counts.append(len(queries))
+    assert counts[:2] == counts[2:]
