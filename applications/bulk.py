@@ -77,7 +77,7 @@ def entitlement_renew_many(*, entitlements: list[Entitlement], by: Any) -> dict[
                 number=number, service_id=old.service_id, customer_id=old.customer_id,
                 application_id=old.application_id, status=Entitlement.Status.ACTIVE, starts_on=starts,
                 expires_on=add_months(starts, validity) - dt.timedelta(days=1), details=old.details,
-                issued_at=now, created_by=actor, modified_by=actor,
+                issued_at=now, created_by=actor, modified_by=actor, payment_agreement_id=old.payment_agreement_id,
             ))
     # (application, starts_on) is unique: a term renewed twice cannot be issued twice.
     insert_many(Entitlement, new_rows, ignore_conflicts=True)

@@ -205,6 +205,10 @@ class Entitlement(TimeStampedModel):
     household_key = models.GeneratedField(expression=KT("details__address_key"),
                                           output_field=models.CharField(max_length=200), db_persist=True,
                                           null=True)  # null for badges and passes (no address key)
+    # The payer's agreement to pay renewals with a saved card (GOV.UK Pay recurring payments): a YES to the
+    # renewal reminder then takes the fee under it. Carried to each renewed term; cancelled when the chain ends.
+    payment_agreement = models.ForeignKey("payments.PaymentAgreement", null=True, blank=True,
+                                          on_delete=models.SET_NULL, related_name="entitlements")
     superseded_by = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                          related_name="supersedes")
     version = models.PositiveIntegerField(default=1)

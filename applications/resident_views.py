@@ -512,12 +512,15 @@ def _decision_context(application: Application) -> dict[str, Any]:
     if application.status == Application.Status.ISSUED:
         entitlement = application.entitlements.order_by("-starts_on").first()
     payment = application.payment
+    payment_pending = bool(payment and payment.status in UNFINISHED)
     return {
         "entitlement": entitlement, "payment": payment,
         "payment_failed": bool(payment and payment.status in FINISHED and payment.status != PaymentStatus.SUCCESS),
         # Every state GOV.UK Pay has not finished (capturable too), so the page asks the provider again.
-        "payment_pending": bool(payment and payment.status in UNFINISHED),
+        "payment_pending": payment_pending,
         "fee": application.fee_display if application.fee_pence else "",
+        "offer_agreement": (application.status == Application.Status.AWAITING_PAYMENT and not payment_pending
+                            and app_services.offers_payment_agreement(application)),
         "signposting": (application.service.config or {}).get("signposting") or [],
         "reconsider_refusal": (refusal := app_services.reconsideration_refusal(application)) or "",
         "can_reconsider": refusal is None,
@@ -570,7 +573,8 @@ def application_pay(request: HttpRequest, reference: str) -> HttpResponse:
     _, actor, _, _ = _subject(request)
     try:
         started = app_services.application_payment_start(application=application, return_url=detail, by=actor,
-                                                         moto=assist.is_assisted(request))
+                                                         moto=assist.is_assisted(request),
+                                                         set_up_agreement=request.POST.get("agree_recurring") == "yes")
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect(detail)

@@ -107,7 +107,7 @@ def get_entitlement_for_user(user: Any, number: object, *, request: Any = None) 
     # A NUL byte never gets this far: the request edge answers it 400 (oxtom/core/hygiene.py).
     if customer is None or not isinstance(number, str) or not number:
         raise Http404
-    entitlement = (Entitlement.objects.select_related("service", "application")
+    entitlement = (Entitlement.objects.select_related("service", "application", "payment_agreement")
                    .filter(number=number.strip().upper(), customer=customer).first())
     if entitlement is None:
         raise Http404

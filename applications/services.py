@@ -381,6 +381,8 @@ def _refused_change(application: Application, previous: Entitlement | None, *, t
     _timeline(application.customer, kind="entitlement.revoked",
               summary=f"{service.name} {old.number} ended: no longer lives at {where}", by=by, subject=old,
               reference=old.number)
+    if old.payment_agreement_id:  # nothing more is taken with the saved card for a permit that has ended
+        transaction.on_commit(lambda: payment_agreements_release(by=None))
     policy = (service.config or {}).get("refund_policy")
     paid = old.application.payment_id is not None
     if paid and application.case_id is None:
@@ -550,13 +552,21 @@ def _qa_sample(application: Application) -> None:
 
 # --- payment ----------------------------------------------------------------------------------------
 
-def application_payment_start(*, application: Application, return_url: str, by: Any, moto: bool = False):
+def offers_payment_agreement(application: Application) -> bool:
+    """Whether paying for this application can also set up paying its renewals with the same card."""
+    return application.fee_pence > 0 and application.service.auto_renew
+
+
+def application_payment_start(*, application: Application, return_url: str, by: Any, moto: bool = False,
+                              set_up_agreement: bool = False):
     """Start (or resume) paying for an approved application; returns payments' PaymentStarted.
 
     A live payment is handed back rather than a second one created; a paid
     application is refused; after a failed or cancelled attempt a new payment
     (new idempotency key) is started. Not one transaction: payment_create
     talks to the provider, and its idempotency key makes a repeat safe.
+    With `set_up_agreement` the payer also agrees that renewals are paid with
+    the same card (GOV.UK Pay's recurring payments), where the service renews.
     """
     from oxtom.payments.models import Status as PaymentStatus
     from oxtom.payments.services import PaymentStarted, payment_create
@@ -575,10 +585,16 @@ def application_payment_start(*, application: Application, return_url: str, by: 
         key = payment.idempotency_key  # never reached the provider: retry the same payment
     else:
         key = f"application:{application.pk}:pay:{payment.pk if payment is not None else 0}"
+    agreement = None
+    if set_up_agreement and offers_payment_agreement(application) and not moto:
+        from oxtom.payments.services import agreement_create
+
+        agreement = agreement_create(customer=application.customer, by=by, idempotency_key=f"{key}:agreement",
+                                     description=f"Renewals of {application.service.name_in_sentence}")
     started = payment_create(
         customer=application.customer, amount_pence=application.fee_pence,
         description=f"{application.service.name} {application.reference}", for_object=application,
-        return_url=return_url, by=by, moto=moto, idempotency_key=key,
+        return_url=return_url, by=by, moto=moto, idempotency_key=key, set_up_agreement=agreement,
     )
     with transaction.atomic():
         locked = _lock(application)
@@ -586,6 +602,48 @@ def application_payment_start(*, application: Application, return_url: str, by: 
             locked.payment = started.payment
             _save(locked, ["payment"], by)
     return started
+
+
+def application_pay_by_agreement(*, application: Application, by: Any = None):
+    """Take a renewal's fee under the payer's saved-card agreement (a YES to the reminder). The payment or None.
+
+    Idempotent (one key per application): a second YES or a retried task never charges twice. Success
+    issues through the usual success handler; a decline runs the failure handlers (renewals sends a link).
+    """
+    from oxtom.payments.models import AgreementStatus
+    from oxtom.payments.services import payment_take_by_agreement
+
+    application = Application.objects.select_related("service", "previous_entitlement__payment_agreement").get(
+        pk=application.pk)
+    previous = application.previous_entitlement
+    agreement = previous.payment_agreement if previous is not None else None
+    if application.status != A.AWAITING_PAYMENT or agreement is None or agreement.status != AgreementStatus.ACTIVE:
+        return None
+    payment = payment_take_by_agreement(
+        agreement=agreement, amount_pence=application.fee_pence, for_object=application, by=by,
+        description=f"{application.service.name} {application.reference}",
+        idempotency_key=f"application:{application.pk}:agreement")
+    with transaction.atomic():
+        locked = _lock(application)
+        if locked.payment_id is None and locked.status == A.AWAITING_PAYMENT:
+            locked.payment = payment
+            _save(locked, ["payment"], by)
+    return payment
+
+
+def payment_agreements_release(*, by: Any = None) -> int:
+    """Cancel saved-card agreements whose permit chain has ended (lapsed, expired, revoked). Run daily.
+
+    An agreement stays while any term it pays for is in force or a payment under it is unfinished.
+    """
+    from oxtom.payments.models import UNFINISHED, AgreementStatus, PaymentAgreement
+    from oxtom.payments.services import agreement_cancel
+
+    ended = (PaymentAgreement.objects.filter(status=AgreementStatus.ACTIVE, entitlements__isnull=False)
+             .exclude(entitlements__status=Entitlement.Status.ACTIVE)
+             .exclude(payments__status__in=UNFINISHED).distinct())
+    return sum(agreement_cancel(agreement=agreement, by=by, reason="The permit it paid for has ended")
+               for agreement in ended)
 
 
 def on_application_payment_success(payment: Any, by: Any) -> None:
@@ -615,7 +673,12 @@ def application_paid(*, application: Application, payment: Any, by: Any) -> Enti
         _save(application, ["payment"], by)
     audit_record(by=by, action="update", target=application, summary=f"Paid {payment.amount_display}",
                  payment=payment.reference)
-    return _issue_for(application, by=by)
+    entitlement = _issue_for(application, by=by)
+    if payment.sets_up_agreement and payment.agreement_id and entitlement.payment_agreement_id != payment.agreement_id:
+        # The first payment set up paying renewals with this card: later YES replies take the fee under it.
+        Entitlement.objects.filter(pk=entitlement.pk).update(payment_agreement_id=payment.agreement_id)
+        entitlement.payment_agreement_id = payment.agreement_id
+    return entitlement
 
 
 def applications_reconcile_paid(*, limit: int = 200) -> dict[str, int]:
@@ -664,13 +727,13 @@ def _notify_issued(entitlement: Entitlement, *, by: Any, message: str = "") -> N
 
 
 def _create_entitlement(application: Application, *, starts_on: dt.date, expires_on: dt.date, details: dict,
-                        by: Any) -> Entitlement:
+                        by: Any, payment_agreement_id: int | None = None) -> Entitlement:
     service = application.service
     return Entitlement.objects.create(
         number=_new_code(service.number_prefix, Entitlement, "number"), service=service,
         customer=application.customer, application=application, status=Entitlement.Status.ACTIVE,
         starts_on=starts_on, expires_on=expires_on, details=details, issued_at=timezone.now(),
-        created_by=_actor(by), modified_by=_actor(by),
+        created_by=_actor(by), modified_by=_actor(by), payment_agreement_id=payment_agreement_id,
     )
 
 
@@ -741,7 +804,7 @@ def entitlement_renew(*, entitlement: Entitlement, by: Any, application: Applica
     starts_on = max(old.expires_on + dt.timedelta(days=1), timezone.localdate())
     validity = int(details.get("validity_months") or service.validity_months)
     new = _create_entitlement(source, starts_on=starts_on, expires_on=_term(starts_on, validity), details=details,
-                              by=by)
+                              by=by, payment_agreement_id=old.payment_agreement_id)
     now = timezone.now()
     Entitlement.objects.filter(pk=old.pk).update(status=Entitlement.Status.SUPERSEDED, superseded_by=new,
                                                  version=F("version") + 1, modified_at=now, modified_by=_actor(by))
@@ -767,7 +830,8 @@ def _replace(application: Application, old: Entitlement, *, by: Any) -> Entitlem
     starts_on = timezone.localdate()
     new = _create_entitlement(application, starts_on=starts_on, expires_on=max(old.expires_on, starts_on
                                                                                 + dt.timedelta(days=1)),
-                              details=dict(application.details or {}), by=by)
+                              details=dict(application.details or {}), by=by,
+                              payment_agreement_id=old.payment_agreement_id)
     now = timezone.now()
     Entitlement.objects.filter(pk=old.pk).update(status=Entitlement.Status.SUPERSEDED, superseded_by=new,
                                                  version=F("version") + 1, modified_at=now, modified_by=_actor(by))

@@ -30,6 +30,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import NoReverseMatch, reverse
@@ -271,6 +272,10 @@ def renewals_run(*, today: dt.date | None = None, by: Any = None, batch_size: in
                 break
             result.reminded += count
             result.batches += 1
+    # Saved-card agreements of permits that lapsed, expired or were revoked are cancelled with the provider.
+    from applications.services import payment_agreements_release
+
+    payment_agreements_release(by=by)
     logger.info("renewals run %s: %s", today, result.as_dict())
     return result
 
@@ -523,7 +528,8 @@ def renewals_apply_replies(*, invitation_ids: Iterable[int], by: Any = None) -> 
         return result
     rows = list(
         _locked(RenewalInvitation.objects.filter(pk__in=ids, state__in=OPEN, reply=Reply.YES))
-        .select_related("entitlement", "entitlement__customer", "entitlement__application")
+        .select_related("entitlement", "entitlement__customer", "entitlement__application",
+                        "entitlement__payment_agreement")
         .defer(*_UNUSED_JSON, "entitlement__application__reasons", "entitlement__application__details")
         .order_by("id")
     )
@@ -602,9 +608,15 @@ def renewals_apply_replies(*, invitation_ids: Iterable[int], by: Any = None) -> 
             reasons=["Renewal: you told us nothing has changed"],
         ) for invitation in to_pay]
         made = renewal_application_create_many(renewals=pending, by=by)
+        by_agreement: list[int] = []
         for invitation, application in zip(to_pay, pending):
             old = invitation.entitlement
             result.awaiting_payment.append(invitation.pk)
+            if old.payment_agreement is not None and old.payment_agreement.is_active:
+                # Paid with the saved card after this commits (a network call never runs in this transaction);
+                # the resident hears once: renewed, or a link to pay if the card is declined.
+                by_agreement.append(made[application.submission_key])
+                continue
             context = _context(old, old.customer, invitation.due)
             context.update(fee=pounds(application.fee_pence), pay_url=context["renew_url"])
             outgoing.append(Outgoing(old.customer, "renewal-pay", context, f"renewal:{old.pk}:pay"))
@@ -618,11 +630,76 @@ def renewals_apply_replies(*, invitation_ids: Iterable[int], by: Any = None) -> 
                                .order_by("-id").values("pk")[:1])
         RenewalInvitation.objects.filter(pk__in=result.awaiting_payment, state__in=OPEN).update(
             state=State.AWAITING_PAYMENT, application=Subquery(renewal_application))
+        if by_agreement:
+            transaction.on_commit(lambda: _publish_agreement_payments(by_agreement))
 
     _bulk_timeline(timeline, by=by)
     _bulk_audit(audit, by=by)
     queue_many(outgoing, by=by, summary=f"Renewal replies acted on: {result.total}")
     return result
+
+
+def _publish_agreement_payments(application_ids: list[int]) -> None:
+    """Publish the task that takes the fees; never raises (the beat job's catch-up takes what is missed)."""
+    from .tasks import pay_renewals_by_agreement
+
+    try:
+        pay_renewals_by_agreement.delay(application_ids)
+    except Exception as exc:  # noqa: BLE001 - a broker outage: renewals_pay_pending_by_agreement picks them up
+        logger.warning("Agreement payments for %d renewals not published (%s)", len(application_ids),
+                       type(exc).__name__)
+
+
+def renewals_pay_pending_by_agreement(*, limit: int = BATCH_SIZE, older_than: dt.timedelta = dt.timedelta(minutes=5),
+                                      by: Any = None) -> int:
+    """Renewals waiting for a fee under an active saved-card agreement with no payment yet (missed tasks)."""
+    ids = list(Application.objects.filter(
+        kind=Application.Kind.RENEWAL, status=Application.Status.AWAITING_PAYMENT, payment__isnull=True,
+        previous_entitlement__payment_agreement__status="active",
+        created_at__lte=timezone.now() - older_than).order_by("pk").values_list("pk", flat=True)[:limit])
+    return renewals_pay_by_agreement(application_ids=ids, by=by)["paid"] if ids else 0
+
+
+def renewals_pay_by_agreement(*, application_ids: Iterable[int], by: Any = None) -> dict[str, int]:
+    """Take each renewal's fee under its saved-card agreement (after the YES was recorded and committed)."""
+    from applications.services import application_pay_by_agreement
+
+    counts = {"paid": 0, "not_paid": 0, "skipped": 0}
+    for application in Application.objects.filter(pk__in=list(application_ids)).order_by("pk"):
+        try:
+            payment = application_pay_by_agreement(application=application, by=by)
+        except ValidationError as exc:
+            logger.warning("Renewal %s not paid by agreement: %s", application.reference, "; ".join(exc.messages))
+            payment = None
+        if payment is None:
+            counts["skipped"] += 1
+            on_agreement_payment_failed_for(application)
+        elif payment.status == "success":
+            counts["paid"] += 1
+        else:
+            counts["not_paid"] += 1  # declined (a link has gone) or not settled yet (the sweeper carries on)
+    return counts
+
+
+def on_agreement_payment_failed(payment: Any, by: Any) -> None:
+    """Payments' failure handler: a renewal fee under an agreement was declined, so send the payment link."""
+    if not payment.agreement_id or payment.sets_up_agreement:
+        return  # the payer is on the card page and sees the outcome there
+    application = Application.objects.filter(pk=payment.for_id).first()
+    if application is not None:
+        on_agreement_payment_failed_for(application)
+
+
+def on_agreement_payment_failed_for(application: Application) -> None:
+    invitation = (RenewalInvitation.objects.filter(application=application, state=State.AWAITING_PAYMENT)
+                  .select_related("entitlement", "entitlement__customer", "entitlement__service").first())
+    if invitation is None:
+        return
+    old = invitation.entitlement
+    context = _context(old, old.customer, invitation.due)
+    context.update(fee=pounds(application.fee_pence), pay_url=context["renew_url"])
+    queue_many([Outgoing(old.customer, "renewal-pay", context, f"renewal:{old.pk}:pay")], by=None,
+               summary="Renewal not paid with the saved card: payment link sent")
 
 
 def renewals_apply_pending_replies(*, by: Any = None, limit: int = BATCH_SIZE) -> int:

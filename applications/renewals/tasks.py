@@ -33,4 +33,19 @@ def apply_replies(max_batches: int = 50) -> int:
         if not count:
             break
         done += count
+    # Renewal fees under saved-card agreements whose task never ran (a broker outage at the YES).
+    services.renewals_pay_pending_by_agreement()
     return done
+
+
+@shared_task(
+    name="applications.renewals.tasks.pay_renewals_by_agreement", ignore_result=True, acks_late=True,
+    autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5,
+    soft_time_limit=250, time_limit=300,
+)
+def pay_renewals_by_agreement(application_ids: list[int]) -> dict:
+    """After YES replies commit: take the renewal fees under the payers' saved-card agreements.
+
+    Safe to repeat (one payment key per application); payments the provider has not settled are
+    finished by the payments sweeper, which runs the same success and failure handlers."""
+    return services.renewals_pay_by_agreement(application_ids=application_ids)

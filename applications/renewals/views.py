@@ -68,6 +68,12 @@ def _render(request: HttpRequest, token: str, invitation: RenewalInvitation | No
             context["fee_display"] = pounds(fee) if fee else ""
         if page == "reapply":
             context["apply_path"] = services.reapply_path(ent)
+        if page == "pay" and invitation.application is not None:
+            from applications.services import offers_payment_agreement
+
+            held = ent.payment_agreement
+            context["offer_agreement"] = offers_payment_agreement(invitation.application) and not (
+                held is not None and held.is_active)
         if page == "renewed":
             context["new_entitlement"] = invitation.renewed_entitlement or ent.superseded_by
         context["change_path"] = services.change_path(ent)
@@ -119,7 +125,8 @@ def pay(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("renewals:confirm", token=token) if invitation else _render(request, token, None)
     try:
         started = application_payment_start(application=invitation.application,
-                                            return_url=services.renew_path(token), by=_by(request))
+                                            return_url=services.renew_path(token), by=_by(request),
+                                            set_up_agreement=request.POST.get("agree_recurring") == "yes")
     except ValidationError as exc:  # PaymentError, ApplicationError ("already paid"): words fit to show
         messages.error(request, exc.messages[0])
         return redirect("renewals:confirm", token=token)

@@ -55,6 +55,54 @@ class Provider(models.TextChoices):
     GOVUK_PAY = "govuk_pay", "GOV.UK Pay"
 
 
+class AgreementStatus(models.TextChoices):
+    """GOV.UK Pay's recurring-payment agreement states (created until the first payment sets it up)."""
+
+    CREATED = "created", "Being set up"
+    ACTIVE = "active", "Active"
+    CANCELLED = "cancelled", "Cancelled"
+    INACTIVE = "inactive", "Not set up"
+
+
+class PaymentAgreement(TimeStampedModel):
+    """A payer's agreement that we may take later payments with the card of a first payment.
+
+    GOV.UK Pay's recurring card payments: the agreement is created, the first payment is made with
+    `set_up_agreement`, and later payments are taken with `authorisation_mode: agreement` without the
+    payer entering the card again (a paid permit renewed by one text). Holds no card data beyond what
+    the provider shows back (brand and last four digits).
+    """
+
+    reference = models.CharField(max_length=20, unique=True)
+    provider = models.CharField(max_length=16, choices=Provider.choices)
+    provider_agreement_id = models.CharField(max_length=64, blank=True, db_index=True)
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="payment_agreements")
+    description = models.CharField(max_length=255, help_text="What it pays for, in the payer's words")
+    status = models.CharField(max_length=12, choices=AgreementStatus.choices, default=AgreementStatus.CREATED)
+    card_brand = models.CharField(max_length=32, blank=True)
+    card_last_four = models.CharField(max_length=4, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_reason = models.CharField(max_length=255, blank=True)
+    idempotency_key = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["customer", "status"], name="agreement_customer")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.status}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == AgreementStatus.ACTIVE
+
+    @property
+    def card_display(self) -> str:
+        if not self.card_last_four:
+            return "the card you paid with"
+        return f"{self.card_brand or 'card'} ending {self.card_last_four}"
+
+
 class PaymentQuerySet(models.QuerySet):
     def unfinished(self) -> "PaymentQuerySet":
         return self.filter(status__in=UNFINISHED)
@@ -92,6 +140,10 @@ class Payment(TimeStampedModel):
     card_brand = models.CharField(max_length=32, blank=True)
     card_last_four = models.CharField(max_length=4, blank=True)
     refunded_pence = models.PositiveIntegerField(default=0)
+    # A recurring-payment agreement: the one this (first) payment sets up, or the one it is taken under.
+    agreement = models.ForeignKey(PaymentAgreement, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="payments")
+    sets_up_agreement = models.BooleanField(default=False)
     status_checked_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -165,9 +217,29 @@ class SandboxCharge(models.Model):
     refunded = models.PositiveIntegerField(default=0)
     idempotency_key = models.CharField(max_length=100, unique=True)
     created_date = models.DateTimeField()
+    # Recurring payments: the agreement this charge sets up, or takes its money under (no card page).
+    set_up_agreement = models.CharField(max_length=64, blank=True)
+    agreement_id = models.CharField(max_length=64, blank=True)
 
     def __str__(self) -> str:
         return f"sandbox {self.payment_id} {self.status}"
+
+
+class SandboxAgreement(models.Model):
+    """The sandbox provider's side of a recurring-payment agreement."""
+
+    agreement_id = models.CharField(max_length=64, unique=True)
+    reference = models.CharField(max_length=255)
+    description = models.CharField(max_length=255)
+    status = models.CharField(max_length=12, choices=AgreementStatus.choices, default=AgreementStatus.CREATED)
+    card_brand = models.CharField(max_length=32, blank=True)
+    last_digits_card_number = models.CharField(max_length=4, blank=True)
+    # Set up with the test card whose later payments are declined (the sandbox's way to try a failure).
+    declines_later = models.BooleanField(default=False)
+    created_date = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"sandbox agreement {self.agreement_id} {self.status}"
 
 
 class PaymentWebhook(models.Model):

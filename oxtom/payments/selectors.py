@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from .models import Payment, SandboxCharge
+from .models import AgreementStatus, Payment, PaymentAgreement, SandboxCharge
 
 
 def get_payment_for_return(token: str) -> Payment:
@@ -40,3 +40,22 @@ def successful_payment_for(obj: Model) -> Payment | None:
 
 def payments_for_customer(customer: Any) -> QuerySet[Payment]:
     return Payment.objects.filter(customer=customer)
+
+
+def agreements_for_customer(customer: Any) -> QuerySet[PaymentAgreement]:
+    """A payer's recurring-payment agreements that were set up (active first, then cancelled), for their account."""
+    if customer is None:
+        return PaymentAgreement.objects.none()
+    return (PaymentAgreement.objects.filter(customer=customer)
+            .exclude(status__in=[AgreementStatus.CREATED, AgreementStatus.INACTIVE])
+            .order_by("status", "-created_at"))
+
+
+def get_agreement_for_customer(customer: Any, reference: str) -> PaymentAgreement:
+    """One of the payer's own agreements by reference; anyone else's (or none) is a 404."""
+    if customer is None or not reference or len(reference) > 20:
+        raise Http404
+    agreement = PaymentAgreement.objects.filter(customer=customer, reference=reference).first()
+    if agreement is None:
+        raise Http404
+    return agreement

@@ -29,7 +29,7 @@ from oxtom.core.references import random_code
 from oxtom.customers.models import Channel, Customer, Interaction
 from oxtom.customers.services import interaction_record
 
-from .models import FINISHED, PAYMENT_EXPIRY, Payment, Refund, Status, can_move
+from .models import FINISHED, PAYMENT_EXPIRY, AgreementStatus, Payment, PaymentAgreement, Refund, Status, can_move
 from .providers import ProviderError, ProviderPayment, ProviderRejected, get_provider
 
 logger = logging.getLogger(__name__)
@@ -65,8 +65,21 @@ def register_payment_success_handler(for_type: str, handler: SuccessHandler) -> 
         handlers.append(handler)
 
 
-def _run_success_handlers(payment: Payment, by: Any) -> None:
-    for handler in _success_handlers.get(payment.for_type, []):
+_failure_handlers: dict[str, list[SuccessHandler]] = {}
+
+
+def register_payment_failure_handler(for_type: str, handler: SuccessHandler) -> None:
+    """Call `handler(payment, by)` when a payment for `for_type` finishes without the money being taken.
+
+    For payments nobody is watching (taken under an agreement): the owner offers the payer another way.
+    """
+    handlers = _failure_handlers.setdefault(for_type.lower(), [])
+    if handler not in handlers:
+        handlers.append(handler)
+
+
+def _run_success_handlers(payment: Payment, by: Any, *, registry: dict | None = None) -> None:
+    for handler in (registry if registry is not None else _success_handlers).get(payment.for_type, []):
         try:
             # A savepoint: a failing handler must not undo the record that the money was taken.
             with transaction.atomic():
@@ -99,12 +112,15 @@ def payment_create(
     by: Any,
     moto: bool = False,
     idempotency_key: str,
+    set_up_agreement: PaymentAgreement | None = None,
 ) -> PaymentStarted:
     """Record a payment and start it with the provider; returns it with the page to send the payer to.
 
     Asking again with the same idempotency_key (a double click, a retried task)
     gives back the same payment and does not charge twice. A different amount
     or object under the same key is refused: that is a bug in the caller.
+    With `set_up_agreement` (from agreement_create) the payment also sets up
+    that recurring-payment agreement with the card the payer uses.
     """
     if isinstance(amount_pence, bool) or not isinstance(amount_pence, int):
         raise PaymentError("Amount must be a whole number of pence.")
@@ -118,6 +134,9 @@ def payment_create(
     if for_object.pk is None:
         raise PaymentError("Save what the payment is for before taking payment.")
     _check_return_url(return_url)
+    if set_up_agreement is not None and (set_up_agreement.status != AgreementStatus.CREATED
+                                         or set_up_agreement.customer_id != customer.pk):
+        raise PaymentError("That agreement cannot be set up with this payment.")
     while customer.merged_into_id is not None:
         customer = customer.merged_into
     for_type, for_id = for_object._meta.label_lower, str(for_object.pk)
@@ -131,6 +150,7 @@ def payment_create(
                     status=Status.CREATED, provider=get_provider().name, return_url=return_url,
                     return_token=secrets.token_urlsafe(24), for_type=for_type, for_id=for_id,
                     customer=customer, moto=moto, idempotency_key=idempotency_key,
+                    agreement=set_up_agreement, sets_up_agreement=set_up_agreement is not None,
                     created_by=_actor(by), modified_by=_actor(by),
                 )
                 audit_record(by=by, action="create", target=payment,
@@ -154,10 +174,13 @@ def payment_create(
         if payment.provider_payment_id:
             return PaymentStarted(payment, "" if payment.is_finished else payment.next_url)
 
+    extra = {}
+    if payment.sets_up_agreement and payment.agreement_id:
+        extra["set_up_agreement"] = payment.agreement.provider_agreement_id
     try:
         started = get_provider(payment.provider).create(
             amount=payment.amount_pence, reference=payment.reference, description=payment.description,
-            return_path=return_path(payment), moto=payment.moto, idempotency_key=payment.idempotency_key,
+            return_path=return_path(payment), moto=payment.moto, idempotency_key=payment.idempotency_key, **extra,
         )
     except ProviderRejected as exc:
         _apply(payment, status=Status.ERROR, code="", message=str(exc)[:255], by=by)
@@ -253,8 +276,13 @@ def _apply(payment: Payment, *, status: str, code: str, message: str, by: Any,
             channel=Channel.PHONE if payment.moto else Channel.WEB, direction=Interaction.Direction.INBOUND,
             by=by, on_behalf_of=payment.moto, subject=payment, subject_reference=payment.reference,
         )
+    if payment.sets_up_agreement and payment.agreement_id and status in FINISHED:
+        _agreement_after_first_payment(payment, succeeded=status == Status.SUCCESS,
+                                       card_brand=payment.card_brand, last_four=payment.card_last_four)
     if status == Status.SUCCESS:
         _run_success_handlers(payment, by)
+    elif status in FINISHED:
+        _run_success_handlers(payment, by, registry=_failure_handlers)
     return True
 
 
@@ -328,6 +356,158 @@ def payment_refund(*, payment: Payment, amount_pence: int, reason: str, by: Any,
     return refund
 
 
+# --- recurring card payments (GOV.UK Pay agreements) ------------------------------------------------
+
+def agreement_create(*, customer: Customer, description: str, by: Any, idempotency_key: str) -> PaymentAgreement:
+    """Create an agreement with the provider, to be set up by a first payment (payment_create(set_up_agreement=)).
+
+    The same key gives back the same agreement, so a double click on "pay" makes one.
+    """
+    description = (description or "").strip()[:MAX_DESCRIPTION]
+    if not description:
+        raise PaymentError("Say what the agreement pays for.")
+    while customer.merged_into_id is not None:
+        customer = customer.merged_into
+    agreement = PaymentAgreement.objects.filter(idempotency_key=idempotency_key).first()
+    if agreement is None:
+        try:
+            with transaction.atomic():
+                agreement = PaymentAgreement.objects.create(
+                    reference=random_code(10, prefix="AGR"), provider=get_provider().name, customer=customer,
+                    description=description, idempotency_key=idempotency_key,
+                    created_by=_actor(by), modified_by=_actor(by))
+        except IntegrityError:
+            agreement = PaymentAgreement.objects.get(idempotency_key=idempotency_key)
+    if agreement.customer_id != customer.pk:
+        raise PaymentError("This idempotency key was already used for a different agreement.")
+    if agreement.provider_agreement_id:
+        return agreement
+    try:
+        made = get_provider(agreement.provider).create_agreement(
+            reference=agreement.reference, description=agreement.description,
+            user_identifier=customer.reference)
+    except ProviderError as exc:
+        logger.warning("Agreement %s could not be created: %s", agreement.reference, exc)
+        raise PaymentError("Paying future renewals with this card cannot be set up just now. "
+                           "You can still pay today without it.") from exc
+    PaymentAgreement.objects.filter(pk=agreement.pk, provider_agreement_id="").update(
+        provider_agreement_id=made.agreement_id[:64], modified_at=timezone.now())
+    agreement.refresh_from_db()
+    audit_record(by=by, action="create", target=agreement, summary=f"Payment agreement {agreement.reference} created",
+                 customer_id=customer.pk)
+    return agreement
+
+
+def _agreement_after_first_payment(payment: Payment, *, succeeded: bool, card_brand: str, last_four: str) -> None:
+    """The set-up payment finished: the agreement is active with its card, or was never set up."""
+    agreement = payment.agreement
+    if succeeded:
+        moved = PaymentAgreement.objects.filter(pk=agreement.pk, status=AgreementStatus.CREATED).update(
+            status=AgreementStatus.ACTIVE, card_brand=card_brand[:32], card_last_four=last_four[-4:],
+            modified_at=timezone.now())
+        if moved:
+            agreement.refresh_from_db()
+            interaction_record(
+                customer=payment.customer, kind="payment.agreement_active",
+                summary=f"Agreed to pay future payments with the {agreement.card_display}: {agreement.description}",
+                channel=Channel.PHONE if payment.moto else Channel.WEB, direction=Interaction.Direction.INBOUND,
+                by=None, subject=agreement, subject_reference=agreement.reference)
+    else:
+        PaymentAgreement.objects.filter(pk=agreement.pk, status=AgreementStatus.CREATED).update(
+            status=AgreementStatus.INACTIVE, modified_at=timezone.now())
+
+
+def payment_take_by_agreement(*, agreement: PaymentAgreement, amount_pence: int, description: str,
+                              for_object: models.Model, by: Any, idempotency_key: str) -> Payment:
+    """Take a payment under an active agreement, without the payer (a renewal by one text).
+
+    Idempotent by key: a second YES, a retried task or the sweeper never charges twice (the key goes to the
+    provider too). The outcome runs the owner's success or failure handler, whoever learns of it first.
+    A provider outage leaves the payment created with no provider id; the sweeper tries again with the same key.
+    """
+    agreement = PaymentAgreement.objects.get(pk=agreement.pk)
+    if agreement.status != AgreementStatus.ACTIVE:
+        raise PaymentError("That agreement is not active.")
+    if isinstance(amount_pence, bool) or not isinstance(amount_pence, int) or not 1 <= amount_pence <= MAX_AMOUNT_PENCE:
+        raise PaymentError("Amount must be between 1p and £100,000.")
+    for_type, for_id = for_object._meta.label_lower, str(for_object.pk)
+    payment = Payment.objects.filter(idempotency_key=idempotency_key).first()
+    if payment is None:
+        try:
+            with transaction.atomic():
+                payment = Payment.objects.create(
+                    reference=_new_reference(), amount_pence=amount_pence, description=description[:MAX_DESCRIPTION],
+                    status=Status.CREATED, provider=agreement.provider, return_url="/account/",
+                    return_token=secrets.token_urlsafe(24), for_type=for_type, for_id=for_id,
+                    customer=agreement.customer, idempotency_key=idempotency_key, agreement=agreement,
+                    created_by=_actor(by), modified_by=_actor(by))
+                audit_record(by=by, action="create", target=payment,
+                             summary=f"Payment {payment.reference} of {payment.amount_display} taken under "
+                                     f"agreement {agreement.reference}",
+                             amount_pence=amount_pence, for_type=for_type, for_id=for_id)
+        except IntegrityError:
+            payment = Payment.objects.get(idempotency_key=idempotency_key)
+    if (payment.amount_pence, payment.for_type, payment.for_id, payment.agreement_id) != (
+            amount_pence, for_type, for_id, agreement.pk):
+        raise PaymentError("This idempotency key was already used for a different payment.")
+    if not payment.provider_payment_id and not payment.is_finished:
+        _take_with_provider(payment, by=by)
+    return payment
+
+
+def _take_with_provider(payment: Payment, *, by: Any) -> None:
+    agreement = payment.agreement
+    try:
+        taken = get_provider(payment.provider).take_with_agreement(
+            amount=payment.amount_pence, reference=payment.reference, description=payment.description,
+            agreement_id=agreement.provider_agreement_id, idempotency_key=payment.idempotency_key)
+    except ProviderRejected as exc:
+        _apply(payment, status=Status.ERROR, code="", message=str(exc)[:255], by=by)
+        return
+    except ProviderError as exc:
+        logger.warning("Payment %s under agreement %s not taken yet: %s", payment.reference, agreement.reference, exc)
+        return
+    Payment.objects.filter(pk=payment.pk).update(provider_payment_id=taken.payment_id, modified_at=timezone.now())
+    payment.provider_payment_id = taken.payment_id
+    _apply_provider_state(payment, taken, by=by)
+
+
+def agreement_cancel(*, agreement: PaymentAgreement, by: Any, reason: str) -> bool:
+    """Stop taking payments under the agreement (the payer asked, or what it paid for ended). True if cancelled now.
+
+    Ours is cancelled even if the provider cannot be told this minute (it is retried by agreements_sync), so
+    nothing more is ever taken under it: payment_take_by_agreement checks our status first.
+    """
+    moved = PaymentAgreement.objects.filter(
+        pk=agreement.pk, status__in=[AgreementStatus.CREATED, AgreementStatus.ACTIVE]).update(
+        status=AgreementStatus.CANCELLED, cancelled_at=timezone.now(), cancelled_reason=reason[:255],
+        modified_at=timezone.now(), modified_by=_actor(by))
+    agreement.refresh_from_db()
+    if not moved:
+        return False
+    _cancel_with_provider(agreement)
+    audit_record(by=by, action="update", target=agreement, summary=f"Payment agreement {agreement.reference} cancelled",
+                 reason=reason[:255])
+    interaction_record(customer=agreement.customer, kind="payment.agreement_cancelled",
+                       summary=f"Agreement to pay with the {agreement.card_display} cancelled: {reason[:200]}",
+                       channel=Channel.WEB, direction=Interaction.Direction.INTERNAL, by=by, subject=agreement,
+                       subject_reference=agreement.reference)
+    return True
+
+
+def _cancel_with_provider(agreement: PaymentAgreement) -> bool:
+    if not agreement.provider_agreement_id:
+        return True
+    try:
+        get_provider(agreement.provider).cancel_agreement(agreement.provider_agreement_id)
+    except ProviderRejected:
+        return True  # already cancelled or never set up there: nothing to take under it
+    except ProviderError as exc:
+        logger.warning("Agreement %s: the provider could not be told of the cancellation: %s", agreement.reference, exc)
+        return False
+    return True
+
+
 def payments_sweep(*, older_than: timedelta = timedelta(minutes=15), limit: int = 500,
                    now=None) -> dict[str, int]:
     """Refresh payments left unfinished (payers who never came back). Run by beat.
@@ -340,6 +520,11 @@ def payments_sweep(*, older_than: timedelta = timedelta(minutes=15), limit: int 
                .order_by("created_at")[:limit])
     counts = {"checked": 0, "finished": 0, "expired_unsent": 0}
     for payment in due:
+        if not payment.provider_payment_id and payment.agreement_id and not payment.sets_up_agreement:
+            _take_with_provider(payment, by=None)  # the same key: the provider takes it once
+            if payment.provider_payment_id or payment.is_finished:
+                counts["checked"] += 1
+                continue
         if not payment.provider_payment_id:
             if now - payment.created_at >= PAYMENT_EXPIRY and _apply(
                     payment, status=Status.FAILED, code="P0020", message="Payment expired", by=None):

@@ -6,6 +6,7 @@ anything in the URL. Reloading it is harmless.
 """
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -13,7 +14,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from oxtom.accounts.decorators import signed_in_required
 from oxtom.core.money import pounds
+from oxtom.customers import assist
 
 from . import selectors, services
 from .forms import CardForm
@@ -93,3 +96,30 @@ def govuk_pay_webhook(request: HttpRequest) -> HttpResponse:
     except WebhookRejected as exc:
         return JsonResponse({"error": str(exc)}, status=exc.status)
     return JsonResponse({"outcome": result.outcome})
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+@signed_in_required
+def agreements(request: HttpRequest) -> HttpResponse:
+    """The payer's agreements to pay future payments (renewals) with a saved card, and a way to stop each."""
+    customer, _, _, _ = assist.subject_and_actor(request)
+    return render(request, "payments/agreements.html", {
+        "agreements": list(selectors.agreements_for_customer(customer))})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@signed_in_required
+def agreement_cancel(request: HttpRequest, reference: str) -> HttpResponse:
+    """Confirm, then stop paying with the saved card. Cancelling twice is harmless."""
+    customer, actor, _, _ = assist.subject_and_actor(request)
+    agreement = selectors.get_agreement_for_customer(customer, reference)
+    if request.method == "POST":
+        if services.agreement_cancel(agreement=agreement, by=actor, reason="The payer cancelled it in their account"):
+            messages.success(request, f"We will not take any more payments with your {agreement.card_display}. "
+                                      "We will send you a payment link when a renewal is due.")
+        else:
+            messages.info(request, "That agreement was already cancelled.")
+        return redirect("payments:agreements")
+    return render(request, "payments/agreement_cancel.html", {"agreement": agreement})

@@ -1,6 +1,7 @@
 """Payment provider adapters, chosen by settings.PAYMENT_PROVIDER.
 
-Each adapter speaks GOV.UK Pay's shapes (amount in pence, reference,
+Each adapter offers create/get/refund for payments and create_agreement/get_agreement/
+cancel_agreement/take_with_agreement for recurring card payments, and speaks GOV.UK Pay's shapes (amount in pence, reference,
 description, return_url; state.status/finished/code/message; a next_url to
 send the payer to), so services never care which one is behind them.
 A payment remembers the provider it was created with, so switching the setting
@@ -33,6 +34,14 @@ class ProviderPayment:
     card_brand: str = ""
     last_four: str = ""
     refund_available: int | None = None
+
+
+@dataclass(frozen=True)
+class ProviderAgreement:
+    agreement_id: str
+    status: str  # created, active, cancelled, inactive (GOV.UK Pay's agreement states)
+    card_brand: str = ""
+    last_four: str = ""
 
 
 @dataclass(frozen=True)

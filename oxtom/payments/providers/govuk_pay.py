@@ -1,7 +1,8 @@
 """GOV.UK Pay's public API over urllib (https://docs.payments.service.gov.uk/api_reference/).
 
-Only the three calls we need: create a payment, get a payment, refund a
-payment. The API key goes in a bearer header and is never logged. Network
+The calls we need: create, get and refund a payment, and for recurring card
+payments create, get and cancel an agreement and take a payment under one
+(`authorisation_mode: agreement`). The API key goes in a bearer header and is never logged. Network
 failures and 5xx answers raise ProviderError (retry later: the sweeper will
 poll again); 4xx answers raise ProviderRejected.
 """
@@ -18,7 +19,7 @@ from typing import Any
 
 from oxtom.core.links import absolute_url
 
-from . import ProviderError, ProviderPayment, ProviderRefund, ProviderRejected
+from . import ProviderAgreement, ProviderError, ProviderPayment, ProviderRefund, ProviderRejected
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ class GovukPayProvider:
     # --- the API -------------------------------------------------------------------
 
     def create(self, *, amount: int, reference: str, description: str, return_path: str,
-               moto: bool, idempotency_key: str) -> ProviderPayment:
+               moto: bool, idempotency_key: str, set_up_agreement: str = "") -> ProviderPayment:
         body: dict[str, Any] = {
             "amount": amount,
             "reference": reference,
@@ -47,6 +48,8 @@ class GovukPayProvider:
         }
         if moto:
             body["moto"] = True
+        if set_up_agreement:
+            body["set_up_agreement"] = set_up_agreement
         data = self._request("POST", "/v1/payments", body, headers={"Idempotency-Key": idempotency_key})
         return self._payment(data)
 
@@ -65,6 +68,34 @@ class GovukPayProvider:
                                   amount=int(data["amount"]))
         except (KeyError, TypeError, ValueError) as exc:
             raise ProviderError("GOV.UK Pay refund answer was missing fields") from exc
+
+    def create_agreement(self, *, reference: str, description: str, user_identifier: str) -> ProviderAgreement:
+        return self._agreement(self._request("POST", "/v1/agreements", {
+            "reference": reference, "description": description, "user_identifier": user_identifier}))
+
+    def get_agreement(self, agreement_id: str) -> ProviderAgreement:
+        return self._agreement(self._request("GET", f"/v1/agreements/{urllib.parse.quote(agreement_id, safe='')}"))
+
+    def cancel_agreement(self, agreement_id: str) -> None:
+        self._request("POST", f"/v1/agreements/{urllib.parse.quote(agreement_id, safe='')}/cancel", {},
+                      empty_ok=True)
+
+    def take_with_agreement(self, *, amount: int, reference: str, description: str, agreement_id: str,
+                            idempotency_key: str) -> ProviderPayment:
+        data = self._request("POST", "/v1/payments", {
+            "amount": amount, "reference": reference, "description": description, "agreement_id": agreement_id,
+            "authorisation_mode": "agreement", "language": "en",
+        }, headers={"Idempotency-Key": idempotency_key})
+        return self._payment(data)
+
+    def _agreement(self, data: dict) -> ProviderAgreement:
+        try:
+            card = ((data.get("payment_instrument") or {}).get("card_details") or {})
+            return ProviderAgreement(agreement_id=str(data["agreement_id"]), status=str(data["status"]),
+                                     card_brand=str(card.get("card_brand") or "")[:32],
+                                     last_four=str(card.get("last_digits_card_number") or "")[-4:])
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ProviderError("GOV.UK Pay agreement answer was missing fields") from exc
 
     # --- plumbing --------------------------------------------------------------------
 
@@ -91,7 +122,7 @@ class GovukPayProvider:
             raise ProviderError("GOV.UK Pay payment answer was missing fields") from exc
 
     def _request(self, method: str, path: str, body: dict | None = None,
-                 headers: dict[str, str] | None = None) -> dict:
+                 headers: dict[str, str] | None = None, *, empty_ok: bool = False) -> dict:
         request = urllib.request.Request(
             self.base_url + path,
             method=method,
@@ -116,6 +147,8 @@ class GovukPayProvider:
             raise ProviderError(f"GOV.UK Pay could not be reached: {exc}") from exc
         if len(raw) > MAX_RESPONSE_BYTES:
             raise ProviderError("GOV.UK Pay answer was too large")
+        if empty_ok and not raw.strip():
+            return {}  # 204 No Content (cancelling an agreement)
         try:
             data = json.loads(raw)
         except ValueError as exc:

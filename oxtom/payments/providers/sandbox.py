@@ -14,8 +14,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from ..models import FINISHED, PAYMENT_EXPIRY, SandboxCharge, Status, can_move
-from . import ProviderPayment, ProviderRefund, ProviderRejected
+from ..models import FINISHED, PAYMENT_EXPIRY, AgreementStatus, SandboxAgreement, SandboxCharge, Status, can_move
+from . import ProviderAgreement, ProviderPayment, ProviderRefund, ProviderRejected
 
 # GOV.UK Pay's documented test card numbers and what each does.
 TEST_CARDS: dict[str, tuple[str, str, str, str]] = {
@@ -30,7 +30,11 @@ TEST_CARDS: dict[str, tuple[str, str, str, str]] = {
     "4000000000000069": (Status.FAILED, "P0010", "Payment method rejected", "Visa"),
     "4000000000000127": (Status.FAILED, "P0010", "Payment method rejected", "Visa"),
     "4000000000000119": (Status.ERROR, "P0050", "Payment provider returned an error", "Visa"),
+    # The sandbox's own: the payment succeeds, and later payments under an agreement it sets up are declined
+    # (as when a card is cancelled between renewals), so the fall-back to a payment link can be tried.
+    "4000000000000077": (Status.SUCCESS, "", "", "Visa"),
 }
+DECLINES_LATER = "4000000000000077"
 # Why each declined card is declined, in words for the payer (the codes above are GOV.UK Pay's).
 DECLINE_REASONS = {
     "4000000000000002": "Your card was declined.",
@@ -46,13 +50,17 @@ class SandboxProvider:
     name = "sandbox"
 
     def create(self, *, amount: int, reference: str, description: str, return_path: str,
-               moto: bool, idempotency_key: str) -> ProviderPayment:
+               moto: bool, idempotency_key: str, set_up_agreement: str = "") -> ProviderPayment:
+        if set_up_agreement and not SandboxAgreement.objects.filter(
+                agreement_id=set_up_agreement, status=AgreementStatus.CREATED).exists():
+            raise ProviderRejected("The agreement to set up is not waiting for its first payment")
         try:
             with transaction.atomic():
                 charge = SandboxCharge.objects.create(
                     payment_id=secrets.token_hex(13), amount=amount, reference=reference,
                     description=description, return_url=return_path, moto=moto,
                     idempotency_key=idempotency_key, created_date=timezone.now(),
+                    set_up_agreement=set_up_agreement,
                 )
         except IntegrityError:
             # Like GOV.UK Pay's Idempotency-Key: the same key gives back the first payment.
@@ -83,6 +91,54 @@ class SandboxProvider:
             charge.refunded += amount
             charge.save(update_fields=["refunded"])
         return ProviderRefund(refund_id=secrets.token_hex(13), status="success", amount=amount)
+
+
+    # --- recurring card payments ------------------------------------------------------------------
+
+    def create_agreement(self, *, reference: str, description: str, user_identifier: str) -> ProviderAgreement:
+        agreement = SandboxAgreement.objects.create(agreement_id=secrets.token_hex(13), reference=reference,
+                                                    description=description, created_date=timezone.now())
+        return _as_agreement(agreement)
+
+    def get_agreement(self, agreement_id: str) -> ProviderAgreement:
+        agreement = SandboxAgreement.objects.filter(agreement_id=agreement_id).first()
+        if agreement is None:
+            raise ProviderRejected("No such sandbox agreement")
+        return _as_agreement(agreement)
+
+    def cancel_agreement(self, agreement_id: str) -> None:
+        updated = SandboxAgreement.objects.filter(agreement_id=agreement_id, status__in=[
+            AgreementStatus.CREATED, AgreementStatus.ACTIVE]).update(status=AgreementStatus.CANCELLED)
+        if not updated and not SandboxAgreement.objects.filter(agreement_id=agreement_id,
+                                                               status=AgreementStatus.CANCELLED).exists():
+            raise ProviderRejected("Only a created or active agreement can be cancelled")
+
+    def take_with_agreement(self, *, amount: int, reference: str, description: str, agreement_id: str,
+                            idempotency_key: str) -> ProviderPayment:
+        """A payment under an active agreement: no card page; settled at once (declined for DECLINES_LATER)."""
+        agreement = SandboxAgreement.objects.filter(agreement_id=agreement_id).first()
+        if agreement is None or agreement.status != AgreementStatus.ACTIVE:
+            raise ProviderRejected("The agreement is not active")
+        declined = agreement.declines_later
+        try:
+            with transaction.atomic():
+                charge = SandboxCharge.objects.create(
+                    payment_id=secrets.token_hex(13), amount=amount, reference=reference, description=description,
+                    return_url="", moto=False, idempotency_key=idempotency_key, created_date=timezone.now(),
+                    agreement_id=agreement_id, status=Status.FAILED if declined else Status.SUCCESS,
+                    code="P0010" if declined else "", message="Payment method rejected" if declined else "",
+                    card_brand=agreement.card_brand, last_digits_card_number=agreement.last_digits_card_number,
+                )
+        except IntegrityError:
+            charge = SandboxCharge.objects.get(idempotency_key=idempotency_key)
+            if charge.amount != amount:
+                raise ProviderRejected("Idempotency key reused with a different amount") from None
+        return _as_payment(charge)
+
+
+def _as_agreement(agreement: SandboxAgreement) -> ProviderAgreement:
+    return ProviderAgreement(agreement_id=agreement.agreement_id, status=agreement.status,
+                             card_brand=agreement.card_brand, last_four=agreement.last_digits_card_number)
 
 
 def next_url(charge: SandboxCharge) -> str:
@@ -138,4 +194,9 @@ def pay(charge: SandboxCharge, card_number: str) -> tuple[bool, str]:
     """
     status, code, message, brand = TEST_CARDS[card_number]
     finished = _finish(charge, status, code, message, brand=brand, last_four=card_number[-4:])
+    if finished and charge.set_up_agreement and status == Status.SUCCESS:
+        # The first payment sets the agreement up with this card, as GOV.UK Pay does.
+        SandboxAgreement.objects.filter(agreement_id=charge.set_up_agreement, status=AgreementStatus.CREATED).update(
+            status=AgreementStatus.ACTIVE, card_brand=brand, last_digits_card_number=card_number[-4:],
+            declines_later=card_number == DECLINES_LATER)
     return finished, DECLINE_REASONS.get(card_number, "")
