@@ -44,8 +44,9 @@ def _pay(application: Application) -> None:
 
     from .services import application_payment_start
 
+    # Demo permit holders agreed to pay renewals with their card (Rose's story: one YES renews and pays).
     started = application_payment_start(application=application, return_url="/account/entitlements/",
-                                        by=application.customer.user)
+                                        by=application.customer.user, set_up_agreement=True)
     charge = SandboxCharge.objects.filter(payment_id=started.payment.provider_payment_id).first()
     if charge is not None and not started.payment.is_finished:
         sandbox.pay(charge, "4444333322221111")
@@ -120,8 +121,10 @@ def seed_demo_renewal_invitation() -> int:
     if RenewalInvitation.objects.filter(entitlement__in=demo).exists():
         return 0
     # Not the printed resident's own permit (their journeys should start from a clean slate), one with a mobile.
-    entitlement = (demo.exclude(customer__user__email__startswith="resident@").filter(customer__phone__startswith="+447")
-                   .select_related("service", "customer").order_by("id").first())
+    # A paid permit renewed under its saved-card agreement if there is one (Rose's story), else any.
+    candidates = (demo.exclude(customer__user__email__startswith="resident@").filter(customer__phone__startswith="+447")
+                  .select_related("service", "customer").order_by("id"))
+    entitlement = candidates.filter(payment_agreement__status="active").first() or candidates.first()
     if entitlement is None or not entitlement.service.auto_renew:
         return 0
     customer = entitlement.customer

@@ -40,7 +40,9 @@ def sandbox_page(request: HttpRequest, payment_id: str) -> HttpResponse:
     return render(request, "payments/sandbox_page.html", {
         "charge": charge, "form": form, "amount_display": pounds(charge.amount),
         "test_cards": [("4444 3333 2222 1111", "Payment succeeds"), ("4000 0000 0000 0002", "Card declined"),
-                       ("4000 0000 0000 0069", "Card expired"), ("4000 0000 0000 0119", "Processing error")],
+                       ("4000 0000 0000 0069", "Card expired"), ("4000 0000 0000 0119", "Processing error")]
+        + ([("4000 0000 0000 0077", "Payment succeeds; later renewals with this card are declined")]
+           if charge.set_up_agreement else []),
     }, status=400 if form.is_bound else 200)
 
 

@@ -27,6 +27,7 @@ class FakePay:
         self.delay = 0.0
         self.raw_body: bytes | None = None
         self.counter = 0
+        self.agreements: dict[str, dict] = {}
 
     def handle(self, method, path, headers, body):
         self.requests.append({"method": method, "path": path, "headers": dict(headers), "body": body})
@@ -39,6 +40,28 @@ class FakePay:
         if self.raw_body is not None:
             return 200, self.raw_body
         parts = path.strip("/").split("/")
+        if method == "POST" and parts == ["v1", "agreements"]:
+            self.counter += 1
+            aid = f"cgc1ocvh0pt9fqs0ma67r42l5{self.counter}"
+            self.agreements[aid] = {"agreement_id": aid, "reference": body["reference"], "status": "created",
+                                    "description": body["description"], "user_identifier": body["user_identifier"]}
+            return 201, self.agreements[aid]
+        if method == "POST" and len(parts) == 4 and parts[:2] == ["v1", "agreements"] and parts[3] == "cancel":
+            if self.agreements.get(parts[2], {}).get("status") not in ("created", "active"):
+                return 400, {"code": "P2000", "description": "Agreement not active"}
+            self.agreements[parts[2]]["status"] = "cancelled"
+            return 204, b""
+        if method == "POST" and parts == ["v1", "payments"] and body.get("authorisation_mode") == "agreement":
+            key = headers.get("Idempotency-Key")
+            if key in self.by_key:
+                return 201, self._view(self.payments[self.by_key[key]])
+            self.counter += 1
+            pid = f"agr0sqlact5260q2nanm0q8u9{self.counter}"
+            self.payments[pid] = {"payment_id": pid, "amount": body["amount"], "reference": body["reference"],
+                                  "description": body["description"], "state": {"status": "submitted", "finished": False},
+                                  "refunded": 0}
+            self.by_key[key] = pid
+            return 201, self._view(self.payments[pid])
         if method == "POST" and parts == ["v1", "payments"]:
             key = headers.get("Idempotency-Key")
             if key in self.by_key:
@@ -68,7 +91,7 @@ class FakePay:
         data = {k: v for k, v in p.items() if k != "refunded"}
         data["refund_summary"] = {"status": "available", "amount_available": p["amount"] - p["refunded"]}
         data["_links"] = {"self": {"href": f"http://fake/v1/payments/{p['payment_id']}", "method": "GET"}}
-        if not p["state"]["finished"]:
+        if not p["state"]["finished"] and "return_url" in p:
             data["_links"]["next_url"] = {"href": f"https://card.example/secure/{p['payment_id']}", "method": "GET"}
         if p["state"]["status"] == "success":
             data["card_details"] = {"last_digits_card_number": "1111", "card_brand": "Visa"}
@@ -92,10 +115,12 @@ def fake_pay(settings):
             raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
             try:
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
+                if status != 204:
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(raw)))
                 self.end_headers()
-                self.wfile.write(raw)
+                if status != 204:
+                    self.wfile.write(raw)
             except (BrokenPipeError, ConnectionResetError):
                 pass
 
@@ -260,3 +285,45 @@ def test_sweeper_polls_govuk_pay(fake_pay, make_payment):
     assert payments_sweep() == {"checked": 1, "finished": 1, "expired_unsent": 0}
     payment.refresh_from_db()
     assert payment.status == Status.SUCCESS
+
+
+def test_recurring_payments_send_govuk_pay_agreement_shapes(fake_pay, customer, thing):
+    from oxtom.payments.models import AgreementStatus
+    from oxtom.payments.services import agreement_cancel, agreement_create, payment_create, payment_take_by_agreement
+
+    agreement = agreement_create(customer=customer, description="Renewals of your parking permit", by=None,
+                                 idempotency_key="agreement:1")
+    sent = fake_pay.requests[-1]
+    assert (sent["method"], sent["path"]) == ("POST", "/v1/agreements")
+    assert sent["body"] == {"reference": agreement.reference, "description": "Renewals of your parking permit",
+                            "user_identifier": customer.reference}
+    first = payment_create(customer=customer, amount_pence=6500, description="Permit", for_object=thing,
+                           return_url="/account/", by=None, idempotency_key="first", set_up_agreement=agreement)
+    assert fake_pay.requests[-1]["body"]["set_up_agreement"] == agreement.provider_agreement_id
+    fake_pay.finish(first.payment.provider_payment_id, "success")
+    payment_refresh_status(payment=first.payment, by=None)
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.ACTIVE and agreement.card_last_four == "1111"
+
+    later = payment_take_by_agreement(agreement=agreement, amount_pence=6500, description="Renewal", for_object=thing,
+                                      by=None, idempotency_key="renewal:1")
+    sent = fake_pay.requests[-1]
+    assert sent["headers"]["Idempotency-Key"] == "renewal:1"
+    assert sent["body"] == {"amount": 6500, "reference": later.reference, "description": "Renewal",
+                            "agreement_id": agreement.provider_agreement_id, "authorisation_mode": "agreement",
+                            "language": "en"}
+    assert later.status == Status.SUBMITTED and later.provider_payment_id.startswith("agr0")
+    fake_pay.finish(later.provider_payment_id, "success")
+    assert payment_refresh_status(payment=later, by=None).status == Status.SUCCESS
+
+    assert agreement_cancel(agreement=agreement, by=None, reason="Stopped by the payer")
+    assert fake_pay.requests[-1]["path"] == f"/v1/agreements/{agreement.provider_agreement_id}/cancel"
+    assert fake_pay.agreements[agreement.provider_agreement_id]["status"] == "cancelled"
+
+
+def test_an_agreement_that_cannot_be_created_is_a_clear_refusal(fake_pay, customer):
+    from oxtom.payments.services import agreement_create
+
+    fake_pay.fail_with = 503
+    with pytest.raises(PaymentError, match="cannot be set up just now"):
+        agreement_create(customer=customer, description="Renewals", by=None, idempotency_key="agreement:down")
