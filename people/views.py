@@ -205,9 +205,9 @@ def confirm(request: HttpRequest, reference: str) -> HttpResponse:
 @staff_area_required
 @require_GET
 def pool(request: HttpRequest, reference: str) -> HttpResponse:
+    vacancy = selectors.get_vacancy_for(request.user, reference)
     if not services.is_coordinator(request.user):
         raise PermissionDenied
-    vacancy = selectors.get_vacancy_for(request.user, reference)
     form = f.PoolSearchForm(request.GET or {"profile": vacancy.role_profile_id})
     results: list[Candidate] = []
     if form.is_valid():
@@ -228,9 +228,9 @@ def pool(request: HttpRequest, reference: str) -> HttpResponse:
 @staff_area_required
 @require_POST
 def pool_shortlist(request: HttpRequest, reference: str) -> HttpResponse:
+    vacancy = selectors.get_vacancy_for(request.user, reference)
     if not services.is_coordinator(request.user):
         raise PermissionDenied
-    vacancy = selectors.get_vacancy_for(request.user, reference)
     candidate = Candidate.objects.filter(pk=str(request.POST.get("candidate", ""))[:12] or 0).first() \
         if str(request.POST.get("candidate", "")).isdigit() else None
     if candidate is None:

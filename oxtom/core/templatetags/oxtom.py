@@ -67,6 +67,9 @@ def _staff_items(request, user) -> list[NavItem]:
         ("Community", "/staff/community/", Permission.COMMUNITY_MODERATE),
         ("Provision", "/staff/provision/", Permission.PROVISION_WORK),
         ("Business admin", "/staff/bas/", Permission.BAS_WORK),
+        # Recruitment: the co-ordinators' queue and pool, and a line manager's own vacancies (one item for both).
+        ("Recruitment", "/staff/people/", Permission.RECRUITMENT_WORK),
+        ("Recruitment", "/staff/people/", Permission.STAFF_MANAGE),
         ("Failed messages", "/notify/failed/", Permission.CUSTOMER_VIEW),
         ("Services", "/staff/catalogue/", Permission.CATALOGUE_EDIT),
         ("Teams", "/staff/teams/", Permission.USER_ADMIN),
@@ -76,7 +79,7 @@ def _staff_items(request, user) -> list[NavItem]:
         # Queues open to a role held in one team too (TeamMembership.team_role).
         allowed = (user.has_team_permission(permission) if permission == Permission.CASE_VIEW_TEAM
                    else user.has_permission(permission)) if permission is not None else True
-        if not allowed:
+        if not allowed or any(item.href == href for item in items):
             continue
         if _route_exists(href):
             items.append(_item(request, text, href, section=href != "/staff/"))
