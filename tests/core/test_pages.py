@@ -173,7 +173,7 @@ def test_public_navigation_lists_existing_services_and_the_users_areas(client_fo
         ("team_leader", ["/staff/", "/staff/customers/", "/staff/queues/", "/staff/applications/", "/notify/failed/"]),
         ("administrator", ["/staff/", "/staff/customers/", "/staff/queues/", "/staff/applications/", "/staff/assist/",
                            "/staff/performance/", "/staff/community/", "/staff/provision/", "/staff/bas/",
-                           "/notify/failed/", "/staff/catalogue/", "/staff/teams/"]),
+                           "/staff/people/", "/notify/failed/", "/staff/catalogue/", "/staff/teams/"]),
         ("performance_analyst", ["/staff/", "/staff/performance/"]),
     ],
 )
