@@ -59,7 +59,7 @@ def seed_demo_complaints(*, first: Any, second: Any, resident: Any, resident_use
         made += 1
         what, wanted = story
         return services.complaint_submit(customer=customer, what_happened=what, outcome_wanted=wanted, by=by,
-                                         about_service=_service(service_hint))
+                                         about_service=_service(service_hint) if service_hint else None)
 
     # 1. New, waiting to be acknowledged (the demo resident's own, so they see it in their account).
     complain(resident, STORIES[3], "", resident_user)

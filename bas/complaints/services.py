@@ -32,6 +32,8 @@ from .models import (MAX_TEXT, STAGE_1_SERVICE, STAGE_2_SERVICE, TEAM_SLUG, Comp
 logger = logging.getLogger(__name__)
 
 ESCALATION_WINDOW_WORKING_DAYS = 20
+# The kinds of service a resident uses directly: what a complaint can be about.
+RESIDENT_KINDS = (Service.Kind.REPORT, Service.Kind.APPLICATION, Service.Kind.ENQUIRY)
 MAX_WHAT_HAPPENED = 5000
 MAX_ACTION = 300
 OMBUDSMAN = ("the Local Government and Social Care Ombudsman (www.lgo.org.uk, 0300 061 0614), who looks at "
@@ -103,13 +105,14 @@ def own_cases_for(customer: Customer | None):
     """The cases a complainant may link a complaint to: their own, newest first (not complaints)."""
     if customer is None:
         return Case.objects.none()
-    return (Case.objects.filter(customer=customer).exclude(service__code__in=(STAGE_1_SERVICE, STAGE_2_SERVICE))
+    return (Case.objects.filter(customer=customer, service__kind__in=RESIDENT_KINDS)
             .select_related("service").order_by("-received_at")[:50])
 
 
 def complaint_services():
-    """Services a complaint may be about: what the council does, without the complaint services themselves."""
-    return Service.objects.filter(is_active=True).exclude(code__in=(STAGE_1_SERVICE, STAGE_2_SERVICE)).order_by("name")
+    """Services a complaint may be about (and a service request may be made on): what residents report, apply
+    for or ask through a councillor; staff requests, FOI and complaints themselves are not among them."""
+    return Service.objects.filter(is_active=True, kind__in=RESIDENT_KINDS).order_by("name")
 
 
 @transaction.atomic
@@ -134,7 +137,7 @@ def complaint_submit(*, customer: Customer | None, what_happened: str, outcome_w
         raise ValidationError({"about_case": "Choose one of your own cases"})
     if about_case is not None and about_service is None:
         about_service = about_case.service
-    if about_service is not None and about_service.code in (STAGE_1_SERVICE, STAGE_2_SERVICE):
+    if about_service is not None and about_service.kind not in RESIDENT_KINDS:
         raise ValidationError({"about_service": "Choose the service your complaint is about"})
     service = stage_service(1)
     key = (submission_key or "").strip()
@@ -376,7 +379,7 @@ def complaint_convert(*, complaint: Complaint, service: Service, reason: str, by
     if complaint.state != Complaint.State.OPEN or stage.is_responded or complaint.stages.filter(number=2).exists():
         raise ValidationError("Only a complaint not yet answered can be turned into a service request",
                               code="invalid_transition")
-    if service is None or not service.is_active or service.code in (STAGE_1_SERVICE, STAGE_2_SERVICE):
+    if service is None or not service.is_active or service.kind not in RESIDENT_KINDS:
         raise ValidationError({"service": "Choose the service that should handle this request"})
     reason = _clean(reason, field="reason", required="Explain to the resident why this is a service request")
     request = cases.case_create(service=service, customer=complaint.customer, channel=Channel.SYSTEM, by=by,

@@ -59,7 +59,7 @@ def officer_not_in_team(db, other_team):
 def other_service(db, team):
     from tests.casework.factories import ServiceFactory
 
-    return ServiceFactory(code="bins", name="Missed bin collection", team=team, reference_prefix="BN", kind="request")
+    return ServiceFactory(code="bins", name="Missed bin collection", team=team, reference_prefix="BN", kind="report")
 
 
 @pytest.fixture
