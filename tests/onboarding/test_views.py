@@ -220,3 +220,18 @@ def test_the_leavers_and_desk_pages_cost_the_same_for_many(client_for, manager, 
                 assert client.get(path).status_code == 200
             counts.append(len(queries))
     assert counts[:2] == counts[2:]
+
+
+def test_the_desk_works_the_request_to_completion_and_the_requester_sees_it(client_for, manager, report_of, ict_desk):
+    from oxtom.cases import services as cases
+
+    olive = report_of(f.UserFactory(email="olive@example.org", roles=["officer"]))
+    request = services.access_request_submit(requester=olive, kind="password_reset", system="vpn")
+    request = services.access_request_check(request=request, confirmed=True, by=manager)
+    case = cases.case_accept(case=request.case, expected_version=request.case.version, by=ict_desk)
+    case = cases.case_close(case=case, outcome="completed", note="Reset; told them by phone",
+                            expected_version=case.version, by=ict_desk)
+    page = client_for(olive).get("/staff/people/access/").content.decode()
+    assert case.reference in page and "Closed" in page
+    # The staff requester's own view of the case works too (the engine's /staff/requests/).
+    assert client_for(olive).get(f"/staff/requests/{case.reference}/").status_code == 200
