@@ -151,16 +151,20 @@ def _case_context(request: HttpRequest, foi, **extra) -> dict:
         "is_author": foi.drafted_by_id == request.user.pk,
         "cost_hours": rules.COST_LIMIT_HOURS, "stages": Stage,
         "forms": {
-            "triage": f.TriageForm(initial={"regime": foi.regime, "topic": foi.topic,
-                                            "names_in_scope": foi.names_in_scope}),
-            "regime": f.RegimeForm(), "clarify": f.TextForm(label="What needs clarifying"),
-            "clarified": f.TextForm(label="What the requester said"), "extend": f.TextForm(label="Reason for the extension"),
-            "allocate": f.AllocateForm(), "exemption": f.ExemptionForm(), "refuse": f.RefusalForm(),
-            "draft": f.DraftForm(initial={"outcome": foi.outcome, "response_text": foi.response_text}),
-            "attach": f.AttachmentForm(), "publication": f.PublicationForm(
-                initial={"publish": "yes" if foi.publish else "no", "reason": foi.not_published_reason}),
-            "return": f.TextForm(label="What needs to change"),
-            "review": f.TextForm(label="What the requester is unhappy with"),
+            "triage": f.TriageForm(prefix="triage", initial={"regime": foi.regime, "topic": foi.topic,
+                                                             "names_in_scope": foi.names_in_scope}),
+            "regime": f.RegimeForm(prefix="regime"),
+            "clarify": f.TextForm(prefix="clarify", label="What needs clarifying"),
+            "clarified": f.TextForm(prefix="clarified", label="What the requester said"),
+            "extend": f.TextForm(prefix="extend", label="Reason for the extension"),
+            "allocate": f.AllocateForm(prefix="allocate"), "exemption": f.ExemptionForm(prefix="exemption"),
+            "refuse": f.RefusalForm(prefix="refuse"),
+            "draft": f.DraftForm(prefix="draft", initial={"outcome": foi.outcome, "response_text": foi.response_text}),
+            "attach": f.AttachmentForm(prefix="attach"),
+            "publication": f.PublicationForm(prefix="publication", initial={
+                "publish": "yes" if foi.publish else "no", "reason": foi.not_published_reason}),
+            "return": f.TextForm(prefix="return", label="What needs to change"),
+            "review": f.TextForm(prefix="review", label="What the requester is unhappy with"),
         },
         **extra,
     }
@@ -245,7 +249,7 @@ def case_action(request: HttpRequest, reference: str, action: str) -> HttpRespon
         raise Http404
     foi = selectors.request_for_staff(request.user, reference)
     form_class = ACTIONS[action]
-    form = form_class(request.POST, request.FILES) if form_class else django_forms.Form(data={})
+    form = form_class(request.POST, request.FILES, prefix=action) if form_class else django_forms.Form(data={})
     if form.is_valid():
         try:
             _run(action, foi, form.cleaned_data, request)

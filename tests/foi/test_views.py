@@ -188,7 +188,7 @@ def test_staff_view_is_audited_and_wrong_file_refused(client_for, worked, coordi
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("evil.pdf", b"MZ not really a pdf", content_type="application/pdf")
-    response = client.post(reverse("foi_staff:action", kwargs={"reference": ref, "action": "attach"}), {"file": upload})
+    response = client.post(reverse("foi_staff:action", kwargs={"reference": ref, "action": "attach"}), {"attach-file": upload})
     assert response.status_code == 400 and "must be a PDF, Word document" in response.content.decode()
     assert worked["request"].attachments.count() == 1
 

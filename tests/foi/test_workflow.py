@@ -172,3 +172,12 @@ def test_author_cannot_approve_own_response(make_request, approver, second_appro
         services.foi_approve(request=request, by=approver)
     assert FoiRequest.objects.get(pk=request.pk).stage == Stage.AWAITING_APPROVAL
     assert services.foi_approve(request=request, by=second_approver).stage == Stage.SENT
+
+
+def test_measures_are_registered():
+    from bas.foi.measures import DERIVED, MEASURES
+    from performance.registry import is_registered
+
+    for spec in MEASURES:
+        assert is_registered(spec["code"]), spec["code"]
+    assert {d["numerator"] for d in DERIVED} <= {m["code"] for m in MEASURES}
