@@ -194,7 +194,7 @@ class PublishedResponse(models.Model):
     outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
     published_on = models.DateField()
     # Title, request, response and attachment text in one column: the full-text index covers it
-    # (a GIN index on its tsvector on PostgreSQL, migration 0002).
+    # (a GIN index on its stored tsvector on PostgreSQL, migration 0004).
     search_document = models.TextField(blank=True)
 
     class Meta:

@@ -95,16 +95,16 @@ def search_log(query: str, *, limit: int = 20) -> list[PublishedResponse]:
     """Published responses matching `query`, best first.
 
     PostgreSQL: full-text search (websearch syntax, English stemming) over the search document, using
-    its GIN index (migration 0002), ranked. SQLite: every word must appear (case-insensitive), newest first.
+    its stored tsvector's GIN index (migration 0004), ranked. SQLite: every word must appear (case-insensitive), newest first.
     """
     query = clean_query(query)
     rows = PublishedResponse.objects.defer("search_document", "attachment_text")
     if not query:
         return list(rows[:limit])
     if connection.vendor == "postgresql":
-        condition = "to_tsvector('english', search_document) @@ websearch_to_tsquery('english', %s)"
+        condition = "search_vector @@ websearch_to_tsquery('english', %s)"
         return list(rows.extra(
-            select={"rank": "ts_rank(to_tsvector('english', search_document), websearch_to_tsquery('english', %s))"},
+            select={"rank": "ts_rank(search_vector, websearch_to_tsquery('english', %s))"},
             select_params=[query], where=[condition], params=[query]).order_by("-rank", "-published_on")[:limit])
     words = _WORD.findall(query)[:8]
     if not words:
