@@ -80,7 +80,7 @@ def _membership_roles(team: Team, users: list[Any]) -> None:
 def _received_for_due_in(working_days: int) -> dt.date:
     """The received date whose statutory date is `working_days` working days from today."""
     target = add_working_days(timezone.localdate(), working_days, rules.CALENDAR)
-    day = target - dt.timedelta(days=28)
+    day = target - dt.timedelta(days=45)  # well before: bank holidays make 20 working days longer than 4 weeks
     while rules.statutory_due(day) < target:
         day += dt.timedelta(days=1)
     return day
