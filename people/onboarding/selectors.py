@@ -123,7 +123,7 @@ def ict_items(user: Any, *, today: dt.date | None = None) -> list[OnboardingItem
     items = list(OnboardingItem.objects.filter(owner=ItemOwner.ICT, done_at__isnull=True,
                                                onboarding__status=Onboarding.Status.OPEN)
                  .select_related("onboarding", "onboarding__role_profile")
-                 .order_by("due_on", "id")[:PAGE * 4])
+                 .order_by(F("due_on").asc(nulls_last=True), "id")[:PAGE * 4])
     for item in items:
         item.overdue = item.due_on is not None and item.due_on < today
     return items
