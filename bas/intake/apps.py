@@ -26,3 +26,10 @@ class IntakeConfig(AppConfig):
         from .home import post_waiting
 
         register_staff_home_section("bas/intake/home_section.html", post_waiting)
+
+        from oxtom.cases.owners import register_case_answers
+
+        from .case_answers import render_post_case
+
+        # A case routed from the post room shows the letter's details and links its scan.
+        register_case_answers(render_post_case, select_related="post_item")

@@ -290,3 +290,14 @@ def test_list_pages_cost_the_same_queries_with_more_rows(client_for, bas_officer
     add(8)
     many = counts()
     assert many == few, (few, many)
+
+
+def test_the_routed_case_page_shows_the_letter_and_links_the_scan(client_for, bas_officer, item, case, service,
+                                                                  officer_in_team):
+    services.post_item_describe(item=item, sender="Alice Resident", summary="Still a pothole",
+                                received_on=item.received_on, by=bas_officer)
+    services.post_item_match(item=item, case=case, by=bas_officer)
+    routed = services.post_item_route(item=item, service=service, by=bas_officer).routed_case
+    page = client_for(officer_in_team).get(f"/staff/cases/{routed.reference}/").content.decode()
+    assert "Still a pothole" in page and f"/staff/bas/intake/post/{item.reference}/scan/" in page
+    assert case.reference in page  # the case it follows
