@@ -29,6 +29,13 @@ class ComplaintsConfig(AppConfig):
         # A complaint's case is worked on the complaint's page (acknowledge, extend, respond).
         register_case_owner(_complaint_page)
 
+        from oxtom.accounts.staff_home import register_staff_home_section
+
+        from .home import complaints_section
+
+        # The team's waiting work, and anyone's learning actions to mark done, on the staff home.
+        register_staff_home_section("complaints/home_section.html", complaints_section)
+
         from . import measures
 
         # Received, answered on time against the code, median days and upheld, in performance's registry.

@@ -290,11 +290,14 @@ def learning_add(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "complaints/learning_add.html", {"complaint": complaint, "form": form})
 
 
-@_handler
+@staff_area_required
 @require_http_methods(["POST"])
 def learning_done(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    complaint = _load(request, reference, "complete a learning action")
-    item = get_object_or_404(LearningAction, pk=pk, complaint=complaint)
+    """The action's owner (from their staff home) or the complaints team marks a learning action done."""
+    item = LearningAction.objects.select_related("complaint").filter(pk=pk, complaint__reference=reference).first()
+    handler = services.can_handle_complaints(request.user)
+    if item is None or not (handler or item.owner_id == request.user.pk):
+        raise Http404
     form = f.DoneForm(request.POST)
     if form.is_valid():
         try:
@@ -305,7 +308,9 @@ def learning_done(request: HttpRequest, reference: str, pk: int) -> HttpResponse
             messages.success(request, "Learning action marked as done")
     else:
         messages.error(request, "The note must be 500 characters or fewer")
-    return redirect("complaints_staff:detail", reference=reference)
+    if handler:
+        return redirect("complaints_staff:detail", reference=reference)
+    return redirect("/staff/")
 
 
 @_handler

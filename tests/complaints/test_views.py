@@ -106,7 +106,7 @@ def test_role_matrix(request, role, client_for, answered, officer_not_in_team, o
             response = client.post(url, {"note": ""})
             if role in HANDLERS:
                 continue
-            _expect(response, LOGIN if role == "anonymous" else 403)
+            _expect(response, LOGIN if role == "anonymous" else (404 if role in STAFF else 403))
             assert not LearningAction.objects.get(pk=action.pk).is_done
             continue
         response = client.get(url)
@@ -238,3 +238,17 @@ def test_annual_report_members_in_full_public_suppressed(client_for, councillor_
     assert "Fewer than 5" in csv_public and "Sorry" not in csv_public
     assert client_for(None).get(reverse("complaints:report") + "?year=1999").status_code == 404
     assert client_for(None).get(reverse("complaints:report") + "?year=abcd").status_code == 404
+
+
+def test_a_learning_action_owner_outside_the_team_marks_it_done_from_the_staff_home(client_for, officer_1, answered,
+                                                                                     officer_in_team):
+    item = services.learning_action_add(complaint=answered, action="Retrain the crews", owner=officer_in_team,
+                                        due_on=dt.date.today() + dt.timedelta(days=5), by=officer_1)
+    client = client_for(officer_in_team)
+    home = client.get("/staff/").content.decode()
+    assert "Retrain the crews" in home
+    assert client.get(reverse("complaints_staff:detail", args=[answered.reference])).status_code == 403
+    response = client.post(reverse("complaints_staff:learning_done", args=[answered.reference, item.pk]),
+                           {"note": "", "submission_key": "d" * 32})
+    assert response.status_code == 302
+    assert LearningAction.objects.get(pk=item.pk).done_by == officer_in_team
