@@ -35,6 +35,16 @@ OPEN_STATUSES = (VacancyStatus.REQUESTED, VacancyStatus.OPEN, VacancyStatus.SHOR
                  VacancyStatus.OFFER, VacancyStatus.CHECKS)
 
 
+def audit(*, by: Any, event: str, target: Any, summary: str = "") -> None:
+    """One audit event: the kernel's action (view, create, update, delete) and recruitment's own name for what
+    happened in the detail (`event`, e.g. "people.application.viewed"), so the trail can be searched by it."""
+    verb = event.rsplit(".", 1)[-1]
+    action = ("view" if verb in ("viewed", "downloaded", "searched", "evidence_downloaded") else
+              "delete" if verb in ("expired", "withdrawn") else
+              "create" if verb in ("requested", "submitted", "added", "made", "shortlisted") else "update")
+    audit_record(by=by, action=action, target=target, summary=summary or event, event=event)
+
+
 def is_coordinator(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active
                 and user.has_permission(Permission.RECRUITMENT_WORK))
@@ -142,7 +152,7 @@ def vacancy_request(*, profile: RoleProfile, location: str, hours: str, reason: 
     vacancy = Vacancy.objects.create(reference=reference, role_profile=profile, manager=by, location=location,
                                      hours=(hours or "Full time, 37 hours")[:60], reason=reason[:2000],
                                      requested_at=timezone.now(), submission_key=key)
-    audit_record(by=by, action="people.vacancy.requested", target=vacancy, summary=f"{reference} {profile.title}")
+    audit(by=by, event="people.vacancy.requested", target=vacancy, summary=f"{reference} {profile.title}")
     return vacancy
 
 
@@ -156,7 +166,7 @@ def vacancy_pick_up(*, vacancy: Vacancy, by: Any) -> Vacancy:
             return vacancy
         raise ValidationError("This request has already been picked up")
     _bump(vacancy, coordinator=by, picked_up_at=timezone.now(), status=VacancyStatus.SHORTLISTING)
-    audit_record(by=by, action="people.vacancy.picked_up", target=vacancy, summary=vacancy.reference)
+    audit(by=by, event="people.vacancy.picked_up", target=vacancy, summary=vacancy.reference)
     _notify(to=vacancy.manager.email, subject=f"Your vacancy request {vacancy.reference} has been picked up",
             message=f"{by.full_name or by.email} in the recruitment team is working on your request for a "
                     f"{vacancy.role_profile.title}.", reference=vacancy.reference,
@@ -176,7 +186,7 @@ def vacancy_advertise(*, vacancy: Vacancy, closing_date: dt.date, by: Any) -> Va
         raise ValidationError({"closing_date": "The closing date must be within 90 days"})
     _bump(vacancy, status=VacancyStatus.OPEN, advertised_at=vacancy.advertised_at or timezone.now(),
           closing_date=closing_date)
-    audit_record(by=by, action="people.vacancy.advertised", target=vacancy, summary=f"closes {closing_date}")
+    audit(by=by, event="people.vacancy.advertised", target=vacancy, summary=f"closes {closing_date}")
     return vacancy
 
 
@@ -215,7 +225,7 @@ def pool_shortlist(*, vacancy: Vacancy, candidate: Candidate, by: Any) -> JobApp
         statement=last.statement if last else "", token=secrets.token_hex(16),
         cv=last.cv.name if last else "", cv_content_type=last.cv_content_type if last else "",
         cv_extension=last.cv_extension if last else "", submitted_at=timezone.now())
-    audit_record(by=by, action="people.pool.shortlisted", target=application, summary=vacancy.reference)
+    audit(by=by, event="people.pool.shortlisted", target=application, summary=vacancy.reference)
     return application
 
 
@@ -228,7 +238,7 @@ def application_shortlist(*, application: JobApplication, by: Any) -> JobApplica
         return application
     application.status = ApplicationStatus.SHORTLISTED
     application.save(update_fields=["status"])
-    audit_record(by=by, action="people.application.shortlisted", target=application)
+    audit(by=by, event="people.application.shortlisted", target=application)
     return application
 
 
@@ -243,7 +253,7 @@ def shortlist_send(*, vacancy: Vacancy, by: Any) -> int:
             message=f"{count} candidate(s) are shortlisted for your {vacancy.role_profile.title} vacancy. "
                     f"Choose whom to interview: {_site_url(reverse('people:vacancy', args=[vacancy.reference]))}",
             reference=vacancy.reference, key=f"people:vacancy:{vacancy.pk}:shortlist:{count}")
-    audit_record(by=by, action="people.vacancy.shortlist_sent", target=vacancy, summary=f"{count} candidates")
+    audit(by=by, event="people.vacancy.shortlist_sent", target=vacancy, summary=f"{count} candidates")
     return count
 
 
@@ -262,7 +272,7 @@ def application_choose(*, application: JobApplication, interview: bool, by: Any)
     application.save(update_fields=["status"])
     if interview and vacancy.status in (VacancyStatus.SHORTLISTING, VacancyStatus.OPEN):
         _bump(vacancy, status=VacancyStatus.INTERVIEW)
-    audit_record(by=by, action="people.application.chosen" if interview else "people.application.not_chosen",
+    audit(by=by, event="people.application.chosen" if interview else "people.application.not_chosen",
                  target=application)
     return application
 
@@ -277,7 +287,7 @@ def pool_withdraw(*, candidate_id: int) -> Candidate | None:
         Candidate.objects.filter(pk=candidate.pk).update(in_pool=False, withdrawn_at=timezone.now(),
                                                           pool_consent_until=None)
         CandidateSkill.objects.filter(candidate=candidate).delete()
-        audit_record(by=None, action="people.pool.withdrawn", target=candidate)
+        audit(by=None, event="people.pool.withdrawn", target=candidate)
     return candidate
 
 
@@ -300,7 +310,8 @@ def pool_expire(*, today: dt.date | None = None) -> int:
         Candidate.objects.filter(pk__in=removable).delete()
         from oxtom.core.audit import audit_record_many
 
-        audit_record_many([{"action": "people.pool.expired", "target_type": "people.candidate", "target_id": pk}
+        audit_record_many([{"action": "delete", "target_type": "people.candidate", "target_id": pk,
+                            "summary": "Left the pool: consent expired", "detail": {"event": "people.pool.expired"}}
                            for pk in ids], by=None)
 
     def _delete_files() -> None:
@@ -369,9 +380,10 @@ def application_submit(*, vacancy: Vacancy, answers: dict, cv: CheckedCv | None,
         return JobApplication.objects.get(Q(submission_key=key) | Q(vacancy=vacancy, candidate=candidate)), False
     if equality and any(equality.values()):
         EqualityMonitoring.objects.create(vacancy=vacancy, month=timezone.localdate().replace(day=1),
-                                          **{k: str(equality.get(k, ""))[:40] for k in
-                                             ("age_band", "sex", "ethnicity", "disability")})
-    audit_record(by=None, action="people.application.submitted", target=application, summary=vacancy.reference)
+                                          age_band=str(equality.get("age_band", ""))[:20], sex=str(equality.get("sex", ""))[:20],
+                                          ethnicity=str(equality.get("ethnicity", ""))[:40],
+                                          disability=str(equality.get("disability", ""))[:20])
+    audit(by=None, event="people.application.submitted", target=application, summary=vacancy.reference)
     message = (f"Thank you for applying for {vacancy.role_profile.title} ({vacancy.reference}). "
                "The recruitment team will be in touch after the closing date.")
     if pool:
@@ -390,7 +402,7 @@ def panel_add(*, vacancy: Vacancy, user: Any, by: Any) -> PanelMember:
     if not (user.is_active and user.can_enter_staff_area):
         raise ValidationError({"email": "A panel member must be an active member of staff"})
     member, _ = PanelMember.objects.get_or_create(vacancy=vacancy, user=user)
-    audit_record(by=by, action="people.panel.added", target=vacancy, summary=user.email)
+    audit(by=by, event="people.panel.added", target=vacancy, summary=user.email)
     return member
 
 
@@ -405,7 +417,7 @@ def slot_add(*, vacancy: Vacancy, starts_at: dt.datetime, minutes: int, place: s
         raise ValidationError({"starts_at": "There is already a slot at that time"})
     slot = InterviewSlot.objects.create(vacancy=vacancy, starts_at=starts_at, minutes=minutes,
                                         place=(place or "County Hall, Oxford")[:150])
-    audit_record(by=by, action="people.slot.added", target=vacancy, summary=f"{starts_at:%Y-%m-%d %H:%M}")
+    audit(by=by, event="people.slot.added", target=vacancy, summary=f"{starts_at:%Y-%m-%d %H:%M}")
     return slot
 
 
@@ -423,7 +435,7 @@ def slots_offer(*, vacancy: Vacancy, by: Any) -> int:
                 subject=f"Interview for {vacancy.role_profile.title}",
                 message=f"We would like to interview you. Choose a time that suits you: {link}",
                 reference=vacancy.reference, key=f"people:application:{application.pk}:slots")
-    audit_record(by=by, action="people.slots.offered", target=vacancy, summary=f"{len(chosen)} candidates")
+    audit(by=by, event="people.slots.offered", target=vacancy, summary=f"{len(chosen)} candidates")
     return len(chosen)
 
 
@@ -459,7 +471,7 @@ def slot_book(*, application_id: int, slot_id: int) -> InterviewSlot:
             raise SlotTaken({"slot": "A panel member is no longer free at that time: choose another"}) from None
         slot.application = application
         slot.save(update_fields=["application"])
-        audit_record(by=None, action="people.slot.booked", target=application,
+        audit(by=None, event="people.slot.booked", target=application,
                      summary=f"{slot.starts_at:%Y-%m-%d %H:%M}")
         return slot
 
@@ -492,7 +504,7 @@ def scores_record(*, application: JobApplication, scores: dict[str, int], note: 
     if application.status == ApplicationStatus.INTERVIEW:
         application.status = ApplicationStatus.INTERVIEWED
         application.save(update_fields=["status"])
-    audit_record(by=by, action="people.application.scored", target=application,
+    audit(by=by, event="people.application.scored", target=application,
                  summary=f"total {sum(scores.values())}")
     return sum(scores.values())
 
@@ -517,7 +529,7 @@ def interview_outcome(*, application: JobApplication, appointable: bool, preferr
     if appointable:
         Candidate.objects.filter(pk=application.candidate_id).update(appointable=True,
                                                                      appointable_for=vacancy.role_profile_id)
-    audit_record(by=by, action="people.application.outcome", target=application,
+    audit(by=by, event="people.application.outcome", target=application,
                  summary=("preferred" if preferred else "") + (" appointable" if appointable else " not appointable"))
     return application
 
@@ -551,7 +563,7 @@ def offer_make(*, application: JobApplication, by: Any) -> Offer:
             message=f"We are pleased to offer you the post of {vacancy.role_profile.title}, subject to "
                     f"pre-employment checks. Accept or decline the offer here: {link}",
             reference=vacancy.reference, key=f"people:offer:{offer.pk}:made")
-    audit_record(by=by, action="people.offer.made", target=application, summary=vacancy.reference)
+    audit(by=by, event="people.offer.made", target=application, summary=vacancy.reference)
     return offer
 
 
@@ -581,7 +593,7 @@ def offer_respond(*, offer_id: int, accept: bool) -> Offer:
         offer.save(update_fields=["status"])
         JobApplication.objects.filter(pk=offer.application_id).update(status=ApplicationStatus.UNSUCCESSFUL)
         _bump(vacancy, status=VacancyStatus.INTERVIEW)
-        audit_record(by=None, action="people.offer.declined", target=offer.application)
+        audit(by=None, event="people.offer.declined", target=offer.application)
         _notify(to=vacancy.manager.email, subject=f"Offer declined: {vacancy.reference}",
                 message="The preferred candidate declined the offer.", reference=vacancy.reference,
                 key=f"people:offer:{offer.pk}:declined")
@@ -592,7 +604,7 @@ def offer_respond(*, offer_id: int, accept: bool) -> Offer:
         PreEmploymentCheck(offer=offer, kind=kind, detail=detail, token=secrets.token_hex(16))
         for kind, detail in required_checks(vacancy.role_profile)])
     _bump(vacancy, status=VacancyStatus.CHECKS, offer_accepted_at=now, filled_from_pool=offer.application.from_pool)
-    audit_record(by=None, action="people.offer.accepted", target=offer.application)
+    audit(by=None, event="people.offer.accepted", target=offer.application)
     _notify(to=vacancy.manager.email, subject=f"Offer accepted: {vacancy.reference}",
             message="The preferred candidate accepted. The recruitment team has started the pre-employment checks.",
             reference=vacancy.reference, key=f"people:offer:{offer.pk}:accepted")
@@ -618,7 +630,7 @@ def check_record(*, check: PreEmploymentCheck, outcome: str, note: str, evidence
         check.evidence.save("evidence", ContentFile(evidence.content), save=False)
     check.outcome, check.note, check.recorded_by, check.recorded_at = outcome, note[:2000], by, timezone.now()
     check.save()
-    audit_record(by=by, action="people.check.recorded", target=check, summary=f"{check.kind}: {outcome}")
+    audit(by=by, event="people.check.recorded", target=check, summary=f"{check.kind}: {outcome}")
     return check
 
 
@@ -653,7 +665,7 @@ def appointment_confirm(*, offer: Offer, start_date: dt.date, by: Any) -> Offer:
     _bump(vacancy, status=VacancyStatus.FILLED, filled_at=now)
     JobApplication.objects.filter(vacancy=vacancy).exclude(pk=offer.application_id).exclude(
         status=ApplicationStatus.NOT_CHOSEN).update(status=ApplicationStatus.UNSUCCESSFUL)
-    audit_record(by=by, action="people.appointment.confirmed", target=offer.application,
+    audit(by=by, event="people.appointment.confirmed", target=offer.application,
                  summary=f"starts {start_date}")
     candidate = offer.application.candidate
     _notify(to=candidate.email, name=candidate.name, subject=f"Your appointment: {vacancy.role_profile.title}",

@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from oxtom.accounts.decorators import staff_area_required
-from oxtom.core.audit import audit_record
 from oxtom.core.files import private_file_response
 from oxtom.core.forms import errors_onto_form
 
@@ -94,7 +93,7 @@ def vacancy(request: HttpRequest, reference: str) -> HttpResponse:
     is_manager = vacancy.manager_id == user.pk
     offer = (Offer.objects.filter(application__vacancy=vacancy).select_related("application__candidate")
              .prefetch_related("checks").first())
-    audit_record(by=user, action="people.vacancy.viewed", target=vacancy, summary=f"{len(applications)} candidates")
+    services.audit(by=user, event="people.vacancy.viewed", target=vacancy, summary=f"{len(applications)} candidates")
     return render(request, "people/vacancy.html", {
         "vacancy": vacancy, "applications": applications, "coordinator": coordinator, "is_manager": is_manager,
         "can_arrange": coordinator or is_manager, "offer": offer,
@@ -220,8 +219,8 @@ def pool(request: HttpRequest, reference: str) -> HttpResponse:
     if results:
         from oxtom.core.audit import audit_record_many
 
-        audit_record_many([{"action": "people.pool.searched", "target_type": "people.candidate", "target_id": c.pk,
-                            "summary": vacancy.reference} for c in results], by=request.user)
+        audit_record_many([{"action": "view", "target_type": "people.candidate", "target_id": c.pk,
+                            "summary": f"Pool search for {vacancy.reference}", "detail": {"event": "people.pool.searched"}} for c in results], by=request.user)
     return render(request, "people/pool.html", {"vacancy": vacancy, "search": form, "rows": rows})
 
 
@@ -257,7 +256,7 @@ def application(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     user = request.user
     vacancy = selectors.get_vacancy_for(user, reference)
     application = selectors.get_application_for(user, vacancy, pk)
-    audit_record(by=user, action="people.application.viewed", target=application, summary=vacancy.reference)
+    services.audit(by=user, event="people.application.viewed", target=application, summary=vacancy.reference)
     criteria = vacancy.role_profile.interview_criteria or ["Overall"]
     scores = list(Score.objects.filter(application=application).select_related("panel_member"))
     panel = services.is_panel_member(vacancy, user)
@@ -276,7 +275,7 @@ def application_cv(request: HttpRequest, reference: str, pk: int) -> HttpRespons
     application = selectors.get_application_for(request.user, vacancy, pk)
     if not application.cv:
         raise Http404("No CV")
-    audit_record(by=request.user, action="people.cv.downloaded", target=application, summary=vacancy.reference)
+    services.audit(by=request.user, event="people.cv.downloaded", target=application, summary=vacancy.reference)
     return private_file_response(application.cv, content_type=application.cv_content_type,
                                  filename=f"cv-{vacancy.reference}-{application.pk}.{application.cv_extension}")
 
@@ -345,7 +344,7 @@ def application_score(request: HttpRequest, reference: str, pk: int) -> HttpResp
         raise Http404("This candidate is not at interview")
     criteria = vacancy.role_profile.interview_criteria or ["Overall"]
     form = f.score_form(criteria, _posted(request))
-    audit_record(by=request.user, action="people.application.viewed", target=application, summary="scoring")
+    services.audit(by=request.user, event="people.application.viewed", target=application, summary="scoring")
     if request.method == "POST" and form.is_valid():
         try:
             services.scores_record(application=application, note=form.cleaned_data["note"], by=request.user,
@@ -394,7 +393,7 @@ def check(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"{check.get_kind_display()} recorded")
             return redirect(_vacancy_url(check.offer.application.vacancy))
-    audit_record(by=request.user, action="people.check.viewed", target=check)
+    services.audit(by=request.user, event="people.check.viewed", target=check)
     return render(request, "people/check.html", {"check": check, "form": form,
                                                  "vacancy": check.offer.application.vacancy,
                                                  "accepted": check.offer.status == OfferStatus.ACCEPTED})
@@ -406,6 +405,6 @@ def check_evidence(request: HttpRequest, reference: str, pk: int) -> HttpRespons
     check = _check_for(request, reference, pk)
     if not check.evidence:
         raise Http404("No evidence")
-    audit_record(by=request.user, action="people.check.evidence_downloaded", target=check)
+    services.audit(by=request.user, event="people.check.evidence_downloaded", target=check)
     return private_file_response(check.evidence, content_type=check.evidence_content_type,
                                  filename=f"check-{check.kind}-{check.pk}.{check.evidence_extension}")
