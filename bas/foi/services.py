@@ -699,12 +699,14 @@ def foi_approve(*, request: FoiRequest, by: Any) -> FoiRequest:
 
 def _publish(request: FoiRequest) -> PublishedResponse:
     attachment_text = "\n\n".join(f"{a.filename}\n{a.text}" for a in request.attachments.all())
-    title = request.topic or " ".join(request.request_text.split())[:120]
+    # The topic the co-ordinator gave, never the request's own words (they may name people).
+    title = request.topic or f"{Regime(request.regime).name} request {request.case.reference}"
+    asked = _strip_requester(request)  # searching the log for a requester's name must find nothing
     entry = PublishedResponse.objects.create(
         request=request, reference=request.case.reference, regime=request.regime, title=title[:200],
-        topic=request.topic, request_text=_strip_requester(request), response_text=request.response_text,
+        topic=request.topic, request_text=asked, response_text=request.response_text,
         attachment_text=attachment_text, outcome=request.outcome, published_on=timezone.localdate(),
-        search_document=search_document(title, request.request_text, request.response_text, attachment_text))
+        search_document=search_document(title, asked, request.response_text, attachment_text))
     return entry
 
 

@@ -50,6 +50,7 @@ def test_request_to_publication(make_request, coordinator, approver, second_appr
     assert case.status == "closed" and case.decision == "approved"
     entry = PublishedResponse.objects.get(request=request)
     assert "Jane Smith" not in entry.response_text and "Nick" not in entry.request_text
+    assert "Nick" not in entry.search_document and "Nick" not in entry.title
     sent = OutboundMessage.objects.get(idempotency_key=f"foi:{request.pk}:response")
     assert "internal review" in sent.body and "Information Commissioner" in sent.body
     # The internal review: a follow-on case, decided by someone not involved.
