@@ -287,7 +287,7 @@ def request_allocate(*, bas_request: BasRequest, officer: Any, expected_version:
 # --- agreeing a date ----------------------------------------------------------------------------------
 
 def _lock(bas_request: BasRequest, expected_version: int) -> BasRequest:
-    current = BasRequest.objects.select_for_update().select_related("case", "case__team", "case__requested_by",
+    current = BasRequest.objects.select_for_update(of=("self",)).select_related("case", "case__team", "case__requested_by",
                                                                      "case__assignee", "item").get(pk=bas_request.pk)
     if current.version != expected_version:
         raise ValidationError("Someone changed this request while you were looking at it. Nothing has been "
@@ -427,7 +427,7 @@ def request_deliver(*, bas_request: BasRequest, note: str, files: Iterable[Any],
 @transaction.atomic
 def request_rate(*, bas_request: BasRequest, rating: int | None, comment: str = "", by: Any) -> BasRequest:
     """The requester rates a delivered request once, 1 (very poor) to 5 (very good), with an optional comment."""
-    bas_request = BasRequest.objects.select_for_update().select_related("case").get(pk=bas_request.pk)
+    bas_request = BasRequest.objects.select_for_update(of=("self",)).select_related("case").get(pk=bas_request.pk)
     if not is_requester(by, bas_request):
         raise PermissionDenied("Only the colleague who asked can rate this request")
     if bas_request.delivered_at is None:
@@ -522,7 +522,7 @@ def menu_item_save(*, item: MenuItem | None, menu: Menu, name: str, description:
                                        position=MenuItem.objects.filter(menu=menu).count() + 1)
         audit_record(by=by, action="create", target=item, summary=f"Menu item added: {name}", menu=menu.slug)
         return item
-    current = MenuItem.objects.select_for_update().select_related("service").get(pk=item.pk)
+    current = MenuItem.objects.select_for_update(of=("self",)).select_related("service").get(pk=item.pk)
     if expected_version is not None and current.version != expected_version:
         raise ValidationError("Someone changed this service while you were editing it. Nothing has been saved: "
                               "check the latest and try again.", code="stale")

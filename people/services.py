@@ -71,7 +71,7 @@ def _require_manager_or_coordinator(vacancy: Vacancy, by: Any) -> None:
 
 
 def _locked(vacancy: Vacancy) -> Vacancy:
-    return Vacancy.objects.select_for_update().select_related("role_profile").get(pk=vacancy.pk)
+    return Vacancy.objects.select_for_update(of=("self",)).select_related("role_profile").get(pk=vacancy.pk)
 
 
 def _bump(vacancy: Vacancy, **changes: Any) -> None:
@@ -109,9 +109,9 @@ def _notify(*, to: str, subject: str, message: str, reference: str, key: str, na
 
 
 def _site_url(path: str) -> str:
-    from django.conf import settings
+    from oxtom.core.links import absolute_url
 
-    return getattr(settings, "SITE_URL", "").rstrip("/") + path
+    return absolute_url(path)
 
 
 # --- signed links for candidates ------------------------------------------------------------------------
@@ -345,7 +345,7 @@ def application_submit(*, vacancy: Vacancy, answers: dict, cv: CheckedCv | None,
         raise ValidationError("The form has expired: start again")
     if (existing := JobApplication.objects.filter(submission_key=key).first()) is not None:
         return existing, False
-    vacancy = Vacancy.objects.select_for_update().select_related("role_profile").get(pk=vacancy.pk)
+    vacancy = Vacancy.objects.select_for_update(of=("self",)).select_related("role_profile").get(pk=vacancy.pk)
     if not vacancy_is_advertised(vacancy):
         raise ValidationError("This vacancy is closed for applications")
     email = str(answers.get("email", "")).strip().lower()[:254]
@@ -447,7 +447,7 @@ def slot_book(*, application_id: int, slot_id: int) -> InterviewSlot:
     """The candidate picks a slot. The slot row is locked, and each panel member's time is a unique row, so two
     candidates (or two vacancies sharing a panel member) can never book the same time."""
     with transaction.atomic():
-        application = JobApplication.objects.select_for_update().select_related("vacancy").get(pk=application_id)
+        application = JobApplication.objects.select_for_update(of=("self",)).select_related("vacancy").get(pk=application_id)
         if application.status != ApplicationStatus.INTERVIEW:
             raise ValidationError("This interview invitation is no longer open")
         slot = InterviewSlot.objects.select_for_update().filter(pk=slot_id, vacancy_id=application.vacancy_id).first()
@@ -484,7 +484,7 @@ def is_panel_member(vacancy: Vacancy, user: Any) -> bool:
 @transaction.atomic
 def scores_record(*, application: JobApplication, scores: dict[str, int], note: str, by: Any) -> int:
     """A panel member's scores for one interviewed candidate, per criterion of the role profile."""
-    application = (JobApplication.objects.select_for_update().select_related("vacancy__role_profile")
+    application = (JobApplication.objects.select_for_update(of=("self",)).select_related("vacancy__role_profile")
                    .get(pk=application.pk))
     vacancy = application.vacancy
     if not is_panel_member(vacancy, by):
@@ -516,7 +516,7 @@ def interview_outcome(*, application: JobApplication, appointable: bool, preferr
     An appointable candidate is remembered for the role profile (the pool search finds them next time)."""
     vacancy = _locked(application.vacancy)
     _require_manager_of(vacancy, by)
-    application = JobApplication.objects.select_for_update().select_related("candidate").get(pk=application.pk)
+    application = JobApplication.objects.select_for_update(of=("self",)).select_related("candidate").get(pk=application.pk)
     if application.status not in (ApplicationStatus.INTERVIEWED, ApplicationStatus.PREFERRED):
         raise ValidationError("Record the outcome after the panel has scored the interview")
     if preferred and not appointable:
@@ -548,7 +548,7 @@ def required_checks(profile: RoleProfile) -> list[tuple[str, str]]:
 def offer_make(*, application: JobApplication, by: Any) -> Offer:
     vacancy = _locked(application.vacancy)
     _require_manager_or_coordinator(vacancy, by)
-    application = JobApplication.objects.select_for_update().select_related("candidate").get(pk=application.pk)
+    application = JobApplication.objects.select_for_update(of=("self",)).select_related("candidate").get(pk=application.pk)
     if hasattr(application, "offer"):
         return application.offer
     if application.status != ApplicationStatus.PREFERRED:
@@ -580,7 +580,7 @@ def _starter(offer: Offer) -> registry.Starter:
 def offer_respond(*, offer_id: int, accept: bool) -> Offer:
     """The candidate accepts or declines through their link. Acceptance opens the checks as tasks and tells
     onboarding (people.registry.on_offer_accepted)."""
-    offer = Offer.objects.select_for_update().select_related(
+    offer = Offer.objects.select_for_update(of=("self",)).select_related(
         "application__vacancy__role_profile", "application__candidate").get(pk=offer_id)
     if offer.status != OfferStatus.PROVISIONAL:
         if (offer.status in (OfferStatus.ACCEPTED, OfferStatus.CONFIRMED)) == accept:
@@ -616,7 +616,7 @@ def offer_respond(*, offer_id: int, accept: bool) -> Offer:
 def check_record(*, check: PreEmploymentCheck, outcome: str, note: str, evidence: CheckedCv | None, by: Any
                  ) -> PreEmploymentCheck:
     _require_coordinator(by)
-    check = PreEmploymentCheck.objects.select_for_update().select_related("offer").get(pk=check.pk)
+    check = PreEmploymentCheck.objects.select_for_update(of=("self",)).select_related("offer").get(pk=check.pk)
     if check.offer.status != OfferStatus.ACCEPTED:
         raise ValidationError("Checks can be recorded only after the offer is accepted and before it is confirmed")
     if outcome not in (CheckOutcome.SATISFACTORY, CheckOutcome.CONCERNS, CheckOutcome.UNSATISFACTORY):
@@ -641,7 +641,7 @@ def checks_missing(offer: Offer) -> list[str]:
 @transaction.atomic
 def appointment_confirm(*, offer: Offer, start_date: dt.date, by: Any) -> Offer:
     """The manager confirms the appointment once every required check has an outcome, with the start date."""
-    offer = Offer.objects.select_for_update().select_related(
+    offer = Offer.objects.select_for_update(of=("self",)).select_related(
         "application__vacancy__role_profile", "application__candidate").get(pk=offer.pk)
     vacancy = _locked(offer.application.vacancy)
     _require_manager_of(vacancy, by)

@@ -63,11 +63,11 @@ LOG = (
 
 # (name, email, request, topic, regime, days ago received)
 OPEN = (
-    ("Nick Example", "nick.example@example.com", "Please tell me how many potholes were reported on the A4074 "
+    ("Nick Example", "nick.example@foi-requesters.example", "Please tell me how many potholes were reported on the A4074 "
      "in 2025 and how many were repaired within the target time.", "Potholes repaired", "foi", 0),
-    ("Priya Sampleton", "priya.sampleton@example.com", "How many electric vehicle charging points has the "
+    ("Priya Sampleton", "priya.sampleton@foi-requesters.example", "How many electric vehicle charging points has the "
      "council installed since 2022, and where?", "EV charging points", "eir", 3),
-    ("Tom Fictionby", "tom.fictionby@example.com", "Please send the council's spend on agency staff in adult "
+    ("Tom Fictionby", "tom.fictionby@foi-requesters.example", "Please send the council's spend on agency staff in adult "
      "social care for 2025.", "Agency staff spend", "foi", 6),
 )
 
@@ -122,12 +122,12 @@ def foi_step(context) -> int:
     services.foi_allocate(request=soon, team=holder, asked="Complaints and inspection reports for Church Lane",
                           due_on=add_working_days(today, 1, rules.CALENDAR), by=fay)
     # Waiting for clarification: the clock has stopped.
-    vague = services.foi_request_make(name="Sam Mockridge", email="sam.mockridge@example.com",
+    vague = services.foi_request_make(name="Sam Mockridge", email="sam.mockridge@foi-requesters.example",
                                       request_text="Send me everything about the new bus lanes.", by=None)
     services.foi_ask_clarification(request=vague, by=fay, question="Which bus lanes, and what kind of "
                                    "information (costs, consultation responses, traffic counts)?")
     # Drafted, with personal data found and waiting for decisions.
-    drafting = services.foi_request_make(name="Efe Testerley", email="efe.testerley@example.com", by=None,
+    drafting = services.foi_request_make(name="Efe Testerley", email="efe.testerley@foi-requesters.example", by=None,
                                          request_text="Who approved the closure of Bridge Street, Banbury, in "
                                                       "May 2025, and what traffic modelling was done?")
     drafting = services.foi_triage(request=drafting, valid=True, regime="foi", topic="Road closures",
@@ -138,7 +138,7 @@ def foi_step(context) -> int:
         "summary: peak diversion delay 4 minutes."))
     services.foi_check_personal_data(request=drafting, by=fay)
     # Waiting for approval by disclosure@ (drafted by foi@, checked and clean).
-    ready = services.foi_request_make(name="Wren Notreal", email="wren.notreal@example.com", by=None,
+    ready = services.foi_request_make(name="Wren Notreal", email="wren.notreal@foi-requesters.example", by=None,
                                       request_text="How many fixed penalty notices for fly-tipping did the "
                                                    "council issue in 2024-25?")
     ready = services.foi_triage(request=ready, valid=True, regime="foi", topic="Fly-tipping", by=fay)
@@ -148,7 +148,7 @@ def foi_step(context) -> int:
     services.foi_check_personal_data(request=ready, by=fay)
     services.foi_submit_for_approval(request=ready, by=fay)
     # Answered and published through the whole workflow, with an internal review waiting.
-    sent = services.foi_request_make(name="Kwame Demoford", email="kwame.demoford@example.com", by=None,
+    sent = services.foi_request_make(name="Kwame Demoford", email="kwame.demoford@foi-requesters.example", by=None,
                                      request_text="How many school crossing patrols does the council fund, and "
                                                   "how many posts are vacant?")
     sent = services.foi_triage(request=sent, valid=True, regime="foi", topic="School crossing patrols", by=fay)

@@ -757,7 +757,7 @@ def involved_in(request: FoiRequest) -> set[int]:
 def foi_review_decide(*, review: InternalReview, result: str, reasons: str, by: Any) -> InternalReview:
     if not can_approve(by):
         raise PermissionDenied("Only an Access and Disclosure officer can decide internal reviews")
-    review = InternalReview.objects.select_for_update().select_related("request__case", "case").get(pk=review.pk)
+    review = InternalReview.objects.select_for_update(of=("self",)).select_related("request__case", "case").get(pk=review.pk)
     if review.result:
         raise ValidationError("This review has already been decided")
     if getattr(by, "pk", None) in involved_in(review.request):

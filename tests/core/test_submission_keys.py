@@ -37,6 +37,10 @@ EXEMPT = {
     # The payment provider's own page: the payment's idempotency key settles it.
     "payments/sandbox_page.html": "payment idempotency key",
     "notify/dev.html": "development only",
+    # The jobs application's draft carries its own submission key (one application however often it is sent).
+    **{f"people/jobs/{name}.html": "jobs journey draft key" for name in ("check", "step")},
+    # A candidate's signed link: booking a slot, answering an offer or leaving the pool once moves a state once.
+    **{f"people/jobs/{name}.html": "signed link, state moved once" for name in ("interview", "offer", "withdraw")},
 }
 
 

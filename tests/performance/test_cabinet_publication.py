@@ -27,7 +27,7 @@ def months_closed(db, analyst):
                                   polarity="higher", display_order=1)
     waits = MeasureFactory(code="waits", name="Typical wait for a repair", unit="days", polarity="lower",
                            display_order=2)
-    tiny = MeasureFactory(code="complaints-upheld", name="Complaints upheld", unit="count", polarity="lower",
+    tiny = MeasureFactory(code="test-complaints-upheld", name="Complaints upheld", unit="count", polarity="lower",
                           display_order=3)
     secret = MeasureFactory(code="internal", name="Internal staffing measure", unit="percent", polarity="higher",
                             is_public=False, display_order=4)

@@ -120,6 +120,8 @@ DEMO_TEAM_SIGN_INS = (
     # A second project manager in the resource pool, and a second board member to decide the first's proposals.
     DemoSignIn("project_manager", f"project.manager.2@{DEMO_DOMAIN}", "Paolo Demo-Manager", "/staff/projects/"),
     DemoSignIn("board_member", f"board.2@{DEMO_DOMAIN}", "Bryony Demo-Board", "/staff/projects/board/"),
+    # The finance officer who is a starter's buddy in the onboarding demo (the Finance team's worker).
+    DemoSignIn("officer", f"sandra@{DEMO_DOMAIN}", "Sandra Demo-Finance", "/staff/", "finance"),
     DemoSignIn("bi_analyst", f"bi.analyst.2@{DEMO_DOMAIN}", "Bea Demo-Insight", "/staff/insight/",
                "performance-insight"),
     # A second complaints officer: a stage 2 complaint is decided by someone who did not handle stage 1.
