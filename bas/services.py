@@ -9,13 +9,12 @@ generic request page): these services tell people themselves, with links to the 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass
 from typing import Any, Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from oxtom.accounts.models import Team, TeamMembership
@@ -28,7 +27,6 @@ from oxtom.core.references import random_code
 
 from .models import MAX_TARGET_WORKING_DAYS, Attachment, BasRequest, Directorate, Menu, MenuItem, Message, OfficerSkill
 
-logger = logging.getLogger(__name__)
 
 MAX_DETAILS = 5000
 MAX_MESSAGE = 2000
@@ -157,22 +155,14 @@ def request_url(bas_request: BasRequest) -> str:
 
 
 def _tell(bas_request: BasRequest, *, to: Iterable[Any], key: str, subject: str, message: str) -> int:
-    """Email staff through the outbox (template staff-alert): the reference, what happened and a link,
-    never the request's details. A notification app that cannot take it leaves the work standing."""
-    from oxtom.notify.services import notification_queue
+    """Email staff (the shared staff alert): the reference, what happened and a link, never the request's
+    details. One that cannot be queued is logged there and leaves the work standing. Returns how many queued."""
+    from oxtom.notify.services import staff_alert_queue
 
-    sent = 0
     link = request_url(bas_request)
-    for address in sorted({getattr(u, "email", u) for u in to if u and getattr(u, "is_active", True)} - {""}):
-        try:
-            with transaction.atomic():
-                notification_queue(customer=None, template="staff-alert", to=address, by=None,
-                                   idempotency_key=f"bas:{bas_request.pk}:{key}:{address}"[:200],
-                                   context={"subject": subject, "message": f"{message} See the request at {link}"})
-            sent += 1
-        except (ImportError, LookupError, ValueError, DatabaseError) as exc:
-            logger.warning("bas request %s: alert %s not queued (%s)", bas_request.pk, key, type(exc).__name__)
-    return sent
+    addresses = sorted({getattr(u, "email", u) for u in to if u and getattr(u, "is_active", True)} - {""})
+    return sum(staff_alert_queue(to=address, key=f"bas:{bas_request.pk}:{key}:{address}"[:200], subject=subject,
+                                 message=f"{message} See the request at {link}") for address in addresses)
 
 
 def team_leaders(team_id: int) -> list[Any]:

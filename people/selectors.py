@@ -118,3 +118,12 @@ def get_advertised(reference: str) -> Vacancy:
     if vacancy is None:
         raise Http404("No such vacancy")
     return vacancy
+
+
+def offer_of(vacancy: Vacancy) -> "Offer | None":
+    """The vacancy's offer (one per vacancy), for the manager to confirm; the vacancy is already the reader's."""
+    from .models import Offer
+
+    return (Offer.objects.filter(application__vacancy=vacancy).select_related("application__candidate")
+            .prefetch_related("checks").first())
+

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from oxtom.accounts.permissions import Permission
 from oxtom.core.audit import audit_record
+from oxtom.core.links import absolute_url
 from oxtom.core.references import random_code
 
 from . import registry
@@ -97,21 +98,14 @@ def parse_skills(text: str) -> list[str]:
 
 def _notify(*, to: str, subject: str, message: str, reference: str, key: str, name: str = "") -> None:
     """Email someone who is not a customer (a candidate, a manager) through the outbox."""
-    from oxtom.notify.services import notification_queue
+    from oxtom.notify.services import notification_queue, staff_alert_queue
 
     if name:
         notification_queue(customer=None, template="generic-update", to=to, by=None, idempotency_key=key,
                            channel="email", context={"name": name, "subject": subject, "message": message,
                                                      "reference": reference})
     else:
-        notification_queue(customer=None, template="staff-alert", to=to, by=None, idempotency_key=key,
-                           context={"subject": subject, "message": message})
-
-
-def _site_url(path: str) -> str:
-    from oxtom.core.links import absolute_url
-
-    return absolute_url(path)
+        staff_alert_queue(to=to, key=key, subject=subject, message=message)
 
 
 # --- signed links for candidates ------------------------------------------------------------------------
@@ -251,7 +245,7 @@ def shortlist_send(*, vacancy: Vacancy, by: Any) -> int:
         raise ValidationError("Shortlist at least one candidate first")
     _notify(to=vacancy.manager.email, subject=f"Shortlist ready for {vacancy.reference}",
             message=f"{count} candidate(s) are shortlisted for your {vacancy.role_profile.title} vacancy. "
-                    f"Choose whom to interview: {_site_url(reverse('people:vacancy', args=[vacancy.reference]))}",
+                    f"Choose whom to interview: {absolute_url(reverse('people:vacancy', args=[vacancy.reference]))}",
             reference=vacancy.reference, key=f"people:vacancy:{vacancy.pk}:shortlist:{count}")
     audit(by=by, event="people.vacancy.shortlist_sent", target=vacancy, summary=f"{count} candidates")
     return count
@@ -388,7 +382,7 @@ def application_submit(*, vacancy: Vacancy, answers: dict, cv: CheckedCv | None,
                "The recruitment team will be in touch after the closing date.")
     if pool:
         message += (" You asked to be kept in our pool of talent for 12 months. To leave it at any time, use this "
-                    f"link: {_site_url(reverse('jobs:pool_withdraw', args=[candidate_link('withdraw', candidate.pk)]))}")
+                    f"link: {absolute_url(reverse('jobs:pool_withdraw', args=[candidate_link('withdraw', candidate.pk)]))}")
     _notify(to=email, name=name, subject=f"Your application for {vacancy.role_profile.title}", message=message,
             reference=vacancy.reference, key=f"people:application:{application.pk}:received")
     return application, True
@@ -430,7 +424,7 @@ def slots_offer(*, vacancy: Vacancy, by: Any) -> int:
     chosen = list(vacancy.applications.filter(status=ApplicationStatus.INTERVIEW, slot__isnull=True)
                   .select_related("candidate"))
     for application in chosen:
-        link = _site_url(reverse("jobs:interview", args=[candidate_link("interview", application.pk)]))
+        link = absolute_url(reverse("jobs:interview", args=[candidate_link("interview", application.pk)]))
         _notify(to=application.candidate.email, name=application.candidate.name,
                 subject=f"Interview for {vacancy.role_profile.title}",
                 message=f"We would like to interview you. Choose a time that suits you: {link}",
@@ -557,7 +551,7 @@ def offer_make(*, application: JobApplication, by: Any) -> Offer:
     application.status = ApplicationStatus.OFFERED
     application.save(update_fields=["status"])
     _bump(vacancy, status=VacancyStatus.OFFER)
-    link = _site_url(reverse("jobs:offer", args=[candidate_link("offer", offer.pk)]))
+    link = absolute_url(reverse("jobs:offer", args=[candidate_link("offer", offer.pk)]))
     _notify(to=application.candidate.email, name=application.candidate.name,
             subject=f"Provisional offer: {vacancy.role_profile.title}",
             message=f"We are pleased to offer you the post of {vacancy.role_profile.title}, subject to "

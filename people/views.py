@@ -11,18 +11,16 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from oxtom.accounts.decorators import staff_area_required
+from oxtom.accounts.selectors import active_staff_by_email
 from oxtom.core.files import private_file_response
-from oxtom.core.forms import errors_onto_form
+from oxtom.core.forms import errors_onto_form, posted
 
 from . import forms as f
 from . import selectors, services
 from .cv import CvRejected, cv_check
-from .models import (ApplicationStatus, Candidate, Offer, OfferStatus, PanelMember, PreEmploymentCheck, RoleProfile,
+from .models import (ApplicationStatus, Candidate, OfferStatus, PanelMember, PreEmploymentCheck, RoleProfile,
                      Score, VacancyStatus)
 
-
-def _posted(request: HttpRequest):
-    return request.POST if request.method == "POST" else None
 
 
 def _error(request: HttpRequest, exc: ValidationError) -> None:
@@ -70,7 +68,7 @@ def profiles(request: HttpRequest) -> HttpResponse:
 def vacancy_new(request: HttpRequest) -> HttpResponse:
     if not services.is_hiring_manager(request.user):
         raise PermissionDenied
-    form = f.VacancyRequestForm(_posted(request), initial={"profile": request.GET.get("profile")})
+    form = f.VacancyRequestForm(posted(request), initial={"profile": request.GET.get("profile")})
     if request.method == "POST" and form.is_valid():
         try:
             vacancy = services.vacancy_request(**form.cleaned_data, by=request.user,
@@ -91,8 +89,7 @@ def vacancy(request: HttpRequest, reference: str) -> HttpResponse:
     applications = list(selectors.applications_for(user, vacancy))
     coordinator = services.is_coordinator(user)
     is_manager = vacancy.manager_id == user.pk
-    offer = (Offer.objects.filter(application__vacancy=vacancy).select_related("application__candidate")
-             .prefetch_related("checks").first())
+    offer = selectors.offer_of(vacancy)
     services.audit(by=user, event="people.vacancy.viewed", target=vacancy, summary=f"{len(applications)} candidates")
     return render(request, "people/vacancy.html", {
         "vacancy": vacancy, "applications": applications, "coordinator": coordinator, "is_manager": is_manager,
@@ -148,13 +145,11 @@ def shortlist_send(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def panel_add(request: HttpRequest, reference: str) -> HttpResponse:
     def run(vacancy):
-        from oxtom.accounts.models import User
-
         form = f.PanelForm(request.POST)
         if not form.is_valid():
             raise ValidationError(form.errors["email"][0])
-        user = User.objects.filter(email__iexact=form.cleaned_data["email"], is_active=True).first()
-        if user is None or not user.can_enter_staff_area:
+        user = active_staff_by_email(form.cleaned_data["email"])
+        if user is None:
             raise ValidationError("There is no member of staff with that email address")
         services.panel_add(vacancy=vacancy, user=user, by=request.user)
         return f"{user.full_name or user.email} is on the panel"
@@ -187,7 +182,7 @@ def slots_offer(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def confirm(request: HttpRequest, reference: str) -> HttpResponse:
     def run(vacancy):
-        offer = Offer.objects.filter(application__vacancy=vacancy).first()
+        offer = selectors.offer_of(vacancy)
         if offer is None:
             raise ValidationError("There is no offer to confirm")
         form = f.ConfirmForm(request.POST)
@@ -343,7 +338,7 @@ def application_score(request: HttpRequest, reference: str, pk: int) -> HttpResp
                                   ApplicationStatus.PREFERRED):
         raise Http404("This candidate is not at interview")
     criteria = vacancy.role_profile.interview_criteria or ["Overall"]
-    form = f.score_form(criteria, _posted(request))
+    form = f.score_form(criteria, posted(request))
     services.audit(by=request.user, event="people.application.viewed", target=application, summary="scoring")
     if request.method == "POST" and form.is_valid():
         try:
@@ -377,7 +372,7 @@ def check(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     check = _check_for(request, reference, pk)
     if not services.is_coordinator(request.user):
         raise PermissionDenied
-    form = f.CheckForm(_posted(request), request.FILES or None,
+    form = f.CheckForm(posted(request), request.FILES or None,
                        initial={"outcome": check.outcome or None, "note": check.note})
     if request.method == "POST" and form.is_valid():
         evidence = None

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from oxtom.accounts.decorators import permission_required
 from oxtom.accounts.permissions import Permission
-from oxtom.core.forms import errors_onto_form as _add_errors
+from oxtom.core.forms import errors_onto_form as _add_errors, posted
 
 from . import imports, publication, reports, selectors, services
 from . import forms as f
@@ -24,10 +24,6 @@ from .models import Source
 
 analyst_required = permission_required(Permission.PERFORMANCE_MANAGE)
 
-
-def _posted(request: HttpRequest):
-    """The POST data to bind a form to, even when empty (an empty POST is a submission, not a first visit)."""
-    return request.POST if request.method == "POST" else None
 
 
 # --- measures ----------------------------------------------------------------------------------------
@@ -59,7 +55,7 @@ def measure_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def definition_change(request: HttpRequest, code: str) -> HttpResponse:
     measure = selectors.get_measure(code)
-    form = f.DefinitionForm(_posted(request), initial={name: getattr(measure, name) for name in f.DefinitionForm.FIELDS})
+    form = f.DefinitionForm(posted(request), initial={name: getattr(measure, name) for name in f.DefinitionForm.FIELDS})
     if request.method == "POST" and form.is_valid():
         changes = form.changes(measure)
         if not changes:
@@ -80,7 +76,7 @@ def definition_change(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def target_set(request: HttpRequest, code: str) -> HttpResponse:
     measure = selectors.get_measure(code)
-    form = f.TargetForm(_posted(request))
+    form = f.TargetForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.target_set(measure=measure, period_start=form.cleaned_data["period"],
@@ -99,7 +95,7 @@ def target_set(request: HttpRequest, code: str) -> HttpResponse:
 def commentary_add(request: HttpRequest, code: str) -> HttpResponse:
     measure = selectors.get_measure(code)
     initial = {"period": request.GET.get("period", "")[:7]}
-    form = f.CommentaryForm(_posted(request), initial=initial)
+    form = f.CommentaryForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.commentary_add(measure=measure, period=form.cleaned_data["period"], text=form.cleaned_data["text"],
@@ -118,7 +114,7 @@ def entry_new(request: HttpRequest, code: str) -> HttpResponse:
     measure = selectors.get_measure(code)
     if measure.source != Source.MANUAL:
         raise Http404  # computed and imported measures take no typed figures
-    form = f.EntryForm(_posted(request))
+    form = f.EntryForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -146,7 +142,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
     entry = selectors.get_entry(pk)
-    form = f.DecisionForm(_posted(request))
+    form = f.DecisionForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.value_entry_decide(entry=entry, approve=form.cleaned_data["decision"] == "approve",
@@ -168,7 +164,7 @@ def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @analyst_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest) -> HttpResponse:
-    form = f.ImportForm(_posted(request), request.FILES if request.method == "POST" else None)
+    form = f.ImportForm(posted(request), request.FILES if request.method == "POST" else None)
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -197,7 +193,7 @@ def comparator_groups(request: HttpRequest) -> HttpResponse:
 @analyst_required
 @require_http_methods(["GET", "POST"])
 def comparator_group_new(request: HttpRequest) -> HttpResponse:
-    form = f.ComparatorGroupForm(_posted(request))
+    form = f.ComparatorGroupForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             group = services.comparator_group_create(name=form.cleaned_data["name"], as_of=form.cleaned_data["as_of"],

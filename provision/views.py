@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from oxtom.accounts.decorators import permission_required, staff_area_required
 from oxtom.accounts.permissions import Permission
-from oxtom.core.forms import errors_onto_form
+from oxtom.core.forms import errors_onto_form, posted
 
 from . import imports, publication, rules, selectors, services
 from . import forms as f
@@ -22,9 +22,6 @@ from .models import ExtensionApproval, SpendImport
 
 hub_required = permission_required(Permission.PROVISION_WORK)
 
-
-def _posted(request: HttpRequest):
-    return request.POST if request.method == "POST" else None
 
 
 def _month(request: HttpRequest) -> dt.date:
@@ -66,7 +63,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
 @hub_required
 @require_http_methods(["GET", "POST"])
 def contract_new(request: HttpRequest) -> HttpResponse:
-    form = f.ContractForm(_posted(request))
+    form = f.ContractForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         suppliers = list(data.pop("suppliers"))
@@ -115,7 +112,7 @@ def contract_review(request: HttpRequest, reference: str) -> HttpResponse:
     if not services.can_review(request.user, contract):
         raise Http404("No such contract")
     kpis = list(contract.kpis.all())
-    form = f.ReviewForm(_posted(request), kpis=kpis)
+    form = f.ReviewForm(posted(request), kpis=kpis)
     if request.method == "POST" and form.is_valid():
         try:
             services.supplier_review_record(
@@ -192,7 +189,7 @@ def approval(request: HttpRequest, pk: int) -> HttpResponse:
     if item is None:
         done = get_object_or_404(ExtensionApproval.objects.filter(decided_by=request.user), pk=pk)
         return render(request, "provision/approval.html", {"approval": done, "done": True, "section": "approvals"})
-    form = f.ApprovalForm(_posted(request))
+    form = f.ApprovalForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.extension_decide(approval=item, decision=form.cleaned_data["decision"],
@@ -224,7 +221,7 @@ def supplier_list(request: HttpRequest) -> HttpResponse:
 @hub_required
 @require_http_methods(["GET", "POST"])
 def supplier_new(request: HttpRequest) -> HttpResponse:
-    form = f.SupplierForm(_posted(request))
+    form = f.SupplierForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -248,7 +245,7 @@ def supplier_lookalikes(request: HttpRequest) -> HttpResponse:
 @hub_required
 @require_http_methods(["GET", "POST"])
 def spend_import(request: HttpRequest) -> HttpResponse:
-    form = f.SpendImportForm(_posted(request), request.FILES if request.method == "POST" else None)
+    form = f.SpendImportForm(posted(request), request.FILES if request.method == "POST" else None)
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

@@ -16,7 +16,7 @@ from oxtom.accounts.decorators import member_area_required, signed_in_required, 
 from oxtom.accounts.models import User
 from oxtom.cases import services as cases
 from oxtom.core.audit import audit_record
-from oxtom.core.forms import errors_onto_form
+from oxtom.core.forms import errors_onto_form, posted
 from oxtom.customers import assist
 from oxtom.customers.services import customer_ensure_for_user
 
@@ -27,9 +27,6 @@ from .models import Complaint, LearningAction
 
 SESSION_MADE = "complaints_made"
 
-
-def _posted(request: HttpRequest):
-    return request.POST if request.method == "POST" else None
 
 
 def _refused(form, exc: Exception) -> None:
@@ -53,9 +50,9 @@ def new(request: HttpRequest) -> HttpResponse:
     if signed_in and customer is None and not on_behalf_of:
         customer = customer_ensure_for_user(user=request.user, by=request.user)
     anonymous = customer is None
-    form = f.ComplaintForm(_posted(request), cases=list(services.own_cases_for(customer)),
+    form = f.ComplaintForm(posted(request), cases=list(services.own_cases_for(customer)),
                            services=list(services.complaint_services()))
-    contact = f.ContactForm(_posted(request), prefix="contact") if anonymous else None
+    contact = f.ContactForm(posted(request), prefix="contact") if anonymous else None
     if request.method == "POST":
         valid = form.is_valid() & (contact.is_valid() if contact is not None else True)
         if valid:
@@ -128,7 +125,7 @@ def account_escalate(request: HttpRequest, reference: str) -> HttpResponse:
     customer, actor, _, on_behalf_of = assist.subject_and_actor(request)
     complaint = selectors.complaint_for_customer(customer, reference)
     stages = {s.number: s for s in complaint.stages.all()}
-    form = f.EscalateForm(_posted(request))
+    form = f.EscalateForm(posted(request))
     refusal = services.escalation_refusal(complaint, stages)
     if request.method == "POST" and form.is_valid():
         try:
@@ -222,7 +219,7 @@ def acknowledge(request: HttpRequest, reference: str, number: int) -> HttpRespon
 def respond(request: HttpRequest, reference: str, number: int) -> HttpResponse:
     complaint = _load(request, reference, f"respond to stage {number}")
     stage = _stage_or_404(complaint, number)
-    form = f.RespondForm(_posted(request))
+    form = f.RespondForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.complaint_respond(complaint=complaint, number=number, by=request.user, **form.cleaned_data)
@@ -240,7 +237,7 @@ def respond(request: HttpRequest, reference: str, number: int) -> HttpResponse:
 def extend(request: HttpRequest, reference: str, number: int) -> HttpResponse:
     complaint = _load(request, reference, f"extend stage {number}")
     stage = _stage_or_404(complaint, number)
-    form = f.ExtendForm(_posted(request))
+    form = f.ExtendForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.complaint_extend(complaint=complaint, number=number, by=request.user, **form.cleaned_data)
@@ -257,7 +254,7 @@ def extend(request: HttpRequest, reference: str, number: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def convert(request: HttpRequest, reference: str) -> HttpResponse:
     complaint = _load(request, reference, "turn into a service request")
-    form = f.ConvertForm(_posted(request), services=list(services.complaint_services()))
+    form = f.ConvertForm(posted(request), services=list(services.complaint_services()))
     if request.method == "POST" and form.is_valid():
         try:
             made = services.complaint_convert(complaint=complaint, by=request.user, **form.cleaned_data)
@@ -278,7 +275,7 @@ def _staff_owners():
 @require_http_methods(["GET", "POST"])
 def learning_add(request: HttpRequest, reference: str) -> HttpResponse:
     complaint = _load(request, reference, "add a learning action")
-    form = f.LearningForm(_posted(request), owners=_staff_owners())
+    form = f.LearningForm(posted(request), owners=_staff_owners())
     if request.method == "POST" and form.is_valid():
         try:
             services.learning_action_add(complaint=complaint, by=request.user, **form.cleaned_data)
@@ -317,7 +314,7 @@ def learning_done(request: HttpRequest, reference: str, pk: int) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def ombudsman(request: HttpRequest, reference: str) -> HttpResponse:
     complaint = _load(request, reference, "record the Ombudsman's decision")
-    form = f.OmbudsmanForm(_posted(request))
+    form = f.OmbudsmanForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.complaint_record_ombudsman(complaint=complaint, by=request.user, **form.cleaned_data)

@@ -15,7 +15,7 @@ from oxtom.accounts.decorators import permission_required
 from oxtom.accounts.permissions import Permission
 from oxtom.core.audit import audit_record
 from oxtom.core.files import private_file_response
-from oxtom.core.forms import errors_onto_form
+from oxtom.core.forms import errors_onto_form, posted
 from oxtom.customers.selectors import customer_search, get_customer_for_user
 
 from . import datasets, selectors, services
@@ -24,9 +24,6 @@ from .models import DatasetUpload, PostItem
 
 intake_required = permission_required(Permission.BAS_WORK)
 
-
-def _posted(request: HttpRequest):
-    return request.POST if request.method == "POST" else None
 
 
 # --- the post room ------------------------------------------------------------------------------------
@@ -44,7 +41,7 @@ def post_list(request: HttpRequest) -> HttpResponse:
 @intake_required
 @require_http_methods(["GET", "POST"])
 def post_new(request: HttpRequest) -> HttpResponse:
-    form = f.PostLogForm(_posted(request), request.FILES if request.method == "POST" else None)
+    form = f.PostLogForm(posted(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -82,10 +79,6 @@ def post_item(request: HttpRequest, reference: str) -> HttpResponse:
     return _item_page(request, selectors.get_post_item(request.user, reference))
 
 
-def _service_error(form, exc: ValidationError) -> None:
-    errors_onto_form(form, exc)
-
-
 @intake_required
 @require_POST
 def post_describe(request: HttpRequest, reference: str) -> HttpResponse:
@@ -95,7 +88,7 @@ def post_describe(request: HttpRequest, reference: str) -> HttpResponse:
         try:
             services.post_item_describe(item=item, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _service_error(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(request, "Sender and summary saved")
             return redirect("bas_intake:post_item", item.reference)
@@ -115,7 +108,7 @@ def post_match_case(request: HttpRequest, reference: str) -> HttpResponse:
             try:
                 services.post_item_match(item=item, case=case, by=request.user)
             except ValidationError as exc:
-                _service_error(form, exc)
+                errors_onto_form(form, exc)
             else:
                 messages.success(request, f"Matched to case {case.reference}")
                 return redirect("bas_intake:post_item", item.reference)
@@ -180,7 +173,7 @@ def post_route(request: HttpRequest, reference: str) -> HttpResponse:
         try:
             item = services.post_item_route(item=item, service=form.cleaned_data["service"], by=request.user)
         except ValidationError as exc:
-            _service_error(form, exc)
+            errors_onto_form(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
@@ -206,7 +199,7 @@ def post_file(request: HttpRequest, reference: str) -> HttpResponse:
 @intake_required
 @require_http_methods(["GET", "POST"])
 def uploads(request: HttpRequest) -> HttpResponse:
-    form = f.UploadForm(_posted(request), request.FILES if request.method == "POST" else None)
+    form = f.UploadForm(posted(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > datasets.MAX_BYTES:

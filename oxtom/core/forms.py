@@ -205,3 +205,11 @@ def errors_onto_form(form: forms.BaseForm, error: Any, *, fields: dict[str, str]
     else:
         for message in error.messages[:1] if first_only else error.messages:
             form.add_error(None, message)
+
+
+def posted(request: Any):
+    """The POST data to bind a form to, or None on a GET: an empty POST is a submission, not a first visit.
+
+    `form = SomeForm(posted(request))` binds on a POST (so an empty one shows "enter ..." errors) and
+    leaves the form unbound for the page's first showing."""
+    return request.POST if request.method == "POST" else None

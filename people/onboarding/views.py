@@ -3,7 +3,6 @@ services and selectors out. Every staff view of an HR record is audited."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,8 +10,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from oxtom.accounts.decorators import _guard, staff_area_required
 from oxtom.accounts.permissions import Permission
+from oxtom.accounts.selectors import active_staff_by_email
 from oxtom.core.audit import audit_record, audit_record_many
-from oxtom.core.forms import errors_onto_form
+from oxtom.core.forms import errors_onto_form, posted
 
 from . import forms as f
 from . import selectors, services
@@ -24,9 +24,6 @@ people_staff_required = _guard(lambda u: u.is_active and (
 manager_required = _guard(lambda u: u.is_active and (u.has_permission(Permission.STAFF_MANAGE)
                                                      or u.has_role("administrator")))
 
-
-def _posted(request: HttpRequest):
-    return request.POST if request.method == "POST" else None
 
 
 def _audit_list(request: HttpRequest, records, what: str) -> None:
@@ -92,7 +89,7 @@ def assign_buddy(request: HttpRequest, pk: int) -> HttpResponse:
     onboarding = selectors.onboarding_for_user(request.user, pk)
     form = f.BuddyForm(request.POST)
     if form.is_valid():
-        buddy = get_user_model().objects.filter(email=form.cleaned_data["buddy_email"].lower()).first()
+        buddy = active_staff_by_email(form.cleaned_data["buddy_email"])
         if buddy is None:
             form.add_error("buddy_email", "There is no member of staff with that email address")
         else:
@@ -126,7 +123,7 @@ def set_start_date(request: HttpRequest, pk: int) -> HttpResponse:
 def buddy(request: HttpRequest, pk: int) -> HttpResponse:
     """The buddy (or manager) writes to the starter before day one."""
     onboarding = selectors.onboarding_for_buddy(request.user, pk)
-    form = f.MessageForm(_posted(request))
+    form = f.MessageForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.buddy_message_send(onboarding=onboarding, text=form.cleaned_data["text"], by=request.user)
@@ -174,7 +171,7 @@ def portal_elearning(request: HttpRequest, token: str, code: str) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def leavers(request: HttpRequest) -> HttpResponse:
     reports = selectors.my_reports(request.user)
-    form = f.LeaverForm(_posted(request), reports=reports)
+    form = f.LeaverForm(posted(request), reports=reports)
     if request.method == "POST" and form.is_valid():
         account = next(r.staff for r in reports if r.staff_id == form.cleaned_data["account"])
         try:
@@ -237,7 +234,7 @@ def role_change(request: HttpRequest) -> HttpResponse:
 
     reports = selectors.my_reports(request.user)
     profiles = list(RoleProfile.objects.filter(active=True).order_by("title", "grade")[:300])
-    form = f.RoleChangeForm(_posted(request), reports=reports, profiles=profiles)
+    form = f.RoleChangeForm(posted(request), reports=reports, profiles=profiles)
     if request.method == "POST" and form.is_valid():
         account = next(r.staff for r in reports if r.staff_id == form.cleaned_data["account"])
         profile = next(p for p in profiles if p.pk == form.cleaned_data["role_profile"])
@@ -269,7 +266,7 @@ def access(request: HttpRequest) -> HttpResponse:
 @staff_area_required
 @require_http_methods(["GET", "POST"])
 def access_new(request: HttpRequest) -> HttpResponse:
-    form = f.AccessRequestForm(_posted(request))
+    form = f.AccessRequestForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.access_request_submit(requester=request.user, kind=form.cleaned_data["kind"],
@@ -287,7 +284,7 @@ def access_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def access_check(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.access_check_for_user(request.user, pk)
-    form = f.CheckForm(_posted(request))
+    form = f.CheckForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             done = services.access_request_check(request=record, confirmed=form.cleaned_data["confirmed"],

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from oxtom.accounts.decorators import permission_required
 from oxtom.accounts.permissions import Permission as P
 from oxtom.core.audit import audit_record
-from oxtom.core.forms import errors_onto_form as _add_errors
+from oxtom.core.forms import errors_onto_form as _add_errors, posted
 
 from .. import forms as f
 from .. import selectors
@@ -28,9 +28,6 @@ def _guard_any(*permissions: P):
 
     return guard(lambda u: any(u.has_permission(p) for p in permissions))
 
-
-def _posted(request: HttpRequest):
-    return request.POST if request.method == "POST" else None
 
 
 def _question_rows(consultation: Consultation, answers: dict, errors: dict) -> list[dict]:
@@ -131,7 +128,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @officer_required
 @require_http_methods(["GET", "POST"])
 def staff_new(request: HttpRequest) -> HttpResponse:
-    form = f.ConsultationForm(_posted(request))
+    form = f.ConsultationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -151,7 +148,7 @@ def staff_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def staff_manage(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = selectors.get_consultation_for_staff(slug)
-    form = f.SummaryForm(_posted(request) if request.POST.get("action") == "summary" else None,
+    form = f.SummaryForm(posted(request) if request.POST.get("action") == "summary" else None,
                          initial={"we_did": consultation.we_did})
     if request.method == "POST":
         action = request.POST.get("action")
@@ -218,7 +215,7 @@ def _safe(value: object) -> object:
 def staff_enter(request: HttpRequest, slug: str) -> HttpResponse:
     """An adviser (or officer) enters a paper or phone response for a resident."""
     consultation = selectors.get_consultation_for_staff(slug)
-    form = f.EnterResponseForm(_posted(request))
+    form = f.EnterResponseForm(posted(request))
     errors: dict[str, str] = {}
     general: list[str] = []
     answers: dict = {}

@@ -12,7 +12,7 @@ from django.template import engines
 
 from oxtom.core.actors import actor
 from oxtom.core.files import private_file_response
-from oxtom.core.forms import errors_onto_form
+from oxtom.core.forms import errors_onto_form, posted
 from oxtom.core.money import decimal_pounds, pounds
 from oxtom.core.references import REFERENCE_ALPHABET, random_code
 
@@ -103,3 +103,10 @@ def test_a_version_from_a_form_matches_only_the_current_one(sent, current, same)
     from oxtom.core.versioning import version_matches
 
     assert version_matches(sent, current) is same
+
+
+def test_posted_binds_a_form_on_a_post_even_an_empty_one_and_never_on_a_get(rf):
+    empty_post = rf.post("/x/", {})
+    assert posted(empty_post) is empty_post.POST, "an empty POST is a submission: the form shows its errors"
+    assert posted(rf.post("/x/", {"a": "1"}))["a"] == "1"
+    assert posted(rf.get("/x/", {"a": "1"})) is None, "a first visit is not bound"
