@@ -421,6 +421,8 @@ else:
     for sub in ("in", "processed", "control"):
         (CELERY_BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
+    # kombu's filesystem transport with messages renamed into place (oxtom/core/broker.py).
+    CELERY_BROKER_TRANSPORT = "oxtom.core.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "in"),
         "data_folder_out": str(CELERY_BROKER_DIR / "in"),
@@ -478,6 +480,11 @@ CELERY_BEAT_SCHEDULE = {
     "insight-forecast-measures": {
         "task": "insight.tasks.forecast_measures",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # Insight: the signed-off risk model scores MASH referrals each Monday (a rerun of a week adds nothing twice).
+    "insight-score-referrals": {
+        "task": "insight.tasks.score_referrals",
+        "schedule": crontab(day_of_week="mon", hour=4, minute=15),
     },
     # People: starters' sign-ins switch on on their start date; leavers' close after their last working day.
     "onboarding-activate-starters": {"task": "people.onboarding.tasks.activate_starters",

@@ -182,3 +182,79 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def notify_templates(db):
+    """The message templates notify's migration seeds, put back: a transactional test earlier in the
+    worker may have flushed them. Idempotent, so any test that queues messages can ask for it."""
+    from oxtom.notify.defaults import seed_templates
+    from oxtom.notify.models import MessageTemplate
+
+    seed_templates(MessageTemplate)
+
+
+# Steps that rewrite rows already there, in terms of a field a later migration removed: on a flushed
+# database they have nothing to do, and with today's models they cannot run.
+_ROW_REWRITES = {"oxtom.cases.migrations.0012_case_event_visibility.forwards"}
+
+
+def _data_migration_steps():
+    """The forward functions of the project's data migrations, in the order migrate ran them. Steps that
+    only change the schema (schema_editor.execute: indexes, generated columns) are left out: a flush
+    empties tables and leaves the schema as it was."""
+    import inspect
+
+    from django.conf import settings
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    root = str(settings.BASE_DIR)
+    graph = MigrationLoader(connection, ignore_no_migrations=True).graph
+    steps, seen = [], set()
+    for leaf in graph.leaf_nodes():
+        for key in graph.forwards_plan(leaf):
+            if key in seen:
+                continue
+            seen.add(key)
+            migration = graph.nodes[key]
+            path = inspect.getfile(type(migration))
+            if not path.startswith(root) or "site-packages" in path:
+                continue  # Django's and the libraries' migrations seed nothing the demo needs
+            for operation in migration.operations:
+                if not isinstance(operation, RunPython):
+                    continue
+                code = operation.code
+                if f"{code.__module__}.{code.__name__}" in _ROW_REWRITES or "schema_editor.execute" in inspect.getsource(code):
+                    continue
+                steps.append(code)
+    return steps
+
+
+@pytest.fixture
+def migration_data(db):
+    """Everything the project's data migrations seed (services, teams, templates, categories, measures),
+    put back: a transactional test earlier in the worker may have flushed it, and the rows a later
+    serialized rollback restores are only those there when the test database was made. Each step is
+    idempotent (migrate reruns them on a database that has them), so any test can ask for it."""
+    from django.apps import apps
+
+    for step in _data_migration_steps():
+        step(apps, None)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database as migrate left it, every session. With --reuse-db (the default in pyproject.toml) the
+    kept database is the one the last run's transactional tests flushed: without this, its seeded services,
+    templates and categories are gone, and the rows a serialized rollback puts back are taken from it empty."""
+    from django.apps import apps
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for step in _data_migration_steps():
+            step(apps, None)
+        for connection in connections.all():
+            if hasattr(connection, "_test_serialized_contents"):
+                connection._test_serialized_contents = connection.creation.serialize_db_to_string()

@@ -21,6 +21,7 @@ class Permission(enum.StrEnum):
     CASE_WORK = "case.work"
     CASE_ASSIGN = "case.assign"
     TEAM_MANAGE = "team.manage"
+    PAYMENT_REFUND = "payment.refund"  # send money back to a customer's card for their team's work (audited)
     # members
     MEMBER_AREA = "member.area"
     MEMBER_ENQUIRY_RAISE = "member.enquiry_raise"

@@ -33,8 +33,8 @@ ADVISER = Role(
     staff_area=True,
 )
 OFFICER = Role(
-    "officer", "Officer", "Works the cases of the teams they belong to.",
-    frozenset({P.CUSTOMER_VIEW, P.CASE_VIEW_TEAM, P.CASE_WORK, P.CONTACT_LOG}),
+    "officer", "Officer", "Works the cases of the teams they belong to. Refunds what that work owes back to a card.",
+    frozenset({P.CUSTOMER_VIEW, P.CASE_VIEW_TEAM, P.CASE_WORK, P.CONTACT_LOG, P.PAYMENT_REFUND}),
     staff_area=True,
 )
 TEAM_LEADER = Role(

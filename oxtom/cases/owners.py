@@ -70,6 +70,8 @@ _prefetches: list[str] = []
 _labels: list[StatusLabel] = []
 _followers: list[StatusFollower] = []
 _messengers: list[Messenger] = []
+TaskHolder = Callable[[Any, Any], bool]  # (user, task) -> may mark it done without working the case
+_task_holders: list[TaskHolder] = []
 
 
 def _relate(select_related: str) -> None:
@@ -223,3 +225,50 @@ def case_answers_many(cases: Any, *, audience: Audience, user: Any = None) -> di
     for case in remaining:
         result[case.pk] = generic_answers(case)
     return result
+
+
+# --- panels other capabilities add to the staff case page ---------------------------------------------------
+
+@dataclass(frozen=True)
+class CasePanel:
+    """A section another capability adds to the staff case page (appointments offered from the case, say).
+
+    `rows` say what there is; `links` are what the reader may do next (only what they may open)."""
+
+    title: str
+    panel_id: str
+    rows: tuple[Row, ...] = ()
+    links: tuple[Link, ...] = ()
+
+
+Panel = Callable[[Any, Any], "CasePanel | None"]  # (case, user)
+_panels: list[Panel] = []
+
+
+def register_case_panel(panel: Panel) -> Panel:
+    """Add `panel(case, user) -> CasePanel | None` (None: nothing to show); one or two queries at most each."""
+    if panel not in _panels:
+        _panels.append(panel)
+    return panel
+
+
+def case_panels(case: Any, *, user: Any) -> list[CasePanel]:
+    return [p for p in (panel(case, user) for panel in _panels) if p is not None]
+
+
+def register_task_holder(holds: TaskHolder) -> TaskHolder:
+    """Let `holds(user, task) -> bool` name people outside the case's team who may mark a task under it done.
+
+    A task is the case team's checklist line; some are asked of another team (an FOI request asks the
+    service that holds the information). The owner of the record knows who that is, so it says: the
+    engine still does the marking (oxtom/cases/services/tasks.py: once, on the timeline, audited) and
+    lets no one else add, reopen or otherwise work the case.
+    """
+    if holds not in _task_holders:
+        _task_holders.append(holds)
+    return holds
+
+
+def holds_task(user: Any, task: Any) -> bool:
+    """Whether an owner lets `user` mark `task` done (see register_task_holder)."""
+    return any(holds(user, task) for holds in _task_holders)

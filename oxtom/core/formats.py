@@ -33,18 +33,21 @@ def govuk_time(value: dt.datetime | dt.time | None) -> str:
 
 
 def govuk_date(value: dt.date | None, style: str = "long") -> str:
-    """'1 December 2026' (long) or '1 Dec 2026' (short)."""
+    """'1 December 2026' (long), '1 Dec 2026' (short) or 'Tuesday 1 December' (weekday: times to choose from)."""
     if value is None or value == "":
         return ""
     if isinstance(value, dt.datetime):
         value = _local(value).date()
     if not isinstance(value, dt.date):
         return str(value)
+    if style == "weekday":
+        return f"{value:%A} {value.day} {value:%B}"
     return f"{value.day} {value:%b %Y}" if style == "short" else f"{value.day} {value:%B %Y}"
 
 
 def govuk_datetime(value: dt.datetime | None, style: str = "long") -> str:
-    """'1 December 2026 at 6:18pm' (long) or '1 Dec 2026 at 6:18pm' (short); a bare date has no time."""
+    """'1 December 2026 at 6:18pm' (long), '1 Dec 2026 at 6:18pm' (short) or 'Tuesday 1 December at 6:18pm'
+    (weekday); a bare date has no time."""
     if value is None or value == "":
         return ""
     if not isinstance(value, dt.datetime):

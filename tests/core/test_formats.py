@@ -35,6 +35,8 @@ def test_aware_datetimes_are_shown_in_london_time():
     assert govuk_datetime(summer_utc, "short") == "1 Jul 2026 at 6:18pm"
     assert govuk_date(dt.date(2026, 12, 1)) == "1 December 2026"
     assert govuk_datetime(dt.date(2026, 12, 1)) == "1 December 2026"
+    # Times to choose from (appointment slots) name the day, in London time: 23:30 UTC in July is the next day.
+    assert govuk_datetime(dt.datetime(2026, 7, 1, 23, 30, tzinfo=dt.timezone.utc), "weekday") == "Thursday 2 July at 12:30am"
     assert govuk_time(None) == govuk_datetime(None) == govuk_datetime("") == ""
 
 

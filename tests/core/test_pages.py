@@ -173,7 +173,10 @@ def test_public_navigation_lists_existing_services_and_the_users_areas(client_fo
         ("team_leader", ["/staff/", "/staff/customers/", "/staff/queues/", "/staff/applications/", "/notify/failed/"]),
         ("administrator", ["/staff/", "/staff/customers/", "/staff/queues/", "/staff/applications/", "/staff/assist/",
                            "/staff/performance/", "/staff/community/", "/staff/provision/", "/staff/bas/",
-                           "/staff/people/", "/notify/failed/", "/staff/catalogue/", "/staff/teams/"]),
+                           "/staff/bas/intake/post/", "/staff/foi/", "/staff/complaints/", "/staff/people/",
+                           "/staff/people/access/", "/staff/projects/", "/staff/consultations/", "/staff/insight/",
+                           "/staff/insight/mash/",
+                           "/notify/failed/", "/staff/catalogue/", "/staff/teams/"]),
         ("performance_analyst", ["/staff/", "/staff/performance/"]),
     ],
 )
@@ -193,6 +196,54 @@ def test_members_navigation_links_the_councillors_own_division(client_for, counc
     page = parse(client_for(councillor_of_division).get("/members/"))
     assert page.nav_links == ["/members/", "/members/enquiries/", f"/divisions/{councillor_of_division.member_division.slug}/"]
     assert f"/divisions/{councillor_elsewhere.member_division.slug}/" not in page.nav_links
+
+
+QUEUES = {"/staff/bas/intake/post/", "/staff/foi/", "/staff/complaints/"}
+
+
+# The FOI and complaints links follow those pages' own rule: the permission and membership of the FOI
+# (information governance) or complaints team; a role holder outside the team is refused the page (403),
+# so they get no link either.
+TEAMS = {"foi_coordinator": "information-governance", "disclosure_officer": "information-governance",
+         "complaints_officer": "corporate-complaints"}
+
+
+@pytest.mark.parametrize("roles, in_team, shown", [
+    (["bas_officer"], False, {"/staff/bas/intake/post/"}),
+    (["foi_coordinator"], True, {"/staff/foi/"}),
+    (["foi_coordinator"], False, set()),
+    (["disclosure_officer"], True, {"/staff/foi/"}),
+    (["complaints_officer"], True, {"/staff/complaints/"}),
+    (["complaints_officer"], False, set()),
+    (["officer"], False, set()),
+    (["adviser"], False, set()),
+    (["foi_coordinator", "complaints_officer"], True, {"/staff/foi/", "/staff/complaints/"}),
+])
+def test_issue_13_queues_are_in_the_staff_navigation_only_for_the_roles_that_work_them(
+        client_for, roles, in_team, shown, django_assert_max_num_queries):
+    from oxtom.accounts.models import Team
+    from tests import factories as f
+
+    user = f.UserFactory(email=f"{'-'.join(roles)}@example.org", roles=roles)
+    for slug in {TEAMS[role] for role in roles if role in TEAMS and in_team}:
+        team, _ = Team.objects.get_or_create(slug=slug, defaults={"name": slug.replace("-", " ").title()})
+        f.TeamMembershipFactory(team=team, user=user, team_role="officer")
+    client = client_for(user)
+    client.get("/staff/")  # warm the session
+    with django_assert_max_num_queries(40):
+        page = parse(client.get("/staff/"))
+    assert QUEUES & set(page.nav_links) == shown
+    for href in QUEUES - {"/staff/bas/intake/post/"}:  # the link and the page agree
+        assert (client.get(href).status_code == 200) == (href in shown), href
+
+
+def test_only_the_deepest_section_is_marked_in_the_navigation(client_for):
+    from tests import factories as f
+
+    html = client_for(f.UserFactory(email="post.room@example.org", roles=["bas_officer"])).get(
+        "/staff/bas/intake/post/").content.decode()
+    assert re.search(r'href="/staff/bas/intake/post/"\s+aria-current="page"', html)
+    assert not re.search(r'href="/staff/bas/"\s+aria-current', html)
 
 
 def test_current_page_is_marked_in_the_navigation(client_for, officer_in_team):
@@ -391,3 +442,21 @@ def test_member_home_links_to_enquiries_cases_and_the_division_page(client_for, 
     html = client_for(councillor_of_division).get("/members/").content.decode()
     for href in ("/members/enquiries/new/", "/members/enquiries/", "/members/cases/", "/members/division/"):
         assert f'href="{href}"' in html
+
+
+def test_no_page_draws_the_forms_error_summary_twice():
+    """base.html draws the error summary of the page's `form`; a page including it again showed two (seen on the
+    supplier merge and the project office's pages). A page summarising another form overrides the block."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    offenders = []
+    roots = [Path(settings.BASE_DIR) / "templates", *Path(settings.BASE_DIR).glob("*/templates")]
+    for root in roots:
+        for path in root.rglob("*.html"):
+            text = path.read_text()
+            if ('include "includes/error_summary.html" with form=form %}' in text
+                    and "{% block error_summary %}" not in text and path.name != "base.html"):
+                offenders.append(str(path.relative_to(settings.BASE_DIR)))
+    assert offenders == []

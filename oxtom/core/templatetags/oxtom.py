@@ -10,7 +10,6 @@ from typing import Any
 from django import forms, template
 from django.urls import Resolver404, resolve
 
-from oxtom.accounts.permissions import Permission
 from oxtom.core.forms import DateInputField, date_boxes, first_error_box
 
 register = template.Library()
@@ -55,35 +54,16 @@ def _public_items(request, user) -> list[NavItem]:
 
 
 def _staff_items(request, user) -> list[NavItem]:
-    # (text, path, permission needed or None): each shows only when the route
-    # exists and the user's roles grant the permission.
-    candidates = [
-        ("Home", "/staff/", None),
-        ("Customers", "/staff/customers/", Permission.CUSTOMER_VIEW),
-        ("Queues", "/staff/queues/", Permission.CASE_VIEW_TEAM),
-        ("Applications", "/staff/applications/", Permission.CASE_WORK),
-        ("Assist", "/staff/assist/", Permission.ASSIST_ACT_FOR),
-        ("Performance", "/staff/performance/", Permission.PERFORMANCE_MANAGE),
-        ("Community", "/staff/community/", Permission.COMMUNITY_MODERATE),
-        ("Provision", "/staff/provision/", Permission.PROVISION_WORK),
-        ("Business admin", "/staff/bas/", Permission.BAS_WORK),
-        # Recruitment: the co-ordinators' queue and pool, and a line manager's own vacancies (one item for both).
-        ("Recruitment", "/staff/people/", Permission.RECRUITMENT_WORK),
-        ("Recruitment", "/staff/people/", Permission.STAFF_MANAGE),
-        ("Failed messages", "/notify/failed/", Permission.CUSTOMER_VIEW),
-        ("Services", "/staff/catalogue/", Permission.CATALOGUE_EDIT),
-        ("Teams", "/staff/teams/", Permission.USER_ADMIN),
-    ]
-    items = []
-    for text, href, permission in candidates:
-        # Queues open to a role held in one team too (TeamMembership.team_role).
-        allowed = (user.has_team_permission(permission) if permission == Permission.CASE_VIEW_TEAM
-                   else user.has_permission(permission)) if permission is not None else True
-        if not allowed or any(item.href == href for item in items):
-            continue
-        if _route_exists(href):
-            items.append(_item(request, text, href, section=href != "/staff/"))
-    return items
+    # The kernel's items and the capabilities' (oxtom/accounts/staff_nav.py), each shown
+    # only when its page exists and the user's roles grant one of its permissions.
+    from oxtom.accounts.staff_nav import entry_allowed, staff_nav_entries
+
+    entries = [entry for entry in staff_nav_entries() if entry_allowed(entry, user) and _route_exists(entry.href)]
+    path = getattr(request, "path", "")
+    # A page inside two areas (the post room under business admin) marks only the closer one.
+    inside = [entry.href for entry in entries if entry.href != "/staff/" and path.startswith(entry.href)]
+    closest = max(inside, key=len, default=None)
+    return [_item(request, entry.text, entry.href, section=entry.href == closest) for entry in entries]
 
 
 def _member_items(request, user) -> list[NavItem]:

@@ -101,7 +101,7 @@ DEMO_SIGN_INS = (
     DemoSignIn("consultation_officer", f"consultation@{DEMO_DOMAIN}", "Connie Demo-Consult", "/staff/consultations/"),
     DemoSignIn("bi_analyst", f"bi.analyst@{DEMO_DOMAIN}", "Bill Demo-Insight", "/staff/insight/", "performance-insight"),
     DemoSignIn("mash_officer", f"mash@{DEMO_DOMAIN}", "Maya Demo-Mash", "/staff/", "mash"),
-    DemoSignIn("safeguarding_manager", f"lee@{DEMO_DOMAIN}", "Lee Demo-Safeguarding", "/staff/"),
+    DemoSignIn("safeguarding_manager", f"lee@{DEMO_DOMAIN}", "Lee Demo-Safeguarding", "/staff/", "mash"),
     DemoSignIn("administrator", f"admin@{DEMO_DOMAIN}", "Ada Demo-Administrator", "/staff/"),
 )
 # More sign-ins, so every team with a queue has an officer of its own (officer@ is Highways North's)
@@ -139,10 +139,16 @@ DEMO_LEADER = f"team.leader@{DEMO_DOMAIN}"
 # add), so each queue has a leader to allocate and reassign its work. Read from the database.
 
 
+# Teams led by their own demo sign-in, not the team leader: the MASH team's referrals are special
+# category, so only its own members (Lee leads it) see them.
+OWN_LEADERS = {"mash": "safeguarding_manager"}
+
+
 def demo_memberships(team_slugs: list[str]) -> list[tuple[str, str, bool]]:
     """(email, team slug, is leader) for every demo membership, given the teams that exist."""
-    wanted = [(s.email, s.team, False) for s in ALL_DEMO_SIGN_INS if s.team and s.team in team_slugs]
-    return wanted + [(DEMO_LEADER, slug, True) for slug in team_slugs]
+    wanted = [(s.email, s.team, OWN_LEADERS.get(s.team) == s.role) for s in ALL_DEMO_SIGN_INS
+              if s.team and s.team in team_slugs]
+    return wanted + [(DEMO_LEADER, slug, True) for slug in team_slugs if slug not in OWN_LEADERS]
 
 
 # Councillors get obviously made-up names: no real person is ever the member for a division here.
