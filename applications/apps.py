@@ -7,6 +7,17 @@ class ApplicationsConfig(AppConfig):
     verbose_name = "Applications and entitlements"
 
     def ready(self) -> None:
+        from oxtom.accounts.permissions import Permission
+        from oxtom.accounts.staff_nav import register_staff_nav_item
+
+        register_staff_nav_item("Applications", "/staff/applications/", permissions=(Permission.CASE_WORK,), order=30)
+
+        from oxtom.core.demo import register_demo_listing
+
+        from . import demo as demo_module
+
+        register_demo_listing("applications", demo_module.demo_listing)
+
         from oxtom.customers import merge
         from oxtom.payments.services import register_payment_success_handler
 
@@ -48,6 +59,7 @@ class ApplicationsConfig(AppConfig):
         from . import demo
 
         register_demo_step("applications and entitlements", order=20, run=demo.applications_step)
+        register_demo_step("a cancelled permit with a refund due", order=25, run=demo.refund_step)
         register_demo_step("renewal invitations", order=30, run=demo.renewal_step)
         # Its measures (received, decided, decided automatically, days to decide) in performance's registry.
         from . import measures  # noqa: F401 - registers on import

@@ -13,7 +13,7 @@ from django.db import transaction
 from oxtom.cases.catalogue import can_edit_catalogue
 from oxtom.core.audit import audit_record
 
-from .models import ApplicationService
+from .models import PROMISE_DAYS, ApplicationService
 
 MAX_FEE_PENCE = 100_000  # £1,000: anything more is a typo for these services
 MAX_VALIDITY_MONTHS = 120
@@ -37,6 +37,9 @@ def application_service_settings_update(*, service: ApplicationService, fee_penc
     promise = (decision_promise or "").strip() if isinstance(decision_promise, str) else ""
     if len(promise) > MAX_PROMISE:
         errors["decision_promise"] = f"What we promise applicants must be {MAX_PROMISE} characters or fewer"
+    elif "((" in promise.replace(PROMISE_DAYS, "") or "))" in promise.replace(PROMISE_DAYS, ""):
+        errors["decision_promise"] = (f"The only placeholder a promise can use is {PROMISE_DAYS}, for the "
+                                      "service's target in working days")
     if errors:
         raise ValidationError(errors)
     new = {"fee_pence": fee_pence, "replacement_fee_pence": replacement_fee_pence,

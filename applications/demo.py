@@ -139,6 +139,65 @@ def seed_demo_renewal_invitation() -> int:
     return made
 
 
+REFUND_KEY = "demo-refund-"
+
+
+def seed_demo_refund_due() -> int:
+    """One paid permit its holder cancelled part-way through its term, with a refund due for the permits officer.
+
+    A demo resident in a permit zone (not a sign-in's own record) applies and pays through the sandbox;
+    the term is moved to have started four months ago (as if bought then), and the holder cancels it
+    today through the same service the cancel page uses, which opens the "Refund due" case in Parking
+    Services' queue. Returns 1 when it made it, 0 when it exists or no one fits.
+    """
+    import datetime as dt
+
+    from oxtom.core.demo import DEMO_RESIDENT_DOMAIN
+
+    from .ending import entitlement_cancel
+    from .models import Entitlement
+
+    if Application.objects.filter(submission_key__startswith=REFUND_KEY).exists():
+        return 0
+    service = ApplicationService.objects.filter(code="parking-permit", is_active=True).first()
+    if service is None:
+        return 0
+    config = service.config or {}
+    candidates = (Customer.objects.filter(email__endswith=f"@{DEMO_RESIDENT_DOMAIN}", merged_into__isnull=True)
+                  .exclude(applications__isnull=False).exclude(postcode="").order_by("id"))
+    customer = next((c for c in candidates[:200] if c.address_line_1
+                     and rules.find_zone(config, {"postcode": c.postcode, "address_line_1": c.address_line_1})
+                     and not rules.excluded_property(config, {"postcode": c.postcode,
+                                                              "address_line_1": c.address_line_1})), None)
+    if customer is None:
+        return 0
+    started = timezone.now()
+    from .services import application_submit
+
+    application = application_submit(
+        service=service, customer=customer, channel=Channel.WEB, by=customer.user,
+        answers={"lives_at_address": "yes", "vehicle_registration": "KX68 PRN", "vehicle_kept_at_address": "yes",
+                 "vehicle_keeper": "me"}, evidence=_EVIDENCE[service.code],
+        submission_key=f"{REFUND_KEY}{customer.reference}")
+    if application.status == Application.Status.AWAITING_PAYMENT:
+        _pay(application)
+    permit = Entitlement.objects.filter(application=application, status=Entitlement.Status.ACTIVE).first()
+    if permit is None:
+        return 0
+    starts = timezone.localdate() - dt.timedelta(days=122)
+    Entitlement.objects.filter(pk=permit.pk).update(starts_on=starts, expires_on=rules.add_months(starts, 12)
+                                                    - dt.timedelta(days=1))
+    permit.refresh_from_db()
+    entitlement_cancel(entitlement=permit, by=customer.user, channel=Channel.WEB if customer.user_id else Channel.PHONE)
+    OutboundMessage.objects.filter(created_at__gte=started, status=OutboundMessage.Status.PENDING).update(
+        status=OutboundMessage.Status.SENT, sent_at=timezone.now())
+    return 1
+
+
+def refund_step(context) -> int:
+    return seed_demo_refund_due()
+
+
 def applications_step(context) -> int:
     """Demo step (oxtom/core/demo.py): applications for the demo sign-ins' residents first, then the others."""
     from oxtom.core.demo import DEMO_DOMAIN, DEMO_RESIDENT_DOMAIN
@@ -150,3 +209,26 @@ def applications_step(context) -> int:
 
 def renewal_step(context) -> int:
     return seed_demo_renewal_invitation()
+
+
+def demo_listing(base: str) -> list[str]:
+    """For manage.py demo_signins: the resident whose blue badge an officer is assessing, who can sign in and
+    ask to be texted the decision (the printed resident's own journeys start from a clean slate)."""
+    from urllib.parse import urljoin
+
+    from oxtom.core.demo import DEMO_DOMAIN
+
+    lines: list[str] = []
+    waiting = (Application.objects.filter(submission_key__startswith="demo-", status=Application.Status.REFERRED,
+                                          customer__user__is_active=True)
+               .select_related("customer__user").order_by("pk").first())
+    if waiting is not None:
+        lines += ["A resident waiting for a decision (ask to be texted it):",
+                  f"  {waiting.customer.user.email:<36}  then "
+                  f"{urljoin(base, f'apply/applications/{waiting.reference}/')}"]
+    refund = Application.objects.filter(submission_key__startswith=REFUND_KEY, case__isnull=False).first()
+    if refund is not None:
+        lines += ["A cancelled permit with a refund due (the permits officer issues it):",
+                  f"  {'officer.parking@' + DEMO_DOMAIN:<36}  then "
+                  f"{urljoin(base, f'staff/applications/{refund.reference}/')}"]
+    return lines

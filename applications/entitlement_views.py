@@ -18,10 +18,19 @@ from applications.models import Entitlement
 from applications.printable import entitlement_pdf
 from oxtom.accounts.decorators import signed_in_required
 from oxtom.core.audit import audit_record
+from oxtom.core.money import pounds
 from oxtom.customers import assist
 
+from .refunds import refund_due_for, refund_if_ended_today, resident_refund
 from .resident_forms import ChangeForm
 from .resident_views import _subject
+
+
+def _ended_reason(entitlement: Entitlement) -> str:
+    """Why an officer revoked it, as the holder was told (a holder's own cancellation needs no reason)."""
+    if entitlement.status != Entitlement.Status.REVOKED:
+        return ""
+    return str((entitlement.details or {}).get("revoked_reason") or "")
 
 
 @require_GET
@@ -47,6 +56,7 @@ def entitlement_detail(request: HttpRequest, number: str) -> HttpResponse:
     vehicle, address = _changeable(entitlement)
     return render(request, "portal/apply/entitlement.html", {
         "entitlement": entitlement, "service": entitlement.service, "vehicle": vehicle, "address": address,
+        "refund": resident_refund(entitlement), "ended_reason": _ended_reason(entitlement),
         "can_change": entitlement.status == Entitlement.Status.ACTIVE and (vehicle or address),
         "active": entitlement.status == Entitlement.Status.ACTIVE,
         # Blue badges are never renewed automatically (the law): the resident reapplies, pre-filled from this one.
@@ -94,3 +104,39 @@ def entitlement_change(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "portal/apply/change.html", {"entitlement": entitlement, "form": form,
                                                         "service": entitlement.service, "vehicle": vehicle,
                                                         "address": address})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@signed_in_required
+def entitlement_cancel(request: HttpRequest, number: str) -> HttpResponse:
+    """The holder hands back a permit, badge or pass in force: a check page saying what they get back, then done.
+
+    The money due back (the unused days of what was paid) is worked out as if it ended today, and
+    an officer refunds it to the card; the page says so rather than "contact us".
+    """
+    from .ending import entitlement_cancel as cancel
+
+    entitlement = selectors.get_entitlement_for_user(request.user, number, request=request)
+    if entitlement.status != Entitlement.Status.ACTIVE:
+        messages.info(request, "This one is no longer in force, so there is nothing to cancel.")
+        return redirect("apply:entitlement", number=entitlement.number)
+    error = ""
+    if request.method == "POST":
+        _, actor, channel, _ = _subject(request)
+        try:
+            ended = cancel(entitlement=entitlement, by=actor, channel=channel)
+        except ValidationError as exc:
+            error = exc.messages[0]
+        else:
+            due = refund_due_for(ended)
+            messages.success(request, f"{ended.number} is cancelled." + (
+                f" A refund of {due.suggested_display} is being processed." if due else ""))
+            return redirect("apply:entitlement", number=ended.number)
+    payment = entitlement.application.payment
+    estimate = refund_if_ended_today(entitlement)
+    return render(request, "portal/apply/cancel.html", {
+        "entitlement": entitlement, "service": entitlement.service, "error": error,
+        "estimate": pounds(estimate) if estimate else "",
+        "paid": bool(payment is not None and payment.status == "success"),
+    }, status=400 if error else 200)

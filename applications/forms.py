@@ -56,8 +56,15 @@ class RefundForm(forms.Form):
                         "max_digits": "The amount must be £100,000 or less"},
     )
     reason = forms.CharField(label="Why it is being refunded", max_length=255,
+                             help_text="Kept on the payment's record; the customer is not sent it.",
                              error_messages={"required": "Say why it is being refunded",
                                              "max_length": "Keep the reason to 255 characters or fewer"})
+
+    def clean_reason(self) -> str:
+        value = self.cleaned_data["reason"]
+        if "\x00" in value:
+            raise forms.ValidationError("Enter the reason as plain text")
+        return value
 
     def key(self, request) -> str:
         """The page's submission key (new for each page shown), so a double click refunds once."""
@@ -65,3 +72,13 @@ class RefundForm(forms.Form):
 
         raw = request.POST.get(FIELD, "")
         return raw[:64] if raw else "no-key"
+
+
+class RevokeForm(forms.Form):
+    """Why an officer ends a permit, badge or pass in force (the holder is sent it)."""
+
+    reason = forms.CharField(
+        label="Why it is being revoked", max_length=500, strip=True,
+        help_text="The customer is sent this, so write it for them.", widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why it is being revoked",
+                        "max_length": "Keep the reason to 500 characters or fewer"})

@@ -19,6 +19,10 @@ from oxtom.core.text import in_sentence, with_article
 from oxtom.customers.models import Channel
 
 
+# The one placeholder a decision promise may use: the case service's target, in working days.
+PROMISE_DAYS = "((working_days))"
+
+
 def default_reminder_days() -> list[int]:
     return [14, 3]
 
@@ -37,8 +41,10 @@ class ApplicationService(TimeStampedModel):
     fee_pence = models.PositiveIntegerField(default=0, help_text="Charge for a new issue, in pence (0 for free)")
     replacement_fee_pence = models.PositiveIntegerField(default=0, help_text="Charge for a replacement, in pence")
     validity_months = models.PositiveSmallIntegerField(default=12)
-    decision_promise = models.CharField(max_length=200, blank=True,
-                                        help_text='What we tell applicants, e.g. "We will tell you within 24 hours"')
+    decision_promise = models.CharField(
+        max_length=200, blank=True,
+        help_text='What we tell applicants, e.g. "We will tell you straight away, or within ((working_days)) if an '
+                  'officer needs to check": ((working_days)) is read from the case service\'s target')
     config = models.JSONField(default=dict, blank=True,
                               help_text="Rule settings for this council: zones, charges, thresholds, exclusions")
     renew_invite_days_before = models.PositiveSmallIntegerField(default=28)
@@ -62,6 +68,25 @@ class ApplicationService(TimeStampedModel):
     def a_name(self) -> str:
         """The name with its article, mid-sentence: "an older or disabled person's bus pass"."""
         return with_article(self.name)
+
+    @property
+    def officer_working_days(self) -> int:
+        """The working days an officer has to decide a referred application: the case service's target."""
+        from oxtom.cases.models import Priority
+
+        return self.case_service.sla_days(Priority.NORMAL)
+
+    @property
+    def promise(self) -> str:
+        """The decision promise as applicants read it, its timescale taken from the service's target.
+
+        ((working_days)) in the administrator's words becomes "10 working days" (the normal-priority
+        target of the case service), so the page and the clock that measures it cannot disagree.
+        """
+        if PROMISE_DAYS not in (self.decision_promise or ""):
+            return self.decision_promise
+        days = self.officer_working_days
+        return self.decision_promise.replace(PROMISE_DAYS, f"{days} working day{'' if days == 1 else 's'}")
 
     def clean(self) -> None:
         super().clean()
@@ -128,6 +153,8 @@ class Application(TimeStampedModel):
                                            related_name="reconsiderations")
     submission_key = models.CharField(max_length=64, blank=True)
     submitted_at = models.DateTimeField()
+    # When the applicant asked (on the confirmation or application page) to be texted the officer's decision.
+    text_when_decided_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -189,6 +216,7 @@ class Entitlement(TimeStampedModel):
         EXPIRED = "expired", "Expired"
         LAPSED = "lapsed", "Lapsed"
         REVOKED = "revoked", "Revoked"
+        CANCELLED = "cancelled", "Cancelled"  # by the holder, before its term was up
         SUPERSEDED = "superseded", "Replaced"
 
     number = models.CharField(max_length=20, unique=True)

@@ -1,9 +1,15 @@
-"""Money due back on a permit that ended early (revoked, or cancelled), refunded by an officer.
+"""Money due back on a permit that ended early (revoked, cancelled by its holder), refunded by an officer.
 
-The suggestion is the unused part of the term, by days, of what was paid for it; the officer may
-refund less (never more than the payment still holds). The refund goes through the payments
-provider (oxtom.payments.services.payment_refund: audited, on the timeline, idempotent on the form's
-key), and the resident is told through the outbox.
+The rule: what is due is the unused part of the term, by days, of what was paid for it. The day it
+ended counts as used (the holder had it that day); a term ended before it started is due in full; one
+ended on its last day is due nothing. The officer may refund less (never more than the payment still
+holds: what was paid less earlier refunds). One refund settles an ended permit: it is recorded on the
+entitlement, so a second is refused.
+
+The refund goes through the payments provider (oxtom.payments.services.payment_refund: audited, on
+the timeline, idempotent on the form's key), the resident is told through the outbox
+("refund-made" template), and the refund case closes. A provider that refuses or does not answer
+leaves the refund due with nothing recorded as paid, and says so.
 """
 from __future__ import annotations
 
@@ -13,14 +19,19 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
+from oxtom.accounts.permissions import Permission
 from oxtom.cases.services import can_work_case
-from oxtom.payments.models import Payment, Status
+from oxtom.core.money import pounds
+from oxtom.payments.models import Payment, Refund, Status
+from oxtom.payments.providers import ProviderRejected
 from oxtom.payments.services import PaymentError, payment_refund
 
+from .ending import ended_on
 from .models import Application, Entitlement
 
-ENDED = (Entitlement.Status.REVOKED,)
+ENDED = (Entitlement.Status.REVOKED, Entitlement.Status.CANCELLED)
 
 
 @dataclass(frozen=True)
@@ -29,87 +40,187 @@ class RefundDue:
     payment: Payment
     suggested_pence: int
     available_pence: int
+    pending: Refund | None = None  # sent to the provider earlier, no answer yet: confirming sends it again
 
     @property
     def suggested_display(self) -> str:
-        return f"£{self.suggested_pence / 100:,.2f}"
+        return pounds(self.suggested_pence)
 
     @property
     def available_display(self) -> str:
-        return f"£{self.available_pence / 100:,.2f}"
+        return pounds(self.available_pence)
+
+    @property
+    def pending_display(self) -> str:
+        return pounds(self.pending.amount_pence) if self.pending is not None else ""
 
 
-def _ended_on(entitlement: Entitlement) -> dt.date:
-    raw = (entitlement.details or {}).get("revoked_on")
-    try:
-        return dt.date.fromisoformat(raw) if isinstance(raw, str) else entitlement.modified_at.date()
-    except ValueError:
-        return entitlement.modified_at.date()
+def unused_pence(entitlement: Entitlement, paid_pence: int) -> int:
+    """The pro rata share of `paid_pence` for the days of the term after the day it ended (see the module)."""
+    term_days = (entitlement.expires_on - entitlement.starts_on).days + 1
+    last_used = ended_on(entitlement)
+    if last_used < entitlement.starts_on:
+        return paid_pence
+    unused = max(0, (entitlement.expires_on - last_used).days)
+    return paid_pence * unused // max(term_days, 1)
+
+
+def refund_if_ended_today(entitlement: Entitlement) -> int:
+    """Pence that would be due back if this entitlement in force ended today (the holder's cancel page)."""
+    payment = _payment_of(entitlement)
+    if payment is None or payment.status != Status.SUCCESS or payment.refund_available_pence <= 0:
+        return 0
+    probe = Entitlement(starts_on=entitlement.starts_on, expires_on=entitlement.expires_on,
+                        details={"ended_on": timezone.localdate().isoformat()})
+    return min(payment.refund_available_pence, unused_pence(probe, payment.amount_pence))
+
+
+def _payment_of(entitlement: Entitlement) -> Payment | None:
+    return entitlement.application.payment if entitlement.application.payment_id else None
+
+
+def refund_due_for(entitlement: Entitlement) -> RefundDue | None:
+    """What is due back on one ended entitlement; None when nothing is (unpaid, refunded, nothing unused)."""
+    if entitlement.status not in ENDED or (entitlement.details or {}).get("refund_id"):
+        return None
+    payment = _payment_of(entitlement)
+    if payment is None or payment.status != Status.SUCCESS or payment.refund_available_pence <= 0:
+        return None
+    suggested = min(payment.refund_available_pence, unused_pence(entitlement, payment.amount_pence))
+    if suggested <= 0:
+        return None
+    pending = payment.refunds.filter(status=Refund.RefundStatus.SUBMITTED).order_by("id").first()
+    return RefundDue(entitlement, payment, suggested, payment.refund_available_pence, pending)
+
+
+def _candidates(application: Application) -> list[Entitlement]:
+    """Entitlements this application's page answers for: the one a refused change ended, then its own (read
+    afresh, in one query, so a refund settled a moment ago is seen)."""
+    from django.db.models import Q
+
+    found = Q(application=application)
+    if application.previous_entitlement_id:
+        found |= Q(pk=application.previous_entitlement_id)
+    rows = list(Entitlement.objects.filter(found).select_related("application__payment", "service")
+                .order_by("-starts_on", "-id"))
+    return sorted(rows, key=lambda e: e.pk != application.previous_entitlement_id)
 
 
 def refund_due(application: Application) -> RefundDue | None:
-    """The ended entitlement this application's page can refund, with what is due; None if nothing is.
-
-    A refused change of address revokes the permit it was about (previous_entitlement); a permit of the
-    application itself may have been revoked too. The payment is the one that bought that term.
-    """
-    candidates = [application.previous_entitlement] if application.previous_entitlement_id else []
-    candidates += list(Entitlement.objects.filter(application=application, status__in=ENDED))
-    for entitlement in candidates:
-        if entitlement is None or entitlement.status not in ENDED:
-            continue
-        payment = entitlement.application.payment
-        if payment is None or payment.status != Status.SUCCESS or payment.refund_available_pence <= 0:
-            continue
-        term_days = (entitlement.expires_on - entitlement.starts_on).days + 1
-        unused = max(0, (entitlement.expires_on - max(_ended_on(entitlement), entitlement.starts_on)).days)
-        suggested = min(payment.refund_available_pence, payment.amount_pence * unused // max(term_days, 1))
-        return RefundDue(entitlement, payment, suggested, payment.refund_available_pence)
+    """The ended entitlement this application's page can refund, with what is due; None if nothing is."""
+    for entitlement in _candidates(application):
+        due = refund_due_for(entitlement)
+        if due is not None:
+            return due
     return None
 
 
-def application_refunds(application: Application):
-    """Refunds already made on the payments this application's page can refund (newest first)."""
-    from oxtom.payments.models import Refund
+def refund_refusal(application: Application) -> str:
+    """Why nothing can be refunded on this application, in words for the officer ("" when a refund is due)."""
+    if refund_due(application) is not None:
+        return ""
+    candidates = _candidates(application)
+    payments = [p for p in [application.payment, *(_payment_of(e) for e in candidates)] if p is not None]
+    if not any(p.status == Status.SUCCESS for p in payments):
+        return "This was never paid for, so there is nothing to refund."
+    ended = [e for e in candidates if e.status in ENDED and (p := _payment_of(e)) is not None
+             and p.status == Status.SUCCESS]
+    if not ended:
+        return "Nothing paid for here has ended early, so there is nothing to refund."
+    if any((e.details or {}).get("refund_id") for e in ended) or all(
+            _payment_of(e).refund_available_pence <= 0 for e in ended):
+        return "This has already been refunded."
+    return "It ended with no unused days left, so nothing is due back."
 
-    ids = [e.application.payment_id for e in
-           ([application.previous_entitlement] if application.previous_entitlement_id else [])
-           + list(Entitlement.objects.filter(application=application).select_related("application"))
-           if e is not None and e.application.payment_id]
-    return [{"when": r.created_at, "amount": f"£{r.amount_pence / 100:,.2f}",
-             "status": {"success": "refunded", "submitted": "refund sent to the provider",
-                        "error": "refund refused by the provider"}.get(r.status, r.status), "reason": r.reason}
+
+def can_refund(user: Any, application: Application) -> bool:
+    """Officers who work the application's case and may refund for that team (or administrators)."""
+    case = application.case
+    return (case is not None and can_work_case(user, case)
+            and user.has_team_permission(Permission.PAYMENT_REFUND, case.team_id))
+
+
+def application_refunds(application: Application) -> list[dict]:
+    """Refunds already made on the payments this application's page can refund (newest first)."""
+    ids = [e.application.payment_id for e in _candidates(application) if e.application.payment_id]
+    return [{"when": r.created_at, "amount": pounds(r.amount_pence),
+             "status": {"success": "refunded", "submitted": "sent to the payments provider, no answer yet",
+                        "error": "refused by the payments provider"}.get(r.status, r.status), "reason": r.reason}
             for r in Refund.objects.filter(payment_id__in=ids).order_by("-created_at", "-id")[:20]]
 
 
+def resident_refund(entitlement: Entitlement) -> dict | None:
+    """What the holder's page says about money back: {"due": "£X"} or {"refunded": "£X", "on": date}."""
+    details = entitlement.details or {}
+    if details.get("refund_id"):
+        on = details.get("refunded_on")
+        return {"refunded": pounds(int(details.get("refunded_pence") or 0)),
+                "on": dt.date.fromisoformat(on) if isinstance(on, str) else None}
+    due = refund_due_for(entitlement)
+    return {"due": due.suggested_display} if due is not None else None
+
+
 def application_refund(*, application: Application, amount_pence: int, reason: str, by: Any,
-                       idempotency_key: str) -> Payment:
-    """Refund an ended permit's unused term, by an officer who may work the application's case."""
-    if application.case is None or not can_work_case(by, application.case):
-        raise PermissionDenied("You cannot work on this application")
+                       idempotency_key: str) -> Refund:
+    """Refund an ended permit's unused term, by an officer who may refund for the application's team.
+
+    Refused clearly: nothing due (unpaid, already refunded, no unused days), more than the payment
+    holds, or, while an earlier refund waits for the provider's answer, a different amount (the same
+    amount sends that one again under its own key, so it is never paid twice). A provider that
+    refuses or does not answer raises PaymentError: the refund stays due, nothing is told or closed.
+    """
+    if not can_refund(by, application):
+        raise PermissionDenied("You cannot refund on this application")
     due = refund_due(application)
     if due is None:
-        raise PaymentError("There is nothing to refund on this application.")
+        raise PaymentError(refund_refusal(application))
     if amount_pence > due.available_pence:
-        raise PaymentError(f"You can refund at most {due.available_display}.")
-    refund = payment_refund(payment=due.payment, amount_pence=amount_pence, reason=reason, by=by,
-                            idempotency_key=idempotency_key)
-    if refund.status == refund.RefundStatus.SUCCESS:
-        from oxtom.notify.services import notification_queue
+        raise PaymentError(f"You can refund at most {due.available_display}: what was paid, less earlier refunds.")
+    if due.pending is not None:
+        if amount_pence != due.pending.amount_pence:
+            raise PaymentError(f"A refund of {pounds(due.pending.amount_pence)} is waiting for the payments "
+                               "provider's answer: refund that amount to send it again.")
+        idempotency_key = due.pending.idempotency_key
+    try:
+        refund = payment_refund(payment=due.payment, amount_pence=amount_pence, reason=reason, by=by,
+                                idempotency_key=idempotency_key)
+    except PaymentError as exc:
+        if isinstance(exc.__cause__, ProviderRejected):
+            raise PaymentError("The payments provider refused the refund, so nothing has been refunded and it "
+                               "is still due. Check the payment with the provider before trying again.") from exc
+        if exc.__cause__ is not None:
+            raise PaymentError("The payments provider did not answer, so the refund has not been made and it "
+                               "is still due. Try again: it will not be paid twice.") from exc
+        raise
+    if refund.status != Refund.RefundStatus.SUCCESS:
+        raise PaymentError("The payments provider has the refund but has not confirmed it yet: it is still due. "
+                           "Try again later: it will not be paid twice.")
+    _settle(application, due, refund, by=by)
+    return refund
 
-        with transaction.atomic():
-            notification_queue(
-                customer=application.customer, template="generic-update", by=by,
-                idempotency_key=f"refund:{refund.pk}:told",
-                context={"name": application.customer.display_name,
-                         "subject": f"Refund for {due.entitlement.number}",
-                         "message": f"We have refunded £{amount_pence / 100:,.2f} to the card you paid with, for "
-                                    f"the unused part of {due.entitlement.number}. It can take up to 5 working "
-                                    "days to reach your account.",
-                         "reference": due.entitlement.number})
-        _close_refund_case(application, by=by)
-    due.payment.refresh_from_db()
-    return due.payment
+
+@transaction.atomic
+def _settle(application: Application, due: RefundDue, refund: Refund, *, by: Any) -> None:
+    """The refund went through: record it on the entitlement, tell the holder, close the refund case."""
+    from oxtom.notify.services import notification_queue
+
+    from .services import _date, _link
+
+    entitlement = Entitlement.objects.select_for_update(of=("self",)).select_related("service").get(
+        pk=due.entitlement.pk)
+    details = entitlement.details or {}
+    if details.get("refund_id") == refund.pk:
+        return  # settled already (the same refund sent twice)
+    today = timezone.localdate()
+    Entitlement.objects.filter(pk=entitlement.pk).update(details={
+        **details, "refund_id": refund.pk, "refunded_pence": refund.amount_pence, "refunded_on": today.isoformat()})
+    notification_queue(
+        customer=application.customer, template="refund-made", by=by, idempotency_key=f"refund:{refund.pk}:told",
+        context={"name": application.customer.display_name, "service": entitlement.service.name_in_sentence,
+                 "number": entitlement.number, "amount": pounds(refund.amount_pence), "refunded_on": _date(today),
+                 "message": "It can take up to 5 working days to reach your account.",
+                 "link": _link("apply:entitlement", entitlement.number)})
+    _close_refund_case(application, by=by)
 
 
 def _close_refund_case(application: Application, *, by: Any) -> None:

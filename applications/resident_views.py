@@ -42,6 +42,9 @@ from oxtom.customers.services import customer_ensure_for_user
 from oxtom.payments.models import FINISHED, UNFINISHED
 from oxtom.payments.models import Status as PaymentStatus
 
+from .ending import ended_on
+from .refunds import ENDED, resident_refund
+from .decision_text import DecisionTextError, application_text_when_decided, decision_text_state
 from .resident_forms import EvidenceForm, QuestionsForm, ReconsiderationForm, choices_of, field_kind
 
 SESSION_KEY = "apply_draft"
@@ -501,6 +504,7 @@ def apply_confirmation(request: HttpRequest, code: str) -> HttpResponse:
     except Http404:
         return redirect("apply:start", code=service.code)
     return render(request, "portal/apply/confirmation.html", {"service": service, "application": application,
+                                                               "back": "confirmation",
                                                                **_decision_context(application)})
 
 
@@ -515,6 +519,8 @@ def _decision_context(application: Application) -> dict[str, Any]:
     payment_pending = bool(payment and payment.status in UNFINISHED)
     return {
         "entitlement": entitlement, "payment": payment,
+        "refund": resident_refund(entitlement) if entitlement is not None else None,
+        "ended_on": ended_on(entitlement) if entitlement is not None and entitlement.status in ENDED else None,
         "payment_failed": bool(payment and payment.status in FINISHED and payment.status != PaymentStatus.SUCCESS),
         # Every state GOV.UK Pay has not finished (capturable too), so the page asks the provider again.
         "payment_pending": payment_pending,
@@ -522,6 +528,7 @@ def _decision_context(application: Application) -> dict[str, Any]:
         "offer_agreement": (application.status == Application.Status.AWAITING_PAYMENT and not payment_pending
                             and app_services.offers_payment_agreement(application)),
         "signposting": (application.service.config or {}).get("signposting") or [],
+        "decision_text": decision_text_state(application),
         "reconsider_refusal": (refusal := app_services.reconsideration_refusal(application)) or "",
         "can_reconsider": refusal is None,
     }
@@ -579,6 +586,24 @@ def application_pay(request: HttpRequest, reference: str) -> HttpResponse:
         messages.error(request, exc.messages[0])
         return redirect(detail)
     return redirect(started.next_url or detail)
+
+
+@require_POST
+@signed_in_required
+def application_text_me(request: HttpRequest, reference: str) -> HttpResponse:
+    """"Text me when you have decided", from the confirmation or the application page (decision_text.py)."""
+    application = selectors.get_application_for_user(request.user, reference, request=request)
+    back = (reverse("apply:confirmation", kwargs={"code": application.service.code})
+            if request.POST.get("back") == "confirmation" and request.session.get(DONE_KEY) == application.reference
+            else reverse("apply:application", kwargs={"reference": application.reference}))
+    _, actor, _, _ = _subject(request)
+    try:
+        application_text_when_decided(application=application, by=actor)
+    except DecisionTextError as exc:
+        messages.info(request, str(exc))
+    else:
+        messages.success(request, "We will text you as soon as we have decided.")
+    return redirect(f"{back}#decision-text")
 
 
 @require_http_methods(["GET", "POST"])

@@ -20,6 +20,8 @@ TEAMS = [
 
 # Working days per priority: terminal illness is priority 1 (urgent) on the blue badge.
 _SLA = {"1": 1, "2": 3, "3": 10, "4": 20}
+# A blue badge assessment is promised within 12 weeks (60 working days), as most councils do.
+_SLA_BLUE_BADGE = {"1": 1, "2": 3, "3": 60, "4": 60}
 
 SERVICES = [
     {
@@ -27,7 +29,7 @@ SERVICES = [
         "case_prefix": "PP", "number_prefix": "RP",
         "summary": "Park in your residents' parking zone. A permit lasts 12 months and is for one vehicle.",
         "fee_pence": 6500, "replacement_fee_pence": 1000, "validity_months": 12,
-        "decision_promise": "We will tell you straight away, or within 5 working days if an officer needs to check",
+        "decision_promise": "We will tell you straight away, or within ((working_days)) if an officer needs to check",
         "auto_renew": True,
         "config": {
             # Zones are matched on UPRN, then the full postcode, then the postcode sector ("OX4 1"),
@@ -55,8 +57,8 @@ SERVICES = [
         "code": "blue-badge", "name": "Blue badge", "team": "blue-badge-concessions",
         "case_prefix": "BB", "number_prefix": "BB",
         "summary": "Park closer to where you need to go if you or someone you look after has a disability or health condition.",
-        "fee_pence": 1000, "replacement_fee_pence": 1000, "validity_months": 36,
-        "decision_promise": "We will tell you straight away, or within 12 weeks if an officer needs to assess your application",
+        "fee_pence": 1000, "replacement_fee_pence": 1000, "validity_months": 36, "sla": _SLA_BLUE_BADGE,
+        "decision_promise": "We will tell you straight away, or within ((working_days)) if an officer needs to assess your application",
         # Blue badges are never renewed automatically: every renewal is a new application.
         "auto_renew": False,
         "config": {
@@ -82,7 +84,7 @@ SERVICES = [
         "case_prefix": "BP", "number_prefix": "BP",
         "summary": "Free off-peak bus travel in England if you are of State Pension age or have an eligible disability.",
         "fee_pence": 0, "replacement_fee_pence": 1000, "validity_months": 60,
-        "decision_promise": "We will tell you straight away, or within 10 working days if an officer needs to check",
+        "decision_promise": "We will tell you straight away, or within ((working_days)) if an officer needs to check",
         "auto_renew": True,
         "config": {
             "apply_days_before_spa": 14,
@@ -143,6 +145,21 @@ MESSAGE_TEMPLATES = [
                  "from ((starts_on)) to ((expires_on)). ((renewal))"),
         email_link="See it in your account at ((link))",
         sms="your ((service)) ((number)) is issued, valid ((starts_on)) to ((expires_on)). ((renewal))"),
+    *_by_channel(
+        "entitlement-ended", "Permit, badge or pass ended early",
+        subject="Your ((service)) ((number)) has ended",
+        letter_subject="Your ((service)) ((number)) has ended",
+        opening="Your ((service)) ((number)) ended on ((ended_on)) and can no longer be used.",
+        email_link="See it in your account at ((link))",
+        sms="your ((service)) ((number)) ended on ((ended_on)). ((message)) Details: ((link))"),
+    *_by_channel(
+        "refund-made", "Refund made",
+        subject="We have refunded ((amount)) for your ((service)) ((number))",
+        letter_subject="Refund for your ((service)) ((number))",
+        opening="We have refunded ((amount)) to the card you paid with, for the unused part of your "
+                "((service)) ((number)).",
+        email_link="See it in your account at ((link))",
+        sms="we have refunded ((amount)) to your card for the unused part of ((number)). ((message))"),
 ]
 
 
@@ -158,7 +175,7 @@ def seed(apps) -> None:
         case_service, _ = Service.objects.get_or_create(
             code=row["code"],
             defaults={"name": row["name"], "kind": "application", "team": teams[row["team"]],
-                      "reference_prefix": row["case_prefix"], "sla_working_days": dict(_SLA),
+                      "reference_prefix": row["case_prefix"], "sla_working_days": dict(row.get("sla", _SLA)),
                       # Decisions are told by applications.services, not generic status mail.
                       "notify_customer_on_change": False, "description": row["summary"]},
         )

@@ -397,16 +397,24 @@ def _refused_change(application: Application, previous: Entitlement | None, *, t
 
 def _refund_case(application: Application, ended: Entitlement, *, by: Any) -> None:
     """A case in the team's queue for the refund of a paid permit that ended early, so an officer sees it
-    and refunds from this application's page (applications.refunds); refunding closes it."""
+    and refunds from this application's page (applications.refunds); refunding closes it.
+
+    An application whose own case is still open keeps it (the officer sees the refund on the same page);
+    one whose case was decided or closed gets the refund case as a follow-on of it (the engine links both).
+    """
+    from oxtom.cases.models import Status as CaseStatus
     from oxtom.cases.services import case_create
 
+    parent = application.case
+    if parent is not None and parent.status not in (CaseStatus.CLOSED, CaseStatus.DECIDED):
+        return
     service = application.service
     case = case_create(
         service=service.case_service, customer=application.customer, channel=application.channel, by=by,
         answers={"application": application.reference, "kind": application.kind, "answers": application.answers,
                  "rule_reasons": [f"{ended.number} ended early: a refund of the unused term is due"],
-                 "details": application.details, "evidence": []},
-        title=f"Refund due: {service.name} {ended.number} ended early"[:200],
+                 "details": application.details, "evidence": [], "refund_for": ended.number},
+        title=f"Refund due: {service.name} {ended.number} ended early"[:200], parent=parent,
     )
     application.case = case
     _save(application, ["case"], by)
@@ -934,6 +942,12 @@ def application_decide(*, application: Application, decision: str, reasons: str,
     else:
         _refuse(application, reasons=[text], by=by, automatic=False)
     application.refresh_from_db()
+    from .decision_text import decision_text_queue
+
+    decision_text_queue(application, by=by, headline=(
+        "not approved" if decision == rules.REFUSE else
+        f"approved, pay {application.fee_display} to get it" if application.status == A.AWAITING_PAYMENT else
+        "approved and issued"))
     return application
 
 

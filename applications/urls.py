@@ -11,5 +11,6 @@ urlpatterns = [
     path("<str:reference>/", views.assess, name="assess"),
     path("<str:reference>/decide/", views.decide, name="decide"),
     path("<str:reference>/refund/", views.refund, name="refund"),  # an ended permit's unused term
+    path("<str:reference>/revoke/", views.revoke, name="revoke"),  # end the permit it issued
     path("<str:reference>/evidence/<str:token>/", views.evidence_file, name="evidence"),
 ]

@@ -21,15 +21,18 @@ from oxtom.core.forms import errors_onto_form as _put_errors_on_form
 
 from . import rules, selectors, services
 from .answers import answer_rows, finding_rows
-from .forms import DecisionForm, RefundForm
-from .refunds import application_refund, application_refunds, refund_due
-from .models import Application, ApplicationService
+from .forms import DecisionForm, RefundForm, RevokeForm
+from .refunds import application_refund, application_refunds, can_refund, refund_due, refund_refusal
+from .models import Application, ApplicationService, Entitlement
 
 
 def _page(request: HttpRequest, application: Application, form: DecisionForm, status: int = 200,
-          refund_form: "RefundForm | None" = None) -> HttpResponse:
+          revoke_form: "RevokeForm | None" = None) -> HttpResponse:
+    from .ending import can_revoke
+
     original = application.reconsideration_of
     due = refund_due(application)
+    active = application.entitlements.filter(status=Entitlement.Status.ACTIVE).order_by("-starts_on").first()
     same_officer = services.made_first_decision(request.user, application)
     audit_record(by=request.user, action="view", target=application,
                  summary=f"Viewed application {application.reference}")
@@ -37,12 +40,16 @@ def _page(request: HttpRequest, application: Application, form: DecisionForm, st
         "application": application, "case": application.case, "answers": answer_rows(application),
         "evidence": list(application.evidence.all()), "original": original, "form": form,
         "fast_track": bool((application.details or {}).get("fast_track")),
+        # A refund case says why it is here (the permit ended early), not why the rules approved it.
+        "why": (application.case.answers or {}).get("rule_reasons") or application.reasons
+        if (application.case.answers or {}).get("refund_for") else application.reasons,
         "can_decide": application.status == Application.Status.REFERRED and not same_officer,
         "same_officer": same_officer and application.status == Application.Status.REFERRED,
         "details": finding_rows(application),
-        "refund": due, "refund_form": refund_form or RefundForm(
-            initial={"amount": f"{due.suggested_pence / 100:.2f}" if due else ""}),
+        "refund": due, "can_refund": due is not None and can_refund(request.user, application),
         "refunds": application_refunds(application),
+        "active_entitlement": active if active is not None and can_revoke(request.user, active) else None,
+        "revoke_form": revoke_form or RevokeForm(),
     }, status=status)
 
 
@@ -133,7 +140,8 @@ def _settings_form_class():
                             "min_value": "It must last at least 1 month", "max_value": "It can last 120 months at most"})
         decision_promise = forms.CharField(
             label="What we tell applicants about the decision", required=False, max_length=200,
-            help_text="For example: We will tell you within 24 hours",
+            help_text="For example: We will tell you straight away, or within ((working_days)) if an officer needs "
+                      "to check. ((working_days)) shows the service's target, like \"10 working days\"",
             error_messages={"max_length": "What we tell applicants must be 200 characters or fewer"})
 
     return ApplicationSettingsForm
@@ -184,24 +192,75 @@ def _settings(request: HttpRequest, code: str) -> HttpResponse:
                   status=400 if form.is_bound and form.errors else 200)
 
 
+def _refund_initial(due) -> dict:
+    pence = due.pending.amount_pence if due.pending is not None else due.suggested_pence
+    return {"amount": f"{pence / 100:.2f}"}
+
+
+def _refund_page(request: HttpRequest, application: Application, form: RefundForm, due, *,
+                 status: int = 200) -> HttpResponse:
+    return render(request, "applications/refund.html", {
+        "application": application, "case": application.case, "refund": due, "form": form,
+        "paid": due.payment.amount_display if due else "", "refunded_before": (
+            f"£{due.payment.refunded_pence / 100:,.2f}" if due and due.payment.refunded_pence else ""),
+    }, status=status)
+
+
 @staff_area_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def refund(request: HttpRequest, reference: str) -> HttpResponse:
-    """An officer refunds the unused term of a permit that ended early (refunds.py)."""
+    """Confirm and issue the refund of an ended permit's unused term (refunds.py): amount shown, once only.
+
+    Others' applications 404 (found through the case); an officer of the team who may not refund, 403.
+    """
     from oxtom.payments.services import PaymentError
 
     application = selectors.get_application_for_officer(request.user, reference)
+    if not can_refund(request.user, application):
+        raise PermissionDenied("You cannot refund on this application")
+    due = refund_due(application)
+    if request.method == "GET":
+        if due is None:
+            messages.info(request, refund_refusal(application))
+            return redirect(reverse("applications:assess", args=[application.reference]))
+        audit_record(by=request.user, action="view", target=application,
+                     summary=f"Viewed the refund due on application {application.reference}")
+        return _refund_page(request, application, RefundForm(initial=_refund_initial(due)), due)
     form = RefundForm(request.POST)
     if form.is_valid():
         pence = int(form.cleaned_data["amount"] * 100)
         try:
             application_refund(application=application, amount_pence=pence, reason=form.cleaned_data["reason"],
                                by=request.user, idempotency_key=f"refund:{application.pk}:{form.key(request)}")
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc) or "You cannot refund on this application")
-        except ValidationError as exc:
-            form.add_error("amount" if isinstance(exc, PaymentError) else None, exc.messages[0])
+        except ValidationError as exc:  # PermissionDenied goes on up: 403
+            # "at most £X" and "a refund of £X is waiting" are about the amount; the rest about the refund.
+            about_amount = due is not None and ("at most" in exc.messages[0] or "is waiting" in exc.messages[0])
+            form.add_error("amount" if about_amount else None, exc.messages[0])
         else:
-            messages.success(request, f"£{pence / 100:,.2f} refunded. The customer has been told.")
+            messages.success(request, f"£{pence / 100:,.2f} refunded to the card it was paid with. "
+                                      "The customer has been told.")
             return redirect(reverse("applications:assess", args=[application.reference]))
-    return _page(request, application, DecisionForm(application=application), status=400, refund_form=form)
+    return _refund_page(request, application, form, refund_due(application), status=400)
+
+
+@staff_area_required
+@require_POST
+def revoke(request: HttpRequest, reference: str) -> HttpResponse:
+    """An officer of the team ends the permit this application issued (ending.py), saying why."""
+    from .ending import entitlement_revoke
+
+    application = selectors.get_application_for_officer(request.user, reference)
+    active = application.entitlements.filter(status=Entitlement.Status.ACTIVE).order_by("-starts_on").first()
+    if active is None:
+        messages.info(request, "Nothing this application issued is in force, so there is nothing to revoke.")
+        return redirect(reverse("applications:assess", args=[application.reference]))
+    form = RevokeForm(request.POST)
+    if form.is_valid():
+        try:
+            entitlement_revoke(entitlement=active, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as exc:  # PermissionDenied goes on up: 403
+            form.add_error("reason", exc.messages[0])
+        else:
+            messages.success(request, f"{active.number} revoked. The customer has been told.")
+            return redirect(reverse("applications:assess", args=[application.reference]))
+    return _page(request, application, DecisionForm(application=application), status=400, revoke_form=form)

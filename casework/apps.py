@@ -10,6 +10,11 @@ class WorkbenchConfig(AppConfig):
     verbose_name = "Casework"
 
     def ready(self) -> None:
+        from oxtom.accounts.permissions import Permission
+        from oxtom.accounts.staff_nav import register_staff_nav_item
+
+        register_staff_nav_item("Queues", "/staff/queues/", permissions=(Permission.CASE_VIEW_TEAM,), order=20, team_scoped=True)
+
         from oxtom.accounts.staff_home import register_staff_home_section
         from oxtom.cases.owners import register_case_answers
         from oxtom.customers import assist

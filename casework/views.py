@@ -328,6 +328,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "case": case,
         "owner_page": owner,
         "answers": owners.case_answers(case, audience=owners.STAFF, user=request.user),
+        "panels": owners.case_panels(case, user=request.user),
         "customer": customer,
         "interactions": interactions,
         "other_cases": selectors.other_open_cases(request.user, case),

@@ -219,6 +219,40 @@ def report_types_for_choice() -> list[ReportType]:
                 .order_by("display_order", "id"))
 
 
+@dataclass(frozen=True)
+class Timescale:
+    """One report type's promised working days, read from its service's targets (SLA per priority)."""
+
+    name: str
+    made_safe: int  # an emergency (priority 1)
+    repaired: int  # meets the intervention criteria (priority 3)
+    routine: int  # recorded below the criteria (priority 4)
+
+
+def _span(values: list[int]) -> str:
+    low, high = min(values), max(values)
+    if low == high:
+        return f"{low} working day{'' if low == 1 else 's'}"
+    return f"{low} to {high} working days"
+
+
+def report_timescales(types: list[ReportType]) -> dict[str, Any]:
+    """What the start page promises, from the services' targets rather than the template's words.
+
+    The rows per type (for the table) and, for the summary sentence, each target as one number or a
+    range across the types ("2 working days", "10 to 20 working days"). No queries: `types` come with their service.
+    """
+    from oxtom.cases.models import Priority
+
+    rows = [Timescale(t.service.name, t.service.sla_days(Priority.URGENT), t.service.sla_days(Priority.NORMAL),
+                      t.service.sla_days(Priority.LOW)) for t in types]
+    if not rows:
+        return {"rows": [], "made_safe": "", "repaired": "", "routine": "", "varies": False}
+    return {"rows": rows, "made_safe": _span([r.made_safe for r in rows]),
+            "repaired": _span([r.repaired for r in rows]), "routine": _span([r.routine for r in rows]),
+            "varies": len({(r.made_safe, r.repaired, r.routine) for r in rows}) > 1}
+
+
 def response_templates_for(report: StreetReport) -> list:
     """Active response templates for this report's type, then those for every type."""
     from .models import ResponseTemplate

@@ -106,7 +106,8 @@ def _guard(request: HttpRequest, needs: str):
 def report_start(request: HttpRequest) -> HttpResponse:
     """The service start page: what can be reported, what happens, how long it takes."""
     types = selectors.report_types_for_choice()
-    return render(request, "portal/report_start.html", {"types": types})
+    return render(request, "portal/report_start.html", {"types": types,
+                                                        "timescales": selectors.report_timescales(types)})
 
 
 @require_http_methods(["GET", "POST"])

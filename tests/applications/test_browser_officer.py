@@ -83,3 +83,42 @@ def test_officer_refuses_and_a_different_officer_reconsiders(browser, live_serve
         other_context.close()
     again.refresh_from_db()
     assert again.status == Application.Status.AWAITING_PAYMENT and again.decided_by == second
+
+
+def test_a_resident_asks_to_be_texted_and_the_officers_decision_sends_one_text(browser, live_server, page,
+                                                                                resident_a, settings, tmp_path):
+    """Issue 18's decision promise by text: Rose asks on her application page, the officer decides, one text."""
+    from oxtom.notify.defaults import seed_templates
+    from oxtom.notify.models import MessageTemplate, OutboundMessage
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    seed(django_apps)
+    seed_templates(MessageTemplate)
+    customer = resident_a.customer
+    customer.date_of_birth, customer.phone, customer.preferred_channel = dt.date(1950, 1, 1), "07700 900123", "email"
+    customer.save()
+    application = s.application_submit(service=ApplicationService.objects.get(code="blue-badge"), customer=customer,
+                                       answers=BADGE_REFER, evidence=[("photo", png()), ("medical", PDF)],
+                                       channel=Channel.WEB, by=resident_a, submission_key="browser-text-me")
+
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, resident_a)
+    page.goto(f"/apply/applications/{application.reference}/")
+    assert "We expect to decide by" in page.locator("#expected").inner_text()
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Text me when you have decided").click()
+    assert "as soon as we have decided" in page.locator("#decision-text").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_accessible(page)
+
+    officer_context = _new_context(browser, live_server)
+    try:
+        officer = _new_page(officer_context)
+        sign_in(officer, _officer(application.case.team, "decider@example.org"))
+        officer.goto(f"/staff/applications/{application.reference}/")
+        _decide(officer, "Approve", "The evidence shows very considerable difficulty walking.")
+    finally:
+        officer_context.close()
+    texts = OutboundMessage.objects.filter(idempotency_key=f"application:{application.pk}:decision-text")
+    assert texts.count() == 1 and texts.get().channel == "sms"

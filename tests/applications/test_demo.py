@@ -38,3 +38,23 @@ def test_demo_applications(residents, settings, tmp_path):
     assert not OutboundMessage.objects.filter(status=OutboundMessage.Status.PENDING).exists()
     assert seed_demo_applications(customers=(residents,)) == 0
     assert Application.objects.count() == 5
+
+
+def test_demo_refund_due_for_the_permits_officer(db, county_cover, settings, tmp_path):
+    from applications.demo import demo_listing, seed_demo_refund_due
+    from applications.refunds import refund_due
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    f.CustomerFactory(postcode="OX10 0AA", address_line_1="1 High Street", email="out.of.zone@example.net")
+    holder = f.CustomerFactory(postcode="OX4 1HP", address_line_1="5 Iffley Road", email="holder@example.net")
+    assert seed_demo_refund_due() == 1
+    application = Application.objects.get(customer=holder)
+    permit = application.entitlements.get()
+    assert permit.status == Entitlement.Status.CANCELLED
+    due = refund_due(application)
+    # Bought four months ago: about two thirds of the charge is due back.
+    assert due is not None and 0.6 < due.suggested_pence / due.payment.amount_pence < 0.72
+    assert application.case.team.slug == "parking-services" and application.case.title.startswith("Refund due")
+    assert not OutboundMessage.objects.filter(status=OutboundMessage.Status.PENDING).exists()
+    assert any(f"staff/applications/{application.reference}/" in line for line in demo_listing("http://x/"))
+    assert seed_demo_refund_due() == 0 and Application.objects.count() == 1

@@ -152,7 +152,7 @@ def test_referred_blue_badge_says_why_and_when_then_officer_approval_shows(signe
     assert application.status == "referred" and application.case is not None
     html = client.get(response["Location"]).content.decode()
     assert "An officer needs to look at your application" in html and "difficulty walking" in html
-    assert "within 12 weeks" in html
+    assert "within 60 working days" in html
     officer = _officer_for(application, django_user_model)
     app_services.application_decide(application=application, decision="approve", reasons="Assessed: walking is very difficult",
                                      by=officer, version=application.version)

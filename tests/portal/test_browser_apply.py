@@ -159,7 +159,7 @@ def test_blue_badge_referred_then_officer_approves_and_resident_sees_it(browser,
     application = Application.objects.get()
     assert application.status == "referred"
     assert "difficulty walking" in page.locator("#reasons").inner_text()
-    assert "12 weeks" in page.locator("main").inner_text()
+    assert "within 60 working days" in page.locator("main").inner_text()
     assert_accessible(page)
 
     officer = f.UserFactory(email="badges@example.org", roles=["officer"])
