@@ -8,6 +8,11 @@ class BasConfig(AppConfig):
     verbose_name = "Business admin support"
 
     def ready(self) -> None:
+        from oxtom.accounts.permissions import Permission
+        from oxtom.accounts.staff_nav import register_staff_nav_item
+
+        register_staff_nav_item("Business admin", "/staff/bas/", permissions=(Permission.BAS_WORK,), order=80)
+
         from oxtom.accounts.staff_home import register_staff_home_section
         from oxtom.cases.owners import register_case_owner
         from oxtom.core.demo import register_demo_step

@@ -13,6 +13,15 @@ class ComplaintsConfig(AppConfig):
     verbose_name = "Corporate complaints"
 
     def ready(self) -> None:
+        from oxtom.accounts.permissions import Permission
+        from oxtom.accounts.staff_nav import register_staff_nav_item
+
+        from .services import can_handle_complaints
+
+        # The link shows to whoever the complaints pages let in (the permission and the complaints team).
+        register_staff_nav_item("Complaints", "/staff/complaints/", permissions=(Permission.COMPLAINTS_WORK,), order=83,
+                                visible=can_handle_complaints)
+
         from oxtom.customers import assist, merge
 
         from .models import Complaint

@@ -43,7 +43,9 @@ class Report:
     acknowledgements: list[tuple[str, Figure, Figure, Figure]] = field(default_factory=list)
     outcomes: list[tuple[str, Figure, Figure]] = field(default_factory=list)  # outcome, stage 1, stage 2
     extensions: list[tuple[str, Figure]] = field(default_factory=list)
-    remedies: list[tuple[str, str]] = field(default_factory=list)  # members only: reference, remedy
+    # Members only: the service complained about, and the remedy. Not the complaint's reference: a councillor
+    # reads the county's report, and a reference would lead to a resident's complaint outside their division.
+    remedies: list[tuple[str, str]] = field(default_factory=list)
     remedies_count: Figure | None = None
     learning: list[tuple[str, Figure]] = field(default_factory=list)
     ombudsman: list[tuple[str, Figure]] = field(default_factory=list)
@@ -112,8 +114,9 @@ def build(year: int, *, public: bool) -> Report:
         report.outcomes.append((outcome.label, _count(s1[key], public), _count(s2[key], public)))
     report.remedies_count = _count(s1["remedy"] + s2["remedy"], public)
     if not public:
-        report.remedies = list(answered.exclude(remedy="").order_by("responded_on", "id")
-                               .values_list("complaint__reference", "remedy")[:500])
+        report.remedies = [(service or "Other or not said", remedy) for service, remedy in
+                           answered.exclude(remedy="").order_by("complaint__about_service__name", "responded_on", "id")
+                           .values_list("complaint__about_service__name", "remedy")[:500]]
     learning = LearningAction.objects.filter(created_at__date__gte=start, created_at__date__lt=end).aggregate(
         total=Count("pk"), done=Count("pk", filter=Q(done_at__isnull=False)),
         overdue=Count("pk", filter=Q(done_at__isnull=True, due_on__lt=timezone.localdate())))
@@ -149,5 +152,5 @@ def csv_rows(report: Report) -> list[list[str]]:
     rows += [["Ombudsman decisions recorded", name, a.display] for name, a in report.ombudsman]
     rows.append(["Handled as service requests", "Complaints turned into service requests", report.converted.display])
     if not report.public:
-        rows += [["Remedy", reference, remedy] for reference, remedy in report.remedies]
+        rows += [["Remedy", service, remedy] for service, remedy in report.remedies]
     return rows

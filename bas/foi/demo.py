@@ -15,7 +15,7 @@ from oxtom.accounts.models import Team, TeamMembership
 from oxtom.core.calendar import add_working_days
 
 from . import rules, services
-from .models import PublishedResponse
+from .models import OPEN_STAGES, Allocation, FoiRequest, PublishedResponse
 
 MARKER = "FOI-2025-DEMO01"
 
@@ -86,18 +86,86 @@ def _received_for_due_in(working_days: int) -> dt.date:
     return day
 
 
-@transaction.atomic
-def foi_step(context) -> int:
-    if PublishedResponse.objects.filter(reference=MARKER).exists():
-        return 0
-    people = context.users("foi", "disclosure", "admin")
+REVIEW_REQUESTER = "resident.07"  # a resident account (not the printed resident@, whose journeys start clean)
+REVIEW_READY_KEY = "demo-foi-review-ready"
+
+
+def _staff(context, team: Team | None) -> tuple[Any, Any]:
+    people = context.users("foi", "disclosure")
     fay, dev = people.get("foi"), people.get("disclosure")
-    team = Team.objects.filter(slug=services.TEAM_SLUG).first()
     if fay is None or dev is None or team is None:
-        return 0
+        return None, None
     _membership_roles(team, [fay, dev])
     for user in (fay, dev):  # the roles just given are read fresh
         user.__dict__.pop("_team_roles_cache", None)
+    return fay, dev
+
+
+def _review_ready(context, fay: Any, dev: Any) -> int:
+    """A request made by a signed-in resident and answered, so they can ask for an internal review
+    online (its own key: added to a demo seeded before it, and never twice)."""
+    resident = context.user(REVIEW_REQUESTER)
+    if resident is None or FoiRequest.objects.filter(case__submission_key=REVIEW_READY_KEY).exists():
+        return 0
+    made = services.foi_request_make(
+        name=resident.full_name or "Demo Resident", email=resident.email, by=resident,
+        submission_key=REVIEW_READY_KEY, request_text="How many bus shelters does the council maintain in "
+        "Banbury, and how many were repaired after vandalism in 2025?")
+    made = services.foi_triage(request=made, valid=True, regime="foi", topic="Bus shelters", by=fay)
+    services.foi_draft_save(request=made, outcome="granted", by=fay, response_text=(
+        "The council maintains 64 bus shelters in Banbury; 23 were repaired in 2025. Our repair records do not "
+        "say what caused the damage."))
+    services.foi_check_personal_data(request=made, by=fay)
+    services.foi_submit_for_approval(request=made, by=fay)
+    services.foi_approve(request=made, by=dev)
+    return 1
+
+
+def demo_listing(base: str) -> list[str]:
+    """For manage.py demo_signins: the requester who can ask for an internal review of their answered request."""
+    from urllib.parse import urljoin
+
+    from oxtom.core.demo import DEMO_DOMAIN
+
+    lines = []
+    made = (FoiRequest.objects.filter(case__submission_key=REVIEW_READY_KEY, reviews__isnull=True,
+                                      case__customer__user__is_active=True)
+            .select_related("case__customer__user").first())
+    email = made.case.customer.user.email if made is not None else ""
+    if email.endswith(f"@{DEMO_DOMAIN}"):
+        lines += ["An FOI requester whose request has been answered (ask for an internal review):",
+                  f"  {email:<36}  then {urljoin(base, f'foi/my-requests/{made.case.reference}/review/')}"]
+    return lines + _holder_listing(base)
+
+
+def _holder_listing(base: str) -> list[str]:
+    """An officer outside the FOI team whose team was asked for information (the open allocation the step made)."""
+    from urllib.parse import urljoin
+
+    from oxtom.core.demo import DEMO_DOMAIN
+
+    allocation = (Allocation.objects.filter(task__done_at__isnull=True, request__stage__in=OPEN_STAGES)
+                  .exclude(team__slug=services.TEAM_SLUG).select_related("team").order_by("id").first())
+    if allocation is None:
+        return []
+    member = (TeamMembership.objects.filter(team=allocation.team, user__is_active=True,
+                                            user__email__endswith=f"@{DEMO_DOMAIN}")
+              .select_related("user").order_by("user__email").first())
+    if member is None:
+        return []
+    return [f"An officer of {allocation.team.name} asked for information for an FOI request:",
+            f"  {member.user.email:<36}  then {urljoin(base, 'staff/foi/allocations/')}"]
+
+
+@transaction.atomic
+def foi_step(context) -> int:
+    team = Team.objects.filter(slug=services.TEAM_SLUG).first()
+    fay, dev = _staff(context, team)
+    if fay is None:
+        return 0
+    review_ready = _review_ready(context, fay, dev)
+    if PublishedResponse.objects.filter(reference=MARKER).exists():
+        return review_ready
     today = timezone.localdate()
     made = 0
     for n, (topic, regime, request, response, months) in enumerate(LOG, start=1):
@@ -158,4 +226,4 @@ def foi_step(context) -> int:
     services.foi_submit_for_approval(request=sent, by=fay)
     sent = services.foi_approve(request=sent, by=dev)
     services.foi_review_open(request=sent, grounds="The requester asks for the vacancies by school.", by=fay)
-    return made + 6
+    return made + 6 + review_ready

@@ -80,6 +80,18 @@ class InformationForm(forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 4}))
 
 
+class AllocationReplyForm(forms.Form):
+    """The holding service's reply: the information (or where it is), a file, or both."""
+
+    information = forms.CharField(label="The information, or a note about it", max_length=100000, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 6}),
+                                  help_text="For example the figures asked for, or that the information is not "
+                                            "held and why")
+    file = forms.FileField(label="Attach the information (optional)", required=False,
+                           help_text="A PDF, Word document (DOCX), Excel spreadsheet (XLSX) or CSV file, smaller "
+                                     "than 10MB", error_messages={"empty": "The selected file is empty"})
+
+
 class ExemptionForm(forms.Form):
     provision = forms.CharField(label="Section or regulation", max_length=40,
                                 help_text="For example section 40(2), section 43(2) or regulation 12(5)(e)")
@@ -125,3 +137,13 @@ class ReviewDecideForm(forms.Form):
 class DatasetForm(forms.Form):
     title = forms.CharField(label="Dataset", max_length=200)
     reason = forms.CharField(label="Why publish it routinely", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReviewAskForm(forms.Form):
+    """The requester asks for an internal review of our response (bas.foi.services.foi_review_open)."""
+
+    grounds = forms.CharField(
+        label="Why are you unhappy with our response?", max_length=2000, widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="For example, information you think we hold but did not send, or an exemption you think is wrong",
+        error_messages={"required": "Tell us why you are unhappy with our response",
+                        "max_length": "Must be 2,000 characters or fewer"})

@@ -141,9 +141,18 @@ class Allocation(models.Model):
     task = models.OneToOneField("casework.CaseTask", on_delete=models.PROTECT, related_name="+")
     asked = models.TextField()
     information = models.TextField(blank=True)
+    # The holding service's own reply (bas/foi/services.py: foi_allocation_reply): who, when, and a file.
+    replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    replied_at = models.DateTimeField(null=True, blank=True)
+    file = models.FileField(upload_to=attachment_path, blank=True)
+    filename = models.CharField(max_length=120, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["team", "id"], name="foi_allocation_team")]
 
 
 class PersonalDataHit(models.Model):

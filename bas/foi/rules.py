@@ -21,6 +21,8 @@ TARGET_WORKING_DAYS = 20
 EIR_EXTENDED_WORKING_DAYS = 40  # EIR reg 7: complex and voluminous requests
 FOI_PIE_EXTRA_WORKING_DAYS = 20  # FOIA s10(3): a "reasonable" extension; the ICO's guidance is 20 more days
 REVIEW_WORKING_DAYS = 20
+# The ICO's guidance (section 45 code of practice): ask for an internal review within 40 working days of the response.
+REVIEW_WINDOW_WORKING_DAYS = 40
 CALENDAR = Calendar.ANY_UK_NATION  # FOIA s10(6): a bank holiday anywhere in the UK is not a working day
 
 
@@ -42,6 +44,11 @@ def extended_due(*, regime: str, clock_started_on: dt.date, current_due: dt.date
     if regime == "eir":
         return add_working_days(clock_started_on, EIR_EXTENDED_WORKING_DAYS, CALENDAR)
     return add_working_days(current_due, FOI_PIE_EXTRA_WORKING_DAYS, CALENDAR)
+
+
+def review_asked_by(sent_on: dt.date) -> dt.date:
+    """The last day a requester may ask for an internal review of a response sent on `sent_on`."""
+    return add_working_days(sent_on, REVIEW_WINDOW_WORKING_DAYS, CALENDAR)
 
 
 # --- the personal data check ----------------------------------------------------------------------

@@ -59,7 +59,7 @@ def request_for_staff(user: Any, reference: str) -> FoiRequest:
 def case_page(request: FoiRequest) -> dict[str, Any]:
     """Everything the staff case page shows, in a fixed number of queries whatever the request holds."""
     return {
-        "allocations": list(Allocation.objects.filter(request=request).select_related("team", "task")),
+        "allocations": list(Allocation.objects.filter(request=request).select_related("team", "task", "replied_by")),
         "attachments": list(request.attachments.all()),
         "exemptions": list(request.exemptions.select_related("applied_by")),
         "hits": list(request.hits.select_related("attachment", "decided_by")),
@@ -73,15 +73,27 @@ def requests_of_resident(user: Any) -> list[FoiRequest]:
     if not getattr(user, "is_authenticated", False):
         return []
     return list(FoiRequest.objects.filter(case__customer__user=user).select_related("case")
-                .order_by("-case__received_at")[:PAGE])
+                .prefetch_related("reviews__case").order_by("-case__received_at")[:PAGE])
 
 
-def resident_request(user: Any, reference: str) -> FoiRequest:
-    request = FoiRequest.objects.select_related("case").filter(
-        case__reference=reference[:20], case__customer__user=user).first() if user.is_authenticated else None
+def request_for_customer(customer: Any, reference: str) -> FoiRequest:
+    """One of `customer`'s own requests (the signed-in requester's, or the customer an adviser acts for).
+
+    404 for a missing request and for anyone else's alike.
+    """
+    request = None
+    if customer is not None:
+        request = (FoiRequest.objects.select_related("case", "case__customer")
+                   .filter(case__reference=reference[:20], case__customer=customer).first())
     if request is None:
         raise Http404
     return request
+
+
+def reviews_waiting() -> list[InternalReview]:
+    """Internal reviews not yet decided, soonest due first: the co-ordinator's review queue."""
+    return list(InternalReview.objects.filter(result="").select_related("case", "request__case")
+                .order_by("case__due_at", "id")[:PAGE])
 
 
 # --- the disclosure log --------------------------------------------------------------------------
@@ -146,3 +158,44 @@ def for_approval(user: Any) -> list[FoiRequest]:
     if not services.can_approve(user):
         return []
     return list(_base().filter(stage=Stage.AWAITING_APPROVAL).order_by("case__due_at", "id")[:PAGE])
+
+
+# --- the holding services' allocations ---------------------------------------------------------------
+
+HOLDER_PAGE = 100
+
+
+def _holder_scope(user: Any) -> QuerySet[Allocation] | None:
+    """Allocations asked of the teams `user` is an officer of (a member with case work there), or None.
+
+    The membership is joined in the same query; who has case work where is read from the user's own roles
+    and the team roles already loaded with them, so a page pays one query for the list."""
+    if not (getattr(user, "is_authenticated", False) and getattr(user, "is_active", False)):
+        return None
+    from oxtom.accounts.permissions import Permission
+
+    rows = Allocation.objects.filter(team__memberships__user=user)
+    if not user.has_permission(Permission.CASE_WORK):
+        granting = user.team_ids_granting(Permission.CASE_WORK)
+        if not granting:
+            return None
+        rows = rows.filter(team_id__in=granting)
+    return rows.select_related("team", "task", "request__case", "replied_by")
+
+
+def open_allocations_for(user: Any, *, limit: int = HOLDER_PAGE) -> list[Allocation]:
+    """The open FOI allocations asked of `user`'s teams, soonest due first (one query, whatever the number)."""
+    rows = _holder_scope(user)
+    if rows is None:
+        return []
+    return list(rows.filter(task__done_at__isnull=True, request__stage__in=OPEN_STAGES)
+                .order_by("task__due_on", "id")[:limit])
+
+
+def allocation_for_holder(user: Any, pk: int) -> Allocation:
+    """One allocation asked of `user`'s team (open or answered); 404 for any other, as if it did not exist."""
+    rows = _holder_scope(user)
+    allocation = rows.filter(pk=pk).first() if rows is not None else None
+    if allocation is None:
+        raise Http404("No allocation found")
+    return allocation

@@ -43,11 +43,21 @@ MAX_REQUEST_CHARS = 20_000
 MAX_RESPONSE_CHARS = 100_000
 MAX_NOTE_CHARS = 5_000
 MAX_ATTACHMENTS = 20
-RIGHTS = (
-    "If you are unhappy with this response you may ask for an internal review within 40 working days, "
-    "by replying to this message quoting your reference. If you are still unhappy after the review you may "
-    "complain to the Information Commissioner's Office (ico.org.uk, 0303 123 1113)."
-)
+MAX_REVIEW_GROUNDS = 2_000  # the engine's follow-on reason limit: said up front rather than found out later
+ICO = "the Information Commissioner's Office (ico.org.uk, 0303 123 1113)"
+
+
+def rights_text(request: FoiRequest, *, sent_on: dt.date) -> str:
+    """The right to an internal review (online, by a date) and to complain to the ICO, for the response message."""
+    from django.urls import reverse
+
+    from oxtom.core.links import absolute_url
+
+    link = absolute_url(reverse("foi:review", kwargs={"reference": request.case.reference}))
+    return (f"If you are unhappy with this response you may ask for an internal review by "
+            f"{rules.review_asked_by(sent_on):%-d %B %Y} ({rules.REVIEW_WINDOW_WORKING_DAYS} working days from "
+            f"today). Ask online at {link} (sign in with this email address), or reply to this message quoting "
+            f"your reference. If you are still unhappy after the review you may complain to {ICO}.")
 
 
 # --- who may do what ---------------------------------------------------------------------------------
@@ -366,11 +376,84 @@ def foi_allocation_received(*, allocation: Allocation, information: str, by: Any
     cases.case_task_complete(task=allocation.task, by=by)
     allocation.information = information
     allocation.save(update_fields=["information"])
-    request = _lock(allocation.request)
+    _all_in(allocation.request)
+    audit_record(by=by, action="update", target=allocation, summary="Information received from the service")
+    return allocation
+
+
+def _all_in(request: FoiRequest) -> None:
+    """Every service has replied: the request moves on to drafting."""
+    request = _lock(request)
     if request.stage == Stage.COLLECTING and not request.allocations.filter(task__done_at__isnull=True).exists():
         request.stage = Stage.DRAFTING
         request.save(update_fields=["stage"])
-    audit_record(by=by, action="update", target=allocation, summary="Information received from the service")
+
+
+# --- the holding service's side -----------------------------------------------------------------------
+
+
+def holds_allocation_team(user: Any, team_id: int | None) -> bool:
+    """An officer of the holding service's team (a member with case work there): the people asked."""
+    if not (team_id and getattr(user, "is_authenticated", False) and getattr(user, "is_active", False)):
+        return False
+    return cases.is_team_member(user, team_id) and user.has_team_permission(Permission.CASE_WORK, team_id)
+
+
+def holds_task(user: Any, task: Any) -> bool:
+    """The engine's question (owners.register_task_holder): is `task` an allocation asked of `user`'s team?"""
+    team_id = Allocation.objects.filter(task_id=getattr(task, "pk", None)).values_list("team_id", flat=True).first()
+    return holds_allocation_team(user, team_id)
+
+
+def request_text_for_holder(request: FoiRequest) -> str:
+    """What the holding service reads of the request: its words, with the requester's name taken out (the
+    service needs what is asked, never who asks: FOI is applicant-blind)."""
+    return _strip_requester(request)
+
+
+@transaction.atomic
+def foi_allocation_reply(*, allocation: Allocation, information: str, by: Any, data: bytes | None = None,
+                         filename: str = "") -> Allocation:
+    """The holding service marks its allocation done with the information (a note, a file, or both).
+
+    The engine task is marked done by them (once: a second reply is refused), the co-ordinator reads the
+    reply and opens the file on the FOI case page, and when every service has replied the request moves to
+    drafting. The file is checked by its bytes as response attachments are (PDF, DOCX, XLSX or CSV).
+    """
+    if not holds_allocation_team(by, allocation.team_id):
+        raise PermissionDenied("Only the service this was asked of can reply to it")
+    allocation = Allocation.objects.select_for_update(of=("self",)).select_related("task__case", "request", "team").get(
+        pk=allocation.pk)
+    if allocation.task.done_at is not None:
+        raise ValidationError("This has already been marked as done: nothing was changed")
+    if allocation.request.stage not in (Stage.COLLECTING, Stage.DRAFTING):
+        raise ValidationError("The FOI team no longer needs this: the response has moved on. Contact them "
+                              "if you still have information for it")
+    information = _text(information, field="information", max_length=MAX_RESPONSE_CHARS)
+    found = None
+    if data:
+        try:
+            found = extract.extract(data, filename=filename)
+        except extract.Rejected as exc:
+            raise ValidationError({"file": str(exc)}) from None
+    if not information and found is None:
+        raise ValidationError({"information": "Enter the information, or a note of where it is, or attach a file"})
+    cases.case_task_complete(task=allocation.task, by=by)
+    allocation.information = information
+    allocation.replied_by, allocation.replied_at = by, timezone.now()
+    fields = ["information", "replied_by", "replied_at"]
+    if found is not None:
+        base = re.sub(r"[^\w.\- ]", "", (filename or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1])[:80].strip()
+        stem = (base.rsplit(".", 1)[0] if "." in base else base) or "information"
+        allocation.filename = f"{stem}.{found.kind}"
+        allocation.content_type, allocation.size = found.content_type, len(data)
+        allocation.file.save("reply", ContentFile(data), save=False)
+        fields += ["file", "filename", "content_type", "size"]
+    allocation.save(update_fields=fields)
+    _all_in(allocation.request)
+    audit_record(by=by, action="update", target=allocation, summary=f"{allocation.team.name} replied to an FOI "
+                                                                    f"allocation on {allocation.task.case.reference}",
+                 case=allocation.task.case.reference, file=bool(found), chars=len(information))
     return allocation
 
 
@@ -687,7 +770,7 @@ def foi_approve(*, request: FoiRequest, by: Any) -> FoiRequest:
     attachments = list(request.attachments.all())
     extra = (f"\n\nAttached: {', '.join(a.filename for a in attachments)}." if attachments else "")
     _tell_requester(request, key="response", by=by, subject=f"Response to your information request {case.reference}",
-                    message=f"{request.response_text}{extra}\n\n{RIGHTS}")
+                    message=f"{request.response_text}{extra}\n\n{rights_text(request, sent_on=timezone.localdate())}")
     if request.publish:
         _publish(request)
     cases.case_close(case=case, outcome=CaseOutcome.COMPLETED, note="Response sent", expected_version=case.version,
@@ -725,26 +808,82 @@ def search_document(*parts: str) -> str:
 # --- internal review ---------------------------------------------------------------------------------
 
 
+def review_refusal(request: FoiRequest, *, on: dt.date | None = None) -> str:
+    """Why the requester cannot ask for an internal review of `request` online now ("" when they can).
+
+    One review per request, asked after the response is sent and within the ICO's 40 working days
+    (rules.review_asked_by). Staff logging a review received by post or email are not held to the window.
+    """
+    if request.stage not in (Stage.SENT, Stage.CLOSED) or request.sent_at is None:
+        return "You can ask for an internal review once we have sent our response"
+    first = request.reviews.select_related("case").first()
+    if first is not None:
+        return (f"You have already asked for an internal review of this request ({first.case.reference}). "
+                f"If you are unhappy with its result you may complain to {ICO}.")
+    last_day = review_window_ends(request)
+    if (on or timezone.localdate()) > last_day:
+        return (f"The time to ask for an internal review ended on {last_day:%-d %B %Y}, "
+                f"{rules.REVIEW_WINDOW_WORKING_DAYS} working days after our response. If there was a good reason "
+                f"for the delay, reply to our response and we will consider it; you may also complain to {ICO}.")
+    return ""
+
+
+def review_window_ends(request: FoiRequest) -> dt.date | None:
+    if request.sent_at is None:
+        return None
+    return rules.review_asked_by(timezone.localdate(request.sent_at))
+
+
 @transaction.atomic
-def foi_review_open(*, request: FoiRequest, grounds: str, by: Any) -> InternalReview:
-    """The requester asked for an internal review: a follow-on case, 20 working days, someone not involved."""
-    _require_staff(by)
+def foi_review_open(*, request: FoiRequest, grounds: str, by: Any, online: bool = False, on_behalf_of: bool = False,
+                    submission_key: str = "") -> InternalReview:
+    """An internal review: a follow-on case, 20 working days, decided by someone not involved.
+
+    Staff open one for a request received by email or post. `online=True`: the requester asks from
+    their request's page (`by` is their own account, or an adviser acting for them): the review
+    window, one review per request and the submission key (a double submit opens one) apply, and the
+    engine refuses a request that is not theirs. Either way it lands in the FOI team's queue and the
+    requester is told the reference and the date they will hear by.
+    """
+    if not online:
+        _require_staff(by)
+    key = (submission_key or "").strip()[:64]
+    if online and key:
+        twin = InternalReview.objects.select_related("case").filter(case__submission_key=key).first()
+        if twin is not None:
+            raise cases.DuplicateSubmission(twin.case)
     request = _lock(request)
-    if request.stage not in (Stage.SENT, Stage.CLOSED):
+    if online:
+        refusal = review_refusal(request)
+        if refusal:
+            raise ValidationError(refusal, code="invalid_transition")
+    elif request.stage not in (Stage.SENT, Stage.CLOSED):
         raise ValidationError("An internal review can be opened only after the response has been sent")
-    grounds = _text(grounds, field="grounds", required="Enter what the requester is unhappy with")
+    required = "Tell us why you are unhappy with our response" if online else "Enter what the requester is unhappy with"
+    grounds = _text(grounds, field="grounds", required=required,
+                    max_length=MAX_REVIEW_GROUNDS if online else MAX_NOTE_CHARS)
     service = Service.objects.get(code=REVIEW_SERVICE_CODE)
     case = _case(request)
     try:
-        child = cases.case_open_follow_on(parent=case, service=service, reason=grounds, by=by,
-                                          title="Internal review", channel=Channel.EMAIL)
+        if online:
+            child = cases.case_open_follow_on_for_customer(
+                parent=case, service=service, reason=grounds, by=by, title="Internal review",
+                on_behalf_of=on_behalf_of, channel=Channel.WEB, submission_key=key)
+        else:
+            child = cases.case_open_follow_on(parent=case, service=service, reason=grounds, by=by,
+                                              title="Internal review", channel=Channel.EMAIL)
+    except cases.DuplicateSubmission:
+        raise
     except ValidationError as exc:
         raise ValidationError({"grounds": exc.messages[0]}) from None
     review = InternalReview.objects.create(request=request, case=child, grounds=grounds)
     _tell_requester(request, key=f"review:{review.pk}:ack", by=by,
                     subject=f"Internal review of {case.reference}",
                     message=(f"We have opened an internal review of our response (reference {child.reference}). "
-                             f"Someone not involved in the original response will reply by {child.due_at:%-d %B %Y}."))
+                             f"Someone not involved in the original response will reply by {child.due_at:%-d %B %Y} "
+                             f"(within {rules.REVIEW_WORKING_DAYS} working days)."))
+    audit_record(by=by, action="create", target=review, summary=f"Internal review {child.reference} asked for",
+                 online=online, on_behalf_of=on_behalf_of)
     return review
 
 

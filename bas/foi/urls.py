@@ -8,5 +8,6 @@ urlpatterns = [
     path("request/", views.make_request, name="request"),
     path("request/done/", views.done, name="done"),
     path("my-requests/", views.mine, name="mine"),
+    path("my-requests/<str:reference>/review/", views.ask_review, name="review"),
     path("log/<str:reference>/", views.entry, name="entry"),
 ]

@@ -12,12 +12,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from oxtom.accounts.decorators import staff_area_required
+from oxtom.accounts.decorators import signed_in_required, staff_area_required
 from oxtom.cases.services import DuplicateSubmission
 from oxtom.core.audit import audit_record
 from oxtom.core.clientip import client_ip
 from oxtom.core.files import private_file_response
-from oxtom.core.forms import errors_onto_form
+from oxtom.core.forms import errors_onto_form, posted
+from oxtom.customers import assist
 from oxtom.core.ratelimit import take
 
 from . import forms as f
@@ -92,7 +93,37 @@ def done(request: HttpRequest) -> HttpResponse:
 def mine(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect(f"{reverse('account_login')}?next={reverse('foi:mine')}")
-    return render(request, "foi/mine.html", {"rows": selectors.requests_of_resident(request.user)})
+    rows = selectors.requests_of_resident(request.user)
+    return render(request, "foi/mine.html", {"rows": [(row, services.review_refusal(row)) for row in rows]})
+
+
+@signed_in_required
+@require_http_methods(["GET", "POST"])
+def ask_review(request: HttpRequest, reference: str) -> HttpResponse:
+    """The requester (or an adviser acting for them) asks for an internal review of our response."""
+    customer, actor, _, on_behalf_of = assist.subject_and_actor(request)
+    foi = selectors.request_for_customer(customer, reference)
+    form = f.ReviewAskForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            review = services.foi_review_open(
+                request=foi, grounds=form.cleaned_data["grounds"], by=actor, online=True,
+                on_behalf_of=on_behalf_of, submission_key=request.POST.get("submission_key", "")[:64])
+        except DuplicateSubmission:
+            messages.info(request, "You have already asked for this internal review: it has not been sent again")
+            return redirect("foi:mine")
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            errors_onto_form(form, exc)
+        else:
+            messages.success(request, f"We have received your request for an internal review ({review.case.reference}). "
+                                      f"We will reply by {review.case.due_at:%-d %B %Y}.")
+            return redirect("foi:mine")
+    refusal = services.review_refusal(foi)
+    return render(request, "foi/ask_review.html", {
+        "form": form, "foi": foi, "refusal": refusal, "window_ends": services.review_window_ends(foi),
+        "review_days": rules.REVIEW_WORKING_DAYS}, status=400 if form.errors else 200)
 
 
 # --- staff ------------------------------------------------------------------------------------------
@@ -113,6 +144,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     rows = selectors.queue(request.user, stage=stage)
     return render(request, "foi/queue.html", {
         "rows": rows, "stage": stage, "counts": selectors.stage_counts(), "stages": Stage,
+        "reviews": selectors.reviews_waiting(),
         "soon": selectors.due_soon_date(), "approvals": selectors.for_approval(request.user)})
 
 
@@ -283,6 +315,60 @@ def allocation_received(request: HttpRequest, reference: str, pk: int) -> HttpRe
         else:
             return redirect("foi_staff:case", reference=reference)
     return render(request, "foi/case.html", _case_context(request, foi, form=form), status=400)
+
+
+@staff_area_required
+@require_GET
+def allocation_file(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    """The file a holding service replied with, for the FOI team on the case page."""
+    foi = selectors.request_for_staff(request.user, reference)
+    allocation = Allocation.objects.filter(pk=pk, request=foi).exclude(file="").first()
+    if allocation is None:
+        raise Http404
+    audit_record(by=request.user, action="view", target=allocation,
+                 summary=f"Opened a service's reply to {reference}")
+    return private_file_response(allocation.file, content_type=allocation.content_type, filename=allocation.filename)
+
+
+# --- the holding service's side (any team an FOI request asks for information) ----------------------
+
+
+@staff_area_required
+@require_GET
+def holder_allocations(request: HttpRequest) -> HttpResponse:
+    """The open FOI allocations asked of the user's teams, soonest due first."""
+    return render(request, "foi/holder_allocations.html", {
+        "rows": selectors.open_allocations_for(request.user), "soon": selectors.due_soon_date()})
+
+
+@staff_area_required
+@require_http_methods(["GET", "POST"])
+def holder_allocation(request: HttpRequest, pk: int) -> HttpResponse:
+    """One allocation asked of the user's team: what is asked and the request's words (never who asked), and
+    the reply that marks it done. 404 for anyone outside the team."""
+    allocation = selectors.allocation_for_holder(request.user, pk)
+    form = f.AllocationReplyForm(posted(request), request.FILES if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload is not None and upload.size > 10 * 1024 * 1024:
+                raise ValidationError({"file": "The selected file must be smaller than 10MB"})
+            services.foi_allocation_reply(allocation=allocation, information=form.cleaned_data["information"],
+                                          data=upload.read() if upload is not None else None,
+                                          filename=upload.name if upload is not None else "", by=request.user)
+        except ValidationError as exc:
+            errors_onto_form(form, exc)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, f"Sent to the FOI team for {allocation.request.case.reference}: thank you")
+            return redirect("foi_staff:holder_allocations")
+    else:
+        audit_record(by=request.user, action="view", target=allocation,
+                     summary=f"Viewed an FOI allocation on {allocation.request.case.reference}")
+    return render(request, "foi/holder_allocation.html", {
+        "allocation": allocation, "form": form, "request_text": services.request_text_for_holder(allocation.request),
+        "foi": allocation.request}, status=400 if form.errors else 200)
 
 
 @staff_area_required

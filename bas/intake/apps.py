@@ -9,6 +9,11 @@ class IntakeConfig(AppConfig):
     verbose_name = "Post room and bulk data uploads"
 
     def ready(self) -> None:
+        from oxtom.accounts.permissions import Permission
+        from oxtom.accounts.staff_nav import register_staff_nav_item
+
+        register_staff_nav_item("Post room", "/staff/bas/intake/post/", permissions=(Permission.BAS_WORK,), order=81)
+
         from oxtom.customers import merge
 
         # Post matched to a customer follows the record that survives a merge.

@@ -19,9 +19,14 @@ def render_post_case(case: Any, audience: str, user: Any):
     from oxtom.cases.owners import CaseAnswers
     from oxtom.core.answers import Link, Row
 
+    answers = case.answers if isinstance(case.answers, dict) else {}
     rows = [Row("Post item", item.reference), Row("Received", item.received_on.strftime("%-d %B %Y")),
-            Row("From", item.sender), Row("Summary", item.summary)]
-    if item.matched_case_id and (case.answers or {}).get("About case"):
-        rows.append(Row("About case", str(case.answers["About case"])))
+            Row("From", item.sender or "Not known")]
+    if item.summary:
+        rows.append(Row("Summary", item.summary))
+    if answers.get("Why this team"):  # routed with no customer or case (post_item_route_to_team)
+        rows.append(Row("Why this team", str(answers["Why this team"])))
+    if item.matched_case_id and answers.get("About case"):
+        rows.append(Row("About case", str(answers["About case"])))
     what = "Scanned letter (PDF)" if item.content_type == "application/pdf" else "Scanned letter (image)"
     return CaseAnswers(rows=tuple(rows), evidence=(Link(what, reverse("bas_intake:post_file", args=[item.reference])),))

@@ -6,7 +6,7 @@ from django import forms
 from oxtom.core.forms import DateInputField
 
 from .datasets import DATASETS
-from .services import MAX_FILES, MAX_SENDER, MAX_SUMMARY
+from .services import MAX_FILES, MAX_ROUTE_NOTE, MAX_SENDER, MAX_SUMMARY, POST_FOR_TEAM_SERVICE
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -88,8 +88,30 @@ class RouteForm(forms.Form):
         super().__init__(*args, **kwargs)
         from oxtom.cases.models import Service
 
-        self.fields["service"].queryset = (Service.objects.filter(is_active=True).select_related("team")
-                                           .order_by("team__name", "name"))
+        # "Post to action" is for post matched to nobody (TeamRouteForm), not a service a customer's post goes to.
+        self.fields["service"].queryset = (Service.objects.filter(is_active=True).exclude(code=POST_FOR_TEAM_SERVICE)
+                                           .select_related("team").order_by("team__name", "name"))
+
+
+class TeamRouteForm(forms.Form):
+    """Post matched to no customer and no case: straight to a team's queue, saying why."""
+
+    team = forms.ModelChoiceField(queryset=None, to_field_name="slug", label="Team", empty_label="Choose a team",
+                                  error_messages={"required": "Choose the team to route the post to",
+                                                  "invalid_choice": "Choose a team from the list"})
+    note = forms.CharField(label="What it is and why it goes to this team", max_length=MAX_ROUTE_NOTE,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text="The team reads this first, for example: Invoice from a transport operator "
+                                     "for route HTS-0107; the contracts team pays these",
+                           error_messages={"required": "Enter what the post is and why it goes to this team",
+                                           "max_length": f"What the post is and why it goes to this team must be "
+                                                         f"{MAX_ROUTE_NOTE:,} characters or fewer"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from oxtom.accounts.models import Team
+
+        self.fields["team"].queryset = Team.objects.order_by("name")
 
 
 class UploadForm(forms.Form):

@@ -20,6 +20,7 @@ from oxtom.accounts.permissions import Permission
 from oxtom.cases import services as cases
 from oxtom.core.audit import audit_record
 from oxtom.core.bulk import insert_many
+from oxtom.core.hygiene import clean_free_text
 from oxtom.core.references import random_code
 from oxtom.core.uploads import ImageRejected, document_check
 from oxtom.customers.models import Channel
@@ -32,6 +33,9 @@ MAX_POST_BYTES = 10 * 1024 * 1024
 MAX_SENDER = 200
 MAX_SUMMARY = 1000
 OLDEST_POST_DAYS = 366
+MAX_ROUTE_NOTE = 1000
+# The casework service post with no customer and no case is routed on (bas/intake/migrations/0002).
+POST_FOR_TEAM_SERVICE = "bas-post-for-team"
 
 
 def can_work_intake(user: Any) -> bool:
@@ -205,13 +209,67 @@ def post_item_route(*, item: PostItem, service: Any, by: Any) -> PostItem:
             division=getattr(matched, "division", None) or getattr(item.customer, "division", None))
     except cases.DuplicateSubmission as duplicate:  # a case made for this item before (a retried route)
         case = duplicate.case
-    item.status = PostItem.Status.ROUTED
-    item.routed_case = case
-    item.routed_by = by
-    item.routed_at = timezone.now()
-    item.save(update_fields=["status", "routed_case", "routed_by", "routed_at"])
+    _mark_routed(item, case=case, by=by)
     audit_record(by=by, action="route", target=item, summary=f"Post {item.reference} routed to {service.team.name}",
                  case=case.reference, service=service.code, team=service.team.slug)
+    return item
+
+
+def post_for_team_service() -> Any:
+    """The service unmatched post is routed on; None if an administrator has taken it off (no routing then)."""
+    from oxtom.cases.models import Service
+
+    return Service.objects.filter(code=POST_FOR_TEAM_SERVICE, is_active=True).first()
+
+
+@transaction.atomic
+def post_item_route_to_team(*, item: PostItem, team: Any, note: str, by: Any) -> PostItem:
+    """Route post that matches no customer and no case (a supplier's invoice, a letter quoting nothing) straight
+    to `team`'s queue.
+
+    The case engine opens a case only for a customer or for a member of staff who asks for it, and this post
+    has no customer: so the post room officer is the staff requester (they follow it under My requests), the
+    scan goes with it (the team opens it from the case page), and `note` says what it is and why this team.
+    The case is on the "Post to action" service, in `team`'s queue, its clock from the day the post arrived.
+    Post matched to a customer or a case is routed to a service instead (post_item_route).
+    """
+    _require(by)
+    item = _unrouted(item)
+    if item.customer_id is not None or item.matched_case_id is not None:
+        raise ValidationError("This post is matched to a customer or a case: route it to a service instead, "
+                              "or remove the match first")
+    if team is None or not getattr(team, "pk", None):
+        raise ValidationError({"team": "Choose a team from the list"})
+    from oxtom.accounts.models import Team
+
+    if not Team.objects.filter(pk=team.pk).exists():
+        raise ValidationError({"team": "That team no longer exists: choose a team from the list"})
+    note = clean_free_text(str(note or "")).replace("\x00", "").strip()
+    if not note:
+        raise ValidationError({"note": "Enter what the post is and why it goes to this team"})
+    if len(note) > MAX_ROUTE_NOTE:
+        raise ValidationError({"note": f"What the post is and why it goes to this team must be "
+                                       f"{MAX_ROUTE_NOTE:,} characters or fewer"})
+    service = post_for_team_service()
+    if service is None:
+        raise ValidationError("Post cannot be routed to a team just now: the Post to action service is not "
+                              "taking new cases. Ask an administrator to turn it back on")
+    received_at = timezone.make_aware(dt.datetime.combine(item.received_on, dt.time(9, 0)))
+    answers = {"Post item": item.reference, "Received": item.received_on.strftime("%-d %B %Y"),
+               "From": item.sender or "Not known", "Why this team": note}
+    if item.summary:
+        answers["Summary"] = item.summary
+    try:
+        case = cases.case_create(
+            service=service, customer=None, requested_by=by, answers=answers, channel=Channel.POST, by=by,
+            title=(f"Post from {item.sender}" if item.sender else f"Post {item.reference}")[:200],
+            received_at=received_at, submission_key=f"bas-post:{item.reference}", team=team)
+    except cases.DuplicateSubmission as duplicate:  # a case made for this item before (a retried route)
+        case = duplicate.case
+    _mark_routed(item, case=case, by=by)
+    audit_record(by=by, action="route", target=item, summary=f"Post {item.reference} routed to {team.name} "
+                                                             "with no customer",
+                 case=case.reference, service=service.code, team=team.slug, note_chars=len(note))
     return item
 
 
@@ -279,3 +337,12 @@ def dataset_upload(*, dataset: str, data: bytes, file_name: str, by: Any) -> Upl
 
 def _imported(dataset: str, digest: str) -> DatasetUpload | None:
     return DatasetUpload.objects.filter(dataset=dataset, sha256=digest, status=DatasetUpload.Status.IMPORTED).first()
+
+
+def _mark_routed(item: PostItem, *, case: Any, by: Any) -> None:
+    """The item leaves the unrouted list, naming the case it became and who routed it."""
+    item.status = PostItem.Status.ROUTED
+    item.routed_case = case
+    item.routed_by = by
+    item.routed_at = timezone.now()
+    item.save(update_fields=["status", "routed_case", "routed_by", "routed_at"])

@@ -13,6 +13,7 @@ urlpatterns = [
     path("post/<str:reference>/match-customer/", views.post_match_customer, name="post_match_customer"),
     path("post/<str:reference>/unmatch/", views.post_unmatch, name="post_unmatch"),
     path("post/<str:reference>/route/", views.post_route, name="post_route"),
+    path("post/<str:reference>/route-to-team/", views.post_route_to_team, name="post_route_to_team"),
     path("post/<str:reference>/scan/", views.post_file, name="post_file"),
     path("uploads/", views.uploads, name="uploads"),
     path("uploads/example/<str:code>.csv", views.dataset_sample, name="dataset_sample"),

@@ -65,6 +65,7 @@ def _item_page(request: HttpRequest, item: PostItem, *, status: int = 200, **for
     audit_record(by=request.user, action="view", target=item, summary=f"Post {item.reference} viewed")
     context = {
         "item": item, "section": "post", "describe": describe, "route": route,
+        "team_route": forms.get("team_route") or f.TeamRouteForm(),
         "case_form": forms.get("case_form") or f.CaseMatchForm(), "search": forms.get("search") or f.CustomerSearchForm(),
         "results": forms.get("results"), "choice_error": forms.get("choice_error", ""),
         # The error summary (base.html) shows whichever form failed.
@@ -181,6 +182,25 @@ def post_route(request: HttpRequest, reference: str) -> HttpResponse:
                                       f"case {item.routed_case.reference}")
             return redirect("bas_intake:post_list")
     return _item_page(request, item, route=form)
+
+
+@intake_required
+@require_POST
+def post_route_to_team(request: HttpRequest, reference: str) -> HttpResponse:
+    """Post matched to nobody goes straight to a team's queue, the post room officer as the staff requester."""
+    item = selectors.get_post_item(request.user, reference)
+    form = f.TeamRouteForm(request.POST)
+    if form.is_valid():
+        try:
+            item = services.post_item_route_to_team(item=item, team=form.cleaned_data["team"],
+                                                    note=form.cleaned_data["note"], by=request.user)
+        except ValidationError as exc:
+            errors_onto_form(form, exc)
+        else:
+            messages.success(request, f"Post {item.reference} routed to {item.routed_case.team.name}: "
+                                      f"case {item.routed_case.reference}")
+            return redirect("bas_intake:post_list")
+    return _item_page(request, item, team_route=form)
 
 
 @require_GET

@@ -62,3 +62,16 @@ def png_bomb() -> SimpleUploadedFile:
     out = io.BytesIO()
     Image.new("1", (20_000, 20_000)).save(out, "PNG")  # 400 megapixels in a few kilobytes
     return SimpleUploadedFile("bomb.png", out.getvalue(), content_type="image/png")
+
+
+@pytest.fixture
+def post_for_team_service(db, bas_team):
+    """The "Post to action" service its migration seeds, put back (a transactional test may have flushed it)."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("bas.intake.migrations.0002_unmatched_post_service").seed(apps, None)
+    from oxtom.cases.models import Service
+
+    return Service.objects.get(code="bas-post-for-team")

@@ -1,5 +1,6 @@
 """End to end in Chromium: a business admin officer logs two scanned letters, matches one to its case by the
-reference it quotes and routes it to the team's queue; then uploads a SEN file with mistakes, reads the
+reference it quotes and routes it to the team's queue, routes the other (matching nobody) straight to a team with a
+note; then uploads a SEN file with mistakes, reads the
 row-by-row report, fixes the file and uploads it clean. axe-core on every page."""
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from tests.browser_support import assert_accessible, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_post_logged_matched_routed_and_a_sen_file_fixed_and_uploaded(page, tmp_path, bas_officer, case, service):
+def test_post_logged_matched_routed_and_a_sen_file_fixed_and_uploaded(page, tmp_path, bas_officer, case, service,
+                                                                       other_team, post_for_team_service):
     first, second = tmp_path / "letter-1.pdf", tmp_path / "letter-2.pdf"
     first.write_bytes(letter_pdf(["Dear council", f"About case {case.reference}", "The pothole is still there."]))
     second.write_bytes(letter_pdf(["To whom it may concern", "Please send me a bus pass form."]))
@@ -60,6 +62,24 @@ def test_post_logged_matched_routed_and_a_sen_file_fixed_and_uploaded(page, tmp_
     assert "Waiting to be routed (1)" in page.locator("main").inner_text()  # the other letter still waits
     letter.refresh_from_db()
     assert letter.is_routed and letter.routed_case.parent == case and letter.routed_case.team == service.team
+    assert_accessible(page)
+
+    # The other letter names no customer and quotes no case: straight to a team's queue, saying why.
+    other = PostItem.objects.exclude(pk=letter.pk).get()
+    with page.expect_navigation():
+        page.get_by_role("link", name=other.reference).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Route to this team").click()
+    assert "Choose the team to route the post to" in page.locator(".govuk-error-summary").inner_text()
+    assert_accessible(page)
+    page.get_by_label("Team", exact=True).select_option(label=other_team.name)
+    page.get_by_label("What it is and why it goes to this team").fill("Asks for a bus pass form; no reference")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Route to this team").click()
+    assert f"routed to {other_team.name}" in page.locator("body").inner_text()
+    assert "Waiting to be routed (0)" in page.locator("main").inner_text()
+    other.refresh_from_db()
+    assert other.is_routed and other.routed_case.team == other_team and other.routed_case.requested_by == bas_officer
     assert_accessible(page)
 
     broken, fixed = tmp_path / "sen-pupils.csv", tmp_path / "sen-pupils-fixed.csv"

@@ -38,6 +38,7 @@ MATRIX = {
     "post_match_customer": ("/staff/bas/intake/post/{item}/match-customer/", "post", bas_only(400)),
     "post_unmatch": ("/staff/bas/intake/post/{item}/unmatch/", "post", bas_only(302)),
     "post_route": ("/staff/bas/intake/post/{item}/route/", "post", bas_only(200)),
+    "post_route_to_team": ("/staff/bas/intake/post/{item}/route-to-team/", "post", bas_only(200)),
     # The scan: the post room, or the team working the case it went to (none yet): 404 for everyone else.
     "post_file": ("/staff/bas/intake/post/{item}/scan/", "get",
                   {**{r: 404 for r in ROLES}, "bas_officer": 200, "administrator": 200}),
