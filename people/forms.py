@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from oxtom.core.forms import DateInputField
 
-from .models import CheckOutcome, RoleProfile
+from .models import CheckOutcome, DbsLevel, RoleProfile
 
 
 class VacancyRequestForm(forms.Form):
@@ -188,3 +188,58 @@ class OfferAnswerForm(forms.Form):
     answer = forms.ChoiceField(label="Do you accept the offer?", widget=forms.RadioSelect,
                                choices=[("accept", "Yes, I accept the offer"), ("decline", "No, I decline it")],
                                error_messages={"required": "Say whether you accept the offer"})
+
+
+class ProfileForm(forms.Form):
+    """A role profile, as the recruitment team edits it (people.services.profile_save cleans it again)."""
+
+    title = forms.CharField(label="Job title", max_length=150,
+                            error_messages={"required": "Enter the job title",
+                                            "max_length": "The job title must be 150 characters or fewer"})
+    grade = forms.CharField(label="Grade", max_length=20, help_text="For example, Grade 7",
+                            error_messages={"required": "Enter the grade",
+                                            "max_length": "The grade must be 20 characters or fewer"})
+    directorate = forms.CharField(label="Directorate", max_length=100,
+                                  error_messages={"required": "Enter the directorate",
+                                                  "max_length": "The directorate must be 100 characters or fewer"})
+    summary = forms.CharField(label="What the post does", required=False, max_length=3000,
+                              widget=forms.Textarea(attrs={"rows": 4}),
+                              error_messages={"max_length": "The summary must be 3,000 characters or fewer"})
+    dbs_level = forms.ChoiceField(label="Which DBS check does the post need?", choices=DbsLevel.choices,
+                                  widget=forms.RadioSelect, help_text="Posts working with children or adults at risk",
+                                  error_messages={"required": "Choose the DBS check the post needs",
+                                                  "invalid_choice": "Choose the DBS check the post needs"})
+    essential_skills = forms.CharField(label="Essential skills", max_length=1500, widget=forms.Textarea(attrs={"rows": 3}),
+                                       help_text="Separate them with commas or put one on each line (at most 20)",
+                                       error_messages={"required": "Enter at least one essential skill",
+                                                       "max_length": "The skills must be 1,500 characters or fewer"})
+    interview_criteria = forms.CharField(label="What the interview panel scores", required=False, max_length=800,
+                                         widget=forms.Textarea(attrs={"rows": 3}),
+                                         help_text="Separate them with commas or put one on each line (at most 10)",
+                                         error_messages={"max_length": "The criteria must be 800 characters or fewer"})
+    staff_roles = forms.MultipleChoiceField(label="Roles a starter in this post gets on day one", required=False,
+                                            widget=forms.CheckboxSelectMultiple,
+                                            error_messages={"invalid_choice": "Choose roles from the list"})
+    teams = forms.ModelMultipleChoiceField(label="Teams a starter in this post joins", required=False,
+                                           queryset=None, widget=forms.CheckboxSelectMultiple,
+                                           error_messages={"invalid_choice": "Choose teams from the list",
+                                                           "invalid_pk_value": "Choose teams from the list"})
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        from oxtom.accounts.models import Team
+
+        from .services import grantable_roles
+
+        super().__init__(*args, **kwargs)
+        self.fields["staff_roles"].choices = grantable_roles()
+        self.fields["teams"].queryset = Team.objects.order_by("name")
+
+    @classmethod
+    def initial_for(cls, profile) -> dict:
+        return {"title": profile.title, "grade": profile.grade, "directorate": profile.directorate,
+                "summary": profile.summary, "dbs_level": profile.dbs_level,
+                "essential_skills": ", ".join(profile.essential_skills or []),
+                "interview_criteria": ", ".join(profile.interview_criteria or []),
+                "staff_roles": list(profile.staff_roles or []), "teams": list(profile.teams.all()),
+                "version": profile.version}

@@ -31,6 +31,12 @@ class RoleProfile(models.Model):
     active = models.BooleanField(default=True)
     # What the interview panel scores, one row per criterion (0 to 4 each).
     interview_criteria = models.JSONField(default=list, blank=True)
+    # Edited by the recruitment team (people.services.profile_save): a stale form is refused
+    # (oxtom.core.versioning), and every change is audited.
+    version = models.PositiveIntegerField(default=1)
+    modified_at = models.DateTimeField(null=True, blank=True)
+    modified_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
 
     class Meta:
         ordering = ["title", "grade"]
@@ -130,6 +136,28 @@ class CandidateSkill(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["skill", "candidate"], name="unique_candidate_skill")]
+
+
+class PoolMatch(models.Model):
+    """The pool search's ranking for a role profile, kept up to date by people.pool_index (never by hand).
+
+    One row per candidate in the pool (consent given) and role profile for which the candidate either has at
+    least one of the profile's essential skills or was appointable for it: how many of those skills they have,
+    with the candidate's sort keys copied beside it, so a search by profile reads the first rows of one index
+    range (pool_match_rank_idx) and stops at the page size instead of counting skills for every candidate.
+    """
+
+    profile = models.ForeignKey(RoleProfile, on_delete=models.CASCADE, related_name="+")
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="pool_matches")
+    appointable = models.BooleanField()
+    matched = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=150)
+    pool_until = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["candidate", "profile"], name="unique_pool_match")]
+        indexes = [models.Index(fields=["profile", "-appointable", "-matched", "name", "candidate"],
+                                name="pool_match_rank_idx")]
 
 
 def cv_path(instance, filename: str) -> str:

@@ -13,8 +13,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from .models import (ApplicationStatus, Candidate, CandidateSkill, JobApplication, PanelMember, RoleProfile, Vacancy,
-                     VacancyStatus)
+from .models import (ApplicationStatus, Candidate, CandidateSkill, JobApplication, PanelMember, PoolMatch, RoleProfile,
+                     Vacancy, VacancyStatus)
 from .services import is_coordinator, is_hiring_manager, normalise_skill
 
 MANAGER_SEES = [s for s in ApplicationStatus.values if s != ApplicationStatus.APPLIED]
@@ -73,29 +73,39 @@ def recruitment_queue() -> QuerySet[Vacancy]:
 def pool_search(user: Any, *, profile: RoleProfile | None = None, skills: list[str] | None = None,
                 appointable_only: bool = False, limit: int = POOL_PAGE) -> list[Candidate]:
     """Candidates in the pool with consent current: appointable first, then by the number of the skills asked
-    for that they have. Only the recruitment team may search. Uses candidate_pool_idx, candidate_profile_idx
-    and unique_candidate_skill (skill, candidate)."""
+    for that they have, then by name. Only the recruitment team may search.
+
+    By role profile (skills not given) the ranking is read from PoolMatch, which holds each candidate's match
+    for each profile beside its sort keys: one query walking pool_match_rank_idx in order that stops after
+    `limit` rows, however big the pool. Asked for skills, the candidates holding any of them are counted from
+    the skill index alone (unique_candidate_skill, index-only) and only the first `limit` are loaded."""
     if not is_coordinator(user):
         return []
     today = timezone.localdate()
-    qs = Candidate.objects.filter(in_pool=True, pool_consent_until__gte=today)
+    wanted = list(dict.fromkeys(s for s in (normalise_skill(s) for s in (skills or [])) if s))[:10]
+    if profile is not None and not wanted:
+        matches = PoolMatch.objects.filter(profile=profile, pool_until__gte=today)
+        if appointable_only:
+            matches = matches.filter(appointable=True)
+        return [m.candidate for m in matches.select_related("candidate__appointable_for")
+                .order_by("-appointable", "-matched", "name", "candidate_id")[:limit]]
+    if not wanted:
+        qs = Candidate.objects.filter(in_pool=True, pool_consent_until__gte=today)
+        if appointable_only:
+            qs = qs.filter(appointable=True)
+        return list(qs.select_related("appointable_for").order_by("-appointable", "name", "id")[:limit])
+    rows = CandidateSkill.objects.filter(skill__in=wanted, candidate__in_pool=True,
+                                         candidate__pool_consent_until__gte=today)
     if appointable_only:
-        qs = qs.filter(appointable=True)
-    wanted = [normalise_skill(s) for s in (skills or []) if normalise_skill(s)][:10]
+        rows = rows.filter(candidate__appointable=True)
     if profile is not None:
-        # Asked for a role profile: those appointable for it, or with at least one of its essential skills.
-        profile_skills = [normalise_skill(s) for s in profile.essential_skills or []]
-        has_profile_skill = Exists(CandidateSkill.objects.filter(candidate=OuterRef("pk"), skill__in=profile_skills))
-        qs = qs.filter(Q(appointable_for=profile) | has_profile_skill)
-        wanted = wanted or profile_skills
-    if wanted:
-        if skills:
-            qs = qs.filter(Exists(CandidateSkill.objects.filter(candidate=OuterRef("pk"), skill__in=wanted)))
-        qs = qs.annotate(matched=Count("skill_rows", filter=Q(skill_rows__skill__in=wanted)))
-        order = ["-appointable", "-matched", "name", "id"]
-    else:
-        order = ["-appointable", "name", "id"]
-    return list(qs.select_related("appointable_for").order_by(*order)[:limit])
+        # Those appointable for the profile or with one of its skills: exactly the profile's PoolMatch rows.
+        rows = rows.filter(Exists(PoolMatch.objects.filter(profile=profile, candidate=OuterRef("candidate_id"))))
+    ranked = list(rows.values("candidate_id").annotate(matched=Count("id"))
+                  .order_by("-candidate__appointable", "-matched", "candidate__name", "candidate_id")
+                  .values_list("candidate_id", flat=True)[:limit])
+    found = Candidate.objects.select_related("appointable_for").in_bulk(ranked)
+    return [found[pk] for pk in ranked if pk in found]
 
 
 def candidate_skills(candidates: list[Candidate]) -> dict[int, list[str]]:
@@ -127,3 +137,16 @@ def offer_of(vacancy: Vacancy) -> "Offer | None":
     return (Offer.objects.filter(application__vacancy=vacancy).select_related("application__candidate")
             .prefetch_related("checks").first())
 
+
+
+def role_profiles_for(*, coordinator: bool) -> list[RoleProfile]:
+    """The role profiles a reader may see: the recruitment team sees retired ones too, managers those in use."""
+    profiles = RoleProfile.objects.all() if coordinator else RoleProfile.objects.filter(active=True)
+    return list(profiles)
+
+
+def get_role_profile(pk: int) -> RoleProfile:
+    profile = RoleProfile.objects.filter(pk=pk).first()
+    if profile is None:
+        raise Http404("No such role profile")
+    return profile

@@ -22,7 +22,7 @@ from oxtom.core.audit import audit_record
 from oxtom.core.links import absolute_url
 from oxtom.core.references import random_code
 
-from . import registry
+from . import pool_index, registry
 from .cv import CheckedCv
 from .models import (ApplicationStatus, Candidate, CandidateSkill, CheckKind, CheckOutcome, DbsLevel,
                      EqualityMonitoring, InterviewSlot, JobApplication, Offer, OfferStatus, PanelBooking, PanelMember,
@@ -42,7 +42,7 @@ def audit(*, by: Any, event: str, target: Any, summary: str = "") -> None:
     verb = event.rsplit(".", 1)[-1]
     action = ("view" if verb in ("viewed", "downloaded", "searched", "evidence_downloaded") else
               "delete" if verb in ("expired", "withdrawn") else
-              "create" if verb in ("requested", "submitted", "added", "made", "shortlisted") else "update")
+              "create" if verb in ("requested", "submitted", "added", "made", "shortlisted", "created") else "update")
     audit_record(by=by, action=action, target=target, summary=summary or event, event=event)
 
 
@@ -192,6 +192,7 @@ def _set_skills(candidate: Candidate, skills: Iterable[str]) -> None:
     have = set(CandidateSkill.objects.filter(candidate=candidate).values_list("skill", flat=True))
     CandidateSkill.objects.bulk_create([CandidateSkill(candidate=candidate, skill=s) for s in dict.fromkeys(skills)
                                         if s not in have])
+    pool_index.refresh_candidates([candidate.pk])
 
 
 @transaction.atomic
@@ -281,6 +282,7 @@ def pool_withdraw(*, candidate_id: int) -> Candidate | None:
         Candidate.objects.filter(pk=candidate.pk).update(in_pool=False, withdrawn_at=timezone.now(),
                                                           pool_consent_until=None)
         CandidateSkill.objects.filter(candidate=candidate).delete()
+        pool_index.forget_candidates([candidate.pk])
         audit(by=None, event="people.pool.withdrawn", target=candidate)
     return candidate
 
@@ -296,6 +298,7 @@ def pool_expire(*, today: dt.date | None = None) -> int:
     with transaction.atomic():
         Candidate.objects.filter(pk__in=ids).update(in_pool=False, pool_consent_until=None)
         CandidateSkill.objects.filter(candidate_id__in=ids).delete()
+        pool_index.forget_candidates(ids)
         busy = set(JobApplication.objects.filter(candidate_id__in=ids, vacancy__status__in=OPEN_STATUSES)
                    .values_list("candidate_id", flat=True))
         removable = [pk for pk in ids if pk not in busy]
@@ -362,6 +365,8 @@ def application_submit(*, vacancy: Vacancy, answers: dict, cv: CheckedCv | None,
     candidate.save()
     if pool:
         _set_skills(candidate, skills)
+    else:
+        pool_index.refresh_candidates([candidate.pk])  # a new name for someone already in the pool
     application = JobApplication(vacancy=vacancy, candidate=candidate, statement=str(answers.get("statement", ""))[:5000],
                                  token=secrets.token_hex(16), submission_key=key, submitted_at=timezone.now())
     if cv is not None:
@@ -523,6 +528,7 @@ def interview_outcome(*, application: JobApplication, appointable: bool, preferr
     if appointable:
         Candidate.objects.filter(pk=application.candidate_id).update(appointable=True,
                                                                      appointable_for=vacancy.role_profile_id)
+        pool_index.refresh_candidates([application.candidate_id])
     audit(by=by, event="people.application.outcome", target=application,
                  summary=("preferred" if preferred else "") + (" appointable" if appointable else " not appointable"))
     return application
@@ -667,3 +673,122 @@ def appointment_confirm(*, offer: Offer, start_date: dt.date, by: Any) -> Offer:
                     f"{start_date:%-d %B %Y}.", reference=vacancy.reference, key=f"people:offer:{offer.pk}:confirmed")
     registry.fire_appointment_confirmed(_starter(offer))
     return offer
+
+
+# --- role profiles ----------------------------------------------------------------------------------------
+
+class StaleProfileError(ValidationError):
+    def __init__(self) -> None:
+        super().__init__("Someone else changed this role profile while you were editing it. Nothing was saved: "
+                         "your changes are still in the form. Check them against the profile as it is now, "
+                         "then save again.")
+
+
+# Roles a profile may give a starter on day one: staff roles only, never the administrator's.
+NEVER_FROM_PROFILE = {"administrator"}
+PROFILE_FIELDS = ["title", "grade", "directorate", "summary", "dbs_level", "essential_skills", "staff_roles",
+                  "interview_criteria"]
+
+
+def grantable_roles() -> list[tuple[str, str]]:
+    from oxtom.accounts.roles import ALL_ROLES
+
+    return [(r.code, r.name) for r in ALL_ROLES if r.staff_area and r.code not in NEVER_FROM_PROFILE]
+
+
+def _clean_profile(data: dict) -> dict:
+    cleaned = {name: " ".join(str(data.get(name, "")).split()) for name in ("title", "grade", "directorate")}
+    for name, label, most in (("title", "the job title", 150), ("grade", "the grade", 20),
+                              ("directorate", "the directorate", 100)):
+        if not cleaned[name]:
+            raise ValidationError({name: f"Enter {label}"})
+        if len(cleaned[name]) > most:
+            raise ValidationError({name: f"{label[4:].capitalize()} must be {most} characters or fewer"})
+    cleaned["summary"] = str(data.get("summary", "")).strip()[:3000]
+    if data.get("dbs_level", DbsLevel.NONE) not in DbsLevel.values:
+        raise ValidationError({"dbs_level": "Choose the DBS check the post needs"})
+    cleaned["dbs_level"] = data.get("dbs_level", DbsLevel.NONE)
+    skills = data.get("essential_skills", [])
+    cleaned["essential_skills"] = parse_skills(skills) if isinstance(skills, str) else \
+        list(dict.fromkeys(s for s in (normalise_skill(x) for x in skills) if s))[:20]
+    if not cleaned["essential_skills"]:
+        raise ValidationError({"essential_skills": "Enter at least one essential skill"})
+    allowed = dict(grantable_roles())
+    roles = list(dict.fromkeys(str(r) for r in data.get("staff_roles", [])))
+    if bad := [r for r in roles if r not in allowed]:
+        raise ValidationError({"staff_roles": f"A role profile cannot give these roles: {', '.join(bad)}"})
+    cleaned["staff_roles"] = roles
+    criteria = data.get("interview_criteria", [])
+    if isinstance(criteria, str):
+        criteria = criteria.replace("\n", ",").split(",")
+    cleaned["interview_criteria"] = list(dict.fromkeys(c for c in (" ".join(str(x).split())[:60] for x in criteria)
+                                                       if c))[:10]
+    return cleaned
+
+
+def _profile_teams(data: dict) -> list:
+    from oxtom.accounts.models import Team
+
+    teams = list(data.get("teams", []))
+    ids = [t.pk if hasattr(t, "pk") else int(t) for t in teams]
+    found = list(Team.objects.filter(pk__in=ids))
+    if len(found) != len(set(ids)):
+        raise ValidationError({"teams": "Choose teams from the list"})
+    return found
+
+
+def _profile_diff(before: dict, after: dict) -> list[str]:
+    return [name.replace("_", " ") for name in after if before.get(name) != after[name]]
+
+
+@transaction.atomic
+def profile_save(*, data: dict, by: Any, profile: RoleProfile | None = None, version: Any = None) -> RoleProfile:
+    """The recruitment team creates a role profile or edits one. An edit carries the version the editor saw
+    and is refused (StaleProfileError, nothing saved) if someone else saved in between. When the essential
+    skills change, the pool's ranking for the profile is rebuilt in the same transaction."""
+    from oxtom.core.versioning import lock_current, save_versioned
+
+    _require_coordinator(by)
+    cleaned = _clean_profile(data)
+    teams = _profile_teams(data)
+    duplicate = RoleProfile.objects.filter(title__iexact=cleaned["title"], grade__iexact=cleaned["grade"],
+                                           directorate__iexact=cleaned["directorate"])
+    if profile is None:
+        if duplicate.exists():
+            raise ValidationError({"title": "A role profile with this title, grade and directorate already exists"})
+        profile = RoleProfile.objects.create(**cleaned, modified_at=timezone.now(), modified_by=by)
+        profile.teams.set(teams)
+        pool_index.rebuild([profile.pk])
+        audit(by=by, event="people.profile.created", target=profile, summary=str(profile))
+        return profile
+    fresh = lock_current(RoleProfile.objects, profile.pk, version, stale=StaleProfileError)
+    if duplicate.exclude(pk=fresh.pk).exists():
+        raise ValidationError({"title": "A role profile with this title, grade and directorate already exists"})
+    before = {name: getattr(fresh, name) for name in PROFILE_FIELDS}
+    before_teams = sorted(fresh.teams.values_list("pk", flat=True))
+    for name, value in cleaned.items():
+        setattr(fresh, name, value)
+    save_versioned(fresh, PROFILE_FIELDS, by=by, stale=StaleProfileError)
+    fresh.teams.set(teams)
+    if before["essential_skills"] != cleaned["essential_skills"]:
+        pool_index.rebuild([fresh.pk])
+    changed = _profile_diff(before, cleaned) + (["teams"] if before_teams != sorted(t.pk for t in teams) else [])
+    audit(by=by, event="people.profile.edited", target=fresh,
+          summary=f"{fresh}: " + ("changed " + ", ".join(changed) if changed else "saved with no change"))
+    return fresh
+
+
+@transaction.atomic
+def profile_retire(*, profile: RoleProfile, version: Any, by: Any, retire: bool = True) -> RoleProfile:
+    """Retire a profile (no new vacancy requests from it; open vacancies keep it), or bring it back."""
+    from oxtom.core.versioning import lock_current, save_versioned
+
+    _require_coordinator(by)
+    fresh = lock_current(RoleProfile.objects, profile.pk, version, stale=StaleProfileError)
+    if fresh.active == (not retire):
+        return fresh
+    fresh.active = not retire
+    save_versioned(fresh, ["active"], by=by, stale=StaleProfileError)
+    audit(by=by, event="people.profile.retired" if retire else "people.profile.restored", target=fresh,
+          summary=str(fresh))
+    return fresh

@@ -18,7 +18,7 @@ from oxtom.core.forms import errors_onto_form, posted
 from . import forms as f
 from . import selectors, services
 from .cv import CvRejected, cv_check
-from .models import (ApplicationStatus, Candidate, OfferStatus, PanelMember, PreEmploymentCheck, RoleProfile,
+from .models import (ApplicationStatus, Candidate, OfferStatus, PanelMember, PreEmploymentCheck,
                      Score, VacancyStatus)
 
 
@@ -60,7 +60,59 @@ def home(request: HttpRequest) -> HttpResponse:
 def profiles(request: HttpRequest) -> HttpResponse:
     if not (services.is_coordinator(request.user) or services.is_hiring_manager(request.user)):
         raise PermissionDenied
-    return render(request, "people/profiles.html", {"profiles": RoleProfile.objects.filter(active=True)})
+    coordinator = services.is_coordinator(request.user)
+    profiles = selectors.role_profiles_for(coordinator=coordinator)
+    return render(request, "people/profiles.html", {
+        "profiles": [p for p in profiles if p.active], "retired": [p for p in profiles if not p.active],
+        "coordinator": coordinator})
+
+
+@staff_area_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """The recruitment team adds a role profile or edits one (a stale edit is refused, nothing lost)."""
+    if not services.is_coordinator(request.user):
+        raise PermissionDenied
+    profile = selectors.get_role_profile(pk) if pk is not None else None
+    initial = f.ProfileForm.initial_for(profile) if profile else {"dbs_level": "none"}
+    form = f.ProfileForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            saved = services.profile_save(data=data, by=request.user, profile=profile, version=data.pop("version"))
+        except services.StaleProfileError as exc:
+            # Nothing lost: the editor's text stays in the form, now against the current version, and the
+            # profile as the other person saved it is shown beside it to compare before saving again.
+            profile = selectors.get_role_profile(pk)
+            data = request.POST.copy()
+            data["version"] = str(profile.version)
+            form = f.ProfileForm(data)
+            form.is_valid()
+            form.add_error(None, " ".join(exc.messages))
+            return render(request, "people/profile_edit.html", {"form": form, "profile": profile, "stale": True})
+        except ValidationError as exc:
+            errors_onto_form(form, exc)
+        else:
+            messages.success(request, f"Role profile {saved} {'saved' if profile else 'added'}")
+            return redirect("people:profiles")
+    return render(request, "people/profile_edit.html", {"form": form, "profile": profile})
+
+
+@staff_area_required
+@require_POST
+def profile_retire(request: HttpRequest, pk: int) -> HttpResponse:
+    if not services.is_coordinator(request.user):
+        raise PermissionDenied
+    profile = selectors.get_role_profile(pk)
+    retire = request.POST.get("action") != "restore"
+    try:
+        profile = services.profile_retire(profile=profile, version=request.POST.get("version"), by=request.user,
+                                          retire=retire)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, f"Role profile {profile} {'retired' if retire else 'back in use'}")
+    return redirect("people:profiles")
 
 
 @staff_area_required

@@ -9,6 +9,11 @@ class OnboardingConfig(AppConfig):
     verbose_name = "Onboarding, leavers and staff access"
 
     def ready(self) -> None:
+        from oxtom.accounts.permissions import Permission
+        from oxtom.accounts.staff_nav import register_staff_nav_item
+
+        register_staff_nav_item("IT access", "/staff/people/access/", permissions=(Permission.ICT_DESK, Permission.STAFF_MANAGE), order=86)
+
         # Recruitment tells us about accepted offers and confirmed appointments through its registry.
         from people.registry import on_appointment_confirmed, on_offer_accepted
 

@@ -61,6 +61,9 @@ def test_janes_vacancy_is_filled_from_the_pool(browser, live_server, page, setti
                                                "skills": "customer service, telephone", "statement": "Ten years",
                                                "pool": True})
     Candidate.objects.filter(pk=old.candidate_id).update(appointable=True, appointable_for=profile)
+    from people import pool_index
+
+    pool_index.refresh_candidates([old.candidate_id])
     Vacancy.objects.filter(pk=earlier.pk).update(status=VacancyStatus.FILLED)
 
     # Jane requests the vacancy from the role profile.
