@@ -96,7 +96,7 @@ def main() -> None:
     from oxtom.customers.services import customer_bulk_create
     from oxtom.customers.models import Customer
     from provision import imports, publication, rules, selectors
-    from provision.models import Category, Contract, PurchaseOrder, SpendKind, Supplier
+    from provision.models import Category, Contract, PurchaseOrder, SpendKind, Supplier, name_block_of
 
     rng = random.Random(2025)
     hub = User.objects.create_user("bench.hub@example.org", roles=["provision_officer"])
@@ -107,7 +107,7 @@ def main() -> None:
                                for i in range(n_suppliers)])
     customers = list(Customer.objects.filter(organisation_name__startswith="Bench Supplier").order_by("id"))
     Supplier.objects.bulk_create([Supplier(customer=c, name=c.organisation_name, finance_id=f"B{i:05d}",
-                                           postcode=c.postcode, is_sme=i % 3 == 0, is_vcse=i % 11 == 0)
+                                           name_block=name_block_of(c.organisation_name), postcode=c.postcode, is_sme=i % 3 == 0, is_vcse=i % 11 == 0)
                                   for i, c in enumerate(customers)], batch_size=2000)
     suppliers = list(Supplier.objects.order_by("id"))
     categories = list(Category.objects.all())

@@ -6,6 +6,11 @@ class ProvisionConfig(AppConfig):
     verbose_name = "Provision"
 
     def ready(self) -> None:
+        from oxtom.accounts.permissions import Permission
+        from oxtom.accounts.staff_nav import register_staff_nav_item
+
+        register_staff_nav_item("Provision", "/staff/provision/", permissions=(Permission.PROVISION_WORK,), order=70)
+
         from oxtom.customers import merge
 
         from .models import Supplier
@@ -28,6 +33,12 @@ class ProvisionConfig(AppConfig):
 
         register_demo_step("provision suppliers, contracts and spend", order=60, run=demo.provision_step)
 
+        # Spend on contract, off-contract spend, SME/VCSE/local shares, prompt payment and spend with the
+        # suppliers located in each division, in the performance framework (Measure rows: migration 0007).
+        from .measures import register as register_measures
+
+        register_measures()
+
         from oxtom.cases.owners import register_case_answers
 
         from .case_answers import render_contract_review, render_many_contract_reviews
@@ -41,6 +52,8 @@ def _move_supplier(source, survivor) -> int:
 
     from .models import Supplier
 
+    if Supplier.objects.filter(customer=source, merged_into__isnull=False).exists():
+        return 0  # a supplier merged into another (provision/merging.py) stays, as its alias, with the tombstone
     if Supplier.objects.filter(customer=survivor).exists() and Supplier.objects.filter(customer=source).exists():
         raise ValidationError("Both records are suppliers with their own contracts and spend: the provision hub "
                               "must merge the suppliers first")

@@ -32,6 +32,13 @@ SUPPLIERS = (
     ("S1008", "Brightclean Facilities Limited", "OX4 2JY", "09876543", "", True, False, False),  # a duplicate
     ("S1009", "Greenway Waste Solutions Ltd", "OX29 4AA", "06543210", "", False, False, False),
     ("S1010", "Riverside Catering Co", "OX1 1AA", "05432109", "", True, False, False),
+    # Small firms in east Oxford: enough suppliers in one division for its spend figure to be shown
+    # (a division figure resting on fewer than 5 suppliers is suppressed on the public pages).
+    ("S1011", "Cowley Road Electrical Ltd", "OX4 2AB", "04321098", "", True, False, False),
+    ("S1012", "East Oxford Community Meals", "OX4 2DE", "", "1087654", True, True, False),
+    ("S1013", "Iffley Fields Grounds Maintenance Ltd", "OX4 2FG", "03210987", "", True, False, False),
+    ("S1014", "Temple Cowley Locksmiths Ltd", "OX4 2HJ", "02109876", "", True, False, False),
+    ("S1015", "Divinity Road Translation Co-operative", "OX4 2LN", "", "1076543", True, True, False),
 )
 DIRECTORATES = ("Adult Social Care", "Children's Services", "Environment and Highways", "Resources")
 
@@ -77,14 +84,15 @@ def seed_demo_provision(*, officer: Any, approvers: dict[str, Any], contract_man
                         ProcurementRoute.OPEN, 1_800_000, months(-44), months(10), extension_options=2,
                         extension_months=12, max_value_change_percent=30, annual=450_000,
                         cost_centres=["FM100", "LIB200"], directorate=DIRECTORATES[3], service="Facilities",
-                        cpv_code="90911200", contract_manager=contract_manager)
+                        cpv_code="90911200", contract_manager=contract_manager,
+                        review_date=today + dt.timedelta(days=21))
     contract("OCC-ASC-0107", "Home care, north of the county", "adult-social-care", ["S1002"],
              ProcurementRoute.COMPETITIVE_FLEXIBLE, 24_000_000, months(-50), months(8), annual=6_000_000,
              directorate=DIRECTORATES[0], service="Home care", cpv_code="85312000")
     contract("OCC-HW-0033", "Highways maintenance term contract", "highways-transport", ["S1003"],
              ProcurementRoute.OPEN, 95_000_000, months(-70), months(26), extension_options=1, extension_months=24,
              max_value_change_percent=10, annual=19_000_000, directorate=DIRECTORATES[2], cpv_code="45233141",
-             cost_centres=["HW300"], contract_manager=contract_manager)
+             cost_centres=["HW300"], contract_manager=contract_manager, review_date=today + dt.timedelta(days=45))
     contract("OCC-TR-0219", "Community transport for day centres", "highways-transport", ["S1004"],
              ProcurementRoute.QUOTE, 48_000, months(-23), months(1), directorate=DIRECTORATES[0],
              cpv_code="60130000")
@@ -92,14 +100,28 @@ def seed_demo_provision(*, officer: Any, approvers: dict[str, Any], contract_man
              2_400_000, months(-36), months(-1), directorate=DIRECTORATES[3], cpv_code="72250000")  # ended, undecided
     contract("OCC-WS-0090", "Household waste recycling centres", "waste-environment", ["S1009"],
              ProcurementRoute.OPEN, 31_000_000, months(-30), months(40), extension_options=2, extension_months=12,
-             max_value_change_percent=15, annual=7_500_000, directorate=DIRECTORATES[2], cpv_code="90514000")
+             max_value_change_percent=15, annual=7_500_000, directorate=DIRECTORATES[2], cpv_code="90514000",
+             review_date=today + dt.timedelta(days=75))
     contract("OCC-CT-0155", "School meals, west of the county", "education", ["S1010"], ProcurementRoute.OPEN,
              6_500_000, months(-34), months(5), directorate=DIRECTORATES[1], cpv_code="55524000",
              extension_options=1, extension_months=12, max_value_change_percent=20, annual=1_600_000,
-             orders=["PO-55510", "PO-55511"])
+             orders=["PO-55510", "PO-55511"], review_date=today + dt.timedelta(days=60))
     contract("OCC-PR-0042", "Printing and post room", "corporate-services", ["S1007"], ProcurementRoute.QUOTE,
              90_000, months(-20), months(16), directorate=DIRECTORATES[3], cpv_code="79800000")
-    added += 8
+    # Stop smoking: its 12-month runway starts in about two months, so its manager sees the notice coming.
+    contract("OCC-PH-0120", "Stop smoking service", "public-health", ["S1002"], ProcurementRoute.OPEN, 750_000,
+             months(-22), months(14), extension_options=1, extension_months=12, max_value_change_percent=10,
+             annual=250_000, directorate=DIRECTORATES[0], service="Public health", cpv_code="85141000",
+             contract_manager=contract_manager)
+    added += 9
+    # One modification already on record: two more libraries on the cleaning contract, within its 30%.
+    services.contract_modify(
+        contract=cleaning, title=cleaning.title, description=cleaning.description, end_date=cleaning.end_date,
+        review_date=cleaning.review_date, value_pence=cleaning.current_value_pence + 180_000_00,
+        reason="Two more libraries (Bicester and Witney) added to the cleaning schedule from January, at the "
+               "contract's rates.", expected_version=cleaning.version, by=contract_manager or officer)
+    cleaning.refresh_from_db()
+    added += 1
     # The delegation matrix: the service director signs small changes; bigger ones go on to the board
     # (a key decision) and then to the delegated authoriser.
     DelegationBand.objects.bulk_create([
@@ -155,6 +177,12 @@ def _seed_spend(*, officer: Any, today: dt.date, cleaning: Contract) -> int:
         ("S1010", "EDU500", DIRECTORATES[1], "Catering", 120_000, "PO-55510"),
         ("S1007", "RES600", DIRECTORATES[3], "Printing", 5_200, ""),
         ("S1005", "ICT700", DIRECTORATES[3], "Software support", 48_000, ""),  # after its contract ended: off
+        ("S1008", "LIB200", DIRECTORATES[3], "Cleaning", 1_200, ""),  # the duplicate's spend, for the hub to merge
+        ("S1011", "FM100", DIRECTORATES[3], "Electrical repairs", 3_400, ""),
+        ("S1012", "ASC130", DIRECTORATES[0], "Meals", 7_800, ""),
+        ("S1013", "ENV410", DIRECTORATES[2], "Grounds maintenance", 4_100, ""),
+        ("S1014", "FM100", DIRECTORATES[3], "Security", 900, ""),
+        ("S1015", "RES610", DIRECTORATES[3], "Translation", 2_600, ""),
     ]
     for back in range(12, 0, -1):
         month = rules.add_months(today.replace(day=1), -back)

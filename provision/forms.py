@@ -65,6 +65,23 @@ class SupplierForm(forms.Form):
                                        required=False)
 
 
+class MergeForm(forms.Form):
+    """Which of two look-alike suppliers to keep; the other is merged into it."""
+
+    keep = forms.ChoiceField(label="Which supplier do you keep?", widget=forms.RadioSelect,
+                             error_messages={"required": "Choose the supplier to keep",
+                                             "invalid_choice": "Choose one of the two suppliers to keep"})
+    reason = forms.CharField(label="Why are these the same organisation?", max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="For example: the same Companies House number and address",
+                             error_messages={"required": "Say why these are the same organisation",
+                                             "max_length": "Keep it to 500 characters or fewer"})
+
+    def __init__(self, *args, suppliers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].choices = [(str(s.pk), f"Keep {s.name} ({s.finance_id})") for s in suppliers]
+
+
 class ContractForm(forms.Form):
     reference = forms.RegexField(label="Contract reference", regex=r"^[A-Za-z0-9][A-Za-z0-9/_-]{1,29}$", max_length=30,
                                  error_messages={"required": "Enter the contract reference",
@@ -80,7 +97,7 @@ class ContractForm(forms.Form):
                                   error_messages={"required": "Enter the directorate"})
     service = forms.CharField(label="Service (optional)", max_length=100, required=False)
     suppliers = forms.ModelMultipleChoiceField(
-        label="Suppliers", queryset=Supplier.objects.order_by("name"),
+        label="Suppliers", queryset=Supplier.objects.live().order_by("name"),
         error_messages={"required": "Choose at least one supplier", "invalid_choice": "Choose suppliers from the list",
                         "invalid_pk_value": "Choose suppliers from the list"},
         widget=forms.SelectMultiple(attrs={"size": 6}))
@@ -220,3 +237,30 @@ class ReviewForm(forms.Form):
     def kpi_ratings(self) -> dict[int, tuple[str, str]]:
         return {k.pk: (self.cleaned_data.get(f"kpi_{k.pk}_result", ""), self.cleaned_data.get(f"kpi_{k.pk}_rating", ""))
                 for k in self.kpis}
+
+
+class ContractEditForm(forms.Form):
+    """A live contract's editable terms, and why they change (a modification, kept in its history)."""
+
+    title = forms.CharField(label="Title", max_length=200,
+                            error_messages={"required": "Enter the contract's title",
+                                            "max_length": "Keep the title to 200 characters or fewer"})
+    description = forms.CharField(label="Description (optional)", max_length=2000, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 4}),
+                                  error_messages={"max_length": "Keep the description to 2,000 characters or fewer"})
+    end_date = DateInputField(label="End date", required=True)
+    review_date = DateInputField(label="Review date (optional)", required=False,
+                                 help_text="When the contract is next reviewed, for example 31 3 2027")
+    value = PoundsField(label="Contract value", help_text="The total value of the contract after this change")
+    reason = forms.CharField(label="Why the contract is changing", max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 4}),
+                             help_text="This is kept in the contract's history and published with its amendments",
+                             error_messages={"required": "Say why the contract is changing",
+                                             "max_length": "Keep the reason to 1,000 characters or fewer"})
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+
+class ReviewsDueForm(forms.Form):
+    days = forms.TypedChoiceField(label="Due in the next", coerce=int, required=False,
+                                  choices=[(30, "30 days"), (60, "60 days"), (90, "90 days"), (180, "180 days"),
+                                           (365, "365 days")])

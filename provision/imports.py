@@ -181,13 +181,15 @@ def check(data: bytes, kind: str) -> tuple[list[dict], ImportReport]:
     if kind == SpendKind.PAYABLE:
         ids = [i for i in frame["supplier_id"].unique().tolist() if i]
         for start in range(0, len(ids), 5000):
-            suppliers.update({s.finance_id: s for s in Supplier.objects.filter(finance_id__in=ids[start:start + 5000])})
+            # A merged duplicate's number still imports: its spend is the survivor's (provision/merging.py).
+            suppliers.update({s.finance_id: s.resolved for s in Supplier.objects.filter(
+                finance_id__in=ids[start:start + 5000]).select_related("merged_into")})
         unknown = (frame["supplier_id"] != "") & ~frame["supplier_id"].isin(list(suppliers))
         flag(unknown, "The supplier id is not in the supplier records: add the supplier first")
     else:
         # Card merchants are rarely suppliers; where a merchant's name is a supplier's, the spend is theirs.
         merchants = [n for n in frame["merchant_name"].unique().tolist() if n]
-        suppliers = {s.name.lower(): s for s in Supplier.objects.filter(name__in=merchants)}
+        suppliers = {s.name.lower(): s for s in Supplier.objects.live().filter(name__in=merchants)}
     report.problems = [Problem(row, "; ".join(messages)) for row, messages in sorted(issues.items())]
     if report.problems:
         return [], report

@@ -7,6 +7,7 @@ Only provision/services.py and provision/imports.py write these tables.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.db import models
@@ -49,6 +50,26 @@ class Category(models.Model):
         return self.lead_time_months + self.mobilisation_months
 
 
+_LEGAL_WORDS = frozenset({"ltd", "limited", "plc", "llp", "lp", "co", "company", "the", "and", "uk", "cic", "inc"})
+
+
+def name_key(name: str) -> str:
+    """A supplier's name compared for look-alikes: lower case, letters and digits only, no legal suffixes."""
+    words = re.sub(r"[^0-9a-z ]+", " ", (name or "").lower().replace("&", " and ")).split()
+    return " ".join(w for w in words if w not in _LEGAL_WORDS) or " ".join(words)
+
+
+def name_block_of(name: str) -> str:
+    """The look-alike block: two suppliers are compared by name only when their blocks are equal (an index)."""
+    return name_key(name).replace(" ", "")[:4]
+
+
+class SupplierQuerySet(models.QuerySet):
+    def live(self) -> "SupplierQuerySet":
+        """Suppliers in use: not merged into another."""
+        return self.filter(merged_into__isnull=True)
+
+
 class Supplier(TimeStampedModel):
     """An organisation the council buys from: its customer record (kind organisation), extended."""
 
@@ -69,10 +90,22 @@ class Supplier(TimeStampedModel):
         "Sole trader", default=False, help_text="An individual: the name is redacted in every publication")
     division = models.ForeignKey("places.Division", null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+")
+    name_block = models.CharField(
+        max_length=4, blank=True, editable=False,
+        help_text="The first letters of the name without punctuation or legal suffixes: the look-alike block")
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="aliases",
+        help_text="A duplicate merged into another supplier: kept as an alias so its finance number and "
+                  "published ids still find the survivor")
+    merged_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SupplierQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(fields=["name"], name="supplier_name_idx")]
+        indexes = [models.Index(fields=["name"], name="supplier_name_idx"),
+                   models.Index(fields=["name_block", "id"], name="supplier_block_idx"),
+                   models.Index(fields=["charity_number"], name="supplier_charity_idx")]
 
     def __str__(self) -> str:
         return self.name
@@ -85,6 +118,15 @@ class Supplier(TimeStampedModel):
     @property
     def public_name(self) -> str:
         return REDACTED if self.is_individual else self.name
+
+    @property
+    def is_alias(self) -> bool:
+        return self.merged_into_id is not None
+
+    @property
+    def resolved(self) -> "Supplier":
+        """The supplier this record stands for: itself, or the one it was merged into (always one hop)."""
+        return self.merged_into if self.merged_into_id else self
 
 
 class ProcurementRoute(models.TextChoices):
@@ -188,11 +230,16 @@ class PurchaseOrder(models.Model):
 
 
 class ContractAmendment(models.Model):
-    """A change to a live contract's end date or value, kept as its history (OCDS amendments)."""
+    """A change to a live contract, kept as its history (OCDS amendments): an extension through the delegation
+    matrix, or a modification of its terms by the hub or its manager within the limits the contract allows.
+
+    `changes` records each term changed as {"field": [before, after]} (dates as ISO text, value in pence).
+    """
 
     class Kind(models.TextChoices):
         EXTENSION = "extension", "Extension"
         VALUE = "value", "Change of value"
+        MODIFICATION = "modification", "Modification"
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="amendments")
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -201,11 +248,38 @@ class ContractAmendment(models.Model):
     previous_value_pence = models.BigIntegerField()
     new_value_pence = models.BigIntegerField()
     reason = models.CharField(max_length=1000)
+    changes = models.JSONField(default=dict, blank=True,
+                               help_text="The terms changed: {field: [before, after]}")
     made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     made_at = models.DateTimeField()
 
     class Meta:
         ordering = ["made_at", "id"]
+
+    TERM_LABELS = {"title": "Title", "description": "Description", "end_date": "End date",
+                   "review_date": "Review date", "current_value_pence": "Value"}
+
+    def change_lines(self, *, published: bool = False) -> list[tuple[str, str, str]]:
+        """Each term changed as (term, before, after), as people read it; `published` gives ISO dates and
+        decimal pounds (the OCDS description). An extension without `changes` gives its end date and value."""
+        from oxtom.core.formats import govuk_date
+        from oxtom.core.money import decimal_pounds, pounds
+
+        changes = self.changes or {
+            "end_date": [self.previous_end_date.isoformat(), self.new_end_date.isoformat()],
+            "current_value_pence": [self.previous_value_pence, self.new_value_pence]}
+
+        def shown(name: str, value) -> str:
+            if value in (None, ""):
+                return "none"
+            if name == "current_value_pence":
+                return f"£{decimal_pounds(value)}" if published else pounds(value)
+            if name.endswith("_date"):
+                return value if published else govuk_date(dt.date.fromisoformat(value))
+            return str(value)
+
+        return [(self.TERM_LABELS.get(name, name), shown(name, before), shown(name, after))
+                for name, (before, after) in changes.items()]
 
 
 class SpendKind(models.TextChoices):

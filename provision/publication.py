@@ -84,7 +84,7 @@ def procurement_card_rows(month: dt.date) -> Iterator[list[str]]:
 
 def _published_contracts():
     return (Contract.objects.filter(awarded_value_pence__gt=rules.CONTRACT_PUBLICATION_THRESHOLD_PENCE)
-            .select_related("category").prefetch_related("suppliers").order_by("reference"))
+            .select_related("category").prefetch_related("suppliers__aliases").order_by("reference"))
 
 
 def contracts_rows() -> Iterator[list[str]]:
@@ -146,6 +146,12 @@ def _party(supplier: Supplier) -> dict:
         party["identifier"] = {"scheme": scheme, "id": number, "legalName": supplier.name}
     if not supplier.is_individual:
         party["details"] = {"scale": "sme" if supplier.is_sme else "large"}
+        # Duplicates merged into this supplier: their registrations still find it (provision/merging.py).
+        own = registration
+        extra = sorted({r for r in (_registration(alias) for alias in supplier.aliases.all()) if r and r != own})
+        if extra:
+            party["additionalIdentifiers"] = [{"scheme": r.rpartition("-")[0], "id": r.rpartition("-")[2]}
+                                              for r in extra]
     return party
 
 
@@ -196,9 +202,8 @@ def contract_release(contract: Contract, *, on: dt.date) -> dict:
     if amendments:
         release["contracts"][0]["amendments"] = [
             {"id": f"{contract.reference}-amendment-{a.pk}", "date": _moment(a.made_at), "rationale": a.reason,
-             "description": f"{a.get_kind_display()}: end date {a.previous_end_date.isoformat()} to "
-                            f"{a.new_end_date.isoformat()}, value £{decimal_pounds(a.previous_value_pence)} to "
-                            f"£{decimal_pounds(a.new_value_pence)}"}
+             "description": f"{a.get_kind_display()}: " + "; ".join(
+                 f"{term.lower()} {before} to {after}" for term, before, after in a.change_lines(published=True))}
             for a in amendments]
     return release
 

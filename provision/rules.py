@@ -137,3 +137,51 @@ def payment_band(days: int) -> str:
     if days <= 60:
         return "31-60"
     return "61+"
+
+
+def value_band(awarded_value_pence: int, max_value_change_percent: int) -> tuple[int, int]:
+    """The lowest and highest value (pence) modifications may take the contract to: the awarded value plus or
+    minus the percentage the contract allows (the low end rounded up and the high end down, so both are allowed)."""
+    low = -(-awarded_value_pence * (100 - max_value_change_percent) // 100)
+    return low, awarded_value_pence * (100 + max_value_change_percent) // 100
+
+
+@dataclass(frozen=True)
+class ModificationCheck:
+    end_date_reasons: tuple[str, ...]
+    value_reasons: tuple[str, ...]
+
+    @property
+    def permitted(self) -> bool:
+        return not (self.end_date_reasons or self.value_reasons)
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return self.end_date_reasons + self.value_reasons
+
+
+def modification_check(*, start_date: dt.date, new_end_date: dt.date, max_end_date: dt.date,
+                       awarded_value_pence: int, new_value_pence: int, max_value_change_percent: int,
+                       today: dt.date) -> ModificationCheck:
+    """Whether a change to a live contract's end date and value stays within what public procurement allows.
+
+    The value may move (up or down, every modification together) by at most the contract's
+    `max_value_change_percent` of the value awarded; the end date may not pass start + term + every
+    extension option (the contract's maximum end date), nor come before today or the start.
+    """
+    dates, values = [], []
+    if new_end_date < start_date:
+        dates.append("The end date must be the same as or after the start date")
+    elif new_end_date < today:
+        dates.append("The end date cannot be in the past: record the decision at the end to stop a contract")
+    if new_end_date > max_end_date:
+        dates.append(f"The end date cannot be after {max_end_date:%-d %B %Y}: the start, the term and every "
+                     "extension option the contract allows")
+    if new_value_pence <= 0:
+        values.append("The value must be more than £0")
+    elif abs(new_value_pence - awarded_value_pence) * 100 > awarded_value_pence * max_value_change_percent:
+        low, high = value_band(awarded_value_pence, max_value_change_percent)
+        values.append(f"The value cannot move by more than the {max_value_change_percent}% of the awarded value "
+                      f"the contract allows: keep it between £{low / 100:,.2f} and £{high / 100:,.2f}, or "
+                      "procure it again")
+    return ModificationCheck(tuple(dates), tuple(values))

@@ -9,13 +9,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Case, Count, DurationField, ExpressionWrapper, F, IntegerField, Q, QuerySet, Sum, \
-    Value, When
+from django.db.models import Avg, Case, CharField, Count, DateField, DurationField, ExpressionWrapper, F, Func, \
+    IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Least
 from django.http import Http404
 from django.utils import timezone
 
 from . import rules
-from .models import ON_CONTRACT, Contract, ExtensionApproval, ExtensionRequest, Match, SpendKind, SpendLine, Supplier
+from .models import (
+    ON_CONTRACT, Contract, ContractAmendment, ExtensionApproval, ExtensionRequest, Match, SpendKind, SpendLine,
+    Supplier, name_key,
+)
 from .services import can_work_provision
 
 CONTRACTS_PER_PAGE = 50
@@ -252,33 +256,71 @@ def approvals_for(user: Any) -> list[ExtensionApproval]:
     return out
 
 
-def lookalike_suppliers(*, threshold: int = 90, limit: int = 50) -> list[tuple[Supplier, Supplier, int, str]]:
-    """Pairs of suppliers that look like one organisation: the same Companies House or charity number, or
-    names that score `threshold` or more on rapidfuzz's token-sort ratio (blocked by first letter)."""
+LOOKALIKE_BLOCKS_PER_PAGE = 100
+LOOKALIKE_PER_BLOCK = 200  # a block's first suppliers by id; a bigger block is compared on its next page
+
+
+@dataclass
+class LookalikePage:
+    pairs: list[tuple[Supplier, Supplier, int, str]]
+    cursor: str  # the last name block on this page; "" when there are no more
+
+
+def lookalike_suppliers(*, threshold: int = 90, limit: int = 50, after: str = "",
+                        blocks: int | None = None) -> LookalikePage:
+    """Pairs of live suppliers that look like one organisation, in 5 queries however many suppliers there are.
+
+    The same Companies House or charity number (grouped in the database, first page only), or names that score
+    `threshold` or more on rapidfuzz's token-sort ratio within one name block (Supplier.name_block, indexed:
+    the first letters of the name without punctuation or legal suffixes). Pages by block (keyset on the block).
+    """
+    from django.db.models import Window
+    from django.db.models.functions import RowNumber
     from rapidfuzz import fuzz, process
 
-    suppliers = list(Supplier.objects.only("id", "name", "companies_house_number", "charity_number", "postcode"))
+    blocks = blocks or LOOKALIKE_BLOCKS_PER_PAGE
+    live = Supplier.objects.live()
+    fields = ("id", "name", "finance_id", "companies_house_number", "charity_number", "postcode", "name_block")
     pairs: dict[tuple[int, int], tuple[Supplier, Supplier, int, str]] = {}
-    for field_name, label in (("companies_house_number", "Same Companies House number"),
-                              ("charity_number", "Same charity number")):
-        seen: dict[str, Supplier] = {}
-        for s in suppliers:
-            key = getattr(s, field_name).strip().upper()
-            if key and key in seen:
-                pairs[(seen[key].pk, s.pk)] = (seen[key], s, 100, label)
-            elif key:
-                seen[key] = s
-    blocks: dict[str, list[Supplier]] = {}
-    for s in suppliers:
-        blocks.setdefault(s.name[:1].upper(), []).append(s)
-    for block in blocks.values():
-        names = [s.name for s in block]
+    if not after:
+        same = Q()
+        numbers = {}
+        for field_name, label in (("companies_house_number", "Same Companies House number"),
+                                  ("charity_number", "Same charity number")):
+            shared = list(live.exclude(**{field_name: ""}).values_list(field_name, flat=True).order_by(field_name)
+                          .annotate(n=Count("id")).filter(n__gt=1)[:limit])
+            numbers[field_name] = (set(shared), label)
+            if shared:
+                same |= Q(**{f"{field_name}__in": shared})
+        if same:
+            groups: dict[tuple[str, str], list[Supplier]] = {}
+            for s in live.filter(same).only(*fields).order_by("id")[:limit * 4]:
+                for field_name, (shared, label) in numbers.items():
+                    if getattr(s, field_name) in shared:
+                        groups.setdefault((label, getattr(s, field_name)), []).append(s)
+            for (label, _), members in groups.items():
+                for other in members[1:]:
+                    pairs.setdefault((members[0].pk, other.pk), (members[0], other, 100, label))
+    page_blocks = list(live.exclude(name_block="").filter(name_block__gt=after[:4]).values_list("name_block", flat=True)
+                       .order_by("name_block").annotate(n=Count("id")).filter(n__gt=1)[:blocks + 1])
+    more = len(page_blocks) > blocks
+    page_blocks = page_blocks[:blocks]
+    by_block: dict[str, list[Supplier]] = {}
+    if page_blocks:
+        members = (live.filter(name_block__in=page_blocks).only(*fields)
+                   .annotate(place=Window(RowNumber(), partition_by=[F("name_block")], order_by=F("id").asc()))
+                   .filter(place__lte=LOOKALIKE_PER_BLOCK).order_by("name_block", "id"))
+        for s in members:
+            by_block.setdefault(s.name_block, []).append(s)
+    for block in by_block.values():
+        names = [name_key(s.name) for s in block]
         for i, s in enumerate(block):
-            for _, score, j in process.extract(s.name, names, scorer=fuzz.token_sort_ratio, limit=5,
+            for _, score, j in process.extract(names[i], names, scorer=fuzz.token_sort_ratio, limit=6,
                                                score_cutoff=threshold):
                 if j > i and (s.pk, block[j].pk) not in pairs:
                     pairs[(s.pk, block[j].pk)] = (s, block[j], int(score), "Names look alike")
-    return sorted(pairs.values(), key=lambda p: -p[2])[:limit]
+    ordered = sorted(pairs.values(), key=lambda p: (-p[2], p[0].name))[:limit]
+    return LookalikePage(ordered, page_blocks[-1] if more and page_blocks else "")
 
 
 def extension_check_of(contract: Contract, *, on: dt.date | None = None) -> rules.ExtensionCheck:
@@ -294,3 +336,160 @@ def pending_extension_of(contract: Contract) -> ExtensionRequest | None:
     """The contract's extension request waiting for approvals, with them."""
     return (contract.extension_requests.filter(status=ExtensionRequest.Status.PENDING)
             .prefetch_related("approvals").first())
+
+
+def supplier_search(query: str, *, limit: int = 200) -> tuple[list[Supplier], list[Supplier]]:
+    """Live suppliers by name or finance number, and merged duplicates matching it (the supplier each became)."""
+    suppliers = Supplier.objects.live().order_by("name", "id")
+    if not query:
+        return list(suppliers[:limit]), []
+    matches = Q(name__icontains=query) | Q(finance_id__iexact=query)
+    aliases = (Supplier.objects.filter(merged_into__isnull=False).filter(matches)
+               .select_related("merged_into").order_by("name", "id")[:20])
+    return list(suppliers.filter(matches)[:limit]), list(aliases)
+
+
+def merge_pair(a: int, b: int) -> tuple[Supplier, Supplier]:
+    """Two different suppliers to compare before a merge, in the order asked."""
+    pair = {s.pk: s for s in Supplier.objects.select_related("customer", "merged_into").filter(pk__in=[a, b])}
+    if a == b or len(pair) != 2:
+        raise Http404("No such suppliers")
+    return pair[a], pair[b]
+
+
+def merged_alias(pk: int) -> Supplier:
+    """A duplicate that has been merged, with the supplier it became."""
+    alias = Supplier.objects.select_related("merged_into").filter(merged_into__isnull=False, pk=pk).first()
+    if alias is None:
+        raise Http404("No such merged supplier")
+    return alias
+
+
+# --- reviews due (contract managers' dashboard) -----------------------------------------------------------
+
+REVIEWS_DUE_PER_PAGE = 25
+REVIEWS_DUE_WINDOWS = (30, 60, 90, 180, 365)  # the choices of "the next N days"
+REVIEWS_DUE_DEFAULT_DAYS = 90
+_FAR = dt.date(9999, 12, 31)
+
+
+class MonthsBefore(Func):
+    """A date `months` whole months earlier, the month's last day where it is shorter (as rules.add_months),
+    computed in the database so it can be filtered, ordered and paged on."""
+
+    output_field = DateField()
+    arity = 2
+
+    def _parts(self, compiler, connection):
+        date_sql, date_params = compiler.compile(self.source_expressions[0])
+        months_sql, months_params = compiler.compile(self.source_expressions[1])
+        return date_sql, list(date_params), months_sql, list(months_params)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        d, dp, m, mp = self._parts(compiler, connection)
+        return f"(({d}) - make_interval(months => ({m})::int))::date", dp + mp
+
+    def as_sqlite(self, compiler, connection, **extra):
+        d, dp, m, mp = self._parts(compiler, connection)
+        same_day = (f"date({d}, 'start of month', '-' || ({m}) || ' months', "
+                    f"'+' || (CAST(strftime('%%d', {d}) AS INTEGER) - 1) || ' days')")
+        month_end = f"date({d}, 'start of month', '-' || ({m}) || ' months', '+1 month', '-1 day')"
+        return f"min({same_day}, {month_end})", dp + mp + dp + dp + mp
+
+
+class DueKind:
+    REVIEW = "review"
+    NOTICE = "notice"
+    END = "end"
+    LABELS = {REVIEW: "Contract review", NOTICE: "Runway starts: time to re-procure", END: "Contract ends"}
+    ORDER = (REVIEW, NOTICE, END)
+
+
+@dataclass
+class DueRow:
+    contract: Contract
+    due_on: dt.date
+    kind: str
+    days_left: int
+    runway: rules.RunwayState
+    supplier_names: str
+
+    @property
+    def kind_label(self) -> str:
+        return DueKind.LABELS[self.kind]
+
+
+@dataclass
+class ReviewsDuePage:
+    rows: list[DueRow]
+    counts: list[tuple[str, str, int]]  # (kind, label, contracts) for every kind, zeros included
+    total: int
+    cursor: str  # "YYYY-MM-DD.id" of the next page's start; "" on the last page
+    days: int
+    until: dt.date
+
+
+def manages_contracts(user: Any) -> bool:
+    """The hub, or someone who manages at least one contract: the people the reviews-due board is for."""
+    if can_work_provision(user):
+        return True
+    return bool(getattr(user, "is_authenticated", False)) and Contract.objects.filter(contract_manager=user).exists()
+
+
+def _due_contracts(user: Any, *, on: dt.date, until: dt.date) -> QuerySet[Contract]:
+    """Live contracts the person may see whose review date, runway start (the notice to re-procure) or end date
+    falls between `on` and `until`, each annotated with the earliest of those (due_on) and which it is."""
+    def within(name: str):
+        return Case(When(Q(**{f"{name}__gte": on, f"{name}__lte": until}), then=F(name)), default=Value(_FAR),
+                    output_field=DateField())
+
+    runway = F("category__lead_time_months") + F("category__mobilisation_months")
+    contracts = (contracts_for_user(user).filter(end_date__gte=on)
+                 .annotate(notice_date=MonthsBefore(F("end_date"), runway))
+                 .annotate(review_in=within("review_date"), notice_in=within("notice_date"), end_in=within("end_date"))
+                 .annotate(due_on=Least("review_in", "notice_in", "end_in"))
+                 .filter(due_on__lte=until))
+    return contracts.annotate(due_kind=Case(
+        When(due_on=F("review_in"), then=Value(DueKind.REVIEW)),
+        When(due_on=F("notice_in"), then=Value(DueKind.NOTICE)),
+        default=Value(DueKind.END), output_field=CharField()))
+
+
+def reviews_due(user: Any, *, days: int = REVIEWS_DUE_DEFAULT_DAYS, after: str = "",
+                on: dt.date | None = None) -> ReviewsDuePage:
+    """The contracts due for a review, a re-procurement notice or their end in the next `days` days, most urgent
+    first, a page at a time (keyset on due date and id), with a count per kind: 3 queries whatever the size."""
+    on = on or timezone.localdate()
+    days = days if days in REVIEWS_DUE_WINDOWS else REVIEWS_DUE_DEFAULT_DAYS
+    until = on + dt.timedelta(days=days)
+    due = _due_contracts(user, on=on, until=until)
+    totals = due.aggregate(**{kind: Count("id", filter=Q(due_kind=kind)) for kind in DueKind.ORDER})
+    page = due.prefetch_related("suppliers").order_by("due_on", "id")
+    if after:
+        try:
+            day, pk = after.split(".", 1)
+            day_on, pk_n = dt.date.fromisoformat(day), int(pk)
+        except ValueError:
+            pass  # a bad cursor starts at the beginning
+        else:
+            page = page.filter(Q(due_on__gt=day_on) | Q(due_on=day_on, id__gt=pk_n))
+    contracts = list(page[:REVIEWS_DUE_PER_PAGE + 1])
+    more = len(contracts) > REVIEWS_DUE_PER_PAGE
+    contracts = contracts[:REVIEWS_DUE_PER_PAGE]
+    rows = [DueRow(c, c.due_on, c.due_kind, (c.due_on - on).days, runway_of(c, on),
+                   ", ".join(s.public_name for s in c.suppliers.all())) for c in contracts]
+    cursor = f"{contracts[-1].due_on.isoformat()}.{contracts[-1].pk}" if more else ""
+    counts = [(kind, DueKind.LABELS[kind], totals[kind] or 0) for kind in DueKind.ORDER]
+    return ReviewsDuePage(rows, counts, sum(n for _, _, n in counts), cursor, days, until)
+
+
+def amendments_of(contract: Contract) -> list[ContractAmendment]:
+    """The contract's history of changes (extensions and modifications), newest first, with who made each."""
+    return list(contract.amendments.select_related("made_by").order_by("-made_at", "-id"))
+
+
+def modification_limits(contract: Contract) -> dict:
+    """What a modification of the contract may do: its value band around the awarded value, its latest end."""
+    low, high = rules.value_band(contract.awarded_value_pence, contract.max_value_change_percent)
+    return {"low_pence": low, "high_pence": high, "percent": contract.max_value_change_percent,
+            "max_end_date": contract.max_end_date}

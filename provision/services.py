@@ -25,7 +25,7 @@ from oxtom.customers.services import customer_create
 from . import rules
 from .models import (
     ApprovalRole, Approver, Category, Contract, ContractAmendment, ContractKpi, DelegationBand, ExtensionApproval,
-    ExtensionRequest, PurchaseOrder, Supplier,
+    ExtensionRequest, PurchaseOrder, Supplier, name_block_of,
 )
 
 
@@ -73,7 +73,7 @@ def supplier_create(*, name: str, email: str, postcode: str = "", by: Any, **det
     finance_id = (details.get("finance_id") or "").strip()
     if not finance_id:
         raise ValidationError({"finance_id": "Enter the supplier number the finance system uses"})
-    if Supplier.objects.filter(finance_id__iexact=finance_id).exists():
+    if Supplier.objects.filter(finance_id__iexact=finance_id).exists():  # an alias keeps its number: still taken
         raise ValidationError({"finance_id": "A supplier with this finance system number already exists"})
     if details.get("is_sme") and not (details.get("sme_evidence") or "").strip():
         raise ValidationError({"sme_evidence": "Say what shows the supplier is an SME"})
@@ -84,6 +84,7 @@ def supplier_create(*, name: str, email: str, postcode: str = "", by: Any, **det
         by=by, channel=Channel.SYSTEM, allow_duplicate=True)
     supplier = Supplier.objects.create(
         customer=customer, name=customer.organisation_name, postcode=customer.postcode,
+        name_block=name_block_of(customer.organisation_name),
         division=customer.division, created_by=by, modified_by=by,
         **{k: (v.strip() if isinstance(v, str) else v) for k, v in details.items()})
     audit_record(by=by, action="create", target=supplier, summary="Supplier added")
@@ -147,6 +148,81 @@ def contract_record_decision(*, contract: Contract, decision: str, stage: str, n
                  decision=decision, stage=stage, note=note)
     current.refresh_from_db()
     return current
+
+
+# --- modifications of a live contract's terms ----------------------------------------------------------
+
+MAX_TITLE = 200
+MAX_DESCRIPTION = 2000
+
+
+def can_modify(user: Any, contract: Contract) -> bool:
+    """Who changes a contract's terms: the hub, and the contract's own manager (as for its reviews)."""
+    return can_review(user, contract)
+
+
+def _as_json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+@transaction.atomic
+def contract_modify(*, contract: Contract, title: str, description: str, end_date: dt.date,
+                    review_date: dt.date | None, value_pence: int, reason: str, expected_version: int,
+                    by: Any) -> ContractAmendment:
+    """Change a live contract's editable terms, within the limits public procurement sets on modifications.
+
+    The value may move by at most the contract's max_value_change_percent of the awarded value, and the end
+    date may not pass start + term + every extension option (rules.modification_check). Every change is kept
+    as a modification with each term before and after, the reason, who and when (the contract page's history
+    and the OCDS amendments), and audited. A stale version (someone changed it meanwhile) is refused.
+    """
+    if not can_modify(by, contract):
+        raise PermissionDenied("Only the hub or the contract's manager can change it")
+    reason = _text(reason, field="reason", required="Say why the contract is changing")
+    title = _text(title, field="title", required="Enter the contract's title", max_length=MAX_TITLE)
+    description = "\n".join(line.rstrip() for line in (description or "").strip().splitlines())
+    if len(description) > MAX_DESCRIPTION:
+        raise ValidationError({"description": f"Keep the description to {MAX_DESCRIPTION:,} characters or fewer"})
+    current = _locked(contract, expected_version)
+    today = timezone.localdate()
+    if current.end_date < today:
+        raise ValidationError("This contract has ended: an ended contract's terms cannot be changed")
+    wanted = {"title": title, "description": description, "end_date": end_date, "review_date": review_date,
+              "current_value_pence": value_pence}
+    changes = {name: [_as_json(getattr(current, name)), _as_json(value)] for name, value in wanted.items()
+               if getattr(current, name) != value}
+    if not changes:
+        raise ValidationError("You have not changed anything: change a term, or go back to the contract")
+    errors: dict[str, list[str]] = {}
+    if "end_date" in changes or "current_value_pence" in changes:
+        if current.extension_requests.filter(status=ExtensionRequest.Status.PENDING).exists():
+            raise ValidationError("An extension of this contract is waiting for approval: its end date and value "
+                                  "cannot change until it is decided")
+        check = rules.modification_check(
+            start_date=current.start_date, new_end_date=end_date, max_end_date=current.max_end_date,
+            awarded_value_pence=current.awarded_value_pence, new_value_pence=value_pence,
+            max_value_change_percent=current.max_value_change_percent, today=today)
+        if check.end_date_reasons:
+            errors["end_date"] = list(check.end_date_reasons)
+        if check.value_reasons:
+            errors["value"] = list(check.value_reasons)
+    if review_date is not None and ("review_date" in changes or "end_date" in changes) \
+            and not (current.start_date <= review_date <= end_date):
+        errors.setdefault("review_date", []).append("The review date must fall within the contract's term")
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    updated = Contract.objects.filter(pk=current.pk, version=expected_version).update(
+        **wanted, version=F("version") + 1, modified_by=by, modified_at=now)
+    if updated != 1:
+        raise StaleContractError()
+    amendment = ContractAmendment.objects.create(
+        contract=current, kind=ContractAmendment.Kind.MODIFICATION, previous_end_date=current.end_date,
+        new_end_date=end_date, previous_value_pence=current.current_value_pence, new_value_pence=value_pence,
+        reason=reason, changes=changes, made_by=by, made_at=now)
+    audit_record(by=by, action="update", target=current, summary=f"Contract {current.reference} modified",
+                 changes=changes, reason=reason, amendment=amendment.pk)
+    return amendment
 
 
 # --- extensions and the delegation matrix -------------------------------------------------------------

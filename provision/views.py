@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -16,7 +17,7 @@ from oxtom.accounts.decorators import permission_required, staff_area_required
 from oxtom.accounts.permissions import Permission
 from oxtom.core.forms import errors_onto_form, posted
 
-from . import imports, publication, rules, selectors, services
+from . import imports, merging, publication, rules, selectors, services
 from . import forms as f
 from .models import ExtensionApproval, SpendImport
 
@@ -95,13 +96,68 @@ def _contract_page(request, contract, *, decision_form=None, extension_form=None
     return render(request, "provision/contract.html", {
         "contract": contract, "runway": selectors.runway_of(contract), "spent": spent,
         "headroom": contract.awarded_value_pence - spent, "hub": hub, "section": "contracts",
-        "suppliers": contract.suppliers.all(), "kpis": contract.kpis.all(), "amendments": contract.amendments.all(),
+        "suppliers": contract.suppliers.all(), "kpis": contract.kpis.all(),
+        "amendments": selectors.amendments_of(contract), "can_modify": services.can_modify(request.user, contract),
         "extension_check": check, "pending": pending, "can_review": services.can_review(request.user, contract),
         "reviews": contract.reviews.select_related("reviewed_by").prefetch_related("kpi_ratings__kpi"),
         "decision_form": decision_form or f.DecisionForm(initial={
             "version": contract.version, "decision": contract.end_decision, "stage": contract.reprocurement_stage}),
         "extension_form": extension_form or f.ExtensionForm(initial={"version": contract.version}),
     }, status=status)
+
+
+@staff_area_required
+@require_http_methods(["GET", "POST"])
+def contract_edit(request: HttpRequest, reference: str) -> HttpResponse:
+    """Change a live contract's terms (the hub, or the contract's manager), within its modification limits."""
+    if not selectors.manages_contracts(request.user):
+        raise PermissionDenied
+    contract = selectors.get_contract_for_user(request.user, reference)
+    if not services.can_modify(request.user, contract):
+        raise Http404("No such contract")
+    initial = {"title": contract.title, "description": contract.description, "end_date": contract.end_date,
+               "review_date": contract.review_date, "value": f"{contract.current_value_pence / 100:.2f}",
+               "version": contract.version}
+    form = f.ContractEditForm(posted(request), initial=initial)
+    stale = False
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.contract_modify(
+                contract=contract, title=data["title"], description=data["description"], end_date=data["end_date"],
+                review_date=data["review_date"], value_pence=data["value"], reason=data["reason"],
+                expected_version=data["version"], by=request.user)
+        except services.StaleContractError as exc:
+            # Nothing typed is lost: the form keeps it, the page shows the latest terms beside it, and sending
+            # it again (now at the latest version) applies it over them.
+            again = request.POST.copy()
+            again["version"] = str(contract.version)
+            form = f.ContractEditForm(again, initial=initial)
+            form.is_valid()
+            errors_onto_form(form, exc)
+            stale = True
+        except ValidationError as exc:
+            errors_onto_form(form, exc)
+        else:
+            messages.success(request, f"Contract {contract.reference} changed: the change is in its history")
+            return redirect(f"{reverse('provision:contract', kwargs={'reference': contract.reference})}#history")
+    return render(request, "provision/contract_edit.html", {
+        "form": form, "contract": contract, "stale": stale, "limits": selectors.modification_limits(contract),
+        "section": "contracts"}, status=400 if form.errors else 200)
+
+
+@staff_area_required
+@require_GET
+def reviews_due(request: HttpRequest) -> HttpResponse:
+    """Contracts due for a review, a re-procurement notice or their end soon: for the hub and contract managers."""
+    if not selectors.manages_contracts(request.user):
+        raise PermissionDenied
+    form = f.ReviewsDueForm(request.GET)
+    days = (form.cleaned_data["days"] if form.is_valid() else None) or selectors.REVIEWS_DUE_DEFAULT_DAYS
+    board = selectors.reviews_due(request.user, days=days, after=request.GET.get("after", "")[:40])
+    return render(request, "provision/reviews_due.html", {
+        "board": board, "form": form, "first": not request.GET.get("after"), "section": "reviews_due",
+        "hub": services.can_work_provision(request.user)})
 
 
 @staff_area_required
@@ -208,14 +264,10 @@ def approval(request: HttpRequest, pk: int) -> HttpResponse:
 @hub_required
 @require_GET
 def supplier_list(request: HttpRequest) -> HttpResponse:
-    from .models import Supplier
-
     query = request.GET.get("q", "").strip()[:100]
-    suppliers = Supplier.objects.order_by("name", "id")
-    if query:
-        suppliers = suppliers.filter(name__icontains=query)
-    return render(request, "provision/suppliers.html", {"suppliers": suppliers[:200], "query": query,
-                                                        "section": "suppliers"})
+    suppliers, aliases = selectors.supplier_search(query)
+    return render(request, "provision/suppliers.html", {"suppliers": suppliers, "query": query,
+                                                        "aliases": aliases, "section": "suppliers"})
 
 
 @hub_required
@@ -238,8 +290,41 @@ def supplier_new(request: HttpRequest) -> HttpResponse:
 @hub_required
 @require_GET
 def supplier_lookalikes(request: HttpRequest) -> HttpResponse:
-    return render(request, "provision/lookalikes.html", {"pairs": selectors.lookalike_suppliers(),
+    page = selectors.lookalike_suppliers(after=request.GET.get("after", "")[:4])
+    return render(request, "provision/lookalikes.html", {"pairs": page.pairs, "cursor": page.cursor,
+                                                         "first": not request.GET.get("after"),
                                                          "section": "suppliers"})
+
+
+@hub_required
+@require_http_methods(["GET", "POST"])
+def supplier_merge(request: HttpRequest, a: int, b: int) -> HttpResponse:
+    """Check two look-alike suppliers side by side, choose the one to keep, and merge the other into it."""
+    first, second = selectors.merge_pair(a, b)
+    form = f.MergeForm(posted(request), suppliers=(first, second))
+    if request.method == "POST" and form.is_valid():
+        survivor = first if form.cleaned_data["keep"] == str(first.pk) else second
+        source = second if survivor is first else first
+        try:
+            merging.supplier_merge(source=source, survivor=survivor, reason=form.cleaned_data["reason"],
+                                   by=request.user)
+        except ValidationError as exc:
+            errors_onto_form(form, exc)
+        else:
+            return redirect("provision:supplier_merged", pk=source.pk)
+    sides = [{"supplier": s, "preview": merging.merge_preview(source=s, survivor=other)}
+             for s, other in ((first, second), (second, first))]
+    return render(request, "provision/merge.html", {"form": form, "sides": sides, "section": "suppliers"},
+                  status=400 if form.errors else 200)
+
+
+@hub_required
+@require_GET
+def supplier_merged(request: HttpRequest, pk: int) -> HttpResponse:
+    """The confirmation: the duplicate is now an alias of the supplier kept."""
+    alias = selectors.merged_alias(pk)
+    return render(request, "provision/merged.html", {"alias": alias, "survivor": alias.merged_into,
+                                                     "section": "suppliers"})
 
 
 @hub_required

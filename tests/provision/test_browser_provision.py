@@ -118,3 +118,41 @@ def test_an_import_with_a_bad_row_stores_nothing_and_lists_the_row(page, hub, ma
     assert "1 line imported" in page.locator("#import-done").inner_text()
     assert SpendLine.objects.count() == 1
     assert_accessible(page)
+
+
+def test_the_hub_merges_a_duplicate_supplier_from_the_look_alike_list(page, hub, make_supplier, make_contract):
+    """Brightclean twice: the hub finds the pair, compares them, keeps one, and the other's number still finds it."""
+    kept = make_supplier("Brightclean Facilities Limited", finance_id="F1001")
+    duplicate = make_supplier("Brightclean Facilities Ltd", finance_id="F2002")
+    make_contract("OCC-FM-0999", suppliers=[duplicate], value=50_000_00,
+                  end=timezone.localdate() + dt.timedelta(days=400), title="Window cleaning")
+
+    sign_in(page, hub)
+    page.goto("/staff/provision/suppliers/look-alike/")
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.get_by_role("link", name="Check and merge Brightclean Facilities").first.click()
+    assert "Merge two suppliers" in page.locator("h1").inner_text()
+    assert_accessible(page)
+
+    with page.expect_navigation():  # nothing chosen: a clear message, nothing merged
+        page.get_by_role("button", name="Merge suppliers").click()
+    assert "Choose the supplier to keep" in page.locator(".govuk-error-summary").inner_text()
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into_id is None
+    assert_accessible(page)
+
+    page.get_by_label("Keep Brightclean Facilities Limited (F1001)").check()
+    page.get_by_label("Why are these the same organisation?").fill("Same company number and office address.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Merge suppliers").click()
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into_id == kept.pk
+    assert "Brightclean Facilities Limited" in page.locator("main").inner_text()
+    assert_accessible(page)
+
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto("/staff/provision/suppliers/?q=F2002")  # the old finance number finds the supplier it became
+    assert "Brightclean Facilities Limited" in page.locator("main").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_accessible(page)
