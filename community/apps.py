@@ -6,10 +6,15 @@ class CommunityConfig(AppConfig):
     verbose_name = "Community directory, events and bookings"
 
     def ready(self) -> None:
+        from oxtom.accounts.permissions import Permission
+        from oxtom.accounts.staff_nav import register_staff_nav_item
+
+        register_staff_nav_item("Community", "/staff/community/", permissions=(Permission.COMMUNITY_MODERATE,), order=60)
+
         from oxtom.customers import assist, merge
         from oxtom.payments.services import register_payment_success_handler
 
-        from .models import Appointment, Booking, Signposting, SupportPerson
+        from .models import Appointment, AppointmentOffer, Booking, Signposting, SupportPerson
 
         # A merged resident keeps the people they care for, their bookings and what they were sent.
         merge.register_move(SupportPerson, "customer")
@@ -17,6 +22,13 @@ class CommunityConfig(AppConfig):
         merge.register_move(Booking, "attendee_customer")
         merge.register_move(Signposting, "customer")
         merge.register_move(Appointment, "customer")
+        merge.register_move(AppointmentOffer, "customer")
+        # The staff case page's "Appointments" section: times offered from the case and the booking made.
+        from oxtom.cases.owners import register_case_panel
+
+        from .views.offers import case_panel
+
+        register_case_panel(case_panel)
         # Advisers book events for a resident inside an acting-for session (the same journey, audited).
         assist.register_journey("Find community support and book an event", "/community/")
         assist.register_journey("Their community bookings and the people they care for", "/account/community/")

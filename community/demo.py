@@ -176,6 +176,34 @@ def seed_demo_community(*, partner, moderator, resident_customer, now=None) -> i
                                  organisation=partner_org)
         ChangeRequest.objects.create(organisation=partner_org, service=None, before={}, proposed=new,
                                      submitted_by=partner, submitted_at=now - dt.timedelta(hours=1))
+        # A weekly event the partner proposed, waiting for the moderator.
+        from .services.events import event_propose
+
+        place = first.at_locations.first()
+        if place is not None:
+            event_propose(service=first, by=partner, submission_key="demo-partner-event-0001", now=now, data={
+                "title": "Singing for the Brain", "description": "Songs old and new, for people living with "
+                "dementia and the people who care for them.", "location": place.location_id,
+                "date": timezone.localdate(now) + dt.timedelta(days=9), "starts": dt.time(14), "ends": dt.time(15, 30),
+                "capacity": 16, "weeks": 4})
+            # Six people rated last month's session: enough to show the partner an average.
+            from oxtom.customers.models import Customer
+
+            from .models import Feedback
+
+            raters = list(Customer.objects.filter(merged_into__isnull=True).exclude(
+                pk=getattr(resident_customer, "pk", None)).order_by("pk")[:6])
+            if len(raters) == 6:
+                past = Event.objects.create(service=first, location=place.location, title=first.name,
+                                            starts_at=now - dt.timedelta(days=30),
+                                            ends_at=now - dt.timedelta(days=30, hours=-2), capacity=12, taken=6)
+                for i, (customer, rating, comment) in enumerate(zip(raters, [5, 4, 5, 3, 5, 2], [
+                        "Very welcoming.", "", "Mum loved the music.", "Hard to find the room.", "", "Too noisy."])):
+                    booking = Booking.objects.create(
+                        reference=f"BKDEMOF{i:03d}", event=past, booker=customer, attendee_name=customer.display_name,
+                        attendee_key="self", status=Booking.Status.CONFIRMED, attended=True,
+                        submission_key=f"demo-feedback-booking-{i}", created_at=now - dt.timedelta(days=40))
+                    Feedback.objects.create(booking=booking, rating=rating, comment=comment)
         # One entry the partner has not confirmed for over a year: flagged, waiting for them.
         stale = partner_org.services.order_by("-name").first()
         Service.objects.filter(pk=stale.pk).update(confirmed_at=now - dt.timedelta(days=370), flagged_at=now)
@@ -208,11 +236,191 @@ def seed_demo_community(*, partner, moderator, resident_customer, now=None) -> i
     return made + events
 
 
+def seed_demo_assessors(*, badge_officer) -> int:
+    """The blue badge mobility assessment's two assessors: the team's officer on weekdays from 9:30 to 3:30 and
+    a colleague (the team's leader, or the next member) on Tuesday and Thursday afternoons only. Returns
+    rows made (0 when the service already has resources, or no officer to give it)."""
+    from oxtom.accounts.models import TeamMembership
+
+    from .models import AppointmentResource, AppointmentService, ResourceHours
+
+    service = AppointmentService.objects.filter(code="blue-badge-mobility-assessment").first()
+    if service is None or badge_officer is None or AppointmentResource.objects.filter(service=service).exists():
+        return 0
+    colleague = (TeamMembership.objects.filter(team_id=service.team_id, user__is_active=True)
+                 .exclude(user=badge_officer).select_related("user").order_by("-is_leader", "user_id").first()
+                 if service.team_id else None)
+    made = 0
+    first = AppointmentResource.objects.create(service=service, name=str(badge_officer),
+                                               user=badge_officer)
+    ResourceHours.objects.bulk_create([ResourceHours(resource=first, weekday=d, starts_at=service.opens_at,
+                                                     ends_at=service.closes_at) for d in range(5)])
+    made += 6
+    if colleague is not None:
+        second = AppointmentResource.objects.create(
+            service=service, name=str(colleague.user), user=colleague.user)
+        ResourceHours.objects.bulk_create([ResourceHours(resource=second, weekday=d, starts_at=dt.time(12, 45),
+                                                         ends_at=service.closes_at) for d in (1, 3)])
+        made += 3
+    return made
+
+
+def seed_demo_assessor_absence(*, badge_officer, now=None) -> int:
+    """The first assessor is on training on the day of their next booked assessment after tomorrow, so the
+    team's day page shows it needs moving. Returns rows made (0 when there is an absence already)."""
+    from oxtom.core.calendar import is_working_day
+
+    from .models import Appointment, AppointmentResource, ResourceAbsence
+
+    resource = AppointmentResource.objects.filter(service__code="blue-badge-mobility-assessment",
+                                                  user=badge_officer).first() if badge_officer else None
+    if resource is None or ResourceAbsence.objects.filter(resource__service_id=resource.service_id).exists():
+        return 0
+    now = now or timezone.now()
+    after = timezone.localdate(now) + dt.timedelta(days=2)
+    booked = Appointment.objects.filter(resource=resource, status=Appointment.Status.BOOKED, starts_at__date__gte=after) \
+        .order_by("starts_at").first()
+    day = timezone.localdate(booked.starts_at) if booked else after
+    while booked is None and not is_working_day(day):
+        day += dt.timedelta(days=1)
+    ResourceAbsence.objects.create(resource=resource, starts_on=day, ends_on=day,
+                                   reason=ResourceAbsence.Reason.TRAINING)
+    return 1
+
+
+def seed_demo_appointments(*, resident_customer, officer, badge_officer, now=None) -> int:
+    """Book it work for each role: booked mobility assessments on the blue badge team's day (today's history
+    and the coming days'), the resident's own callback to move or cancel, and times offered to the resident
+    from one of their open cases to choose from. The referred blue badge case is left for its officer to offer
+    times on. Returns rows made (0 when already there)."""
+    from oxtom.cases.models import Case
+    from oxtom.customers.models import Customer
+    from oxtom.notify.models import OutboundMessage
+
+    from .models import Appointment, AppointmentOffer, AppointmentService
+    from .services.appointments import appointment_book, slots
+    from .services.offers import appointment_offer_create
+    from .services.resources import resource_calendar
+
+    if Appointment.objects.filter(submission_key__startswith="demo-appointment-").exists():
+        return 0
+    now = now or timezone.now()
+    services = {s.code: s for s in AppointmentService.objects.filter(
+        code__in=["blue-badge-mobility-assessment", "contact-centre-callback"])}
+    assessment, callback = services.get("blue-badge-mobility-assessment"), services.get("contact-centre-callback")
+    if assessment is None or callback is None:
+        return 0
+    started = timezone.now()
+    made = 0
+    others = list(Customer.objects.filter(merged_into__isnull=True, user__isnull=False)
+                  .exclude(pk=getattr(resident_customer, "pk", None)).order_by("pk")[:6])
+    # Today's assessments (the officer marks who came) are history: written as they would have been booked.
+    tz = timezone.get_current_timezone()
+    today = timezone.localdate(now)
+    from oxtom.core.calendar import is_working_day
+
+    if is_working_day(today):
+        for i, customer in enumerate(others[:2]):
+            starts = dt.datetime.combine(today, assessment.opens_at, tzinfo=tz) + dt.timedelta(
+                minutes=assessment.slot_minutes * (i * 2 + 1))
+            calendar = resource_calendar(assessment, today, today)
+            free_now = calendar.free_at(starts) if calendar is not None else []
+            Appointment.objects.create(reference=f"ATDEMO{i:04d}", service=assessment, customer=customer,
+                                       starts_at=starts, submission_key=f"demo-appointment-today-{i}",
+                                       created_at=now - dt.timedelta(days=5),
+                                       resource=free_now[0] if free_now else None)
+            made += 1
+    free = slots(assessment, now=now)
+    for i, customer in enumerate(others[2:5]):
+        if len(free) > i * 3:
+            appointment_book(service=assessment, customer=customer, starts_at=free[i * 3], by=customer.user,
+                             submission_key=f"demo-appointment-soon-{i}", now=now)
+            made += 1
+    if resident_customer is not None:
+        free_calls = slots(callback, now=now)
+        if len(free_calls) > 12:
+            appointment_book(service=callback, customer=resident_customer, starts_at=free_calls[12],
+                             by=resident_customer.user, submission_key="demo-appointment-resident-callback",
+                             notes="About my street light report", now=now)
+            made += 1
+        case = (Case.objects.filter(customer=resident_customer, closed_at__isnull=True,
+                                    team__memberships__user=officer).order_by("received_at").first()
+                if officer is not None else None)
+        if case is not None and len(free_calls) > 30 and not AppointmentOffer.objects.filter(case=case).exists():
+            appointment_offer_create(case=case, service=callback, starts=[free_calls[20], free_calls[25],
+                                                                         free_calls[30]],
+                                     message="I would like to talk through the repair with you.",
+                                     submission_key="demo-offer-resident-callback", by=officer, now=now)
+            made += 1
+    # Their messages are history (like the other demo data's), except the resident's offer, left to be read.
+    OutboundMessage.objects.filter(created_at__gte=started, status=OutboundMessage.Status.PENDING).exclude(
+        idempotency_key__startswith="community:offer:").update(status=OutboundMessage.Status.SENT, sent_at=timezone.now())
+    return made
+
+
+def seed_demo_appointment_feedback(*, resident_customer, now=None) -> int:
+    """Two of the resident's past council callbacks, both attended: one waiting for their feedback (and the
+    message that asked for it), one they have rated. Returns rows made (0 when already there)."""
+    from oxtom.core.calendar import is_working_day
+    from oxtom.notify.models import OutboundMessage
+
+    from .models import Appointment, AppointmentFeedback, AppointmentService
+    from .services.appointments import FEEDBACK_TEMPLATE
+
+    if resident_customer is None or Appointment.objects.filter(submission_key__startswith="demo-attended-").exists():
+        return 0
+    callback = AppointmentService.objects.filter(code="contact-centre-callback").first()
+    if callback is None:
+        return 0
+    now = now or timezone.now()
+    tz = timezone.get_current_timezone()
+    made = 0
+    for i, (days_ago, rating, comment) in enumerate([(6, None, ""), (20, 4, "The adviser rang on time and "
+                                                     "explained what happens next with the repair.")]):
+        day = timezone.localdate(now) - dt.timedelta(days=days_ago)
+        while not is_working_day(day):
+            day -= dt.timedelta(days=1)
+        starts = dt.datetime.combine(day, callback.opens_at, tzinfo=tz) + dt.timedelta(minutes=callback.slot_minutes)
+        appointment = Appointment.objects.create(
+            reference=f"ATDEMOF{i:03d}", service=callback, customer=resident_customer, starts_at=starts,
+            status=Appointment.Status.ATTENDED, submission_key=f"demo-attended-{i}",
+            created_at=starts - dt.timedelta(days=5), reminded_at=starts - dt.timedelta(hours=callback.reminder_hours))
+        made += 1
+        if rating is not None:
+            AppointmentFeedback.objects.create(appointment=appointment, rating=rating, comment=comment,
+                                               submission_key=f"demo-attended-feedback-{i}",
+                                               created_at=starts + dt.timedelta(hours=3))
+            made += 1
+        else:
+            from oxtom.core.links import absolute_reverse
+            from oxtom.notify.services import notification_queue
+
+            from .services.appointments import when_words
+
+            # The ask that went after the callback (history, like the demo's other messages).
+            message = notification_queue(
+                customer=resident_customer, template=FEEDBACK_TEMPLATE, by=None,
+                context={"name": resident_customer.display_name, "service": callback.name,
+                         "when": when_words(starts), "reference": appointment.reference,
+                         "feedback_url": absolute_reverse("community_account:appointment",
+                                                          appointment.reference) + "#feedback"},
+                idempotency_key=f"community:appointment:{appointment.pk}:feedback-ask")
+            OutboundMessage.objects.filter(pk=message.pk, status=OutboundMessage.Status.PENDING).update(
+                status=OutboundMessage.Status.SENT, sent_at=timezone.now())
+    return made
+
+
 def community_step(context) -> int:
-    """Demo step (oxtom/core/demo.py): the directory, events, a partner's waiting changes and Donna's family."""
+    """Demo step (oxtom/core/demo.py): the directory, events, a partner's waiting changes and Donna's family,
+    then Book it appointments and offered times."""
     from oxtom.customers.models import Customer
 
-    users = context.users("partner", "moderator", "resident")
+    users = context.users("partner", "moderator", "resident", "officer", "officer.blue-badge")
     resident = Customer.objects.filter(user=users.get("resident")).first()
-    return seed_demo_community(partner=users.get("partner"), moderator=users.get("moderator"),
+    made = seed_demo_community(partner=users.get("partner"), moderator=users.get("moderator"),
                                resident_customer=resident)
+    made += seed_demo_assessors(badge_officer=users.get("officer.blue-badge"))
+    made += seed_demo_appointments(resident_customer=resident, officer=users.get("officer"),
+                                   badge_officer=users.get("officer.blue-badge"))
+    made += seed_demo_assessor_absence(badge_officer=users.get("officer.blue-badge"))
+    return made + seed_demo_appointment_feedback(resident_customer=resident)

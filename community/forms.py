@@ -6,7 +6,7 @@ import datetime as dt
 from django import forms
 from django.core.exceptions import ValidationError
 
-from oxtom.core.forms import errors_onto_form
+from oxtom.core.forms import DateInputField, errors_onto_form
 from oxtom.places.postcodes import normalise_postcode
 from oxtom.places.selectors import locate_postcode
 
@@ -28,6 +28,20 @@ class UncutCharField(forms.CharField):
         attrs = super().widget_attrs(widget)
         attrs.pop("maxlength", None)
         return attrs
+
+
+def errors_where_form_is_silent(form: forms.BaseForm, error: ValidationError, *,
+                                fields: dict[str, str | None] | None = None) -> None:
+    """A service's errors onto a form that failed its own checks: each field the form has not already
+    flagged gets the service's message, so every error shows on the first submit (not one round later).
+    `fields` maps the service's keys to the form's names (None: a key with no field, left out)."""
+    fields = fields or {}
+    for key, messages in getattr(error, "message_dict", {}).items():
+        name = fields.get(key, key)
+        if name is None or name not in form.fields or name in form.errors:
+            continue
+        for message in messages:
+            form.add_error(name, message)
 
 
 def term_choices():
@@ -236,6 +250,25 @@ class FeedbackForm(forms.Form):
                              widget=forms.Textarea(attrs={"rows": 3}), max_length=100_000)
 
 
+RATING_CHOICES = [("5", "5 - Very good"), ("4", "4 - Good"), ("3", "3 - Neither good nor poor"), ("2", "2 - Poor"),
+                  ("1", "1 - Very poor")]
+
+
+class AppointmentFeedbackForm(forms.Form):
+    """Shape only: both fields always clean, so the service's rules (community/services/appointments.py
+    appointment_feedback_give) say everything wrong at once, each at its field."""
+
+    rating = forms.CharField(label="How was your appointment?", required=False,
+                             widget=forms.RadioSelect(choices=RATING_CHOICES))
+    comment = UncutCharField(label="Anything you would like to tell us? (optional)", required=False,
+                             strip=False, widget=forms.Textarea(attrs={"rows": 4}),
+                             help_text="Do not include personal details such as your address or phone number.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].character_limit = 2000  # the service's limit, stated under the box
+
+
 class SignpostForm(forms.Form):
     service = forms.ChoiceField(label="Service", error_messages={"required": "Select a service",
                                                                  "invalid_choice": "Select a service from the list"})
@@ -248,3 +281,149 @@ class SignpostForm(forms.Form):
         self.fields["service"].choices = [("", "Choose a service")] + [(str(s.pk), f"{s.name} ({s.organisation.name})")
                                                                         for s in services]
         self.fields["service"].widget.attrs["class"] = "govuk-select"
+
+
+class EventForm(forms.Form):
+    """A partner's event (or a weekly run of them); the service checks the rules and names the field at fault."""
+
+    title = UncutCharField(label="Title", required=False, max_length=100_000)
+    description = UncutCharField(label="Description (optional)", required=False, max_length=100_000,
+                                 widget=forms.Textarea(attrs={"rows": 4}))
+    location = forms.ChoiceField(label="Where", widget=forms.RadioSelect,
+                                 error_messages={"required": "Choose where it is held",
+                                                 "invalid_choice": "Choose where it is held"})
+    date = DateInputField(label="Date", what="The date of the event", required=True, when="today_or_future")
+    starts = forms.TimeField(label="Starts", help_text="For example, 10:30", required=False,
+                             error_messages={"invalid": "Enter the start time, like 10:30"},
+                             widget=forms.TimeInput(attrs={"class": "govuk-input govuk-input--width-5"}))
+    ends = forms.TimeField(label="Ends", help_text="For example, 12:00", required=False,
+                           error_messages={"invalid": "Enter the end time, like 12:00"},
+                           widget=forms.TimeInput(attrs={"class": "govuk-input govuk-input--width-5"}))
+    capacity = forms.IntegerField(label="Places", required=False, min_value=1, max_value=500,
+                                  error_messages={"invalid": "Enter how many places, as a number",
+                                                  "min_value": "Enter how many places, from 1 to 500",
+                                                  "max_value": "Enter how many places, from 1 to 500"},
+                                  widget=forms.TextInput(attrs={"inputmode": "numeric",
+                                                                "class": "govuk-input govuk-input--width-4"}))
+    price = forms.DecimalField(label="Price in pounds (0 if free)", required=False, min_value=0, max_value=100,
+                               decimal_places=2, initial="0",
+                               error_messages={"invalid": "Enter a price in pounds, like 3.50",
+                                               "min_value": "Enter a price from £0 to £100",
+                                               "max_value": "Enter a price from £0 to £100",
+                                               "max_decimal_places": "Enter a price in pounds and pence, like 3.50"},
+                               widget=forms.TextInput(attrs={"inputmode": "decimal",
+                                                             "class": "govuk-input govuk-input--width-5"}))
+    weeks = forms.IntegerField(label="How many weeks does it run?", required=False, min_value=1, max_value=12,
+                               initial=1, help_text="1 for a one-off; up to 12 for the same time each week",
+                               error_messages={"invalid": "Enter how many weeks, as a number",
+                                               "min_value": "Enter how many weeks it runs, from 1 to 12",
+                                               "max_value": "Enter how many weeks it runs, from 1 to 12"},
+                               widget=forms.TextInput(attrs={"inputmode": "numeric",
+                                                             "class": "govuk-input govuk-input--width-3"}))
+
+    def __init__(self, *args, locations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].choices = [(str(loc.pk), f"{loc.name}, {loc.address_1}") for loc in locations]
+
+    def data_for_service(self) -> dict:
+        c = self.cleaned_data
+        price = c.get("price")
+        return {"title": c.get("title", ""), "description": c.get("description", ""),
+                "location": int(c["location"]) if c.get("location") else None, "date": c.get("date"),
+                "starts": c.get("starts"), "ends": c.get("ends"), "capacity": c.get("capacity"),
+                "price_pence": int(round(price * 100)) if price is not None else 0,
+                "weeks": c.get("weeks") or 1, "cutoff_hours": 24}
+
+
+class ModerateEventForm(forms.Form):
+    decision = forms.ChoiceField(label="Decision", widget=forms.RadioSelect,
+                                 choices=[("approve", "Approve: it goes live for booking"),
+                                          ("reject", "Do not approve")],
+                                 error_messages={"required": "Choose whether to approve it"})
+    reason = UncutCharField(label="Reason (needed if not approved; the partner is told)", required=False,
+                            max_length=100_000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# --- Choosing a time: booking, moving, and a time offered from a case --------------------------------------------
+
+
+def slot_choices(starts) -> list[tuple[str, str]]:
+    """Radio choices for free times: the value is the ISO time, the label as GOV.UK writes it, in London time."""
+    from oxtom.core.formats import govuk_datetime
+
+    return [(s.isoformat(), govuk_datetime(s, "weekday")) for s in starts]
+
+
+def _aware(value: str) -> dt.datetime | None:
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    return when if when.tzinfo is not None else None
+
+
+class SlotField(forms.ChoiceField):
+    """One of the times shown, cleaned to an aware datetime.
+
+    A time that is not shown but `accept` allows (one taken since the page was drawn) still cleans, so the
+    service gives the clear answer ("that time has just been taken") rather than "choose one of those shown".
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.RadioSelect)
+        super().__init__(*args, **kwargs)
+        self.accept = lambda value: _aware(value) is not None
+
+    def valid_value(self, value) -> bool:
+        return super().valid_value(value) or self.accept(value)
+
+    def clean(self, value):
+        when = _aware(super().clean(value))
+        if when is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return when
+
+
+class ChooseTimeForm(forms.Form):
+    """Choose a time. `accept` narrows what a time not shown may be (an offer: only the times it offered)."""
+
+    slot = SlotField(label="Choose a time", error_messages={"required": "Choose a time",
+                                                           "invalid_choice": "Choose one of the times shown"})
+
+    def __init__(self, *args, starts, accept=None, label: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["slot"]
+        field.choices = slot_choices(starts)
+        if accept is not None:
+            field.accept = accept
+        if label:
+            field.label = label
+            field.error_messages = {**field.error_messages, "required": label}
+
+
+class BookTimeForm(ChooseTimeForm):
+    notes = UncutCharField(label="Anything we should know? (optional)", required=False, max_length=100_000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CancelAppointmentForm(forms.Form):
+    reason = UncutCharField(label="Why is it cancelled? (the customer is told)", max_length=100_000,
+                            error_messages={"required": "Enter why it is cancelled, so the customer knows"})
+
+
+class OfferTimesForm(forms.Form):
+    """An officer offers a case's customer some of a service's free times."""
+
+    slots = forms.MultipleChoiceField(label="Times to offer", widget=forms.CheckboxSelectMultiple,
+                                      error_messages={"required": "Choose at least one time to offer",
+                                                      "invalid_choice": "One of those times has just been taken: "
+                                                                        "choose again"})
+    message = UncutCharField(label="Message to the customer (optional)", required=False, max_length=100_000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, choices, **kwargs):
+        from .services.offers import MAX_OFFERED
+
+        super().__init__(*args, **kwargs)
+        self.fields["slots"].choices = choices
+        self.fields["slots"].help_text = f"Choose up to {MAX_OFFERED}. They are not held until the customer chooses one."

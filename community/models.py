@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from oxtom.core.models import TimeStampedModel
 from oxtom.core.money import pounds
@@ -266,6 +267,9 @@ class Event(TimeStampedModel):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "Going ahead"
         CANCELLED = "cancelled", "Cancelled"
+        # A partner's proposed event waits for a council moderator (community/services/events.py).
+        PENDING = "pending", "Waiting for a moderator"
+        REJECTED = "rejected", "Not approved"
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="events")
@@ -283,6 +287,14 @@ class Event(TimeStampedModel):
     series = models.UUIDField(null=True, blank=True, db_index=True)
     # Places taken (confirmed + offered + awaiting payment), changed only under the row lock in bookings.py.
     taken = models.PositiveIntegerField(default=0)
+    # Who proposed it (a partner) and the moderator's decision; empty for events the council made directly.
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    moderated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    moderation_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -364,6 +376,8 @@ class Feedback(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_5")]
+        # The council's list of recent feedback walks this (community/selectors.py recent_feedback).
+        indexes = [models.Index(fields=["-created_at", "-id"], name="feedback_recent")]
 
 
 class Signposting(models.Model):
@@ -381,7 +395,8 @@ class AppointmentService(models.Model):
     """A council appointment an administrator configures as data (a mobility assessment, a callback).
 
     Slots come from the opening hours on working days (England and Wales bank holidays closed,
-    oxtom.core.calendar), `slot_minutes` long, `days_ahead` days ahead, one person a slot per desk.
+    oxtom.core.calendar), `slot_minutes` long, `days_ahead` days ahead, one person a slot per desk, or,
+    when it has resources (AppointmentResource), one per free officer or room.
     """
 
     code = models.SlugField(max_length=60, unique=True)
@@ -396,6 +411,8 @@ class AppointmentService(models.Model):
     desks = models.PositiveSmallIntegerField(default=1, help_text="People seen at the same time")
     days_ahead = models.PositiveSmallIntegerField(default=28)
     cutoff_hours = models.PositiveSmallIntegerField(default=2)
+    # The reminder goes this many hours before the start (0: no reminder); community.tasks.send_reminders.
+    reminder_hours = models.PositiveSmallIntegerField(default=24)
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -405,6 +422,119 @@ class AppointmentService(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AppointmentResource(models.Model):
+    """Who or what an appointment needs: a named officer (a staff user) or a room or assessment booth.
+
+    A service with resources offers a time when one of them is free (working then, not absent that day, not
+    booked); its `desks` no longer count. A service with none keeps its desks. Each resource has its own
+    working week (`hours`, inside the service's opening hours or narrower) and `absences`.
+    """
+
+    class Kind(models.TextChoices):
+        OFFICER = "officer", "Officer"
+        ROOM = "room", "Room or booth"
+
+    service = models.ForeignKey(AppointmentService, on_delete=models.CASCADE, related_name="resources")
+    name = models.CharField(max_length=120, help_text="As staff see it on the day's list, e.g. the officer's name")
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.OFFICER)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="appointment_resources", help_text="The officer's account (officers only)")
+    is_active = models.BooleanField(default=True, help_text="Off: no new bookings (existing ones stay)")
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "name"], name="appointment_resource_name"),
+            models.UniqueConstraint(fields=["service", "user"], condition=Q(user__isnull=False),
+                                    name="appointment_resource_user_once"),
+            models.CheckConstraint(condition=Q(kind="officer", user__isnull=False) | Q(kind="room", user__isnull=True),
+                                   name="appointment_resource_kind_user"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.kind == self.Kind.OFFICER and self.user_id is None:
+            raise ValidationError({"user": "Choose the officer's account"})
+        if self.kind == self.Kind.ROOM and self.user_id is not None:
+            raise ValidationError({"user": "A room or booth has no account: leave this empty"})
+        if self.user_id is not None and not self.user.is_active:
+            raise ValidationError({"user": "That account is not active"})
+
+
+class ResourceHours(models.Model):
+    """One span of a resource's working week (a day may have two: a morning and an afternoon)."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    resource = models.ForeignKey(AppointmentResource, on_delete=models.CASCADE, related_name="hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    starts_at = models.TimeField()
+    ends_at = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "starts_at", "id"]
+        verbose_name_plural = "resource hours"
+        constraints = [models.CheckConstraint(condition=Q(starts_at__lt=models.F("ends_at")),
+                                              name="resource_hours_order"),
+                       models.CheckConstraint(condition=Q(weekday__lte=6), name="resource_hours_weekday")]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}-{self.ends_at:%H:%M}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.starts_at and self.ends_at and self.starts_at >= self.ends_at:
+            raise ValidationError({"ends_at": "The end must be after the start"})
+
+
+class ResourceAbsence(models.Model):
+    """Whole days a resource is away (leave, training) or out of use, first and last day included."""
+
+    class Reason(models.TextChoices):
+        LEAVE = "leave", "Leave"
+        TRAINING = "training", "Training"
+        SICKNESS = "sickness", "Sickness"
+        OTHER = "other", "Other"
+
+    MAX_DAYS = 366
+
+    resource = models.ForeignKey(AppointmentResource, on_delete=models.CASCADE, related_name="absences")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    reason = models.CharField(max_length=10, choices=Reason.choices, default=Reason.LEAVE)
+
+    class Meta:
+        ordering = ["starts_on", "id"]
+        indexes = [models.Index(fields=["resource", "starts_on", "ends_on"], name="resource_absence_days")]
+        constraints = [models.CheckConstraint(condition=Q(starts_on__lte=models.F("ends_on")),
+                                              name="resource_absence_order")]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} {self.starts_on:%d/%m/%Y}-{self.ends_on:%d/%m/%Y}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.starts_on and self.ends_on:
+            if self.starts_on > self.ends_on:
+                raise ValidationError({"ends_on": "The last day must be the same as or after the first day"})
+            if (self.ends_on - self.starts_on).days >= self.MAX_DAYS:
+                raise ValidationError({"ends_on": f"An absence can be at most {self.MAX_DAYS} days: "
+                                                  "switch the resource off instead"})
 
 
 class Appointment(models.Model):
@@ -428,13 +558,80 @@ class Appointment(models.Model):
     case_reference = models.CharField(max_length=20, blank=True)
     created_at = models.DateTimeField()
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Who cancelled (the resident or staff) and the appointment this one replaced when it was moved.
+    cancelled_by_staff = models.BooleanField(default=False)
+    moved_to = models.OneToOneField("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="moved_from")
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    # The officer or room it was given when booked (services with resources); a move gives the new one its own.
+    resource = models.ForeignKey(AppointmentResource, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="appointments")
 
     class Meta:
         ordering = ["starts_at", "id"]
         indexes = [models.Index(fields=["service", "starts_at"], name="appointment_day"),
+                   models.Index(fields=["status", "reminded_at", "starts_at"], name="appointment_reminders"),
                    models.Index(fields=["customer", "-starts_at"], name="appointment_customer")]
         constraints = [
             # One person per desk per slot, whatever arrives at once: the database settles races.
-            models.UniqueConstraint(fields=["service", "starts_at", "desk"], condition=Q(status="booked"),
+            models.UniqueConstraint(fields=["service", "starts_at", "desk"],
+                                    condition=Q(status="booked", resource__isnull=True),
                                     name="appointment_slot_once"),
+            # One booking per resource per start: two people taking the last free officer get one booking.
+            models.UniqueConstraint(fields=["resource", "starts_at"],
+                                    condition=Q(status="booked", resource__isnull=False),
+                                    name="appointment_resource_once"),
         ]
+
+
+class AppointmentOffer(models.Model):
+    """Slots an officer working a case offered the customer (a referred blue badge's mobility assessment).
+
+    The customer picks one from a signed link or their account; the offer is taken once, under its row lock,
+    and the booking (an Appointment) carries the case's reference.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for the customer to choose"
+        TAKEN = "taken", "Booked"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    service = models.ForeignKey(AppointmentService, on_delete=models.PROTECT, related_name="offers")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="community_offers")
+    case = models.ForeignKey("casework.Case", on_delete=models.PROTECT, related_name="+")
+    slots = models.JSONField(help_text="The offered start times, ISO 8601 with offset")
+    message = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    expires_at = models.DateTimeField()
+    appointment = models.OneToOneField(Appointment, null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="offer")
+    submission_key = models.CharField(max_length=64, unique=True)
+    offered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        indexes = [models.Index(fields=["case", "-created_at"], name="offer_case"),
+                   models.Index(fields=["customer", "status"], name="offer_customer")]
+
+    def __str__(self) -> str:
+        return f"Offer {self.pk}"
+
+
+class AppointmentFeedback(models.Model):
+    """A resident's rating (1-5) and comment after a council appointment they attended; one per appointment.
+
+    Given from the account's appointment page, reached also from the message sent once staff mark the
+    appointment attended (community/services/appointments.py appointment_feedback_give)."""
+
+    appointment = models.OneToOneField(Appointment, on_delete=models.CASCADE, related_name="feedback")
+    rating = models.PositiveSmallIntegerField()
+    comment = models.TextField(max_length=2000, blank=True)
+    # The form's key: the same form sent twice is one record (and a thank-you, not an error).
+    submission_key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="appointment_feedback_recent")]
+        constraints = [models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5),
+                                              name="appointment_feedback_rating_1_5")]

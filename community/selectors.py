@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from oxtom.accounts.permissions import Permission
 
-from .models import (Booking, ChangeRequest, Event, Location, Organisation, PartnerMembership, Schedule, Service,
+from .models import (Appointment, AppointmentOffer, AppointmentService, Booking, ChangeRequest, Event, Location, Organisation, PartnerMembership, Schedule, Service,
                      ServiceAtLocation, SupportPerson, TaxonomyTerm)
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -223,7 +223,8 @@ def get_bookable_event(pk: object) -> Event:
     except ValueError:
         raise Http404 from None
     event = Event.objects.select_related("location", "service__organisation").filter(
-        pk=pk, service__status=Service.Status.ACTIVE, service__hidden_at__isnull=True).first()
+        pk=pk, service__status=Service.Status.ACTIVE, service__hidden_at__isnull=True).exclude(
+        status__in=[Event.Status.PENDING, Event.Status.REJECTED]).first()
     if event is None:
         raise Http404
     return event
@@ -309,3 +310,211 @@ def get_event_for_user(user: Any, pk: object) -> Event:
 def pending_changes() -> list[ChangeRequest]:
     return list(ChangeRequest.objects.filter(status=ChangeRequest.Status.PENDING)
                 .select_related("organisation", "service", "submitted_by").order_by("submitted_at", "id")[:200])
+
+
+# --- feedback on services -------------------------------------------------------------------------------
+
+# Fewer responses than this and a service's average, spread and comments are not shown: with three people
+# at a group, "2 of 3 rated it poor" and a comment can say who said what.
+FEEDBACK_SMALL = 5
+COMMENTS_SHOWN = 5
+
+
+def feedback_by_service(user: Any, *, limit: int = 200) -> list[dict[str, Any]]:
+    """Each service's feedback for the organisations the user keeps (a moderator: all), most responses first.
+
+    Three queries whatever the number of services or responses: the counts and averages per service, the
+    services' names, and the latest comments of the services shown in full.
+    """
+    from django.db.models import Avg, Count, Q
+
+    from .models import Feedback
+
+    orgs = organisations_for_user(user)
+    rows = list(Feedback.objects.filter(booking__event__service__organisation__in=orgs)
+                .values("booking__event__service_id")
+                .annotate(n=Count("id"), avg=Avg("rating"), good=Count("id", filter=Q(rating__gte=4)),
+                          poor=Count("id", filter=Q(rating__lte=2)))
+                .order_by("-n", "booking__event__service_id")[:limit])
+    ids = [r["booking__event__service_id"] for r in rows]
+    services = {s.pk: s for s in Service.objects.filter(pk__in=ids).select_related("organisation")}
+    shown = [r["booking__event__service_id"] for r in rows if r["n"] >= FEEDBACK_SMALL]
+    comments: dict[int, list] = {}
+    for fb in (Feedback.objects.filter(booking__event__service_id__in=shown).exclude(comment="")
+               .select_related("booking__event").order_by("-created_at", "-id")[:COMMENTS_SHOWN * max(1, len(shown))]):
+        bucket = comments.setdefault(fb.booking.event.service_id, [])
+        if len(bucket) < COMMENTS_SHOWN:
+            bucket.append(fb)
+    out = []
+    for r in rows:
+        sid, n = r["booking__event__service_id"], r["n"]
+        small = n < FEEDBACK_SMALL
+        out.append({"service": services.get(sid), "n": n, "small": small,
+                    "avg": None if small else round(r["avg"], 1),
+                    "good_pct": None if small else round(100 * r["good"] / n),
+                    "poor_pct": None if small else round(100 * r["poor"] / n),
+                    "comments": [] if small else comments.get(sid, [])})
+    return [o for o in out if o["service"] is not None]
+
+
+# --- Book it: appointments, each looked up through who may see it --------------------------------------------------
+
+
+def appointment_of_customer(customer: Any, reference: str) -> Appointment:
+    """The customer's own appointment by its reference; another's, or none, is 404."""
+    if customer is None or not 0 < len(reference) <= 12:
+        raise Http404
+    appointment = Appointment.objects.select_related("service__location", "service__team", "customer").filter(
+        customer=customer, reference=reference.upper()).first()
+    if appointment is None:
+        raise Http404
+    return appointment
+
+
+def appointment_services_run_by(user: Any) -> QuerySet:
+    """The appointment services a member of staff runs: their teams' (the administrator who configures the
+    services: every one). Not a directory moderator's: an appointment list says who is being assessed for
+    what (a blue badge mobility assessment is health information), which is the team's business alone."""
+    services = AppointmentService.objects.all()
+    if not user.has_permission(Permission.CATALOGUE_EDIT):
+        services = services.filter(team__memberships__user=user)
+    return services
+
+
+def appointment_for_staff(user: Any, pk: int) -> Appointment:
+    """An appointment of a service the member of staff runs; any other is 404."""
+    appointment = Appointment.objects.select_related("service__location", "service__team", "customer", "resource").filter(
+        pk=pk, service__in=appointment_services_run_by(user)).first()
+    if appointment is None:
+        raise Http404
+    return appointment
+
+
+def offer_of_customer(customer: Any, pk: int) -> AppointmentOffer:
+    """Times offered to this customer; another customer's offer, or none, is 404."""
+    offer = AppointmentOffer.objects.select_related("service__location", "case", "appointment").filter(
+        pk=pk, customer=customer).first() if customer is not None else None
+    if offer is None:
+        raise Http404
+    return offer
+
+
+def appointments_on_day(user: Any, day: dt.date, *, mine: bool = False, limit: int = 300) -> list[Appointment]:
+    """A day's booked and attended appointments (London time) for the services the member of staff runs, by
+    time then officer or room; `mine`: only those given to the member of staff as a resource."""
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+    rows = Appointment.objects.filter(service__in=appointment_services_run_by(user), starts_at__gte=start,
+                                      starts_at__lt=start + dt.timedelta(days=1))
+    if mine:
+        rows = rows.filter(resource__user=user)
+    return list(rows.exclude(status=Appointment.Status.CANCELLED).select_related("service", "customer", "resource")
+                .order_by("starts_at", "resource__name", "id")[:limit])
+
+
+def appointments_needing_move(user: Any, *, mine: bool = False) -> list[Appointment]:
+    """Coming appointments of the services the member of staff runs whose officer or room is now absent (or
+    switched off): shown as a warning until someone moves them. One query."""
+    from .services.resources import appointments_to_move
+
+    return appointments_to_move(appointment_services_run_by(user), user=user if mine else None)
+
+
+# --- the council's list of recent feedback: events and appointments together ----------------------------------
+
+FEEDBACK_PAGE = 25
+
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    """One rating, from an event booking or a council appointment. Names no resident."""
+
+    kind: str  # "event" or "appointment"
+    pk: int
+    rating: int
+    comment: str
+    created_at: dt.datetime
+    service: str  # the directory service, or the appointment service
+    what: str  # the event's title, or "Appointment"
+    organisation: str
+    held_at: dt.datetime
+
+    @property
+    def rank(self) -> int:
+        return 1 if self.kind == "event" else 0
+
+    @property
+    def cursor(self) -> str:
+        return f"{self.created_at.isoformat()}~{self.rank}~{self.pk}"
+
+
+def _parse_cursor(raw: str) -> tuple[dt.datetime, int, int] | None:
+    try:
+        when, rank, pk = raw.split("~")
+        at = dt.datetime.fromisoformat(when)
+        rank_i, pk_i = int(rank), int(pk)
+    except (ValueError, TypeError):
+        return None
+    if at.tzinfo is None or rank_i not in (0, 1) or pk_i < 0:
+        return None
+    return at, rank_i, pk_i
+
+
+def feedback_filter_choices() -> list[tuple[str, str]]:
+    """The filter's options: directory services that have feedback ("s<id>") and appointment services ("a<id>").
+    Two queries."""
+    from .models import Feedback
+
+    ids = Feedback.objects.values("booking__event__service_id")
+    out = [(f"s{pk}", name) for pk, name in Service.objects.filter(pk__in=ids).order_by("name", "id")
+           .values_list("pk", "name")[:500]]
+    out += [(f"a{pk}", f"{name} (appointment)") for pk, name in AppointmentService.objects.order_by("name", "id")
+            .values_list("pk", "name")[:200]]
+    return out
+
+
+def recent_feedback(*, service: str = "", after: str = "", limit: int = FEEDBACK_PAGE
+                    ) -> tuple[list[FeedbackRow], str]:
+    """The latest feedback across the directory's events and the council's appointments, newest first, a page
+    at a time by keyset (given, kind, id) so a deep page costs what the first does. `service`: "s<id>" (a
+    directory service) or "a<id>" (an appointment service); `after`: the cursor the last page gave.
+
+    Two queries whatever the page (one when filtered to one kind). Returns the rows and the next cursor ("" at
+    the end)."""
+    from .models import AppointmentFeedback, Feedback
+
+    limit = max(1, min(limit, 100))
+    cursor = _parse_cursor(after) if after else None
+    kind, pk = (service[:1], service[1:]) if service else ("", "")
+    try:
+        pk_i = int(pk) if pk else None
+    except ValueError:
+        kind, pk_i = "x", None  # an unknown filter matches nothing
+    rows: list[FeedbackRow] = []
+    if kind in ("", "s"):
+        events = Feedback.objects.select_related("booking__event__service__organisation")
+        if kind == "s":
+            events = events.filter(booking__event__service_id=pk_i)
+        if cursor:
+            at, rank, last = cursor
+            events = events.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=last) if rank == 1
+                                   else Q(created_at__lt=at))
+        for fb in events.order_by("-created_at", "-id")[:limit + 1]:
+            event = fb.booking.event
+            rows.append(FeedbackRow("event", fb.pk, fb.rating, fb.comment, fb.created_at, event.service.name,
+                                    event.title, event.service.organisation.name, event.starts_at))
+    if kind in ("", "a"):
+        appts = AppointmentFeedback.objects.select_related("appointment__service")
+        if kind == "a":
+            appts = appts.filter(appointment__service_id=pk_i)
+        if cursor:
+            at, rank, last = cursor
+            appts = appts.filter(Q(created_at__lt=at) | Q(created_at=at) if rank == 1
+                                 else Q(created_at__lt=at) | Q(created_at=at, id__lt=last))
+        for fb in appts.order_by("-created_at", "-id")[:limit + 1]:
+            appointment = fb.appointment
+            rows.append(FeedbackRow("appointment", fb.pk, fb.rating, fb.comment, fb.created_at,
+                                    appointment.service.name, "Appointment", "Oxfordshire County Council",
+                                    appointment.starts_at))
+    rows.sort(key=lambda r: (r.created_at, r.rank, r.pk), reverse=True)
+    page = rows[:limit]
+    return page, page[-1].cursor if len(rows) > limit else ""

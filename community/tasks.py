@@ -70,6 +70,8 @@ def expire_offers() -> int:
 
 @shared_task(**TASK_OPTIONS)
 def send_reminders() -> int:
+    """Day-before reminders for event bookings and (as each service is configured) appointments."""
+    from .services.appointments import appointment_reminders_send
     from .services.bookings import send_reminders as run
 
-    return run()
+    return run() + appointment_reminders_send()

@@ -353,21 +353,12 @@ def send_reminders(*, now: dt.datetime | None = None) -> int:
 
 
 def booking_ics(booking: Booking) -> bytes:
-    """The booking as an iCalendar file (RFC 5545), for the resident's calendar."""
-    from icalendar import Calendar
-    from icalendar import Event as IcsEvent
+    """The booking as an iCalendar file (RFC 5545, Europe/London times), for the resident's calendar."""
+    from ..calendars import ics_for
 
     event = booking.event
-    cal = Calendar()
-    cal.add("prodid", "-//Oxfordshire County Council//Community events//EN")
-    cal.add("version", "2.0")
-    item = IcsEvent()
-    item.add("uid", f"{booking.reference}@community.oxtom")
-    item.add("summary", event.title)
-    item.add("dtstart", event.starts_at)
-    item.add("dtend", event.ends_at)
-    item.add("dtstamp", booking.created_at)
-    item.add("location", f"{event.location.name}, {event.location.address_1}, {event.location.city} {event.location.postcode}")
-    item.add("description", f"Booking {booking.reference} for {booking.attendee_name}")
-    cal.add_component(item)
-    return cal.to_ical()
+    return ics_for([dict(uid=f"{booking.reference}@community.oxtom", summary=event.title, starts=event.starts_at,
+                         ends=event.ends_at, stamp=booking.created_at,
+                         location=f"{event.location.name}, {event.location.address_1}, {event.location.city} "
+                                  f"{event.location.postcode}",
+                         description=f"Booking {booking.reference} for {booking.attendee_name}")])

@@ -3,15 +3,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from oxtom.accounts.decorators import signed_in_required
 
 from .. import selectors
 from ..forms import FeedbackForm, PersonForm
-from ..models import Booking
+from ..models import AppointmentFeedback, Booking
 from ..services import bookings as booking_services
 from ..services.people import feedback_give, person_remove, person_save
 from .public import subject
@@ -31,7 +33,11 @@ def home(request: HttpRequest) -> HttpResponse:
     _, people = selectors.needs_for_customer(customer)
     return render(request, "community/account_home.html", {
         "customer": customer, "bookings": selectors.bookings_for_customer(customer), "people": people,
-        "appointments": list(customer.community_appointments.select_related("service").order_by("-starts_at")[:20]),
+        "appointments": list(customer.community_appointments.select_related("service").annotate(
+            feedback_given=Exists(AppointmentFeedback.objects.filter(appointment=OuterRef("pk"))))
+            .order_by("-starts_at")[:20]),
+        "offers": list(customer.community_offers.filter(status="open", expires_at__gt=timezone.now())
+                       .select_related("service", "case").order_by("-created_at")[:5]),
     })
 
 

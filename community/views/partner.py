@@ -159,3 +159,46 @@ def booking_cancel_by_organiser(request: HttpRequest, pk: int, booking_id: int) 
     else:
         messages.success(request, "The booking is cancelled; they have been told and any payment refunded.")
     return redirect("community:partner_event", pk=event.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@partner_required
+def event_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """A partner proposes an event for one of their services; it waits for a moderator."""
+    from oxtom.core.forms import errors_onto_form, posted
+
+    from ..forms import EventForm, errors_where_form_is_silent
+    from ..services.events import event_check, event_locations, event_propose
+
+    service = selectors.get_service_for_user(request.user, pk)
+    form = EventForm(posted(request), locations=event_locations(service))
+    fields = {"price_pence": "price", "cutoff_hours": None}
+    if request.method == "POST" and not form.is_valid():
+        # The form's own errors are known; the service's rules are checked too (nothing saved), so the
+        # first submit shows every error at its field rather than some only after the next submit.
+        try:
+            event_check(service=service, data=form.data_for_service())
+        except ValidationError as exc:
+            errors_where_form_is_silent(form, exc, fields=fields)
+    elif request.method == "POST":
+        try:
+            made = event_propose(service=service, data=form.data_for_service(), by=request.user,
+                                 submission_key=request.POST.get("submission_key", "")[:64])
+        except ValidationError as exc:
+            errors_onto_form(form, exc, fields=fields)
+        else:
+            live = made[0].status == Event.Status.SCHEDULED
+            messages.success(request, (f"Added: {made[0].title} is open for booking." if live else
+                                       f"Sent to the council: {made[0].title} goes live once a moderator approves it.")
+                             + (f" ({len(made)} weeks)" if len(made) > 1 else ""))
+            return redirect("community:partner")
+    return render(request, "community/event_new.html", {"form": form, "service": service})
+
+
+@require_GET
+@partner_required
+def feedback(request: HttpRequest) -> HttpResponse:
+    """What people said about the organisation's services (a moderator: every service), small numbers held back."""
+    return render(request, "community/feedback.html", {
+        "rows": selectors.feedback_by_service(request.user), "small": selectors.FEEDBACK_SMALL,
+        "staff_view": False})

@@ -31,8 +31,11 @@ def home(request: HttpRequest) -> HttpResponse:
                    .order_by("flagged_at", "id")[:50])
     orgs = list(Organisation.objects.annotate(n=Count("services")).order_by("name")[:200])
     feedback = Feedback.objects.aggregate(n=Count("id"), avg=Avg("rating"))
+    from ..services.events import pending_events
+
     return render(request, "community/staff_home.html", {
         "changes": selectors.pending_changes(), "flagged": flagged, "organisations": orgs, "feedback": feedback,
+        "pending_events": pending_events(),
     })
 
 
@@ -51,7 +54,8 @@ def _change(pk) -> ChangeRequest:
 @moderator_required
 def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
     change = _change(pk)
-    form = RejectForm(request.POST or None)
+    # Bound on every POST, an empty one too: an error is put on the form below without is_valid() first.
+    form = RejectForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         decision = request.POST.get("decision")
         try:
@@ -126,3 +130,60 @@ def signpost(request: HttpRequest, reference: str) -> HttpResponse:
             messages.success(request, f"Details of {service.name} sent.")
             return redirect("assist:record", reference=customer.reference)
     return render(request, "community/signpost.html", {"customer": customer, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@moderator_required
+def event_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """A partner's proposed event: a moderator approves it (live for booking) or says why not."""
+    from oxtom.core.forms import errors_onto_form, posted
+
+    from ..forms import ModerateEventForm
+    from ..models import Event
+    from ..services.events import event_moderate
+
+    event = Event.objects.select_related("service__organisation", "location", "submitted_by").filter(pk=pk).first()
+    if event is None or event.submitted_by_id is None:
+        raise Http404
+    series = list(Event.objects.filter(series=event.series).order_by("starts_at")) if event.series else [event]
+    form = ModerateEventForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            count = event_moderate(event=event, approve=approve, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as exc:
+            errors_onto_form(form, ValidationError({"reason": exc.messages})
+                             if exc.code in ("required", "hostile", "max_length") else exc)
+        else:
+            messages.success(request, (f"Approved: {count} event{'s' if count != 1 else ''} open for booking."
+                                       if approve else "Not approved: the partner has been told why."))
+            return redirect("community_staff:home")
+    return render(request, "community/event_review.html", {"event": event, "series": series, "form": form})
+
+
+@require_GET
+@moderator_required
+def feedback(request: HttpRequest) -> HttpResponse:
+    return render(request, "community/feedback.html", {
+        "rows": selectors.feedback_by_service(request.user), "small": selectors.FEEDBACK_SMALL, "staff_view": True})
+
+
+@require_GET
+@moderator_required
+def feedback_recent(request: HttpRequest) -> HttpResponse:
+    """The council's list of what residents said after events and appointments, newest first, filtered by
+    service, a page at a time (keyset). It names no resident, so it is not a view of anyone's record."""
+    choices = selectors.feedback_filter_choices()
+    service = request.GET.get("service", "")[:20]
+    if service and service not in {value for value, _ in choices}:
+        service = ""
+    after = request.GET.get("after", "")[:80]
+    rows, next_cursor = selectors.recent_feedback(service=service, after=after)
+    from urllib.parse import urlencode
+
+    next_url = "?" + urlencode({**({"service": service} if service else {}), "after": next_cursor}) \
+        if next_cursor else ""
+    first_url = "?" + urlencode({"service": service}) if service else "?"
+    return render(request, "community/feedback_recent.html", {
+        "rows": rows, "choices": choices, "service": service, "next_url": next_url,
+        "first_url": first_url if after else ""})

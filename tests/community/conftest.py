@@ -29,14 +29,6 @@ def taxonomy(db):
 
 
 @pytest.fixture
-def notify_templates(db):
-    from oxtom.notify.defaults import seed_templates
-    from oxtom.notify.models import MessageTemplate
-
-    seed_templates(MessageTemplate)
-
-
-@pytest.fixture
 def council(db):
     return Organisation.objects.create(name="Libraries (test)", description="Council libraries",
                                        kind=Organisation.Kind.COUNCIL)

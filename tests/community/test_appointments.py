@@ -102,7 +102,10 @@ def test_adviser_books_a_callback_for_a_resident_acting_for_them(client_for, adv
 
 
 @pytest.mark.parametrize("data,message", [({}, "Choose a time"), ({"slot": "garbage"}, "Choose one of the times"),
-                                          ({"slot": "2026-12-25T09:30:00+00:00"}, "Choose one of the times")])
+                                          ({"slot": "2026-12-25T09:30:00+00:00"}, "Choose one of the times"),
+                                          # A time with no zone could be read two ways in October: refused.
+                                          ({"slot": "2026-12-25T09:30:00"}, "Choose one of the times"),
+                                          ({"slot": "<script>alert(1)</script>"}, "Choose one of the times")])
 def test_appointment_form_bad_input(client_for, assessment, donna, data, message):
     response = client_for(donna.user).post(reverse("community:appointment_new", args=[assessment.code]),
                                            {"submission_key": "a-fresh-key-0123456789", **data})
@@ -117,6 +120,11 @@ def test_staff_day_list_and_marking(client_for, officer_in_team, assessment, don
     client = client_for(officer_in_team)
     page = client.get(reverse("community_staff:appointments") + f"?day={timezone.localtime(first).date()}")
     assert donna.reference in page.content.decode()
+    from oxtom.core.models import AuditEvent
+
+    # The day's list names customers: the officer's view of Donna is recorded.
+    assert AuditEvent.objects.filter(actor=officer_in_team, action="view", target_type="customers.customer",
+                                     target_id=str(donna.pk)).count() == 1
     client.post(reverse("community_staff:appointment_mark", args=[appointment.pk]), {"outcome": "attended"})
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.ATTENDED

@@ -54,6 +54,11 @@ MATRIX = {
     ("community", "partner_service_edit"): ("/community/partner/services/{service}/edit/", "get", partner()),
     ("community", "partner_service_confirm"): ("/community/partner/services/{service}/confirm/", "post", partner(302)),
     ("community", "partner_event"): ("/community/partner/events/{event}/", "get", partner()),
+    ("community", "partner_event_new"): ("/community/partner/services/{service}/events/new/", "get", partner()),
+    ("community", "partner_feedback"): ("/community/partner/feedback/", "get", partner(other=200)),
+    ("community_staff", "event_review"): ("/staff/community/events/{pending_event}/", "get", moderator()),
+    ("community_staff", "feedback"): ("/staff/community/feedback/", "get", moderator()),
+    ("community_staff", "feedback_recent"): ("/staff/community/feedback/recent/?service=a1", "get", moderator()),
     ("community", "partner_event_attendance"): ("/community/partner/events/{event}/attendance/", "post", partner(302)),
     ("community", "partner_event_message"): ("/community/partner/events/{event}/message/", "post", partner(302)),
     ("community", "partner_event_cancel"): ("/community/partner/events/{event}/cancel/", "post", partner(302)),
@@ -64,12 +69,33 @@ MATRIX = {
     ("community_account", "appointment"): ("/account/community/appointments/{appointment}/", "get", owner()),
     ("community_account", "appointment_cancel"): ("/account/community/appointments/{appointment}/cancel/", "post",
                                                   owner(302)),
-    # Staff see the appointments of their teams' services (others' answer 404); everyone else 403.
+    ("community_account", "appointment_move"): ("/account/community/appointments/{appointment}/move/", "get", owner()),
+    # Feedback on one's own appointment: this one is not yet attended, so the owner is told so on the appointment's
+    # page (302), others 404.
+    ("community_account", "appointment_feedback"): ("/account/community/appointments/{appointment}/feedback/",
+                                                    "post", owner(302)),
+    ("community_account", "appointment_calendar"): ("/account/community/appointments/{appointment}/calendar.ics",
+                                                    "get", owner()),
+    # Times offered from a case: the signed link is the key (it names no one); in the account, the customer's own.
+    ("community", "offer"): ("/community/appointments/offers/{offer_token}/", "get", PUBLIC),
+    ("community_account", "offer"): ("/account/community/offers/{offer}/", "get", owner()),
+    # Only an officer who may work the case offers times; other staff 404 (the case is not theirs to see).
+    ("community_staff", "offer_new"): ("/staff/community/cases/{case}/offer/", "get", {
+        "anonymous": LOGIN, **{r: 403 for r in SIGNED_IN}, "adviser": 404, "officer_in_team": 200, "moderator": 404,
+        "administrator": 200}),
+    # Staff see the appointments of their teams' services (others' answer 404, a directory moderator's too:
+    # an appointment is the team's business); everyone else 403.
     ("community_staff", "appointments"): ("/staff/community/appointments/", "get", {
         "anonymous": LOGIN, **{r: 403 for r in SIGNED_IN}, "adviser": 200, "officer_in_team": 200, "moderator": 200,
         "administrator": 200}),
     ("community_staff", "appointment_mark"): ("/staff/community/appointments/{appointment_id}/mark/", "post", {
-        "anonymous": LOGIN, **{r: 403 for r in SIGNED_IN}, "adviser": 404, "officer_in_team": 302, "moderator": 302,
+        "anonymous": LOGIN, **{r: 403 for r in SIGNED_IN}, "adviser": 404, "officer_in_team": 302, "moderator": 404,
+        "administrator": 302}),
+    ("community_staff", "appointment_move"): ("/staff/community/appointments/{appointment_id}/move/", "get", {
+        "anonymous": LOGIN, **{r: 403 for r in SIGNED_IN}, "adviser": 404, "officer_in_team": 200, "moderator": 404,
+        "administrator": 200}),
+    ("community_staff", "appointment_cancel"): ("/staff/community/appointments/{appointment_id}/cancel/", "post", {
+        "anonymous": LOGIN, **{r: 403 for r in SIGNED_IN}, "adviser": 404, "officer_in_team": 302, "moderator": 404,
         "administrator": 302}),
     ("community_account", "home"): ("/account/community/", "get", signed_in()),
     ("community_account", "booking"): ("/account/community/bookings/{booking}/", "get", owner()),
@@ -86,9 +112,10 @@ MATRIX = {
     ("community_staff", "change"): ("/staff/community/changes/{change}/", "get", moderator()),
     ("community_staff", "organisation_new"): ("/staff/community/organisations/new/", "get", moderator()),
     ("community_staff", "organisation"): ("/staff/community/organisations/{org}/", "get", moderator()),
-    # Advisers signpost from the contact log (CONTACT_LOG); an officer sees only the records behind their work.
+    # Advisers signpost from the contact log (CONTACT_LOG); an officer sees only the records behind their work,
+    # and Alice has a case in the officer's team here (the offer of times below), so the officer may.
     ("community_staff", "signpost"): ("/staff/community/signpost/{customer}/", "get", {
-        "anonymous": LOGIN, **{r: 403 for r in SIGNED_IN}, "adviser": 200, "officer_in_team": 404,
+        "anonymous": LOGIN, **{r: 403 for r in SIGNED_IN}, "adviser": 200, "officer_in_team": 200,
         "administrator": 200}),
     ("openreferral", "root"): ("/openreferral/", "get", PUBLIC),
     ("openreferral", "services"): ("/openreferral/services", "get", PUBLIC),
@@ -131,11 +158,24 @@ def world(services, partner, other_partner, resident_a, moderator, key, notify_t
                                    submission_key=key(), by=resident_a)
     sal = social.at_locations.first()
     term = social.terms.first()
+    from community.services.offers import appointment_offer_create, offer_token
+    from tests.casework.factories import CaseFactory, ServiceFactory
+
+    case = CaseFactory(service=ServiceFactory(code="matrix-case", team=team), customer=alice)
+    from community.services.events import event_propose
+
+    loc = social.at_locations.first().location_id
+    [pending] = event_propose(service=social, by=partner, submission_key=key(), data={
+        "title": "Pending", "location": loc, "date": dt.date.today() + dt.timedelta(days=9), "starts": dt.time(10),
+        "ends": dt.time(11), "capacity": 5})
+    offer = appointment_offer_create(case=case, service=callback, starts=slots(callback)[1:4], message="",
+                                     submission_key=key(), by=officer_in_team)
     return {"service": social.pk, "event": event.pk, "org": social.organisation_id, "booking": booking.reference,
             "booking_id": booking.pk, "person": person.pk, "change": change.pk, "customer": alice.reference,
             "service_uuid": social.uuid, "sal_uuid": sal.uuid, "term_uuid": term.uuid,
             "taxonomy_uuid": term.taxonomy.uuid, "appointment_service": callback.code,
-            "appointment": appointment.reference, "appointment_id": appointment.pk}
+            "appointment": appointment.reference, "appointment_id": appointment.pk, "case": case.reference,
+            "offer": offer.pk, "offer_token": offer_token(offer), "pending_event": pending.pk}
 
 
 def _snapshot():

@@ -191,6 +191,11 @@ def test_moderator_reject_needs_a_reason(client_for, services, partner, moderato
     assert response.status_code == 200 and "Enter a reason, so the partner" in response.content.decode()
     change.refresh_from_db()
     assert change.status == "pending"
+    # A POST with nothing in it (no decision) asks for one, and decides nothing.
+    response = client_for(moderator).post(reverse("community_staff:change", args=[change.pk]), {})
+    assert response.status_code == 200 and "Select approve or not approve" in response.content.decode()
+    change.refresh_from_db()
+    assert change.status == "pending"
 
 
 def test_people_form(client_for, donna, taxonomy):
