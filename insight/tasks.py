@@ -19,3 +19,15 @@ def forecast_measures() -> int:
     logger.info("insight: %d series forecast (%d shown, %d too short, %d low volume) in %.1fs", result.series,
                 result.shown, result.too_short, result.low_volume, result.seconds)
     return result.series
+
+
+@shared_task(name="insight.tasks.score_referrals", ignore_result=True, acks_late=True,
+             autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3, soft_time_limit=1500, time_limit=1800)
+def score_referrals() -> int:
+    """Score this week's MASH referrals with the signed-off model (weekly): a rerun of the week adds nothing twice."""
+    run = services.risk_scores_compute()
+    if run is None:
+        return 0
+    logger.info("insight: week %s, %d referrals scored, %d closed cases flagged in %.1fs", run.week, run.scored,
+                run.flagged, run.seconds)
+    return run.scored

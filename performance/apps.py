@@ -6,6 +6,11 @@ class PerformanceConfig(AppConfig):
     verbose_name = "Performance"
 
     def ready(self) -> None:
+        from oxtom.accounts.permissions import Permission
+        from oxtom.accounts.staff_nav import register_staff_nav_item
+
+        register_staff_nav_item("Performance", "/staff/performance/", permissions=(Permission.PERFORMANCE_MANAGE,), order=50)
+
         # Cached division and county figures are rebuilt after any change to what they show.
         from .figures_cache import connect_signals
 

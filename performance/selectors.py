@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -508,3 +508,20 @@ def monthly_series(measure_ids: list[int], *, before: dt.date) -> dict[tuple[int
     for measure_id, key, start, number in rows.iterator(chunk_size=5000):
         series.setdefault((measure_id, key), []).append((start, float(number)))
     return series
+
+
+def latest_county_values(measure_ids, *, on: dt.date | None = None) -> dict[int, tuple[dt.date, Decimal]]:
+    """Each measure's latest county figure for a complete month (before `on`'s month), as (month, value).
+
+    For other apps that track against a measure (the project office's benefits). One query.
+    """
+    from django.utils import timezone
+
+    month = (on or timezone.localdate()).replace(day=1)
+    # The newest row per measure by a correlated subquery, not DISTINCT ON: that is PostgreSQL's alone, and the
+    # embedded default (make run) is SQLite.
+    county = Value.objects.filter(area_key="county", value__isnull=False, period__start__lt=month)
+    newest = county.filter(measure_id=OuterRef("measure_id")).order_by("-period__start").values("pk")[:1]
+    rows = (county.filter(measure_id__in=list(measure_ids), pk=Subquery(newest))
+            .values_list("measure_id", "period__start", "value"))
+    return {measure_id: (start, number) for measure_id, start, number in rows}

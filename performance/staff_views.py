@@ -43,12 +43,13 @@ def measure_list(request: HttpRequest) -> HttpResponse:
 @analyst_required
 @require_GET
 def measure_detail(request: HttpRequest, code: str) -> HttpResponse:
-    from insight import selectors as insight_selectors  # the forecast beside the actuals (one query)
+    from insight import selectors as insight_selectors  # the forecast beside the actuals, as a chart and tables
 
     measure = selectors.get_measure(code)
+    forecast_page = insight_selectors.forecast_page(measure)
     return render(request, "performance/staff/measure.html", {"page": selectors.measure_page(measure),
-                                                               "measure": measure,
-                                                               "forecast": insight_selectors.county_forecast(measure.pk)})
+                                                               "measure": measure, "forecast": forecast_page.view,
+                                                               "forecast_page": forecast_page})
 
 
 @analyst_required

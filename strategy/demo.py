@@ -4,7 +4,9 @@ The board has six approved projects in every state (red, amber, green, and
 one whose highlight report is late and belongs to the demo project manager,
 so they have one to write), a proposal from the project manager waiting for
 the board, and a rejected one. The pool has two project managers and an
-analyst with some free capacity. One consultation is open with responses
+analyst with some free capacity. "Customer contact online" (managed by the demo project manager)
+tracks two benefits against performance measures' county figures, one on track and one off track,
+and one the project measures itself. One consultation is open with responses
 (enough in the demo councillor's division to show), one has closed with its
 "we asked, you said, we did" published.
 """
@@ -42,16 +44,75 @@ def _user(email: str) -> User | None:
     return User.objects.filter(email=email).first()
 
 
+BENEFITS_PROJECT = "Customer contact online"
+
+
 def seed_demo_strategy(*, domain: str) -> int:
-    if Project.objects.exists():  # one query on a rerun
+    seeded = Project.objects.filter(title=BENEFITS_PROJECT).exists()
+    if seeded and Project.objects.exists():  # two queries on a rerun
         return 0
     people = {key: _user(f"{key}@{domain}") for key in (
         "pmo", "board", "board.2", "project.manager", "project.manager.2", "consultation", "bi.analyst.2")}
     if any(v is None for v in people.values()):
         return 0
-    made = _seed_projects(people)
-    made += _seed_consultations(people["consultation"])
+    made = 0
+    if not Project.objects.exists():
+        made += _seed_projects(people)
+        made += _seed_consultations(people["consultation"])
+    made += _seed_benefits(people)
     return made
+
+
+def _demo_measures() -> list[tuple]:
+    """Two measures with a latest county figure above 0, as (measure, latest): counts with a good direction
+    first, then counts of demand (neutral: the target's side of the baseline says which way is good)."""
+    from performance.selectors import latest_county_values, measures_for
+
+    measures = {m.pk: m for m in measures_for(public=False)}
+    latest = latest_county_values(measures)
+    found = [(measures[pk], number) for pk, (_, number) in latest.items() if number and number > 0]
+    return sorted(found, key=lambda mv: (mv[0].unit != "count", mv[0].polarity == "neutral", mv[0].code))[:2]
+
+
+def _seed_benefits(people: dict) -> int:
+    """An approved project with two benefits on measures (one on track, one off) and one measured by the project.
+
+    The baselines and targets are set about the measures' latest figures so one has moved towards its target and
+    the other away from it; the nightly figures may move them later, as they would a real project's."""
+    measures = _demo_measures()
+    if not measures:
+        return 0  # no figures yet (the figures step has not run, or had no activity)
+    measures = (measures * 2)[:2]  # one measure with figures: both benefits track it
+    today = timezone.localdate()
+    by_date = dt.date(today.year + 1, 3, 31)
+
+    def figures(measure, latest: Decimal, on_track: bool) -> dict:
+        good = 1 if measure.polarity == "higher" else -1
+        step = max(latest * Decimal("0.2"), Decimal("1"))
+        # On track: the baseline a step behind the latest figure, the target a step ahead of it.
+        # Off track: the baseline a step ahead of it already, the target further on.
+        baseline = latest - good * step if on_track else latest + good * step / 2
+        target = latest + good * step if on_track else latest + good * 2 * step
+        return {"measure": measure, "baseline": baseline.quantize(Decimal("1")),
+                "target": target.quantize(Decimal("1")), "target_date": by_date}
+
+    (first, a), (second, b) = measures
+    second_name = second.name if second != first else f"{second.name} (at the later target)"
+    manager, office = people["project.manager"], people["pmo"]
+    project = pmo.project_propose(
+        title=BENEFITS_PROJECT, directorate="Customers and Organisational Development",
+        sponsor="Director, Customers", cross_cutting=True,
+        objectives="Move routine contact online so advisers have time for the residents who need them.",
+        estimated_cost=Decimal("350000"), by=office, benefits=[
+            {"description": f"{first.name}: better than before the project", **figures(first, a, True)},
+            {"description": f"{second_name}: better than before the project", **figures(second, b, False)},
+            {"description": "Residents satisfied with online contact (survey, %)", "baseline": Decimal("62"),
+             "target": Decimal("75"), "target_date": by_date}],
+        risks=[{"description": "Residents without internet access left behind", "owner": "Head of Customer Services"}])
+    pmo.project_decide(project=project, approve=True, note="Report benefits monthly", by=people["board"])
+    member, _ = PoolMember.objects.get_or_create(user=manager, skill="pm", defaults={"capacity_days": 20})
+    pmo.project_allocate(project=project, member=member, days=2, by=office)
+    return 1
 
 
 def _seed_projects(people: dict) -> int:
@@ -68,9 +129,10 @@ def _seed_projects(people: dict) -> int:
             title=title, directorate=directorate, sponsor=f"Director, {directorate}", cross_cutting=cross,
             objectives=f"Deliver {title.lower()} so residents get a simpler, cheaper service.",
             estimated_cost=Decimal(cost), benefits=[{"description": "Fewer avoidable contacts", "baseline": Decimal("9000"),
-                                                     "target": Decimal("6500")}],
+                                                     "target": Decimal("6500"),
+                                                     "target_date": dt.date(timezone.localdate().year + 1, 3, 31)}],
             risks=[{"description": "Supplier capacity", "owner": "Head of Procurement"}], by=office)
-        pmo.project_decide(project=project, approve=True, note="Approved within budget", by=board)
+        pmo.project_decide(project=project, approve=True, note="Within budget", by=board)
         owner = pool["pm"] if rag is None or index % 2 == 0 else pool["pm2"]
         pmo.project_allocate(project=project, member=owner, days=3, by=office)
         if index < 3:

@@ -18,7 +18,7 @@ RAG_CHOICES = [("", "Choose")] + list(Rag.choices)
 def _text(label: str, max_length: int, *, required: bool = True, help_text: str = "", textarea: bool = False,
           rows: int = 4) -> forms.CharField:
     noun = label[0].lower() + label[1:]
-    missing = f"Enter {noun}" if noun.startswith(("what ", "who ", "how ")) else f"Enter the {noun}"
+    missing = f"Enter {noun}" if noun.startswith(("what ", "who ", "how ", "where ")) else f"Enter the {noun}"
     return forms.CharField(
         label=label, max_length=max_length, required=required, help_text=help_text,
         widget=forms.Textarea(attrs={"rows": rows}) if textarea else forms.TextInput(),
@@ -39,6 +39,17 @@ def _decimal(text: str, line: int, what: str) -> Decimal | None:
     return value.quantize(Decimal("0.01"))
 
 
+def _date(text: str, line: int) -> dt.date | None:
+    if not text:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text[:12], fmt).date()
+        except ValueError:
+            continue
+    raise forms.ValidationError(f"Line {line}: write the target date as year-month-day, for example 2027-03-31")
+
+
 class ProposalForm(forms.Form):
     title = _text("Project title", 150)
     directorate = _text("Directorate", 120)
@@ -49,8 +60,8 @@ class ProposalForm(forms.Form):
                                      error_messages={"required": "Enter the estimated cost in pounds"})
     cost_notes = _text("How the cost is made up", 2000, required=False, textarea=True, rows=3)
     benefits = _text("Benefits and how each is measured", 3000, textarea=True, help_text=(
-        "One benefit a line: what it is | performance measure code (if there is one) | baseline | target. "
-        "For example: Fewer repeat pothole reports | street-reports-received | 900 | 700"))
+        "One benefit a line: what it is | performance measure code (if there is one) | baseline | target | "
+        "target date. For example: Fewer repeat pothole reports | street-reports-received | 900 | 700 | 2027-03-31"))
     risks = _text("Risks and their owners", 3000, required=False, textarea=True, help_text=(
         "One risk a line: the risk | who owns it"))
 
@@ -66,7 +77,7 @@ class ProposalForm(forms.Form):
         measures = measures_by_code(codes)
         benefits = []
         for number, line in enumerate(lines, start=1):
-            parts = [p.strip() for p in line.split("|")] + ["", "", ""]
+            parts = [p.strip() for p in line.split("|")] + ["", "", "", ""]
             description, code = parts[0], parts[1]
             if not description:
                 raise forms.ValidationError(f"Line {number}: describe the benefit before the first |")
@@ -76,7 +87,8 @@ class ProposalForm(forms.Form):
                 raise forms.ValidationError(f"Line {number}: there is no performance measure with the code {code[:60]}")
             benefits.append({"description": description, "measure": measures.get(code),
                              "baseline": _decimal(parts[2], number, "baseline"),
-                             "target": _decimal(parts[3], number, "target")})
+                             "target": _decimal(parts[3], number, "target"),
+                             "target_date": _date(parts[4], number)})
         if not benefits:
             raise forms.ValidationError("Name at least one benefit and how it will be measured")
         return benefits
@@ -144,6 +156,31 @@ class HighlightForm(forms.Form):
                 raise forms.ValidationError(f"Line {number}: the description or owner is too long")
             items.append({"kind": parts[0].lower(), "description": parts[1], "owner": parts[2]})
         return items
+
+
+class BenefitActualForm(forms.Form):
+    """The project's actual for a benefit with no performance measure."""
+
+    month = forms.CharField(label="Month", max_length=7, help_text="Year and month the figure is for, for example 2026-10",
+                            error_messages={"required": "Enter the month the figure is for"})
+    value = forms.CharField(label="Actual", max_length=20, error_messages={"required": "Enter the actual"})
+    note = _text("Where the figure came from", 1000, textarea=True, rows=3,
+                 help_text="For example: the survey of 120 library users in October")
+
+    def clean_month(self) -> dt.date:
+        try:
+            return dt.datetime.strptime(self.cleaned_data["month"].strip(), "%Y-%m").date()
+        except ValueError:
+            raise forms.ValidationError("Enter the month as year and month, for example 2026-10") from None
+
+    def clean_value(self) -> Decimal:
+        try:
+            value = _decimal(self.cleaned_data["value"], 1, "actual")
+        except forms.ValidationError:
+            value = None
+        if value is None:
+            raise forms.ValidationError("Enter the actual as a number, for example 1250")
+        return value
 
 
 class BoardDecisionForm(forms.Form):

@@ -67,7 +67,11 @@ class Project(TimeStampedModel):
 
 
 class Benefit(models.Model):
-    """A benefit the proposal promises, measured (by a performance measure where one exists)."""
+    """A benefit the proposal promises, measured (by a performance measure where one exists).
+
+    Its actuals come from the linked measure's county figures; a benefit with no measure has them
+    recorded by the project (BenefitRealisation). strategy/benefits.py judges whether it is on track.
+    """
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="benefits")
     description = models.CharField(max_length=300)
@@ -75,9 +79,12 @@ class Benefit(models.Model):
                                 related_name="+")
     baseline = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     target = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    target_date = models.DateField(null=True, blank=True, help_text="When the target is to be reached")
 
     class Meta:
         ordering = ["project", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(target=models.F("baseline")),
+                                              name="benefit_target_differs_from_baseline")]
 
     @property
     def latest(self) -> "BenefitRealisation | None":
@@ -92,6 +99,7 @@ class BenefitRealisation(models.Model):
     benefit = models.ForeignKey(Benefit, on_delete=models.CASCADE, related_name="realisations")
     month = models.DateField()
     value = models.DecimalField(max_digits=14, decimal_places=2)
+    note = models.TextField(blank=True, help_text="Where the figure came from (for a benefit with no measure)")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
 

@@ -16,4 +16,5 @@ urlpatterns = [
     re_path(rf"^{REF}/decide/$", v.decide, name="decide"),
     re_path(rf"^{REF}/allocate/$", v.allocate, name="allocate"),
     re_path(rf"^{REF}/highlight/$", v.highlight, name="highlight"),
+    re_path(rf"^{REF}/benefits/(?P<pk>\d{{1,9}})/actual/$", v.benefit_actual, name="benefit_actual"),
 ]

@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from oxtom.accounts.permissions import Permission
 
+from . import benefits as rules
 from .models import (
-    Allocation, BoardDecision, Consultation, ConsultationResponse, HighlightReport, PoolMember, Project, Question, Rag,
+    Allocation, Benefit, BoardDecision, Consultation, ConsultationResponse, HighlightReport, PoolMember, Project, Question, Rag,
 )
 from .services.pmo import highlight_due_date, reporting_month
 
@@ -78,6 +79,69 @@ def portfolio(*, today: dt.date | None = None, user: Any = None) -> list[Portfol
         rows.append(PortfolioRow(project=p, latest=report, late=late, due=due))
     order = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, "": 3}
     return sorted(rows, key=lambda r: (not r.exception, order[r.worst], r.project.reference))
+
+
+@dataclass
+class BenefitRow:
+    """A benefit with its latest actual (the measure's county figure, or what the project recorded) and verdict."""
+
+    benefit: Benefit
+    actual: Any  # Decimal | None
+    actual_month: dt.date | None
+    note: str
+    status: str
+    progress: int | None
+
+    @property
+    def status_label(self) -> str:
+        return rules.LABELS[self.status]
+
+    @property
+    def can_record(self) -> bool:
+        """Actuals are recorded by the project only for a benefit with no measure."""
+        return self.benefit.measure_id is None
+
+
+def benefit_rows(benefits: list[Benefit], *, today: dt.date | None = None) -> list[BenefitRow]:
+    """Judge each benefit (its measure and realisations prefetched): one query for every measure's latest figure."""
+    from performance.selectors import latest_county_values
+
+    today = today or timezone.localdate()
+    measured = {b.measure_id for b in benefits if b.measure_id}
+    latest = latest_county_values(measured, on=today) if measured else {}
+    rows = []
+    for b in benefits:
+        if b.measure_id:
+            month, actual = latest.get(b.measure_id, (None, None))
+            note = ""
+        else:
+            recorded = b.latest
+            month, actual, note = (recorded.month, recorded.value, recorded.note) if recorded else (None, None, "")
+        polarity = b.measure.polarity if b.measure_id else None
+        rows.append(BenefitRow(
+            benefit=b, actual=actual, actual_month=month, note=note,
+            status=rules.status(baseline=b.baseline, target=b.target, actual=actual, polarity=polarity,
+                                target_date=b.target_date, today=today),
+            progress=rules.progress(baseline=b.baseline, target=b.target, actual=actual)))
+    return rows
+
+
+def portfolio_benefits(*, today: dt.date | None = None) -> list[BenefitRow]:
+    """Every benefit of the approved projects, off track first (four queries, whatever the number)."""
+    benefits = list(Benefit.objects.filter(project__status=Project.Status.APPROVED)
+                    .select_related("project", "measure").prefetch_related("realisations")
+                    .order_by("project__reference", "id"))
+    rows = benefit_rows(benefits, today=today)
+    return sorted(rows, key=lambda r: (rules.ORDER[r.status], r.benefit.project.reference, r.benefit.pk))
+
+
+def get_benefit_for_user(user: Any, reference: str, pk: int) -> Benefit:
+    """A benefit of a project the user can see (404 otherwise)."""
+    benefit = (Benefit.objects.filter(project__in=projects_for_user(user), project__reference=reference, pk=pk)
+               .select_related("project", "measure").prefetch_related("realisations").first())
+    if benefit is None:
+        raise Http404
+    return benefit
 
 
 def proposals_waiting() -> list[Project]:

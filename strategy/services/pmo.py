@@ -22,6 +22,9 @@ from oxtom.core.audit import audit_record
 from oxtom.core.links import absolute_url
 from oxtom.notify.services import notification_queue
 
+from oxtom.core.hygiene import clean_free_text
+
+from .. import benefits as rules
 from ..models import (
     Allocation, Benefit, BenefitRealisation, BoardDecision, HighlightChase, HighlightReport, PoolMember, Project, Rag,
     Risk,
@@ -29,6 +32,7 @@ from ..models import (
 
 MAX_BENEFITS = 10
 MAX_RISKS = 20
+MAX_NOTE = 1000
 
 
 def _require(by: Any, *permissions: Permission) -> None:
@@ -53,6 +57,15 @@ def project_propose(*, title: str, directorate: str, sponsor: str, cross_cutting
         errors["benefits"] = "Name at least one benefit and how it will be measured"
     if len(benefits) > MAX_BENEFITS:
         errors["benefits"] = f"Name at most {MAX_BENEFITS} benefits"
+    today = timezone.localdate()
+    for number, b in enumerate(benefits, start=1):
+        measure = b.get("measure")
+        problems = rules.benefit_errors(baseline=b.get("baseline"), target=b.get("target"),
+                                        target_date=b.get("target_date"), today=today,
+                                        polarity=measure.polarity if measure is not None else None)
+        if problems:
+            errors["benefits"] = f"Line {number} ({b['description'][:60]}): " + "; ".join(problems.values())
+            break
     if len(risks) > MAX_RISKS:
         errors["risks"] = f"Name at most {MAX_RISKS} risks"
     if estimated_cost is None or estimated_cost < 0:
@@ -71,7 +84,8 @@ def project_propose(*, title: str, directorate: str, sponsor: str, cross_cutting
             if attempt == 2:
                 raise
     Benefit.objects.bulk_create([Benefit(project=project, description=b["description"], measure=b.get("measure"),
-                                         baseline=b.get("baseline"), target=b.get("target")) for b in benefits])
+                                         baseline=b.get("baseline"), target=b.get("target"),
+                                         target_date=b.get("target_date")) for b in benefits])
     Risk.objects.bulk_create([Risk(project=project, description=r["description"], owner=r["owner"],
                                    kind=r.get("kind", Risk.Kind.RISK)) for r in risks])
     audit_record(by=by, action="create", target=project, summary=f"Proposed {project.reference}")
@@ -178,15 +192,36 @@ def highlight_submit(*, project: Project, month: dt.date, rags: dict[str, str], 
 
 
 @transaction.atomic
-def benefit_record(*, benefit: Benefit, month: dt.date, value: Decimal, by: Any) -> BenefitRealisation:
+def benefit_record(*, benefit: Benefit, month: dt.date, value: Decimal, note: str = "", by: Any) -> BenefitRealisation:
+    """The project's actual for a benefit with no performance measure, for a month up to last month, with a note
+    of where the figure came from. A second figure for the same month replaces the first (both audited)."""
     project = benefit.project
     if not can_report(by, project):
         raise PermissionDenied
     if project.status != Project.Status.APPROVED:
         raise ValidationError("Benefits are recorded for approved projects")
-    realisation, _ = BenefitRealisation.objects.update_or_create(
-        benefit=benefit, month=month.replace(day=1),
-        defaults={"value": value, "recorded_by": by, "recorded_at": timezone.now()})
+    if benefit.measure_id is not None:
+        raise ValidationError("This benefit is measured by its performance measure: its actuals come from there")
+    errors: dict[str, str] = {}
+    month = month.replace(day=1)
+    if month >= timezone.localdate().replace(day=1):
+        errors["month"] = "Record a month that has ended: last month or earlier"
+    if value is None or not value.is_finite() or abs(value) >= Decimal("1e12"):
+        errors["value"] = "Enter the actual as a number"
+    note = clean_free_text(note or "").strip()
+    if not note:
+        errors["note"] = "Enter where the figure came from"
+    elif len(note) > MAX_NOTE:
+        errors["note"] = f"The note must be {MAX_NOTE:,} characters or fewer"
+    if errors:
+        raise ValidationError(errors)
+    realisation, created = BenefitRealisation.objects.update_or_create(
+        benefit=benefit, month=month,
+        defaults={"value": value.quantize(Decimal("0.01")), "note": note, "recorded_by": by,
+                  "recorded_at": timezone.now()})
+    audit_record(by=by, action="create" if created else "update", target=realisation,
+                 summary=f"Benefit actual {month:%Y-%m} for {project.reference}", benefit=benefit.pk,
+                 value=str(realisation.value))
     return realisation
 
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from oxtom.accounts.decorators import _guard, permission_required
 from oxtom.accounts.permissions import Permission as P
-from oxtom.core.forms import errors_onto_form
+from oxtom.core.forms import errors_onto_form, posted
 
 from .. import forms as f
 from .. import selectors
@@ -62,7 +62,9 @@ def propose(request: HttpRequest) -> HttpResponse:
 def project_detail(request: HttpRequest, reference: str) -> HttpResponse:
     project = selectors.get_project_for_user(request.user, reference)
     return render(request, "strategy/projects/project.html", {
-        "project": project, "can_report": pmo.can_report(request.user, project)
+        "project": project, "benefits": selectors.benefit_rows(list(project.benefits.all())),
+        "can_record_benefits": pmo.can_report(request.user, project) and project.status == Project.Status.APPROVED,
+        "can_report": pmo.can_report(request.user, project)
         and project.status == Project.Status.APPROVED,
         "can_decide": request.user.has_permission(P.BOARD_DECIDE) and project.status == Project.Status.PROPOSED,
         "can_allocate": request.user.has_permission(P.PMO_WORK) and project.status == Project.Status.APPROVED,
@@ -127,6 +129,31 @@ def highlight(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "strategy/projects/highlight.html", {"form": form, "project": project})
 
 
+@projects_area
+@require_http_methods(["GET", "POST"])
+def benefit_actual(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    """The project manager (or the PMO) records an actual for a benefit with no performance measure."""
+    benefit = selectors.get_benefit_for_user(request.user, reference, pk)
+    if benefit.measure_id is not None:
+        raise Http404  # its actuals come from the measure
+    if not pmo.can_report(request.user, benefit.project):
+        raise PermissionDenied
+    form = f.BenefitActualForm(posted(request))
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            pmo.benefit_record(benefit=benefit, month=data["month"], value=data["value"], note=data["note"],
+                               by=request.user)
+        except ValidationError as exc:
+            errors_onto_form(form, exc)
+        else:
+            messages.success(request, f"Actual for {data['month']:%B %Y} recorded")
+            return redirect("strategy_projects:project", reference=benefit.project.reference)
+    return render(request, "strategy/projects/benefit_actual.html", {
+        "form": form, "benefit": benefit, "project": benefit.project,
+        "recorded": list(benefit.realisations.all())[::-1]})
+
+
 @board_required
 @require_http_methods(["GET", "POST"])
 def board(request: HttpRequest) -> HttpResponse:
@@ -145,7 +172,7 @@ def board(request: HttpRequest) -> HttpResponse:
     return render(request, "strategy/projects/board.html", {
         "form": form, "rows": rows, "exceptions": [r for r in rows if r.exception],
         "others": [r for r in rows if not r.exception], "proposals": selectors.proposals_waiting(),
-        "decisions": selectors.recent_decisions(),
+        "decisions": selectors.recent_decisions(), "benefits": selectors.portfolio_benefits(),
     })
 
 

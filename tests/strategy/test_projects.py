@@ -19,7 +19,7 @@ from tests.performance.factories import MeasureFactory
 PROPOSAL = {
     "title": "Digital street reporting", "directorate": "Environment", "sponsor": "Director of Highways",
     "cross_cutting": "on", "objectives": "Move street reports online", "estimated_cost": "£250,000",
-    "cost_notes": "Licences and staff", "benefits": "Fewer phone calls | contacts-received | 9000 | 6000\nHappier residents",
+    "cost_notes": "Licences and staff", "benefits": f"Fewer phone calls | contacts-received | 9000 | 6000 | {dt.date.today().year + 1}-03-31\nHappier residents",
     "risks": "Supplier late | Head of ICT",
 }
 
@@ -42,7 +42,7 @@ def last_month() -> str:
 
 
 def test_a_proposal_on_the_template_goes_to_the_board(client_for, project_manager, db):
-    MeasureFactory(code="contacts-received", name="Contacts received", unit="count")
+    MeasureFactory(code="contacts-received", name="Contacts received", unit="count", polarity="lower")
     response = propose(client_for(project_manager))
     project = Project.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/staff/projects/{project.reference}/"
@@ -256,7 +256,7 @@ def test_a_proposal_sent_twice_with_its_submission_key_makes_one_project(client_
 
     from oxtom.core.submissions import ALREADY_DONE
 
-    MeasureFactory(code="contacts-received", name="Contacts received", unit="count")
+    MeasureFactory(code="contacts-received", name="Contacts received", unit="count", polarity="lower")
     client = client_for(project_manager)
     page = client.get("/staff/projects/new/").content.decode()
     key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from performance import selectors as performance
 
-from . import forecasting
-from .models import Forecast, ForecastRun
+from .. import forecasting
+from ..models import Forecast, ForecastRun
 
 # A division's series is forecast only where the volume supports it: a typical month of at least this many.
 MIN_DIVISION_MEDIAN = 20
@@ -85,21 +85,22 @@ def forecasts_compute(*, today: dt.date | None = None, measure_codes: list[str] 
 # --- the safeguarding referral risk model --------------------------------------------------------
 
 
-def risk_model_train(*, df: Any, hypothesis: str, by: Any, grid: dict | None = None) -> "RiskModelVersion":
+def risk_model_train(*, df: Any, hypothesis: str, by: Any, grid: dict | None = None,
+                     equalise_areas: bool = False) -> "RiskModelVersion":
     """Train a new version on (synthetic) referral histories and store it with its model card and bias checks."""
     from django.core.exceptions import PermissionDenied, ValidationError
 
     from oxtom.accounts.permissions import Permission
     from oxtom.core.audit import audit_record
 
-    from . import risk
-    from .models import RiskModelVersion
+    from .. import risk
+    from ..models import RiskModelVersion
 
     if by is None or not getattr(by, "is_authenticated", False) or not by.has_permission(Permission.INSIGHT_WORK):
         raise PermissionDenied
     if not (hypothesis or "").strip():
         raise ValidationError({"hypothesis": "Enter the hypothesis the model tests"})
-    trained = risk.train(df, grid=grid)
+    trained = risk.train(df, grid=grid, equalise_areas=equalise_areas)
     card = risk.model_card(trained, hypothesis=hypothesis.strip(), trained_by=by.full_name or by.email)
     with transaction.atomic():
         last = RiskModelVersion.objects.select_for_update().order_by("-version").values_list("version", flat=True).first()
@@ -119,7 +120,7 @@ def risk_model_sign_off(*, version: "RiskModelVersion", by: Any) -> "RiskModelVe
     from oxtom.accounts.permissions import Permission
     from oxtom.core.audit import audit_record
 
-    from .models import RiskModelVersion
+    from ..models import RiskModelVersion
 
     if by is None or not getattr(by, "is_authenticated", False) or not by.has_permission(Permission.RISK_MODEL_SIGN_OFF):
         raise PermissionDenied
@@ -140,6 +141,6 @@ def risk_model_sign_off(*, version: "RiskModelVersion", by: Any) -> "RiskModelVe
 
 def running_risk_model() -> "RiskModelVersion | None":
     """The version that runs: the latest signed off (None: nothing scores)."""
-    from .models import RiskModelVersion
+    from ..models import RiskModelVersion
 
     return RiskModelVersion.objects.filter(signed_off_at__isnull=False).order_by("-version").first()
