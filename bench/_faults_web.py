@@ -27,6 +27,7 @@
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import itertools
@@ -596,8 +597,24 @@ def concrete_urls(rows, patterns, *, per_pattern: int, extra: dict[str, list[str
     return urls, unfilled
 
 
-def access_matrix(base: str, run: str, report, *, per_pattern: int) -> int:
-    """Build the roles, the resident's identifiers and markers; request every URL as every role; count leaks."""
+@dataclasses.dataclass
+class Matrix:
+    """Who asks (a person of each role with no business with the resident, and nobody), what they ask for
+    (every URL pattern filled with the resident's identifiers) and what must not show (the markers)."""
+    people: dict[str, object]
+    roles: dict[str, object]
+    patterns: list[tuple[str, str, str]]
+    urls: list[tuple[str, str]]
+    unfilled: list[str]
+    markers: set[str]
+    rows: dict[str, list[dict]]
+
+    def snapshot(self) -> dict[str, str]:
+        return _snapshot(self.rows)
+
+
+def prepare_matrix(run: str, *, per_pattern: int) -> Matrix:
+    """The demo resident renamed with markers, a person of every role elsewhere, every URL filled in."""
     from django.contrib.auth import get_user_model
 
     from oxtom.accounts.models import Team, TeamMembership
@@ -660,9 +677,35 @@ def access_matrix(base: str, run: str, report, *, per_pattern: int) -> int:
         people[role.code] = User.objects.get(pk=user.pk)
     patterns = all_patterns()
     urls, unfilled = concrete_urls(rows, patterns, per_pattern=per_pattern, extra=extra)
-    staff_prefix, member_prefix = "/staff/", "/members/"
-    by_code = {r.code: r for r in roles}
-    before = _snapshot(rows)
+    return Matrix(people=people, roles={r.code: r for r in roles}, patterns=patterns, urls=urls, unfilled=unfilled,
+                  markers=markers, rows=rows)
+
+
+STAFF_PREFIX, MEMBER_PREFIX = "/staff/", "/members/"
+
+
+def findings(matrix: Matrix, code: str, path: str, status: int, body: str) -> list[str]:
+    """What one answer gives away: the resident's markers, or a staff or members' page to a role without it."""
+    found: list[str] = []
+    if not 200 <= status < 300:
+        return found
+    role = matrix.roles.get(code)
+    shown = sorted(m for m in matrix.markers if m in body)
+    if shown:
+        found.append(f"{code} GET {path} {status}: shows {', '.join(shown[:3])}")
+    if path.startswith(STAFF_PREFIX) and not (role and role.staff_area):
+        found.append(f"{code} GET {path} {status}: inside /staff/ without the staff area")
+    if path.startswith(MEMBER_PREFIX) and not (role and role.member_area):
+        found.append(f"{code} GET {path} {status}: inside /members/ without the members' area")
+    return found
+
+
+def access_matrix(base: str, run: str, report, *, per_pattern: int) -> int:
+    """Request every URL as every role over HTTP; count leaks and the resident's rows a refused POST changed."""
+    matrix = prepare_matrix(run, per_pattern=per_pattern)
+    people, urls, patterns, unfilled, markers, rows = (matrix.people, matrix.urls, matrix.patterns, matrix.unfilled,
+                                                       matrix.markers, matrix.rows)
+    before = matrix.snapshot()
     leaks, debug_only, requests, write_leaks = [], [], 0, 0
     from django.conf import settings
 
@@ -673,21 +716,12 @@ def access_matrix(base: str, run: str, report, *, per_pattern: int) -> int:
         who = Session(base, session_for(user) if user is not None else "")
         token = who.csrf()
         headers = who.headers()
-        role = by_code.get(code)
 
-        def probe(item, *, who=who, headers=headers, role=role, code=code, token=token):
+        def probe(item, *, who=who, headers=headers, code=code, token=token):
             nonlocal requests
             route, path = item
-            found = []
             status, _, body = who.send("GET", path, headers=headers)
-            if 200 <= status < 300:
-                shown = sorted(m for m in markers if m in body)
-                if shown:
-                    found.append(f"{code} GET {path} {status}: shows {', '.join(shown[:3])}")
-                if path.startswith(staff_prefix) and not (role and role.staff_area):
-                    found.append(f"{code} GET {path} {status}: inside /staff/ without the staff area")
-                if path.startswith(member_prefix) and not (role and role.member_area):
-                    found.append(f"{code} GET {path} {status}: inside /members/ without the members' area")
+            found = findings(matrix, code, path, status, body)
             sent = 1
             if params_of(route):
                 who.send("POST", path, [("csrfmiddlewaretoken", token)], headers=headers)
@@ -699,7 +733,7 @@ def access_matrix(base: str, run: str, report, *, per_pattern: int) -> int:
         t0 = time.monotonic()
         _pool(probe, urls, threads=3)
         print(f"  {code}: {len(urls)} urls in {time.monotonic() - t0:.0f} s, leaks so far {len(leaks)}", flush=True)
-    after = _snapshot(rows)
+    after = matrix.snapshot()
     changed = sorted(k for k in before if before[k] != after.get(k))
     write_leaks = len(changed)
     for key in changed[:20]:
