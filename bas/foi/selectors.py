@@ -7,11 +7,13 @@ import re
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
+from oxtom.accounts.models import Team
 from oxtom.cases.clock import due_soon_limit
+from oxtom.cases.models import Status
 from oxtom.core.calendar import Calendar
 
 from . import services
@@ -26,14 +28,28 @@ def _base() -> QuerySet[FoiRequest]:
     return FoiRequest.objects.select_related("case", "case__assignee", "drafted_by", "approved_by")
 
 
-def queue(user: Any, *, stage: str = "", after: int = 0) -> list[FoiRequest]:
+def queue_rows(*, stage: str = "") -> QuerySet[FoiRequest]:
+    """The queue's one query: open requests, soonest due first (bench/foi_queue.py explains it).
+
+    Read in the order of the engine's open-queue index (casework's case_team_open_due_v4: the
+    information governance team's open cases by due date, then id) and stopped at the page, so it
+    reads about a page of rows whatever the number open (a stage filter reads a page divided by that
+    stage's share). Sorting by the request's own fields instead read and sorted every open request:
+    121 ms at 20,000 open on PostgreSQL. So the queue is the team's open engine cases that are open
+    requests: one whose case was closed or referred to another team through the engine is not in it.
+    The team is a subquery (an InitPlan on PostgreSQL): the index is used with no query of its own.
+    """
+    team = Team.objects.filter(slug=services.TEAM_SLUG).order_by().values("pk")[:1]
+    rows = _base().filter(stage__in=[stage] if stage else OPEN_STAGES, case__team=Subquery(team)).exclude(
+        case__status=Status.CLOSED)
+    return rows.order_by("case__due_at", "case__id")[:PAGE]
+
+
+def queue(user: Any, *, stage: str = "") -> list[FoiRequest]:
     """Open requests, soonest due first (stage filter optional); staff only (404 otherwise)."""
     if not services.is_foi_staff(user):
         raise Http404
-    rows = _base().filter(stage__in=OPEN_STAGES)
-    if stage:
-        rows = rows.filter(stage=stage)
-    return list(rows.order_by("case__due_at", "id")[:PAGE])
+    return list(queue_rows(stage=stage))
 
 
 def stage_counts() -> dict[str, int]:
@@ -157,7 +173,7 @@ def trends(*, months: int = 12, at_least: int = 2) -> list[dict[str, Any]]:
 def for_approval(user: Any) -> list[FoiRequest]:
     if not services.can_approve(user):
         return []
-    return list(_base().filter(stage=Stage.AWAITING_APPROVAL).order_by("case__due_at", "id")[:PAGE])
+    return list(queue_rows(stage=Stage.AWAITING_APPROVAL))
 
 
 # --- the holding services' allocations ---------------------------------------------------------------
