@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -16,43 +17,62 @@ from django.utils import timezone
 from ..models import Appointment, AppointmentResource, AppointmentService, ResourceAbsence
 
 
+UTC = dt.timezone.utc
+
+
 @dataclass
 class ResourceCalendar:
-    """A service's resources over some days: hours, absences and bookings, read in four queries."""
+    """A service's resources over some days: hours, absences and bookings, read in four queries.
+
+    Booked starts are kept in UTC, sorted: comparing datetimes that share a tzinfo skips the per-comparison UTC
+    offset look-up that mixed time zones cost, and the resident's page asks this for every slot of 28 days."""
 
     minutes: int
     resources: list[AppointmentResource]
+    tz: dt.tzinfo = field(default_factory=timezone.get_current_timezone)
     hours: dict[int, dict[int, list[tuple[dt.time, dt.time]]]] = field(default_factory=dict)
     absent: dict[int, list[tuple[dt.date, dt.date]]] = field(default_factory=dict)
     booked: dict[int, list[dt.datetime]] = field(default_factory=dict)
     unassigned: list[dt.datetime] = field(default_factory=list)
     per_day: dict[tuple[int, dt.date], int] = field(default_factory=dict)
 
-    def _works(self, resource: AppointmentResource, local: dt.datetime) -> bool:
-        end = (local + dt.timedelta(minutes=self.minutes))
-        if end.date() != local.date():
-            return False
-        return any(a <= local.time() and end.time() <= b
-                   for a, b in self.hours.get(resource.pk, {}).get(local.weekday(), ()))
-
-    def _away(self, resource: AppointmentResource, day: dt.date) -> bool:
-        return any(a <= day <= b for a, b in self.absent.get(resource.pk, ()))
-
-    def _overlaps(self, starts: list[dt.datetime], t: dt.datetime) -> int:
-        """How many of these (sorted) starts overlap the slot at t."""
+    def _overlaps(self, starts: list[dt.datetime], at: dt.datetime) -> int:
+        """How many of these (sorted, UTC) starts overlap the slot starting at `at` (UTC)."""
         span = dt.timedelta(minutes=self.minutes)
-        return bisect.bisect_left(starts, t + span) - bisect.bisect_right(starts, t - span)
+        return bisect.bisect_left(starts, at + span) - bisect.bisect_right(starts, at - span)
+
+    def _free(self, starts_at: dt.datetime) -> Iterator[AppointmentResource]:
+        """The resources working then, not absent that day and not booked over the slot, in name order."""
+        local = starts_at.astimezone(self.tz)
+        end = local + dt.timedelta(minutes=self.minutes)
+        if end.date() != local.date():
+            return
+        day, weekday, begins, ends = local.date(), local.weekday(), local.time(), end.time()
+        at = starts_at.astimezone(UTC)
+        for r in self.resources:
+            if not any(a <= begins and ends <= b for a, b in self.hours.get(r.pk, {}).get(weekday, ())):
+                continue
+            if any(a <= day <= b for a, b in self.absent.get(r.pk, ())):
+                continue
+            starts = self.booked.get(r.pk)
+            if starts and self._overlaps(starts, at):
+                continue
+            yield r
 
     def free_at(self, starts_at: dt.datetime) -> list[AppointmentResource]:
         """The resources free for the slot starting then, the least booked that day first (then by name)."""
-        local = timezone.localtime(starts_at)
-        free = [r for r in self.resources if self._works(r, local) and not self._away(r, local.date())
-                and not self._overlaps(self.booked.get(r.pk, []), starts_at)]
-        taken_unassigned = self._overlaps(self.unassigned, starts_at)
-        if taken_unassigned >= len(free):
+        free = list(self._free(starts_at))
+        if self._overlaps(self.unassigned, starts_at.astimezone(UTC)) >= len(free):
             return []
-        free.sort(key=lambda r: (self.per_day.get((r.pk, local.date()), 0), r.name, r.pk))
+        day = starts_at.astimezone(self.tz).date()
+        free.sort(key=lambda r: (self.per_day.get((r.pk, day), 0), r.name, r.pk))
         return free
+
+    def is_free(self, starts_at: dt.datetime) -> bool:
+        """Whether free_at would offer anyone. Stops as soon as the free resources outnumber the bookings made
+        without one (from before the service had resources) over that slot: the listing needs no more."""
+        taken = self._overlaps(self.unassigned, starts_at.astimezone(UTC))
+        return any(n > taken for n, _ in enumerate(self._free(starts_at), 1))
 
 
 def resource_calendar(service: AppointmentService, first: dt.date, last: dt.date) -> ResourceCalendar | None:
@@ -64,7 +84,7 @@ def resource_calendar(service: AppointmentService, first: dt.date, last: dt.date
                           queryset=ResourceAbsence.objects.filter(ends_on__gte=first, starts_on__lte=last))))
     if not resources:
         return None
-    calendar = ResourceCalendar(minutes=service.slot_minutes, resources=[r for r in resources if r.is_active])
+    calendar = ResourceCalendar(minutes=service.slot_minutes, resources=[r for r in resources if r.is_active], tz=tz)
     for r in resources:
         for h in r.hours.all():
             calendar.hours.setdefault(r.pk, {}).setdefault(h.weekday, []).append((h.starts_at, h.ends_at))
@@ -72,15 +92,18 @@ def resource_calendar(service: AppointmentService, first: dt.date, last: dt.date
     span = dt.timedelta(minutes=service.slot_minutes)
     start = dt.datetime.combine(first, dt.time.min, tzinfo=tz) - span
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz) + span
+    # One pass over the bookings, with nothing per row but the two conversions: this is the part that grows.
+    booked, per_day, unassigned = calendar.booked, calendar.per_day, calendar.unassigned
     for resource_id, starts in Appointment.objects.filter(
             service=service, status=Appointment.Status.BOOKED, starts_at__gt=start, starts_at__lt=end
     ).values_list("resource_id", "starts_at").order_by("starts_at"):
+        starts = starts.astimezone(UTC)
         if resource_id is None:
-            calendar.unassigned.append(starts)
+            unassigned.append(starts)
         else:
-            calendar.booked.setdefault(resource_id, []).append(starts)
-            key = (resource_id, timezone.localdate(starts))
-            calendar.per_day[key] = calendar.per_day.get(key, 0) + 1
+            booked.setdefault(resource_id, []).append(starts)
+            key = (resource_id, starts.astimezone(tz).date())
+            per_day[key] = per_day.get(key, 0) + 1
     return calendar
 
 

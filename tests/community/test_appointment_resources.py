@@ -18,7 +18,7 @@ from django.utils import timezone
 from community.demo import seed_demo_assessor_absence, seed_demo_assessors
 from community.models import Appointment, AppointmentResource, AppointmentService, ResourceAbsence, ResourceHours
 from community.services.appointments import appointment_book, appointment_cancel, appointment_move, slots
-from community.services.resources import absence_clashes, appointments_to_move
+from community.services.resources import absence_clashes, appointments_to_move, resource_calendar
 from oxtom.core.calendar import is_working_day
 from tests import factories as f
 from tests.conftest import require
@@ -105,6 +105,100 @@ def test_slots_cost_four_queries_however_many_bookings(assessment, assessors, ke
     with django_assert_num_queries(2):  # no resources (one query says so): the desks, as before
         free = slots(assessment, now=NOW, limit_days=5)
     assert day_times(free, MONDAY) == ["09:00", "09:30", "10:00", "10:30", "11:00", "11:30"]
+
+
+def _offered_by_the_rules(service, now, days):
+    """The times the rules in community/services/resources.py offer, worked out the slow, plain way from the rows."""
+    span = dt.timedelta(minutes=service.slot_minutes)
+    resources = list(AppointmentResource.objects.filter(service=service).prefetch_related("hours", "absences"))
+    booked = list(Appointment.objects.filter(service=service, status="booked"))
+    out = []
+    for d in range(days + 1):
+        day = timezone.localdate(now) + dt.timedelta(days=d)
+        t = dt.datetime.combine(day, service.opens_at, tzinfo=TZ)
+        while is_working_day(day) and t + span <= dt.datetime.combine(day, service.closes_at, tzinfo=TZ):
+            if t >= now + dt.timedelta(hours=service.cutoff_hours):
+                over = [a for a in booked if abs(a.starts_at - t) < span]
+                if not resources:
+                    offered = len([a for a in booked if a.starts_at == t]) < service.desks
+                else:
+                    free = [r for r in resources if r.is_active
+                            and any(h.weekday == day.weekday() and h.starts_at <= t.time() <= (t + span).time()
+                                    <= h.ends_at for h in r.hours.all())
+                            and not any(a.starts_on <= day <= a.ends_on for a in r.absences.all())
+                            and not any(a.resource_id == r.pk for a in over)]
+                    offered = len(free) > len([a for a in over if a.resource_id is None])
+                if offered:
+                    out.append(t)
+            t += span
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_slots_offer_exactly_what_the_rules_say_on_a_busy_calendar(assessment, seed):
+    """Many resources, split hours, absences, one switched off, bookings on and off the half hour, some from before
+    the service had resources, some cancelled: the quick listing (UTC-sorted starts, first-free stop) offers the
+    same times as the rules applied one by one, and booking's own list agrees with it at every slot."""
+    import random
+
+    rng = random.Random(seed)
+    customer = f.CustomerFactory()
+    made = []
+    for n in range(6):
+        spans = []
+        for d in rng.sample(range(5), rng.randint(1, 5)):
+            spans += [(d, dt.time(9), dt.time(10, 30)), (d, dt.time(11), dt.time(12))] if rng.random() < 0.4 \
+                else [(d, dt.time(rng.choice([9, 10])), dt.time(rng.choice([11, 12])))]
+        r = resource(assessment, f"Booth {n}", hours=spans)
+        if rng.random() < 0.5:
+            first = MONDAY + dt.timedelta(days=rng.randrange(14))
+            ResourceAbsence.objects.create(resource=r, starts_on=first, ends_on=first + dt.timedelta(days=rng.randrange(3)))
+        made.append(r)
+    AppointmentResource.objects.filter(pk=made[-1].pk).update(is_active=False)
+    unbooked = slots(assessment, now=NOW, limit_days=16)
+    taken = set()
+    for i in range(120):
+        day = MONDAY + dt.timedelta(days=rng.randrange(14))
+        starts = at(day, rng.choice([9, 10, 11]), rng.choice([0, 30, 30, 15]))
+        owner = rng.choice([*made, *made, None])
+        if (owner, starts) in taken:
+            continue
+        taken.add((owner, starts))
+        Appointment.objects.create(reference=f"ATR{seed}{i:04d}", service=assessment, customer=customer,
+                                   starts_at=starts, resource=owner, desk=1 if owner else 100 + i,
+                                   status=rng.choice(["booked"] * 4 + ["cancelled"]),
+                                   submission_key=f"rules-{seed}-{i}", created_at=NOW)
+    free = slots(assessment, now=NOW, limit_days=16)
+    assert free == _offered_by_the_rules(assessment, NOW, 16)
+    assert 0 < len(free) < len(unbooked)  # the bookings do take times, and leave some
+    calendar = resource_calendar(assessment, MONDAY, MONDAY + dt.timedelta(days=16))
+    for t in _every_slot(assessment, 16):
+        assert bool(calendar.free_at(t)) == calendar.is_free(t), t
+
+
+def test_slots_without_resources_offer_what_the_desks_leave(assessment):
+    """No resources: a time is offered while fewer than `desks` are booked at it (the database counts them)."""
+    customer = f.CustomerFactory()
+    nine, ten = at(MONDAY, 9), at(MONDAY, 10)
+    for desk in range(1, 6):
+        Appointment.objects.create(reference=f"ATD{desk}", service=assessment, customer=customer, starts_at=nine,
+                                   desk=desk, submission_key=f"desk-{desk}", created_at=NOW)
+    for desk, status in enumerate(["booked"] * 4 + ["cancelled"], 1):
+        Appointment.objects.create(reference=f"ATE{desk}", service=assessment, customer=customer, starts_at=ten,
+                                   desk=desk, status=status, submission_key=f"desk-ten-{desk}", created_at=NOW)
+    free = slots(assessment, now=NOW, limit_days=5)
+    assert nine not in free and ten in free
+    assert free == _offered_by_the_rules(assessment, NOW, 5)
+
+
+def _every_slot(service, days):
+    span = dt.timedelta(minutes=service.slot_minutes)
+    for d in range(days + 1):
+        day = timezone.localdate(NOW) + dt.timedelta(days=d)
+        t = dt.datetime.combine(day, service.opens_at, tzinfo=TZ)
+        while t + span <= dt.datetime.combine(day, service.closes_at, tzinfo=TZ):
+            yield t
+            t += span
 
 
 def test_hours_wider_than_the_service_never_open_it_longer(assessment):
