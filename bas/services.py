@@ -35,7 +35,7 @@ MAX_FILES = 5
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_DAYS_AHEAD = 366
 MAX_MESSAGES_PER_REQUEST = 500
-FILE_TYPES = "PDF, JPG, PNG or WebP"
+FILE_TYPES = "PDF, Word (DOCX), Excel (XLSX), PowerPoint (PPTX), JPG, PNG or WebP"
 DuplicateSubmission = cases.DuplicateSubmission
 
 
@@ -114,7 +114,9 @@ def _clean_filename(name: str, extension: str) -> str:
 
 def files_check(uploads: Iterable[Any], *, field: str = "files") -> list[CheckedFile]:
     """Each file judged by its bytes with the shared checks (oxtom.core.uploads.document_check): a PDF
-    without active content, or an image re-encoded without its metadata. At most MAX_FILES."""
+    without active content, a Word, Excel or PowerPoint file without macros (drafted documents and
+    presentations are what business admin hands over), or an image re-encoded without its metadata.
+    At most MAX_FILES."""
     from oxtom.core.uploads import ImageRejected, document_check
 
     items = [u for u in (uploads or []) if u]
@@ -123,7 +125,7 @@ def files_check(uploads: Iterable[Any], *, field: str = "files") -> list[Checked
     checked = []
     for upload in items:
         try:
-            result = document_check(upload, max_bytes=MAX_FILE_BYTES)
+            result = document_check(upload, max_bytes=MAX_FILE_BYTES, office=True)
         except ImageRejected as exc:
             name = _display_name(getattr(upload, "name", ""))
             raise ValidationError({field: f"{name}: {exc}"}) from None

@@ -21,6 +21,8 @@ import math
 import re
 import struct
 import warnings
+import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -306,8 +308,6 @@ _PDF_STREAM_RE = re.compile(rb"stream\r?\n(.*?)endstream", re.S)
 
 
 def _pdf_active_names_in_bytes(data: bytes) -> set[str]:
-    import zlib
-
     chunks = [data]
     for match in _PDF_STREAM_RE.finditer(data):
         try:
@@ -332,12 +332,91 @@ class CheckedDocument:
     extension: str = "pdf"
 
 
-def document_check(upload: IO[bytes] | bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> CheckedImage | CheckedDocument:
-    """Evidence a person sends: a PDF (header and trailer checked, kept as it came) or an image (image_check).
+# --- Office documents (DOCX, XLSX, PPTX): zips whose parts are checked before anything opens them ------
+
+OFFICE_TYPES_MESSAGE = "The selected file must be a PDF, Word (DOCX), Excel (XLSX), PowerPoint (PPTX), JPG, PNG or WebP"
+OFFICE_ACTIVE_MESSAGE = (
+    "The selected file contains macros, embedded programs or links to outside content that run when it is "
+    "opened. Save it as a plain document (not .docm, .xlsm or .pptm), then try again"
+)
+ZIP_BOMB_MESSAGE = "The selected file expands to far more than its size: it cannot be checked"
+MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
+MAX_ZIP_RATIO = 100
+MAX_ZIP_MEMBERS = 2000
+# The main part that says which kind of Office Open XML document a zip is, and its stored type.
+_OFFICE_KINDS = (
+    ("word/document.xml", "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ("xl/workbook.xml", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("ppt/presentation.xml", "pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+)
+# Relationships that make a document fetch or run something when opened: a remote template or frame
+# (the "template injection" attack), linked OLE objects. Hyperlinks are external too, but only on a click.
+_EXTERNAL_ACTIVE_RELS = re.compile(
+    rb'Type="[^"]*/(attachedTemplate|oleObject|frame|subDocument)"[^>]*TargetMode="External"'
+    rb'|TargetMode="External"[^>]*Type="[^"]*/(attachedTemplate|oleObject|frame|subDocument)"')
+
+
+def _active_part(name: str) -> bool:
+    """A part that runs rather than shows: a VBA project or any binary (.bin: macros, ActiveX, OLE packages),
+    a script or program, an ActiveX control, or an embedded object other than an Office file (a chart's data
+    is an embedded .xlsx, which is fine)."""
+    if name.endswith((".bin", ".exe", ".dll", ".js", ".vbs", ".ps1", ".bat", ".cmd", ".scr")):
+        return True
+    if "/activex/" in name:
+        return True
+    return "/embeddings/" in name and not name.endswith((".xlsx", ".docx", ".pptx", ".png", ".jpeg", ".jpg",
+                                                         ".emf", ".wmf"))
+
+
+def zip_checked(data: bytes, *, not_a_zip: str) -> zipfile.ZipFile:
+    """The archive, refused as a zip bomb from its declared sizes before any member is read."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        raise ImageRejected(not_a_zip) from None
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    if total > MAX_UNZIPPED_BYTES or total / packed > MAX_ZIP_RATIO or len(infos) > MAX_ZIP_MEMBERS:
+        raise ImageRejected(ZIP_BOMB_MESSAGE)
+    return archive
+
+
+def office_document_check(data: bytes) -> CheckedDocument:
+    """A Word, Excel or PowerPoint file without macros or active content, kept as it came.
+
+    Judged by its parts, not its name: the main part decides the kind; encrypted parts, a VBA project,
+    ActiveX controls, embedded programs or a relationship that loads a remote template, frame or object
+    refuse it. Shared by every upload of Office files (business admin's files, CVs).
+    """
+    archive = zip_checked(data, not_a_zip=OFFICE_TYPES_MESSAGE)
+    names = set(archive.namelist())
+    kind = next(((ext, ctype) for part, ext, ctype in _OFFICE_KINDS if part in names), None)
+    if kind is None or "[Content_Types].xml" not in names:
+        raise ImageRejected(OFFICE_TYPES_MESSAGE)
+    if any(info.flag_bits & 0x1 for info in archive.infolist()):  # encrypted parts cannot be checked
+        raise ImageRejected(OFFICE_TYPES_MESSAGE)
+    if any(_active_part(name.lower()) for name in names):
+        raise ImageRejected(OFFICE_ACTIVE_MESSAGE)
+    try:
+        declared = archive.read("[Content_Types].xml")
+        relationships = [archive.read(name) for name in names if name.endswith(".rels")]
+    except (KeyError, OSError, EOFError, RuntimeError, ValueError, zlib.error):  # a damaged or encrypted member
+        raise ImageRejected(OFFICE_TYPES_MESSAGE) from None
+    if b"macroEnabled" in declared or any(_EXTERNAL_ACTIVE_RELS.search(rels) for rels in relationships):
+        raise ImageRejected(OFFICE_ACTIVE_MESSAGE)
+    return CheckedDocument(data, content_type=kind[1], extension=kind[0])
+
+
+def document_check(upload: IO[bytes] | bytes, *, max_bytes: int = MAX_UPLOAD_BYTES,
+                   office: bool = False) -> CheckedImage | CheckedDocument:
+    """Evidence a person sends: a PDF (header and trailer checked, kept as it came) or an image (image_check);
+    with `office`, also a Word, Excel or PowerPoint file (office_document_check), for colleagues' work.
 
     Judged by the bytes alone, like image_check; raises ImageRejected with a
     message for the person who uploaded it.
     """
+    wrong_type = OFFICE_TYPES_MESSAGE if office else DOCUMENT_TYPES_MESSAGE
     if isinstance(upload, (bytes, bytearray)):
         data = bytes(upload[: max_bytes + 1])
     else:
@@ -353,18 +432,20 @@ def document_check(upload: IO[bytes] | bytes, *, max_bytes: int = MAX_UPLOAD_BYT
         raise ImageRejected(f"The selected file must be smaller than {max_bytes // (1024 * 1024)}MB")
     if data.lstrip()[:5] == b"%PDF-":
         if b"%%EOF" not in data[-2048:]:
-            raise ImageRejected(DOCUMENT_TYPES_MESSAGE)
+            raise ImageRejected(wrong_type)
         active = pdf_active_content(data)
         if active:
             logger.info("uploads: PDF refused (%s)", ", ".join(sorted(active)))
             raise ImageRejected(PDF_UNREADABLE_MESSAGE if active & {"unreadable", "encrypted", "too many objects"}
                                 else PDF_ACTIVE_MESSAGE)
         return CheckedDocument(data)
+    if office and data[:4] == b"PK\x03\x04":
+        return office_document_check(data)
     try:
         return image_check(data, max_bytes=max_bytes)
     except ImageRejected as exc:
         if "must be a" in str(exc):
-            raise ImageRejected(DOCUMENT_TYPES_MESSAGE) from None
+            raise ImageRejected(wrong_type) from None
         raise
 
 

@@ -1,6 +1,7 @@
 """In Chromium, Sue's story end to end: Sue (a colleague in Property Services) asks for a presentation from
-the menu, John allocates it to Mike (the suggestion, by skill), Mike proposes a date, Sue accepts it.
-Every page passes axe-core and fits a 375 px phone."""
+the menu, John allocates it to Mike (the suggestion, by skill), Mike proposes a date, Sue accepts it, Mike
+hands over the slides (a PowerPoint file, after a macro-enabled one is refused) and Sue downloads and rates
+them. Every page passes axe-core and fits a 375 px phone."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from bas.models import BasRequest, OfficerSkill
 from tests.browser_support import assert_accessible, sign_in
+from tests.office_files import pptx_bytes
 
 pytestmark = [
     pytest.mark.browser,
@@ -92,3 +94,39 @@ def test_sue_asks_for_a_presentation_john_gives_it_to_mike_and_they_agree_a_date
     _fits_a_phone(page)
     r.refresh_from_db()
     assert (r.case.assignee, r.date_state, r.agreed_date) == (mike, "agreed", day)
+
+    # Mike hands over the slides: a macro-enabled deck is refused at the field, the plain one is kept.
+    _as(page, mike)
+    page.goto(f"/staff/bas/requests/{r.case.reference}/")
+    page.get_by_role("link", name="Hand over the deliverable").click()
+    page.get_by_label("What are you handing over?").fill("The briefing slides, five key points.")
+    pptx = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+    page.get_by_label("The deliverable").set_input_files(
+        [{"name": "briefing.pptx", "mimeType": pptx, "buffer": pptx_bytes(**{"ppt/vbaProject.bin": b"\x00"})}])
+    with page.expect_navigation():
+        page.get_by_role("button", name="Hand over").click()
+    assert "briefing.pptx: The selected file contains macros" in page.locator(".govuk-error-summary").inner_text()
+    assert_accessible(page)
+    assert page.get_by_label("What are you handing over?").input_value() == "The briefing slides, five key points."
+    deck = pptx_bytes()
+    page.get_by_label("The deliverable").set_input_files([{"name": "briefing.pptx", "mimeType": pptx, "buffer": deck}])
+    with page.expect_navigation():
+        page.get_by_role("button", name="Hand over").click()
+    assert "Handed over" in page.content()
+    r.refresh_from_db()
+    assert r.delivered_at is not None and r.case.status == "closed"
+
+    # Sue downloads the deck (as a download, not inside the page) and rates the service.
+    _as(page, sue)
+    page.goto(f"/staff/bas/requests/{r.case.reference}/")
+    with page.expect_download() as download:
+        page.locator("#bas-files").get_by_role("link", name="briefing.pptx").click()
+    assert download.value.suggested_filename == "briefing.pptx"
+    assert open(download.value.path(), "rb").read() == deck
+    page.get_by_label("5: very good").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send rating").click()
+    assert_accessible(page)
+    _fits_a_phone(page)
+    r.refresh_from_db()
+    assert r.rating == 5

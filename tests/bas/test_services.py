@@ -15,6 +15,8 @@ from oxtom.core.calendar import Calendar, add_working_days
 from oxtom.core.models import AuditEvent
 from oxtom.notify.models import OutboundMessage
 
+from tests.office_files import docx_bytes, pptx_bytes
+
 from .conftest import make_item, pdf_upload
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +62,7 @@ def test_double_submit_makes_one_request(presentations, sue):
     ({"details": "x" * 5001}, "5,000 characters or fewer"),
     ({"days": -1}, "today or in the future"),
     ({"days": 400}, "within the next year"),
-    ({"files": [SimpleUploadedFile("evil.pdf", b"<script>alert(1)</script>")]}, "must be a JPG, PNG, WebP or PDF"),
+    ({"files": [SimpleUploadedFile("evil.pdf", b"<script>alert(1)</script>")]}, "must be a PDF, Word (DOCX)"),
     ({"files": [SimpleUploadedFile("empty.pdf", b"")]}, "empty"),
     ({"files": [SimpleUploadedFile("big.pdf", b"%PDF-1.4" + b"0" * (10 * 1024 * 1024))]}, "smaller than 10MB"),
     ({"files": [pdf_upload(f"n{i}.pdf") for i in range(6)]}, "5 files or fewer"),
@@ -179,10 +181,19 @@ def test_hand_over_closes_the_case_logs_it_and_the_requester_rates_it_once(prese
                                  by=sue)
     with pytest.raises(ValidationError):
         services.request_rate(bas_request=r, rating=5, by=sue)  # not delivered yet
-    r = services.request_deliver(bas_request=r, note="Slides attached", files=[pdf_upload("slides.pdf")],
-                                 expected_version=r.version, by=mike)
+    with pytest.raises(ValidationError) as macros:  # a macro-enabled deck renamed .pptx
+        services.request_deliver(bas_request=r, note="Slides", expected_version=r.version, by=mike, files=[
+            SimpleUploadedFile("slides.pptx", pptx_bytes(**{"ppt/vbaProject.bin": b"\x00"}))])
+    assert "slides.pptx: The selected file contains macros" in str(macros.value)
+    r = services.request_deliver(bas_request=r, note="Slides attached", files=[
+        SimpleUploadedFile("slides.pptx", pptx_bytes(), content_type="application/octet-stream"),
+        SimpleUploadedFile("Speaker notes.docx", docx_bytes()), pdf_upload("handout.pdf")],
+        expected_version=r.version, by=mike)
+    delivered = {a.filename: a.content_type.rsplit(".", 1)[-1] for a in r.attachments.filter(kind="deliverable")}
+    assert delivered == {"slides.pptx": "presentation", "Speaker notes.docx": "document",
+                         "handout.pdf": "application/pdf"}
     assert r.case.status == Status.CLOSED and r.case.outcome == "completed" and r.on_time is True
-    assert r.working_days == 0 and r.attachments.filter(kind="deliverable").count() == 1
+    assert r.working_days == 0 and r.attachments.filter(kind="deliverable").count() == 3
     assert AuditEvent.objects.filter(target_type="bas.basrequest", target_id=str(r.pk),
                                      summary__startswith="Delivered").exists()
     for bad in (0, 6, None, True, "5"):

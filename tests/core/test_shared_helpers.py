@@ -88,6 +88,12 @@ def test_private_file_response_is_not_cached_nor_sniffed_and_pdfs_download(tmp_p
     assert response["Cache-Control"] == "private, no-store"
     assert response["Content-Disposition"].startswith("attachment")
     assert b"".join(response.streaming_content) == b"%PDF-1.4"
+    # An Office document downloads too; an image shows inline.
+    pptx = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+    office = private_file_response(storage.open(name), content_type=pptx, filename="slides.pptx")
+    assert office["Content-Disposition"].startswith("attachment") and office["Content-Type"] == pptx
+    image = private_file_response(storage.open(name), content_type="image/png", filename="scan.png")
+    assert image["Content-Disposition"].startswith("inline")
 
     class Missing:
         def open(self, mode):

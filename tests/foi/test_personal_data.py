@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from bas.foi import extract, rules, services
 from bas.foi.models import PersonalDataHit
+from tests.office_files import pptx_bytes, with_parts, xlsx_bytes
 
 SAMPLE = ("Case officer Jane Smith (jane.smith@oxfordshire.example, 07700 900123) reviewed employee no 48213. "
           "NI number AB 12 34 56 C. Visit 12 Acacia Avenue, Oxford OX4 1AB.")
@@ -96,6 +97,8 @@ def _zip(entries: dict[str, bytes]) -> bytes:
     (b"%PDF-1.4 no trailer", "broken.pdf", "must be a PDF"),
     (_zip({"hello.txt": b"hi"}), "fake.docx", "must be a PDF"),
     (_zip({"word/document.xml": b"0" * 20_000_000}), "bomb.docx", "expands"),
+    (with_parts(xlsx_bytes(), **{"xl/vbaProject.bin": b"\x00"}), "figures.xlsx", "macros"),  # an .xlsm renamed
+    (pptx_bytes(), "slides.pptx", "must be a PDF"),  # a presentation is not a response attachment
     (b"a,b\x00,c", "binary.csv", "must be a PDF"),
     (b"0" * (extract.MAX_BYTES + 1), "big.csv", "smaller than"),
 ])
