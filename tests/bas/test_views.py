@@ -107,7 +107,7 @@ def test_sue_asks_through_the_form_and_a_double_submit_makes_one_request(client_
     ({"details": "ok", "needed_by_day": "31", "needed_by_month": "2", "needed_by_year": "2030"}, "real date"),
     ({"details": "ok", "needed_by_day": "1", "needed_by_month": "1", "needed_by_year": "2020"}, "today or in the future"),
     ({"details": "ok", "needed_by_day": "", "needed_by_month": "", "needed_by_year": ""}, "Enter the date you need it by"),
-    ({"details": "ok", "files": ["evil"]}, "must be a JPG, PNG, WebP or PDF"),
+    ({"details": "ok", "files": ["evil"]}, "must be a PDF, Word (DOCX), Excel (XLSX), PowerPoint (PPTX), JPG, PNG or WebP"),
 ])
 def test_bad_input_on_the_request_form(client_for, presentations, sue, data, message):
     from django.core.files.uploadedfile import SimpleUploadedFile
