@@ -142,7 +142,7 @@ class Attachment(models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices)
     file = models.FileField(upload_to="bas/%Y/%m/")
     filename = models.CharField(max_length=120)
-    content_type = models.CharField(max_length=60)
+    content_type = models.CharField(max_length=100)  # an Office type is up to 73 characters
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField()
