@@ -15,6 +15,7 @@ from django.test import override_settings
 from django.urls import include, path
 
 import oxtom.urls
+from oxtom.accounts.roles import ALL_ROLES
 from oxtom.core.context_processors import COOKIE_MESSAGE_COOKIE
 
 pytestmark = pytest.mark.django_db
@@ -235,6 +236,32 @@ def test_issue_13_queues_are_in_the_staff_navigation_only_for_the_roles_that_wor
     assert QUEUES & set(page.nav_links) == shown
     for href in QUEUES - {"/staff/bas/intake/post/"}:  # the link and the page agree
         assert (client.get(href).status_code == 200) == (href in shown), href
+
+
+STAFF_ROLES = sorted(r.code for r in ALL_ROLES if r.staff_area)
+
+
+@pytest.mark.parametrize("role", STAFF_ROLES)
+def test_no_staff_link_leads_to_a_refusal_for_a_role_in_no_team(client_for, role):
+    """The net under the navigation's `visible` rules: for every role, held outside any team, no registered
+    staff link leads to a page that refuses them, whichever capability registered it. (The other way round is
+    allowed: a page anyone on the staff may open, such as the business admin menu, needs no link of its own.)"""
+    from django.urls import Resolver404, resolve
+
+    from oxtom.accounts.staff_nav import staff_nav_entries
+    from tests import factories as f
+
+    client = client_for(f.UserFactory(email=f"{role}.no-team@example.org", roles=[role]))
+    linked = set(parse(client.get("/staff/")).nav_links)
+    refused = []
+    for entry in staff_nav_entries():
+        try:
+            resolve(entry.href)
+        except Resolver404:
+            continue  # an area not installed here is never linked (test_navigation_hides_routes_that_do_not_exist)
+        if entry.href in linked and (status := client.get(entry.href).status_code) != 200:
+            refused.append(f"{entry.href}: linked but answers {status}")
+    assert refused == []
 
 
 def test_only_the_deepest_section_is_marked_in_the_navigation(client_for):
