@@ -140,11 +140,27 @@ def sign_in(page, user, password: str = TEST_PASSWORD, *, totp_secret: str | Non
         raise AssertionError(f"sign-in failed for {user.email}: {page.locator('.govuk-error-summary').all_inner_texts()}")
 
 
+# What Playwright says when the page navigated while axe was running.
+_NAVIGATED_UNDER_AXE = ("reading 'documentElement'", "Execution context was destroyed", "navigat")
+
+
 def assert_accessible(page, *, impacts: tuple[str, ...] = ("serious", "critical")) -> None:
     """Run axe-core on the current page; fail on any violation of the given impacts, printing each."""
     from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import Error as PlaywrightError
 
-    results = Axe().run(page)
+    # A click that follows a link returns once the navigation has committed, not once the new
+    # document has loaded; axe run in between finds no document (CI saw "Cannot read properties
+    # of null (reading 'documentElement')"). Wait for the load, and if a late navigation still
+    # replaces the document under axe, wait and run it once more.
+    page.wait_for_load_state("load")
+    try:
+        results = Axe().run(page)
+    except PlaywrightError as error:
+        if not any(sign in str(error) for sign in _NAVIGATED_UNDER_AXE):
+            raise
+        page.wait_for_load_state("load")
+        results = Axe().run(page)
     violations = [v for v in results.response["violations"] if v.get("impact") in impacts]
     if violations:
         lines = [f"{len(violations)} accessibility violation(s) on {page.url}:"]
