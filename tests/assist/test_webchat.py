@@ -227,3 +227,48 @@ def test_chat_pages_cost_constant_queries(client, adviser, django_assert_max_num
         staff.get(reverse("assist:chat", args=[chat.pk]))
     with django_assert_max_num_queries(resident_queries):
         client.get(reverse("webchat:home"))
+
+
+def _key_on(html: str, action: str) -> str:
+    import re
+
+    form = re.search(r'<form method="post" action="' + re.escape(action) + r'"[^>]*>(.*?)</form>', html, re.S)
+    assert form, f"no form posting to {action}"
+    key = re.search(r'name="submission_key" value="([^"]+)"', form.group(1))
+    assert key, f"the form posting to {action} carries no submission key"
+    return key.group(1)
+
+
+def test_three_identical_act_for_posts_start_one_session(client_for, adviser, resident_a):
+    """The chat's buttons carry the shared submission key: "Act for them" sent three times is one session."""
+    from django.test import Client
+
+    from oxtom.core.submissions import ALREADY_DONE
+
+    resident = Client()
+    resident.force_login(resident_a)
+    _start(resident)
+    chat = WebChat.objects.get()
+    staff = client_for(adviser)
+    page = staff.get(reverse("assist:chat", args=[chat.pk])).content.decode()
+    take = reverse("assist:chat_take", args=[chat.pk])
+    key = _key_on(page, take)
+    assert [staff.post(take, {"submission_key": key}).status_code for _ in range(3)] == [302, 302, 302]
+    assert ChatMessage.objects.filter(chat=chat, body="An adviser has joined the chat").count() == 1
+    resident.post(reverse("webchat:allow"))
+    page = staff.get(reverse("assist:chat", args=[chat.pk])).content.decode()
+    act_for, close = reverse("assist:chat_assist", args=[chat.pk]), reverse("assist:chat_close", args=[chat.pk])
+    key = _key_on(page, act_for)
+    _key_on(page, close)
+    responses = [staff.post(act_for, {"submission_key": key}) for _ in range(3)]
+    customer = Customer.objects.get(user=resident_a)
+    assert {r["Location"] for r in responses} == {reverse("assist:record", args=[customer.reference])}
+    assert AssistedSession.objects.count() == 1
+    assert ChatMessage.objects.filter(chat=chat, body__startswith="I am now helping you").count() == 1
+    # The banner's "End session" carries a key too: sent three times, one end.
+    record = staff.get(reverse("assist:record", args=[customer.reference])).content.decode()
+    assert ALREADY_DONE in record
+    end = reverse("assist:session_end")
+    key = _key_on(record, end)
+    assert {staff.post(end, {"submission_key": key}).status_code for _ in range(3)} == {302}
+    assert AssistedSession.objects.filter(ended_at__isnull=False).count() == 1
