@@ -2,16 +2,24 @@
 
 (d) Double POSTs. Every demo member of staff and councillor crawls their own area
     (/staff/, /members/: links followed breadth-first, a few pages per URL pattern)
-    and every POST form carrying a submission key is collected, one per URL
-    pattern of its action. Each is then filled as a person would (the values
-    shown, the first choice of each question, text where a box is empty) and
-    sent three times at once, identically (same session, same CSRF token, same
-    submission key), from three threads. What the three did is read from the
-    database: every row the web's requests inserted or changed carries its
-    transaction's id (PostgreSQL's xmin), so the number of distinct transactions
-    that wrote anything (sessions aside) is the number of requests that acted.
-    More than one is a duplicate. Forms that acted not at all (the generic
-    answers did not pass the form's checks) are counted as not exercised.
+    and every POST form into those areas is collected, one per URL pattern of its
+    action (and whether it carries a submission key). Each is then filled as a
+    person would and sent three times at once, identically (same session, same
+    CSRF token, same submission key), from three threads. Answers are tried in
+    turn until one passes the form's checks (attempts()): the generic ones (the
+    values shown, the first real choice of each question, text by the field's
+    name, real dates ahead of today, FIELD_ANSWERS for the formats the forms'
+    own help texts give, ANSWERS by route), the VARIANT (past dates, short
+    text), every box ticked, then each other choice of each question; a file
+    input gets a small clean PDF, or a PNG where only images are taken. What
+    the three did is read from the database: every row the web's requests
+    inserted or changed after the first POST's moment (PostgreSQL's xmin), less
+    sessions, the key's own record and audit events that only record that staff
+    viewed personal data (NOT_WRITES: action "view", written by every showing of
+    a page, by design). Rows written more than once with the same values (but
+    for keys, unique values and times of writing) are duplicates. A form that
+    wrote nothing under every answer tried is refused (with the form's own
+    message), or, answered without an error, changes nothing (a search).
 
 (e) Access matrix. Every URL pattern in the resolver (every app, the admin site
     included), with its parameters filled with another resident's identifiers
@@ -45,6 +53,10 @@ MAX_PAGES_PER_USER = 40
 EXCLUDED_TABLES = {"django_session"}  # written after the view's transaction (messages, the idle clock)
 # The mechanism's own record: one per key by its unique index (three keys make three, which is no duplicate).
 NOT_COUNTED = {"core.submittedform"}
+# Rows that record a look, not the action: an audit event that staff viewed personal data (the form
+# shown again with its errors, a page the view renders) is written by every request that shows it,
+# by design. Left out of what a POST wrote by the event's action, not by dropping the audit table.
+NOT_WRITES = {"core.auditevent": ("action", {"view"})}
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -70,9 +82,12 @@ class Session:
 
     def send(self, method: str, path: str, data: list[tuple[str, str]] | None = None,
              headers: dict[str, str] | None = None) -> tuple[int, str, str]:
-        body = urllib.parse.urlencode(data or []).encode() if method == "POST" else None
         hdrs = dict(headers or self.headers())
-        if body is not None:
+        body = None
+        if method == "POST" and any(isinstance(v, Upload) for _, v in data or []):
+            body, hdrs["Content-Type"] = multipart(data)
+        elif method == "POST":
+            body = urllib.parse.urlencode(data or []).encode()
             hdrs["Content-Type"] = "application/x-www-form-urlencoded"
         req = urllib.request.Request(self.base + path, data=body, method=method, headers=hdrs)
         try:
@@ -97,6 +112,65 @@ class Session:
         if "csrftoken" not in self.cookies:
             self.send("GET", "/accounts/login/")
         return self.cookies.get("csrftoken", "")
+
+
+@dataclasses.dataclass(frozen=True)
+class Upload:
+    """A file a form is sent with (multipart/form-data)."""
+    filename: str
+    content_type: str
+    content: bytes
+
+
+def multipart(data: list[tuple[str, object]]) -> tuple[bytes, str]:
+    boundary = "----oxtomfaults" + hashlib.sha256(repr(data).encode()).hexdigest()[:24]
+    out = bytearray()
+    for name, value in data:
+        out += f"--{boundary}\r\n".encode()
+        if isinstance(value, Upload):
+            out += (f'Content-Disposition: form-data; name="{name}"; filename="{value.filename}"\r\n'
+                    f"Content-Type: {value.content_type}\r\n\r\n").encode() + value.content + b"\r\n"
+        else:
+            out += f'Content-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+    out += f"--{boundary}--\r\n".encode()
+    return bytes(out), f"multipart/form-data; boundary={boundary}"
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 120, 40)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _pdf() -> bytes:
+    """A one-page PDF with a line of text and nothing active (no JavaScript, no actions)."""
+    content = b"BT /F1 12 Tf 72 720 Td (Bench double post check) Tj ET"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def upload_for(field: dict) -> Upload:
+    """A small clean file of a kind the input accepts: an image where it takes images only, else a PDF."""
+    accept = field.get("accept", "").lower()
+    if accept and "pdf" not in accept and ("image" in accept or "png" in accept or "jpg" in accept):
+        return Upload("bench.png", "image/png", _png())
+    return Upload("bench.pdf", "application/pdf", _pdf())
 
 
 def session_for(user) -> str:
@@ -135,7 +209,8 @@ class PageParser(HTMLParser):
             return
         elif tag == "input":
             self._form["fields"].append({"tag": "input", "type": a.get("type", "text").lower(), "name": a.get("name", ""),
-                                         "value": a.get("value", ""), "checked": "checked" in a})
+                                         "value": a.get("value", ""), "checked": "checked" in a,
+                                         "accept": a.get("accept", "")})
         elif tag == "button" and a.get("name"):
             self._form["fields"].append({"tag": "button", "type": a.get("type", "submit"), "name": a["name"],
                                          "value": a.get("value", ""), "checked": False})
@@ -173,8 +248,47 @@ def parse(page: str) -> PageParser:
 VARIANT = {"year": "2025", "month": "2026-04", "date": "15/06/2025", "text": "Bench", "amount": "85"}
 
 
+# Answers by field name that no part of a name can suggest (the formats the forms' own help texts give).
+FIELD_ANSWERS = {
+    "uprn": "100120991537", "members": "E10000013, Gloucestershire", "provision": "section 40(2)",
+    "estimated_hours": "40", "website": "https://example.org/", "charity_number": "1123456",
+    "companies_house_number": "01234567", "amber_tolerance": "5", "period": "2026-04", "month": "2026-04",
+    "days": "4", "title": "Ms", "capacity": "900", "child_key": "CH-1001", "cpv_code": "90910000",
+    "kpis": "Response within 2 days: 95%", "actions": "Improve the reporting: 2027-03-31",
+    "questions": "text: What do you think of the plan?",
+    "request_text": "Please send the number of potholes repaired in Oxford in 2025, by month.",
+}
+# Answers a form's own fields cannot suggest, by route (as _route gives it) and field name: lines the
+# form reads as "a | b | c" (its help text's own example). The rest are derived: see attempts().
+ANSWERS: dict[str, dict] = {"staff/projects/new/": {"risks": "Contractor late | Head of Highways"},
+                "staff/projects/(?P<reference>PRJ-\\d{4,6})/highlight/$":
+                    {"risks": "issue | Contractor late | Head of Highways", "month": "2026-04"}}
+DATE_PARTS = ("day", "month", "year")
+
+
+def _date_part(name: str, variant: dict | None) -> str | None:
+    """A box of a GOV.UK date input (<name>_day, _month, _year): a real date 40 days ahead, or (VARIANT)
+    20 days ago (a date received, a period reviewed); a date of birth in 1970."""
+    import datetime as dt
+
+    n = name.lower()
+    part = next((p for p in DATE_PARTS if n.endswith("_" + p)), None)
+    if part is None:
+        return None
+    if "birth" in n or "dob" in n:
+        return {"day": "4", "month": "5", "year": "1970"}[part]
+    when = dt.date.today() + dt.timedelta(days=-20 if variant else 40)
+    return str(getattr(when, part))
+
+
 def _text_for(name: str, variant: dict | None = None) -> str:
     n = name.lower()
+    bare = n.rsplit("-", 1)[-1]  # a prefixed form's field (FOI's actions: "exemption-provision")
+    if bare in FIELD_ANSWERS:
+        return FIELD_ANSWERS[bare]
+    date_part = _date_part(n, variant)
+    if date_part is not None:
+        return date_part
     if variant:
         for part, value in variant.items():
             if part in n:
@@ -192,8 +306,14 @@ def _text_for(name: str, variant: dict | None = None) -> str:
     return (variant or {}).get("text", "Bench double post check")
 
 
-def fill(form: dict, variant: dict | None = None) -> list[tuple[str, str]]:
-    """What a person would send: values shown, the first choice of each question, text in empty boxes."""
+def fill(form: dict, variant: dict | None = None, answers: dict | None = None, *,
+         files: bool = True) -> list[tuple[str, object]]:
+    """What a person would send: values shown, the first choice of each question, text in empty boxes.
+
+    `answers` overrides by field name: a value (the choice to pick or the text to type), a list
+    (several boxes ticked), or ALL_BOXES (every box of a checkbox question ticked).
+    """
+    answers = answers or {}
     data: list[tuple[str, str]] = []
     groups: dict[str, list[dict]] = {}
     button_done = False
@@ -201,9 +321,14 @@ def fill(form: dict, variant: dict | None = None) -> list[tuple[str, str]]:
         name = field["name"]
         if not name:
             continue
+        if name in answers and field["tag"] != "button" and field.get("type") not in ("radio", "checkbox", "submit"):
+            if name not in [k for k, _ in data]:
+                value = answers[name]
+                data.extend((name, v) for v in (value if isinstance(value, list) else [value]))
+            continue
         if field["tag"] == "select":
-            choice = field["selected"] if field["selected"] is not None else next(
-                (o for o in field["options"] if o), "")
+            # The option shown chosen, unless that is the empty "Choose ..." one: then the first real choice.
+            choice = field["selected"] or next((o for o in field["options"] if o), "")
             data.append((name, choice))
         elif field["tag"] == "textarea":
             data.append((name, field["value"].strip() or _text_for(name, variant)))
@@ -213,16 +338,60 @@ def fill(form: dict, variant: dict | None = None) -> list[tuple[str, str]]:
                 button_done = True
         elif field["type"] in ("radio", "checkbox"):
             groups.setdefault(name, []).append(field)
-        elif field["type"] in ("file", "password", "image", "reset"):
+        elif field["type"] == "file":
+            if files:
+                data.append((name, upload_for(field)))
+        elif field["type"] in ("password", "image", "reset"):
             continue
         elif field["type"] == "hidden":
             data.append((name, field["value"]))
         else:
             data.append((name, field["value"] or _text_for(name, variant)))
     for name, options in groups.items():
-        checked = [o for o in options if o["checked"]] or options[:1]
+        wanted = answers.get(name)
+        if wanted == ALL_BOXES:
+            checked = options
+        elif wanted is not None:
+            values = wanted if isinstance(wanted, list) else [wanted]
+            checked = [o for o in options if o["value"] in values]
+        else:
+            checked = [o for o in options if o["checked"]] or options[:1]
         data.extend((name, o["value"] or "on") for o in checked)
     return data
+
+
+ALL_BOXES = "<every box>"
+MAX_ATTEMPTS = 10
+
+
+
+def attempts(route: str, form: dict) -> list[tuple[str, dict | None, dict]]:
+    """The submissions to try, in turn, until one passes the form's checks: (label, variant, answers).
+
+    First the route's own answers if it has any, then the generic ones and the VARIANT, then
+    answers derived from the form itself: each other choice of each question (a radio group or
+    a select, one question at a time, as the first choice is often "no" or the one that asks
+    for more), and every box of each checkbox question ticked (declarations, "all that apply").
+    """
+    out: list[tuple[str, dict | None, dict]] = []
+    own = ANSWERS.get(route, {})
+    out += [("generic", None, own), ("variant", VARIANT, own)]
+    choices: dict[str, list[str]] = {}
+    boxes: list[str] = []
+    for field in form["fields"]:
+        if field["tag"] == "select":
+            choices.setdefault(field["name"], []).extend(o for o in field["options"] if o)
+        elif field.get("type") == "radio":
+            choices.setdefault(field["name"], []).append(field["value"])
+        elif field.get("type") == "checkbox" and field["name"] not in boxes:
+            boxes.append(field["name"])
+    if boxes:
+        out.append(("every box ticked", None, {**own, **{name: ALL_BOXES for name in boxes}}))
+    for name, values in choices.items():
+        for value in list(dict.fromkeys(values))[1:]:
+            out.append((f"{name}={value}", None, {**own, name: value, **{b: ALL_BOXES for b in boxes}}))
+            out.append((f"{name}={value}, variant", VARIANT, {**own, name: value}))
+    return out[:MAX_ATTEMPTS]
 
 
 def _absolute_path(action: str, page_path: str) -> str:
@@ -245,7 +414,8 @@ def _route(path: str) -> str | None:
 # --- (d) double POSTs -------------------------------------------------------------------------------
 
 def crawl_staff_forms(base: str, people: list[tuple[object, list[str]]]) -> tuple[dict, dict]:
-    """{route: (user, page path, form)} for every staff POST form with a submission key; and pages seen per route."""
+    """{route: (user, page path, form)} for every staff POST form (`form["keyed"]`: it carries a submission key);
+    and pages seen per route."""
     found: dict[str, tuple[object, str, dict]] = {}
     pages_per_route: dict[str, int] = {}
     for user, starts in people:
@@ -264,14 +434,16 @@ def crawl_staff_forms(base: str, people: list[tuple[object, list[str]]]) -> tupl
             parsed = parse(page)
             for form in parsed.forms:
                 names = {f["name"] for f in form["fields"]}
-                if form["method"] != "post" or "submission_key" not in names:
+                if form["method"] != "post":
                     continue
                 action = _absolute_path(html.unescape(form["action"]), path)
                 if not action.startswith(("/staff/", "/members/")):
                     continue
                 action_route = _route(action)
-                if action_route and action_route not in found:
-                    found[action_route] = (user, path, form | {"action_path": action})
+                keyed = "submission_key" in names
+                # One form per route; one with the key rather than one without (the same action shown twice).
+                if action_route and (action_route not in found or (keyed and not found[action_route][2]["keyed"])):
+                    found[action_route] = (user, path, form | {"action_path": action, "keyed": keyed})
             for href in parsed.links:
                 target = _absolute_path(html.unescape(href), path)
                 if href.startswith(("http://", "https://", "mailto:", "tel:", "#")) or target in seen:
@@ -291,12 +463,19 @@ def _xid_now() -> int:
 
 
 def _identity_columns(model) -> list[str]:
-    """The columns that say what a row is, not which one: no keys, unique values, times or ids made per row."""
+    """The columns that say what a row is, not which one: no keys, unique values, stamps or ids made per row.
+
+    Times the row is stamped with as it is written (auto_now, auto_now_add) are left out; other
+    times stay, as duplicates_in reads them (a time set to "now" by the request, like a note's
+    `created_at`, says nothing; the start of each event of a series says which one it is).
+    """
     from django.db import models
 
     out = []
     for field in model._meta.concrete_fields:
-        if field.primary_key or field.unique or isinstance(field, (models.DateTimeField, models.UUIDField)):
+        if field.primary_key or field.unique or isinstance(field, models.UUIDField):
+            continue
+        if isinstance(field, models.DateTimeField) and (field.auto_now or field.auto_now_add):
             continue
         if any(part in field.name for part in ("reference", "token", "key", "version")):
             continue
@@ -315,15 +494,31 @@ def written_since(xid: int) -> dict[str, list[dict]]:
         table = model._meta.db_table
         rows = list(model._base_manager.order_by().extra(where=[f'"{table}".xmin::text::bigint > %s'],
                                                           params=[xid]).values())
+        column, looks = NOT_WRITES.get(model._meta.label_lower, (None, ()))
+        if column:
+            rows = [row for row in rows if row[column] not in looks]
         if rows:
             out[model._meta.label_lower] = rows
     return out
 
 
-def duplicates_in(written: dict[str, list[dict]]) -> tuple[int, list[str]]:
-    """Rows written twice: the same model, the same values but for keys, unique values and times."""
-    from django.apps import apps
+NOW_WITHIN = 120  # seconds: a time this close to the POSTs is "when it was written", not data
 
+
+def _identity_value(value, now):
+    import datetime as dt
+
+    if isinstance(value, dt.datetime) and now is not None and abs((value - now).total_seconds()) < NOW_WITHIN:
+        return "now"
+    return value
+
+
+def duplicates_in(written: dict[str, list[dict]], *, now=None) -> tuple[int, list[str]]:
+    """Rows written twice: the same model, the same values but for keys, unique values and times of writing."""
+    from django.apps import apps
+    from django.utils import timezone
+
+    now = now or timezone.now()
     count, where = 0, []
     for label, rows in written.items():
         if label in NOT_COUNTED:
@@ -331,7 +526,7 @@ def duplicates_in(written: dict[str, list[dict]]) -> tuple[int, list[str]]:
         columns = _identity_columns(apps.get_model(label))
         groups: dict[str, int] = {}
         for row in rows:
-            key = repr([row.get(c) for c in columns])
+            key = repr([_identity_value(row.get(c), now) for c in columns])
             groups[key] = groups.get(key, 0) + 1
         extra = sum(n - 1 for n in groups.values() if n > 1)
         if extra:
@@ -359,7 +554,7 @@ def _fire(who: Session, action: str, bodies: list[list[tuple[str, str]]], header
 
 
 def triple_post(base: str, user, page_path: str, route: str, *, fresh_keys: bool = False,
-                variant: dict | None = None):
+                variant: dict | None = None, answers: dict | None = None):
     """Fresh page, the form filled, three identical POSTs at once: (rows written, duplicates, where, statuses).
 
     With `fresh_keys` each of the three carries a new submission key (as three separate
@@ -375,7 +570,7 @@ def triple_post(base: str, user, page_path: str, route: str, *, fresh_keys: bool
     if status != 200 or form is None:
         return -1, 0, [], [status]
     action = _absolute_path(html.unescape(form["action"]), page_path)
-    data = fill(form, variant)
+    data = fill(form, variant, answers)
     if variant and "email" in str([f["name"] for f in form["fields"]]):
         data = [(k, user.email if "email" in k and v == "bench.double@example.org" else v) for k, v in data]
     bodies = [data] * 3
@@ -386,9 +581,17 @@ def triple_post(base: str, user, page_path: str, route: str, *, fresh_keys: bool
     written = written_since(start)
     dups, where = duplicates_in(written)
     if not written:  # refused: say what the form said
-        errors = re.findall(r'class="govuk-error-message"[^>]*>(?:\s*<span[^>]*>[^<]*</span>)?\s*([^<]+)', pages[0])
-        where = [e.strip() for e in errors][:2] or [f"status {statuses[0]}"]
+        where = form_errors(pages[0]) or [f"status {statuses[0]}"]
     return sum(len(r) for r in written.values()), dups, where, statuses
+
+
+def form_errors(page: str) -> list[str]:
+    """The messages a form shown again with errors gives (its error summary, else its fields' messages)."""
+    summary = re.search(r'class="govuk-error-summary__list"[^>]*>(.*?)</ul>', page, re.S)
+    found = re.findall(r"<a[^>]*>\s*([^<]+?)\s*</a>", summary.group(1)) if summary else []
+    if not found:
+        found = re.findall(r'class="govuk-error-message"[^>]*>(?:\s*<span[^>]*>[^<]*</span>)?\s*([^<]+)', page)
+    return [html.unescape(e.strip()) for e in found if e.strip()][:3]
 
 
 def double_posts(base: str, report) -> None:
@@ -408,37 +611,52 @@ def double_posts(base: str, report) -> None:
             people.append((user, list(dict.fromkeys([sign_in.area, "/staff/" if role.staff_area else "/members/"]))))
     found, _ = crawl_staff_forms(base, people)
     exercised = duplicates = 0
-    refused, unreachable, control = [], [], None
-    for route, (user, page_path, _form) in sorted(found.items()):
-        written, dups, where, statuses = triple_post(base, user, page_path, route)
-        if written == 0:
-            written, dups, where, statuses = triple_post(base, user, page_path, route, variant=VARIANT)
+    refused, unreachable, no_change, control = [], [], [], None
+    keyless = sorted(route for route, (_u, _p, form) in found.items() if not form["keyed"])
+    for route, (user, page_path, form) in sorted(found.items()):
+        tried, written, why = 0, 0, []
+        for label, variant, answers in attempts(route, form):
+            written, dups, where, statuses = triple_post(base, user, page_path, route, variant=variant,
+                                                         answers=answers)
+            tried += 1
+            if written != 0:
+                break
+            why = where
         if written < 0:
             unreachable.append(route)
             continue
         if written == 0:
-            refused.append(f"{route} ({'; '.join(where)})")
+            if any(s in (200, 302) for s in statuses) and why and why[0].startswith("status "):
+                no_change.append(f"{route} ({why[0]}; {tried} tries)")
+            else:
+                refused.append(f"{route} ({'; '.join(why)}; {tried} tries)")
             continue
         exercised += 1
         duplicates += dups
-        if dups:
-            print(f"  DUPLICATE: {route} as {user.email} ({statuses}): {', '.join(where)}", flush=True)
+        print(f"  {'DUPLICATE' if dups else 'once'}: {route} as {user.email} with {label} answers "
+              f"({statuses}){': ' + ', '.join(where) if dups else ''}", flush=True)
         if control is None and route.endswith("action=note") and route.startswith("staff/cases/"):
             # The detector's control: the same form sent three times with three keys must show duplicates.
             _, control, where, _ = triple_post(base, user, page_path, route, fresh_keys=True)
             print(f"  control (three keys) on {route}: {control} duplicates ({', '.join(where)})", flush=True)
     report("double_post.staff_forms_found", len(found), "forms")
+    report("double_post.forms_without_submission_key", len(keyless), "forms")
     report("double_post.forms_exercised", exercised, "forms")
-    report("double_post.forms_refused_generic_answers", len(refused), "forms")
+    report("double_post.forms_refused", len(refused), "forms")
+    report("double_post.forms_changing_nothing", len(no_change), "forms")
     report("double_post.forms_unreachable", len(unreachable), "forms")
     report("double_post.duplicates", duplicates, "duplicates")
     if control is not None:
         report("double_post.control_three_keys_duplicates", control, "duplicates")
+    if keyless:
+        print("  without a submission key:\n    " + "\n    ".join(keyless), flush=True)
     if refused:
-        print("  refused the generic answers (not exercised):\n    " + "\n    ".join(refused), flush=True)
+        print("  refused every answer tried (not exercised):\n    " + "\n    ".join(refused), flush=True)
+    if no_change:
+        print("  answered without an error but wrote nothing (a search, or nothing left to do):\n    " + "\n    ".join(no_change), flush=True)
     if unreachable:
         print("  form gone when sent: " + ", ".join(unreachable), flush=True)
-    return duplicates
+    return duplicates, control
 
 
 # --- (e) the access matrix ------------------------------------------------------------------------------

@@ -30,12 +30,19 @@ from what the "provider" received.
     one retry of the same form (as a person pressing the button again would), the
     duplicates that made, seconds from a drop to the next accepted submission,
     and messages lost or duplicated.
-(d) Double POSTs (workers stopped, so only the web writes): every state-changing
-    staff form the demo staff can reach (crawled; one per URL pattern of its
-    action, each carrying `{% submission_key %}`) is filled and sent three times
-    at once, identically. Printed: forms found, exercised, refused by their own
-    checks, and duplicates (requests beyond the first that wrote anything,
-    counted by the transactions that wrote rows). See bench/_faults_web.py.
+(d) Double POSTs (workers stopped, so only the web writes): every POST form in
+    the staff and members' areas the demo staff can reach (crawled; one per URL
+    pattern of its action) is filled and sent three times at once, identically
+    (same session and submission key), trying answers until one passes the
+    form's checks: generic ones by field name (with a small table by route and
+    field for formats a name cannot suggest), past dates and short text, every
+    box ticked, then each other choice of each question; file inputs get a small
+    clean PDF or PNG. Printed: forms found, those without a
+    `{% submission_key %}`, exercised, refused every answer (each with the
+    form's reason), accepted but writing nothing (searches), and duplicates
+    (rows written twice; audit events recording only that staff viewed personal
+    data are not writes of the action), with a control: three different keys on
+    the case note form must show duplicates. See bench/_faults_web.py.
 (e) Access matrix: every URL pattern in the resolver, filled with another
     resident's identifiers, as every role with no business with them (and as
     nobody), GET and POST. Printed: patterns, URLs, requests, leaks (the
@@ -459,8 +466,9 @@ def main() -> int:
             print("faults: (d) three identical POSTs at once at every staff form", flush=True)
             from bench._faults_web import double_posts
 
-            duplicates = double_posts(base, bench)
+            duplicates, control = double_posts(base, bench)
             target(duplicates == 0, "no duplicate from a double POST")
+            target(bool(control), "the detector's control (three keys) shows duplicates")
         if "e" in parts:
             print("faults: (e) every URL pattern, every role, another resident's objects", flush=True)
             from bench._faults_web import access_matrix
