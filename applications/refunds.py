@@ -1,6 +1,10 @@
 """Money due back on a permit that ended early (revoked, cancelled by its holder), refunded by an officer.
 
-The rule: what is due is the unused part of the term, by days, of what was paid for it. The day it
+The rule: what is due is the unused part of the term, by days, of what was paid for it. "What was paid for
+it" is the payment that paid for the term in force (term_payment): the first payment for a first term, the
+renewal's own payment (under the saved-card agreement, after a YES text) for a renewed one, the replaced term's
+for a replacement (a change of vehicle or address keeps the term it replaces); a term no payment paid for (free,
+still waiting for payment, or renewed free under its first term's application) has nothing due. The day it
 ended counts as used (the holder had it that day); a term ended before it started is due in full; one
 ended on its last day is due nothing. The officer may refund less (never more than the payment still
 holds: what was paid less earlier refunds). One refund settles an ended permit: it is recorded on the
@@ -55,11 +59,16 @@ class RefundDue:
         return pounds(self.pending.amount_pence) if self.pending is not None else ""
 
 
-def unused_pence(entitlement: Entitlement, paid_pence: int) -> int:
-    """The pro rata share of `paid_pence` for the days of the term after the day it ended (see the module)."""
-    term_days = (entitlement.expires_on - entitlement.starts_on).days + 1
+def unused_pence(entitlement: Entitlement, paid_pence: int, *, paid_from: dt.date | None = None) -> int:
+    """The pro rata share of `paid_pence` for the days of the term after the day it ended (see the module).
+
+    `paid_from` is the first day the payment paid for, when that is before this term's start (a replacement
+    runs on to the end of the term it replaced, which the payment paid for as a whole).
+    """
+    starts_on = min(paid_from or entitlement.starts_on, entitlement.starts_on)
+    term_days = (entitlement.expires_on - starts_on).days + 1
     last_used = ended_on(entitlement)
-    if last_used < entitlement.starts_on:
+    if last_used < starts_on:
         return paid_pence
     unused = max(0, (entitlement.expires_on - last_used).days)
     return paid_pence * unused // max(term_days, 1)
@@ -67,26 +76,68 @@ def unused_pence(entitlement: Entitlement, paid_pence: int) -> int:
 
 def refund_if_ended_today(entitlement: Entitlement) -> int:
     """Pence that would be due back if this entitlement in force ended today (the holder's cancel page)."""
-    payment = _payment_of(entitlement)
-    if payment is None or payment.status != Status.SUCCESS or payment.refund_available_pence <= 0:
+    paid = term_payment(entitlement)
+    if paid is None or paid.payment.refund_available_pence <= 0:
         return 0
     probe = Entitlement(starts_on=entitlement.starts_on, expires_on=entitlement.expires_on,
                         details={"ended_on": timezone.localdate().isoformat()})
-    return min(payment.refund_available_pence, unused_pence(probe, payment.amount_pence))
+    return min(paid.payment.refund_available_pence,
+               unused_pence(probe, paid.payment.amount_pence, paid_from=paid.paid_from))
+
+
+@dataclass(frozen=True)
+class TermPayment:
+    payment: Payment
+    paid_from: dt.date  # the first day of the term the payment paid for
+
+
+_REPLACING = (Application.Kind.CHANGE, Application.Kind.REPLACEMENT)
+
+
+def term_payment(entitlement: Entitlement) -> TermPayment | None:
+    """The successful payment that paid for this term, or None when no payment did (see the module).
+
+    An application's payment pays for the first term it issued only: a term renewed free under the same
+    application (the one-reply renewal of a term with no fee) was not paid by it. A renewal application's
+    payment (taken under the saved-card agreement after a YES text) pays for the renewed term it issued, never
+    the first term's payment. A replacement has no money of its own for the term: the replaced term's
+    payment paid for it, from that term's start. A query or two per term, whatever the data.
+    """
+    term, paid_from = entitlement, entitlement.starts_on
+    for _ in range(20):  # a chain of replacements; never this long in practice
+        application = term.application
+        if application.kind in _REPLACING:
+            replaced = (Entitlement.objects.filter(superseded_by_id=term.pk)
+                        .select_related("application__payment").first())
+            if replaced is not None:
+                term, paid_from = replaced, min(paid_from, replaced.starts_on)
+                continue
+        payment = application.payment if application.payment_id else None
+        if payment is None or payment.status != Status.SUCCESS or application.status != Application.Status.ISSUED:
+            return None  # free, or this term's payment has not been taken (still waiting for payment)
+        first = (Entitlement.objects.filter(application_id=application.pk).order_by("starts_on", "id")
+                 .values_list("pk", flat=True).first())
+        if first != term.pk:
+            return None  # renewed free under the application that paid for an earlier term
+        return TermPayment(payment, paid_from)
+    return None
 
 
 def _payment_of(entitlement: Entitlement) -> Payment | None:
-    return entitlement.application.payment if entitlement.application.payment_id else None
+    paid = term_payment(entitlement)
+    return paid.payment if paid is not None else None
 
 
 def refund_due_for(entitlement: Entitlement) -> RefundDue | None:
     """What is due back on one ended entitlement; None when nothing is (unpaid, refunded, nothing unused)."""
     if entitlement.status not in ENDED or (entitlement.details or {}).get("refund_id"):
         return None
-    payment = _payment_of(entitlement)
-    if payment is None or payment.status != Status.SUCCESS or payment.refund_available_pence <= 0:
+    paid = term_payment(entitlement)
+    if paid is None or paid.payment.refund_available_pence <= 0:
         return None
-    suggested = min(payment.refund_available_pence, unused_pence(entitlement, payment.amount_pence))
+    payment = paid.payment
+    suggested = min(payment.refund_available_pence,
+                    unused_pence(entitlement, payment.amount_pence, paid_from=paid.paid_from))
     if suggested <= 0:
         return None
     pending = payment.refunds.filter(status=Refund.RefundStatus.SUBMITTED).order_by("id").first()
@@ -142,7 +193,7 @@ def can_refund(user: Any, application: Application) -> bool:
 
 def application_refunds(application: Application) -> list[dict]:
     """Refunds already made on the payments this application's page can refund (newest first)."""
-    ids = [e.application.payment_id for e in _candidates(application) if e.application.payment_id]
+    ids = [p.pk for p in (_payment_of(e) for e in _candidates(application)) if p is not None]
     return [{"when": r.created_at, "amount": pounds(r.amount_pence),
              "status": {"success": "refunded", "submitted": "sent to the payments provider, no answer yet",
                         "error": "refused by the payments provider"}.get(r.status, r.status), "reason": r.reason}

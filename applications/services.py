@@ -384,7 +384,9 @@ def _refused_change(application: Application, previous: Entitlement | None, *, t
     if old.payment_agreement_id:  # nothing more is taken with the saved card for a permit that has ended
         transaction.on_commit(lambda: payment_agreements_release(by=None))
     policy = (service.config or {}).get("refund_policy")
-    paid = old.application.payment_id is not None
+    from .refunds import term_payment
+
+    paid = term_payment(old) is not None  # the payment for the term in force (a renewal's own, not the first's)
     if paid and application.case_id is None:
         _refund_case(application, old, by=by)
     refund = (policy.strip() if isinstance(policy, str) and policy.strip() else
