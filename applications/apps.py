@@ -60,6 +60,7 @@ class ApplicationsConfig(AppConfig):
 
         register_demo_step("applications and entitlements", order=20, run=demo.applications_step)
         register_demo_step("a cancelled permit with a refund due", order=25, run=demo.refund_step)
+        register_demo_step("a permit issued with no case, to revoke", order=26, run=demo.revoke_step)
         register_demo_step("renewal invitations", order=30, run=demo.renewal_step)
         # Its measures (received, decided, decided automatically, days to decide) in performance's registry.
         from . import measures  # noqa: F401 - registers on import

@@ -123,6 +123,7 @@ def seed_demo_renewal_invitation() -> int:
     # Not the printed resident's own permit (their journeys should start from a clean slate), one with a mobile.
     # A paid permit renewed under its saved-card agreement if there is one (Rose's story), else any.
     candidates = (demo.exclude(customer__user__email__startswith="resident@").filter(customer__phone__startswith="+447")
+                  .exclude(application__submission_key__startswith=REVOKE_KEY)  # the officer's to revoke
                   .select_related("service", "customer").order_by("id"))
     entitlement = candidates.filter(payment_agreement__status="active").first() or candidates.first()
     if entitlement is None or not entitlement.service.auto_renew:
@@ -198,6 +199,65 @@ def refund_step(context) -> int:
     return seed_demo_refund_due()
 
 
+REVOKE_KEY = "demo-revoke-"
+
+
+def seed_demo_revocable_permit() -> int:
+    """One paid permit the eligibility rules issued with no case, for the permits officer to revoke.
+
+    A demo resident in a permit zone (not a sign-in's own record, none with an application) applies and
+    pays through the sandbox; the rules approve it and it is issued at once. One sampled for QA (it then
+    has a case) is passed over for the next resident, so the demo holds a permit whose application has no
+    case. Its term is moved to have started three months ago, so revoking it leaves a refund due. Returns
+    1 when it made it, 0 when it exists or no one fits.
+    """
+    import datetime as dt
+
+    from oxtom.core.demo import DEMO_RESIDENT_DOMAIN
+
+    from .models import Entitlement
+    from .services import application_submit
+
+    if Entitlement.objects.filter(application__submission_key__startswith=REVOKE_KEY, application__case__isnull=True,
+                                  status=Entitlement.Status.ACTIVE).exists():
+        return 0
+    service = ApplicationService.objects.filter(code="parking-permit", is_active=True).first()
+    if service is None:
+        return 0
+    config = service.config or {}
+    candidates = (Customer.objects.filter(email__endswith=f"@{DEMO_RESIDENT_DOMAIN}", merged_into__isnull=True)
+                  .exclude(applications__isnull=False).exclude(postcode="").order_by("-id"))
+    fits = [c for c in candidates[:200] if c.address_line_1
+            and rules.find_zone(config, {"postcode": c.postcode, "address_line_1": c.address_line_1})
+            and not rules.excluded_property(config, {"postcode": c.postcode, "address_line_1": c.address_line_1})]
+    started = timezone.now()
+    try:
+        for customer in fits[:5]:
+            application = application_submit(
+                service=service, customer=customer, channel=Channel.WEB, by=customer.user,
+                answers={"lives_at_address": "yes", "vehicle_registration": "LV19 RVK",
+                         "vehicle_kept_at_address": "yes", "vehicle_keeper": "me"},
+                evidence=_EVIDENCE[service.code], submission_key=f"{REVOKE_KEY}{customer.reference}")
+            if application.status == Application.Status.AWAITING_PAYMENT:
+                _pay(application)
+            application.refresh_from_db()
+            permit = Entitlement.objects.filter(application=application, status=Entitlement.Status.ACTIVE).first()
+            if permit is None or application.case_id is not None:
+                continue  # sampled for QA (it has a case): the next resident's will not be
+            starts = timezone.localdate() - dt.timedelta(days=91)
+            Entitlement.objects.filter(pk=permit.pk).update(starts_on=starts, expires_on=rules.add_months(starts, 12)
+                                                            - dt.timedelta(days=1))
+            return 1
+        return 0
+    finally:
+        OutboundMessage.objects.filter(created_at__gte=started, status=OutboundMessage.Status.PENDING).update(
+            status=OutboundMessage.Status.SENT, sent_at=timezone.now())
+
+
+def revoke_step(context) -> int:
+    return seed_demo_revocable_permit()
+
+
 def applications_step(context) -> int:
     """Demo step (oxtom/core/demo.py): applications for the demo sign-ins' residents first, then the others."""
     from oxtom.core.demo import DEMO_DOMAIN, DEMO_RESIDENT_DOMAIN
@@ -231,4 +291,13 @@ def demo_listing(base: str) -> list[str]:
         lines += ["A cancelled permit with a refund due (the permits officer issues it):",
                   f"  {'officer.parking@' + DEMO_DOMAIN:<36}  then "
                   f"{urljoin(base, f'staff/applications/{refund.reference}/')}"]
+    from .models import Entitlement
+
+    revocable = (Entitlement.objects.filter(application__submission_key__startswith=REVOKE_KEY,
+                                            application__case__isnull=True, status=Entitlement.Status.ACTIVE)
+                 .select_related("application").first())
+    if revocable is not None:
+        lines += [f"A paid permit the rules issued with no case ({revocable.number}; the permits officer revokes it):",
+                  f"  {'officer.parking@' + DEMO_DOMAIN:<36}  then "
+                  f"{urljoin(base, f'staff/applications/{revocable.application.reference}/')}"]
     return lines

@@ -82,3 +82,13 @@ class RevokeForm(forms.Form):
         help_text="The customer is sent this, so write it for them.", widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say why it is being revoked",
                         "max_length": "Keep the reason to 500 characters or fewer"})
+
+
+class FindEntitlementForm(forms.Form):
+    """An officer finds a permit, badge or pass by its number (it may have been issued with no case)."""
+
+    number = forms.CharField(
+        label="Permit, badge or pass number", max_length=20, strip=True,
+        help_text="For example, RP-7M7KK9D4. Only your teams' services are searched.",
+        error_messages={"required": "Enter the number of the permit, badge or pass",
+                        "max_length": "Permit, badge and pass numbers are 20 characters or fewer"})

@@ -6,6 +6,7 @@ the acted-for customer's): anything else answers 404, the same as missing.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -83,22 +84,52 @@ def get_application_for_user(user: Any, reference: object, *, request: Any = Non
 
 
 def get_application_for_officer(user: Any, reference: object) -> Application:
-    """A referred (or decided) application whose case `user` may work; 404 otherwise.
+    """An application an officer may open (its case, or what it issued, is their team's work); 404 otherwise.
 
-    Scoped through the case (oxtom.cases.services.can_work_case), so another
-    team, a councillor or a resident gets 404 exactly as for a missing one.
+    Scoped through the case (oxtom.cases.services.can_work_case) when it has one, else through its
+    service's team (an automatic decision with no case: the permit it issued can still be revoked), so
+    another team, a councillor or a resident gets 404 exactly as for a missing one.
     """
-    from oxtom.cases.services import can_work_case
-
     reference = reference.strip().upper() if isinstance(reference, str) else ""
     if not reference or len(reference) > 20:
         raise Http404
-    application = (Application.objects.select_related("service", "customer", "case__team", "case__assignee",
-                                                      "decided_by", "reconsideration_of__decided_by")
-                   .filter(reference=reference, case__isnull=False).first())
-    if application is None or not can_work_case(user, application.case):
+    application = (Application.objects.select_related("service__case_service", "customer", "case__team",
+                                                      "case__assignee", "decided_by", "reconsideration_of__decided_by")
+                   .filter(reference=reference).first())
+    if application is None or not officer_may_open(user, application):
         raise Http404
     return application
+
+
+def officer_may_open(user: Any, application: Application) -> bool:
+    """Through its case when it has one; without one (decided by the rules, never sampled for QA) only once it
+    issued something, for the officers of its service's team, the same people who may revoke what it issued
+    (ending.can_revoke)."""
+    from oxtom.cases.services import can_take_cases, can_work_case
+
+    if application.case_id is not None:
+        return can_work_case(user, application.case)
+    if application.status != Application.Status.ISSUED or not getattr(user, "is_authenticated", False):
+        return False
+    return can_take_cases(user, application.service.case_service.team_id)
+
+
+ENTITLEMENT_NUMBER = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
+
+
+def find_entitlement_for_officer(user: Any, number: object) -> Entitlement | None:
+    """A permit, badge or pass by its number, for an officer of its service's team (None for a number that is
+    not one, does not exist, or is another team's: the officer is told the same either way)."""
+    from oxtom.cases.services import can_take_cases
+
+    number = number.strip().upper() if isinstance(number, str) else ""
+    if not ENTITLEMENT_NUMBER.match(number):
+        return None
+    entitlement = (Entitlement.objects.select_related("service__case_service", "application")
+                   .filter(number=number).first())
+    if entitlement is None or not can_take_cases(user, entitlement.service.case_service.team_id):
+        return None
+    return entitlement
 
 
 def get_entitlement_for_user(user: Any, number: object, *, request: Any = None) -> Entitlement:

@@ -21,7 +21,7 @@ from oxtom.core.forms import errors_onto_form as _put_errors_on_form
 
 from . import rules, selectors, services
 from .answers import answer_rows, finding_rows
-from .forms import DecisionForm, RefundForm, RevokeForm
+from .forms import DecisionForm, FindEntitlementForm, RefundForm, RevokeForm
 from .refunds import application_refund, application_refunds, can_refund, refund_due, refund_refusal
 from .models import Application, ApplicationService, Entitlement
 
@@ -34,6 +34,7 @@ def _page(request: HttpRequest, application: Application, form: DecisionForm, st
     due = refund_due(application)
     active = application.entitlements.filter(status=Entitlement.Status.ACTIVE).order_by("-starts_on").first()
     same_officer = services.made_first_decision(request.user, application)
+    case_answers = (application.case.answers or {}) if application.case is not None else {}
     audit_record(by=request.user, action="view", target=application,
                  summary=f"Viewed application {application.reference}")
     return render(request, "applications/assess.html", {
@@ -41,8 +42,8 @@ def _page(request: HttpRequest, application: Application, form: DecisionForm, st
         "evidence": list(application.evidence.all()), "original": original, "form": form,
         "fast_track": bool((application.details or {}).get("fast_track")),
         # A refund case says why it is here (the permit ended early), not why the rules approved it.
-        "why": (application.case.answers or {}).get("rule_reasons") or application.reasons
-        if (application.case.answers or {}).get("refund_for") else application.reasons,
+        "why": case_answers.get("rule_reasons") or application.reasons
+        if case_answers.get("refund_for") else application.reasons,
         "can_decide": application.status == Application.Status.REFERRED and not same_officer,
         "same_officer": same_officer and application.status == Application.Status.REFERRED,
         "details": finding_rows(application),
@@ -56,8 +57,23 @@ def _page(request: HttpRequest, application: Application, form: DecisionForm, st
 @staff_area_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    """Referred applications waiting for a decision in the teams this officer works."""
-    return render(request, "applications/index.html", {"applications": selectors.applications_to_assess(request.user)})
+    """Referred applications waiting for a decision in the teams this officer works, and a permit found by number.
+
+    A number found in the officer's teams' services goes to the page of the application that issued it
+    (where it can be revoked, even when the rules decided it with no case); one that is not there, is
+    malformed or is another team's gets the same answer, so the page never tells them apart.
+    """
+    find = FindEntitlementForm(request.GET if "number" in request.GET else None)
+    status = 200
+    if find.is_bound:
+        if find.is_valid():
+            found = selectors.find_entitlement_for_officer(request.user, find.cleaned_data["number"])
+            if found is not None and selectors.officer_may_open(request.user, found.application):
+                return redirect(reverse("applications:assess", args=[found.application.reference]))
+            find.add_error("number", "No permit, badge or pass in your teams' services has that number")
+        status = 400
+    return render(request, "applications/index.html", {
+        "applications": selectors.applications_to_assess(request.user), "find": find}, status=status)
 
 
 @staff_area_required
@@ -251,7 +267,7 @@ def revoke(request: HttpRequest, reference: str) -> HttpResponse:
 
     application = selectors.get_application_for_officer(request.user, reference)
     active = application.entitlements.filter(status=Entitlement.Status.ACTIVE).order_by("-starts_on").first()
-    if active is None:
+    if active is None:  # a second click of Revoke lands here: revoked once, one refund case
         messages.info(request, "Nothing this application issued is in force, so there is nothing to revoke.")
         return redirect(reverse("applications:assess", args=[application.reference]))
     form = RevokeForm(request.POST)

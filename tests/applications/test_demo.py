@@ -58,3 +58,23 @@ def test_demo_refund_due_for_the_permits_officer(db, county_cover, settings, tmp
     assert not OutboundMessage.objects.filter(status=OutboundMessage.Status.PENDING).exists()
     assert any(f"staff/applications/{application.reference}/" in line for line in demo_listing("http://x/"))
     assert seed_demo_refund_due() == 0 and Application.objects.count() == 1
+
+
+def test_demo_permit_issued_with_no_case_for_the_permits_officer_to_revoke(db, county_cover, settings, tmp_path):
+    from applications.demo import demo_listing, seed_demo_revocable_permit
+    from applications.refunds import refund_if_ended_today
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    f.CustomerFactory(postcode="OX10 0AA", address_line_1="1 High Street", email="out.of.zone@example.net")
+    holder = f.CustomerFactory(postcode="OX4 1HP", address_line_1="5 Iffley Road", email="holder@example.net")
+    assert seed_demo_revocable_permit() == 1
+    application = Application.objects.get(customer=holder)
+    permit = application.entitlements.get()
+    assert application.decided_automatically and application.case is None
+    assert permit.status == Entitlement.Status.ACTIVE
+    # Bought three months ago: about three quarters of the charge would come back if revoked today.
+    assert 0.7 < refund_if_ended_today(permit) / application.payment.amount_pence < 0.8
+    assert not OutboundMessage.objects.filter(status=OutboundMessage.Status.PENDING).exists()
+    assert any(permit.number in line for line in demo_listing("http://x/"))
+    assert any(f"staff/applications/{application.reference}/" in line for line in demo_listing("http://x/"))
+    assert seed_demo_revocable_permit() == 0 and Application.objects.count() == 1

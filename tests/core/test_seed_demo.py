@@ -306,6 +306,18 @@ def test_the_demo_gives_every_role_work(seeded):
     text = OutboundMessage.objects.get(channel="sms", template_code="renewal-invite")
     assert text.status == OutboundMessage.Status.PENDING  # left for the worker to deliver to /notify/dev/
     assert "renewal invitations" not in _seed()  # once
+    # A paid permit the rules issued with no case, for the parking officer to revoke from its application's page.
+    from applications.ending import can_revoke
+    from applications.models import Entitlement
+    from applications.refunds import refund_if_ended_today
+    from applications.selectors import get_application_for_officer
+
+    revocable = Entitlement.objects.get(application__submission_key__startswith="demo-revoke-",
+                                        application__case__isnull=True, status=Entitlement.Status.ACTIVE)
+    parking = User.objects.get(email="officer.parking@demo.oxtom.example")
+    assert can_revoke(parking, revocable) and refund_if_ended_today(revocable) > 0
+    assert get_application_for_officer(parking, revocable.application.reference) == revocable.application
+    assert not RenewalInvitation.objects.filter(entitlement=revocable).exists()
 
 
 def test_the_demo_queues_have_cases_overdue_and_due_soon_and_figures_to_show(seeded):
