@@ -172,3 +172,24 @@ def test_a_term_renewed_free_under_the_first_application_refunds_nothing_of_the_
     assert term_payment(new) is None
     ended = entitlement_cancel(entitlement=new, by=rose.user)
     assert refund_due_for(ended) is None and not Case.objects.filter(title__startswith="Refund due").exists()
+
+
+def test_a_replacement_is_refunded_from_the_payment_for_the_term_it_replaced(svc, rose):
+    from .test_refused_change import _change
+
+    first = _paid_with_agreement(svc, rose)
+    first = _in_force_for(first, 120)
+    change = _change(first, rose, vehicle_registration="XY12 ZZZ")
+    if change.status == Application.Status.AWAITING_PAYMENT:  # a replacement fee, paid on the card page
+        started = s.application_payment_start(application=change, return_url="/apply/done/", by=None)
+        sandbox.pay(SandboxCharge.objects.get(payment_id=started.payment.provider_payment_id), "4444333322221111")
+        payment_refresh_status(payment=started.payment, by=None)
+    first.refresh_from_db()
+    replacement = Entitlement.objects.select_related("application__payment").get(pk=first.superseded_by_id)
+    assert replacement.application.kind == Application.Kind.CHANGE and replacement.expires_on == first.expires_on
+    ended = entitlement_cancel(entitlement=replacement, by=rose.user)
+    due = refund_due_for(ended)
+    paid = first.application.payment
+    assert due.payment == paid, "the permit's own payment paid for the term the replacement runs on"
+    # Pro rata over the whole term that payment bought (from the first term's start), not the replacement's part.
+    assert due.suggested_pence == _pro_rata(first, paid.amount_pence)
