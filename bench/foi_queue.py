@@ -20,13 +20,14 @@ officer in that team, holding services and requesters, then in two steps:
    cases of other teams in the same case table. All by bulk_create.
 
 At each size, through Django's test client signed in as the co-ordinator (two-factor passed), it times
-the queue page (all open, and each stage filter the page links to; the queue is not paginated: it shows
-the 50 soonest due), the queue as the approver (with "waiting for your approval") and the case page of
-requests at every stage: --runs each (default 30), median / p95 ms and the queries per page. Exits 1 if
-any page's query count at the large size differs from the small one (the case page: the same requests,
-and requests of the same stage), if a page is not 200, if the first page is not the soonest due, or if
-the queue's query plan (all open, and each stage) scans the request or case table sequentially or reads
-more than READ_LIMIT rows of either for its page of 50. Prints the plan (EXPLAIN ANALYZE) of the queue's
+the queue page (all open, and each stage filter the page links to; 50 a page, soonest due first), at the
+large size also page 2 (the first page's "Next page" link: a keyset cursor on the last row's due date and
+case id), the queue as the approver (with "waiting for your approval") and the case page of requests at
+every stage: --runs each (default 30), median / p95 ms and the queries per page. Exits 1 if any page's
+query count at the large size differs from the small one (the case page: the same requests, and requests
+of the same stage; page 2: page 1's), if a page is not 200, if the first page is not the soonest due or
+page 2 not the next 50, or if the queue's query plan (all open, each stage, and page 2) scans the request
+or case table sequentially or reads more than READ_LIMIT rows of either for its page of 50. Prints the plan (EXPLAIN ANALYZE) of the queue's
 query and BENCH lines; the ratios compare the two sizes, measured a few minutes apart on the same machine.
 """
 from __future__ import annotations
@@ -444,7 +445,7 @@ def report(label: str, results: dict) -> None:
         print(f"BENCH {key}.queries {max(counts)} queries")
 
 
-def explain(stage: str = "") -> tuple[str, dict[str, int], list[str]]:
+def explain(stage: str = "", after: tuple | None = None) -> tuple[str, dict[str, int], list[str]]:
     """The queue query's plan as text, the rows it read from each big table, and any sequential scans there.
 
     Rows read by a scan node: (rows returned + rows its filter removed) x loops, from EXPLAIN's JSON.
@@ -455,7 +456,7 @@ def explain(stage: str = "") -> tuple[str, dict[str, int], list[str]]:
 
     from bas.foi import selectors
 
-    sql, params = selectors.queue_rows(stage=stage).query.sql_with_params()
+    sql, params = selectors.queue_rows(stage=stage, after=after, limit=selectors.PAGE + 1).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {sql}", params)
         text = "\n".join(row[0] for row in cursor.fetchall())
@@ -516,8 +517,10 @@ def main() -> None:  # noqa: C901 - one run, step by step
     coordinator, approver = signed_in(seeder.coordinator), signed_in(seeder.approver)
     filters = [s.value for s in OPEN_STAGES]
 
-    def kinds(case_refs: list[str]) -> dict:
+    def kinds(case_refs: list[str], page_2: str = "") -> dict:
         pages = {"queue": (coordinator, lambda i: "/staff/foi/")}
+        if page_2:
+            pages["queue_page_2"] = (coordinator, lambda i: page_2)
         for stage in filters:
             pages[f"queue_stage_{stage}"] = (coordinator, lambda i, stage=stage: f"/staff/foi/?stage={stage}")
         pages["queue_as_approver"] = (approver, lambda i: "/staff/foi/")
@@ -549,7 +552,11 @@ def main() -> None:  # noqa: C901 - one run, step by step
     print(f"large: {n_open:,} open requests {stages}; {overdue:,} overdue")
     big_sample = list(FoiRequest.objects.filter(stage__in=OPEN_STAGES).order_by("?")
                       .values_list("case__reference", "stage")[: args.runs])
-    large = measure(kinds(small_case_refs), args.runs)
+    first = coordinator.get("/staff/foi/").content.decode()
+    found = re.search(r'href="(\?after=[^"]+)" rel="next"', first)
+    page_2 = "/staff/foi/" + found.group(1).replace("&amp;", "&") if found else ""
+    print(f"page 2: {page_2 or 'NO NEXT PAGE LINK'}")
+    large = measure(kinds(small_case_refs, page_2), args.runs)
     large |= {"case_of_large_sample": measure(
         {"case_of_large_sample": (coordinator, lambda i: f"/staff/foi/{big_sample[i % len(big_sample)][0]}/")},
         args.runs)["case_of_large_sample"]}
@@ -560,6 +567,11 @@ def main() -> None:  # noqa: C901 - one run, step by step
     for name, r in large.items():
         if set(r["statuses"]) != {200}:
             failed.append(f"{name}: statuses {dict(r['statuses'])}")
+    if not page_2:
+        failed.append("the first page at the large size has no Next page link")
+    elif set(large["queue_page_2"]["counts"]) != set(large["queue"]["counts"]):
+        failed.append(f"page 2: {sorted(set(large['queue_page_2']['counts']))} queries, page 1 "
+                      f"{sorted(set(large['queue']['counts']))}")
     for name in small:
         if name == "case":
             continue
@@ -601,13 +613,25 @@ def main() -> None:  # noqa: C901 - one run, step by step
           f"{'same' if set(shown) == set(expected) else 'DIFFERENT'}; approver sees {len(approvals)} links")
     if set(shown) != set(expected):
         failed.append("the first page is not the 50 soonest due")
+    if page_2:
+        following = list(FoiRequest.objects.filter(stage__in=OPEN_STAGES).order_by("case__due_at", "case__id")
+                         .values_list("case__reference", flat=True)[selectors.PAGE: 2 * selectors.PAGE])
+        shown_2 = list(dict.fromkeys(re.findall(r'href="/staff/foi/((?:FOI)-\d{4}-\w+)/"',
+                                                large["queue_page_2"]["body"].split('id="queue"', 1)[1])))
+        print(f"page 2 shows {len(shown_2)} requests; the next {len(following)} soonest due: "
+              f"{'same, in order' if shown_2 == following else 'DIFFERENT'}")
+        if shown_2 != following:
+            failed.append("page 2 is not the next 50 soonest due")
 
     # A small table is cheaper read whole, and the planner rightly does: the plan is judged at 10,000 open and more.
     judged = n_open >= 10 * READ_LIMIT
     if not judged:
         print(f"\n(the plans are printed but not judged at {n_open:,} open: run with --open 10000 or more)")
-    for stage in [""] + filters:
-        plan, read, seq = explain(stage)
+    from oxtom.cases.selectors import decode_cursor
+
+    after = decode_cursor(page_2.split("after=", 1)[1]) if page_2 else None
+    for stage in [""] + filters + (["page_2"] if after else []):
+        plan, read, seq = explain("", after) if stage == "page_2" else explain(stage)
         most = max(read.values(), default=0)
         if not stage:
             print("\nEXPLAIN ANALYZE of the queue's query (all open):\n" + plan)

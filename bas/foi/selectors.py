@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
@@ -12,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from oxtom.accounts.models import Team
+from oxtom.cases import selectors as case_selectors
 from oxtom.cases.clock import due_soon_limit
 from oxtom.cases.models import Status
 from oxtom.core.calendar import Calendar
@@ -28,7 +30,8 @@ def _base() -> QuerySet[FoiRequest]:
     return FoiRequest.objects.select_related("case", "case__assignee", "drafted_by", "approved_by")
 
 
-def queue_rows(*, stage: str = "") -> QuerySet[FoiRequest]:
+def queue_rows(*, stage: str = "", after: tuple[dt.date, int] | None = None,
+               before: tuple[dt.date, int] | None = None, limit: int = PAGE) -> QuerySet[FoiRequest]:
     """The queue's one query: open requests, soonest due first (bench/foi_queue.py explains it).
 
     Read in the order of the engine's open-queue index (casework's case_team_open_due_v4: the
@@ -38,18 +41,58 @@ def queue_rows(*, stage: str = "") -> QuerySet[FoiRequest]:
     121 ms at 20,000 open on PostgreSQL. So the queue is the team's open engine cases that are open
     requests: one whose case was closed or referred to another team through the engine is not in it.
     The team is a subquery (an InitPlan on PostgreSQL): the index is used with no query of its own.
+
+    `after` / `before`: a decoded engine cursor (oxtom.cases.selectors.decode_cursor, the (due_at, case
+    id) of a row): the rows after it, or the rows before it read backwards (soonest due last) for the
+    previous page. Either way the index is entered at the cursor, so page 400 costs what page 1 does.
     """
     team = Team.objects.filter(slug=services.TEAM_SLUG).order_by().values("pk")[:1]
     rows = _base().filter(stage__in=[stage] if stage else OPEN_STAGES, case__team=Subquery(team)).exclude(
         case__status=Status.CLOSED)
-    return rows.order_by("case__due_at", "case__id")[:PAGE]
+    if before is not None:
+        return case_selectors.before_cursor(rows, before, prefix="case__").order_by(
+            "-case__due_at", "-case__id")[:limit]
+    if after is not None:
+        rows = case_selectors.after_cursor(rows, after, prefix="case__")
+    return rows.order_by("case__due_at", "case__id")[:limit]
 
 
-def queue(user: Any, *, stage: str = "") -> list[FoiRequest]:
-    """Open requests, soonest due first (stage filter optional); staff only (404 otherwise)."""
+@dataclass
+class QueuePage:
+    rows: list[FoiRequest]
+    next_cursor: str = ""  # the last row's (due_at, case id), when there are more after it
+    previous_cursor: str = ""  # the first row's, when this is not the first page
+
+
+def queue_page(*, stage: str = "", after: str = "", before: str = "") -> QueuePage:
+    """One page of the queue (PAGE rows, one query) by the engine's keyset cursor.
+
+    A cursor that is missing, malformed or tampered with gives the first page (decode_cursor answers
+    None), never an error: it is only a position, and every row it could reach is the queue's anyway.
+    """
+    back = case_selectors.decode_cursor(before) if before else None
+    forward = case_selectors.decode_cursor(after) if after and back is None else None
+    if back is not None:
+        rows = list(queue_rows(stage=stage, before=back, limit=PAGE + 1))
+        more_before = len(rows) > PAGE
+        rows = rows[:PAGE][::-1]
+        if not rows:  # before the top of the queue (a cursor made up, or its rows all closed since)
+            return queue_page(stage=stage)
+        return QueuePage(rows=rows, next_cursor=case_selectors.encode_cursor(rows[-1].case) if rows else "",
+                         previous_cursor=case_selectors.encode_cursor(rows[0].case) if more_before else "")
+    rows = list(queue_rows(stage=stage, after=forward, limit=PAGE + 1))
+    more_after = len(rows) > PAGE
+    rows = rows[:PAGE]
+    return QueuePage(
+        rows=rows, next_cursor=case_selectors.encode_cursor(rows[PAGE - 1].case) if more_after else "",
+        previous_cursor=(case_selectors.encode_cursor(rows[0].case) if rows else after) if forward else "")
+
+
+def queue(user: Any, *, stage: str = "", after: str = "", before: str = "") -> QueuePage:
+    """Open requests, soonest due first (stage filter optional), a page at a time; staff only (404 otherwise)."""
     if not services.is_foi_staff(user):
         raise Http404
-    return list(queue_rows(stage=stage))
+    return queue_page(stage=stage, after=after, before=before)
 
 
 def stage_counts() -> dict[str, int]:

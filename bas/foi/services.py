@@ -67,10 +67,31 @@ def foi_team() -> Team:
     return Team.objects.get(slug=TEAM_SLUG)
 
 
+_STAFF_ANSWER = "_foi_staff_answer"
+
+
 def is_foi_staff(user: Any) -> bool:
-    """FOI work is for people with the FOI permission who work the information governance queue."""
+    """FOI work is for people with the FOI permission who work the information governance queue.
+
+    Asked about three times a page (the view, the selector, the staff navigation's `visible` rule), so the
+    answer is kept on the user object for its lifetime: one request's `request.user`, loaded afresh by
+    the next request, so a change of role or team counts from the next page on. The cache holds the
+    user's pk beside the answer, so an object reused for someone else asks again.
+    """
     if not (getattr(user, "is_authenticated", False) and user.is_active):
         return False
+    known = getattr(user, _STAFF_ANSWER, None)
+    if known is not None and known[0] == user.pk:
+        return known[1]
+    answer = _foi_staff(user)
+    try:
+        setattr(user, _STAFF_ANSWER, (user.pk, answer))
+    except AttributeError:  # an object that takes no attributes: just ask each time
+        pass
+    return answer
+
+
+def _foi_staff(user: Any) -> bool:
     if user.has_role("administrator"):
         return True
     if not user.has_permission(Permission.FOI_WORK):

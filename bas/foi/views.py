@@ -4,6 +4,8 @@ Thin: forms in, services and selectors out. Every staff view of a request is aud
 """
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -141,9 +143,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     stage = request.GET.get("stage", "")
     if stage and stage not in Stage.values:
         raise Http404
-    rows = selectors.queue(request.user, stage=stage)
+    page = selectors.queue(request.user, stage=stage, after=request.GET.get("after", "")[:100],
+                           before=request.GET.get("before", "")[:100])
+    keep = {"stage": stage} if stage else {}
     return render(request, "foi/queue.html", {
-        "rows": rows, "stage": stage, "counts": selectors.stage_counts(), "stages": Stage,
+        "rows": page.rows, "stage": stage,
+        "next_href": "?" + urlencode({**keep, "after": page.next_cursor}) if page.next_cursor else "",
+        "previous_href": "?" + urlencode({**keep, "before": page.previous_cursor}) if page.previous_cursor else "", "counts": selectors.stage_counts(), "stages": Stage,
         "reviews": selectors.reviews_waiting(),
         "soon": selectors.due_soon_date(), "approvals": selectors.for_approval(request.user)})
 

@@ -282,13 +282,13 @@ def test_queue_is_the_teams_open_requests_soonest_due_first(client_for, make_req
     today = timezone.localdate()
     for n, request in enumerate(made):  # due dates the other way round from the order they came in
         Case.objects.filter(pk=request.case_id).update(due_at=today + dt.timedelta(days=10 - n))
-    rows = selectors.queue(coordinator)
+    rows = selectors.queue(coordinator).rows
     assert [r.pk for r in rows] == [r.pk for r in reversed(made)]
-    assert [r.pk for r in selectors.queue(coordinator, stage="triage")] == [r.pk for r in reversed(made)]
-    assert selectors.queue(coordinator, stage="drafting") == []
+    assert [r.pk for r in selectors.queue(coordinator, stage="triage").rows] == [r.pk for r in reversed(made)]
+    assert selectors.queue(coordinator, stage="drafting").rows == []
     # A request whose engine case is no longer open in the team's queue is not an open request of the queue.
     Case.objects.filter(pk=made[0].case_id).update(status="closed")
     Case.objects.filter(pk=made[1].case_id).update(team=foi_setup["holder"])
-    assert [r.pk for r in selectors.queue(coordinator)] == [made[3].pk, made[2].pk]
+    assert [r.pk for r in selectors.queue(coordinator).rows] == [made[3].pk, made[2].pk]
     body = client_for(coordinator).get(reverse("foi_staff:queue")).content.decode()
     assert made[3].case.reference in body and made[0].case.reference not in body
