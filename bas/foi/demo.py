@@ -98,6 +98,7 @@ def _staff(context, team: Team | None) -> tuple[Any, Any]:
     _membership_roles(team, [fay, dev])
     for user in (fay, dev):  # the roles just given are read fresh
         user.__dict__.pop("_team_roles_cache", None)
+        user.__dict__.pop("_foi_staff_answer", None)
     return fay, dev
 
 
@@ -121,6 +122,28 @@ def _review_ready(context, fay: Any, dev: Any) -> int:
     return 1
 
 
+LINK_REVIEW_KEY = "demo-foi-review-by-link"
+LINK_REQUESTER = ("Rowan Linkfield", "rowan.linkfield@foi-requesters.example")
+
+
+def _link_review_ready(fay: Any, dev: Any) -> int:
+    """A request made by email from someone with no account, answered: the response email in var/mail/ carries
+    the signed link to ask for an internal review without signing in (its own key: added once)."""
+    if FoiRequest.objects.filter(case__submission_key=LINK_REVIEW_KEY).exists():
+        return 0
+    name, email = LINK_REQUESTER
+    made = services.foi_request_make(
+        name=name, email=email, by=None, submission_key=LINK_REVIEW_KEY, request_text="How many road gullies "
+        "did the council clear in West Oxfordshire in 2025, and how many were found blocked?")
+    made = services.foi_triage(request=made, valid=True, regime="foi", topic="Drainage", by=fay)
+    services.foi_draft_save(request=made, outcome="granted", by=fay, response_text=(
+        "We cleared 8,940 road gullies in West Oxfordshire in 2025; 1,127 were blocked when we reached them."))
+    services.foi_check_personal_data(request=made, by=fay)
+    services.foi_submit_for_approval(request=made, by=fay)
+    services.foi_approve(request=made, by=dev)
+    return 1
+
+
 def demo_listing(base: str) -> list[str]:
     """For manage.py demo_signins: the requester who can ask for an internal review of their answered request."""
     from urllib.parse import urljoin
@@ -135,7 +158,18 @@ def demo_listing(base: str) -> list[str]:
     if email.endswith(f"@{DEMO_DOMAIN}"):
         lines += ["An FOI requester whose request has been answered (ask for an internal review):",
                   f"  {email:<36}  then {urljoin(base, f'foi/my-requests/{made.case.reference}/review/')}"]
-    return lines + _holder_listing(base)
+    return lines + _link_listing() + _holder_listing(base)
+
+
+def _link_listing() -> list[str]:
+    """Where the no-account requester's review link is: the response email in var/mail/ (not re-signed here)."""
+    made = (FoiRequest.objects.filter(case__submission_key=LINK_REVIEW_KEY, reviews__isnull=True, stage="sent")
+            .select_related("case").first())
+    if made is None:
+        return []
+    return [f"An FOI requester without an account ({LINK_REQUESTER[1]}), {made.case.reference} answered: open the "
+            "link in the email",
+            f"  \"Response to your information request {made.case.reference}\" in var/mail/ (no sign-in)"]
 
 
 def _holder_listing(base: str) -> list[str]:
@@ -163,7 +197,7 @@ def foi_step(context) -> int:
     fay, dev = _staff(context, team)
     if fay is None:
         return 0
-    review_ready = _review_ready(context, fay, dev)
+    review_ready = _review_ready(context, fay, dev) + _link_review_ready(fay, dev)
     if PublishedResponse.objects.filter(reference=MARKER).exists():
         return review_ready
     today = timezone.localdate()

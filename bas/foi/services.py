@@ -48,16 +48,92 @@ ICO = "the Information Commissioner's Office (ico.org.uk, 0303 123 1113)"
 
 
 def rights_text(request: FoiRequest, *, sent_on: dt.date) -> str:
-    """The right to an internal review (online, by a date) and to complain to the ICO, for the response message."""
+    """The right to an internal review (online, by a date) and to complain to the ICO, for the response message.
+
+    A requester with an email address gets a signed link that works without an account (review_link); one
+    who gave only a postal address is pointed to the signed-in page, which a letter can spell out.
+    """
     from django.urls import reverse
 
     from oxtom.core.links import absolute_url
 
-    link = absolute_url(reverse("foi:review", kwargs={"reference": request.case.reference}))
+    link = review_link(request, sent_on=sent_on)
+    if link:
+        how = f"Ask online at {link} (no account or sign-in needed; the link works until that date)"
+    else:
+        how = (f"Ask online at {absolute_url(reverse('foi:review', kwargs={'reference': request.case.reference}))} "
+               "(sign in with this email address)")
     return (f"If you are unhappy with this response you may ask for an internal review by "
             f"{rules.review_asked_by(sent_on):%-d %B %Y} ({rules.REVIEW_WINDOW_WORKING_DAYS} working days from "
-            f"today). Ask online at {link} (sign in with this email address), or reply to this message quoting "
+            f"today). {how}, or reply to this message quoting "
             f"your reference. If you are still unhappy after the review you may complain to {ICO}.")
+
+
+# --- the review link: asking for an internal review without an account ---------------------------------
+
+REVIEW_LINK_SALT = "bas.foi.review-link"
+# The link's own bound: longer than any 40-working-day window (Christmas and Easter included), so an old
+# link dies even if the dates it carries were somehow wrong. The window itself is the rule (below).
+REVIEW_LINK_MAX_AGE = dt.timedelta(days=100)
+BAD_LINK = "bad"
+EXPIRED_LINK = "expired"
+
+
+def _email_mark(email: str) -> str:
+    """Binds a link to the requester's email without putting the address in the URL (a keyed hash)."""
+    from django.utils.crypto import salted_hmac
+
+    return salted_hmac(f"{REVIEW_LINK_SALT}.email", email.strip().lower()).hexdigest()[:32]
+
+
+def review_link_token(request: FoiRequest, *, sent_on: dt.date) -> str:
+    """A signed token (salted for this purpose) naming the request's reference, a mark of the requester's email
+    and the day we sent the response; '' when the requester gave no email address."""
+    from django.core import signing
+
+    customer = request.case.customer
+    if customer is None or not customer.email:
+        return ""
+    return signing.dumps({"r": request.case.reference, "e": _email_mark(customer.email), "d": sent_on.isoformat()},
+                         salt=REVIEW_LINK_SALT, compress=True)
+
+
+def review_link(request: FoiRequest, *, sent_on: dt.date) -> str:
+    from django.urls import reverse
+
+    from oxtom.core.links import absolute_url
+
+    token = review_link_token(request, sent_on=sent_on)
+    return absolute_url(reverse("foi:review_link", kwargs={"token": token})) if token else ""
+
+
+def request_from_review_link(token: str, *, on: dt.date | None = None) -> FoiRequest:
+    """The answered request a review link names, or ValidationError (code BAD_LINK or EXPIRED_LINK).
+
+    Bad: not signed by us with this salt, altered, malformed, or naming a request whose requester's email is
+    no longer the one it was sent to. Expired: past the 40 working days from the day we sent the response
+    (rules.review_asked_by, the rule the signed-in page keeps). Neither says anything about the request.
+    """
+    from django.core import signing
+    from django.utils.crypto import constant_time_compare
+
+    bad = ValidationError("This link is not valid", code=BAD_LINK)
+    try:
+        value = signing.loads(str(token)[:500], salt=REVIEW_LINK_SALT, max_age=REVIEW_LINK_MAX_AGE)
+        reference, mark, sent_on = str(value["r"])[:20], str(value["e"]), dt.date.fromisoformat(str(value["d"]))
+    except signing.SignatureExpired:
+        raise ValidationError("This link has expired", code=EXPIRED_LINK) from None
+    except (signing.BadSignature, KeyError, TypeError, ValueError, OverflowError):
+        raise bad from None
+    request = (FoiRequest.objects.select_related("case", "case__customer")
+               .filter(case__reference=reference).first())
+    customer = request.case.customer if request is not None else None
+    if (customer is None or not customer.email or request.sent_at is None
+            or not constant_time_compare(mark, _email_mark(customer.email))):
+        raise bad
+    if (on or timezone.localdate()) > rules.review_asked_by(sent_on):
+        raise ValidationError("This link has expired", code=EXPIRED_LINK)
+    return request
 
 
 # --- who may do what ---------------------------------------------------------------------------------
@@ -857,7 +933,7 @@ def review_window_ends(request: FoiRequest) -> dt.date | None:
 
 @transaction.atomic
 def foi_review_open(*, request: FoiRequest, grounds: str, by: Any, online: bool = False, on_behalf_of: bool = False,
-                    submission_key: str = "") -> InternalReview:
+                    submission_key: str = "", by_link: bool = False) -> InternalReview:
     """An internal review: a follow-on case, 20 working days, decided by someone not involved.
 
     Staff open one for a request received by email or post. `online=True`: the requester asks from
@@ -865,7 +941,13 @@ def foi_review_open(*, request: FoiRequest, grounds: str, by: Any, online: bool 
     window, one review per request and the submission key (a double submit opens one) apply, and the
     engine refuses a request that is not theirs. Either way it lands in the FOI team's queue and the
     requester is told the reference and the date they will hear by.
+
+    `by_link=True` (with `online`): a requester with no account asking from the signed review link
+    (request_from_review_link, which the page checked); nobody signed in acts (`by` is None), and the same
+    window, one-review and submission-key rules apply.
     """
+    if by_link:
+        online, on_behalf_of, by = True, False, None
     if not online:
         _require_staff(by)
     key = (submission_key or "").strip()[:64]
@@ -889,7 +971,7 @@ def foi_review_open(*, request: FoiRequest, grounds: str, by: Any, online: bool 
         if online:
             child = cases.case_open_follow_on_for_customer(
                 parent=case, service=service, reason=grounds, by=by, title="Internal review",
-                on_behalf_of=on_behalf_of, channel=Channel.WEB, submission_key=key)
+                on_behalf_of=on_behalf_of, channel=Channel.WEB, submission_key=key, by_link=by_link)
         else:
             child = cases.case_open_follow_on(parent=case, service=service, reason=grounds, by=by,
                                               title="Internal review", channel=Channel.EMAIL)
@@ -904,7 +986,7 @@ def foi_review_open(*, request: FoiRequest, grounds: str, by: Any, online: bool 
                              f"Someone not involved in the original response will reply by {child.due_at:%-d %B %Y} "
                              f"(within {rules.REVIEW_WORKING_DAYS} working days)."))
     audit_record(by=by, action="create", target=review, summary=f"Internal review {child.reference} asked for",
-                 online=online, on_behalf_of=on_behalf_of)
+                 online=online, on_behalf_of=on_behalf_of, by_link=by_link)
     return review
 
 

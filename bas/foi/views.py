@@ -128,6 +128,65 @@ def ask_review(request: HttpRequest, reference: str) -> HttpResponse:
         "review_days": rules.REVIEW_WORKING_DAYS}, status=400 if form.errors else 200)
 
 
+def _link_request(token: str):
+    """(the request a review link names, "") or (None, why: services.BAD_LINK or EXPIRED_LINK)."""
+    try:
+        return services.request_from_review_link(token), ""
+    except ValidationError as exc:
+        return None, services.EXPIRED_LINK if getattr(exc, "code", "") == services.EXPIRED_LINK else services.BAD_LINK
+
+
+def _bad_link(request: HttpRequest, why: str) -> HttpResponse:
+    """A GOV.UK page saying only that the link is not valid, or has expired: nothing about any request."""
+    expired = why == services.EXPIRED_LINK
+    return render(request, "foi/review_link_bad.html", {"expired": expired,
+                                                        "window_days": rules.REVIEW_WINDOW_WORKING_DAYS},
+                  status=410 if expired else 404)
+
+
+@require_http_methods(["GET", "POST"])
+def review_by_link(request: HttpRequest, token: str) -> HttpResponse:
+    """A requester without an account asks for an internal review from the response message's signed link.
+
+    The link is the proof (bound to the request and the requester's email, until the review window ends);
+    the page shows the request's reference and nothing else about it. foi_review_open keeps every rule.
+    """
+    foi, why = _link_request(token)
+    if foi is None:
+        return _bad_link(request, why)
+    form = f.ReviewAskForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.foi_review_open(request=foi, grounds=form.cleaned_data["grounds"], by=None, by_link=True,
+                                     submission_key=request.POST.get("submission_key", "")[:64])
+        except DuplicateSubmission:
+            messages.info(request, "You had already sent this request for an internal review: it was not sent again")
+            return redirect("foi:review_link_done", token=token)
+        except PermissionDenied:
+            return _bad_link(request, services.BAD_LINK)
+        except ValidationError as exc:
+            errors_onto_form(form, exc)
+        else:
+            return redirect("foi:review_link_done", token=token)
+    refusal = "" if form.errors else services.review_refusal(foi)
+    return render(request, "foi/review_link.html", {
+        "form": form, "foi": foi, "refusal": refusal, "window_ends": services.review_window_ends(foi),
+        "review_days": rules.REVIEW_WORKING_DAYS}, status=400 if form.errors else 200)
+
+
+@require_GET
+def review_by_link_done(request: HttpRequest, token: str) -> HttpResponse:
+    """The confirmation: the review's reference and the date we will reply by (20 working days)."""
+    foi, why = _link_request(token)
+    if foi is None:
+        return _bad_link(request, why)
+    review = foi.reviews.select_related("case").first()
+    if review is None:
+        return redirect("foi:review_link", token=token)
+    return render(request, "foi/review_link_done.html", {"foi": foi, "review": review,
+                                                         "review_days": rules.REVIEW_WORKING_DAYS})
+
+
 # --- staff ------------------------------------------------------------------------------------------
 
 

@@ -37,7 +37,27 @@ def test_demo_requester_can_ask_for_a_review_and_the_step_is_idempotent(demo_peo
     assert (FoiRequest.objects.count(), InternalReview.objects.count()) == before
     # Once the review is asked for, the listing no longer offers it.
     services.foi_review_open(request=ready, grounds="Demo", by=demo_people["resident.07"], online=True)
-    assert demo.demo_listing("http://127.0.0.1:8000/") == []
+    assert "my-requests" not in "".join(demo.demo_listing("http://127.0.0.1:8000/"))
+
+
+@pytest.mark.django_db
+def test_the_demo_has_an_answered_request_from_someone_without_an_account(demo_people, client_for):
+    """Its response email (in the outbox, so in var/mail/ once sent) links to the review page, no sign-in."""
+    import re
+
+    from oxtom.notify.models import OutboundMessage
+
+    demo.foi_step(DemoContext(options={}))
+    made = FoiRequest.objects.select_related("case__customer").get(case__submission_key=demo.LINK_REVIEW_KEY)
+    assert made.stage == "sent" and made.case.customer.user_id is None
+    assert made.case.customer.email == demo.LINK_REQUESTER[1]
+    lines = demo.demo_listing("http://127.0.0.1:8000/")
+    assert any(made.case.reference in line and "var/mail/" in line for line in lines)
+    body = OutboundMessage.objects.get(idempotency_key=f"foi:{made.pk}:response").body
+    link = re.search(r"https?://[^/\s]+(/foi/review/[^\s]+/)", body).group(1)
+    page = client_for(None).get(link)
+    assert page.status_code == 200 and made.case.reference in page.content.decode()
+    assert demo.foi_step(DemoContext(options={})) == 0
 
 
 @pytest.mark.django_db

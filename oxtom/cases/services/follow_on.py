@@ -40,17 +40,26 @@ def case_open_follow_on(*, parent: Case, service: Service, reason: str, by: Any,
 @transaction.atomic
 def case_open_follow_on_for_customer(*, parent: Case, service: Service, reason: str, by: Any, title: str = "",
                                      on_behalf_of: bool = False, channel: str = Channel.WEB,
-                                     submission_key: str = "") -> Case:
+                                     submission_key: str = "", by_link: bool = False) -> Case:
     """The customer asks for a follow-on themselves (a complaint's stage 2 from the stage 1 response).
 
     `by` is the customer's own account, or an adviser acting for them (`on_behalf_of`, who must be
     allowed to act for customers). The same rules as an officer's follow-on apply (decided or closed
     parent, one open follow-on of a service); a case that is not the customer's is refused.
+
+    `by_link`: a customer with no account, who opened a signed link we sent them about this case (the
+    capability that signed it has checked it, e.g. bas.foi's internal review link). Nobody signed in acts:
+    the case, its events and the audit record no actor, and `by` must be anonymous.
     """
     from oxtom.accounts.permissions import Permission
 
     parent = Case.objects.select_for_update(of=("self",)).select_related("service", "customer", "requested_by").get(
         pk=parent.pk)
+    if by_link:
+        if parent.customer_id is None or on_behalf_of or getattr(by, "is_authenticated", False):
+            raise PermissionDenied("You cannot ask for a follow-on of this case")
+        return _open(parent=parent, service=service, reason=reason, by=None, title=title, channel=channel,
+                     submission_key=submission_key)
     if not getattr(by, "is_authenticated", False) or parent.customer_id is None:
         raise PermissionDenied("You cannot ask for a follow-on of this case")
     if on_behalf_of:
