@@ -93,3 +93,42 @@ class CapacityForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams
         self.fields["measure"].choices = [("", "Choose")] + [(m.pk, m.name) for m in measures]
+
+
+class TrainingForm(forms.Form):
+    """The BI team's training form: the hypothesis, the inputs, how much synthetic history, the mitigation."""
+
+    hypothesis = _text("Hypothesis", 1000, textarea=True,
+                       help_text="What the model tests, in a sentence a service manager can judge",
+                       missing="Enter the hypothesis the model tests")
+    features = forms.MultipleChoiceField(
+        label="Inputs", widget=forms.CheckboxSelectMultiple,
+        help_text="Choose at least two. Sex, ethnic group and disability are never inputs: they are used only to "
+                  "check fairness.",
+        error_messages={"required": "Choose at least two of the listed inputs",
+                        "invalid_choice": "Choose at least two of the listed inputs"})
+    rows = forms.TypedChoiceField(
+        label="Synthetic referral histories to train on", coerce=int, widget=forms.RadioSelect,
+        help_text="More histories take longer: about a minute for 20,000 on this server",
+        error_messages={"required": "Choose how many referral histories to train on",
+                        "invalid_choice": "Choose how many referral histories to train on"})
+    equalise_areas = forms.BooleanField(
+        label="Select the same share of cases in the most deprived areas as elsewhere", required=False,
+        help_text="The mitigation for the area deprivation check: a threshold within each area group")
+
+    def __init__(self, *args, **kwargs):
+        from . import risk
+        from .selectors import FACTOR_LABELS
+        from .services.training import ROW_CHOICES
+
+        super().__init__(*args, **kwargs)
+        self.fields["features"].choices = [(k, FACTOR_LABELS[k]) for k in risk.FEATURES]
+        self.fields["rows"].choices = [(n, f"{n:,}") for n in ROW_CHOICES]
+        self.fields["features"].initial = list(risk.FEATURES)
+        self.fields["rows"].initial = ROW_CHOICES[1]
+
+    def clean_features(self):
+        chosen = self.cleaned_data["features"]
+        if len(chosen) < 2:
+            raise forms.ValidationError("Choose at least two of the listed inputs")
+        return chosen

@@ -89,6 +89,39 @@ class RiskModelVersion(models.Model):
         ordering = ["-version"]
 
 
+class RiskTrainingRun(models.Model):
+    """An analyst's request to train a version from the training form, worked by the worker.
+
+    Training takes minutes of CPU, so the form queues it rather than making the analyst wait; one run is
+    in progress at a time (a partial unique constraint, so two analysts pressing at once get one run and
+    a clear refusal), and a run the worker never finished stops blocking after STALLED_AFTER.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Training"
+        DONE = "done", "Trained"
+        FAILED = "failed", "Did not finish"
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    hypothesis = models.TextField()
+    features = models.JSONField()
+    rows = models.PositiveIntegerField(help_text="Synthetic referral histories to train on")
+    equalise_areas = models.BooleanField(default=False)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    in_progress = models.BooleanField(null=True, default=True, help_text="True while queued or running; else null")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    version = models.OneToOneField(RiskModelVersion, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="training_run")
+    failure = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["in_progress"], name="one_risk_training_in_progress")]
+
+
 class Referral(models.Model):
     """A multi-agency safeguarding (MASH) referral: the record behind a case on the engine.
 

@@ -46,6 +46,13 @@ SENSITIVE = ["sex", "ethnicity", "disability", "deprived_area"]
 # Sign-off is blocked when any group's selection rate is under 0.8 of another's (the four-fifths rule),
 # or the false positive or false negative rates differ by more than 0.10 between groups.
 THRESHOLDS = {"selection_rate_ratio_min": 0.8, "fpr_difference_max": 0.10, "fnr_difference_max": 0.10}
+# A rate is judged only where a group has enough held-out cases behind it: at least MIN_GROUP cases for
+# its selection rate, MIN_GROUP cases without the outcome for its false positive rate and MIN_GROUP with
+# it for its false negative rate. A smaller group's rate swings by chance (at 10 cases one case moves it
+# by 0.10, the whole tolerance), so it is shown as too few and left out of the differences and ratios;
+# a check with fewer than two groups left to compare cannot pass, so sign-off is blocked rather than
+# granted on groups nobody measured. 30 is the usual floor for a proportion's normal approximation.
+MIN_GROUP = 30
 SHARE_FLAGGED = 0.10  # the threshold flags the top tenth of risk (the review capacity Lee has)
 
 
@@ -91,6 +98,7 @@ class TrainedModel:
     fairness: dict
     passed: bool
     test_index: np.ndarray
+    features: list[str]
 
     def dumps(self) -> bytes:
         buffer = io.BytesIO()
@@ -123,8 +131,24 @@ def flags(threshold: float | dict, df: pd.DataFrame, scores: np.ndarray) -> np.n
     return scores >= threshold
 
 
-def train(df: pd.DataFrame, *, seed: int = SEED, grid: dict | None = None,
-          equalise_areas: bool = False) -> TrainedModel:
+def chosen_features(features: list[str] | None) -> list[str]:
+    """The inputs a version uses, in FEATURES order: a subset of the documented inputs, at least two.
+
+    Protected characteristics are not in FEATURES, so they can never be chosen as inputs.
+    """
+    if features is None:
+        return list(FEATURES)
+    unknown = sorted(set(features) - set(FEATURES))
+    if unknown:
+        raise ValueError(f"not a model input: {', '.join(unknown)}")
+    chosen = [f for f in FEATURES if f in set(features)]
+    if len(chosen) < 2:
+        raise ValueError("a model needs at least two inputs")
+    return chosen
+
+
+def train(df: pd.DataFrame, *, seed: int = SEED, grid: dict | None = None, equalise_areas: bool = False,
+          features: list[str] | None = None) -> TrainedModel:
     """80/20 stratified split, tune on the training part by 3-fold CV, report on the held-out 20%.
 
     `equalise_areas`: the mitigation for the deprivation check. The threshold is set within each area
@@ -135,7 +159,8 @@ def train(df: pd.DataFrame, *, seed: int = SEED, grid: dict | None = None,
     from sklearn.metrics import brier_score_loss, precision_score, recall_score, roc_auc_score
     from sklearn.model_selection import GridSearchCV, train_test_split
 
-    X, y = df[FEATURES].astype(float).to_numpy(), df["outcome"].to_numpy()
+    features = chosen_features(features)
+    X, y = df[features].astype(float).to_numpy(), df["outcome"].to_numpy()
     index = np.arange(len(df))
     train_idx, test_idx = train_test_split(index, test_size=0.2, stratify=y, random_state=seed)
     search = GridSearchCV(
@@ -167,29 +192,56 @@ def train(df: pd.DataFrame, *, seed: int = SEED, grid: dict | None = None,
     }
     fairness = bias_checks(y_test, flagged, df.iloc[test_idx])
     return TrainedModel(estimator=model, threshold=threshold, params=search.best_params_, metrics=metrics,
-                        fairness=fairness, passed=all(a["passed"] for a in fairness.values()), test_index=test_idx)
+                        fairness=fairness, passed=all(a["passed"] for a in fairness.values()), test_index=test_idx,
+                        features=features)
 
 
 def bias_checks(y_true: np.ndarray, y_pred: np.ndarray, groups: pd.DataFrame) -> dict[str, dict]:
-    """Per sensitive attribute: each group's rates, their differences and ratios, and whether they pass."""
+    """Per sensitive attribute: each group's rates, their differences and ratios, and whether they pass.
+
+    A group's rate is None where the group has too few cases behind it (MIN_GROUP); differences and
+    ratios are taken over the groups measured, and a check with fewer than two of them fails.
+    """
     from fairlearn.metrics import MetricFrame, false_negative_rate, false_positive_rate, selection_rate
 
+    y_true, y_pred = np.asarray(y_true).astype(bool), np.asarray(y_pred).astype(bool)
     results = {}
     for attribute in SENSITIVE:
+        labels = groups[attribute].astype(str).to_numpy()
         frame = MetricFrame(metrics={"selection_rate": selection_rate, "false_positive_rate": false_positive_rate,
                                      "false_negative_rate": false_negative_rate},
-                            y_true=y_true, y_pred=y_pred, sensitive_features=groups[attribute].astype(str).to_numpy())
-        by_group = frame.by_group
-        differences, ratios = frame.difference(), frame.ratio()
+                            y_true=y_true, y_pred=y_pred, sensitive_features=labels)
+        counted = {}
+        for g, row in frame.by_group.iterrows():
+            mine = labels == g
+            cases, positives = int(mine.sum()), int(y_true[mine].sum())
+            behind = {"selection_rate": cases, "false_positive_rate": cases - positives,
+                      "false_negative_rate": positives}
+            counted[str(g)] = {
+                **{k: (round(float(v), 4) if behind[k] >= MIN_GROUP else None) for k, v in row.items()},
+                "cases": cases, "with_outcome": positives}
+        differences, ratios, compared = {}, {}, {}
+        for metric in ("selection_rate", "false_positive_rate", "false_negative_rate"):
+            measured = [r[metric] for r in counted.values() if r[metric] is not None]
+            compared[metric] = len(measured)
+            if len(measured) >= 2:
+                high, low = max(measured), min(measured)
+                differences[metric] = round(high - low, 4)
+                ratios[metric] = round(low / high, 4) if high > 0 else 1.0
+            else:
+                differences[metric] = ratios[metric] = None
         checks = {
-            "selection_rate_ratio": float(ratios["selection_rate"]) >= THRESHOLDS["selection_rate_ratio_min"],
-            "fpr_difference": float(differences["false_positive_rate"]) <= THRESHOLDS["fpr_difference_max"],
-            "fnr_difference": float(differences["false_negative_rate"]) <= THRESHOLDS["fnr_difference_max"],
+            "selection_rate_ratio": ratios["selection_rate"] is not None
+            and ratios["selection_rate"] >= THRESHOLDS["selection_rate_ratio_min"],
+            "fpr_difference": differences["false_positive_rate"] is not None
+            and differences["false_positive_rate"] <= THRESHOLDS["fpr_difference_max"],
+            "fnr_difference": differences["false_negative_rate"] is not None
+            and differences["false_negative_rate"] <= THRESHOLDS["fnr_difference_max"],
         }
         results[attribute] = {
-            "groups": {str(g): {k: round(float(v), 4) for k, v in row.items()} for g, row in by_group.iterrows()},
-            "difference": {k: round(float(v), 4) for k, v in differences.items()},
-            "ratio": {k: round(float(v), 4) for k, v in ratios.items()},
+            "groups": counted, "difference": differences, "ratio": ratios, "compared": compared,
+            "too_few": sorted(g for g, r in counted.items() if None in (r["selection_rate"],
+                              r["false_positive_rate"], r["false_negative_rate"])),
             "checks": checks, "passed": all(checks.values()),
         }
     return results
@@ -204,25 +256,25 @@ def model_card(trained: TrainedModel, *, hypothesis: str, trained_by: str) -> di
         "hypothesis": hypothesis,
         "data": f"Synthetic referral histories only ({trained.metrics['train_rows'] + trained.metrics['test_rows']:,} "
                 "rows; insight/risk.py documents the assumptions, the planted signal and the planted unfairness).",
-        "features": FEATURES, "excluded": SENSITIVE,
+        "features": trained.features, "excluded": SENSITIVE,
         "tuning": trained.params, "metrics": {k: v for k, v in trained.metrics.items() if k != "calibration"},
-        "fairness": {a: {"passed": r["passed"], "difference": r["difference"], "ratio": r["ratio"]}
-                     for a, r in trained.fairness.items()},
-        "thresholds": THRESHOLDS,
+        "fairness": {a: {"passed": r["passed"], "difference": r["difference"], "ratio": r["ratio"],
+                         "too_few": r["too_few"]} for a, r in trained.fairness.items()},
+        "thresholds": {**THRESHOLDS, "min_group": MIN_GROUP},
         "limits": "Trained on made-up data; recorded outcomes reflect recording practice as well as need; a "
                   "flag is a prompt for professional judgement, not a decision.",
         "trained_by": trained_by,
     }
 
 
-def score(estimator: Any, df: pd.DataFrame) -> np.ndarray:
-    return estimator.predict_proba(df[FEATURES].astype(float).to_numpy())[:, 1]
+def score(estimator: Any, df: pd.DataFrame, features: list[str] | None = None) -> np.ndarray:
+    return estimator.predict_proba(df[chosen_features(features)].astype(float).to_numpy())[:, 1]
 
 
-def drift(train_df: pd.DataFrame, recent: pd.DataFrame) -> dict[str, float]:
-    """Population stability index of each feature between the training data and recent cases (>0.2: drifted)."""
+def drift(train_df: pd.DataFrame, recent: pd.DataFrame, features: list[str] | None = None) -> dict[str, float]:
+    """Population stability index of each input between the training data and recent cases (>0.2: drifted)."""
     out = {}
-    for feature in FEATURES:
+    for feature in chosen_features(features):
         a, b = train_df[feature].astype(float), recent[feature].astype(float)
         edges = np.unique(np.quantile(a, np.linspace(0, 1, 11)))
         if len(edges) < 3:

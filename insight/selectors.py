@@ -251,20 +251,53 @@ def child_history(referral) -> list:
                 .select_related("case").order_by("-case__received_at")[:20])
 
 
+def risk_min_group() -> int:
+    from .risk import MIN_GROUP
+
+    return MIN_GROUP
+
+
+SENSITIVE_LABELS = {"sex": "Sex", "ethnicity": "Ethnic group", "disability": "Disability",
+                    "deprived_area": "Area deprivation"}
+
+
+def input_labels(version) -> tuple[list[str], list[str]]:
+    """A version's inputs and what is never an input, as a reader names them (not the data's field keys)."""
+    never = (version.card or {}).get("excluded") or []
+    return ([FACTOR_LABELS.get(k, k) for k in version.features or []],
+            [SENSITIVE_LABELS.get(k, k) for k in never if k != "deprived_area"])
+
+
 def fairness_rows(version) -> list[dict]:
     """The bias checks as rows a page can show: each attribute, its groups' rates, and each check's result."""
-    names = {"sex": "Sex", "ethnicity": "Ethnic group", "disability": "Disability",
-             "deprived_area": "Area deprivation"}
+    names = SENSITIVE_LABELS
     checks = {"selection_rate_ratio": "Selection rate ratio at least 0.8",
               "fpr_difference": "False positive rates within 0.10", "fnr_difference": "False negative rates within 0.10"}
     rows = []
     for attribute, result in (version.fairness or {}).items():
-        groups = [{"name": {"True": "Disabled", "False": "Not disabled"}.get(g, g), **rates}
+        groups = [{"name": {"True": "Disabled", "False": "Not disabled"}.get(g, g), "cases": rates.get("cases"),
+                   "rates": [rates.get(k) for k in ("selection_rate", "false_positive_rate", "false_negative_rate")]}
                   for g, rates in result["groups"].items()]
+        measured_by = {"selection_rate_ratio": result["ratio"].get("selection_rate"),
+                       "fpr_difference": result["difference"].get("false_positive_rate"),
+                       "fnr_difference": result["difference"].get("false_negative_rate")}
+        too_few = [{"True": "Disabled", "False": "Not disabled"}.get(g, g) for g in result.get("too_few", [])]
         rows.append({"attribute": names.get(attribute, attribute), "passed": result["passed"], "groups": groups,
-                     "difference": result["difference"], "ratio": result["ratio"],
-                     "checks": [(checks[k], ok) for k, ok in result["checks"].items()]})
+                     "difference": result["difference"], "ratio": result["ratio"], "too_few": too_few,
+                     "checks": [(checks[k] if measured_by[k] is not None
+                                 else f"{checks[k]}: not enough groups with {risk_min_group()} cases to compare", ok)
+                                for k, ok in result["checks"].items()]})
     return rows
+
+
+def training_runs(limit: int = 5) -> list:
+    """The latest training-form runs, in progress first then newest (one query; no estimator read)."""
+    from django.db.models import F
+
+    from .models import RiskTrainingRun
+
+    return list(RiskTrainingRun.objects.select_related("requested_by", "version").defer("version__estimator")
+                .order_by(F("in_progress").desc(nulls_last=True), "-requested_at", "-id")[:limit])
 
 
 def risk_versions() -> list:

@@ -31,3 +31,14 @@ def score_referrals() -> int:
     logger.info("insight: week %s, %d referrals scored, %d closed cases flagged in %.1fs", run.week, run.scored,
                 run.flagged, run.seconds)
     return run.scored
+
+
+@shared_task(name="insight.tasks.train_risk_model", ignore_result=True, acks_late=True,
+             autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3, soft_time_limit=1700, time_limit=1800)
+def train_risk_model(run_id: int) -> int | None:
+    """Train the version an analyst asked for on the training form (a redelivery trains nothing twice)."""
+    run = services.training_run(run_id)
+    if run is None:
+        return None
+    logger.info("insight: training run %s %s (version %s)", run.pk, run.status, run.version_id)
+    return run.version_id

@@ -13,6 +13,7 @@ urlpatterns = [
     path("mash/new/", views.mash_new, name="mash_new"),
     path("mash/<str:reference>/", views.referral, name="referral"),
     path("models/", views.models, name="models"),
+    path("models/train/", views.model_train, name="model_train"),
     path("models/<int:number>/", views.model, name="model"),
     path("review/", views.review, name="review"),
     path("review/<int:pk>/", views.review_case, name="review_case"),

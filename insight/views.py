@@ -151,7 +151,27 @@ def referral(request: HttpRequest, reference: str) -> HttpResponse:
 def models(request: HttpRequest) -> HttpResponse:
     return render(request, "insight/models/list.html", {
         "versions": selectors.risk_versions(), "running": services.running_risk_model(),
-        "runs": selectors.scoring_figures()})
+        "runs": selectors.scoring_figures(), "training": selectors.training_runs(),
+        "can_train": request.user.has_permission(P.INSIGHT_WORK)})
+
+
+trainer = _guard(lambda u: u.has_permission(P.INSIGHT_WORK))
+
+
+@trainer
+@require_http_methods(["GET", "POST"])
+def model_train(request: HttpRequest) -> HttpResponse:
+    form = f.TrainingForm(posted(request))
+    if form.is_bound and form.is_valid():
+        try:
+            services.training_request(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            errors_onto_form(form, exc)
+        else:
+            messages.success(request, "Training has started. The new version appears here when it has "
+                                      "finished: refresh this page in a few minutes")
+            return redirect("insight:models")
+    return render(request, "insight/models/train.html", {"form": form, "training": selectors.training_runs()[:1]})
 
 
 @model_readers
@@ -171,6 +191,7 @@ def model(request: HttpRequest, number: int) -> HttpResponse:
     can_sign = (request.user.has_permission(P.RISK_MODEL_SIGN_OFF) and version.signed_off_at is None)
     return render(request, "insight/models/version.html", {
         "version": version, "can_sign": can_sign, "fairness": selectors.fairness_rows(version),
+        "min_group": selectors.risk_min_group(), "labels": selectors.input_labels(version),
         "own": version.trained_by_id == request.user.pk})
 
 

@@ -7,3 +7,4 @@ from .forecasts import (  # noqa: F401
 from .mash import referral_create, referral_screen  # noqa: F401
 from .scoring import risk_review_record, risk_scores_compute  # noqa: F401
 from .capacity import capacity_set, capacity_teams, is_analyst, led_team_ids  # noqa: F401
+from .training import training_request, training_run  # noqa: F401

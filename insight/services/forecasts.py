@@ -86,7 +86,7 @@ def forecasts_compute(*, today: dt.date | None = None, measure_codes: list[str] 
 
 
 def risk_model_train(*, df: Any, hypothesis: str, by: Any, grid: dict | None = None,
-                     equalise_areas: bool = False) -> "RiskModelVersion":
+                     equalise_areas: bool = False, features: list[str] | None = None) -> "RiskModelVersion":
     """Train a new version on (synthetic) referral histories and store it with its model card and bias checks."""
     from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -100,12 +100,16 @@ def risk_model_train(*, df: Any, hypothesis: str, by: Any, grid: dict | None = N
         raise PermissionDenied
     if not (hypothesis or "").strip():
         raise ValidationError({"hypothesis": "Enter the hypothesis the model tests"})
-    trained = risk.train(df, grid=grid, equalise_areas=equalise_areas)
+    try:
+        chosen = risk.chosen_features(features)
+    except ValueError as exc:
+        raise ValidationError({"features": "Choose at least two of the listed inputs"}) from exc
+    trained = risk.train(df, grid=grid, equalise_areas=equalise_areas, features=chosen)
     card = risk.model_card(trained, hypothesis=hypothesis.strip(), trained_by=by.full_name or by.email)
     with transaction.atomic():
         last = RiskModelVersion.objects.select_for_update().order_by("-version").values_list("version", flat=True).first()
         version = RiskModelVersion.objects.create(
-            version=(last or 0) + 1, hypothesis=hypothesis.strip(), features=risk.FEATURES, params=trained.params,
+            version=(last or 0) + 1, hypothesis=hypothesis.strip(), features=trained.features, params=trained.params,
             metrics=trained.metrics, fairness=trained.fairness, passed_bias_checks=trained.passed, card=card,
             estimator=trained.dumps(), trained_by=by, trained_at=timezone.now())
         audit_record(by=by, action="create", target=version, summary=f"Risk model version {version.version} trained")

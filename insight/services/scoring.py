@@ -77,23 +77,24 @@ def referral_features(rows: list[dict], *, as_of: dt.datetime) -> pd.DataFrame:
     return df.rename(columns={"id": "referral_id"})
 
 
-def _factors(estimator: Any, frame: pd.DataFrame, scores: np.ndarray, reference: dict[str, float]) -> list[list]:
+def _factors(estimator: Any, frame: pd.DataFrame, scores: np.ndarray, reference: dict[str, float],
+             features: list[str]) -> list[list]:
     """For each row: the inputs that raised its score most, as (feature, value, rise in score).
 
     Each input in turn is set to the typical training value and the row scored again; the fall in the
     score is how much that input drove it. Cheap: one scoring a feature, for the flagged rows only.
     """
-    X = frame[risk.FEATURES].astype(float).to_numpy()
+    X = frame[features].astype(float).to_numpy()
     effects = np.zeros_like(X)
-    for j, feature in enumerate(risk.FEATURES):
+    for j, feature in enumerate(features):
         moved = X.copy()
         moved[:, j] = reference[feature]
         effects[:, j] = scores - estimator.predict_proba(moved)[:, 1]
     out = []
     for i in range(len(X)):
         order = np.argsort(-effects[i])[:TOP_FACTORS]
-        out.append([{"feature": risk.FEATURES[j], "label": FACTOR_LABELS[risk.FEATURES[j]], "value": float(X[i, j]),
-                     "shown": _shown(risk.FEATURES[j], X[i, j]), "effect": round(float(effects[i, j]), 4)}
+        out.append([{"feature": features[j], "label": FACTOR_LABELS[features[j]], "value": float(X[i, j]),
+                     "shown": _shown(features[j], X[i, j]), "effect": round(float(effects[i, j]), 4)}
                     for j in order if effects[i, j] > 0.005])
     return out
 
@@ -137,6 +138,7 @@ def risk_scores_compute(*, today: dt.date | None = None) -> ScoringRun | None:
         df = df[recent].reset_index(drop=True)
     loaded = pickle.loads(bytes(version.estimator))  # written by risk_model_train only, never uploaded
     estimator, threshold = loaded["estimator"], loaded["threshold"]
+    features = risk.chosen_features(version.features)  # the inputs this version was trained on
     with transaction.atomic():
         run, created = ScoringRun.objects.select_for_update().get_or_create(
             week=week, defaults={"version": version, "computed_at": now})
@@ -146,15 +148,16 @@ def risk_scores_compute(*, today: dt.date | None = None) -> ScoringRun | None:
         done = set(run.scores.values_list("referral_id", flat=True))
         todo = df[~df["referral_id"].isin(done)].reset_index(drop=True) if done else df
         if len(todo):
-            scores = risk.score(estimator, todo)
+            scores = risk.score(estimator, todo, features)
             flagged = risk.flags(threshold, todo, scores)
-            reference = training_reference()[risk.FEATURES].median().astype(float).to_dict()
+            reference = training_reference()[features].median().astype(float).to_dict()
             factors = [[] for _ in range(len(todo))]
             picked = np.flatnonzero(flagged)
             if len(picked):
-                for i, f in zip(picked, _factors(estimator, todo.iloc[picked], scores[picked], reference)):
+                for i, f in zip(picked, _factors(estimator, todo.iloc[picked], scores[picked], reference,
+                                                               features)):
                     factors[i] = f
-            inputs = todo[risk.FEATURES].astype(float).to_dict("records")
+            inputs = todo[features].astype(float).to_dict("records")
             RiskScore.objects.bulk_create([
                 RiskScore(run=run, referral_id=int(rid), score=round(float(s), 4), flagged=bool(fl),
                           closed=bool(cl), inputs=inp, factors=fa)
@@ -162,7 +165,7 @@ def risk_scores_compute(*, today: dt.date | None = None) -> ScoringRun | None:
                                                   factors)], batch_size=1000, ignore_conflicts=True)
         run.scored = run.scores.count()
         run.flagged = run.scores.filter(flagged=True, closed=True).count()
-        run.drift = risk.drift(training_reference(), df) if len(df) else {}
+        run.drift = risk.drift(training_reference(), df, features) if len(df) else {}
         run.seconds = round(time.perf_counter() - started, 3)
         run.computed_at = now
         run.save(update_fields=["scored", "flagged", "drift", "seconds", "computed_at"])
