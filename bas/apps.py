@@ -12,6 +12,13 @@ class BasConfig(AppConfig):
         from oxtom.accounts.staff_nav import register_staff_nav_item
 
         register_staff_nav_item("Business admin", "/staff/bas/", permissions=(Permission.BAS_WORK,), order=80)
+        from .services import can_manage_menus
+
+        # The manager's set-up pages, shown to whoever they let in (the BAS manager's right): one rule for both.
+        register_staff_nav_item("BAS menus", "/staff/bas/menus/", permissions=(Permission.BAS_MANAGE,), order=84,
+                                visible=can_manage_menus)
+        register_staff_nav_item("Directorates", "/staff/bas/directorates/", permissions=(Permission.BAS_MANAGE,),
+                                order=84, visible=can_manage_menus)
 
         from oxtom.accounts.staff_home import register_staff_home_section
         from oxtom.cases.owners import register_case_owner

@@ -4,9 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 
 from oxtom.core.forms import DateInputField
 
+from .configuration import MAX_MENU_DESCRIPTION, MAX_NAME
 from .models import MAX_TARGET_WORKING_DAYS, Menu, OfficerSkill
 from .services import FILE_TYPES, MAX_COMMENT, MAX_DETAILS, MAX_FILES, MAX_MESSAGE
 
@@ -127,12 +129,64 @@ class MenuItemForm(forms.Form):
                              error_messages={"invalid_choice": "Choose a team from the list"})
     is_active = forms.BooleanField(label="Taking requests", required=False, initial=True)
 
-    def __init__(self, *args: Any, teams: list, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, teams: list, current_menu: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["menu"].queryset = Menu.objects.order_by("position", "name")
+        # Menus in service, and the item's own menu if it has been retired (so the item can still be edited).
+        self.fields["menu"].queryset = (Menu.objects.filter(Q(retired_at__isnull=True) | Q(pk=current_menu))
+                                        .order_by("position", "name"))
         self.teams = {str(t.pk): t for t in teams}
         self.fields["team"].choices = [("", "The BAS team of the requester's directorate"),
                                        *[(pk, t.name) for pk, t in self.teams.items()]]
 
     def clean_team(self) -> Any:
         return self.teams.get(self.cleaned_data.get("team") or "")
+
+
+def _name_field(what: str) -> forms.CharField:
+    return forms.CharField(label="Name", max_length=MAX_NAME,
+                           error_messages={"required": f"Enter the {what}'s name",
+                                           "max_length": f"Must be {MAX_NAME} characters or fewer"})
+
+
+class _Choice(forms.ChoiceField):
+    """A choice among model rows given as a list, cleaned to the row (None for the empty choice)."""
+
+    def __init__(self, *, rows: list = (), empty: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.rows = {str(r.pk): r for r in rows}
+        self.choices = ([("", empty)] if empty else []) + [(pk, str(r)) for pk, r in self.rows.items()]
+
+    def clean(self, value: Any) -> Any:
+        return self.rows.get(super().clean(value) or "")
+
+
+class MenuForm(forms.Form):
+    """A whole menu: its name, what it is for and the directorate it serves (none for the generic menu)."""
+
+    name = _name_field("menu")
+    description = forms.CharField(label="Description (optional)", max_length=MAX_MENU_DESCRIPTION, required=False,
+                                  help_text="One sentence colleagues see under the menu's name",
+                                  widget=forms.Textarea(attrs={"rows": 3}),
+                                  error_messages={"max_length": f"Must be {MAX_MENU_DESCRIPTION} characters or fewer"})
+
+    def __init__(self, *args: Any, directorates: list, generic: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not generic:
+            self.fields["directorate"] = _Choice(
+                label="Directorate", rows=directorates, empty="Choose a directorate", required=True,
+                help_text="The directorate whose services this menu is for",
+                error_messages={"required": "Choose the directorate this menu is for",
+                                "invalid_choice": "Choose a directorate from the list"})
+
+
+class DirectorateForm(forms.Form):
+    name = _name_field("directorate")
+
+    def __init__(self, *args: Any, teams: list, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["bas_team"] = _Choice(
+            label="Business admin team", rows=teams, widget=forms.RadioSelect, required=True,
+            help_text="New requests from this directorate's colleagues go to this team. Requests already made "
+                      "stay with the team they were sent to.",
+            error_messages={"required": "Choose the business admin team that serves this directorate",
+                            "invalid_choice": "Choose a business admin team from the list"})

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 
 MAX_TARGET_WORKING_DAYS = 60
 
@@ -27,27 +28,45 @@ class Directorate(models.Model):
     teams = models.ManyToManyField("accounts.Team", blank=True, related_name="directorates",
                                    help_text="The teams that belong to this directorate")
     is_default = models.BooleanField(default=False, help_text="Serves colleagues whose teams are in no directorate")
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True),
-                                               name="bas_one_default_directorate")]
+                                               name="bas_one_default_directorate"),
+                       models.UniqueConstraint(Lower("name"), name="bas_directorate_name_ci")]
 
     def __str__(self) -> str:
         return self.name
 
 
 class Menu(models.Model):
-    """One menu of services: the generic menu every colleague sees, or a service-specific one."""
+    """One menu of services: the generic menu every colleague sees, or a service-specific one.
+
+    A service-specific menu belongs to a directorate (the service it is for). A retired menu leaves the
+    colleagues' menu and takes no new requests; its items and their requests stay, so history shows as it was.
+    The generic menu cannot be retired.
+    """
 
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
     description = models.CharField(max_length=300, blank=True)
     is_generic = models.BooleanField(default=False)
     position = models.PositiveSmallIntegerField(default=10)
+    directorate = models.ForeignKey(Directorate, null=True, blank=True, on_delete=models.PROTECT, related_name="menus",
+                                    help_text="The directorate whose services this menu is for (none: the generic menu)")
+    retired_at = models.DateTimeField(null=True, blank=True)
+    retired_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["position", "name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="bas_menu_name_ci")]
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
 
     def __str__(self) -> str:
         return self.name

@@ -6,7 +6,8 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -24,17 +25,21 @@ _REQUEST_RELATED = ("case", "case__team", "case__requested_by", "case__assignee"
 
 
 def menus(*, include_inactive: bool = False) -> list[Menu]:
-    """Every menu with its items, generic first (two queries)."""
+    """Every menu with its items, generic first (two queries). Colleagues see the menus in service and the items
+    taking requests; `include_inactive` (the manager's pages) adds retired menus and items not taking requests."""
     items = MenuItem.objects.select_related("team").order_by("position", "name")
+    found = Menu.objects.select_related("directorate")
     if not include_inactive:
         items = items.filter(is_active=True)
-    return list(Menu.objects.prefetch_related(Prefetch("items", queryset=items)).order_by("position", "name"))
+        found = found.filter(retired_at__isnull=True)
+    return list(found.prefetch_related(Prefetch("items", queryset=items)).order_by("position", "name"))
 
 
 def get_item(code: str, *, include_inactive: bool = False) -> MenuItem:
+    """A menu item by code; unless `include_inactive`, only one taking requests on a menu in service."""
     found = MenuItem.objects.select_related("service", "team", "menu").filter(code=(code or "")[:40])
     if not include_inactive:
-        found = found.filter(is_active=True)
+        found = found.filter(is_active=True, menu__retired_at__isnull=True)
     item = found.first()
     if item is None:
         raise Http404("No such service")
@@ -62,8 +67,11 @@ def get_request_for_user(user: Any, reference: str) -> BasRequest:
 
 
 def bas_team_ids() -> set[int]:
+    """The business admin teams: those serving a directorate, named by a menu item, or holding a menu item's
+    casework service (so a team a directorate was moved away from keeps its queue for the work it has)."""
     teams = set(Directorate.objects.values_list("bas_team_id", flat=True))
-    return teams | set(MenuItem.objects.exclude(team=None).values_list("team_id", flat=True))
+    teams |= set(MenuItem.objects.values_list("service__team_id", flat=True))
+    return (teams | set(MenuItem.objects.exclude(team=None).values_list("team_id", flat=True))) - {None}
 
 
 def bas_teams_for(user: Any) -> list[Team]:
@@ -71,7 +79,9 @@ def bas_teams_for(user: Any) -> list[Team]:
     asks it for every member of staff."""
     directorate_teams = Directorate.objects.values("bas_team_id")
     item_teams = MenuItem.objects.exclude(team=None).values("team_id")
-    return list(teams_for_user(user).filter(Q(pk__in=directorate_teams) | Q(pk__in=item_teams)).order_by("name"))
+    service_teams = MenuItem.objects.values("service__team_id")
+    return list(teams_for_user(user).filter(Q(pk__in=directorate_teams) | Q(pk__in=item_teams)
+                                            | Q(pk__in=service_teams)).order_by("name"))
 
 
 def get_bas_team_for(user: Any, slug: str) -> Team:
@@ -182,3 +192,61 @@ def waiting_counts(team_ids: list[int]) -> dict[int, int]:
 def unrated_count(user: Any) -> int:
     return BasRequest.objects.filter(Q(case__requested_by=user), delivered_at__isnull=False,
                                      rated_at__isnull=True).count()
+
+
+# --- the manager's set-up pages -----------------------------------------------------------------------------
+
+def _open_requests() -> Any:
+    return BasRequest.objects.filter(delivered_at__isnull=True).exclude(case__status=Status.CLOSED).order_by()
+
+
+def _count(rows: Any, group: str) -> Subquery:
+    return Coalesce(Subquery(rows.values(group).annotate(n=Count("id")).values("n")[:1],
+                             output_field=IntegerField()), Value(0))
+
+
+def menus_for_manager() -> list[Menu]:
+    """Every menu, retired ones too, with its directorate, how many items it has and how many requests against
+    them are open: one query whatever the number of menus, items or requests."""
+    items = MenuItem.objects.filter(menu=OuterRef("pk")).order_by()
+    return list(Menu.objects.select_related("directorate")
+                .annotate(items_n=_count(items, "menu"),
+                          open_n=_count(_open_requests().filter(item__menu=OuterRef("pk")), "item__menu"))
+                .order_by("position", "name"))
+
+
+def get_menu(slug: str) -> Menu:
+    """A menu by slug (retired ones too: the manager's pages), else 404."""
+    if not slug or len(slug) > 60:
+        raise Http404("No such menu")
+    found = Menu.objects.select_related("directorate", "retired_by").filter(slug=slug).first()
+    if found is None:
+        raise Http404("No such menu")
+    return found
+
+
+def menu_items(menu: Menu) -> list[MenuItem]:
+    """The menu's items in their order, each with its team and open requests: one query."""
+    return list(MenuItem.objects.filter(menu=menu).select_related("team")
+                .annotate(open_n=_count(_open_requests().filter(item=OuterRef("pk")), "item"))
+                .order_by("position", "name", "pk"))
+
+
+def directorates_for_manager() -> list[Directorate]:
+    """Every directorate with its BAS team, how many member teams it has and how many of its requests are
+    open: one query whatever the numbers."""
+    members = Directorate.teams.through.objects.filter(directorate=OuterRef("pk")).order_by()
+    return list(Directorate.objects.select_related("bas_team")
+                .annotate(teams_n=_count(members, "directorate"),
+                          open_n=_count(_open_requests().filter(directorate=OuterRef("pk")), "directorate"))
+                .order_by("name"))
+
+
+def get_directorate(slug: str) -> Directorate:
+    """A directorate by slug, else 404."""
+    if not slug or len(slug) > 60:
+        raise Http404("No such directorate")
+    found = Directorate.objects.select_related("bas_team").filter(slug=slug).first()
+    if found is None:
+        raise Http404("No such directorate")
+    return found

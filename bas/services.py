@@ -201,7 +201,8 @@ def request_submit(*, item: MenuItem, details: str, needed_by: dt.date | None, f
     `submission_key` makes a double submit one request (DuplicateSubmission carries the first).
     """
     _require_staff(by)
-    if not item.is_active or not item.service.is_active:
+    retired = Menu.objects.filter(pk=item.menu_id, retired_at__isnull=False).exists()
+    if not item.is_active or not item.service.is_active or retired:
         raise ValidationError("This service is not taking requests at the moment")
     details = _text(details, field="details", required="Enter what you need", max_length=MAX_DETAILS)
     needed_by = _future_date(needed_by, field="needed_by", required="Enter the date you need it by")

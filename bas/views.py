@@ -322,7 +322,12 @@ def manage_item(request: HttpRequest, code: str = "") -> HttpResponse:
         initial = {"name": item.name, "menu": item.menu_id, "description": item.description,
                    "what_to_provide": item.what_to_provide, "target_working_days": item.target_working_days,
                    "team": str(item.team_id or ""), "is_active": item.is_active}
-    form = MenuItemForm(request.POST or None, initial=initial, teams=_bas_teams())
+    # Added from a menu's own page (?menu=slug): that menu is chosen, and saving goes back to it.
+    from_menu = selectors.get_menu(request.GET["menu"]) if request.GET.get("menu") else None
+    if item is None and from_menu is not None:
+        initial["menu"] = from_menu.pk
+    form = MenuItemForm(request.POST or None, initial=initial, teams=_bas_teams(),
+                        current_menu=item.menu_id if item is not None else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -335,6 +340,8 @@ def manage_item(request: HttpRequest, code: str = "") -> HttpResponse:
             errors_onto_form(form, exc)
         else:
             messages.success(request, f"Saved: {saved.name}")
+            if from_menu is not None:
+                return redirect("bas:setup_menu", slug=saved.menu.slug)
             return redirect("bas:manage")
     return render(request, "bas/manage_item.html", {"item": item, "form": form},
                   status=400 if request.method == "POST" else 200)
