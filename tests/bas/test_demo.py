@@ -55,3 +55,18 @@ def test_the_demo_gives_each_role_work_and_is_idempotent(demo_people):
     assert sum(1 for r in rows.values() if r.rating) == 2
     assert demo.bas_step(DemoContext(options={})) == 0
     assert BasRequest.objects.count() == 7
+
+
+def test_the_demo_gives_the_bas_manager_what_the_set_up_journey_needs(demo_people, env_bas_team):
+    """tests/bas/test_browser_bas_setup.py's journey, on the demo's data: John may set up menus and
+    directorates, Sue's directorate is served by a BAS team, and another BAS team John leads can take it over."""
+    from bas import configuration, services
+
+    demo.bas_step(DemoContext(options={}))
+    john, sue = demo_people["bas.manager"], demo_people["sue"]
+    assert services.can_manage_menus(john)
+    served_by = services.directorate_for(sue).bas_team
+    choices = configuration.bas_team_choices()
+    assert served_by in choices
+    others = [t for t in choices if t != served_by and john.team_memberships.filter(team=t, is_leader=True).exists()]
+    assert env_bas_team in others
