@@ -8,19 +8,28 @@ is better), else the way the target lies from the baseline. A target on the wron
 baseline for its measure (fewer of something where more is better) is refused, as is a target equal
 to its baseline (nothing to realise).
 
-On track: the latest actual has moved from the baseline towards the target (or past it: met). An
-actual at the baseline or the wrong side of it is off track, and so is one short of the target once
-the target date has passed. No actual yet is its own state, listed after those off track.
+On track: the latest actual has moved from the baseline towards the target (or past it: met) at least
+as far as the time elapsed asks. The benefit's clock starts when the board approved the project: by a
+date halfway to the target date, half the way should be realised. An actual that has moved the right
+way but less than the time elapsed asks, by more than SCHEDULE_GRACE of the way, is behind schedule
+(the board's amber). An actual at the baseline or the wrong side of it is off track, and so is one
+short of the target once the target date has passed. No actual yet is its own state, listed after
+those off track and behind.
 """
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
-MET, ON_TRACK, OFF_TRACK, NO_ACTUAL, NOT_SET = "met", "on-track", "off-track", "no-actual", "not-set"
-LABELS = {MET: "Target met", ON_TRACK: "On track", OFF_TRACK: "Off track", NO_ACTUAL: "No actual yet",
-          NOT_SET: "No baseline or target"}
-ORDER = {OFF_TRACK: 0, NO_ACTUAL: 1, NOT_SET: 2, ON_TRACK: 3, MET: 4}  # the board sees trouble first
+MET, ON_TRACK, BEHIND, OFF_TRACK, NO_ACTUAL, NOT_SET = (
+    "met", "on-track", "behind", "off-track", "no-actual", "not-set")
+LABELS = {MET: "Target met", ON_TRACK: "On track", BEHIND: "Behind schedule", OFF_TRACK: "Off track",
+          NO_ACTUAL: "No actual yet", NOT_SET: "No baseline or target"}
+ORDER = {OFF_TRACK: 0, BEHIND: 1, NO_ACTUAL: 2, NOT_SET: 3, ON_TRACK: 4, MET: 5}  # the board sees trouble first
+# How far (a share of the way from baseline to target) an actual may trail the straight line from the
+# approval to the target date and still be on track: monthly figures are noisy, and a benefit that is a
+# few weeks behind a straight line is not yet a matter for the board.
+SCHEDULE_GRACE = Decimal("0.10")
 
 
 def direction(baseline: Decimal | None, target: Decimal | None, polarity: str | None = None) -> int:
@@ -54,9 +63,20 @@ def benefit_errors(*, baseline: Decimal | None, target: Decimal | None, target_d
     return errors
 
 
+def expected_share(*, start: dt.date | None, target_date: dt.date | None, today: dt.date) -> Decimal | None:
+    """The share of the way (0 to 1) the time elapsed from `start` to `target_date` asks for by `today`."""
+    if start is None or target_date is None or target_date <= start:
+        return None
+    elapsed = (min(max(today, start), target_date) - start).days
+    return Decimal(elapsed) / Decimal((target_date - start).days)
+
+
 def status(*, baseline: Decimal | None, target: Decimal | None, actual: Decimal | None, polarity: str | None,
-           target_date: dt.date | None, today: dt.date) -> str:
-    """MET, ON_TRACK, OFF_TRACK, NO_ACTUAL or NOT_SET for a benefit's latest actual."""
+           target_date: dt.date | None, today: dt.date, start: dt.date | None = None) -> str:
+    """MET, ON_TRACK, BEHIND, OFF_TRACK, NO_ACTUAL or NOT_SET for a benefit's latest actual.
+
+    `start`: when the benefit's clock started (the project's approval); without it, any movement the
+    right way before the target date is on track."""
     good = direction(baseline, target, polarity)
     if baseline is None or target is None or good == 0:
         return NOT_SET
@@ -66,7 +86,12 @@ def status(*, baseline: Decimal | None, target: Decimal | None, actual: Decimal 
         return MET
     if target_date is not None and target_date < today:
         return OFF_TRACK  # the date has passed short of the target
-    return ON_TRACK if (actual - baseline) * good > 0 else OFF_TRACK
+    if (actual - baseline) * good <= 0:
+        return OFF_TRACK
+    expected = expected_share(start=start, target_date=target_date, today=today)
+    if expected is not None and (actual - baseline) / (target - baseline) < expected - SCHEDULE_GRACE:
+        return BEHIND
+    return ON_TRACK
 
 
 def progress(*, baseline: Decimal | None, target: Decimal | None, actual: Decimal | None) -> int | None:

@@ -121,7 +121,8 @@ def benefit_rows(benefits: list[Benefit], *, today: dt.date | None = None) -> li
         rows.append(BenefitRow(
             benefit=b, actual=actual, actual_month=month, note=note,
             status=rules.status(baseline=b.baseline, target=b.target, actual=actual, polarity=polarity,
-                                target_date=b.target_date, today=today),
+                                target_date=b.target_date, today=today,
+                                start=timezone.localtime(b.project.decided_at).date() if b.project.decided_at else None),
             progress=rules.progress(baseline=b.baseline, target=b.target, actual=actual)))
     return rows
 

@@ -53,6 +53,34 @@ def test_whether_a_benefit_is_on_track(baseline, target, actual, polarity, when,
                         today=TODAY) == verdict
 
 
+APPROVED = dt.date(2026, 6, 3)  # TODAY is halfway from here to HALF_DUE
+HALF_DUE = dt.date(2027, 6, 2)
+
+
+@pytest.mark.parametrize("actual, verdict", [
+    (D(70), rules.ON_TRACK),  # half the way, half the time gone
+    (D(69), rules.ON_TRACK),  # 45%: within the grace of a tenth of the way
+    (D(67), rules.BEHIND),  # 35%: the right way, but slower than the time elapsed asks
+    (D(61), rules.BEHIND),
+    (D(60), rules.OFF_TRACK),  # not moved at all
+    (D(80), rules.MET),
+])
+def test_on_track_accounts_for_the_time_elapsed_since_approval(actual, verdict):
+    assert rules.status(baseline=D(60), target=D(80), actual=actual, polarity="higher", target_date=HALF_DUE,
+                        today=TODAY, start=APPROVED) == verdict
+
+
+def test_the_time_elapsed_is_bounded_by_the_approval_and_the_target_date():
+    assert rules.expected_share(start=APPROVED, target_date=HALF_DUE, today=APPROVED - dt.timedelta(days=9)) == 0
+    assert rules.expected_share(start=APPROVED, target_date=HALF_DUE, today=HALF_DUE + dt.timedelta(days=9)) == 1
+    assert rules.expected_share(start=None, target_date=HALF_DUE, today=TODAY) is None
+    assert rules.expected_share(start=HALF_DUE, target_date=APPROVED, today=TODAY) is None  # no span: not judged
+    # just approved: a little movement is on track
+    assert rules.status(baseline=D(900), target=D(700), actual=D(899), polarity="lower",
+                        target_date=dt.date(2028, 1, 1), today=TODAY, start=TODAY) == rules.ON_TRACK
+    assert rules.ORDER[rules.BEHIND] < rules.ORDER[rules.NO_ACTUAL] < rules.ORDER[rules.ON_TRACK]
+
+
 def test_progress_is_the_share_of_the_way_from_baseline_to_target():
     assert rules.progress(baseline=D(900), target=D(700), actual=D(800)) == 50
     assert rules.progress(baseline=D(60), target=D(80), actual=D(55)) == -25
