@@ -12,7 +12,8 @@ honoured; a rerun on the same database first removes the bench's own services an
 appointment services with the same hours (9:00 to 17:00, 30-minute slots, 28 days ahead):
 
 - "resources": N resources (officers working 9:00-12:30 and 13:30-17:00 Monday to Friday, rooms all day,
-  rooms three mornings a week; one officer on a week's leave, one on a day's training) and B bookings given
+  rooms three mornings a week; one officer on a week's leave, one on a day's training, one away 10:00-12:00 one
+  day and a room out of use one afternoon) and B bookings given
   to free resources over the 28 days;
 - "resources, B/10": the same resources with a tenth of the bookings;
 - "desks" and "desks, B/10": no resources, N desks, the same numbers of bookings.
@@ -120,6 +121,8 @@ def main() -> None:
     weekdays = range(5)
     absences = {0: (today + dt.timedelta(days=7), today + dt.timedelta(days=11)),  # a week's leave
                 1: (today + dt.timedelta(days=3), today + dt.timedelta(days=3))}   # a day's training
+    part_days = {2: (today + dt.timedelta(days=4), dt.time(10), dt.time(12)),
+                 3: (today + dt.timedelta(days=5), dt.time(13), dt.time(17))}
 
     def add_resources(service: AppointmentService) -> list[AppointmentResource]:
         made = []
@@ -139,8 +142,12 @@ def main() -> None:
             ResourceHours.objects.bulk_create([ResourceHours(resource=r, weekday=d, starts_at=a, ends_at=b)
                                                for d, a, b in spans])
             if i in absences:
-                ResourceAbsence.objects.create(resource=r, starts_on=absences[i][0], ends_on=absences[i][1],
+                ResourceAbsence.objects.create(resource=r, **ResourceAbsence.whole_days(absences[i][0], absences[i][1]),
                                                reason="leave" if i == 0 else "training")
+            if i in part_days:  # part of a day: a dentist's appointment, an afternoon off
+                day, a, b = part_days[i]
+                ResourceAbsence.objects.create(resource=r, starts_at=dt.datetime.combine(day, a, tzinfo=tz),
+                                               ends_at=dt.datetime.combine(day, b, tzinfo=tz), reason="appointment")
             made.append(r)
         return made
 

@@ -283,7 +283,7 @@ def seed_demo_assessor_absence(*, badge_officer, now=None) -> int:
     day = timezone.localdate(booked.starts_at) if booked else after
     while booked is None and not is_working_day(day):
         day += dt.timedelta(days=1)
-    ResourceAbsence.objects.create(resource=resource, starts_on=day, ends_on=day,
+    ResourceAbsence.objects.create(resource=resource, **ResourceAbsence.whole_days(day, day),
                                    reason=ResourceAbsence.Reason.TRAINING)
     return 1
 

@@ -7,6 +7,7 @@ moderator approves (community/services/moderation.py).
 """
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -502,39 +503,88 @@ class ResourceHours(models.Model):
 
 
 class ResourceAbsence(models.Model):
-    """Whole days a resource is away (leave, training) or out of use, first and last day included."""
+    """A time a resource is away (leave, training, a dentist's appointment) or out of use: from `starts_at` up to
+    (not including) `ends_at`. A whole-day absence runs from local midnight of its first day to local midnight
+    after its last (Europe/London, so a day across the October clock change is 25 hours long); a part-day
+    one between any two times. Slots overlapping it are not offered for that resource; bookings inside it stay
+    booked and are listed for moving (community/services/resources.py)."""
 
     class Reason(models.TextChoices):
         LEAVE = "leave", "Leave"
         TRAINING = "training", "Training"
         SICKNESS = "sickness", "Sickness"
+        APPOINTMENT = "appointment", "Medical or other appointment"
         OTHER = "other", "Other"
 
     MAX_DAYS = 366
 
     resource = models.ForeignKey(AppointmentResource, on_delete=models.CASCADE, related_name="absences")
-    starts_on = models.DateField()
-    ends_on = models.DateField()
-    reason = models.CharField(max_length=10, choices=Reason.choices, default=Reason.LEAVE)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=12, choices=Reason.choices, default=Reason.LEAVE)
 
     class Meta:
-        ordering = ["starts_on", "id"]
-        indexes = [models.Index(fields=["resource", "starts_on", "ends_on"], name="resource_absence_days")]
-        constraints = [models.CheckConstraint(condition=Q(starts_on__lte=models.F("ends_on")),
-                                              name="resource_absence_order")]
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["resource", "starts_at", "ends_at"], name="resource_absence_span")]
+        constraints = [models.CheckConstraint(condition=Q(starts_at__lt=models.F("ends_at")),
+                                              name="resource_absence_span_order")]
+
+    @staticmethod
+    def day_span(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+        """The (start, end) of whole days `first` to `last` (both included), local midnight to local midnight."""
+        tz = timezone.get_default_timezone()
+        return (dt.datetime.combine(first, dt.time.min, tzinfo=tz),
+                dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+
+    @classmethod
+    def whole_days(cls, first: dt.date, last: dt.date) -> dict[str, dt.datetime]:
+        """`starts_at` and `ends_at` for whole days, as keyword arguments."""
+        starts_at, ends_at = cls.day_span(first, last)
+        return {"starts_at": starts_at, "ends_at": ends_at}
+
+    @property
+    def is_whole_days(self) -> bool:
+        return (timezone.localtime(self.starts_at).time() == dt.time.min
+                and timezone.localtime(self.ends_at).time() == dt.time.min)
+
+    @property
+    def first_day(self) -> dt.date:
+        return timezone.localdate(self.starts_at)
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last day it touches (a whole-day absence ends at the midnight after it)."""
+        return timezone.localdate(self.ends_at - dt.timedelta(microseconds=1))
+
+    @property
+    def span_words(self) -> str:
+        """As a page says it, GOV.UK style: "7 December 2026 (whole day)", "7 December 2026, 10am to 12pm"."""
+        from oxtom.core.formats import govuk_date, govuk_datetime, govuk_time
+
+        if self.is_whole_days:
+            first, last = self.first_day, self.last_day
+            return f"{govuk_date(first)} (whole day)" if first == last else \
+                f"{govuk_date(first)} to {govuk_date(last)} (whole days)"
+        a, b = timezone.localtime(self.starts_at), timezone.localtime(self.ends_at)
+        if a.date() == b.date():
+            return f"{govuk_date(a.date())}, {govuk_time(a)} to {govuk_time(b)}"
+        return f"{govuk_datetime(a)} to {govuk_datetime(b)}"
 
     def __str__(self) -> str:
-        return f"{self.get_reason_display()} {self.starts_on:%d/%m/%Y}-{self.ends_on:%d/%m/%Y}"
+        if self.is_whole_days:
+            return f"{self.get_reason_display()} {self.first_day:%d/%m/%Y}-{self.last_day:%d/%m/%Y}"
+        a, b = timezone.localtime(self.starts_at), timezone.localtime(self.ends_at)
+        return f"{self.get_reason_display()} {a:%d/%m/%Y %H:%M}-{b:%d/%m/%Y %H:%M}"
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        if self.starts_on and self.ends_on:
-            if self.starts_on > self.ends_on:
-                raise ValidationError({"ends_on": "The last day must be the same as or after the first day"})
-            if (self.ends_on - self.starts_on).days >= self.MAX_DAYS:
-                raise ValidationError({"ends_on": f"An absence can be at most {self.MAX_DAYS} days: "
-                                                  "switch the resource off instead"})
+        if self.starts_at and self.ends_at:
+            if self.starts_at >= self.ends_at:
+                raise ValidationError({"ends_at": "The end must be after the start"})
+            if self.ends_at - self.starts_at > dt.timedelta(days=self.MAX_DAYS):
+                raise ValidationError({"ends_at": f"An absence can be at most {self.MAX_DAYS} days: "
+                                                  "retire the resource instead"})
 
 
 class Appointment(models.Model):

@@ -94,8 +94,7 @@ def test_slots_follow_the_resources_hours_not_the_desks(assessment, assessors):
 
 def test_slots_cost_four_queries_however_many_bookings(assessment, assessors, key, notify_templates,
                                                        django_assert_num_queries):
-    ResourceAbsence.objects.create(resource=assessors["ben"], starts_on=MONDAY + dt.timedelta(days=7),
-                                   ends_on=MONDAY + dt.timedelta(days=7), reason="leave")
+    ResourceAbsence.objects.create(resource=assessors["ben"], **ResourceAbsence.whole_days(MONDAY + dt.timedelta(days=7), MONDAY + dt.timedelta(days=7)), reason="leave")
     _book_day(assessment, [(9, 0), (10, 0), (10, 0), (11, 0), (11, 30)], key)
     with django_assert_num_queries(4):
         free = slots(assessment, now=NOW, limit_days=16)
@@ -125,7 +124,7 @@ def _offered_by_the_rules(service, now, days):
                     free = [r for r in resources if r.is_active
                             and any(h.weekday == day.weekday() and h.starts_at <= t.time() <= (t + span).time()
                                     <= h.ends_at for h in r.hours.all())
-                            and not any(a.starts_on <= day <= a.ends_on for a in r.absences.all())
+                            and not any(a.starts_at < t + span and t < a.ends_at for a in r.absences.all())
                             and not any(a.resource_id == r.pk for a in over)]
                     offered = len(free) > len([a for a in over if a.resource_id is None])
                 if offered:
@@ -152,7 +151,7 @@ def test_slots_offer_exactly_what_the_rules_say_on_a_busy_calendar(assessment, s
         r = resource(assessment, f"Booth {n}", hours=spans)
         if rng.random() < 0.5:
             first = MONDAY + dt.timedelta(days=rng.randrange(14))
-            ResourceAbsence.objects.create(resource=r, starts_on=first, ends_on=first + dt.timedelta(days=rng.randrange(3)))
+            ResourceAbsence.objects.create(resource=r, **ResourceAbsence.whole_days(first, first + dt.timedelta(days=rng.randrange(3))))
         made.append(r)
     AppointmentResource.objects.filter(pk=made[-1].pk).update(is_active=False)
     unbooked = slots(assessment, now=NOW, limit_days=16)
@@ -213,7 +212,7 @@ def test_a_slot_must_fit_inside_the_hours(assessment):
 
 
 def test_an_absence_takes_its_days_out(assessment, assessors):
-    ResourceAbsence.objects.create(resource=assessors["ann"], starts_on=MONDAY, ends_on=MONDAY + dt.timedelta(days=2),
+    ResourceAbsence.objects.create(resource=assessors["ann"], **ResourceAbsence.whole_days(MONDAY, MONDAY + dt.timedelta(days=2)),
                                    reason="training")
     free = slots(assessment, now=NOW, limit_days=16)
     assert day_times(free, MONDAY) == ["10:00", "10:30", "11:00", "11:30"]  # Ben's only
@@ -306,7 +305,7 @@ def test_bookings_from_before_the_resources_still_take_one(assessment, donna, re
 def test_an_absence_over_bookings_lists_them_and_cancels_nothing(assessment, assessors, donna, key, notify_templates):
     booked = appointment_book(service=assessment, customer=donna, starts_at=at(MONDAY, 9), submission_key=key(),
                               by=None, now=NOW)
-    absence = ResourceAbsence.objects.create(resource=assessors["ann"], starts_on=MONDAY, ends_on=MONDAY,
+    absence = ResourceAbsence.objects.create(resource=assessors["ann"], **ResourceAbsence.whole_days(MONDAY, MONDAY),
                                              reason="leave")
     assert absence_clashes(absence) == [booked]
     services = AppointmentService.objects.all()
@@ -330,7 +329,7 @@ def test_staff_give_an_absent_officers_appointment_to_a_colleague_at_the_same_ti
     # Not away: the same time is refused, to staff and resident alike.
     with pytest.raises(ValidationError, match="different time"):
         appointment_move(appointment=booked, starts_at=ten, submission_key=key(), by=None, staff=True, now=NOW)
-    ResourceAbsence.objects.create(resource=assessors["ann"], starts_on=MONDAY, ends_on=MONDAY, reason="sickness")
+    ResourceAbsence.objects.create(resource=assessors["ann"], **ResourceAbsence.whole_days(MONDAY, MONDAY), reason="sickness")
     with pytest.raises(ValidationError, match="different time"):
         appointment_move(appointment=booked, starts_at=ten, submission_key=key(), by=None, staff=False, now=NOW)
     new = appointment_move(appointment=booked, starts_at=ten, submission_key=key(), by=None, staff=True, now=NOW)
@@ -349,7 +348,7 @@ def test_staff_move_page_offers_the_same_time_when_the_officer_is_away(client_fo
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr("community.views.appointments.slots", lambda service: slots(service, now=NOW))
         assert 'id="same-time"' not in client.get(url).content.decode()
-        ResourceAbsence.objects.create(resource=assessors["ann"], starts_on=MONDAY, ends_on=MONDAY, reason="leave")
+        ResourceAbsence.objects.create(resource=assessors["ann"], **ResourceAbsence.whole_days(MONDAY, MONDAY), reason="leave")
         page = client.get(url).content.decode()
         assert 'id="same-time"' in page and f'value="{at(MONDAY, 10).isoformat()}"' in page
         submission = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
@@ -381,7 +380,7 @@ def _book_day(assessment, times, key):
 def test_staff_day_shows_who_and_mine_and_the_appointments_to_move(client_for, assessment, assessors, officer_in_team,
                                                                    key, notify_templates):
     made = _book_day(assessment, [(9, 0), (10, 0), (10, 0), (11, 0)], key)  # Ann and Ben two each
-    ResourceAbsence.objects.create(resource=assessors["ann"], starts_on=MONDAY, ends_on=MONDAY, reason="training")
+    ResourceAbsence.objects.create(resource=assessors["ann"], **ResourceAbsence.whole_days(MONDAY, MONDAY), reason="training")
     client = client_for(officer_in_team)
     url = reverse("community_staff:appointments") + f"?day={MONDAY}"
     page = client.get(url).content.decode()
@@ -422,7 +421,7 @@ def test_staff_day_costs_constant_queries(client_for, assessment, assessors, off
     for n in range(3):
         resource(assessment, f"Booth {n}", hours=[(0, dt.time(9), dt.time(12))])
     _book_day(assessment, [(9, 0), (10, 0)], key)
-    ResourceAbsence.objects.create(resource=assessors["ann"], starts_on=MONDAY, ends_on=MONDAY, reason="training")
+    ResourceAbsence.objects.create(resource=assessors["ann"], **ResourceAbsence.whole_days(MONDAY, MONDAY), reason="training")
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     _book_day(assessment, [(9, 0), (9, 30), (10, 0), (10, 30), (11, 0), (11, 30), (9, 0), (9, 30)], key)
@@ -447,7 +446,8 @@ def _resource_form(r, absences=(), hours=()):
     for i, (d, a, b) in enumerate(hours):
         data.update({f"hours-{i}-weekday": d, f"hours-{i}-starts_at": a, f"hours-{i}-ends_at": b})
     for i, (a, b, why) in enumerate(absences):
-        data.update({f"absences-{i}-starts_on": a, f"absences-{i}-ends_on": b, f"absences-{i}-reason": why})
+        data.update({f"absences-{i}-starts_at_0": a, f"absences-{i}-starts_at_1": "00:00",
+                     f"absences-{i}-ends_at_0": b, f"absences-{i}-ends_at_1": "23:59", f"absences-{i}-reason": why})
     return data
 
 
@@ -466,7 +466,7 @@ def test_admin_absence_over_bookings_warns_with_the_references(admin_client_, as
 
 
 @pytest.mark.parametrize("absence,hours,message", [
-    (("2027-01-08", "2027-01-04", "leave"), None, "same as or after the first day"),
+    (("2027-01-08", "2027-01-04", "leave"), None, "The end must be after the start"),
     (("2027-01-04", "2028-06-01", "leave"), None, "at most 366 days"),
     (("2027-02-30", "2027-03-01", "leave"), None, "Enter a valid date"),
     (("2027-01-04", "2027-01-04", "<script>"), None, "Select a valid choice"),
