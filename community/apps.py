@@ -10,6 +10,12 @@ class CommunityConfig(AppConfig):
         from oxtom.accounts.staff_nav import register_staff_nav_item
 
         register_staff_nav_item("Community", "/staff/community/", permissions=(Permission.COMMUNITY_MODERATE,), order=60)
+        from .selectors import can_manage_appointment_resources
+
+        # A service's officers, rooms, hours and absences: for its team's leader and the services' administrator,
+        # the rule the pages themselves apply.
+        register_staff_nav_item("Appointment staff and rooms", "/staff/community/appointment-services/", order=61,
+                                visible=can_manage_appointment_resources)
 
         from oxtom.customers import assist, merge
         from oxtom.payments.services import register_payment_success_handler

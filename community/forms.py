@@ -427,3 +427,113 @@ class OfferTimesForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["slots"].choices = choices
         self.fields["slots"].help_text = f"Choose up to {MAX_OFFERED}. They are not held until the customer chooses one."
+
+
+# --- a service's officers and rooms (community/views/resources.py) ----------------------------------------------
+
+class ResourceAddForm(forms.Form):
+    """A new officer (a member of the team) or room; the service checks the rest and names the field."""
+
+    kind = forms.ChoiceField(label="Is it an officer or a room?", widget=forms.RadioSelect,
+                             choices=[("officer", "An officer in the team"), ("room", "A room or booth")],
+                             error_messages={"required": "Choose an officer or a room",
+                                             "invalid_choice": "Choose an officer or a room"})
+    user = forms.ChoiceField(label="Which member of the team (officers only)", required=False,
+                             error_messages={"invalid_choice": "Choose a member of the team"})
+    name = UncutCharField(label="Name on the day's list", required=False, max_length=100_000,
+                          help_text="For a room, its name, like Assessment room 2. For an officer, leave it empty "
+                                    "to use the name on their account")
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = [("", "Choose a member of the team")] + [
+            (str(m.user_id), str(m.user)) for m in members]
+
+
+class ResourceRenameForm(forms.Form):
+    name = UncutCharField(label="Name on the day's list", required=False, max_length=100_000)
+
+
+def _time_box(label):
+    return UncutCharField(label=label, required=False, max_length=100_000,
+                          widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-5",
+                                                        "inputmode": "numeric", "autocomplete": "off"}))
+
+
+class ResourceHoursForm(forms.Form):
+    """Up to two spans a weekday, each a start and an end like 09:30 (the service checks them)."""
+
+    DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for d, day in enumerate(self.DAYS):
+            for n, which in enumerate(("first", "second")):
+                self.fields[f"d{d}s{n}_start"] = _time_box(f"{day}, {which} span: from")
+                self.fields[f"d{d}s{n}_end"] = _time_box(f"{day}, {which} span: to")
+
+    def days(self):
+        """(day name, [(start field, end field), ...]) for the template."""
+        return [(day, [(self[f"d{d}s{n}_start"], self[f"d{d}s{n}_end"]) for n in range(2)])
+                for d, day in enumerate(self.DAYS)]
+
+    def spans(self) -> dict[str, tuple[str, str]]:
+        """What was sent, each box cut to 100 characters: the service reads and checks every one (so a box the
+        form could not clean is refused there, never saved as empty)."""
+        def sent(name):
+            return str(self.data.get(name, ""))[:100]
+
+        return {f"d{d}s{n}": (sent(f"d{d}s{n}_start"), sent(f"d{d}s{n}_end")) for d in range(7) for n in range(2)}
+
+
+class AbsenceForm(forms.Form):
+    """A whole-day absence (first and last day) or a part-day one (a date, from and to, and an end date when it
+    runs past midnight)."""
+
+    length = forms.ChoiceField(label="How long are they away?", widget=forms.RadioSelect,
+                               choices=[("whole", "Whole days"), ("part", "Part of a day, like 10:00 to 12:00")],
+                               error_messages={"required": "Choose whole days or part of a day",
+                                               "invalid_choice": "Choose whole days or part of a day"})
+    starts_on = DateInputField(label="First day", what="The first day", required=True, when="today_or_future")
+    ends_on = DateInputField(label="Last day (optional)", what="The last day", when="today_or_future",
+                             help_text="Leave it empty for one day. For a part day, the day it ends if not the same")
+    from_time = forms.TimeField(label="From (part of a day)", required=False, help_text="For example, 10:00",
+                                error_messages={"invalid": "Enter the time they are away from, like 10:00"},
+                                widget=forms.TimeInput(attrs={"class": "govuk-input govuk-input--width-5"}))
+    to_time = forms.TimeField(label="To (part of a day)", required=False, help_text="For example, 12:00",
+                              error_messages={"invalid": "Enter the time they are back, like 12:00"},
+                              widget=forms.TimeInput(attrs={"class": "govuk-input govuk-input--width-5"}))
+    reason = forms.ChoiceField(label="Why", widget=forms.RadioSelect,
+                               error_messages={"required": "Choose why they are away",
+                                               "invalid_choice": "Choose why they are away"})
+
+    def __init__(self, *args, **kwargs):
+        from .models import ResourceAbsence
+
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = ResourceAbsence.Reason.choices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("length") == "part":
+            if not data.get("from_time") and "from_time" not in self.errors:
+                self.add_error("from_time", "Enter the time they are away from, like 10:00")
+            if not data.get("to_time") and "to_time" not in self.errors:
+                self.add_error("to_time", "Enter the time they are back, like 12:00")
+        return data
+
+    def span(self):
+        """(starts_at, ends_at) in Europe/London, or (None, None) while the form has errors."""
+        from django.utils import timezone
+
+        from .models import ResourceAbsence
+
+        data = self.cleaned_data
+        first, last = data.get("starts_on"), data.get("ends_on") or data.get("starts_on")
+        if self.errors or first is None:
+            return None, None
+        if data["length"] == "whole":
+            return ResourceAbsence.day_span(first, last)
+        tz = timezone.get_default_timezone()
+        return (dt.datetime.combine(first, data["from_time"], tzinfo=tz),
+                dt.datetime.combine(last, data["to_time"], tzinfo=tz))

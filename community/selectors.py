@@ -518,3 +518,50 @@ def recent_feedback(*, service: str = "", after: str = "", limit: int = FEEDBACK
     rows.sort(key=lambda r: (r.created_at, r.rank, r.pk), reverse=True)
     page = rows[:limit]
     return page, page[-1].cursor if len(rows) > limit else ""
+
+
+# --- who keeps a service's officers and rooms ------------------------------------------------------------------
+
+def appointment_services_managed_by(user: Any) -> QuerySet:
+    """The appointment services whose officers, rooms, hours and absences a member of staff keeps: those of the
+    teams they lead, or every one for the administrator who configures services (CATALOGUE_EDIT)."""
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return AppointmentService.objects.none()
+    services = AppointmentService.objects.all()
+    if not user.has_permission(Permission.CATALOGUE_EDIT):
+        # One filter(): the same membership row must be the user's and a leader's.
+        services = services.filter(team__memberships__user=user, team__memberships__is_leader=True)
+    return services
+
+
+def can_manage_appointment_resources(user: Any) -> bool:
+    """The staff navigation's rule for the resource pages: the one their views apply (one query at most)."""
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return False
+    return user.has_permission(Permission.CATALOGUE_EDIT) or appointment_services_managed_by(user).exists()
+
+
+def appointment_service_managed_by(user: Any, pk: object) -> AppointmentService:
+    """One service the member of staff keeps the resources of; another team's, or none, is 404."""
+    try:
+        pk = int(str(pk))
+    except ValueError:
+        raise Http404 from None
+    service = appointment_services_managed_by(user).select_related("team").filter(pk=pk).first()
+    if service is None:
+        raise Http404
+    return service
+
+
+def resource_of_service(service: AppointmentService, pk: object):
+    """One of this service's officers or rooms; another service's is 404."""
+    from .models import AppointmentResource
+
+    try:
+        pk = int(str(pk))
+    except ValueError:
+        raise Http404 from None
+    resource = AppointmentResource.objects.select_related("user").filter(pk=pk, service=service).first()
+    if resource is None:
+        raise Http404
+    return resource
