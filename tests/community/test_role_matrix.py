@@ -97,6 +97,18 @@ MATRIX = {
     ("community_staff", "appointment_cancel"): ("/staff/community/appointments/{appointment_id}/cancel/", "post", {
         "anonymous": LOGIN, **{r: 403 for r in SIGNED_IN}, "adviser": 404, "officer_in_team": 302, "moderator": 404,
         "administrator": 302}),
+    # A service's officers, rooms, hours and absences: its team's leader and the services' administrator only
+    # (an officer of the team, an adviser or a moderator 404); everyone else 403.
+    **{("community_staff", name): (path, "get", {
+        "anonymous": LOGIN, **{r: 403 for r in SIGNED_IN}, "adviser": 404, "officer_in_team": 404, "moderator": 404,
+        "administrator": 200}) for name, path in [
+        ("resource_services", "/staff/community/appointment-services/"),
+        ("resources", "/staff/community/appointment-services/{callback_id}/"),
+        ("resource_new", "/staff/community/appointment-services/{callback_id}/new/"),
+        ("resource", "/staff/community/appointment-services/{callback_id}/{room}/"),
+        ("resource_hours", "/staff/community/appointment-services/{callback_id}/{room}/hours/"),
+        ("absence_new", "/staff/community/appointment-services/{callback_id}/{room}/absences/new/"),
+        ("absence", "/staff/community/appointment-services/{callback_id}/{room}/absences/{absence}/")]},
     ("community_account", "home"): ("/account/community/", "get", signed_in()),
     ("community_account", "booking"): ("/account/community/bookings/{booking}/", "get", owner()),
     ("community_account", "booking_cancel"): ("/account/community/bookings/{booking}/cancel/", "post", owner(302)),
@@ -170,7 +182,13 @@ def world(services, partner, other_partner, resident_a, moderator, key, notify_t
         "ends": dt.time(11), "capacity": 5})
     offer = appointment_offer_create(case=case, service=callback, starts=slots(callback)[1:4], message="",
                                      submission_key=key(), by=officer_in_team)
-    return {"service": social.pk, "event": event.pk, "org": social.organisation_id, "booking": booking.reference,
+    from community.models import AppointmentResource, ResourceAbsence
+
+    room = AppointmentResource.objects.create(service=callback, name="Room 1", kind="room")
+    absence = ResourceAbsence.objects.create(resource=room, **ResourceAbsence.whole_days(
+        dt.date.today() + dt.timedelta(days=40), dt.date.today() + dt.timedelta(days=40)))
+    return {"callback_id": callback.pk, "room": room.pk, "absence": absence.pk,
+            "service": social.pk, "event": event.pk, "org": social.organisation_id, "booking": booking.reference,
             "booking_id": booking.pk, "person": person.pk, "change": change.pk, "customer": alice.reference,
             "service_uuid": social.uuid, "sal_uuid": sal.uuid, "term_uuid": term.uuid,
             "taxonomy_uuid": term.taxonomy.uuid, "appointment_service": callback.code,
