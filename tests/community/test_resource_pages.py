@@ -349,8 +349,20 @@ def test_the_pages_cost_the_same_queries_however_many_resources_hours_and_absenc
         client_for, assessment, assessors, team_leader, django_assert_max_num_queries):
     client = client_for(team_leader)
     ann = assessors["ann"]
+    customer = f.CustomerFactory()
+    day_off = ResourceAbsence.objects.create(resource=ann, **ResourceAbsence.whole_days(MONDAY, MONDAY))
+
+    def book(n):
+        for i in range(n):
+            Appointment.objects.create(reference=f"ATQ{Appointment.objects.count():05d}", service=assessment,
+                                       customer=customer, starts_at=at(MONDAY, 9) + dt.timedelta(minutes=i),
+                                       resource=ann, submission_key=f"pages-{Appointment.objects.count()}",
+                                       created_at=NOW)
+
+    book(1)
     pages = [url("resource_services"), url("resources", assessment.pk), url("resource", assessment.pk, ann.pk),
-             url("resource_hours", assessment.pk, ann.pk), url("absence_new", assessment.pk, ann.pk)]
+             url("resource_hours", assessment.pk, ann.pk), url("absence_new", assessment.pk, ann.pk),
+             url("absence", assessment.pk, ann.pk, day_off.pk)]
     counts = {}
     for page in pages:
         with CaptureQueriesContext(connection) as few:
@@ -361,9 +373,12 @@ def test_the_pages_cost_the_same_queries_however_many_resources_hours_and_absenc
         for d in range(3):
             ResourceAbsence.objects.create(resource=r, **ResourceAbsence.whole_days(MONDAY + dt.timedelta(days=d),
                                                                                   MONDAY + dt.timedelta(days=d)))
-    for d in range(5):
+    for d in range(1, 6):
         ResourceAbsence.objects.create(resource=ann, starts_at=at(MONDAY + dt.timedelta(days=d), 9),
                                        ends_at=at(MONDAY + dt.timedelta(days=d), 10))
+    book(12)
     for page in pages:
         with django_assert_max_num_queries(counts[page]):
-            assert client.get(page).status_code == 200
+            response = client.get(page)
+        assert response.status_code == 200
+    assert response.content.decode().count("Move<span") == 13
