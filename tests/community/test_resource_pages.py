@@ -353,11 +353,11 @@ def test_the_pages_cost_the_same_queries_however_many_resources_hours_and_absenc
     day_off = ResourceAbsence.objects.create(resource=ann, **ResourceAbsence.whole_days(MONDAY, MONDAY))
 
     def book(n):
-        for i in range(n):
-            Appointment.objects.create(reference=f"ATQ{Appointment.objects.count():05d}", service=assessment,
-                                       customer=customer, starts_at=at(MONDAY, 9) + dt.timedelta(minutes=i),
-                                       resource=ann, submission_key=f"pages-{Appointment.objects.count()}",
-                                       created_at=NOW)
+        for _ in range(n):
+            i = Appointment.objects.count()
+            Appointment.objects.create(reference=f"ATQ{i:05d}", service=assessment, customer=customer,
+                                       starts_at=at(MONDAY, 9) + dt.timedelta(minutes=i), resource=ann,
+                                       submission_key=f"pages-{i}", created_at=NOW)
 
     book(1)
     pages = [url("resource_services"), url("resources", assessment.pk), url("resource", assessment.pk, ann.pk),
