@@ -141,7 +141,7 @@ def test_span_words_say_whole_days_and_times():
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_turns_whole_days_into_london_midnights_and_back(team):
     before = [("community", "0008_appointment_resources")]
-    after = [("community", "0009_absence_times")]
+    after = [("community", "0011_absence_times_required")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     try:
