@@ -167,7 +167,9 @@ def _link_listing() -> list[str]:
             .select_related("case").first())
     if made is None:
         return []
-    return [f"An FOI requester without an account ({LINK_REQUESTER[1]}), {made.case.reference} answered: open the "
+    # The requester's name, not their address: this list is read as the demo's sign-ins (every address in it is
+    # tried as one), and this requester has no account to sign in to.
+    return [f"An FOI requester without an account ({LINK_REQUESTER[0]}), {made.case.reference} answered: open the "
             "link in the email",
             f"  \"Response to your information request {made.case.reference}\" in var/mail/ (no sign-in)"]
 

@@ -174,6 +174,19 @@ def test_demo_signins_prints_the_url_and_a_sign_in_per_role(seeded):
         assert sign_in.email in text
 
 
+def test_every_address_demo_signins_prints_can_sign_in(seeded):
+    """Tools (and people) take every address in the list for a sign-in: each must be an account with the
+    demo password (the walkthrough tried an FOI requester with no account, named by address)."""
+    import re
+
+    out = StringIO()
+    call_command("demo_signins", "--url", "http://127.0.0.1:8123", stdout=out)
+    printed = set(re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", out.getvalue()))
+    users = {u.email: u for u in User.objects.filter(email__in=printed)}
+    assert printed and set(users) == printed
+    assert all(u.is_active and u.check_password(DEMO_PASSWORD) for u in users.values())
+
+
 def test_demo_signins_before_seeding_says_what_to_run(db):
     out = StringIO()
     call_command("demo_signins", stdout=out)
