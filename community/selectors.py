@@ -529,13 +529,19 @@ def appointment_services_managed_by(user: Any) -> QuerySet:
         return AppointmentService.objects.none()
     services = AppointmentService.objects.all()
     if not user.has_permission(Permission.CATALOGUE_EDIT):
+        # A leader of the service's team who holds the right to manage a team (the team leader's role). The
+        # role is checked first, with no query, because the staff navigation asks this on every page: an
+        # officer, who cannot lead, costs nothing.
+        if not user.has_permission(Permission.TEAM_MANAGE):
+            return AppointmentService.objects.none()
         # One filter(): the same membership row must be the user's and a leader's.
         services = services.filter(team__memberships__user=user, team__memberships__is_leader=True)
     return services
 
 
 def can_manage_appointment_resources(user: Any) -> bool:
-    """The staff navigation's rule for the resource pages: the one their views apply (one query at most)."""
+    """The staff navigation's rule for the resource pages: the one their views apply (one query at most, and
+    none for staff without the team leader's right)."""
     if not (getattr(user, "is_authenticated", False) and user.is_active):
         return False
     return user.has_permission(Permission.CATALOGUE_EDIT) or appointment_services_managed_by(user).exists()
