@@ -143,6 +143,17 @@ def seed_demo_renewal_invitation() -> int:
 REFUND_KEY = "demo-refund-"
 
 
+
+def _residents_in_a_permit_zone(config: dict, *, order: str) -> list:
+    """Demo residents with no application yet whose address is in a permit zone (of the first 200, in `order`)."""
+    from oxtom.core.demo import DEMO_RESIDENT_DOMAIN
+
+    candidates = (Customer.objects.filter(email__endswith=f"@{DEMO_RESIDENT_DOMAIN}", merged_into__isnull=True)
+                  .exclude(applications__isnull=False).exclude(postcode="").order_by(order))
+    return [c for c in candidates[:200] if c.address_line_1
+            and rules.find_zone(config, {"postcode": c.postcode, "address_line_1": c.address_line_1})
+            and not rules.excluded_property(config, {"postcode": c.postcode, "address_line_1": c.address_line_1})]
+
 def seed_demo_refund_due() -> int:
     """One paid permit its holder cancelled part-way through its term, with a refund due for the permits officer.
 
@@ -153,8 +164,6 @@ def seed_demo_refund_due() -> int:
     """
     import datetime as dt
 
-    from oxtom.core.demo import DEMO_RESIDENT_DOMAIN
-
     from .ending import entitlement_cancel
     from .models import Entitlement
 
@@ -164,12 +173,7 @@ def seed_demo_refund_due() -> int:
     if service is None:
         return 0
     config = service.config or {}
-    candidates = (Customer.objects.filter(email__endswith=f"@{DEMO_RESIDENT_DOMAIN}", merged_into__isnull=True)
-                  .exclude(applications__isnull=False).exclude(postcode="").order_by("id"))
-    customer = next((c for c in candidates[:200] if c.address_line_1
-                     and rules.find_zone(config, {"postcode": c.postcode, "address_line_1": c.address_line_1})
-                     and not rules.excluded_property(config, {"postcode": c.postcode,
-                                                              "address_line_1": c.address_line_1})), None)
+    customer = next(iter(_residents_in_a_permit_zone(config, order="id")), None)
     if customer is None:
         return 0
     started = timezone.now()
@@ -213,8 +217,6 @@ def seed_demo_revocable_permit() -> int:
     """
     import datetime as dt
 
-    from oxtom.core.demo import DEMO_RESIDENT_DOMAIN
-
     from .models import Entitlement
     from .services import application_submit
 
@@ -225,11 +227,7 @@ def seed_demo_revocable_permit() -> int:
     if service is None:
         return 0
     config = service.config or {}
-    candidates = (Customer.objects.filter(email__endswith=f"@{DEMO_RESIDENT_DOMAIN}", merged_into__isnull=True)
-                  .exclude(applications__isnull=False).exclude(postcode="").order_by("-id"))
-    fits = [c for c in candidates[:200] if c.address_line_1
-            and rules.find_zone(config, {"postcode": c.postcode, "address_line_1": c.address_line_1})
-            and not rules.excluded_property(config, {"postcode": c.postcode, "address_line_1": c.address_line_1})]
+    fits = _residents_in_a_permit_zone(config, order="-id")
     started = timezone.now()
     try:
         for customer in fits[:5]:
