@@ -171,3 +171,20 @@ def assert_accessible(page, *, impacts: tuple[str, ...] = ("serious", "critical"
         report = "\n".join(lines)
         print(report)
         pytest.fail(report, pytrace=False)
+
+
+def assert_fits_a_phone(page, *, width: int = 375) -> None:
+    """The page is no wider than a phone at `width` px (the viewport is put back as it was)."""
+    before = page.viewport_size
+    page.set_viewport_size({"width": width, "height": 800})
+    try:
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
+    finally:
+        if before:
+            page.set_viewport_size(before)
+
+
+def follow(page, role: str, name: str) -> None:
+    """Click the first link or button with this accessible name and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.get_by_role(role, name=name).first.click()

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from bas.models import BasRequest, Directorate, Menu
-from tests.browser_support import assert_accessible, sign_in
+from tests.browser_support import assert_accessible, assert_fits_a_phone, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -24,12 +24,6 @@ DIRECTORATE = "Customers, Organisational Development and Resources"
 def _as(page, user) -> None:
     page.context.clear_cookies()
     sign_in(page, user)
-
-
-def _fits_a_phone(page) -> None:
-    page.set_viewport_size({"width": 375, "height": 800})
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375, page.url
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def _submit(page, name: str) -> None:
@@ -45,7 +39,7 @@ def test_john_adds_a_menu_sue_asks_from_it_and_john_moves_her_directorate_to_ano
     page.goto("/staff/")
     page.get_by_role("link", name="BAS menus").click()
     assert_accessible(page)
-    _fits_a_phone(page)
+    assert_fits_a_phone(page)
     page.get_by_role("link", name="Add a menu").click()
     _submit(page, "Add menu")
     summary = page.locator(".govuk-error-summary").inner_text()
@@ -92,7 +86,7 @@ def test_john_adds_a_menu_sue_asks_from_it_and_john_moves_her_directorate_to_ano
     page.get_by_role("link", name="Directorates").click()
     assert DIRECTORATE in page.locator("#bas-directorates").inner_text()
     assert_accessible(page)
-    _fits_a_phone(page)
+    assert_fits_a_phone(page)
     page.get_by_role("link", name=f"Change {DIRECTORATE}").click()
     assert "open requests stay with the team they were sent to" in page.locator("#bas-routing-note").inner_text()
     page.get_by_label("Name").fill("")

@@ -14,20 +14,15 @@ from community.demo import seed_demo_assessors
 from community.models import Appointment, AppointmentService, ResourceAbsence
 from community.services.appointments import appointment_book, slots
 from tests import factories as f
-from tests.browser_support import assert_accessible, sign_in
+from tests.browser_support import assert_accessible, follow, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 PHONE = {"width": 375, "height": 800}
 
 
 def _fits(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375, page.url
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375, page.url  # set at 375 px throughout
     assert_accessible(page)
-
-
-def _click(page, role, name):
-    with page.expect_navigation():
-        page.get_by_role(role, name=name).first.click()
 
 
 def test_team_leader_adds_a_part_day_absence_over_a_booking_and_moves_it(live_server, page, places, donna,
@@ -56,16 +51,16 @@ def test_team_leader_adds_a_part_day_absence_over_a_booking_and_moves_it(live_se
     menu = page.get_by_role("button", name="Menu")
     if menu.count() and menu.first.is_visible():  # the phone's collapsed navigation
         menu.first.click()
-    _click(page, "link", "Appointment staff and rooms")
+    follow(page, "link", "Appointment staff and rooms")
     _fits(page)
-    _click(page, "link", "Blue badge mobility assessment")
+    follow(page, "link", "Blue badge mobility assessment")
     _fits(page)
-    _click(page, "link", "Bella Badges")
+    follow(page, "link", "Bella Badges")
     _fits(page)
-    _click(page, "link", "Add an absence")
+    follow(page, "link", "Add an absence")
     _fits(page)
     # Sent empty first: each error at its field, on the first submit.
-    _click(page, "button", "Save the absence")
+    follow(page, "button", "Save the absence")
     assert page.title().startswith("Error: ")
     summary = page.locator(".govuk-error-summary").inner_text()
     assert "Choose whole days or part of a day" in summary and "Choose why they are away" in summary
@@ -77,13 +72,13 @@ def test_team_leader_adds_a_part_day_absence_over_a_booking_and_moves_it(live_se
     page.get_by_label("From (part of a day)").fill("10:00")
     page.get_by_label("To (part of a day)").fill("12:00")
     page.get_by_label("Medical or other appointment").check()
-    _click(page, "button", "Save the absence")
+    follow(page, "button", "Save the absence")
     # Before it is saved: how many bookings it affects.
     assert "This absence is over 1 booked appointment" in page.locator("#clash-warning").inner_text()
     assert not ResourceAbsence.objects.exists()
     _fits(page)
     page.screenshot(path="var/screens/absence-warning.png", full_page=True)
-    _click(page, "button", "Save the absence over 1 booking")
+    follow(page, "button", "Save the absence over 1 booking")
     absence = ResourceAbsence.objects.get()
     assert not absence.is_whole_days and timezone.localtime(absence.starts_at).time() == dt.time(10)
     assert booked.reference in page.locator("#clashes").inner_text()
@@ -92,10 +87,10 @@ def test_team_leader_adds_a_part_day_absence_over_a_booking_and_moves_it(live_se
     page.goto(f"/staff/community/appointments/?day={day}")
     assert "1 appointment needs moving" in page.locator("#to-move").inner_text()
     _fits(page)
-    _click(page, "link", f"Move {booked.reference}")
+    follow(page, "link", f"Move {booked.reference}")
     _fits(page)
     page.locator("input[name=slot]").nth(0).check()
-    _click(page, "button", "Move to this time")
+    follow(page, "button", "Move to this time")
     assert "Moved to" in page.locator(".govuk-notification-banner").first.inner_text()
     assert page.locator("#to-move").count() == 0
     _fits(page)

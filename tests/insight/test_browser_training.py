@@ -6,7 +6,7 @@ import pytest
 
 from insight import risk, services
 from insight.models import RiskTrainingRun
-from tests.browser_support import assert_accessible, sign_in
+from tests.browser_support import assert_accessible, assert_fits_a_phone, sign_in
 
 from .conftest import SMALL_GRID
 
@@ -52,6 +52,5 @@ def test_the_analyst_trains_a_version_from_the_form(page, bi, monkeypatch):
     assert "Bias checks" in page.content()
     assert "Earlier referrals" in page.content()
     assert_accessible(page)
-    page.set_viewport_size({"width": 375, "height": 800})
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_fits_a_phone(page)
     page.screenshot(path="var/insight-training.png", full_page=True)
