@@ -66,22 +66,25 @@ def get_request_for_user(user: Any, reference: str) -> BasRequest:
     return found
 
 
+def _bas_team_filter() -> Q:
+    """The business admin teams: those serving a directorate, named by a menu item, holding a menu item's
+    casework service, or still holding open requests. The last is what keeps a queue page for a team a
+    directorate was moved away from: its open requests stay with it (directorate_save says so) and must
+    still be worked and allocated."""
+    return (Q(pk__in=Directorate.objects.values("bas_team_id"))
+            | Q(pk__in=MenuItem.objects.exclude(team=None).values("team_id"))
+            | Q(pk__in=MenuItem.objects.values("service__team_id"))
+            | Q(pk__in=BasRequest.objects.exclude(case__status=Status.CLOSED).values("case__team_id")))
+
+
 def bas_team_ids() -> set[int]:
-    """The business admin teams: those serving a directorate, named by a menu item, or holding a menu item's
-    casework service (so a team a directorate was moved away from keeps its queue for the work it has)."""
-    teams = set(Directorate.objects.values_list("bas_team_id", flat=True))
-    teams |= set(MenuItem.objects.values_list("service__team_id", flat=True))
-    return (teams | set(MenuItem.objects.exclude(team=None).values_list("team_id", flat=True))) - {None}
+    return set(Team.objects.filter(_bas_team_filter()).values_list("pk", flat=True))
 
 
 def bas_teams_for(user: Any) -> list[Team]:
     """The BAS teams whose queues `user` works: one query (the BAS teams as subqueries), as the staff home
     asks it for every member of staff."""
-    directorate_teams = Directorate.objects.values("bas_team_id")
-    item_teams = MenuItem.objects.exclude(team=None).values("team_id")
-    service_teams = MenuItem.objects.values("service__team_id")
-    return list(teams_for_user(user).filter(Q(pk__in=directorate_teams) | Q(pk__in=item_teams)
-                                            | Q(pk__in=service_teams)).order_by("name"))
+    return list(teams_for_user(user).filter(_bas_team_filter()).order_by("name"))
 
 
 def get_bas_team_for(user: Any, slug: str) -> Team:

@@ -242,3 +242,31 @@ def test_renaming_a_directorate_to_its_own_name_in_another_case_is_allowed(direc
     saved = conf.directorate_save(directorate=env, name="ENVIRONMENT and Place", bas_team=env.bas_team,
                                   expected_version=env.version, by=john)
     assert saved.directorate.name == "ENVIRONMENT and Place" and not saved.team_changed
+
+
+def test_a_team_moved_away_from_keeps_its_queue_while_it_holds_open_requests(directorates, presentations,
+                                                                            env_bas_team, sue, john, client):
+    """A team that served only a directorate (not named by any menu item) keeps its queue page, and stays a team
+    a directorate can be given, for as long as the open requests that stayed with it are open."""
+    from tests import factories as f
+
+    default = directorates["default"]
+    public_health = f.TeamFactory(slug="bas-public-health", name="Business Admin Support: Public Health")
+    f.TeamMembershipFactory(team=public_health, user=john, team_role="team_leader", is_leader=True)
+    Directorate.objects.filter(pk=default.pk).update(bas_team=public_health)
+    default.refresh_from_db()
+    open_request = _ask(presentations, sue)
+    assert open_request.case.team == public_health
+    conf.directorate_save(directorate=default, name=default.name, bas_team=env_bas_team,
+                          expected_version=default.version, by=john)
+
+    assert public_health in selectors.bas_teams_for(john)
+    assert public_health in conf.bas_team_choices()
+    client.force_login(john)
+    page = client.get(f"/staff/bas/queue/{public_health.slug}/")
+    assert page.status_code == 200 and open_request.case.reference in page.content.decode()
+
+    open_request.case.status = "closed"
+    open_request.case.save(update_fields=["status"])
+    assert public_health not in selectors.bas_teams_for(john)
+    assert client.get(f"/staff/bas/queue/{public_health.slug}/").status_code == 404
