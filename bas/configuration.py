@@ -241,10 +241,28 @@ class DirectorateSaved:
 
 
 @transaction.atomic
+def member_team_choices() -> list[tuple[Team, str]]:
+    """Every team with the directorate it is in now ('' for none), for the directorate page's checkboxes."""
+    links = dict(Directorate.teams.through.objects.values_list("team_id", "directorate__name"))
+    return [(team, links.get(team.pk, "")) for team in Team.objects.order_by("name")]
+
+
+def _set_member_teams(directorate: Directorate, teams: list[Team]) -> dict[str, list[str]]:
+    """Make `teams` exactly the directorate's teams. A team belongs to one directorate (a colleague's requests
+    can go to one BAS team only), so a team ticked here leaves the directorate it was in."""
+    before = set(directorate.teams.values_list("slug", flat=True))
+    Directorate.teams.through.objects.filter(team__in=teams).exclude(directorate=directorate).delete()
+    directorate.teams.set(teams)
+    after = {t.slug for t in teams}
+    return {"added": sorted(after - before), "removed": sorted(before - after)}
+
+
 def directorate_save(*, directorate: Directorate | None, name: str, bas_team: Team | None,
-                     expected_version: int | None = None, by: Any) -> DirectorateSaved:
-    """Add a directorate, or rename one or set the BAS team that serves it. New requests from its colleagues
-    go to that team from now on; open requests stay with the team they were sent to."""
+                     teams: list[Team] | None = None, expected_version: int | None = None,
+                     by: Any) -> DirectorateSaved:
+    """Add a directorate, or rename one, set the BAS team that serves it or the teams in it (None leaves them
+    as they are). New requests from its colleagues go to that team from now on; open requests stay with the
+    team they were sent to."""
     _require_manager(by)
     name = _name(name, what="directorate")
     if bas_team is None:
@@ -264,12 +282,17 @@ def directorate_save(*, directorate: Directorate | None, name: str, bas_team: Te
                 made = Directorate.objects.create(name=name, slug=_free_slug(Directorate, name), bas_team=bas_team)
         except IntegrityError:
             raise duplicate from None
-        audit_record(by=by, action="create", target=made, summary=f"Directorate added: {name}", bas_team=bas_team.slug)
+        moved = _set_member_teams(made, teams or [])
+        audit_record(by=by, action="create", target=made, summary=f"Directorate added: {name}", bas_team=bas_team.slug,
+                     teams=moved["added"])
         return DirectorateSaved(directorate=made, created=True, team_changed=False)
     current = Directorate.objects.select_for_update(of=("self",)).select_related("bas_team").get(pk=directorate.pk)
     _stale(current, expected_version)
     before = {"name": current.name, "bas_team": current.bas_team.slug}
     after = {"name": name, "bas_team": bas_team.slug}
+    if teams is not None:
+        before["teams"] = sorted(current.teams.values_list("slug", flat=True))
+        after["teams"] = sorted(t.slug for t in teams)
     if before == after:
         raise ValidationError("Nothing has changed")
     old_team = current.bas_team
@@ -284,6 +307,8 @@ def directorate_save(*, directorate: Directorate | None, name: str, bas_team: Te
             current.save(update_fields=["name", "bas_team", "version"])
     except IntegrityError:
         raise duplicate from None
+    if teams is not None and before["teams"] != after["teams"]:
+        _set_member_teams(current, teams)
     audit_record(by=by, action="update", target=current, summary=f"Directorate changed: {name}",
                  changed={k: {"from": before[k], "to": after[k]} for k in before if before[k] != after[k]},
                  open_requests_left=open_left)

@@ -155,13 +155,16 @@ def directorates(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def directorate_edit(request: HttpRequest, slug: str = "") -> HttpResponse:
     directorate = selectors.get_directorate(slug) if slug else None
-    initial = {"name": directorate.name, "bas_team": str(directorate.bas_team_id)} if directorate else {}
-    form = DirectorateForm(posted(request), initial=initial, teams=configuration.bas_team_choices())
+    members = configuration.member_team_choices()
+    initial = {"name": directorate.name, "bas_team": str(directorate.bas_team_id),
+               "member_teams": [str(t.pk) for t, now in members if now == directorate.name]} if directorate else {}
+    form = DirectorateForm(posted(request), initial=initial, teams=configuration.bas_team_choices(), members=members)
     if request.method == "POST" and form.is_valid():
         try:
             saved = configuration.directorate_save(
                 directorate=directorate, name=form.cleaned_data["name"], bas_team=form.cleaned_data["bas_team"],
-                expected_version=_version(request) if directorate else None, by=request.user)
+                teams=form.member_teams(), expected_version=_version(request) if directorate else None,
+                by=request.user)
         except ValidationError as exc:
             errors_onto_form(form, exc)
         else:

@@ -182,11 +182,27 @@ class MenuForm(forms.Form):
 class DirectorateForm(forms.Form):
     name = _name_field("directorate")
 
-    def __init__(self, *args: Any, teams: list, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, teams: list, members: list | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if members is not None:
+            # (team, the directorate it is in now): a team in another directorate says so, as ticking it moves it.
+            self.member_rows = {str(team.pk): team for team, _ in members}
+            self.fields["member_teams"] = forms.MultipleChoiceField(
+                label="Teams in this directorate", required=False, widget=forms.CheckboxSelectMultiple,
+                choices=[(str(team.pk), f"{team.name} (now in {now})" if now and now != self.initial.get("name")
+                          else team.name) for team, now in members],
+                help_text="Colleagues in these teams have their requests sent to this directorate's business admin "
+                          "team. A team is in one directorate: ticking a team shown in another moves it here.",
+                error_messages={"invalid_choice": "Choose teams from the list"})
         self.fields["bas_team"] = _Choice(
             label="Business admin team", rows=teams, widget=forms.RadioSelect, required=True,
             help_text="New requests from this directorate's colleagues go to this team. Requests already made "
                       "stay with the team they were sent to.",
             error_messages={"required": "Choose the business admin team that serves this directorate",
                             "invalid_choice": "Choose a business admin team from the list"})
+
+    def member_teams(self) -> list | None:
+        """The ticked teams as rows, or None when the form has no team checkboxes."""
+        if "member_teams" not in self.fields:
+            return None
+        return [self.member_rows[pk] for pk in self.cleaned_data.get("member_teams", [])]

@@ -15,6 +15,8 @@ from bas import services
 from bas.models import Directorate, Menu, MenuItem
 from oxtom.core.models import AuditEvent
 
+from tests import factories as f
+
 from .conftest import make_item, pdf_upload
 
 pytestmark = pytest.mark.django_db
@@ -215,9 +217,42 @@ def test_list_pages_cost_the_same_for_more_menus_items_directorates_and_requests
         menu = conf.menu_create(name=f"Menu {n}", description="", directorate=directorates["default"], by=john)
         make_item(f"more-{n}", f"More {n}", menu=menu, default_team=bas_team)
         make_item(f"env-{n}", f"Env {n}", menu=env_menu, default_team=bas_team)
-        conf.directorate_save(directorate=None, name=f"Directorate {n}", bas_team=env_bas_team, by=john)
+        conf.directorate_save(directorate=None, name=f"Directorate {n}", bas_team=env_bas_team, by=john,
+                              teams=[f.TeamFactory(slug=f"extra-{n}", name=f"Extra team {n}")])
         services.request_submit(item=first, details="More work", by=sue, files=[],
                                 needed_by=timezone.localdate() + dt.timedelta(days=5))
     after = {url: _queries(client, url) for url in urls}
     assert after == before, (before, after)
     print("set-up page queries:", after)
+
+
+def test_the_directorate_page_moves_teams_into_a_new_directorate_and_their_requests_follow(
+        client_for, john, directorates, presentations, env_bas_team, property_team, sue):
+    """A new directorate is given its teams on its own page: a team ticked there leaves the directorate it was
+    in (the box said where it is now), and its colleagues' next requests go to the new directorate's team."""
+    client = client_for(john)
+    page = client.get("/staff/bas/directorates/new/").content.decode()
+    assert "Teams in this directorate" in page
+    assert f"{property_team.name} (now in {directorates['default'].name})" in page
+    made = client.post("/staff/bas/directorates/new/", {
+        "name": "Property and Assets", "bas_team": env_bas_team.pk, "member_teams": [property_team.pk],
+        "submission_key": KEY})
+    assert made.status_code == 302
+    new = Directorate.objects.get(name="Property and Assets")
+    assert list(new.teams.all()) == [property_team]
+    assert property_team not in directorates["default"].teams.all()
+    asked = services.request_submit(item=presentations, details="Slides", by=sue, files=[],
+                                    needed_by=timezone.localdate() + dt.timedelta(days=5))
+    assert asked.directorate == new and asked.case.team == env_bas_team
+    # Its page shows the team ticked; a forged team id is refused at the field and changes nothing.
+    url = f"/staff/bas/directorates/{new.slug}/"
+    assert f'value="{property_team.pk}" checked' in client.get(url).content.decode()
+    forged = client.post(url, {"name": new.name, "bas_team": env_bas_team.pk, "member_teams": ["999999"],
+                               "version": new.version})
+    assert forged.status_code == 400 and "Choose teams from the list" in forged.content.decode()
+    assert list(new.teams.all()) == [property_team]
+    # Unticking it leaves the team in no directorate, so the default one serves it again; audited.
+    client.post(url, {"name": new.name, "bas_team": env_bas_team.pk, "version": new.version})
+    assert not new.teams.exists() and services.directorate_for(sue) == directorates["default"]
+    event = AuditEvent.objects.filter(target_type="bas.directorate", target_id=str(new.pk), action="update").get()
+    assert event.detail["changed"]["teams"] == {"from": [property_team.slug], "to": []}
