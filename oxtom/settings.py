@@ -354,6 +354,10 @@ MEDIA_URL = "/media/"
 # --- Email and SMS ------------------------------------------------------------
 EMAIL_CHANNEL = env_choice("EMAIL_CHANNEL", "django", {"django", "notify"})
 SMS_CHANNEL = env_choice("SMS_CHANNEL", "file", {"file", "notify"})
+# Letters: a file sink in var/letters (text and the PDF that would be posted) by default; GOV.UK Notify's
+# precompiled letters in production (oxtom/notify/letters.py renders the PDF).
+LETTER_CHANNEL = env_choice("LETTER_CHANNEL", "file", {"file", "notify"})
+_notify_used = "notify" in {EMAIL_CHANNEL, SMS_CHANNEL, LETTER_CHANNEL}
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -372,7 +376,7 @@ if any(c in EMAIL_FROM_NAME for c in "\r\n"):
 DEFAULT_FROM_EMAIL = formataddr((EMAIL_FROM_NAME, EMAIL_FROM_ADDRESS))
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SMS_FILE_PATH = str(VAR_DIR / "sms")
-NOTIFY_API_KEY = env_str("NOTIFY_API_KEY", "", required=not DEBUG and "notify" in {EMAIL_CHANNEL, SMS_CHANNEL})
+NOTIFY_API_KEY = env_str("NOTIFY_API_KEY", "", required=not DEBUG and _notify_used)
 NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
 # The embedded token is public; production must set its own or inbound texts are refused.
 NOTIFY_INBOUND_TOKEN = env_str(
@@ -382,7 +386,7 @@ NOTIFY_INBOUND_TOKEN = env_str(
 # same in Notify's callback settings. Required with Notify in production; callbacks are refused without it.
 NOTIFY_CALLBACK_TOKEN = env_str(
     "NOTIFY_CALLBACK_TOKEN", "embedded-callback-token" if DEBUG else "",
-    required=not DEBUG and "notify" in {EMAIL_CHANNEL, SMS_CHANNEL},
+    required=not DEBUG and _notify_used,
 )
 NOTIFY_EMAIL_TEMPLATE_ID = env_str("NOTIFY_EMAIL_TEMPLATE_ID", "", required=not DEBUG and EMAIL_CHANNEL == "notify")
 NOTIFY_SMS_TEMPLATE_ID = env_str("NOTIFY_SMS_TEMPLATE_ID", "", required=not DEBUG and SMS_CHANNEL == "notify")
@@ -396,6 +400,15 @@ NOTIFY_SWEEP_INTERVAL_SECONDS = env_int("NOTIFY_SWEEP_INTERVAL_SECONDS", 15)
 NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 30)
 NOTIFY_SWEEP_GRACE_SECONDS = env_int("NOTIFY_SWEEP_GRACE_SECONDS", 120)
 LETTER_FILE_PATH = str(VAR_DIR / "letters")
+# Royal Mail class for letters sent through Notify.
+NOTIFY_LETTER_POSTAGE = env_choice("NOTIFY_LETTER_POSTAGE", "second", {"first", "second", "economy"})
+# The council's address printed top right on every letter: lines separated by "|".
+COUNCIL_POSTAL_ADDRESS = [line.strip() for line in env_str(
+    "COUNCIL_POSTAL_ADDRESS", "County Hall|New Road|Oxford|OX1 1ND").split("|")]
+if not 2 <= len(COUNCIL_POSTAL_ADDRESS) <= 6 or any(
+        not line or len(line) > 60 or any(ord(c) < 32 or c in "<>" for c in line) for line in COUNCIL_POSTAL_ADDRESS):
+    raise ImproperlyConfigured("COUNCIL_POSTAL_ADDRESS must be 2 to 6 lines separated by '|', each 1 to 60 "
+                               "characters with no control characters or markup.")
 # Without a timeout a stuck SMTP server holds a worker until the task's time limit.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 

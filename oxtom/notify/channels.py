@@ -6,13 +6,14 @@ What "never sent twice" means, honestly, per channel:
   named by our message id and created with a hard link, which fails if it is
   already there, so a retry after a crash between "written" and "marked
   sent" finds the file and reports it delivered instead of writing another.
+  The letter sink writes the PDF that would be posted beside the text.
 * Django email (SMTP): **at least once, narrowed by the claim.** Only the
   worker holding the claim sends, and a second worker can only take over
   after the lease (longer than the task's hard time limit) has run out. A
   worker killed after the SMTP server accepted the message but before we
   recorded it will cause one more send. The Message-ID header carries our
   message id, so a duplicate is at least recognisable.
-* GOV.UK Notify (email, SMS): **at least once, narrowed by the claim and the
+* GOV.UK Notify (email, SMS, letters): **at least once, narrowed by the claim and the
   reference.** Same window as SMTP; every request carries our message id as
   Notify's `reference`. Notify itself does not de-duplicate on reference, so
   when a claim is taken over from a worker that stopped mid-send
@@ -124,12 +125,21 @@ class FileSmsChannel(Channel):
 
 
 class FileLetterChannel(Channel):
-    """Letters are written for the print room, one file per message id (exactly once, like SMS)."""
+    """Letters are written for the print room, one file per message id (exactly once, like SMS).
+
+    Beside the text, `<id>.pdf` is the letter as the Notify channel would post it (letters.py), so
+    staff and developers see what a resident would get. The PDF is written first and the text last:
+    the text's file is the "delivered" mark, so a crash between the two writes the text on the retry.
+    """
 
     name = "letter-file"
 
     def send(self, message: "OutboundMessage") -> Delivery:
+        from .letters import render_message_letter
+
         directory = Path(getattr(settings, "LETTER_FILE_PATH", Path(settings.VAR_DIR) / "letters"))
+        if not (directory / f"{message.id}.txt").exists():
+            write_once(directory, f"{message.id}.pdf", render_message_letter(message).content)
         content = f"{message.recipient}\n\n{message.subject}\n\n{message.body}\n".encode()
         created = write_once(directory, f"{message.id}.txt", content)
         return Delivery(provider_reference=str(message.id), already_delivered=not created)
@@ -290,6 +300,45 @@ class NotifySmsChannel(_NotifyChannel):
     template_setting = "NOTIFY_SMS_TEMPLATE_ID"
 
 
+class NotifyLetterChannel(_NotifyChannel):
+    """A letter through GOV.UK Notify as a precompiled PDF: POST /v2/notifications/letter with the PDF in
+    base64 as `content`, our message id as `reference` and the postage class.
+
+    Precompiled rather than a Notify letter template with address_line_1..7 personalisation: the platform
+    renders the letter itself (letters.py), so what is posted is byte for byte what the file sink shows
+    staff, the council's letterhead and layout live in our code, not in a template kept in step by hand in
+    Notify's admin, and the wording stays the administrator's MessageTemplate on our side, as it is for
+    emails and texts. (Notify's precompiled letters go to the same path as templated ones; the body says
+    which.) Notify reads the address from the PDF's window, so the address is only in the PDF.
+
+    Refused before sending, as permanent errors: an address of fewer than 3 lines (Notify's minimum: the
+    letter could not be delivered) and a letter over 10 pages (Notify's maximum).
+    """
+
+    name = "letter-notify"
+    path = "/v2/notifications/letter"
+
+    def send(self, message: "OutboundMessage") -> Delivery:
+        from .letters import MAX_PAGES, render_message_letter
+
+        letter = render_message_letter(message)
+        if len(letter.address) < 3:
+            raise PermanentChannelError("The postal address has fewer than 3 lines: Notify cannot post it")
+        if letter.pages > MAX_PAGES:
+            raise PermanentChannelError(f"The letter is {letter.pages} pages; Notify posts at most {MAX_PAGES}")
+        client = self.client()
+        if getattr(message, "takeovers", 0):
+            existing = self.already_sent(client, message)
+            if existing:
+                return Delivery(provider_reference=existing, already_delivered=True)
+        answer = client.post(self.path, {
+            "reference": str(message.id),
+            "content": base64.b64encode(letter.content).decode("ascii"),
+            "postage": settings.NOTIFY_LETTER_POSTAGE,
+        })
+        return Delivery(provider_reference=str(answer.get("id", ""))[:100])
+
+
 def channel_for(channel: str) -> Channel:
     """The sender for a message channel, chosen by settings.
 
@@ -304,5 +353,5 @@ def channel_for(channel: str) -> Channel:
     if channel == "sms":
         return NotifySmsChannel() if settings.SMS_CHANNEL == "notify" else FileSmsChannel()
     if channel == "letter":
-        return FileLetterChannel()
+        return NotifyLetterChannel() if settings.LETTER_CHANNEL == "notify" else FileLetterChannel()
     raise PermanentChannelError(f"Unknown channel {channel!r}")

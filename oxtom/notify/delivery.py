@@ -11,6 +11,14 @@ a late "temporary-failure" never undoes a "delivered".
 A permanent failure (the number or address is wrong) on one channel falls back to the customer's next
 channel that has a template and a contact detail (text -> email -> letter), once, and both the failure
 and the fallback show on the customer's timeline.
+
+Letters have statuses of their own, mapped onto the same four (LETTER_STATUSES): `received` (Royal Mail
+has it) is as delivered as a letter gets; `validation-failed` (Notify could not print the PDF as laid
+out), `permanent-failure` (the printer could not print it) and `virus-scan-failed` are permanent
+failures and fall back like any other; `technical-failure` is Notify's own. `cancelled` (someone
+stopped it in Notify before printing) is recorded as not delivered but is not sent again another way: a
+person chose to stop it. `accepted` and `pending-virus-check` only say the letter is on its way to the
+printer and change nothing.
 """
 from __future__ import annotations
 
@@ -33,6 +41,23 @@ logger = logging.getLogger(__name__)
 DS = DeliveryStatus
 _RANK = {"": 0, DS.TEMPORARY_FAILURE: 1, DS.TECHNICAL_FAILURE: 1, DS.DELIVERED: 2, DS.PERMANENT_FAILURE: 2}
 
+# Notify's letter statuses -> ours ("" records nothing), and what the timeline says for each failure.
+LETTER_STATUSES = {
+    "accepted": "", "pending-virus-check": "", "received": DS.DELIVERED,
+    "cancelled": DS.PERMANENT_FAILURE, "validation-failed": DS.PERMANENT_FAILURE,
+    "permanent-failure": DS.PERMANENT_FAILURE, "virus-scan-failed": DS.PERMANENT_FAILURE,
+    "technical-failure": DS.TECHNICAL_FAILURE,
+}
+LETTER_FAILURE_REASONS = {
+    "cancelled": "cancelled before it was printed",
+    "validation-failed": "Notify could not print it as laid out",
+    "permanent-failure": "the printer could not print it",
+    "virus-scan-failed": "Notify's virus check refused it",
+    "technical-failure": "a technical problem at the provider",
+}
+# No second channel for a letter a person stopped on purpose.
+NO_FALLBACK = {"cancelled"}
+
 
 class DeliveryCallbackError(ValueError):
     """A callback body we cannot use; the message is fit for the caller's log."""
@@ -50,8 +75,8 @@ def parse_callback(data: Any) -> tuple[str, str, str]:
     if not isinstance(data, dict):
         raise DeliveryCallbackError("The body must be a JSON object")
     status = data.get("status")
-    if status not in DS.values:
-        raise DeliveryCallbackError(f"status must be one of {', '.join(DS.values)}")
+    if status not in DS.values and status not in LETTER_STATUSES:
+        raise DeliveryCallbackError(f"status must be one of {', '.join(sorted({*DS.values, *LETTER_STATUSES}))}")
     reference, notify_id = data.get("reference") or "", data.get("id") or ""
     if not isinstance(reference, str) or not isinstance(notify_id, str) or len(reference) > 100 or len(notify_id) > 100:
         raise DeliveryCallbackError("reference and id must be short strings")
@@ -77,27 +102,40 @@ def _find(reference: str, notify_id: str) -> OutboundMessage | None:
 
 @transaction.atomic
 def delivery_status_record(*, reference: str, notify_id: str, status: str, by: Any = None) -> DeliveryResult:
-    """Record a delivery status for the message it names. Idempotent; see the module docstring."""
+    """Record a delivery status for the message it names. Idempotent; see the module docstring.
+
+    `status` is Notify's: one of ours, or for a letter one of LETTER_STATUSES (a letter-only status
+    about another kind of message changes nothing)."""
     message = _find(reference, notify_id)
     if message is None:
         logger.warning("notify: delivery callback for an unknown message")
         return DeliveryResult(None, False)
-    if message.status != OutboundMessage.Status.SENT or _RANK[status] <= _RANK[message.delivery_status]:
+    provider_status = status
+    is_letter = message.channel == MessageChannel.LETTER
+    if is_letter and status in LETTER_STATUSES:
+        status = LETTER_STATUSES[status]
+    elif status not in DS.values:
+        logger.warning("notify: a letter status for a message that is not a letter")
+        return DeliveryResult(message, False)
+    if not status or message.status != OutboundMessage.Status.SENT or _RANK[status] <= _RANK[message.delivery_status]:
         return DeliveryResult(message, False)
     message.delivery_status, message.delivery_updated_at = status, timezone.now()
     message.save(update_fields=["delivery_status", "delivery_updated_at"])
-    audit_record(by=by, action="update", target=message, summary=f"Delivery status: {status}")
+    summary = f"Delivery status: {status}" + (f" (Notify: {provider_status})" if provider_status != status else "")
+    audit_record(by=by, action="update", target=message, summary=summary)
     fallback = None
     if status != DS.DELIVERED and message.customer_id is not None:
         from .services import TIMELINE_CHANNEL, message_description
 
         label = MessageChannel(message.channel).label
+        reason = (LETTER_FAILURE_REASONS.get(provider_status) if is_letter else None) or \
+            DS(status).label.split(": ", 1)[-1]
         interaction_record(
             customer=message.customer, kind="notification.undelivered",
-            summary=f"{label} not delivered ({DS(status).label.split(': ', 1)[-1]}): {message_description(message)}",
+            summary=f"{label} not delivered ({reason}): {message_description(message)}",
             channel=TIMELINE_CHANNEL[message.channel], direction=Interaction.Direction.OUTBOUND, subject=message,
         )
-        if status == DS.PERMANENT_FAILURE:
+        if status == DS.PERMANENT_FAILURE and provider_status not in NO_FALLBACK:
             fallback = _fall_back(message, by=by)
     return DeliveryResult(message, True, fallback)
 

@@ -50,6 +50,14 @@ def test_production_refuses_to_start_without_required_setting(missing):
         ("DEBUG", "perhaps", "is not a boolean"),
         ("DB_CONN_MAX_AGE", "sixty", "is not a whole number"),
         ("SMS_CHANNEL", "pigeon", "expected one of"),
+        ("LETTER_CHANNEL", "pigeon", "expected one of"),
+        ("LETTER_CHANNEL", "Notify", "expected one of"),
+        ("NOTIFY_LETTER_POSTAGE", "carrier-pigeon", "expected one of"),
+        ("COUNCIL_POSTAL_ADDRESS", "County Hall", "COUNCIL_POSTAL_ADDRESS must be 2 to 6 lines"),
+        ("COUNCIL_POSTAL_ADDRESS", "County Hall||OX1 1ND", "COUNCIL_POSTAL_ADDRESS must be 2 to 6 lines"),
+        ("COUNCIL_POSTAL_ADDRESS", "County Hall|<script>|OX1 1ND", "COUNCIL_POSTAL_ADDRESS must be 2 to 6 lines"),
+        ("COUNCIL_POSTAL_ADDRESS", "County Hall|New\x07Road|OX1 1ND", "COUNCIL_POSTAL_ADDRESS must be 2 to 6 lines"),
+        ("COUNCIL_POSTAL_ADDRESS", "County Hall|" + "x" * 61, "COUNCIL_POSTAL_ADDRESS must be 2 to 6 lines"),
         ("PAYMENT_PROVIDER", "cash", "expected one of"),
         ("SITE_URL", "127.0.0.1:8000", "must look like https://"),
         ("SITE_URL", "http://127.0.0.1:8000/oxtom", "must look like https://"),
@@ -68,6 +76,26 @@ def test_bad_values_fail_loudly(name, value, message):
 def test_embedded_default_needs_no_environment():
     result = manage("check", env={})
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("missing", ["NOTIFY_API_KEY", "NOTIFY_CALLBACK_TOKEN"])
+def test_production_letters_through_notify_need_its_key_and_callback_token(missing):
+    notify = {"NOTIFY_API_KEY": "oxtom_live-26785a09-ab16-4eb0-8407-a37497a57506-3d844edf-8d35-48ac-975b-e847b4f122b0",
+              "NOTIFY_CALLBACK_TOKEN": secrets.token_urlsafe(32)}
+    env = {**PRODUCTION_ENV, "LETTER_CHANNEL": "notify", **{k: v for k, v in notify.items() if k != missing}}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert f"{missing} must be set when DEBUG is false" in result.stderr
+    # Letters on the file sink (the default) need neither.
+    assert manage("check", env={**PRODUCTION_ENV, "LETTER_CHANNEL": "file"}).returncode == 0
+
+
+def test_production_letters_through_notify_start_with_its_settings():
+    env = {**PRODUCTION_ENV, "LETTER_CHANNEL": "notify", "NOTIFY_LETTER_POSTAGE": "first",
+           "NOTIFY_API_KEY": "oxtom_live-26785a09-ab16-4eb0-8407-a37497a57506-3d844edf-8d35-48ac-975b-e847b4f122b0",
+           "NOTIFY_CALLBACK_TOKEN": secrets.token_urlsafe(32)}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_production_needs_an_https_site_url():

@@ -24,6 +24,7 @@ def sinks(settings, tmp_path):
     settings.LETTER_FILE_PATH = str(tmp_path / "letters")
     settings.EMAIL_CHANNEL = "django"
     settings.SMS_CHANNEL = "file"
+    settings.LETTER_CHANNEL = "file"
     return tmp_path
 
 
