@@ -494,8 +494,9 @@ class AbsenceForm(forms.Form):
                                choices=[("whole", "Whole days"), ("part", "Part of a day, like 10:00 to 12:00")],
                                error_messages={"required": "Choose whole days or part of a day",
                                                "invalid_choice": "Choose whole days or part of a day"})
-    starts_on = DateInputField(label="First day", what="The first day", required=True, when="today_or_future")
-    ends_on = DateInputField(label="Last day (optional)", what="The last day", when="today_or_future",
+    # Past days too (sickness yesterday); how far back is the service's rule (community.resource_rules.PAST_DAYS).
+    starts_on = DateInputField(label="First day", what="The first day", required=True)
+    ends_on = DateInputField(label="Last day (optional)", what="The last day",
                              help_text="Leave it empty for one day. For a part day, the day it ends if not the same")
     from_time = forms.TimeField(label="From (part of a day)", required=False, help_text="For example, 10:00",
                                 error_messages={"invalid": "Enter the time they are away from, like 10:00"},

@@ -57,10 +57,12 @@ APPOINTMENT_MEASURES = [
     dict(code="community-appointments-no-show", name="Council appointments missed", unit="count", polarity="lower",
          is_public=False, definition="Council appointments that staff marked as \"did not come\", in the month.",
          calculation="Count of appointments marked no-show, by the month of the appointment and the resident's "
-                     "division.", display_order=131),
+                     "division, leaving out those that fell in an absence of the officer or room.",
+         display_order=131),
     dict(code="community-appointments-marked", name="Council appointments marked", unit="count", polarity="neutral",
          is_public=False, definition="Council appointments staff marked attended or did not come, in the month.",
-         calculation="Count of appointments marked attended or no-show, by the month of the appointment.",
+         calculation="Count of appointments marked attended or no-show, by the month of the appointment, "
+                     "leaving out no-shows that fell in an absence of the officer or room.",
          display_order=132),
     dict(code="community-appointments-cancelled", name="Council appointments cancelled", unit="count",
          polarity="neutral", is_public=False,
@@ -112,10 +114,15 @@ def register() -> None:
                    division_field="division_id")
     register_count("community-appointments-attended", model="community.Appointment", date_field="starts_at",
                    division_field="customer__division_id", filters=Q(status="attended"))
+    # A "did not come" while the officer or room was away (an absence recorded afterwards, like sickness that
+    # day) is the council's miss, not the resident's: it counts in neither the no-shows nor the marked.
+    from .services.resources import in_an_absence
+
+    resident_missed = Q(status="no_show") & ~Q(in_an_absence())
     register_count("community-appointments-no-show", model="community.Appointment", date_field="starts_at",
-                   division_field="customer__division_id", filters=Q(status="no_show"))
+                   division_field="customer__division_id", filters=resident_missed)
     register_count("community-appointments-marked", model="community.Appointment", date_field="starts_at",
-                   division_field="customer__division_id", filters=Q(status__in=["attended", "no_show"]))
+                   division_field="customer__division_id", filters=Q(status="attended") | resident_missed)
     register_count("community-appointments-cancelled", model="community.Appointment", date_field="starts_at",
                    division_field="customer__division_id", filters=Q(status="cancelled", moved_to__isnull=True))
     register_count("community-appointment-feedback-responses", model="community.AppointmentFeedback",

@@ -18,6 +18,8 @@ from django.utils import timezone
 from oxtom.core.models import TimeStampedModel
 from oxtom.core.money import pounds
 
+from . import resource_rules
+
 MAX_NAME = 200
 MAX_TEXT = 4000
 
@@ -496,10 +498,15 @@ class ResourceHours(models.Model):
         return f"{self.get_weekday_display()} {self.starts_at:%H:%M}-{self.ends_at:%H:%M}"
 
     def clean(self) -> None:
+        """One span's rule (community/resource_rules.py); the admin's formset adds the day's (two, no overlap)."""
         from django.core.exceptions import ValidationError
 
-        if self.starts_at and self.ends_at and self.starts_at >= self.ends_at:
-            raise ValidationError({"ends_at": "The end must be after the start"})
+        from .resource_rules import day_message, span_error
+
+        if self.starts_at and self.ends_at and self.weekday is not None:
+            problem = span_error(self.starts_at, self.ends_at)
+            if problem:
+                raise ValidationError({"ends_at": day_message(self.weekday, problem)})
 
 
 class ResourceAbsence(models.Model):
@@ -516,7 +523,7 @@ class ResourceAbsence(models.Model):
         APPOINTMENT = "appointment", "Medical or other appointment"
         OTHER = "other", "Other"
 
-    MAX_DAYS = 366
+    MAX_DAYS = resource_rules.MAX_DAYS
 
     resource = models.ForeignKey(AppointmentResource, on_delete=models.CASCADE, related_name="absences")
     starts_at = models.DateTimeField()
@@ -577,14 +584,19 @@ class ResourceAbsence(models.Model):
         return f"{self.get_reason_display()} {a:%d/%m/%Y %H:%M}-{b:%d/%m/%Y %H:%M}"
 
     def clean(self) -> None:
+        """The same rules as the resource pages (community/resource_rules.py): end after start, at most a year,
+        starting no more than PAST_DAYS ago (an absence saved earlier and not moved is not refused for its age)."""
         from django.core.exceptions import ValidationError
 
+        from .resource_rules import absence_errors
+
         if self.starts_at and self.ends_at:
-            if self.starts_at >= self.ends_at:
-                raise ValidationError({"ends_at": "The end must be after the start"})
-            if self.ends_at - self.starts_at > dt.timedelta(days=self.MAX_DAYS):
-                raise ValidationError({"ends_at": f"An absence can be at most {self.MAX_DAYS} days: "
-                                                  "retire the resource instead"})
+            stored = (type(self).objects.filter(pk=self.pk).values_list("starts_at", "ends_at").first()
+                      if self.pk else None)
+            errors = absence_errors(self.starts_at, self.ends_at, now=timezone.now(),
+                                    unchanged=stored == (self.starts_at, self.ends_at))
+            if errors:
+                raise ValidationError(errors)
 
 
 class Appointment(models.Model):

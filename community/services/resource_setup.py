@@ -19,11 +19,10 @@ from oxtom.accounts.models import TeamMembership
 from oxtom.core.audit import audit_record
 
 from ..models import AppointmentResource, AppointmentService, ResourceAbsence, ResourceHours
+from ..resource_rules import SPANS_A_DAY, absence_errors, week_errors
 from ..text import clean_text
-from .resources import absence_clashes
+from .resources import absence_bookings
 
-EARLIEST, LATEST = dt.time(7), dt.time(22)
-SPANS_A_DAY = 2
 NAME_MAX = 120
 _TIME = re.compile(r"^(?P<h>[0-9]{1,2})(?:[:.](?P<m>[0-9]{2}))?$")  # 9, 9:30, 09.30, 17:00
 
@@ -125,12 +124,12 @@ def _time(value: object) -> dt.time | None:
 def resource_hours_set(*, resource: AppointmentResource, spans: dict[str, tuple[object, object]],
                        by: Any) -> list[ResourceHours]:
     """Replace the resource's working week. `spans` maps "d{weekday}s{n}" (n 0 or 1: up to two spans a day) to
-    (start, end) as times or text; both empty is no span. Each span ends after it starts, between 07:00 and
-    22:00, and a day's two do not overlap. Errors are keyed "d{weekday}s{n}"; nothing is saved then."""
+    (start, end) as times or text; both empty is no span. The rules are community.resource_rules' (the Django
+    admin applies the same): each span ends after it starts, between 07:00 and 22:00, and a day's two do not
+    overlap. Errors are keyed "d{weekday}s{n}"; nothing is saved then."""
     errors: dict[str, list[str]] = {}
-    rows: list[ResourceHours] = []
+    read: list[tuple[int, dt.time, dt.time, str]] = []
     for weekday, day_name in ResourceHours.Weekday.choices:
-        day: list[tuple[dt.time, dt.time, str]] = []
         for n in range(SPANS_A_DAY):
             key = f"d{weekday}s{n}"
             raw = spans.get(key, ("", ""))
@@ -143,19 +142,14 @@ def resource_hours_set(*, resource: AppointmentResource, spans: dict[str, tuple[
                 continue
             if a is None or b is None:
                 errors[key] = [f"{day_name}: enter both the start and the end, or neither"]
-            elif b <= a:
-                errors[key] = [f"{day_name}: the end must be after the start"]
-            elif a < EARLIEST or b > LATEST:
-                errors[key] = [f"{day_name}: hours must be between {EARLIEST:%H:%M} and {LATEST:%H:%M}"]
             else:
-                day.append((a, b, key))
-        day.sort()
-        for (a1, b1, _), (a2, b2, key) in zip(day, day[1:]):
-            if a2 < b1:
-                errors.setdefault(key, []).append(f"{day_name}: the two spans must not overlap")
-        rows += [ResourceHours(resource=resource, weekday=weekday, starts_at=a, ends_at=b) for a, b, _ in day]
+                read.append((weekday, a, b, key))
+    for key, messages in week_errors(read).items():
+        errors.setdefault(key, []).extend(messages)
     if errors:
         raise ValidationError(errors)
+    rows = [ResourceHours(resource=resource, weekday=weekday, starts_at=a, ends_at=b)
+            for weekday, a, b, _ in sorted(read)]
     ResourceHours.objects.filter(resource=resource).delete()
     ResourceHours.objects.bulk_create(rows)
     audit_record(by=by, action="update", target=resource, staff=True,
@@ -164,9 +158,14 @@ def resource_hours_set(*, resource: AppointmentResource, spans: dict[str, tuple[
     return rows
 
 
+# The rules name the model's fields; the absence page's boxes are the day it starts and the day it ends.
+_ABSENCE_FIELDS = {"starts_at": "starts_on", "ends_at": "ends_on"}
+
+
 def absence_check(*, resource: AppointmentResource, starts_at: dt.datetime | None, ends_at: dt.datetime | None,
-                  reason: object) -> ResourceAbsence:
-    """The absence as it would be saved (unsaved), or a ValidationError keyed by the form's fields."""
+                  reason: object, now: dt.datetime | None = None) -> ResourceAbsence:
+    """The absence as it would be saved (unsaved), or a ValidationError keyed by the form's fields. It may be
+    in the past (sickness yesterday, recorded today) up to resource_rules.PAST_DAYS back."""
     errors: dict[str, list[str]] = {}
     if str(reason or "") not in ResourceAbsence.Reason.values:
         errors["reason"] = ["Choose why they are away"]
@@ -175,13 +174,8 @@ def absence_check(*, resource: AppointmentResource, starts_at: dt.datetime | Non
     if ends_at is None:
         errors.setdefault("ends_on", ["Enter when the absence ends"])
     if starts_at is not None and ends_at is not None:
-        if ends_at <= starts_at:
-            errors["ends_on"] = ["The end must be after the start"]
-        elif ends_at - starts_at > dt.timedelta(days=ResourceAbsence.MAX_DAYS):
-            errors["ends_on"] = [f"An absence can be at most {ResourceAbsence.MAX_DAYS} days: retire the "
-                                 "officer or room instead"]
-        elif ends_at <= timezone.now():
-            errors["ends_on"] = ["The absence must end in the future"]
+        for key, messages in absence_errors(starts_at, ends_at, now=now or timezone.now()).items():
+            errors[_ABSENCE_FIELDS[key]] = messages
     if errors:
         raise ValidationError(errors)
     return ResourceAbsence(resource=resource, starts_at=starts_at, ends_at=ends_at, reason=str(reason))
@@ -190,16 +184,18 @@ def absence_check(*, resource: AppointmentResource, starts_at: dt.datetime | Non
 @transaction.atomic
 def absence_add(*, resource: AppointmentResource, starts_at: dt.datetime | None, ends_at: dt.datetime | None,
                 reason: object, by: Any) -> ResourceAbsence:
-    """Save an absence. Bookings it overlaps are not cancelled: they stay booked and are listed (here, on the
-    absence's page and on the staff day page) to be moved or given to a colleague."""
+    """Save an absence (it may be in the past: resource_rules.PAST_DAYS). Bookings it overlaps are not cancelled:
+    those to come stay booked and are listed (here, on the absence's page and on the staff day page) to be moved
+    or given to a colleague; those already past are listed as affected (resources.absence_bookings)."""
     absence = absence_check(resource=resource, starts_at=starts_at, ends_at=ends_at, reason=reason)
     if ResourceAbsence.objects.filter(resource=resource, starts_at=absence.starts_at, ends_at=absence.ends_at).exists():
         raise ValidationError({"starts_on": "This absence is already recorded"}, code="duplicate")
     absence.save()
-    clashes = absence_clashes(absence)
+    to_move, affected = absence_bookings(absence)
     audit_record(by=by, action="create", target=absence, staff=True,
-                 summary=f"{resource.name} away: {absence}; {len(clashes)} booked appointment"
-                         f"{'' if len(clashes) == 1 else 's'} to move"[:500])
+                 summary=(f"{resource.name} away: {absence}; {len(to_move)} booked appointment"
+                          f"{'' if len(to_move) == 1 else 's'} to move"
+                          + (f", {len(affected)} already past in it" if affected else ""))[:500])
     return absence
 
 

@@ -140,11 +140,8 @@ def appointments_to_move(services: QuerySet, *, now: dt.datetime | None = None, 
     one), or whose officer or room is switched off: each must be moved (or given to someone else) by staff;
     nothing is cancelled by itself. One query. `user`: theirs only."""
     now = now or timezone.now()
-    absent = ResourceAbsence.objects.filter(resource=OuterRef("resource"), ends_at__gt=OuterRef("starts_at"),
-                                            starts_at__lt=PlusMinutes(OuterRef("starts_at"),
-                                                                      OuterRef("service__slot_minutes")))
     rows = Appointment.objects.filter(service__in=services, status=Appointment.Status.BOOKED, starts_at__gte=now,
-                                      resource__isnull=False).filter(Q(Exists(absent)) | Q(resource__is_active=False))
+                                      resource__isnull=False).filter(Q(in_an_absence()) | Q(resource__is_active=False))
     if user is not None:
         rows = rows.filter(resource__user=user)
     return list(rows.select_related("service", "customer", "resource").order_by("starts_at", "id")[:limit])
@@ -161,12 +158,33 @@ def needs_new_resource(appointment: Appointment) -> bool:
                                                               ends_at__gt=appointment.starts_at).exists()
 
 
-def absence_clashes(absence: ResourceAbsence) -> list[Appointment]:
-    """The booked appointments an absence (saved or not yet) overlaps, soonest first: for the person who adds it,
-    before and after. One query: a slot fits in one day, so the appointments starting up to a day before the
-    absence are read and the overlap is checked on each with its service's slot length."""
+def absence_bookings(absence: ResourceAbsence, *, now: dt.datetime | None = None
+                     ) -> tuple[list[Appointment], list[Appointment]]:
+    """The appointments an absence (saved or not yet) overlaps, soonest first, as (to move, affected).
+
+    To move: still booked and not yet begun, so staff move them or give them to a free colleague. Affected: those
+    that began before now (an absence recorded afterwards, like sickness yesterday), booked and never marked or
+    marked "did not come": nothing can move them, so they are listed for the record, and a "did not come" in an
+    absence does not count against the resident (community/measures.py). One query: a slot fits in one day, so
+    the appointments starting up to a day before the absence are read and the overlap is checked on each with its
+    service's slot length."""
+    now = now or timezone.now()
     rows = Appointment.objects.filter(
-        resource_id=absence.resource_id, status=Appointment.Status.BOOKED,
+        resource_id=absence.resource_id, status__in=[Appointment.Status.BOOKED, Appointment.Status.NO_SHOW],
         starts_at__gt=absence.starts_at - dt.timedelta(days=1), starts_at__lt=absence.ends_at,
     ).select_related("service", "customer").order_by("starts_at", "id")
-    return [a for a in rows if a.starts_at + dt.timedelta(minutes=a.service.slot_minutes) > absence.starts_at]
+    inside = [a for a in rows if a.starts_at + dt.timedelta(minutes=a.service.slot_minutes) > absence.starts_at]
+    return ([a for a in inside if a.starts_at >= now and a.status == Appointment.Status.BOOKED],
+            [a for a in inside if a.starts_at < now])
+
+
+def absence_clashes(absence: ResourceAbsence, *, now: dt.datetime | None = None) -> list[Appointment]:
+    """The booked appointments still to come that an absence overlaps: the ones to move (absence_bookings)."""
+    return absence_bookings(absence, now=now)[0]
+
+
+def in_an_absence() -> Exists:
+    """For a query of appointments: whether an absence of its officer or room overlaps it."""
+    return Exists(ResourceAbsence.objects.filter(
+        resource=OuterRef("resource"), ends_at__gt=OuterRef("starts_at"),
+        starts_at__lt=PlusMinutes(OuterRef("starts_at"), OuterRef("service__slot_minutes"))))

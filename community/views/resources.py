@@ -2,6 +2,8 @@
 administrator who configures services) outside the Django admin. Another team's service is 404."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
@@ -20,7 +22,8 @@ from ..selectors import (appointment_service_managed_by, appointment_services_ma
                          can_manage_appointment_resources, resource_of_service)
 from ..services.resource_setup import (absence_add, absence_check, absence_remove, resource_add, resource_hours_set,
                                        resource_rename, resource_set_active, team_members_to_add)
-from ..services.resources import absence_clashes
+from ..resource_rules import PAST_DAYS
+from ..services.resources import absence_bookings
 
 
 def _coming_absences():
@@ -97,9 +100,11 @@ def resource_detail(request: HttpRequest, service: int, pk: int) -> HttpResponse
         else:
             raise Http404
     hours = list(resource.hours.all())
-    absences = list(resource.absences.filter(ends_at__gt=timezone.now()).order_by("starts_at", "id")[:100])
+    absences = list(resource.absences.filter(ends_at__gt=timezone.now() - dt.timedelta(days=PAST_DAYS))
+                    .order_by("starts_at", "id")[:100])
     return render(request, "community/resources/resource.html", {
-        "service": service, "resource": resource, "form": form, "hours": hours, "absences": absences})
+        "service": service, "resource": resource, "form": form, "hours": hours, "absences": absences,
+        "past_days": PAST_DAYS})
 
 
 @require_http_methods(["GET", "POST"])
@@ -145,7 +150,7 @@ def absence_new(request: HttpRequest, service: int, pk: int) -> HttpResponse:
     service = appointment_service_managed_by(request.user, service)
     resource = resource_of_service(service, pk)
     form = AbsenceForm(posted(request))
-    clashes = None
+    clashes = to_move = affected = None
     if request.method == "POST":
         form.is_valid()
         starts_at, ends_at = form.span()
@@ -159,7 +164,8 @@ def absence_new(request: HttpRequest, service: int, pk: int) -> HttpResponse:
             if not form.errors:  # the form's own errors already say what is missing or unreadable
                 errors_where_form_is_silent(form, exc, fields=fields)
         else:
-            clashes = absence_clashes(checked)
+            to_move, affected = absence_bookings(checked)
+            clashes = to_move + affected
             confirmed = request.POST.get("confirm", "") == str(len(clashes))
             if not clashes or confirmed:
                 try:
@@ -168,13 +174,15 @@ def absence_new(request: HttpRequest, service: int, pk: int) -> HttpResponse:
                 except ValidationError as exc:
                     errors_onto_form(form, exc, fields=fields, first_only=True)
                 else:
-                    messages.success(request, f"The absence is saved. {len(clashes) or 'No'} booked "
-                                              f"appointment{'' if len(clashes) == 1 else 's'} to move.")
+                    messages.success(request, f"The absence is saved. {len(to_move) or 'No'} booked "
+                                              f"appointment{'' if len(to_move) == 1 else 's'} to move"
+                                              + (f", {len(affected)} already past in it." if affected else "."))
                     return redirect("community_staff:absence", service=service.pk, pk=resource.pk,
                                     absence=absence.pk)
             _audit_listed(request, clashes, f"Counted in a new absence of {resource.name}")
     return render(request, "community/resources/absence_new.html", {
-        "service": service, "resource": resource, "form": form, "clashes": clashes})
+        "service": service, "resource": resource, "form": form, "clashes": clashes,
+        "to_move": to_move if clashes else [], "affected": affected if clashes else [], "past_days": PAST_DAYS})
 
 
 @require_http_methods(["GET", "POST"])
@@ -192,7 +200,7 @@ def absence_detail(request: HttpRequest, service: int, pk: int, absence: int) ->
         absence_remove(absence=found, by=request.user)
         messages.success(request, "The absence is removed: its times can be booked again.")
         return redirect("community_staff:resource", service=service.pk, pk=resource.pk)
-    clashes = absence_clashes(found)
-    _audit_listed(request, clashes, f"Listed in an absence of {resource.name}")
+    to_move, affected = absence_bookings(found)
+    _audit_listed(request, to_move + affected, f"Listed in an absence of {resource.name}")
     return render(request, "community/resources/absence.html", {
-        "service": service, "resource": resource, "absence": found, "clashes": clashes})
+        "service": service, "resource": resource, "absence": found, "clashes": to_move, "affected": affected})

@@ -470,7 +470,7 @@ def test_admin_absence_over_bookings_warns_with_the_references(admin_client_, as
     (("2027-01-04", "2028-06-01", "leave"), None, "at most 366 days"),
     (("2027-02-30", "2027-03-01", "leave"), None, "Enter a valid date"),
     (("2027-01-04", "2027-01-04", "<script>"), None, "Select a valid choice"),
-    (None, ("0", "12:00", "09:00"), "The end must be after the start"),
+    (None, ("0", "12:00", "09:00"), "Monday: the end must be after the start"),
     (None, ("9", "09:00", "12:00"), "Select a valid choice"),
 ])
 def test_admin_refuses_bad_hours_and_absences(admin_client_, assessment, assessors, absence, hours, message):
