@@ -20,8 +20,10 @@ from oxtom.core.actors import actor as _actor
 from oxtom.core.audit import audit_record
 from oxtom.customers.models import Channel, Interaction
 
-from .models import Entitlement
-from .services import ApplicationError, _date, _link, _notify, _refund_case, _timeline, payment_agreements_release
+from .models import Application, Entitlement
+from .services import (
+    ApplicationError, _date, _link, _notify, _refund_case, _timeline, payment_agreements_release, renewal_withdraw,
+)
 
 MAX_REASON = 500
 
@@ -91,6 +93,11 @@ def _end(old: Entitlement, *, status: str, by: Any, channel: str, reason: str, d
                  ended_on=today.isoformat(), reason=reason[:MAX_REASON])
     _timeline(old.customer, kind=f"entitlement.{word}", summary=f"{service.name} {old.number} {word}", by=by,
               subject=old, reference=old.number, channel=channel, direction=direction)
+    # A renewal still waiting for its fee is withdrawn: the task that takes it under the saved card, and the
+    # payment link, find nothing to pay; a fee already on its way is refunded when it settles (renewal_stopped).
+    for pending in Application.objects.filter(previous_entitlement=old, kind=Application.Kind.RENEWAL,
+                                              status=Application.Status.AWAITING_PAYMENT):
+        renewal_withdraw(pending, by=by, reason=f"{old.number} {word}")
     if old.payment_agreement_id:  # nothing more is taken with the saved card for a permit that has ended
         transaction.on_commit(lambda: payment_agreements_release(by=None))
     due = refund_due_for(old)

@@ -160,6 +160,14 @@ MESSAGE_TEMPLATES = [
                 "((service)) ((number)).",
         email_link="See it in your account at ((link))",
         sms="we have refunded ((amount)) to your card for the unused part of ((number)). ((message))"),
+    *_by_channel(
+        "renewal-refunded", "Renewal not made, fee refunded",
+        subject="We have not renewed your ((service)) ((number)) and have refunded ((amount))",
+        letter_subject="Your ((service)) ((number)) was not renewed",
+        opening="We have not renewed your ((service)) ((number)) and have refunded the whole ((amount)) to "
+                "the card it was paid with.",
+        email_link="See it in your account at ((link))",
+        sms="we have not renewed ((number)) and have refunded the whole ((amount)) to your card. ((message))"),
 ]
 
 

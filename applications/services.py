@@ -454,8 +454,9 @@ def _issue_for(application: Application, *, by: Any) -> Entitlement:
 
     Renewals and replacements act on the newest entitlement in the chain (it
     may have been renewed since the application was made); a renewal of one
-    that lapsed or was revoked is a fresh term from today, so nothing paid for
-    is left unissued.
+    that lapsed is a fresh term from today, so nothing paid for is left
+    unissued. (A renewal whose permit was cancelled or revoked never gets here:
+    application_paid refunds it instead, see renewal_stopped.)
     """
     previous = application.previous_entitlement
     if previous is None or application.kind not in (Application.Kind.RENEWAL, Application.Kind.CHANGE,
@@ -676,6 +677,10 @@ def application_paid(*, application: Application, payment: Any, by: Any) -> Enti
     if (payment.status != PaymentStatus.SUCCESS or payment.for_type != Application._meta.label_lower
             or str(payment.for_id) != str(application.pk) or payment.amount_pence != application.fee_pence):
         raise ApplicationError("This payment is not a completed payment for this application.")
+    stopped = renewal_stopped(application, payment)
+    if stopped:
+        _renewal_not_made(application, payment, why=stopped, by=by)
+        return None
     if application.status != A.AWAITING_PAYMENT:
         raise ApplicationError("This application is not waiting for payment.")
     if application.payment_id != payment.pk:
@@ -689,6 +694,148 @@ def application_paid(*, application: Application, payment: Any, by: Any) -> Enti
         Entitlement.objects.filter(pk=entitlement.pk).update(payment_agreement_id=payment.agreement_id)
         entitlement.payment_agreement_id = payment.agreement_id
     return entitlement
+
+
+# --- a renewal fee that settled after the holder stopped ------------------------------------------------
+#
+# A renewal's fee taken under the saved-card agreement may settle minutes or hours after the YES (a provider
+# outage finished by the sweeper, a payment GOV.UK Pay settles later and tells us by webhook). If by then
+# the holder cancelled the permit, an officer revoked it, or the holder stopped the saved card, issuing a new
+# term would charge someone who had said stop. So no term is issued and the whole fee goes back to the card
+# automatically through the provider: nothing is left for an officer to judge (the amount is everything
+# that was taken, for nothing provided), a resident expects the money back without asking, and an officer's
+# queue would only delay it. The refund is a row before the provider is asked (payment_refund_owed), sent
+# after commit and again by the beat job until the provider answers, under one key, so it is made once.
+
+NOT_RENEWED_KEY = "renewal-not-made"
+_NOT_RENEWED_WHY = {
+    "cancelled": "You cancelled it before the renewal payment went through, so it has not been renewed.",
+    "revoked": "It was ended before the renewal payment went through, so it has not been renewed.",
+    "agreement": "You stopped paying with your saved card before the renewal payment went through. "
+                 "To renew, pay with the link we have sent you.",
+}
+
+
+def renewal_stopped(application: Application, payment: Any) -> str:
+    """Why a renewal's payment must not issue a term: "cancelled", "revoked", "agreement" or "" (issue it).
+
+    The permit chain it renews was cancelled by its holder or revoked, or the fee was taken under a
+    saved-card agreement the holder has since cancelled. A lapsed or expired term is not a stop: paying
+    for it still renews from today (see _issue_for).
+    """
+    if application.kind != Application.Kind.RENEWAL or application.previous_entitlement_id is None:
+        return ""
+    latest = Entitlement.objects.only("status", "superseded_by_id").get(pk=application.previous_entitlement_id)
+    for _ in range(50):  # a chain of renewals and replacements; never this long in practice
+        if latest.superseded_by_id is None:
+            break
+        latest = Entitlement.objects.only("status", "superseded_by_id").get(pk=latest.superseded_by_id)
+    if latest.status == Entitlement.Status.CANCELLED:
+        return "cancelled"
+    if latest.status == Entitlement.Status.REVOKED:
+        return "revoked"
+    if application.status == A.WITHDRAWN:
+        return "cancelled"
+    if payment.agreement_id and not payment.sets_up_agreement:
+        from oxtom.payments.models import AgreementStatus, PaymentAgreement
+
+        if PaymentAgreement.objects.filter(pk=payment.agreement_id, status=AgreementStatus.CANCELLED).exists():
+            return "agreement"
+    return ""
+
+
+def _renewal_not_made(application: Application, payment: Any, *, why: str, by: Any) -> None:
+    """No term for this payment: owe the whole of it back, say so on the record, refund after commit."""
+    from oxtom.payments.services import payment_refund_owed
+
+    previous = application.previous_entitlement
+    refund = payment_refund_owed(
+        payment=payment, amount_pence=payment.amount_pence, by=by,
+        reason=f"Renewal of {previous.number} not made: {why} before the payment went through",
+        idempotency_key=f"{NOT_RENEWED_KEY}:{application.pk}:{why}:{payment.pk}")
+    if why == "agreement":
+        # The permit is still in force and the holder said YES: only the saved card was stopped. The renewal
+        # waits for a payment made the usual way (a fresh one; this one is being refunded).
+        if application.payment_id == payment.pk:
+            application.payment = None
+            _save(application, ["payment"], by)
+        from .renewals.services import on_agreement_payment_failed_for
+
+        on_agreement_payment_failed_for(application)
+    else:
+        renewal_withdraw(application, by=by, reason=f"The permit was {why}")
+    audit_record(by=by, action="update", target=application,
+                 summary=f"Renewal of {previous.number} not made ({why}): {payment.amount_display} to be refunded",
+                 payment=payment.reference, refund_id=refund.pk)
+    _timeline(application.customer, kind="application.renewal_not_made",
+              summary=f"{application.service.name} {previous.number} not renewed: {payment.amount_display} "
+                      "paid after it was stopped is being refunded", by=by, subject=application,
+              reference=application.reference)
+    transaction.on_commit(lambda: renewal_refunds_send(refund_ids=[refund.pk]))
+
+
+def renewal_withdraw(application: Application, *, by: Any, reason: str) -> bool:
+    """Withdraw a renewal that waits for its fee (its permit ended): nothing more is taken or issued for it,
+    and its invitation closes, so no reminder or payment link follows. True if withdrawn now."""
+    from .renewals.models import RenewalInvitation
+
+    moved = Application.objects.filter(pk=application.pk, kind=Application.Kind.RENEWAL,
+                                       status__in=[A.AWAITING_PAYMENT, A.APPROVED]).update(
+        status=A.WITHDRAWN, modified_at=timezone.now(), modified_by=_actor(by), version=F("version") + 1)
+    application.refresh_from_db()
+    RenewalInvitation.objects.filter(application=application, state=RenewalInvitation.State.AWAITING_PAYMENT).update(
+        state=RenewalInvitation.State.LAPSED, closed_at=timezone.now())
+    if moved:
+        audit_record(by=by, action="update", target=application, summary=f"Renewal withdrawn: {reason}"[:200],
+                     reference=application.reference)
+    return bool(moved)
+
+
+def renewal_refunds_send(*, refund_ids: list[int] | None = None, limit: int = 200) -> dict[str, int]:
+    """Send refunds owed for renewals not made (after commit, then by beat until the provider answers).
+
+    Each is sent under its own key, so a retry refunds once; the holder is told once, when it is made.
+    A provider that refuses leaves it in error for an officer, logged and audited.
+    """
+    from oxtom.payments.models import Refund
+    from oxtom.payments.services import PaymentError, payment_refund
+
+    owed = Refund.objects.filter(status=Refund.RefundStatus.SUBMITTED,
+                                 idempotency_key__startswith=f"{NOT_RENEWED_KEY}:").select_related("payment")
+    if refund_ids is not None:
+        owed = owed.filter(pk__in=refund_ids)
+    counts = {"refunded": 0, "not_yet": 0}
+    for owed_refund in owed.order_by("pk")[:limit]:
+        try:
+            refund = payment_refund(payment=owed_refund.payment, amount_pence=owed_refund.amount_pence,
+                                    reason=owed_refund.reason, by=None, idempotency_key=owed_refund.idempotency_key)
+        except PaymentError as exc:
+            counts["not_yet"] += 1
+            logger.warning("Refund %s for a renewal not made not sent yet: %s", owed_refund.pk, "; ".join(exc.messages))
+            continue
+        if refund.status != Refund.RefundStatus.SUCCESS:
+            counts["not_yet"] += 1
+            continue
+        counts["refunded"] += 1
+        _tell_renewal_refunded(refund)
+    return counts
+
+
+def _tell_renewal_refunded(refund: Any) -> None:
+    _, application_id, why, _payment = refund.idempotency_key.split(":", 3)
+    application = (Application.objects.select_related("customer", "service", "previous_entitlement")
+                   .filter(pk=int(application_id)).first())
+    if application is None or application.previous_entitlement is None:
+        return
+    old = application.previous_entitlement
+    from oxtom.core.money import pounds
+
+    _notify(application.customer, template="renewal-refunded", by=None, key=f"refund:{refund.pk}:not-renewed",
+            context={"service": application.service.name_in_sentence, "number": old.number,
+                     "amount": pounds(refund.amount_pence),
+                     "message": f"{_NOT_RENEWED_WHY.get(why, '')} It can take up to 5 working days to reach "
+                                "your account.".strip(),
+                     "link": _link("apply:entitlement", old.number)})
 
 
 def applications_reconcile_paid(*, limit: int = 200) -> dict[str, int]:

@@ -356,6 +356,40 @@ def payment_refund(*, payment: Payment, amount_pence: int, reason: str, by: Any,
     return refund
 
 
+def payment_refund_owed(*, payment: Payment, amount_pence: int, reason: str, idempotency_key: str,
+                        by: Any) -> Refund:
+    """Record, in the caller's transaction, a refund we owe and will send (payment_refund with the same key).
+
+    For refunds no officer decides (money taken for something that will not be provided): the row is
+    written first, so a crash or a provider outage before the refund is sent loses nothing, and the
+    owner's sweeper sends it again under the same key, which refunds once. The same key gives back the
+    same row; no provider is called here.
+    """
+    if isinstance(amount_pence, bool) or not isinstance(amount_pence, int) or amount_pence < 1:
+        raise PaymentError("Refund amount must be a whole number of pence, at least 1p.")
+    reason = (reason or "").strip()[:255]
+    if not reason or not idempotency_key or len(idempotency_key) > 100:
+        raise PaymentError("A refund owed needs a reason and a key of up to 100 characters.")
+    existing = Refund.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        if existing.payment_id != payment.pk or existing.amount_pence != amount_pence:
+            raise PaymentError("This idempotency key was already used for a different refund.")
+        return existing
+    locked = Payment.objects.select_for_update().get(pk=payment.pk)
+    if locked.status != Status.SUCCESS:
+        raise PaymentError("Only a payment that went through can be refunded.")
+    pending = Refund.objects.filter(payment=locked, status=Refund.RefundStatus.SUBMITTED).aggregate(
+        total=models.Sum("amount_pence"))["total"] or 0
+    if amount_pence > locked.amount_pence - locked.refunded_pence - pending:
+        raise PaymentError("That is more than the payment still holds.")
+    refund = Refund.objects.create(payment=locked, amount_pence=amount_pence, reason=reason,
+                                   idempotency_key=idempotency_key, created_by=_actor(by))
+    audit_record(by=by, action="create", target=locked,
+                 summary=f"Refund of {pounds(amount_pence)} owed on {locked.reference}",
+                 refund_id=refund.pk, amount_pence=amount_pence, reason=reason)
+    return refund
+
+
 # --- recurring card payments (GOV.UK Pay agreements) ------------------------------------------------
 
 def agreement_create(*, customer: Customer, description: str, by: Any, idempotency_key: str) -> PaymentAgreement:
@@ -517,10 +551,17 @@ def payments_sweep(*, older_than: timedelta = timedelta(minutes=15), limit: int 
     """
     now = now or timezone.now()
     due = list(Payment.objects.unfinished().filter(created_at__lte=now - older_than)
-               .order_by("created_at")[:limit])
+               .select_related("agreement").order_by("created_at")[:limit])
     counts = {"checked": 0, "finished": 0, "expired_unsent": 0}
     for payment in due:
         if not payment.provider_payment_id and payment.agreement_id and not payment.sets_up_agreement:
+            if payment.agreement.status != AgreementStatus.ACTIVE:
+                # The payer stopped the agreement before this was ever sent: never send it now, even if the
+                # provider has not heard of the cancellation yet (agreements_sync tells it later).
+                if _apply(payment, status=Status.CANCELLED, code="P0040",
+                          message="The agreement was cancelled before the payment was sent", by=None):
+                    counts["finished"] += 1
+                continue
             _take_with_provider(payment, by=None)  # the same key: the provider takes it once
             if payment.provider_payment_id or payment.is_finished:
                 counts["checked"] += 1
