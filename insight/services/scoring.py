@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -39,6 +38,8 @@ logger = logging.getLogger(__name__)
 RECENT_WEEKS = 8
 MAX_REASONS = 2000
 TOP_FACTORS = 3
+READ_CHUNK = 5000
+WRITE_CHUNK = 2000
 
 
 def week_of(day: dt.date) -> dt.date:
@@ -52,8 +53,36 @@ def training_reference() -> pd.DataFrame:
     return risk.generate_referrals(20_000)
 
 
-def referral_features(rows: list[dict], *, as_of: dt.datetime) -> pd.DataFrame:
-    """The model's inputs for each referral, from the case history (one list of value dicts, no queries).
+# The columns the scoring reads for each referral (from the referral and its engine case), in this order.
+READ_COLUMNS = {
+    "id": "id", "child_key": "child_key", "screening_outcome": "screening_outcome", "police_flag": "police_flag",
+    "school_flag": "school_flag", "health_flag": "health_flag", "child_date_of_birth": "child_date_of_birth",
+    "deprivation_decile": "deprivation_decile", "child_sex": "child_sex", "child_ethnicity": "child_ethnicity",
+    "child_disability": "child_disability", "received_at": "case__received_at", "closed_at": "case__closed_at",
+    "status": "case__status"}
+
+
+def _referral_frame() -> pd.DataFrame:
+    """Every referral's scoring columns as one DataFrame, read READ_CHUNK rows at a time.
+
+    Every referral, not only the week's: a child's earlier referrals make their history. A server-side
+    cursor on PostgreSQL (iterator), each chunk turned into columns as it arrives, so neither the driver's
+    whole result set nor 100,000 row dicts are held at once. One query.
+    """
+    rows = Referral.objects.order_by().values_list(*READ_COLUMNS.values()).iterator(chunk_size=READ_CHUNK)
+    frames, chunk = [], []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == READ_CHUNK:
+            frames.append(pd.DataFrame.from_records(chunk, columns=list(READ_COLUMNS)))
+            chunk = []
+    if chunk or not frames:
+        frames.append(pd.DataFrame.from_records(chunk, columns=list(READ_COLUMNS)))
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def referral_features(rows: list[dict] | pd.DataFrame, *, as_of: dt.datetime) -> pd.DataFrame:
+    """The model's inputs for each referral, from the case history (value dicts, or the frame _referral_frame reads; no queries).
 
     prior_referrals and prior_nfa count the same child's earlier referrals; last_case_days is how long
     this case was (or has been) open; age is in whole years on `as_of`.
@@ -127,12 +156,7 @@ def risk_scores_compute(*, today: dt.date | None = None) -> ScoringRun | None:
     today = today or timezone.localdate()
     week = week_of(today)
     since = now - dt.timedelta(weeks=RECENT_WEEKS)
-    rows = list(Referral.objects.values(
-        "id", "child_key", "screening_outcome", "police_flag", "school_flag", "health_flag", "child_date_of_birth",
-        "deprivation_decile", "child_sex", "child_ethnicity", "child_disability",
-        received_at=F("case__received_at"), closed_at=F("case__closed_at"),
-        status=F("case__status")))
-    df = referral_features(rows, as_of=now)
+    df = referral_features(_referral_frame(), as_of=now)
     if not df.empty:
         recent = (~df["closed"]) | (pd.to_datetime(df["closed_at"], utc=True) >= pd.Timestamp(since))
         df = df[recent].reset_index(drop=True)
@@ -151,18 +175,21 @@ def risk_scores_compute(*, today: dt.date | None = None) -> ScoringRun | None:
             scores = risk.score(estimator, todo, features)
             flagged = risk.flags(threshold, todo, scores)
             reference = training_reference()[features].median().astype(float).to_dict()
-            factors = [[] for _ in range(len(todo))]
             picked = np.flatnonzero(flagged)
-            if len(picked):
-                for i, f in zip(picked, _factors(estimator, todo.iloc[picked], scores[picked], reference,
-                                                               features)):
-                    factors[i] = f
-            inputs = todo[features].astype(float).to_dict("records")
-            RiskScore.objects.bulk_create([
-                RiskScore(run=run, referral_id=int(rid), score=round(float(s), 4), flagged=bool(fl),
-                          closed=bool(cl), inputs=inp, factors=fa)
-                for rid, s, fl, cl, inp, fa in zip(todo["referral_id"], scores, flagged, todo["closed"], inputs,
-                                                  factors)], batch_size=1000, ignore_conflicts=True)
+            factors = dict(zip(picked.tolist(), _factors(estimator, todo.iloc[picked], scores[picked], reference,
+                                                         features))) if len(picked) else {}
+            # Written a chunk at a time: one INSERT per WRITE_CHUNK scores, and only that chunk's rows and
+            # inputs built in memory (at 100,000 referrals, building them all first doubled the peak).
+            values = todo[features].astype(float)
+            ids, closed = todo["referral_id"].to_numpy(), todo["closed"].to_numpy()
+            for start in range(0, len(todo), WRITE_CHUNK):
+                end = min(start + WRITE_CHUNK, len(todo))
+                inputs = values.iloc[start:end].to_dict("records")
+                RiskScore.objects.bulk_create([
+                    RiskScore(run=run, referral_id=int(ids[i]), score=round(float(scores[i]), 4),
+                              flagged=bool(flagged[i]), closed=bool(closed[i]), inputs=inputs[i - start],
+                              factors=factors.get(i, [])) for i in range(start, end)],
+                    batch_size=WRITE_CHUNK, ignore_conflicts=True)
         run.scored = run.scores.count()
         run.flagged = run.scores.filter(flagged=True, closed=True).count()
         run.drift = risk.drift(training_reference(), df, features) if len(df) else {}
