@@ -139,6 +139,19 @@ def test_keyset_pages_cover_everything_once_in_order(queue, team, officer_in_tea
     assert [(c.due_at, c.pk) for c in seen] == sorted((c.due_at, c.pk) for c in seen)
 
 
+def test_keyset_pages_through_cases_tied_on_their_due_date(service, team, officer_in_team):
+    """Seven cases due the same day: the row comparison (due_at, id) > cursor pages them by id, none twice."""
+    tied = sorted(CaseFactory(service=service, due_at=MONDAY + dt.timedelta(days=4)).pk for _ in range(7))
+    seen, cursor = [], ""
+    for _ in range(5):
+        page = queue_page(user=officer_in_team, team=team, filters=QueueFilters(), cursor=cursor, per_page=3, on=MONDAY)
+        seen += [c.pk for c in page.cases]
+        cursor = page.next_cursor
+        if not cursor:
+            break
+    assert seen == tied
+
+
 @pytest.mark.parametrize("cursor", ["garbage", "!!!", "x" * 100, "MjAyNi0xMy00MHwx"])
 def test_tampered_cursor_starts_from_the_top(queue, team, officer_in_team, cursor):
     page = queue_page(user=officer_in_team, team=team, filters=QueueFilters(), cursor=cursor, per_page=3, on=MONDAY)
