@@ -47,6 +47,16 @@ _DETAILS = (
 _CLOSED_ENDINGS = ("fixed",) * 8 + ("not_fixed", "referred")
 
 
+
+# What demo reporters say after a fix, by rating, so the teams' feedback list has comments to read.
+FEEDBACK_COMMENTS = {
+    5: ["Fixed within the week, thank you.", "Quick and tidy job, and you kept me told at each step."],
+    4: ["Sorted, though it took a little longer than the date I was given.", "Good repair. The update texts helped."],
+    3: ["It was fixed in the end but I had to chase it.", "Fine, but the patch already looks rough at the edge."],
+    2: ["Took weeks and nobody told me the date had moved.", "The repair only covered half of the hole."],
+    1: ["Closed as fixed but it is still there.", "Reported it three times before anyone came out."],
+}
+
 def _answers(questions: list[dict], rng: random.Random, *, meets: bool) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     for question in questions:
@@ -122,7 +132,11 @@ def seed_activity(*, officer: User | None, reports: int = DEFAULT_REPORTS,
                 report.refresh_from_db()
                 report.case.refresh_from_db()
             if steps and steps[-1] in ("fixed", "not_fixed", "referred") and by is not None and rng.random() < 0.5:
-                report_feedback(report=report, rating=rng.choice([5, 5, 4, 4, 4, 3, 2, 1]), text="", by=by)
+                rating = rng.choice([5, 5, 4, 4, 4, 3, 2, 1])
+                # The service returns the row it locked and rated: _backdate reads its feedback_at (the old
+                # object had none, so every demo rating lost its date and no measure or list counted it).
+                report = report_feedback(report=report, rating=rating, by=by,
+                                text=rng.choice(FEEDBACK_COMMENTS[rating]) if rng.random() < 0.7 else "")
             if still_open:
                 age_days = _open_age(report, rng)
             _backdate(report, age_days=age_days, closed=not still_open, rng=rng)

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from oxtom.core.models import TimeStampedModel
 
@@ -171,6 +172,9 @@ class StreetReport(models.Model):
             models.Index(fields=["latitude", "longitude"], name="report_lat_lon"),
             # Open311 requests.json and "latest first" lists: keyset on (reported_at, id).
             models.Index(fields=["-reported_at", "-id"], name="report_recent"),
+            # The teams' feedback list: rated reports only, newest first, keyset on (feedback_at, id).
+            models.Index(fields=["-feedback_at", "-id"], name="report_feedback_recent",
+                         condition=Q(feedback_at__isnull=False)),
         ]
 
     def __str__(self) -> str:

@@ -296,3 +296,116 @@ def open311_request_dicts(rows: list[dict]) -> list[dict]:
     from .open311 import _request_dicts
 
     return _request_dicts(rows)
+
+
+# --- feedback after a fix, for the teams that handle each category -------------------------------------------
+
+FEEDBACK_PAGE_SIZE = 25
+FEEDBACK_SUMMARY_MONTHS = 6
+# The words residents chose from (forms.FeedbackForm), shown back to staff.
+RATING_WORDS = {5: "Very satisfied", 4: "Satisfied", 3: "Neither satisfied nor dissatisfied", 2: "Dissatisfied",
+                1: "Very dissatisfied"}
+
+
+def feedback_report_types(user: Any) -> list[ReportType]:
+    """The categories (report types) whose feedback `user` may read: those handled by a team they see the
+    cases of (administrators: all). One query; the same rule as the team's queues."""
+    from oxtom.accounts.models import TeamMembership
+    from oxtom.accounts.permissions import Permission
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    types = ReportType.objects.select_related("service").order_by("service__name", "id")
+    if user.has_role("administrator"):
+        return list(types)
+    if user.has_permission(Permission.CASE_VIEW_TEAM):
+        teams = TeamMembership.objects.filter(user=user).values("team_id")
+    else:
+        teams = list(user.team_ids_granting(Permission.CASE_VIEW_TEAM))
+        if not teams:
+            return []
+    return list(types.filter(service__team_id__in=teams))
+
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    reference: str
+    category: str
+    rating: int
+    words: str
+    comment: str
+    given_at: dt.datetime
+
+
+def _feedback_cursor(row: dict) -> str:
+    raw = f"{row['feedback_at'].isoformat()}|{row['pk']}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def feedback_page(*, report_types: list[ReportType], report_type_id: int | None = None, rating: int | None = None,
+                  after: str = "", per_page: int = FEEDBACK_PAGE_SIZE) -> tuple[list[FeedbackRow], str]:
+    """One page of feedback on reports of these categories, newest first, and the cursor of the next page
+    ("" on the last). Keyset on (feedback_at, id), read down the partial index of rated reports, so any page
+    costs one query whatever the number of reports. A malformed or tampered cursor gives the first page.
+    Nothing about the reporter: the reference, category, rating, comment and when it was given."""
+    allowed = {t.pk: t for t in report_types}
+    if report_type_id is not None:
+        allowed = {report_type_id: allowed[report_type_id]} if report_type_id in allowed else {}
+    if not allowed:
+        return [], ""
+    rows = StreetReport.objects.filter(feedback_at__isnull=False, report_type_id__in=list(allowed))
+    if rating is not None:
+        rows = rows.filter(feedback_rating=rating)
+    position = _decode_cursor(after) if after and len(after) <= 120 else None
+    if position is not None:
+        when, pk = position
+        rows = rows.filter(feedback_at__lte=when).filter(Q(feedback_at__lt=when) | Q(feedback_at=when, pk__lt=pk))
+    found = list(rows.order_by("-feedback_at", "-id").values(
+        "pk", "case__reference", "report_type_id", "feedback_rating", "feedback_text", "feedback_at")[:per_page + 1])
+    more = len(found) > per_page
+    found = found[:per_page]
+    page = [FeedbackRow(reference=r["case__reference"], category=allowed[r["report_type_id"]].name,
+                        rating=r["feedback_rating"], words=RATING_WORDS.get(r["feedback_rating"], ""),
+                        comment=r["feedback_text"], given_at=r["feedback_at"]) for r in found]
+    return page, (_feedback_cursor(found[-1]) if more and found else "")
+
+
+@dataclass(frozen=True)
+class FeedbackSummary:
+    category: str
+    month: dt.date
+    responses: int
+    mean: float
+    satisfied_percent: float
+
+
+def feedback_summary(*, report_types: list[ReportType], months: int = FEEDBACK_SUMMARY_MONTHS,
+                     today: dt.date | None = None) -> list[FeedbackSummary]:
+    """Per category and month (newest first, this month included): how many rated, the mean rating and the
+    share satisfied (4 or 5, as the satisfaction measure counts it). One grouped query; months found by
+    comparing with month boundaries (no per-row date truncation)."""
+    from django.db.models import Avg, Case, Count, IntegerField, When
+    from django.utils import timezone
+
+    from .measures import SATISFIED_RATINGS
+
+    if not report_types:
+        return []
+    today = today or timezone.localdate()
+    tz = timezone.get_default_timezone()
+    firsts = [today.replace(day=1)]
+    for _ in range(months - 1):
+        firsts.append((firsts[-1] - dt.timedelta(days=1)).replace(day=1))
+    firsts.reverse()  # oldest first
+    starts = [dt.datetime.combine(m, dt.time.min, tzinfo=tz) for m in firsts]
+    bucket = Case(*[When(feedback_at__gte=start, then=i) for i, start in reversed(list(enumerate(starts)))],
+                  default=-1, output_field=IntegerField())
+    names = {t.pk: t.name for t in report_types}
+    rows = (StreetReport.objects.filter(feedback_at__gte=starts[0], report_type_id__in=list(names))
+            .annotate(bucket=bucket).order_by().values("report_type_id", "bucket")
+            .annotate(n=Count("pk"), mean=Avg("feedback_rating"),
+                      satisfied=Count("pk", filter=Q(feedback_rating__in=SATISFIED_RATINGS))))
+    out = [FeedbackSummary(category=names[r["report_type_id"]], month=firsts[r["bucket"]], responses=r["n"],
+                           mean=round(float(r["mean"]), 1), satisfied_percent=round(100 * r["satisfied"] / r["n"], 1))
+           for r in rows if r["bucket"] >= 0 and r["n"]]
+    return sorted(out, key=lambda s: (s.category, -s.month.toordinal()))

@@ -6,6 +6,8 @@ from .views import staff
 app_name = "portal_staff"
 
 urlpatterns = [
+    # Before the report pattern: "feedback" is never a report reference (those carry digits).
+    path("feedback/", staff.feedback_list, name="feedback"),
     path("<str:reference>/", staff.report_detail, name="report"),
     path("<str:reference>/photos/<str:token>/", staff.report_photo, name="report_photo"),
     path("<str:reference>/photos/<str:token>/thumbnail/", staff.report_photo, {"size": "thumbnail"},

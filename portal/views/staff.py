@@ -118,6 +118,7 @@ def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "duplicate_of": report.case.duplicate_of.reference if report.case.duplicate_of_id else "",
         # The case page's generic actions move the case but not what the public sees: say so.
         "out_of_step": (report.case.status == Status.CLOSED) == report.is_open,
+        "feedback_words": selectors.RATING_WORDS.get(report.feedback_rating or 0, ""),
     })
 
 
@@ -182,3 +183,45 @@ def report_action(request: HttpRequest, reference: str, action: str) -> HttpResp
     return render(request, "portal/staff/report_action.html", {
         "report": report, "case": report.case, "action": spec, "form": form, "report_url": report_url,
     })
+
+
+@staff_area_required
+@require_GET
+def feedback_list(request: HttpRequest) -> HttpResponse:
+    """What reporters said after their report was closed, for the teams that handle each category: newest
+    first a page at a time (keyset), filtered by category and rating, with each category's monthly figures.
+
+    Names no one: the report reference (its staff page is the record), the category, the rating and the
+    comment, as the reporter wrote it (escaped). Filters that are not one of the choices are refused with a
+    message and the list shown without them."""
+    from urllib.parse import urlencode
+
+    types = selectors.feedback_report_types(request.user)
+    errors: list[tuple[str, str]] = []
+    category = request.GET.get("category", "")[:20]
+    report_type_id = None
+    if category:
+        if category.isdigit() and int(category) in {t.pk for t in types}:
+            report_type_id = int(category)
+        else:
+            errors.append(("category", "Select a category from the list"))
+            category = ""
+    rating_raw = request.GET.get("rating", "")[:5]
+    rating = None
+    if rating_raw:
+        if rating_raw in {"1", "2", "3", "4", "5"}:
+            rating = int(rating_raw)
+        else:
+            errors.append(("rating", "Select a rating from the list"))
+            rating_raw = ""
+    after = request.GET.get("after", "")[:120]
+    rows, next_cursor = selectors.feedback_page(report_types=types, report_type_id=report_type_id, rating=rating,
+                                                after=after)
+    kept = {k: v for k, v in (("category", category), ("rating", rating_raw)) if v}
+    return render(request, "portal/staff/feedback_list.html", {
+        "types": types, "rows": rows, "errors": errors, "category": category, "rating": rating_raw,
+        "ratings": sorted(selectors.RATING_WORDS.items(), reverse=True),
+        "next_url": f"?{urlencode({**kept, 'after': next_cursor})}" if next_cursor else "",
+        "first_url": f"?{urlencode(kept)}" if after else "",
+        "summary": selectors.feedback_summary(report_types=types) if types else [],
+    }, status=400 if errors else 200)
