@@ -78,6 +78,22 @@ def _hours_context() -> dict:
     return {"hours": hours.describe(), "is_open": opens is None, "opens_at": when(opens) if opens else ""}
 
 
+def _wants_json(request: HttpRequest) -> bool:
+    """The inline chat panel (static/js/chat_panel.js) posts the same forms and asks for JSON back, so the
+    page it opened on stays where it is; without JavaScript the same views answer with pages and redirects."""
+    return request.method == "POST" and request.headers.get("Accept", "").split(",")[0].strip() == "application/json"
+
+
+def _json_error(form: ChatMessageForm, status: int) -> JsonResponse:
+    words = [str(e) for errors in form.errors.values() for e in errors] or ["Your message could not be sent"]
+    return JsonResponse({"ok": False, "error": words[0]}, status=status)
+
+
+def _json_sent(chat: WebChat) -> JsonResponse:
+    return JsonResponse({"ok": True, "status": chat.status, "poll": reverse("webchat:poll"),
+                         "send": reverse("webchat:send"), "chat": reverse("webchat:home")})
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def chat_home(request: HttpRequest) -> HttpResponse:
@@ -88,6 +104,8 @@ def chat_home(request: HttpRequest) -> HttpResponse:
     ended comes back here, in the box, to start a new chat with.
     """
     chat = _current_chat(request)
+    if chat is not None and chat.status != WebChat.Status.CLOSED and _wants_json(request):
+        return chat_send(request)  # the panel on another page: this browser's chat carries on
     if chat is not None and chat.status != WebChat.Status.CLOSED:
         services.webchat_page_seen(chat=chat, page=request.GET.get("from", "") or _referring_path(request))
         return render(request, "webchat/chat.html", {
@@ -125,7 +143,11 @@ def chat_home(request: HttpRequest) -> HttpResponse:
                 offer_id = request.session.pop(OFFER_PENDING_KEY, None)
                 if offer_id:
                     services.chat_offer_taken(offer_id=offer_id, token=token)
+                if _wants_json(request):
+                    return _json_sent(_current_chat(request))
                 return redirect(f"{reverse('webchat:home')}#latest")
+    if _wants_json(request):
+        return _json_error(form, 400 if status == 200 else status)
     return render(request, "webchat/start.html", {
         "form": form, "page": services._safe_page(page), "ended": chat is not None, "unsent": unsent,
         "can_download": chat is not None and chat.status == WebChat.Status.CLOSED, **hours,
@@ -137,6 +159,8 @@ def chat_home(request: HttpRequest) -> HttpResponse:
 def chat_send(request: HttpRequest) -> HttpResponse:
     chat = _current_chat(request)
     if chat is None:
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "error": "Your chat could not be found. Start a new chat"}, status=404)
         messages.warning(request, "Your chat could not be found. Start a new chat")
         return redirect("webchat:home")
     form = ChatMessageForm(request.POST)
@@ -147,8 +171,15 @@ def chat_send(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _attach_errors(form, exc)
         else:
+            if _wants_json(request):
+                return _json_sent(chat)
             return redirect(f"{reverse('webchat:home')}#latest")
     chat.refresh_from_db()
+    if _wants_json(request):
+        if chat.status == WebChat.Status.CLOSED:
+            return JsonResponse({"ok": False, "status": chat.status,
+                                 "error": "The adviser has ended the chat, so your message was not sent"}, status=409)
+        return _json_error(form, 400)
     if chat.status == WebChat.Status.CLOSED:
         # The adviser ended the chat while this was being written: keep it for a new chat.
         text = (form.data.get("message") or "").replace("\r\n", "\n").strip()[:services.MAX_CHAT_MESSAGE]

@@ -69,4 +69,6 @@ def chat_offer(context, form=None):
         offer = ChatOffer.objects.create(path=path, fields_in_error=labels[:10])
         ids[path] = offer.pk
         request.session[_OFFER_IDS] = dict(list(ids.items())[-20:])
-    return {"offer": offer}
+    # Whether this browser already has a chat, so the panel reads its messages at once (else it waits for the
+    # first message, and asks the server nothing it would answer "no chat" to).
+    return {"offer": offer, "has_chat": bool(request.session.get("oxtom_webchat_token"))}
