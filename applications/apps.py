@@ -47,6 +47,11 @@ class ApplicationsConfig(AppConfig):
         access.register_timeline_scope(
             "applications.entitlement",
             lambda user: Entitlement.objects.filter(application__case__in=Case.objects.for_user(user)))
+        # The staff customer record lists the customer's permits, badges and passes, linked to their application
+        # pages for the officers who may open them.
+        from oxtom.customers.record_sections import register_record_section
+
+        register_record_section("applications/_customer_record_entitlements.html", _customer_record_section)
         # Evidence parked by an application given up on is purged after 24 hours.
         from oxtom.core.uploads import register_draft_upload_dir
 
@@ -64,6 +69,23 @@ class ApplicationsConfig(AppConfig):
         register_demo_step("renewal invitations", order=30, run=demo.renewal_step)
         # Its measures (received, decided, decided automatically, days to decide) in performance's registry.
         from . import measures  # noqa: F401 - registers on import
+
+
+def _customer_record_section(user, customer):
+    """The record's "Permits, badges and passes" (selectors.entitlements_on_record), or None when the reader may
+    see none of them and is not one who sees every record (so the section says nothing to them)."""
+    from oxtom.customers.selectors import sees_every_customer
+
+    from .selectors import entitlements_on_record
+
+    if customer.is_tombstone:
+        return None  # merged away: what it held moved to the surviving record
+    rows, more = entitlements_on_record(user, customer)
+    if not rows and not sees_every_customer(user):
+        return None
+    count = len(rows)
+    return {"rows": rows, "more": more, "unlinked": any(r.application_reference is None for r in rows),
+            "audited": f"permits, badges and passes shown: {count}{' or more' if more else ''}"}
 
 
 # Case steps that would leave the application (and so the permit, badge or pass) undecided.

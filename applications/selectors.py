@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
 from oxtom.accounts.permissions import Permission
@@ -112,6 +113,57 @@ def officer_may_open(user: Any, application: Application) -> bool:
     if application.status != Application.Status.ISSUED or not getattr(user, "is_authenticated", False):
         return False
     return can_take_cases(user, application.service.case_service.team_id)
+
+
+@dataclass(frozen=True)
+class RecordEntitlement:
+    """One permit, badge or pass on the staff customer record, and its application page if the reader may open it."""
+
+    entitlement: Entitlement
+    application_reference: str | None  # None: the reader may not open the application page
+
+
+RECORD_ENTITLEMENTS_LIMIT = 50
+_ACTIVE_FIRST = Case(When(status=Entitlement.Status.ACTIVE, then=Value(0)), default=Value(1),
+                     output_field=IntegerField())
+
+
+def entitlements_on_record(user: Any, customer: Any, *, limit: int | None = None
+                           ) -> tuple[list[RecordEntitlement], bool]:
+    """The customer's permits, badges and passes as `user` may see them on the staff customer record.
+
+    Staff who see every record (advisers: CUSTOMER_VIEW_ALL) see all of them, as they see the whole
+    timeline; other staff only those whose application page they may open. Each row links to the
+    application page exactly when `officer_may_open` lets the reader in (the page's own rule, so a
+    link never leads to a 404 and no 404 is hidden behind a missing link). Active ones first, then
+    newest expiry. Returns (rows, more): `more` when the customer holds more than `limit`.
+
+    Two queries whatever the customer holds: the rows, and the team check once per deciding team
+    (`officer_may_open` asks it per application; here it is asked once per team and answer).
+    """
+    from oxtom.customers.selectors import sees_every_customer
+
+    if customer is None or not getattr(user, "is_authenticated", False):
+        return [], False
+    limit = RECORD_ENTITLEMENTS_LIMIT if limit is None else limit
+    rows = list(Entitlement.objects.select_related("service", "application__service__case_service",
+                                                   "application__case")
+                .filter(customer=customer)
+                .order_by(_ACTIVE_FIRST, "-expires_on", "-id")[:limit + 1])
+    more = len(rows) > limit
+    everyone = sees_every_customer(user)
+    answers: dict[tuple, bool] = {}
+    out = []
+    for entitlement in rows[:limit]:
+        application = entitlement.application
+        # What officer_may_open's answer depends on: the case's team, or the service's team and the status.
+        key = (("case", application.case.team_id) if application.case_id is not None
+               else ("service", application.service.case_service.team_id, application.status))
+        if key not in answers:
+            answers[key] = officer_may_open(user, application)
+        if answers[key] or everyone:
+            out.append(RecordEntitlement(entitlement, application.reference if answers[key] else None))
+    return out, more
 
 
 ENTITLEMENT_NUMBER = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")

@@ -19,7 +19,7 @@ from oxtom.accounts.permissions import Permission
 from oxtom.core.audit import audit_record
 from oxtom.core.forms import errors_onto_form as _attach_errors
 
-from . import assist, selectors, services, timeline
+from . import assist, record_sections, selectors, services, timeline
 from .forms import (
     ConsentForm,
     CustomerForm,
@@ -114,12 +114,16 @@ def create_customer_page(request: HttpRequest, *, record_url: str, **context: ob
 @staff_area_required
 def record(request: HttpRequest, reference: str) -> HttpResponse:
     customer = selectors.get_customer_for_user(request.user, reference)
-    _record_view(request, customer, "Viewed customer record")
+    # The capabilities' sections (record_sections.py), read before the audit so it can say what they showed.
+    sections = record_sections.record_sections_for(request.user, customer)
+    shown = [s.context["audited"] for s in sections if s.context.get("audited")]
+    _record_view(request, customer, "Viewed customer record" + (f" ({'; '.join(shown)})" if shown else ""))
     interactions, next_cursor = selectors.interactions_page(customer, user=request.user, cursor=request.GET.get("after", ""))
     # Under each case's newest entry, its answers and evidence as the owner renders them (constant queries).
     timeline.attach_details(interactions, user=request.user)
     return render(request, "customers/record.html", {
         "customer": customer,
+        "sections": sections,
         "consents": selectors.consents_in_force(customer),
         "interactions": interactions,
         "next_cursor": next_cursor,
