@@ -47,3 +47,21 @@ def test_the_page_changes_when_an_administrator_changes_a_target(client, catalog
         _set(report_type, {"1": 4, "2": 5, "3": 25, "4": 50})
     after = client.get("/report/").content.decode()
     assert "made safe within 4 working days" in after and "made safe within 4 working days" not in before
+
+
+def test_the_query_count_does_not_grow_with_the_number_of_report_types(client, catalogue, pothole,
+                                                                       django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from oxtom.cases.models import Service
+
+    others = [t.service_id for t in catalogue.values() if t.pk != pothole.pk]
+    Service.objects.filter(pk__in=others).update(is_active=False)
+    client.get("/report/")
+    with CaptureQueriesContext(connection) as one:
+        client.get("/report/")
+    Service.objects.filter(pk__in=others).update(is_active=True)
+    with django_assert_num_queries(len(one.captured_queries)):
+        body = client.get("/report/").content.decode()
+    assert len(others) >= 2 and body.count("<li>") > 3
