@@ -41,6 +41,10 @@ class CommunityConfig(AppConfig):
         from .services.bookings import booking_payment_succeeded
 
         register_payment_success_handler("community.booking", booking_payment_succeeded)
+        # The placeholders each community message is sent with: an admin's edit to its template may use only these.
+        from .messages import register_placeholders
+
+        register_placeholders()
         from django.apps import apps
 
         if apps.is_installed("performance"):

@@ -188,10 +188,16 @@ def _fresh_cache():
 def notify_templates(db):
     """The message templates notify's migration seeds, put back: a transactional test earlier in the
     worker may have flushed them. Idempotent, so any test that queues messages can ask for it."""
+    from django.apps import apps
+
     from oxtom.notify.defaults import seed_templates
     from oxtom.notify.models import MessageTemplate
 
     seed_templates(MessageTemplate)
+    if apps.is_installed("community"):  # its own messages, seeded by its migrations 0007 and 0012
+        from community.messages import seed_community_templates
+
+        seed_community_templates(MessageTemplate)
 
 
 # Steps that rewrite rows already there, in terms of a field a later migration removed: on a flushed

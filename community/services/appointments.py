@@ -23,8 +23,10 @@ from oxtom.core.formats import govuk_datetime
 from oxtom.core.links import absolute_reverse
 from oxtom.customers.models import Customer, Interaction
 from oxtom.customers.services import interaction_record
-from oxtom.notify.services import notification_queue, staff_alert_queue
+from oxtom.notify.services import staff_alert_queue
 
+from .. import messages
+from ..messages import community_notify
 from ..models import Appointment, AppointmentFeedback, AppointmentResource, AppointmentService
 from ..text import clean_text
 from .resources import needs_new_resource, resource_calendar, resource_is_free
@@ -77,11 +79,12 @@ def _is_slot(service: AppointmentService, starts: dt.datetime) -> bool:
             <= dt.datetime.combine(local.date(), service.closes_at, tzinfo=local.tzinfo))
 
 
-def _tell(appointment: Appointment, what: str, subject: str, message: str, by: Any) -> None:
-    notification_queue(customer=appointment.customer, template="generic-update", by=by,
-                       context={"name": appointment.customer.display_name, "subject": subject[:200],
-                                "message": message, "reference": appointment.reference},
-                       idempotency_key=f"community:appointment:{appointment.pk}:{what}")
+def _tell(appointment: Appointment, what: str, code: str, by: Any, **context: str) -> None:
+    """The resident is told (community/messages.py: one template per message, on every channel)."""
+    community_notify(customer=appointment.customer, code=code, by=by,
+                     context={"name": appointment.customer.display_name, "service": appointment.service.name[:200],
+                              "reference": appointment.reference, **context},
+                     idempotency_key=f"community:appointment:{appointment.pk}:{what}")
 
 
 def _tell_staff(appointment: Appointment, what: str, subject: str, message: str, *, also: str = "") -> None:
@@ -97,8 +100,13 @@ def when_words(starts: dt.datetime) -> str:
 
 
 def _where(appointment: Appointment) -> str:
+    """Where, as the messages say it after the time: "at Cowley Library" or "by phone: we will call you"."""
     service = appointment.service
-    return f" at {service.location.name}." if service.location_id else ". We will call you."
+    return f"at {service.location.name}" if service.location_id else "by phone: we will call you"
+
+
+def _account_url(appointment: Appointment) -> str:
+    return absolute_reverse("community_account:appointment", appointment.reference)
 
 
 def appointment_book(*, service: AppointmentService, customer: Customer, starts_at: dt.datetime, submission_key: str,
@@ -147,9 +155,8 @@ def appointment_book(*, service: AppointmentService, customer: Customer, starts_
                                    direction=Interaction.Direction.INBOUND, by=by, on_behalf_of=on_behalf_of,
                                    subject=appointment, subject_reference=appointment.reference)
                 if tell:
-                    _tell(appointment, "booked", f"Booked: {service.name}", by=by,
-                          message=f"{service.name} is booked for {when}{_where(appointment)} "
-                                  "You can move or cancel it in your account.")
+                    _tell(appointment, "booked", messages.APPOINTMENT_BOOKED, by=by, when=when,
+                          where=_where(appointment), account_url=_account_url(appointment))
                     _tell_staff(appointment, "booked", f"Appointment booked: {appointment.reference}",
                                 f"{service.name} {appointment.reference} is booked for {when}.")
                 return appointment
@@ -202,10 +209,11 @@ def appointment_cancel(*, appointment: Appointment, by: Any, now: dt.datetime | 
                            else Interaction.Direction.INBOUND, by=by, on_behalf_of=on_behalf_of,
                            subject=appointment, subject_reference=appointment.reference)
         book_again = absolute_reverse("community:appointment_new", service.code)
-        _tell(appointment, "cancelled", f"Cancelled: {service.name}", by=by,
-              message=(f"We have cancelled your {service.name} on {when}" + (f": {reason}" if reason else ".")
-                       if staff else f"Your {service.name} on {when} is cancelled.")
-              + f" You can book another time at {book_again}")
+        if staff:
+            _tell(appointment, "cancelled", messages.APPOINTMENT_CANCELLED_BY_COUNCIL, by=by, when=when,
+                  reason=reason or "the time is no longer available", book_url=book_again)
+        else:
+            _tell(appointment, "cancelled", messages.APPOINTMENT_CANCELLED, by=by, when=when, book_url=book_again)
         _tell_staff(appointment, "cancelled", f"Appointment cancelled: {appointment.reference}",
                     f"{service.name} {appointment.reference} on {when} was cancelled by "
                     + ("staff." if staff else "the resident.") + " The time is free to book again.")
@@ -247,23 +255,20 @@ def appointment_move(*, appointment: Appointment, starts_at: dt.datetime, submis
         audit_record(by=by, action="update", target=new, summary=f"Moved from {old.reference}", staff=staff,
                      on_behalf_of=on_behalf_of)
         if same_time:
-            _tell(new, "moved", f"Changed: {service.name}", by=by,
-                  message=f"Someone else will see you for your {service.name} on {after}: the time and place "
-                          f"are the same. Your new reference is {new.reference}.")
+            _tell(new, "moved", messages.APPOINTMENT_REASSIGNED, by=by, when=after)
             _tell_staff(new, "moved", f"Appointment given to {new.resource.name}: {new.reference}"[:200],
                         f"{service.name} {old.reference} on {after} is now with {new.resource.name} "
                         f"({new.reference}): {old.resource.name} is away.")
             return new
-        _tell(new, "moved", f"Moved: {service.name}", by=by,
-              message=(f"We have moved your {service.name}" if staff else f"Your {service.name} has moved")
-              + f" from {before} to {after}{_where(new)}")
+        _tell(new, "moved", messages.APPOINTMENT_MOVED_BY_COUNCIL if staff else messages.APPOINTMENT_MOVED, by=by,
+              before=before, after=after, where=_where(new))
         _tell_staff(new, "moved", f"Appointment moved: {new.reference}",
                     f"{service.name} {old.reference} moved by " + ("staff" if staff else "the resident")
                     + f" from {before} to {after} (now {new.reference}). The old time is free to book again.")
     return new
 
 
-FEEDBACK_TEMPLATE = "community-appointment-feedback"
+FEEDBACK_TEMPLATE = messages.APPOINTMENT_FEEDBACK
 
 
 @transaction.atomic
@@ -277,12 +282,11 @@ def appointment_mark(*, appointment: Appointment, attended: bool, by: Any) -> Ap
     if attended and not AppointmentFeedback.objects.filter(appointment=appointment).exists():
         customer = appointment.customer
         # The key names the appointment: marked attended twice (or no-show then attended), asked once.
-        notification_queue(customer=customer, template=FEEDBACK_TEMPLATE, by=by,
-                           context={"name": customer.display_name, "service": appointment.service.name[:200],
-                                    "when": when_words(appointment.starts_at), "reference": appointment.reference,
-                                    "feedback_url": absolute_reverse("community_account:appointment",
-                                                                     appointment.reference) + "#feedback"},
-                           idempotency_key=f"community:appointment:{appointment.pk}:feedback-ask")
+        community_notify(customer=customer, code=FEEDBACK_TEMPLATE, by=by,
+                         context={"name": customer.display_name, "service": appointment.service.name[:200],
+                                  "when": when_words(appointment.starts_at), "reference": appointment.reference,
+                                  "feedback_url": _account_url(appointment) + "#feedback"},
+                         idempotency_key=f"community:appointment:{appointment.pk}:feedback-ask")
     return appointment
 
 
@@ -362,10 +366,9 @@ def appointment_reminders_send(*, now: dt.datetime | None = None) -> int:
                                                   status=Appointment.Status.BOOKED).update(reminded_at=now):
                     continue
                 appointment.service = service
-                link = absolute_reverse("community_account:appointment", appointment.reference)
-                _tell(appointment, "reminder", f"Reminder: {service.name}", by=None,
-                      message=f"A reminder of your {service.name} on {when_words(appointment.starts_at)}"
-                              f"{_where(appointment)} To move or cancel it: {link}")
+                _tell(appointment, "reminder", messages.APPOINTMENT_REMINDER, by=None,
+                      when=when_words(appointment.starts_at), where=_where(appointment),
+                      account_url=_account_url(appointment))
                 sent += 1
     return sent
 

@@ -27,7 +27,11 @@ from oxtom.core.formats import govuk_datetime
 from oxtom.core.references import random_code
 from oxtom.customers.models import Customer, Interaction
 from oxtom.customers.services import interaction_record
-from oxtom.notify.services import notification_queue
+from oxtom.core.links import absolute_reverse
+from oxtom.core.money import pounds
+
+from .. import messages
+from ..messages import community_notify
 
 from ..models import Booking, Event, SupportPerson
 from ..text import clean_text
@@ -50,11 +54,20 @@ def _when(event: Event) -> str:
     return govuk_datetime(timezone.localtime(event.starts_at))
 
 
-def _tell(booking: Booking, *, what: str, subject: str, message: str, by: Any) -> None:
-    notification_queue(customer=booking.booker, template="generic-update", by=by,
-                       context={"name": booking.booker.display_name, "subject": subject, "message": message,
-                                "reference": booking.reference},
-                       idempotency_key=f"community:booking:{booking.pk}:{what}")
+def _tell(booking: Booking, *, what: str, code: str, by: Any, **context: str) -> None:
+    """The booker is told (community/messages.py: one template per message, on every channel)."""
+    community_notify(customer=booking.booker, code=code, by=by,
+                     context={"name": booking.booker.display_name, "event": booking.event.title[:200],
+                              "reference": booking.reference, **context},
+                     idempotency_key=f"community:booking:{booking.pk}:{what}")
+
+
+def _who(booking: Booking) -> str:
+    return "you" if booking.attendee_id is None or booking.attendee_key == "self" else booking.attendee_name
+
+
+def _where(event: Event) -> str:
+    return f"{event.location.name}, {event.location.address_1}"
 
 
 def _timeline(booking: Booking, *, kind: str, summary: str, by: Any, channel: str = "web",
@@ -67,10 +80,8 @@ def _timeline(booking: Booking, *, kind: str, summary: str, by: Any, channel: st
 
 def _confirmed_message(booking: Booking, by: Any) -> None:
     event = booking.event
-    who = "you" if booking.attendee_id is None else booking.attendee_name
-    _tell(booking, what="confirmed", subject=f"Booked: {event.title}"[:200], by=by,
-          message=f"{event.title} is booked for {who}: {_when(event)} at {event.location.name}, "
-                  f"{event.location.address_1}. We will remind you the day before.")
+    _tell(booking, what="confirmed", code=messages.BOOKING_CONFIRMED, by=by, who=_who(booking), when=_when(event),
+          where=_where(event), booking_url=absolute_reverse("community_account:booking", booking.reference))
 
 
 def _take_place(event_id: int) -> bool:
@@ -130,9 +141,7 @@ def booking_create(*, event: Event, booker: Customer, attendee: SupportPerson | 
             if status == Booking.Status.CONFIRMED:
                 _confirmed_message(booking, by)
             elif status == Booking.Status.WAITING:
-                _tell(booking, what="waiting", subject=f"Waiting list: {event.title}"[:200], by=by,
-                      message=f"{event.title} on {_when(event)} is full, so {name} is on the waiting list. "
-                              "If a place comes free we will offer it to you.")
+                _tell(booking, what="waiting", code=messages.BOOKING_WAITING, by=by, who=name, when=_when(event))
     except IntegrityError:
         again = Booking.objects.filter(submission_key=submission_key).first()
         if again is not None:
@@ -154,11 +163,10 @@ def _offer_next(event_id: int, *, by: Any, now: dt.datetime) -> Booking | None:
                 status=Booking.Status.OFFERED, offer_expires_at=expires):
             candidate.refresh_from_db()
             candidate.event = event
-            link = reverse("community_account:booking", args=[candidate.reference])
-            _tell(candidate, what=f"offered:{int(now.timestamp())}", subject=f"A place for you: {event.title}"[:200],
-                  by=by, message=f"A place has come free on {event.title} ({_when(event)}) for "
-                                 f"{candidate.attendee_name}. Accept it by {govuk_datetime(timezone.localtime(expires))}"
-                                 f" at {link} or it goes to the next person.")
+            _tell(candidate, what=f"offered:{int(now.timestamp())}", code=messages.BOOKING_OFFERED, by=by,
+                  who=candidate.attendee_name, when=_when(event),
+                  accept_by=govuk_datetime(timezone.localtime(expires)),
+                  booking_url=absolute_reverse("community_account:booking", candidate.reference))
             audit_record(by=by, action="update", target=candidate, summary=f"Place offered on {candidate.reference}")
             return candidate
         _free_place(event_id)  # someone else moved that booking first
@@ -209,9 +217,8 @@ def booking_cancel(*, booking: Booking, by: Any, organiser: bool = False, channe
         _timeline(booking, kind="community.cancelled", summary=f"Booking cancelled: {booking.event.title}",
                   by=by, channel=channel, on_behalf_of=on_behalf_of)
         if organiser:
-            _tell(booking, what="cancelled", subject=f"Cancelled: {booking.event.title}"[:200], by=by,
-                  message=f"The organiser has cancelled the booking for {booking.attendee_name} on "
-                          f"{booking.event.title} ({_when(booking.event)}). Anything you paid will be refunded.")
+            _tell(booking, what="cancelled", code=messages.BOOKING_CANCELLED, by=by, who=booking.attendee_name,
+                  when=_when(booking.event))
         if held:
             _offer_next(booking.event_id, by=by, now=now)
     booking.refresh_from_db()
@@ -226,12 +233,16 @@ def _refund(booking: Booking, *, by: Any) -> None:
 
     for payment in Payment.objects.for_object(booking).filter(status=Status.SUCCESS):
         if payment.refund_available_pence:
+            amount = payment.refund_available_pence
             try:
-                payment_refund(payment=payment, amount_pence=payment.refund_available_pence, by=by,
+                payment_refund(payment=payment, amount_pence=amount, by=by,
                                reason="Event booking cancelled by the organiser",
                                idempotency_key=f"community:refund:{booking.pk}")
             except PaymentError:
                 audit_record(by=by, action="update", target=booking, summary="Refund could not be made yet")
+            else:
+                _tell(booking, what=f"refunded:{payment.pk}", code=messages.BOOKING_REFUNDED, by=by,
+                      amount=pounds(amount))
 
 
 def event_cancel(*, event: Event, reason: str, by: Any) -> int:
@@ -252,9 +263,8 @@ def event_cancel(*, event: Event, reason: str, by: Any) -> int:
         for booking in Booking.objects.filter(event=event, status__in=Booking.ACTIVE).select_related("booker", "event"):
             Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED, cancelled_at=now,
                                                          cancelled_by_organiser=True)
-            _tell(booking, what="event-cancelled", subject=f"Cancelled: {event.title}"[:200], by=by,
-                  message=f"{event.title} on {_when(event)} has been cancelled: {reason} "
-                          "Anything you paid will be refunded.")
+            _tell(booking, what="event-cancelled", code=messages.EVENT_CANCELLED, by=by, when=_when(event),
+                  reason=reason)
             told.append(booking)
         Event.objects.filter(pk=event.pk).update(taken=0)
         audit_record(by=by, action="update", target=event, summary=f"Cancelled event ({len(told)} bookings)")
@@ -273,8 +283,8 @@ def event_message_attendees(*, event: Event, message: str, by: Any) -> int:
     stamp = secrets.token_hex(4)
     count = 0
     for booking in Booking.objects.filter(event=event, status__in=Booking.ACTIVE).select_related("booker"):
-        _tell(booking, what=f"change:{stamp}", subject=f"Change to {event.title}"[:200], by=by,
-              message=f"About {event.title} on {_when(event)}: {message}")
+        _tell(booking, what=f"change:{stamp}", code=messages.EVENT_CHANGED, by=by, when=_when(event),
+              message=message)
         count += 1
     audit_record(by=by, action="update", target=event, summary=f"Messaged {count} attendees")
     return count
@@ -288,6 +298,11 @@ def booking_mark_attendance(*, event: Event, attended_ids: set[int], by: Any) ->
     qs.filter(pk__in=attended_ids).update(attended=True)
     qs.exclude(pk__in=attended_ids).update(attended=False)
     audit_record(by=by, action="update", target=event, summary="Attendance marked")
+    attended = list(qs.filter(attended=True, feedback__isnull=True).select_related("booker", "event"))
+    for booking in attended:
+        # Asked once per booking (the key names it), however often attendance is marked again.
+        _tell(booking, what="feedback-ask", code=messages.EVENT_FEEDBACK, by=by, who=_who(booking),
+              feedback_url=absolute_reverse("community_account:booking", booking.reference) + "#feedback")
     return qs.filter(attended=True).count()
 
 
@@ -345,9 +360,8 @@ def send_reminders(*, now: dt.datetime | None = None) -> int:
         with transaction.atomic():
             if Booking.objects.filter(pk=booking.pk, reminded_at__isnull=True).update(reminded_at=now):
                 event = booking.event
-                _tell(booking, what="reminder", subject=f"Reminder: {event.title} tomorrow"[:200], by=None,
-                      message=f"A reminder that {booking.attendee_name} is booked on {event.title}: {_when(event)} "
-                              f"at {event.location.name}, {event.location.address_1}, {event.location.postcode}.")
+                _tell(booking, what="reminder", code=messages.BOOKING_REMINDER, by=None, who=booking.attendee_name,
+                      when=_when(event), where=f"{_where(event)}, {event.location.postcode}")
                 sent += 1
     return sent
 

@@ -21,11 +21,12 @@ from oxtom.core.audit import audit_record
 from oxtom.core.links import absolute_reverse
 from oxtom.customers.models import Interaction
 from oxtom.customers.services import interaction_record
-from oxtom.notify.services import notification_queue
 
+from .. import messages
+from ..messages import community_notify
 from ..models import Appointment, AppointmentOffer, AppointmentService
 from ..text import clean_text
-from .appointments import _tell, _tell_staff, _where, appointment_book, slots, when_words
+from .appointments import _account_url, _tell, _tell_staff, _where, appointment_book, slots, when_words
 
 MAX_OFFERED = 12
 OFFER_DAYS = 14
@@ -110,15 +111,14 @@ def appointment_offer_create(*, case: Any, service: AppointmentService, starts: 
                        channel="system", direction=Interaction.Direction.OUTBOUND, by=by, subject=offer,
                        subject_reference=case.reference)
     link = absolute_reverse("community:offer", offer_token(offer))
-    notification_queue(customer=customer, template="generic-update", by=by,
-                       context={"name": customer.display_name, "subject": f"Choose a time: {service.name}"[:200],
-                                "message": (f"{message}\n\n" if message else "")
-                                + f"For your case {case.reference} we can offer {len(chosen)} time"
-                                f"{'s' if len(chosen) != 1 else ''} for a {service.name}, the first on "
-                                f"{when_words(chosen[0])}. Choose one by "
-                                f"{when_words(expires)} at {link} (or in your account).",
-                                "reference": case.reference},
-                       idempotency_key=f"community:offer:{offer.pk}:made")
+    community_notify(customer=customer, code=messages.APPOINTMENT_OFFER, by=by,
+                     context={"name": customer.display_name, "service": service.name[:200],
+                              "case_reference": case.reference, "reference": case.reference,
+                              "count": f"{len(chosen)} time{'s' if len(chosen) != 1 else ''}",
+                              "first": when_words(chosen[0]), "choose_by": when_words(expires), "offer_url": link,
+                              # The officer's own words, if any, come first as their own paragraph.
+                              "note": f"{message}\n\n" if message else ""},
+                     idempotency_key=f"community:offer:{offer.pk}:made")
     return offer
 
 
@@ -154,9 +154,8 @@ def appointment_offer_take(*, offer: AppointmentOffer, starts_at: dt.datetime, s
         audit_record(by=by, action="update", target=offer, summary=f"Chose {appointment.reference}",
                      on_behalf_of=on_behalf_of)
         when = when_words(appointment.starts_at)
-        _tell(appointment, "booked", f"Booked: {service.name}", by=by,
-              message=f"{service.name} for your case {offer.case.reference} is booked for {when}{_where(appointment)} "
-                      "You can move or cancel it in your account.")
+        _tell(appointment, "booked", messages.APPOINTMENT_BOOKED, by=by, when=when, where=_where(appointment),
+              account_url=_account_url(appointment))
         _tell_staff(appointment, "booked", f"Time chosen: {offer.case.reference}",
                     f"The customer on case {offer.case.reference} chose {when} for {service.name} "
                     f"({appointment.reference}).", also=getattr(offer.offered_by, "email", "") or "")

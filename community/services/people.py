@@ -10,8 +10,9 @@ from django.utils import timezone
 from oxtom.core.audit import audit_record
 from oxtom.customers.models import Customer, Interaction
 from oxtom.customers.services import interaction_record
-from oxtom.notify.services import notification_queue
 
+from .. import messages
+from ..messages import community_notify
 from ..models import Booking, Feedback, Service, Signposting, SupportPerson, TaxonomyTerm
 from ..text import clean_text
 
@@ -122,11 +123,11 @@ def signpost_send(*, customer: Customer, service: Service, channel: str, by: Any
     row = Signposting.objects.create(customer=customer, service=service, division=customer.division, channel=channel,
                                      by=by, created_at=timezone.now())
     contact = " ".join(x for x in (service.phone, service.email, service.url) if x) or "see the directory"
-    notification_queue(customer=customer, template="generic-update", by=by, channel=channel,
-                       context={"name": customer.display_name, "subject": f"Support: {service.name}"[:200],
-                                "message": f"{service.name} ({service.organisation.name}). Contact: {contact}",
-                                "reference": f"SP{row.pk}"},
-                       idempotency_key=f"community:signpost:{row.pk}")
+    community_notify(customer=customer, code=messages.SIGNPOST, by=by, channel=channel,
+                     context={"name": customer.display_name, "service": service.name[:200],
+                              "organisation": service.organisation.name[:200], "contact": contact,
+                              "reference": f"SP{row.pk}"},
+                     idempotency_key=f"community:signpost:{row.pk}")
     interaction_record(customer=customer, kind="community.signposted", summary=f"Sent details of {service.name}"[:500],
                        channel="phone", direction=Interaction.Direction.OUTBOUND, by=by, subject=service)
     audit_record(by=by, action="create", target=row, summary="Signposted to a community service")

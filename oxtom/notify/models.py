@@ -55,6 +55,18 @@ class MessageTemplate(models.Model):
     def __str__(self) -> str:
         return f"{self.code} ({self.get_channel_display()})"
 
+    def clean(self) -> None:
+        """An edited template may use only the placeholders its code is sent with (oxtom/notify/registry.py)."""
+        from .registry import allowed_placeholders
+
+        allowed = allowed_placeholders(self.code)
+        if allowed is None:
+            return
+        unknown = [name for name in self.placeholders if name not in allowed]
+        if unknown:
+            raise ValidationError({"body": f"This message is sent without {', '.join(f'(({n}))' for n in unknown)}"
+                                           f". It can use: {', '.join(f'(({n}))' for n in sorted(allowed))}"})
+
     @property
     def placeholders(self) -> list[str]:
         names = PLACEHOLDER_RE.findall(self.subject or "") + PLACEHOLDER_RE.findall(self.body or "")

@@ -44,6 +44,9 @@ def render_text(text: str, context: Mapping[str, Any], *, code: str = "") -> str
     return PLACEHOLDER_RE.sub(lambda m: str(context[m.group(1)]), text or "")
 
 
+SITE_PLACEHOLDERS = frozenset({"council_phone", "council_name"})
+
+
 def site_context() -> dict[str, str]:
     """Facts every template may use, from settings, so a message never carries its own copy
     of the council's phone number: ((council_phone)), ((council_name))."""
