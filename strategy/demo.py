@@ -6,7 +6,9 @@ so they have one to write), a proposal from the project manager waiting for
 the board, and a rejected one. The pool has two project managers and an
 analyst with some free capacity. "Customer contact online" (managed by the demo project manager)
 tracks two benefits against performance measures' county figures, one on track and one off track,
-and one the project measures itself. One consultation is open with responses
+and one the project measures itself. "Waste site bookings online", approved eight months ago, has a benefit
+the project measures that has moved the right way but far less than its straight line from the approval to
+the target date asks: the board's one "Behind schedule". One consultation is open with responses
 (enough in the demo councillor's division to show), one has closed with its
 "we asked, you said, we did" published.
 """
@@ -45,11 +47,14 @@ def _user(email: str) -> User | None:
 
 
 BENEFITS_PROJECT = "Customer contact online"
+BEHIND_PROJECT = "Waste site bookings online"
+BEHIND_APPROVED_DAYS_AGO = 240  # about eight months: its benefit's clock started then
+BEHIND_TARGET_DAYS_AHEAD = 180
 
 
 def seed_demo_strategy(*, domain: str) -> int:
-    seeded = Project.objects.filter(title=BENEFITS_PROJECT).exists()
-    if seeded and Project.objects.exists():  # two queries on a rerun
+    seeded = Project.objects.filter(title__in=(BENEFITS_PROJECT, BEHIND_PROJECT)).count() == 2
+    if seeded:  # one query on a rerun
         return 0
     people = {key: _user(f"{key}@{domain}") for key in (
         "pmo", "board", "board.2", "project.manager", "project.manager.2", "consultation", "bi.analyst.2")}
@@ -59,8 +64,55 @@ def seed_demo_strategy(*, domain: str) -> int:
     if not Project.objects.exists():
         made += _seed_projects(people)
         made += _seed_consultations(people["consultation"])
-    made += _seed_benefits(people)
+    if not Project.objects.filter(title=BENEFITS_PROJECT).exists():
+        made += _seed_benefits(people)
+    if not Project.objects.filter(title=BEHIND_PROJECT).exists():
+        made += seed_behind_schedule(people)
     return made
+
+
+def seed_behind_schedule(people: dict) -> int:
+    """A project the board approved BEHIND_APPROVED_DAYS_AGO whose one benefit is behind its straight line.
+
+    Baseline 20%, target 80% by BEHIND_TARGET_DAYS_AHEAD from today; its actuals (recorded by the project
+    for the last three months) reach 26%: the right way, a tenth of the way, where the time elapsed (240 of
+    420 days) asks for over half. Deterministic: dates are counted from today, the figures are fixed.
+    `people` needs "pmo", "board" and "project.manager" (tests pass their own)."""
+    from .models import BoardDecision
+
+    today = timezone.localdate()
+    office, manager = people["pmo"], people["project.manager"]
+    project = pmo.project_propose(
+        title=BEHIND_PROJECT, directorate="Environment and Place", sponsor="Director, Environment and Place",
+        cross_cutting=False, estimated_cost=Decimal("140000"), by=office,
+        objectives="Let residents book household waste recycling centre visits online instead of by phone.",
+        benefits=[{"description": "Recycling centre visits booked online (%)", "baseline": Decimal("20"),
+                   "target": Decimal("80"), "target_date": today + dt.timedelta(days=BEHIND_TARGET_DAYS_AHEAD)}],
+        risks=[{"description": "Booking system supplier late with the online form", "owner": "Waste Services Manager"}])
+    pmo.project_decide(project=project, approve=True, note="Approved with online booking as the default",
+                       by=people["board"])
+    # Back-date the approval: the demo's project has been running for months (the benefit's clock starts then).
+    # Noon local time on the day, so the count of days holds across a clock change.
+    approved = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=BEHIND_APPROVED_DAYS_AGO), dt.time(12)))
+    Project.objects.filter(pk=project.pk).update(decided_at=approved)
+    BoardDecision.objects.filter(project=project).update(decided_on=timezone.localtime(approved).date())
+    member, _ = PoolMember.objects.get_or_create(user=manager, skill="pm", defaults={"capacity_days": 20})
+    if pmo.free_days(member) >= 1:
+        pmo.project_allocate(project=project, member=member, days=1, by=office)
+    project = Project.objects.get(pk=project.pk)  # approved, back-dated and staffed
+    benefit = project.benefits.get()
+    month = pmo.reporting_month(today)
+    for back, value in ((2, "23"), (1, "25"), (0, "26")):
+        recorded = month
+        for _ in range(back):
+            recorded = (recorded - dt.timedelta(days=1)).replace(day=1)
+        pmo.benefit_record(benefit=benefit, month=recorded, value=Decimal(value), by=office,
+                           note="Booking system report: share of visits booked online")
+    pmo.highlight_submit(
+        project=project, month=month, rags={"time": "amber", "cost": "green", "scope": "green", "benefits": "amber"},
+        summary="The online form is live but take-up is slow: the phone line still takes most bookings.",
+        decisions_needed="Agree to end phone bookings for residents who can book online", by=office)
+    return 1
 
 
 def _demo_measures() -> list[tuple]:

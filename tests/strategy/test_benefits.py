@@ -348,6 +348,9 @@ def test_the_demo_has_a_project_with_one_benefit_on_track_and_one_off(db):
     # Before any figures: the board's projects, but not the benefits project (nothing to track it against yet).
     assert seed_demo_strategy(domain="demo.test") > 0
     assert not Project.objects.filter(title=BENEFITS_PROJECT).exists()
+    # The project approved months ago, measured by itself, is there from the first run: behind schedule.
+    assert [r.status for r in portfolio_benefits()
+            if r.benefit.project.title == "Waste site bookings online"] == ["behind"]
     for code, polarity, latest in (("calls-received", "lower", 8000), ("online-share", "higher", 40)):
         measure = MeasureFactory(code=code, name=code.replace("-", " ").capitalize(), unit="count", polarity=polarity)
         value(measure, PeriodFactory(start=_month(1)), D(latest))
@@ -360,3 +363,21 @@ def test_the_demo_has_a_project_with_one_benefit_on_track_and_one_off(db):
     assert portfolio_benefits()[0].status == "off-track"
     count = Project.objects.count()
     assert seed_demo_strategy(domain="demo.test") == 0 and Project.objects.count() == count  # idempotent
+
+
+def test_the_demo_project_approved_months_ago_is_behind_its_straight_line(db, pmo, board_member, project_manager):
+    """Deterministic whatever today is: approved 240 days ago, due 180 days ahead, a tenth of the way there."""
+    from strategy.demo import BEHIND_PROJECT, seed_behind_schedule
+    from strategy.selectors import portfolio_benefits
+
+    assert seed_behind_schedule({"pmo": pmo, "board": board_member, "project.manager": project_manager}) == 1
+    project = Project.objects.get(title=BEHIND_PROJECT)
+    assert (timezone.localdate() - timezone.localtime(project.decided_at).date()).days == 240
+    assert project.project_manager == project_manager and project.highlights.count() == 1
+    assert project.decisions.get().decided_on == timezone.localtime(project.decided_at).date()
+    [row] = portfolio_benefits()
+    assert (row.status, row.status_label, row.progress, row.actual) == ("behind", "Behind schedule", 10, D(26))
+    assert row.actual_month == _month(1)  # the latest actual is last month's
+    expected = rules.expected_share(start=timezone.localtime(project.decided_at).date(),
+                                    target_date=row.benefit.target_date, today=timezone.localdate())
+    assert expected > D("0.5") and D("0.10") < expected - rules.SCHEDULE_GRACE  # over half the time, a tenth of the way
