@@ -286,6 +286,14 @@ def _apply(payment: Payment, *, status: str, code: str, message: str, by: Any,
     return True
 
 
+def _refundable_left(locked: Payment) -> int:
+    """What a (locked) successful payment can still give back: its amount less refunds made and refunds
+    submitted to the provider but not yet answered."""
+    pending = Refund.objects.filter(payment=locked, status=Refund.RefundStatus.SUBMITTED).aggregate(
+        total=models.Sum("amount_pence"))["total"] or 0
+    return locked.amount_pence - locked.refunded_pence - pending
+
+
 def payment_refund(*, payment: Payment, amount_pence: int, reason: str, by: Any,
                    idempotency_key: str | None = None) -> Refund:
     """Refund some or all of a successful payment.
@@ -312,10 +320,9 @@ def payment_refund(*, payment: Payment, amount_pence: int, reason: str, by: Any,
             locked = Payment.objects.select_for_update().get(pk=payment.pk)
             if locked.status != Status.SUCCESS:
                 raise PaymentError("Only a payment that went through can be refunded.")
-            pending = Refund.objects.filter(payment=locked, status=Refund.RefundStatus.SUBMITTED).aggregate(
-                total=models.Sum("amount_pence"))["total"] or 0
-            if amount_pence > locked.amount_pence - locked.refunded_pence - pending:
-                raise PaymentError(f"You can refund at most {pounds(locked.amount_pence - locked.refunded_pence - pending)}.")
+            left = _refundable_left(locked)
+            if amount_pence > left:
+                raise PaymentError(f"You can refund at most {pounds(left)}.")
             refund = Refund.objects.create(payment=locked, amount_pence=amount_pence, reason=reason[:255],
                                            idempotency_key=idempotency_key, created_by=_actor(by))
     payment.refresh_from_db()
@@ -378,9 +385,7 @@ def payment_refund_owed(*, payment: Payment, amount_pence: int, reason: str, ide
     locked = Payment.objects.select_for_update().get(pk=payment.pk)
     if locked.status != Status.SUCCESS:
         raise PaymentError("Only a payment that went through can be refunded.")
-    pending = Refund.objects.filter(payment=locked, status=Refund.RefundStatus.SUBMITTED).aggregate(
-        total=models.Sum("amount_pence"))["total"] or 0
-    if amount_pence > locked.amount_pence - locked.refunded_pence - pending:
+    if amount_pence > _refundable_left(locked):
         raise PaymentError("That is more than the payment still holds.")
     refund = Refund.objects.create(payment=locked, amount_pence=amount_pence, reason=reason,
                                    idempotency_key=idempotency_key, created_by=_actor(by))
