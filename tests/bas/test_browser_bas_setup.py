@@ -94,7 +94,7 @@ def test_john_adds_a_menu_sue_asks_from_it_and_john_moves_her_directorate_to_ano
     assert "Enter the directorate's name" in page.locator(".govuk-error-summary").inner_text()
     assert_accessible(page)
     page.get_by_label("Name").fill(DIRECTORATE)
-    page.get_by_label("Business Admin Support: Environment and Place", exact=True).check()
+    page.get_by_role("radio", name="Business Admin Support: Environment and Place", exact=True).check()
     _submit(page, "Save")
     message = page.locator("main").inner_text()
     assert f"New requests from {DIRECTORATE} now go to Business Admin Support: Environment and Place" in message
