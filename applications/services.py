@@ -23,7 +23,7 @@ import json
 import logging
 import secrets
 import warnings
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -449,6 +449,14 @@ def _approve(application: Application, *, reasons: list[str], by: Any, automatic
         _issue_for(application, by=by)
 
 
+def _newer_terms(entitlement: Entitlement) -> Iterator[Entitlement]:
+    """The entitlements that superseded this one in turn (each renewal or replacement), oldest first: one
+    query a link, and a chain gains one link a year."""
+    while entitlement.superseded_by_id is not None:
+        entitlement = entitlement.superseded_by
+        yield entitlement
+
+
 def _issue_for(application: Application, *, by: Any) -> Entitlement:
     """Issue what an approved application earns: a first issue, a renewal term, or a changed replacement.
 
@@ -463,8 +471,7 @@ def _issue_for(application: Application, *, by: Any) -> Entitlement:
                                                     Application.Kind.REPLACEMENT):
         return entitlement_issue(application=application, by=by)
     latest = previous
-    while latest.superseded_by_id is not None:
-        latest = latest.superseded_by
+    for latest in _newer_terms(previous):
         if latest.application_id == application.pk:
             return latest  # this application already renewed or replaced it
     if application.kind == Application.Kind.RENEWAL:
@@ -725,11 +732,9 @@ def renewal_stopped(application: Application, payment: Any) -> str:
     """
     if application.kind != Application.Kind.RENEWAL or application.previous_entitlement_id is None:
         return ""
-    latest = Entitlement.objects.only("status", "superseded_by_id").get(pk=application.previous_entitlement_id)
-    for _ in range(50):  # a chain of renewals and replacements; never this long in practice
-        if latest.superseded_by_id is None:
-            break
-        latest = Entitlement.objects.only("status", "superseded_by_id").get(pk=latest.superseded_by_id)
+    latest = application.previous_entitlement
+    for latest in _newer_terms(latest):
+        pass
     if latest.status == Entitlement.Status.CANCELLED:
         return "cancelled"
     if latest.status == Entitlement.Status.REVOKED:
